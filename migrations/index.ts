@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_reference.ts';
+import * as m002 from './002_people_and_units.ts';
+import * as m003 from './003_filings.ts';
+import * as m004 from './004_status_and_jobs.ts';
+
+// Listed statically: knex's directory loader cannot load .ts files under vitest.
+const migrations: Record<string, Knex.Migration> = {
+  '001_reference': m001,
+  '002_people_and_units': m002,
+  '003_filings': m003,
+  '004_status_and_jobs': m004,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
+
+export const latestMigration = Object.keys(migrations).at(-1)!;

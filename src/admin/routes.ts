@@ -1,0 +1,6 @@
+import { Router } from 'express';
+
+export function adminRouter(): Router {
+  const router = Router();
+  return router;
+}

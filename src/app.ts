@@ -1,0 +1,127 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import helmet from 'helmet';
+import { db } from './db.ts';
+import { log } from './log.ts';
+import { viewHelpers } from './views.ts';
+import { sessionMiddleware } from './auth/session.ts';
+import { csrfProtection, CsrfError } from './auth/csrf.ts';
+import { loadCurrentUser } from './auth/users.ts';
+import { NotFoundError } from './auth/guards.ts';
+import { authRouter } from './auth/routes.ts';
+import { homeRouter } from './home/routes.ts';
+import { unitsRouter } from './units/routes.ts';
+import { adminRouter } from './admin/routes.ts';
+import { filingsRouter } from './filings/routes.ts';
+import { apiRouter } from './api/routes.ts';
+import { verificationsRouter } from './verifications/routes.ts';
+import { eligibilityRouter } from './eligibility/routes.ts';
+import { statsRouter } from './stats/routes.ts';
+import { nominationsRouter } from './nominations/routes.ts';
+import { opsRouter } from './ops/routes.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export interface AppOptions {
+  sessionSecret?: string;
+  loginLimit?: number;
+  apiLimit?: number;
+}
+
+export function createApp(opts: AppOptions = {}): express.Express {
+  const app = express();
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', process.env.TRUST_PROXY === '1' ? 1 : false);
+  app.disable('x-powered-by');
+  Object.assign(app.locals, viewHelpers);
+
+  app.use((req, res, next) => {
+    const id = req.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    next();
+  });
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+  }));
+
+  // Self-hosted assets: ministry networks are closed, nothing comes from a CDN.
+  const assets = { maxAge: '7d', immutable: false };
+  app.use('/assets/bootstrap', express.static(path.join(root, 'node_modules/bootstrap/dist'), assets));
+  app.use('/assets/vazirmatn', express.static(path.join(root, 'node_modules/vazirmatn'), assets));
+  app.use('/assets', express.static(path.join(root, 'public'), assets));
+
+  app.use(opsRouter());
+  app.use('/api', apiRouter({ limit: opts.apiLimit }));
+
+  app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
+  app.use(sessionMiddleware(db(), { secret: opts.sessionSecret }));
+  app.use(async (req, _res, next) => {
+    try {
+      if (req.session.userId) {
+        req.user = await loadCurrentUser(req.session.userId);
+        if (!req.user) delete req.session.userId;
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  });
+  app.use(csrfProtection);
+  app.use((req, res, next) => {
+    res.locals.user = req.user;
+    res.locals.path = req.path;
+    res.locals.flash = req.session.flash ?? [];
+    res.locals.title = 'سامانه آمار تولید';
+    if (req.session.flash) delete req.session.flash;
+    next();
+  });
+
+  app.use(authRouter({ loginLimit: opts.loginLimit }));
+  app.use(homeRouter());
+  app.use(unitsRouter());
+  app.use(adminRouter());
+  app.use(filingsRouter());
+  app.use(verificationsRouter());
+  app.use(eligibilityRouter());
+  app.use(statsRouter());
+  app.use(nominationsRouter());
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  app.use(errorHandler);
+  return app;
+}
+
+function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) return;
+  if (err instanceof NotFoundError) {
+    res.status(404).render('error', { title: 'یافت نشد', message: 'صفحه یا اطلاعاتی که خواستید یافت نشد.' });
+    return;
+  }
+  if (err instanceof CsrfError) {
+    res.status(403).render('error', { title: 'درخواست نامعتبر', message: 'فرم منقضی شده یا از این سامانه ارسال نشده است. صفحه را دوباره باز کنید و دوباره بفرستید.' });
+    return;
+  }
+  const status = typeof err === 'object' && err && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+  if (status >= 400 && status < 500) {
+    res.status(status).render('error', { title: 'درخواست نامعتبر', message: 'درخواست قابل پردازش نبود. ورودی‌ها را بررسی کنید.' });
+    return;
+  }
+  log.error({ err, requestId: res.locals.requestId, route: req.route?.path, userId: req.user?.id }, 'unhandled error');
+  res.status(500).render('error', { title: 'خطا', message: `خطایی پیش آمد و ثبت شد. اگر تکرار شد، این شناسه را به پشتیبانی بدهید: ${res.locals.requestId}` });
+}

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+import type { Request } from 'express';
+import { db } from './db.ts';
+
+export interface AuditEntry {
+  action: string;
+  userId?: number | null;
+  unitId?: number | null;
+  provinceCode?: string | null;
+  target?: string | null;
+  details?: Record<string, unknown> | null;
+  ip?: string | null;
+}
+
+/** Appends to the audit log (DESIGN §2: every officer's view of a unit's filing, every decision). */
+export async function audit(entry: AuditEntry, k: Knex = db()): Promise<void> {
+  await k('audit_log').insert({
+    action: entry.action,
+    user_id: entry.userId ?? null,
+    unit_id: entry.unitId ?? null,
+    province_code: entry.provinceCode ?? null,
+    target: entry.target ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    ip: entry.ip ?? null,
+  });
+}
+
+export function auditFrom(req: Request, entry: Omit<AuditEntry, 'userId' | 'ip'>, k: Knex = db()): Promise<void> {
+  return audit({ ...entry, userId: req.user?.id ?? null, ip: req.ip ?? null }, k);
+}

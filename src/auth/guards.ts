@@ -1,0 +1,58 @@
+import type { Request, Response, NextFunction, RequestHandler } from 'express';
+import type { CurrentUser, Role } from './users.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: CurrentUser;
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+    csrfToken?: string;
+    flash?: { kind: 'success' | 'danger' | 'info' | 'warning'; text: string }[];
+    returnTo?: string;
+  }
+}
+
+/** Thrown for anything outside the user's scope: answered exactly like a missing record (DESIGN §2). */
+export class NotFoundError extends Error {
+  constructor(what = 'not found') {
+    super(what);
+  }
+}
+
+export function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+  res.redirect(303, '/login');
+}
+
+/** Role guard: a signed-in user of another role gets 404, as if the page did not exist. */
+export function requireRole(...roles: Role[]): RequestHandler[] {
+  return [
+    requireUser,
+    (req, _res, next) => {
+      if (req.user && roles.includes(req.user.role)) return next();
+      next(new NotFoundError());
+    },
+  ];
+}
+
+export function flash(req: Request, kind: 'success' | 'danger' | 'info' | 'warning', text: string): void {
+  req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+}
+
+/** The signed-in user, for handlers behind requireUser/requireRole. */
+export function currentUser(req: Request): CurrentUser {
+  if (!req.user) throw new NotFoundError();
+  return req.user;
+}
+
+/** The province a province officer is scoped to (throws 404 for anyone else). */
+export function officerProvince(req: Request): string {
+  const u = currentUser(req);
+  if (u.role !== 'province_officer' || !u.province_code) throw new NotFoundError();
+  return u.province_code;
+}

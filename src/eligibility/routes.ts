@@ -1,0 +1,6 @@
+import { Router } from 'express';
+
+export function eligibilityRouter(): Router {
+  const router = Router();
+  return router;
+}

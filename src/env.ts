@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+// The only reader of process.env: everything else imports `env`.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATAPUBLIC_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().default('./data'),
+  SESSION_SECRET: z.string().min(16).optional(),
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SEED_DEMO: z.enum(['0', '1']).optional(),
+  NIGHTLY_CRON: z.string().regex(/^\d{1,2}:\d{2}$/).default('01:00'),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('آمار تولید <no-reply@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return Object.freeze(result.data);
+}
+
+export const env: Env = parseEnv(process.env);
+export const usingEmbeddedDatabase = !env.DATAPUBLIC_URL;

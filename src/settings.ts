@@ -1,0 +1,89 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { db } from './db.ts';
+import { type Rules, type RuleStep, type ObligationSettings, isPeriod } from './calendar.ts';
+
+// Every tunable number of DESIGN.md lives in the settings table; these are the defaults the seed
+// writes and the shapes the admin page validates.
+export const settingSchemas = {
+  deadline_day: z.number().int().min(1).max(29),
+  inactivity_months: z.number().int().min(1).max(24),
+  system_start_period: z.string().refine(isPeriod),
+  legacy_start_period: z.string().refine(isPeriod),
+  suppression_min_units: z.number().int().min(1).max(20),
+  suppression_dominance: z.number().min(0.5).max(1),
+  exemplary_weights: z.object({ completeness: z.number().min(0), timeliness: z.number().min(0), quality: z.number().min(0) }),
+  nominations_per_province: z.number().int().min(1).max(50),
+  facility_coefficients: z.object({ renovation: z.number().min(0), working_capital: z.number().min(0) }),
+  capacity_warning_factor: z.number().min(1).max(10),
+  median_warning_factor: z.number().min(1).max(100),
+  reminder_days_before: z.number().int().min(0).max(15),
+  certificate_valid_days: z.number().int().min(1).max(365),
+} as const;
+
+export type SettingKey = keyof typeof settingSchemas;
+export type SettingValue<K extends SettingKey> = z.infer<(typeof settingSchemas)[K]>;
+
+export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
+  deadline_day: 8,
+  inactivity_months: 3,
+  system_start_period: '1387-08',
+  legacy_start_period: '1387-08',
+  suppression_min_units: 3,
+  suppression_dominance: 0.85,
+  exemplary_weights: { completeness: 0.4, timeliness: 0.4, quality: 0.2 },
+  nominations_per_province: 3,
+  facility_coefficients: { renovation: 0.5, working_capital: 0.25 },
+  capacity_warning_factor: 1.5,
+  median_warning_factor: 3,
+  reminder_days_before: 3,
+  certificate_valid_days: 30,
+};
+
+/** Settings whose value depends on the period judged (DESIGN §4 "rules change over time"). */
+export const PERIODIC_SETTINGS: readonly SettingKey[] = ['deadline_day', 'inactivity_months'];
+
+interface SettingRow { key: string; effective_from: string; value: unknown }
+
+export interface Settings {
+  rules: Rules;
+  obligation: ObligationSettings;
+  get<K extends SettingKey>(key: K): SettingValue<K>;
+}
+
+function parseRow<K extends SettingKey>(key: K, value: unknown): SettingValue<K> {
+  const parsed = settingSchemas[key].safeParse(value);
+  return (parsed.success ? parsed.data : defaultSettings[key]) as SettingValue<K>;
+}
+
+/** All settings as in force now; periodic ones keep their whole history for the calendar. */
+export async function loadSettings(k: Knex = db()): Promise<Settings> {
+  const rows: SettingRow[] = await k('settings').select('key', 'effective_from', 'value').orderBy(['key', 'effective_from']);
+  const latest = new Map<string, unknown>();
+  const steps = new Map<string, RuleStep[]>();
+  for (const r of rows) {
+    latest.set(r.key, r.value);
+    if ((PERIODIC_SETTINGS as string[]).includes(r.key)) {
+      const list = steps.get(r.key) ?? [];
+      list.push({ from: r.effective_from, value: Number(r.value) });
+      steps.set(r.key, list);
+    }
+  }
+  const get = <K extends SettingKey>(key: K): SettingValue<K> => (latest.has(key) ? parseRow(key, latest.get(key)) : defaultSettings[key]);
+  const series = (key: SettingKey): RuleStep[] => steps.get(key) ?? [{ from: '0001-01', value: Number(defaultSettings[key]) }];
+  return {
+    rules: { deadlineDay: series('deadline_day'), inactivityMonths: series('inactivity_months') },
+    obligation: { systemStart: get('system_start_period'), legacyStart: get('legacy_start_period') },
+    get,
+  };
+}
+
+/** Writes a setting; periodic settings take effect from `effectiveFrom` and leave earlier steps alone. */
+export async function saveSetting<K extends SettingKey>(key: K, value: SettingValue<K>, userId: number | null, effectiveFrom = '0001-01', k: Knex = db()): Promise<void> {
+  const parsed = settingSchemas[key].parse(value);
+  const from = (PERIODIC_SETTINGS as string[]).includes(key) ? effectiveFrom : '0001-01';
+  await k('settings')
+    .insert({ key, effective_from: from, value: JSON.stringify(parsed), updated_by: userId, updated_at: k.fn.now() })
+    .onConflict(['key', 'effective_from'])
+    .merge();
+}

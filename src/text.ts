@@ -1,0 +1,50 @@
+// Persian text and number input: DESIGN §3, REFERENCE "Text and numbers".
+
+const PERSIAN_ZERO = 0x06f0;
+const ARABIC_INDIC_ZERO = 0x0660;
+
+/** Persian (۰–۹) and Arabic-Indic (٠–٩) digits → Latin. */
+export function latinDigits(s: string): string {
+  return s.replace(/[\u06f0-\u06f9\u0660-\u0669]/g, (ch) => {
+    const c = ch.charCodeAt(0);
+    return String(c >= PERSIAN_ZERO ? c - PERSIAN_ZERO : c - ARABIC_INDIC_ZERO);
+  });
+}
+
+/** Latin digits → Persian, for display. */
+export function persianDigits(s: string | number): string {
+  return String(s).replace(/\d/g, (d) => String.fromCharCode(PERSIAN_ZERO + Number(d)));
+}
+
+/** Arabic ي and ك (and ى, ة-less variants users type) → Persian ی and ک; trims; keeps ZWNJ. */
+export function normalizeLetters(s: string): string {
+  return s.replace(/\u064a/g, '\u06cc').replace(/\u0649/g, '\u06cc').replace(/\u0643/g, '\u06a9');
+}
+
+// Bidi controls that have no place in stored text (they can disguise what a value says).
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Free text as stored: Persian letters, no control or bidi-override characters, trimmed. */
+export function normalizeText(s: string): string {
+  return normalizeLetters(s).replace(CONTROL_CHARS, '').replace(BIDI_CONTROLS, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Multi-line free text: like normalizeText but keeps newlines. */
+export function normalizeMultiline(s: string): string {
+  return normalizeLetters(s).replace(CONTROL_CHARS, '').replace(BIDI_CONTROLS, '').replace(/\r\n/g, '\n').trim();
+}
+
+/** An amount as typed (`۱٬۲۰۰٬۰۰۰`, `1,200,000`, `١٢٠٠`) → its Latin digit string, separators dropped. */
+export function normalizeNumberInput(s: string): string {
+  return latinDigits(s)
+    .replace(/[\u066c,\u060c\u200c\u200e\u200f\s_]/g, '')
+    .replace(/\u066b/g, '.')
+    .replace(/\//g, '.');
+}
+
+/** Digits only, for identifiers: `۰۴۹۹-۳۷۰۸۹۹` → `0499370899`. Keeps other characters so validation can reject them. */
+export function normalizeIdentifier(s: string): string {
+  return latinDigits(s).replace(/[\s\-\u200c\u200e\u200f]/g, '');
+}

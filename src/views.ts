@@ -1,0 +1,65 @@
+import { persianDigits } from './text.ts';
+import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliDate } from './calendar.ts';
+
+// Helpers every template gets (app.locals): Persian digits, Jalali dates, money.
+
+const faNumber = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 3 });
+const faPercent = new Intl.NumberFormat('fa-IR', { style: 'percent', maximumFractionDigits: 1 });
+
+/** 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; null → — */
+export function fa(n: number | string | null | undefined): string {
+  if (n === null || n === undefined || n === '') return '—';
+  const v = typeof n === 'number' ? n : Number(n);
+  return Number.isFinite(v) ? faNumber.format(v) : persianDigits(String(n));
+}
+
+export const faPct = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '—' : faPercent.format(ratio));
+
+/** Digits only, no grouping: codes, years, identifiers. */
+export const faDigits = (s: string | number | null | undefined): string => (s === null || s === undefined ? '' : persianDigits(String(s)));
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+export function jalaliDateText(d: JalaliDate): string {
+  return persianDigits(`${d.jy}/${pad2(d.jm)}/${pad2(d.jd)}`);
+}
+
+/** An instant as a Tehran Jalali date: ۱۴۰۴/۰۸/۰۸ */
+export function jdate(at: Date | string | null | undefined): string {
+  if (!at) return '—';
+  return jalaliDateText(jalaliDateOf(new Date(at)));
+}
+
+/** An instant as Tehran Jalali date and time: ۱۴۰۴/۰۸/۰۸ ساعت ۱۴:۰۵ */
+export function jdatetime(at: Date | string | null | undefined): string {
+  if (!at) return '—';
+  const d = new Date(at);
+  const t = tehranTimeOf(d);
+  return `${jdate(d)} ساعت ${persianDigits(`${pad2(t.h)}:${pad2(t.mi)}`)}`;
+}
+
+/** 1404-07 → مهر ۱۴۰۴ */
+export function periodLabel(p: Period): string {
+  const { month, year } = periodLabelParts(p);
+  return `${month} ${persianDigits(year)}`;
+}
+
+/** A Jalali day in words: ۸ آبان ۱۴۰۴ */
+export function dayLabel(d: JalaliDate): string {
+  const { month } = periodLabelParts(`${d.jy}-${pad2(d.jm)}`);
+  return `${persianDigits(d.jd)} ${month} ${persianDigits(d.jy)}`;
+}
+
+export const rial = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `${fa(n)} ریال`);
+
+export const ROLE_LABELS: Record<string, string> = {
+  unit_user: 'کاربر واحد',
+  province_officer: 'کارشناس استان',
+  stats_office: 'دفتر آمار و فرآوری داده‌ها',
+  planning_deputy: 'معاونت برنامه‌ریزی',
+  admin: 'مدیر سامانه',
+};
+
+export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
+
+export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, jalaliDateText, ROLE_LABELS, KIND_LABELS };
