@@ -1,0 +1,53 @@
+import crypto from 'node:crypto';
+import type { Request, Response, NextFunction } from 'express';
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { loadCurrentUser, type Role } from '../auth/users.ts';
+import { sha256 } from '../auth/activation.ts';
+
+// Per-user API tokens: shown once, stored as a SHA-256 hash, revocable.
+const PREFIX = 'psp_';
+
+export async function createApiToken(userId: number, name: string, k: Knex = db()): Promise<{ id: number; token: string }> {
+  const token = PREFIX + crypto.randomBytes(30).toString('base64url');
+  const [row] = await k('api_tokens').insert({ user_id: userId, name, token_hash: sha256(token), prefix: token.slice(0, 12) }).returning('id');
+  return { id: row.id, token };
+}
+
+export async function revokeApiToken(userId: number, tokenId: number, k: Knex = db()): Promise<boolean> {
+  const n = await k('api_tokens').where({ id: tokenId, user_id: userId }).whereNull('revoked_at').update({ revoked_at: k.fn.now() });
+  return n === 1;
+}
+
+/** JSON error body shared by every API route: a code, a Persian message, optional field errors. */
+export function apiError(res: Response, status: number, code: string, message: string, fields?: Record<string, { code: string; message: string }>): void {
+  res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
+}
+
+/** `Authorization: Bearer TOKEN` → req.user; 401 for a missing, unknown or revoked token. */
+export async function bearerAuth(req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    if (!m || !m[1].startsWith(PREFIX)) return apiError(res, 401, 'unauthorized', 'کلید دسترسی ارسال نشده یا نامعتبر است.');
+    const k = db();
+    const row = await k('api_tokens').where({ token_hash: sha256(m[1]) }).whereNull('revoked_at').first('id', 'user_id', 'last_used_at');
+    const user = row ? await loadCurrentUser(row.user_id) : undefined;
+    if (!row || !user) return apiError(res, 401, 'unauthorized', 'کلید دسترسی ارسال نشده یا نامعتبر است.');
+    // Written at most once a minute per token: the API is hot during the deadline rush.
+    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
+      await k('api_tokens').where({ id: row.id }).update({ last_used_at: k.fn.now() });
+    }
+    req.user = user;
+    next();
+  } catch (e) {
+    next(e);
+  }
+}
+
+/** API role guard: other roles get 404, as if the resource did not exist (DESIGN §2). */
+export function apiRole(...roles: Role[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.user && roles.includes(req.user.role)) return next();
+    apiError(res, 404, 'not_found', 'یافت نشد.');
+  };
+}

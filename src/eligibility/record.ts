@@ -1,0 +1,139 @@
+import type { Knex } from 'knex';
+import { db, num } from '../db.ts';
+import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod } from '../calendar.ts';
+
+// DESIGN §4 in SQL, set-based: a unit's status, and its filing record (due, filed, on time).
+// One place for these rules; the nightly job, submissions, certificates, priority lists,
+// facilities and exemplary units all call them.
+
+export interface StatusChange { unit_id: number; old_status: string; new_status: string }
+
+/**
+ * Recomputes `status` of every approved unit (or of `unitIds`) as of `at`: inactive when the N
+ * most recent due periods (N in force for the latest) are all missing. Records each change.
+ */
+export async function recomputeStatuses(
+  k: Knex,
+  at: Date,
+  rules: Rules,
+  opts: { unitIds?: number[]; jobRunId?: number | null } = {},
+): Promise<{ scanned: number; changes: StatusChange[] }> {
+  const w = inactivityWindow(at, rules);
+  const reasonInactive = `آمار ${w.months} ماه اخیر (${w.from} تا ${w.to}) ثبت نشده است`;
+  const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
+  const scope = opts.unitIds ? 'and u.id = any(:ids)' : '';
+  const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
+  const scanned = await k.raw(`select count(*) as n from units u where u.registration = 'approved' ${scope}`, bindings);
+  const result = await k.raw(
+    `with judged as (
+       select u.id, u.status as old_status,
+              case when u.obligation_start <= :from and not exists (
+                     select 1 from filings f
+                      where f.unit_id = u.id and f.period between :from and :to
+                        and f.first_submitted_at is not null and f.first_submitted_at <= :at)
+                   then 'inactive' else 'active' end as new_status
+         from units u
+        where u.registration = 'approved' ${scope}
+     ), changed as (
+       update units set status = judged.new_status, status_changed_at = :at
+         from judged
+        where units.id = judged.id and units.status <> judged.new_status
+       returning units.id as unit_id, judged.old_status, judged.new_status
+     ), logged as (
+       insert into unit_status_changes (unit_id, old_status, new_status, changed_at, reason, job_run_id)
+       select unit_id, old_status, new_status, :at, case when new_status = 'inactive' then :inactive else :active end, :job
+         from changed
+       returning unit_id
+     )
+     select c.unit_id, c.old_status, c.new_status from changed c order by c.unit_id`,
+    bindings,
+  );
+  return { scanned: num(scanned.rows[0].n), changes: result.rows as StatusChange[] };
+}
+
+export interface FilingRecord {
+  unit_id: number;
+  due: number;
+  filed: number;
+  on_time: number;
+  late: number;
+  missing_periods: Period[];
+  completeness: number; // filed ÷ due (1 when nothing is due yet)
+  timeliness: number; // on time ÷ due
+}
+
+/** The due periods from `from` (or each unit's obligation start, if later) to the latest due at `at`, with deadlines. */
+function dueCalendar(at: Date, rules: Rules, from: Period, to?: Period): { period: Period; deadline: Date }[] {
+  const last = latestDuePeriod(at, rules);
+  const end = to && to < last ? to : last;
+  return periodRange(from, end).map((p) => ({ period: p, deadline: deadlineOf(p, rules) }));
+}
+
+/**
+ * Per unit: due, filed, on time, late and the missing periods, over the due periods between
+ * `from` (default: the earliest obligation start) and `to` (default: the latest due period at
+ * `at`). A submission after `at` does not count. Set-based: one query for any number of units.
+ */
+export async function filingRecords(
+  opts: { at: Date; rules: Rules; from?: Period; to?: Period; unitIds?: number[]; provinceCode?: string },
+  k: Knex = db(),
+): Promise<FilingRecord[]> {
+  let from = opts.from;
+  if (!from) {
+    const row = await k('units').min<{ m: string | null }[]>('obligation_start as m').first();
+    from = (row as { m: string | null } | undefined)?.m ?? undefined;
+    if (!from) return [];
+  }
+  if (!isPeriod(from)) throw new Error(`bad period ${from}`);
+  const cal = dueCalendar(opts.at, opts.rules, from, opts.to);
+  const filters: string[] = ["u.registration = 'approved'"];
+  const bindings: Record<string, unknown> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
+  if (opts.unitIds) { filters.push('u.id = any(:ids)'); bindings.ids = opts.unitIds; }
+  if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
+  const rows = await k.raw(
+    `with cal as (
+       select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)
+     ), due as (
+       select u.id as unit_id, cal.period, cal.deadline
+         from units u join cal on cal.period >= u.obligation_start
+        where ${filters.join(' and ')}
+     )
+     select u.id as unit_id,
+            count(d.period) as due,
+            count(f.id) filter (where f.first_submitted_at <= :at) as filed,
+            count(f.id) filter (where f.first_submitted_at <= d.deadline and f.first_submitted_at <= :at) as on_time,
+            coalesce(array_agg(d.period order by d.period) filter (where d.period is not null and (f.first_submitted_at is null or f.first_submitted_at > :at)), '{}') as missing_periods
+       from units u
+       left join due d on d.unit_id = u.id
+       left join filings f on f.unit_id = d.unit_id and f.period = d.period
+      where ${filters.join(' and ')}
+      group by u.id
+      order by u.id`,
+    bindings,
+  );
+  return (rows.rows as Record<string, unknown>[]).map((r) => {
+    const due = num(r.due);
+    const filed = num(r.filed);
+    const onTime = num(r.on_time);
+    return {
+      unit_id: Number(r.unit_id),
+      due,
+      filed,
+      on_time: onTime,
+      late: filed - onTime,
+      missing_periods: r.missing_periods as Period[],
+      completeness: due === 0 ? 1 : filed / due,
+      timeliness: due === 0 ? 1 : onTime / due,
+    };
+  });
+}
+
+export interface Verdict { eligible: boolean; reasons: string[] }
+
+/** DESIGN §4: eligible when active and nothing missing since the obligation start. */
+export function eligibilityVerdict(status: string, record: FilingRecord): Verdict {
+  const reasons: string[] = [];
+  if (status !== 'active') reasons.push('واحد غیرفعال است');
+  if (record.missing_periods.length > 0) reasons.push(`آمار ${record.missing_periods.length} ماه ثبت نشده است`);
+  return { eligible: reasons.length === 0, reasons };
+}

@@ -1,0 +1,6 @@
+import { Router } from 'express';
+
+export function filingsApiRouter(): Router {
+  const router = Router();
+  return router;
+}
