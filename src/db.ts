@@ -42,8 +42,8 @@ let instance: Knex | undefined;
 /** The one Knex instance of the process. Tests replace it with setDb() before building the app. */
 export function db(): Knex {
   if (!instance) {
-    instance = env.DATAPUBLIC_URL
-      ? createServerDatabase(env.DATAPUBLIC_URL)
+    instance = env.DATABASE_URL
+      ? createServerDatabase(env.DATABASE_URL)
       : createEmbeddedDatabase(path.join(env.DATA_DIR, 'pg'));
   }
   return instance;

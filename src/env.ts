@@ -5,7 +5,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATAPUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().default('./data'),
   SESSION_SECRET: z.string().min(16).optional(),
@@ -21,6 +21,8 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+/** Every variable the app reads (docker-compose.yml is checked against this list). */
+export const envKeys = Object.keys(schema.shape) as (keyof Env)[];
 
 function parseEnv(source: NodeJS.ProcessEnv): Env {
   const result = schema.safeParse(source);
@@ -32,4 +34,4 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
 }
 
 export const env: Env = parseEnv(process.env);
-export const usingEmbeddedDatabase = !env.DATAPUBLIC_URL;
+export const usingEmbeddedDatabase = !env.DATABASE_URL;

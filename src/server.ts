@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const demo = await prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
   const app = createApp();
   const server: Server = app.listen(env.PORT, env.HOST, () => {
-    const where = usingEmbeddedDatabase ? `embedded PostgreSQL in ${env.DATA_DIR}` : 'PostgreSQL server (DATAPUBLIC_URL)';
+    const where = usingEmbeddedDatabase ? `embedded PostgreSQL in ${env.DATA_DIR}` : 'PostgreSQL server (DATABASE_URL)';
     console.log(`\nسامانه آمار تولید: ${env.PUBLIC_URL}  (${where})`);
     if (demo) {
       console.log(`\nDemo accounts (password for all: ${demo.password}):`);
