@@ -20,6 +20,7 @@ import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
 import { opsRouter } from './ops/routes.ts';
+import { requestLog } from './ops/request-log.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -43,6 +44,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
     res.setHeader('x-request-id', id);
     next();
   });
+  app.use(requestLog);
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
