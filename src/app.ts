@@ -10,6 +10,7 @@ import { csrfProtection, CsrfError } from './auth/csrf.ts';
 import { loadCurrentUser } from './auth/users.ts';
 import { NotFoundError } from './auth/guards.ts';
 import { authRouter } from './auth/routes.ts';
+import { accountTokensRouter } from './account/tokens.ts';
 import { homeRouter } from './home/routes.ts';
 import { unitsRouter } from './units/routes.ts';
 import { adminRouter } from './admin/routes.ts';
@@ -95,6 +96,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   });
 
   app.use(authRouter({ loginLimit: opts.loginLimit }));
+  app.use(accountTokensRouter());
   app.use(homeRouter());
   app.use(unitsRouter());
   app.use(adminRouter());

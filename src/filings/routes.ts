@@ -1,6 +1,321 @@
-import { Router } from 'express';
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { loadSettings } from '../settings.ts';
+import { db } from '../db.ts';
+import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calendar.ts';
+import { filingRecords } from '../eligibility/record.ts';
+import { persianDigits } from '../text.ts';
+import { fa } from '../views.ts';
+import type { FieldErrors } from '../forms.ts';
+import { parseFiling, linesFromBody } from './forms.ts';
+import {
+  unitsOfUser, productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, timelinessOf, warningKey,
+  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type UnitRow, type ProductRow, type Filing, type PeriodRow,
+} from './model.ts';
+import type { Warning } from './warnings.ts';
+import { historyTable, toCsv, toXlsx } from './export.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    currentUnitId?: number;
+  }
+}
+
+// The unit user's side of filing: dashboard, periods, the form, receipt and revision history.
+// Every query is scoped by the unit chosen from the user's own units (unitScope).
+
+/** "۳ روز و ۵ ساعت مانده" until `deadline`; "مهلت گذشته است" after it. */
+export function countdownText(deadline: Date, at: Date): string {
+  const ms = deadline.getTime() - at.getTime();
+  if (ms <= 0) return 'مهلت گذشته است';
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${persianDigits(days)} روز و ${persianDigits(hours)} ساعت مانده` : `${persianDigits(days)} روز مانده`;
+  if (hours > 0) return `${persianDigits(hours)} ساعت و ${persianDigits(mins)} دقیقه مانده`;
+  return `${persianDigits(Math.max(mins, 1))} دقیقه مانده`;
+}
+
+/** Picks the unit the user acts for (session choice, else the first approved one). */
+async function unitScope(req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    const units = await unitsOfUser(currentUser(req).unit_ids);
+    const approved = units.filter((u) => u.registration === 'approved');
+    if (approved.length === 0) return res.redirect(303, '/my-units');
+    res.locals.unit = approved.find((u) => u.id === req.session.currentUnitId) ?? approved[0];
+    res.locals.units = approved;
+    next();
+  } catch (e) {
+    next(e);
+  }
+}
+
+const unitOf = (res: Response): UnitRow => res.locals.unit as UnitRow;
+
+function periodParam(req: Request): Period {
+  const p = String(req.params.period);
+  if (!isPeriod(p)) throw new NotFoundError();
+  return p;
+}
+
+const TOP = ['employees', 'production_value', 'intermediate_consumption'] as const;
+
+/** Stored figures as the form shows them: Persian digits with separators (the form accepts them back). */
+function valuesFromFiling(filing: Filing | undefined, products: ProductRow[]): Record<string, string> {
+  const v: Record<string, string> = {};
+  const show = (n: number | null | undefined) => (n === null || n === undefined ? '' : fa(n));
+  for (const f of TOP) v[f] = show(filing?.[f]);
+  const byId = new Map((filing?.lines ?? []).map((l) => [l.product_id, l]));
+  products.forEach((p, i) => {
+    const l = byId.get(p.id);
+    v[`lines.${i}.produced`] = show(l?.produced);
+    v[`lines.${i}.sold`] = show(l?.sold);
+    v[`lines.${i}.sales_value`] = show(l?.sales_value);
+  });
+  return v;
+}
+
+/** What the user typed, keyed like the field errors (`lines.0.produced`), to re-render it untouched. */
+function valuesFromBody(body: Record<string, unknown>, products: ProductRow[]): Record<string, string> {
+  const v: Record<string, string> = {};
+  const s = (x: unknown) => (typeof x === 'string' ? x.slice(0, 40) : '');
+  for (const f of TOP) v[f] = s(body[f]);
+  const lines = linesFromBody(body.lines) as Record<string, unknown>[];
+  products.forEach((p, i) => {
+    const l = lines.find((x) => x && Number(x.product_id) === p.id) ?? {};
+    v[`lines.${i}.produced`] = s(l.produced);
+    v[`lines.${i}.sold`] = s(l.sold);
+    v[`lines.${i}.sales_value`] = s(l.sales_value);
+  });
+  return v;
+}
+
+interface FormState {
+  values: Record<string, string>;
+  errors: FieldErrors;
+  warnings: Warning[];
+  message?: string;
+  baseRevision?: number;
+  askConfirm?: boolean;
+}
+
+async function renderForm(res: Response, status: number, period: Period, state: Partial<FormState> = {}): Promise<void> {
+  const unit = unitOf(res);
+  const settings = await loadSettings();
+  const products = await productsOf(unit.id);
+  const filing = await findFiling(unit.id, period);
+  const reviews = filing ? await reviewsOf(filing.id) : [];
+  const warnings = state.warnings ?? filing?.warnings ?? [];
+  res.status(status).render('filings/form', {
+    title: `اظهارنامه آمار تولید`,
+    period,
+    unit,
+    products,
+    filing,
+    reviews,
+    deadline: deadlineOf(period, settings.rules),
+    values: state.values ?? valuesFromFiling(filing, products),
+    errors: state.errors ?? {},
+    warnings,
+    warningsSeen: warnings.map(warningKey).join(','),
+    askConfirm: state.askConfirm ?? false,
+    message: state.message,
+    baseRevision: state.baseRevision ?? filing?.revision ?? 0,
+  });
+}
+
+function renderRefusal(res: Response, status: number, message: string): void {
+  res.status(status).render('error', { title: 'ثبت این دوره ممکن نیست', message });
+}
+
+async function showForm(req: Request, res: Response): Promise<void> {
+  const period = periodParam(req);
+  const refusal = refusalFor(unitOf(res), period, new Date());
+  if (refusal) return renderRefusal(res, 400, REFUSAL_MESSAGES[refusal]);
+  await renderForm(res, 200, period);
+}
+
+async function saveForm(req: Request, res: Response): Promise<void> {
+  const period = periodParam(req);
+  const unit = unitOf(res);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const submit = body.action === 'submit';
+  const products = await productsOf(unit.id);
+  const typed = valuesFromBody(body, products);
+  const base = Number(body.base_revision);
+  const baseRevision = Number.isInteger(base) && base >= 0 ? base : undefined;
+  const parsed = parseFiling(submit ? 'submit' : 'draft', body);
+  if (!parsed.ok) {
+    return renderForm(res, 422, period, { values: typed, errors: parsed.errors, warnings: [], baseRevision, message: 'برخی مقادیر نادرست یا ناقص است؛ خطاها کنار هر خانه آمده است.' });
+  }
+  const out = await saveFiling({
+    unitId: unit.id,
+    period,
+    userId: currentUser(req).id,
+    via: 'form',
+    input: parsed.data,
+    submit,
+    confirmWarnings: body.confirm_warnings === '1' || body.confirm_warnings === 'on',
+    seenWarnings: typeof body.warnings_seen === 'string' ? body.warnings_seen.split(',').filter(Boolean) : [],
+    baseRevision,
+  });
+  if (!out.ok) {
+    switch (out.code) {
+      case 'validation':
+        return renderForm(res, 422, period, { values: typed, errors: out.errors, warnings: [], baseRevision, message: out.message });
+      case 'warnings_unconfirmed':
+        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: out.warnings, baseRevision, askConfirm: true, message: out.message });
+      case 'stale_revision':
+        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision: out.current_revision, message: out.message });
+      case 'locked':
+      case 'already_submitted':
+        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+      case 'unknown_product':
+        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+      default:
+        return renderRefusal(res, 400, out.message);
+    }
+  }
+  if (!out.submitted) {
+    flash(req, out.warnings.length ? 'warning' : 'success', out.warnings.length ? 'پیش‌نویس ذخیره شد. پیش از ارسال، هشدارهای زیر را بررسی کنید.' : 'پیش‌نویس ذخیره شد. برای ثبت نهایی، «ارسال» را بزنید.');
+    return res.redirect(303, `/filings/${period}`);
+  }
+  flash(req, 'success', out.unchanged ? 'تغییری نسبت به نسخه پیشین نبود؛ اظهارنامه همان است که بود.' : 'اظهارنامه ثبت شد.');
+  res.redirect(303, `/filings/${period}/receipt`);
+}
+
+async function showReceipt(req: Request, res: Response): Promise<void> {
+  const period = periodParam(req);
+  const unit = unitOf(res);
+  const filing = await findFiling(unit.id, period);
+  if (!filing || !filing.first_submitted_at) throw new NotFoundError();
+  const settings = await loadSettings();
+  res.render('filings/receipt', {
+    title: 'رسید ثبت اظهارنامه',
+    unit,
+    period,
+    filing,
+    products: await productsOf(unit.id),
+    deadline: deadlineOf(period, settings.rules),
+    timeliness: timelinessOf(period, filing.first_submitted_at, new Date(), settings.rules),
+    TIMELINESS_LABELS,
+    STATE_LABELS,
+  });
+}
+
+async function showRevisions(req: Request, res: Response): Promise<void> {
+  const period = periodParam(req);
+  const unit = unitOf(res);
+  const filing = await findFiling(unit.id, period);
+  if (!filing) throw new NotFoundError();
+  const products = await productsOf(unit.id);
+  const names = new Map(products.map((p) => [p.id, p.name]));
+  res.render('filings/revisions', {
+    title: 'تاریخچه نسخه‌ها',
+    unit,
+    period,
+    filing,
+    revisions: await revisionsOf(filing.id),
+    reviews: await reviewsOf(filing.id),
+    fieldLabel: (field: string) => fieldLabel(field, names),
+  });
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  employees: 'شمار کارکنان',
+  production_value: 'ارزش تولید (ریال)',
+  intermediate_consumption: 'مصرف واسطه (ریال)',
+  produced: 'مقدار تولید',
+  sold: 'مقدار فروش',
+  sales_value: 'ارزش فروش (ریال)',
+};
+
+export function fieldLabel(field: string, productNames: Map<number, string>): string {
+  const m = /^lines\.(\d+)\.(\w+)$/.exec(field);
+  if (!m) return FIELD_LABELS[field] ?? field;
+  return `${FIELD_LABELS[m[2]] ?? m[2]} «${productNames.get(Number(m[1])) ?? 'محصول'}»`;
+}
+
+async function listFilings(_req: Request, res: Response): Promise<void> {
+  const unit = unitOf(res);
+  const settings = await loadSettings();
+  res.render('filings/index', {
+    title: 'اظهارنامه‌ها',
+    unit,
+    rows: await unitPeriods(unit, new Date(), settings.rules),
+    STATE_LABELS,
+    TIMELINESS_LABELS,
+  });
+}
+
+/** Missing (due and never submitted) first, then returned, then the rest, newest first within each. */
+function dashboardOrder(rows: PeriodRow[]): PeriodRow[] {
+  const rank = (r: PeriodRow) => (r.timeliness === 'missing' ? 0 : r.state === 'returned' ? 1 : 2);
+  return [...rows].sort((a, b) => rank(a) - rank(b) || (a.period < b.period ? 1 : -1));
+}
+
+async function showDashboard(req: Request, res: Response): Promise<void> {
+  const unit = unitOf(res);
+  const settings = await loadSettings();
+  const now = new Date();
+  const current = currentFilingPeriod(now, settings.rules);
+  const deadline = deadlineOf(current, settings.rules);
+  const rows = await unitPeriods(unit, now, settings.rules);
+  const [record] = await filingRecords({ at: now, rules: settings.rules, unitIds: [unit.id] });
+  const reminders = await db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('period', 'deadline');
+  res.render('filings/dashboard', {
+    title: 'کارتابل واحد',
+    unit,
+    units: res.locals.units,
+    current,
+    deadline,
+    countdown: countdownText(deadline, now),
+    currentRow: rows.find((r) => r.period === current),
+    rows: dashboardOrder(rows),
+    record,
+    reminders,
+    STATE_LABELS,
+    TIMELINESS_LABELS,
+    currentUnitId: req.session.currentUnitId,
+  });
+}
+
+async function chooseUnit(req: Request, res: Response): Promise<void> {
+  const id = Number(req.body?.unit_id);
+  const units = (res.locals.units as UnitRow[]);
+  if (!units.some((u) => u.id === id)) throw new NotFoundError();
+  req.session.currentUnitId = id;
+  res.redirect(303, '/dashboard');
+}
+
+async function downloadHistory(format: 'csv' | 'xlsx', res: Response): Promise<void> {
+  const unit = unitOf(res);
+  const settings = await loadSettings();
+  const table = await historyTable(unit, new Date(), settings.rules);
+  const name = `history-${unit.id}`;
+  if (format === 'csv') {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+    res.send(toCsv(table));
+    return;
+  }
+  res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.xlsx"`);
+  res.send(await toXlsx(table));
+}
 
 export function filingsRouter(): Router {
   const router = Router();
+  const unitUser = [...requireRole('unit_user'), unitScope];
+  router.get('/dashboard', unitUser, showDashboard);
+  router.get('/dashboard/history.csv', unitUser, (_req: Request, res: Response) => downloadHistory('csv', res));
+  router.get('/dashboard/history.xlsx', unitUser, (_req: Request, res: Response) => downloadHistory('xlsx', res));
+  router.post('/current-unit', unitUser, chooseUnit);
+  router.get('/filings', unitUser, listFilings);
+  router.get('/filings/:period', unitUser, showForm);
+  router.post('/filings/:period', unitUser, saveForm);
+  router.get('/filings/:period/receipt', unitUser, showReceipt);
+  router.get('/filings/:period/revisions', unitUser, showRevisions);
   return router;
 }

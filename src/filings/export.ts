@@ -1,0 +1,68 @@
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { jalaliDateOf, tehranTimeOf, type Rules } from '../calendar.ts';
+import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS, type UnitRow } from './model.ts';
+
+// The unit's own history as a table (one row per period, one column group per product), for
+// CSV (UTF-8 with BOM, so Excel reads Persian) and XLSX (right-to-left sheet).
+
+type Cell = string | number | null;
+export interface HistoryTable { headers: string[]; rows: Cell[][] }
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+function jalaliText(at: Date | null): string {
+  if (!at) return '';
+  const d = jalaliDateOf(at);
+  const t = tehranTimeOf(at);
+  return `${d.jy}/${pad2(d.jm)}/${pad2(d.jd)} ${pad2(t.h)}:${pad2(t.mi)}`;
+}
+
+export async function historyTable(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, k: Knex = db()): Promise<HistoryTable> {
+  const products = await productsOf(unit.id, k);
+  const periods = await unitPeriods(unit, at, rules, {}, k);
+  const filings = await k('filings').where({ unit_id: unit.id }).select('id', 'period', 'employees', 'production_value', 'intermediate_consumption', 'value_added');
+  const lines = await k('filing_lines as l').join('filings as f', 'f.id', 'l.filing_id').where('f.unit_id', unit.id)
+    .select('f.period', 'l.product_id', 'l.produced', 'l.sold', 'l.sales_value');
+  const fByPeriod = new Map(filings.map((f) => [f.period as string, f]));
+  const lByKey = new Map(lines.map((l) => [`${l.period}:${l.product_id}`, l]));
+  const headers = [
+    'دوره', 'وضعیت اظهارنامه', 'به‌موقع بودن', 'مهلت', 'نخستین ارسال', 'آخرین ارسال', 'نسخه', 'کد رهگیری',
+    'شمار کارکنان', 'ارزش تولید (ریال)', 'مصرف واسطه (ریال)', 'ارزش افزوده (ریال)',
+    ...products.flatMap((p) => [`تولید ${p.name} (${p.unit_of_measure})`, `فروش ${p.name} (${p.unit_of_measure})`, `ارزش فروش ${p.name} (ریال)`]),
+  ];
+  const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const rows = [...periods].reverse().map((r): Cell[] => {
+    const f = fByPeriod.get(r.period);
+    return [
+      r.period, STATE_LABELS[r.state], TIMELINESS_LABELS[r.timeliness], jalaliText(r.deadline), jalaliText(r.first_submitted_at), jalaliText(r.submitted_at),
+      r.revision, r.tracking_code ?? '',
+      n(f?.employees), n(f?.production_value), n(f?.intermediate_consumption), n(f?.value_added),
+      ...products.flatMap((p) => {
+        const l = lByKey.get(`${r.period}:${p.id}`);
+        return [n(l?.produced), n(l?.sold), n(l?.sales_value)];
+      }),
+    ];
+  });
+  return { headers, rows };
+}
+
+function csvCell(v: Cell): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(t: HistoryTable): string {
+  return '\uFEFF' + [t.headers, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export async function toXlsx(t: HistoryTable, sheetName = 'سابقه آمار'): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'سامانه آمار تولید';
+  const ws = wb.addWorksheet(sheetName, { views: [{ rightToLeft: true, state: 'frozen', ySplit: 1 }] });
+  ws.addRow(t.headers).font = { bold: true };
+  for (const r of t.rows) ws.addRow(r);
+  ws.columns.forEach((c, i) => { c.width = i < 8 ? 18 : 16; });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,401 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { audit } from '../audit.ts';
+import { loadSettings, type Settings } from '../settings.ts';
+import { recomputeStatuses } from '../eligibility/record.ts';
+import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
+import { computeWarnings, loadWarningContext, type Warning } from './warnings.ts';
+import type { FilingInput } from './forms.ts';
+import type { FieldErrors } from '../forms.ts';
+
+// DESIGN §4–§5: the filing's life. One save function for the form and the API:
+//   draft ─submit→ submitted ─(unit corrects)→ submitted (revision + 1)
+//   submitted ─officer return→ returned ─(unit corrects)→ submitted, return_reason cleared
+//   submitted ─officer verify→ verified: locked for the unit (only an officer reopens it)
+// Timeliness is judged by first_submitted_at, which is written once.
+//
+// Concurrency: the row is created with `on conflict do nothing` and then locked `for update`, so
+// two saves of one period run one after the other. A save that names the revision it was based on
+// (`baseRevision`: the form always does, the API may) and finds a newer one is refused as stale
+// (409), so a second tab never silently overwrites the first; without a base, the API's save is
+// applied on top as the next revision.
+
+export type FilingState = 'draft' | 'submitted' | 'returned' | 'verified';
+export type Timeliness = 'on_time' | 'late' | 'missing' | 'not_due';
+
+export interface UnitRow {
+  id: number;
+  name: string;
+  national_id: string;
+  licence_no: string;
+  kind: string;
+  isic_class: string;
+  province_code: string;
+  registration: string;
+  obligation_start: Period;
+  status: string;
+}
+
+export interface ProductRow { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null }
+
+export interface FilingLine { product_id: number; produced: number | null; sold: number | null; sales_value: number | null }
+
+export interface FilingRow {
+  id: number;
+  unit_id: number;
+  period: Period;
+  state: FilingState;
+  employees: number | null;
+  production_value: number | null;
+  intermediate_consumption: number | null;
+  value_added: number | null;
+  warnings: Warning[];
+  first_submitted_at: Date | null;
+  submitted_at: Date | null;
+  tracking_code: string | null;
+  revision: number;
+  return_reason: string | null;
+  verified_at: Date | null;
+  updated_at: Date;
+}
+
+export interface Filing extends FilingRow { lines: FilingLine[] }
+
+export interface Snapshot {
+  employees: number | null;
+  production_value: number | null;
+  intermediate_consumption: number | null;
+  value_added: number | null;
+  lines: (FilingLine & { name: string; unit_of_measure: string })[];
+  warnings: Warning[];
+}
+
+export interface Change { field: string; old: number | null; new: number | null }
+
+export interface RevisionRow {
+  id: number;
+  revision: number;
+  user_id: number | null;
+  user_name: string | null;
+  at: Date;
+  via: 'form' | 'api';
+  changes: Change[];
+  snapshot: Snapshot;
+}
+
+export const STATE_LABELS: Record<FilingState | 'missing', string> = {
+  draft: 'پیش‌نویس',
+  submitted: 'ارسال‌شده، در انتظار بررسی',
+  returned: 'عودت برای اصلاح',
+  verified: 'تأییدشده',
+  missing: 'ثبت‌نشده',
+};
+
+export const TIMELINESS_LABELS: Record<Timeliness, string> = {
+  on_time: 'به‌موقع',
+  late: 'با تأخیر',
+  missing: 'ثبت‌نشده',
+  not_due: 'مهلت باقی است',
+};
+
+const UNIT_COLUMNS = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.kind', 'u.isic_class', 'u.province_code', 'u.registration', 'u.obligation_start', 'u.status'];
+
+export async function loadUnit(unitId: number, k: Knex = db()): Promise<UnitRow | undefined> {
+  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').where('u.id', unitId).first(UNIT_COLUMNS);
+}
+
+/** The units a unit user acts for, approved ones first (the default is the first approved). */
+export async function unitsOfUser(unitIds: number[], k: Knex = db()): Promise<UnitRow[]> {
+  if (unitIds.length === 0) return [];
+  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id')
+    .whereIn('u.id', unitIds)
+    .orderByRaw("(u.registration = 'approved') desc, u.id")
+    .select(UNIT_COLUMNS);
+}
+
+export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
+  const rows = await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity', 'product_code');
+  return rows.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) }));
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/** The unit's filing of a period with its lines; scoped to the unit in the query itself. */
+export async function findFiling(unitId: number, period: Period, k: Knex = db()): Promise<Filing | undefined> {
+  const f = await k('filings').where({ unit_id: unitId, period }).first();
+  if (!f) return undefined;
+  const lines = await k('filing_lines').where({ filing_id: f.id }).select('product_id', 'produced', 'sold', 'sales_value');
+  return {
+    ...f,
+    employees: numOrNull(f.employees),
+    production_value: numOrNull(f.production_value),
+    intermediate_consumption: numOrNull(f.intermediate_consumption),
+    value_added: numOrNull(f.value_added),
+    lines: lines.map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
+  };
+}
+
+export function timelinessOf(period: Period, firstSubmittedAt: Date | null, at: Date, rules: Rules): Timeliness {
+  if (!firstSubmittedAt && deadlineOf(period, rules) >= at) return 'not_due';
+  return classify(period, firstSubmittedAt, at, rules);
+}
+
+export type Refusal = 'period_not_begun' | 'before_obligation' | 'unit_not_approved' | 'bad_period';
+
+export const REFUSAL_MESSAGES: Record<Refusal, string> = {
+  bad_period: 'دوره باید به شکل سال-ماه شمسی باشد، مانند 1404-07.',
+  period_not_begun: 'این ماه هنوز آغاز نشده است؛ آمار هر ماه را از آغاز همان ماه می‌توان ثبت کرد.',
+  before_obligation: 'این ماه پیش از آغاز تکلیف ثبت آمار این واحد است و ثبت آن لازم نیست.',
+  unit_not_approved: 'ثبت‌نام این واحد هنوز تأیید نشده است؛ پس از تأیید سازمان صمت استان می‌توانید آمار ثبت کنید.',
+};
+
+/** DESIGN §5: a unit can file any period from its obligation start to the current month. */
+export function refusalFor(unit: Pick<UnitRow, 'registration' | 'obligation_start'>, period: string, at: Date): Refusal | null {
+  if (!isPeriod(period)) return 'bad_period';
+  if (unit.registration !== 'approved') return 'unit_not_approved';
+  if (period > periodOf(at)) return 'period_not_begun';
+  if (period < unit.obligation_start) return 'before_obligation';
+  return null;
+}
+
+export type SaveFailure =
+  | { code: Refusal; message: string }
+  | { code: 'validation'; message: string; errors: FieldErrors }
+  | { code: 'unknown_product'; message: string }
+  | { code: 'locked' | 'already_submitted'; message: string }
+  | { code: 'stale_revision'; message: string; current_revision: number }
+  | { code: 'warnings_unconfirmed'; message: string; warnings: Warning[] };
+
+export type SaveOutcome =
+  | { ok: true; filing: Filing; warnings: Warning[]; submitted: boolean; unchanged: boolean; statusChanged: boolean }
+  | ({ ok: false } & SaveFailure);
+
+class Refused extends Error {
+  constructor(public readonly failure: SaveFailure) {
+    super(failure.code);
+  }
+}
+
+export interface SaveRequest {
+  unitId: number;
+  period: string;
+  userId: number;
+  via: 'form' | 'api';
+  input: FilingInput;
+  submit: boolean;
+  /** True when the user confirmed the warnings. With `seenWarnings`, only those the user was shown count as confirmed. */
+  confirmWarnings: boolean;
+  seenWarnings?: string[];
+  baseRevision?: number;
+  at?: Date;
+  settings?: Settings;
+}
+
+export const warningKey = (w: Pick<Warning, 'code' | 'field'>): string => `${w.code}:${w.field}`;
+
+const TRACKING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+/** Ten characters without 0/O/1/I, easy to read over the phone. */
+export function newTrackingCode(): string {
+  let s = '';
+  for (let i = 0; i < 10; i++) s += TRACKING_ALPHABET[crypto.randomInt(TRACKING_ALPHABET.length)];
+  return s;
+}
+
+function snapshotOf(input: FilingInput, products: ProductRow[], warnings: Warning[]): Snapshot {
+  const byId = new Map(input.lines.map((l) => [l.product_id, l]));
+  return {
+    employees: input.employees,
+    production_value: input.production_value,
+    intermediate_consumption: input.intermediate_consumption,
+    value_added: input.production_value !== null && input.intermediate_consumption !== null ? input.production_value - input.intermediate_consumption : null,
+    lines: products.filter((p) => byId.has(p.id)).map((p) => {
+      const l = byId.get(p.id) as FilingLine;
+      return { product_id: p.id, name: p.name, unit_of_measure: p.unit_of_measure, produced: l.produced, sold: l.sold, sales_value: l.sales_value };
+    }),
+    warnings,
+  };
+}
+
+const TOP_FIELDS = ['employees', 'production_value', 'intermediate_consumption'] as const;
+const LINE_FIELDS = ['produced', 'sold', 'sales_value'] as const;
+
+/** Fields that differ between two contents: `employees`, `lines.<product_id>.produced`, … */
+export function diffSnapshots(before: Pick<Snapshot, 'lines' | typeof TOP_FIELDS[number]> | null, after: Pick<Snapshot, 'lines' | typeof TOP_FIELDS[number]>): Change[] {
+  const out: Change[] = [];
+  for (const f of TOP_FIELDS) {
+    const o = before ? before[f] : null;
+    if (o !== after[f]) out.push({ field: f, old: o, new: after[f] });
+  }
+  const old = new Map((before?.lines ?? []).map((l) => [l.product_id, l]));
+  const ids = [...new Set([...old.keys(), ...after.lines.map((l) => l.product_id)])];
+  const now = new Map(after.lines.map((l) => [l.product_id, l]));
+  for (const id of ids) {
+    for (const f of LINE_FIELDS) {
+      const o = old.get(id)?.[f] ?? null;
+      const n = now.get(id)?.[f] ?? null;
+      if (o !== n) out.push({ field: `lines.${id}.${f}`, old: o, new: n });
+    }
+  }
+  return out;
+}
+
+function checkLines(input: FilingInput, products: ProductRow[], submit: boolean): void {
+  const own = new Set(products.map((p) => p.id));
+  if (input.lines.some((l) => !own.has(l.product_id))) {
+    throw new Refused({ code: 'unknown_product', message: 'محصولی که فرستاده شد از محصولات این واحد نیست.' });
+  }
+  const errors: FieldErrors = {};
+  const seen = new Set<number>();
+  input.lines.forEach((l, i) => {
+    if (seen.has(l.product_id)) errors[`lines.${i}.product_id`] = 'این محصول دو بار آمده است.';
+    seen.add(l.product_id);
+  });
+  if (submit && products.some((p) => !seen.has(p.id))) errors.lines = 'برای ارسال، آمار همه محصولات واحد لازم است.';
+  if (Object.keys(errors).length) throw new Refused({ code: 'validation', message: 'برخی مقادیر نادرست است.', errors });
+}
+
+/** The one way a unit's figures are stored (form and API): rules, warnings, revisions, status. */
+export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
+  const at = req.at ?? new Date();
+  const settings = req.settings ?? (await loadSettings(k));
+  let result: { filingId: number; warnings: Warning[]; submitted: boolean; unchanged: boolean; revision: number };
+  try {
+    result = await k.transaction(async (trx) => {
+      const unit = await trx('units').where({ id: req.unitId }).first('registration', 'obligation_start');
+      if (!unit) throw new Refused({ code: 'unit_not_approved', message: REFUSAL_MESSAGES.unit_not_approved });
+      const refusal = refusalFor(unit, req.period, at);
+      if (refusal) throw new Refused({ code: refusal, message: REFUSAL_MESSAGES[refusal] });
+      const products = await productsOf(req.unitId, trx);
+      checkLines(req.input, products, req.submit);
+
+      await trx.raw('insert into filings (unit_id, period) values (?, ?) on conflict (unit_id, period) do nothing', [req.unitId, req.period]);
+      const f = await trx('filings').where({ unit_id: req.unitId, period: req.period }).forUpdate().first('id', 'state', 'revision', 'tracking_code');
+      if (f.state === 'verified') {
+        throw new Refused({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
+      }
+      if (req.baseRevision !== undefined && req.baseRevision !== f.revision) {
+        throw new Refused({
+          code: 'stale_revision',
+          current_revision: f.revision,
+          message: `این اظهارنامه در این فاصله (در برگه یا سامانه دیگری) ثبت شده و اکنون نسخه ${f.revision} است. مقادیر شما حفظ شد؛ آن‌ها را بررسی و دوباره ارسال کنید.`,
+        });
+      }
+      if (!req.submit && f.state !== 'draft') {
+        throw new Refused({ code: 'already_submitted', message: 'این اظهارنامه پیش‌تر ارسال شده است؛ تغییرات را به‌صورت اصلاحیه ارسال کنید.' });
+      }
+
+      const ctx = await loadWarningContext(trx, req.unitId, req.period, {
+        capacityFactor: settings.get('capacity_warning_factor'),
+        medianFactor: settings.get('median_warning_factor'),
+      });
+      const warnings = computeWarnings(req.input, ctx);
+      const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
+      const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
+      if (req.submit && warnings.length > 0 && !confirmed) {
+        throw new Refused({ code: 'warnings_unconfirmed', message: 'پیش از ارسال، هشدارهای زیر را بررسی و تأیید کنید.', warnings });
+      }
+
+      const snapshot = snapshotOf(req.input, products, warnings);
+      const previous = f.revision > 0 ? await trx('filing_revisions').where({ filing_id: f.id, revision: f.revision }).first('snapshot') : undefined;
+      const changes = previous ? diffSnapshots(previous.snapshot as Snapshot, snapshot) : [];
+      if (req.submit && f.state === 'submitted' && previous && changes.length === 0) {
+        return { filingId: f.id, warnings, submitted: true, unchanged: true, revision: f.revision };
+      }
+
+      const values = {
+        employees: req.input.employees,
+        production_value: req.input.production_value,
+        intermediate_consumption: req.input.intermediate_consumption,
+        warnings: JSON.stringify(warnings),
+        updated_at: at,
+      };
+      await trx('filing_lines').where({ filing_id: f.id }).del();
+      if (req.input.lines.length) {
+        await trx('filing_lines').insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })));
+      }
+      if (!req.submit) {
+        await trx('filings').where({ id: f.id }).update(values);
+        return { filingId: f.id, warnings, submitted: false, unchanged: false, revision: f.revision };
+      }
+      const revision = f.revision + 1;
+      await trx('filings').where({ id: f.id }).update({
+        ...values,
+        state: 'submitted',
+        first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
+        submitted_at: at,
+        tracking_code: f.tracking_code ?? newTrackingCode(),
+        revision,
+        return_reason: null,
+      });
+      await trx('filing_revisions').insert({
+        filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(changes), snapshot: JSON.stringify(snapshot),
+      });
+      return { filingId: f.id, warnings, submitted: true, unchanged: false, revision };
+    });
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, ...e.failure };
+    throw e;
+  }
+
+  let statusChanged = false;
+  if (result.submitted && !result.unchanged) {
+    // "Submitting a filing also updates that unit's status at once" (issue 4), after the commit.
+    const { changes } = await recomputeStatuses(db(), new Date(), settings.rules, { unitIds: [req.unitId] });
+    statusChanged = changes.length > 0;
+    await audit({ action: result.revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${result.filingId}`, details: { period: req.period, revision: result.revision, via: req.via } }, k);
+  }
+  const filing = await findFiling(req.unitId, req.period, k);
+  return { ok: true, filing: filing as Filing, warnings: result.warnings, submitted: result.submitted, unchanged: result.unchanged, statusChanged };
+}
+
+export async function revisionsOf(filingId: number, k: Knex = db()): Promise<RevisionRow[]> {
+  return k('filing_revisions as r').leftJoin('users as u', 'u.id', 'r.user_id')
+    .where('r.filing_id', filingId).orderBy('r.revision', 'desc')
+    .select('r.id', 'r.revision', 'r.user_id', 'u.full_name as user_name', 'r.at', 'r.via', 'r.changes', 'r.snapshot');
+}
+
+export interface ReviewRow { action: 'verify' | 'return' | 'reopen'; reason: string | null; at: Date }
+export async function reviewsOf(filingId: number, k: Knex = db()): Promise<ReviewRow[]> {
+  return k('filing_reviews').where({ filing_id: filingId }).orderBy('at', 'desc').select('action', 'reason', 'at');
+}
+
+export interface PeriodRow {
+  period: Period;
+  deadline: Date;
+  state: FilingState | 'missing';
+  timeliness: Timeliness;
+  first_submitted_at: Date | null;
+  submitted_at: Date | null;
+  revision: number;
+  tracking_code: string | null;
+  return_reason: string | null;
+}
+
+/** Every fileable period of the unit from `from` to `to` (default: obligation start to the current month), newest first. */
+export async function unitPeriods(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, range: { from?: Period; to?: Period } = {}, k: Knex = db()): Promise<PeriodRow[]> {
+  const from = range.from && range.from > unit.obligation_start ? range.from : unit.obligation_start;
+  const current = periodOf(at);
+  const to = range.to && range.to < current ? range.to : current;
+  const periods = periodRange(from, to);
+  if (periods.length === 0) return [];
+  const rows = await k('filings').where({ unit_id: unit.id }).whereBetween('period', [from, to])
+    .select('period', 'state', 'first_submitted_at', 'submitted_at', 'revision', 'tracking_code', 'return_reason');
+  const byPeriod = new Map(rows.map((r) => [r.period as string, r]));
+  return periods.reverse().map((p) => {
+    const f = byPeriod.get(p);
+    return {
+      period: p,
+      deadline: deadlineOf(p, rules),
+      state: f ? (f.state as FilingState) : 'missing',
+      timeliness: timelinessOf(p, f?.first_submitted_at ?? null, at, rules),
+      first_submitted_at: f?.first_submitted_at ?? null,
+      submitted_at: f?.submitted_at ?? null,
+      revision: f?.revision ?? 0,
+      tracking_code: f?.tracking_code ?? null,
+      return_reason: f?.return_reason ?? null,
+    };
+  });
+}
