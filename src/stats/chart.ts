@@ -1,0 +1,72 @@
+import { persianDigits } from '../text.ts';
+import { periodLabelParts } from '../calendar.ts';
+import type { TrendPoint } from './performance.ts';
+
+// The 12-month trend as inline SVG drawn on the server: readable without JavaScript, Persian
+// labels and digits. Only presentation attributes (fill=, stroke=): the CSP forbids style="".
+
+const W = 760;
+const H = 320;
+const M = { top: 20, right: 20, bottom: 70, left: 56 };
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const SERIES = [
+  { key: 'response_rate', label: 'نرخ پاسخ‌دهی', color: '#0d6efd', dash: '' },
+  { key: 'timeliness', label: 'به‌موقع بودن', color: '#198754', dash: '6 4' },
+] as const;
+
+export function trendChartSvg(points: TrendPoint[], title: string): string {
+  const plotW = W - M.left - M.right;
+  const plotH = H - M.top - M.bottom;
+  const n = points.length;
+  const x = (i: number) => M.left + (n <= 1 ? plotW / 2 : (i * plotW) / (n - 1));
+  const y = (v: number) => M.top + plotH - v * plotH;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="trend-title trend-desc" class="trend-chart" font-family="Vazirmatn, sans-serif" font-size="12">`);
+  parts.push(`<title id="trend-title">${esc(title)}</title>`);
+  const desc = points.map((p) => `${periodText(p.period)}: ${SERIES.map((s) => `${s.label} ${pct(p[s.key])}`).join('، ')}`).join('؛ ');
+  parts.push(`<desc id="trend-desc">${esc(desc)}</desc>`);
+  parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
+  for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#dee2e6" stroke-width="1"/>`);
+    parts.push(`<text x="${M.left - 8}" y="${y(v) + 4}" text-anchor="end" fill="#495057">${persianDigits(Math.round(v * 100))}٪</text>`);
+  }
+  points.forEach((p, i) => {
+    const { month, year } = periodLabelParts(p.period);
+    parts.push(`<text x="${x(i)}" y="${H - M.bottom + 18}" text-anchor="middle" fill="#495057">${esc(month)}</text>`);
+    parts.push(`<text x="${x(i)}" y="${H - M.bottom + 34}" text-anchor="middle" fill="#6c757d" font-size="10">${persianDigits(year)}</text>`);
+  });
+  for (const s of SERIES) {
+    const segments: string[][] = [[]];
+    points.forEach((p, i) => {
+      const v = p[s.key];
+      if (v === null) { segments.push([]); return; }
+      segments.at(-1)!.push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    });
+    for (const seg of segments) {
+      if (seg.length > 1) parts.push(`<polyline points="${seg.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    }
+    points.forEach((p, i) => {
+      const v = p[s.key];
+      if (v !== null) parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label} ${periodText(p.period)}: ${pct(v)}`)}</title></circle>`);
+    });
+  }
+  SERIES.forEach((s, i) => {
+    const lx = W - M.right - 10 - i * 150;
+    const ly = H - 14;
+    parts.push(`<line x1="${lx - 30}" x2="${lx}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(`<text x="${lx - 36}" y="${ly}" text-anchor="end" fill="#212529">${esc(s.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function periodText(p: string): string {
+  const { month, year } = periodLabelParts(p);
+  return `${month} ${persianDigits(year)}`;
+}
+
+function pct(v: number | null): string {
+  return v === null ? '—' : `${persianDigits((Math.round(v * 1000) / 10).toString()).replace('.', '٫')}٪`;
+}

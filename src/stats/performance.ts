@@ -1,0 +1,189 @@
+import type { Knex } from 'knex';
+import { db, num } from '../db.ts';
+import { addMonths, deadlineOf, latestDuePeriod, periodRange, type Period, type Rules } from '../calendar.ts';
+
+// DESIGN §10: the monthly performance report of a period after its deadline.
+//
+// For period P, judged at instant `at`:
+// - obligated: approved units whose obligation start is P or earlier;
+// - on time / late / missing: by the filing's first submission against deadlineOf(P) (DESIGN §4);
+//   a submission after `at` does not count yet;
+// - verified / returned / awaiting verification: the filing's state now (verified, returned,
+//   submitted) among the filings counted as filed;
+// - median days to verification: percentile_cont(0.5) of verified_at − first_submitted_at, in
+//   days, over verified filings of P.
+// Response rate = (on time + late) ÷ obligated; timeliness = on time ÷ obligated (null when
+// nothing is obligated). Provinces rank by response rate, then timeliness (ties share a rank).
+
+/** Specialised offices of the ministry, by ISIC Rev.4 division ranges (both ends included). */
+export const OFFICES: readonly { code: string; label: string; from: string; to: string }[] = [
+  { code: 'mining', label: 'معدن (قسمت‌های ۰۵ تا ۰۹)', from: '05', to: '09' },
+  { code: 'food', label: 'صنایع غذایی و آشامیدنی (۱۰ تا ۱۲)', from: '10', to: '12' },
+  { code: 'textiles', label: 'نساجی، پوشاک و چرم (۱۳ تا ۱۵)', from: '13', to: '15' },
+  { code: 'wood_paper', label: 'چوب، کاغذ و چاپ (۱۶ تا ۱۸)', from: '16', to: '18' },
+  { code: 'chemicals', label: 'شیمیایی، پتروشیمی، دارویی و لاستیک (۱۹ تا ۲۲)', from: '19', to: '22' },
+  { code: 'minerals', label: 'کانی‌های غیرفلزی (۲۳)', from: '23', to: '23' },
+  { code: 'metals', label: 'فلزات پایه و محصولات فلزی (۲۴ و ۲۵)', from: '24', to: '25' },
+  { code: 'machinery', label: 'برق، الکترونیک و ماشین‌آلات (۲۶ تا ۲۸)', from: '26', to: '28' },
+  { code: 'vehicles', label: 'خودرو و تجهیزات حمل‌ونقل (۲۹ و ۳۰)', from: '29', to: '30' },
+  { code: 'other', label: 'سایر صنایع، تعمیر و نصب (۳۱ تا ۳۳)', from: '31', to: '33' },
+];
+
+const OFFICE_SQL = `case ${OFFICES.map((o) => `when left(u.isic_class, 2) between '${o.from}' and '${o.to}' then '${o.code}'`).join(' ')} else 'other' end`;
+
+export interface PerformanceCounts {
+  obligated: number;
+  on_time: number;
+  late: number;
+  missing: number;
+  response_rate: number | null;
+  timeliness: number | null;
+  verified: number;
+  returned: number;
+  awaiting_verification: number;
+  median_days_to_verification: number | null;
+}
+
+export interface ProvinceLine extends PerformanceCounts { code: string; name: string; rank: number }
+export interface OfficeLine extends PerformanceCounts { code: string; label: string }
+export interface TrendPoint { period: Period; response_rate: number | null; timeliness: number | null }
+
+export interface PerformanceReport {
+  period: Period;
+  deadline: Date;
+  at: Date;
+  provinces: ProvinceLine[]; // ranked; one line for a province officer
+  offices: OfficeLine[]; // empty for a province officer
+  national: PerformanceCounts | null; // null for a province officer
+  trend: TrendPoint[]; // 12 months ending at `period` (the officer's province only, for an officer)
+}
+
+/** The latest period whose deadline has passed at `at`: the report's default. */
+export const defaultReportPeriod = (at: Date, rules: Rules): Period => latestDuePeriod(at, rules);
+
+export const isReportable = (p: Period, at: Date, rules: Rules): boolean => deadlineOf(p, rules) < at;
+
+const COUNT_COLUMNS = `
+  count(*) as obligated,
+  count(*) filter (where t = 'on_time') as on_time,
+  count(*) filter (where t = 'late') as late,
+  count(*) filter (where t = 'missing') as missing,
+  count(*) filter (where t <> 'missing' and state = 'verified') as verified,
+  count(*) filter (where t <> 'missing' and state = 'returned') as returned,
+  count(*) filter (where t <> 'missing' and state = 'submitted') as awaiting_verification,
+  percentile_cont(0.5) within group (order by extract(epoch from (verified_at - first_submitted_at)) / 86400.0)
+    filter (where t <> 'missing' and state = 'verified' and verified_at is not null) as median_days_to_verification`;
+
+/** Every obligated unit of P with its filing's timeliness class (t) and state. */
+const JUDGED = `
+  judged as (
+    select u.id, u.province_code, ${OFFICE_SQL} as office, f.state, f.first_submitted_at, f.verified_at,
+           case when f.first_submitted_at is null or f.first_submitted_at > :at then 'missing'
+                when f.first_submitted_at <= :deadline then 'on_time' else 'late' end as t
+      from units u
+      left join filings f on f.unit_id = u.id and f.period = :period
+     where u.registration = 'approved' and u.obligation_start <= :period
+  )`;
+
+function counts(r: Record<string, unknown>): PerformanceCounts {
+  const obligated = num(r.obligated);
+  const onTime = num(r.on_time);
+  const late = num(r.late);
+  const median = r.median_days_to_verification;
+  return {
+    obligated,
+    on_time: onTime,
+    late,
+    missing: num(r.missing),
+    response_rate: obligated ? (onTime + late) / obligated : null,
+    timeliness: obligated ? onTime / obligated : null,
+    verified: num(r.verified),
+    returned: num(r.returned),
+    awaiting_verification: num(r.awaiting_verification),
+    median_days_to_verification: median === null || median === undefined ? null : Math.round(num(median) * 10) / 10,
+  };
+}
+
+/**
+ * The report of `period` at `at`. With `provinceCode` (a province officer), only that province's
+ * line (ranked among all provinces) and its own trend: filtered in the SQL, after ranking.
+ */
+export async function performanceReport(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<PerformanceReport> {
+  const deadline = deadlineOf(period, opts.rules);
+  const b = { period, deadline, at: opts.at, province: opts.provinceCode ?? null };
+  const provinceRows = await k.raw(
+    `with ${JUDGED},
+     per_province as (select province_code, ${COUNT_COLUMNS} from judged group by province_code),
+     ranked as (
+       select pr.code, pr.name, pp.*,
+              case when coalesce(pp.obligated, 0) = 0 then null else (pp.on_time + pp.late)::float8 / pp.obligated end as rr,
+              case when coalesce(pp.obligated, 0) = 0 then null else pp.on_time::float8 / pp.obligated end as tl
+         from provinces pr left join per_province pp on pp.province_code = pr.code
+     ), ordered as (
+       select ranked.*, rank() over (order by rr desc nulls last, tl desc nulls last) as rank from ranked
+     )
+     select * from ordered where (:province::text is null or code = :province::text) order by rank, code`,
+    b,
+  );
+  const provinces: ProvinceLine[] = (provinceRows.rows as Record<string, unknown>[]).map((r) => ({
+    code: String(r.code), name: String(r.name), rank: num(r.rank), ...counts(r),
+  }));
+
+  let offices: OfficeLine[] = [];
+  let national: PerformanceCounts | null = null;
+  if (!opts.provinceCode) {
+    const rows = await k.raw(
+      `with ${JUDGED}
+       select office, grouping(office) as is_total, ${COUNT_COLUMNS} from judged group by grouping sets ((office), ())`,
+      b,
+    );
+    const byOffice = new Map<string, PerformanceCounts>();
+    for (const r of rows.rows as Record<string, unknown>[]) {
+      if (num(r.is_total) === 1) national = counts(r);
+      else byOffice.set(String(r.office), counts(r));
+    }
+    national ??= counts({});
+    offices = OFFICES.map((o) => ({ code: o.code, label: o.label, ...(byOffice.get(o.code) ?? counts({})) }));
+  }
+  const trend = await performanceTrend(period, opts, k);
+  return { period, deadline, at: opts.at, provinces, offices, national, trend };
+}
+
+/** Response rate and timeliness of the 12 months ending at `period`, in one query. */
+export async function performanceTrend(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<TrendPoint[]> {
+  const periods = periodRange(addMonths(period, -11), period);
+  const cal = JSON.stringify(periods.map((p) => ({ p, d: deadlineOf(p, opts.rules).toISOString() })));
+  const rows = await k.raw(
+    `with cal as (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text))
+     select cal.period,
+            count(u.id) as obligated,
+            count(f.id) filter (where f.first_submitted_at <= :at) as filed,
+            count(f.id) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+       from cal
+       left join units u on u.registration = 'approved' and u.obligation_start <= cal.period and (:province::text is null or u.province_code = :province::text)
+       left join filings f on f.unit_id = u.id and f.period = cal.period
+      group by cal.period order by cal.period`,
+    { cal, at: opts.at, province: opts.provinceCode ?? null },
+  );
+  return (rows.rows as Record<string, unknown>[]).map((r) => {
+    const obligated = num(r.obligated);
+    return {
+      period: String(r.period),
+      response_rate: obligated ? num(r.filed) / obligated : null,
+      timeliness: obligated ? num(r.on_time) / obligated : null,
+    };
+  });
+}
+
+/** The API's shape: one object per province keyed by its two-digit code, plus "national" (nothing else at the top). */
+export function performanceJson(r: PerformanceReport): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const pick = (c: PerformanceCounts) => ({
+    obligated: c.obligated, on_time: c.on_time, late: c.late, missing: c.missing,
+    response_rate: c.response_rate, timeliness: c.timeliness, verified: c.verified, returned: c.returned,
+    awaiting_verification: c.awaiting_verification, median_days_to_verification: c.median_days_to_verification,
+  });
+  for (const p of r.provinces) out[p.code] = { name: p.name, rank: p.rank, ...pick(p) };
+  if (r.national) out.national = pick(r.national);
+  return out;
+}
