@@ -250,7 +250,7 @@ describe('the statistics office page and downloads', () => {
     });
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body as Buffer);
+    await wb.xlsx.load(res.body as Parameters<typeof wb.xlsx.load>[0]);
     const ws = wb.worksheets[0];
     expect(ws.views[0].rightToLeft).toBe(true);
     expect(ws.getRow(3).getCell(1).value).toBe('استان');
