@@ -1,6 +1,107 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { parseForm, FormError, type FieldErrors } from '../forms.ts';
+import { loadSettings } from '../settings.ts';
+import { mailConfigured } from '../mail.ts';
+import { listProvinces } from '../units/model.ts';
+import { ROLES } from '../auth/users.ts';
+import { staffUserForm, createStaffUser, listUsers, resetPassword, setUserActive, CREATABLE_ROLES } from './users.ts';
+import { settingsPage, parseSettingForm, changeSetting, isSettingKey, SETTING_META, SETTING_KEYS, isPeriodic } from './settings.ts';
 
 export function adminRouter(): Router {
   const router = Router();
+  const admin = requireRole('admin');
+  router.get('/admin/users', ...admin, showUsers);
+  router.post('/admin/users', ...admin, createUser);
+  router.post('/admin/users/:id/password-reset', ...admin, resetUserPassword);
+  router.post('/admin/users/:id/deactivation', ...admin, (req, res) => changeActive(req, res, false));
+  router.post('/admin/users/:id/reactivation', ...admin, (req, res) => changeActive(req, res, true));
+  router.get('/admin/settings', ...admin, showSettings);
+  router.post('/admin/settings', ...admin, updateSetting);
+  // The audit page is added from src/admin/audit-routes.ts (its own router, mounted on the next line).
   return router;
+}
+
+function idParam(req: Request): number {
+  const raw = String(req.params.id ?? '');
+  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
+  return Number(raw);
+}
+
+const actorOf = (req: Request) => ({ id: currentUser(req).id, ip: req.ip ?? null });
+const queryString = (v: unknown) => (typeof v === 'string' ? v : '');
+
+async function renderUsers(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+  const role = queryString(req.query.role);
+  const province = queryString(req.query.province);
+  const filter = { role: (ROLES as readonly string[]).includes(role) ? role : '', province: /^\d{2}$/.test(province) ? province : '' };
+  res.status(status).render('admin/users', {
+    title: 'کاربران', users: await listUsers(filter), filter, provinces: await listProvinces(),
+    roles: ROLES, creatableRoles: CREATABLE_ROLES, values, errors, mailConfigured: mailConfigured(),
+  });
+}
+
+async function showUsers(req: Request, res: Response) {
+  await renderUsers(req, res, 200, {}, {});
+}
+
+function typedUser(body: Record<string, unknown>): Record<string, string> {
+  const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).slice(0, 300) : '');
+  return { email: s('email'), full_name: s('full_name'), role: s('role'), province_code: s('province_code') };
+}
+
+async function createUser(req: Request, res: Response) {
+  const typed = typedUser(req.body ?? {});
+  const parsed = parseForm(staffUserForm, req.body);
+  if (!parsed.ok) return renderUsers(req, res, 422, typed, parsed.errors);
+  try {
+    const created = await createStaffUser(parsed.data, actorOf(req));
+    res.status(201).render('admin/user-link', { title: 'حساب ساخته شد', heading: 'حساب کاربری ساخته شد', created });
+  } catch (e) {
+    if (e instanceof FormError) return renderUsers(req, res, 422, typed, e.errors);
+    throw e;
+  }
+}
+
+async function resetUserPassword(req: Request, res: Response) {
+  const id = idParam(req);
+  if (id === currentUser(req).id) {
+    flash(req, 'warning', 'گذرواژه حساب خودتان را از صفحه «حساب کاربری» تغییر دهید.');
+    return res.redirect(303, '/admin/users');
+  }
+  const reset = await resetPassword(id, actorOf(req));
+  if (!reset) throw new NotFoundError();
+  res.render('admin/user-link', { title: 'بازنشانی گذرواژه', heading: 'گذرواژه بازنشانی شد', created: reset });
+}
+
+async function changeActive(req: Request, res: Response, active: boolean) {
+  const id = idParam(req);
+  if (id === currentUser(req).id) {
+    flash(req, 'warning', 'نمی‌توانید حساب خودتان را غیرفعال کنید.');
+    return res.redirect(303, '/admin/users');
+  }
+  if (!(await setUserActive(id, active, actorOf(req)))) throw new NotFoundError();
+  flash(req, 'success', active ? 'حساب دوباره فعال شد.' : 'حساب غیرفعال شد؛ دیگر نمی‌تواند وارد شود.');
+  res.redirect(303, '/admin/users');
+}
+
+async function renderSettings(res: Response, status: number, key: string | null, values: Record<string, unknown>, errors: FieldErrors) {
+  const page = await settingsPage(new Date());
+  res.status(status).render('admin/settings', { title: 'تنظیمات', page, meta: SETTING_META, keys: SETTING_KEYS, isPeriodic, failedKey: key, values, errors });
+}
+
+async function showSettings(_req: Request, res: Response) {
+  await renderSettings(res, 200, null, {}, {});
+}
+
+async function updateSetting(req: Request, res: Response) {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const key = body.key;
+  if (!isSettingKey(key)) throw new NotFoundError();
+  const settings = await loadSettings();
+  const parsed = parseSettingForm(key, body, new Date(), settings.rules);
+  if (!parsed.ok) return renderSettings(res, 422, key, body, parsed.errors);
+  await changeSetting(parsed.change, actorOf(req));
+  flash(req, 'success', `«${SETTING_META[key].label}» ذخیره شد.`);
+  res.redirect(303, `/admin/settings#setting-${key}`);
 }
