@@ -1,6 +1,112 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { requireRole, officerProvince, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { parseForm, type FieldErrors } from '../forms.ts';
+import { auditFrom } from '../audit.ts';
+import { db } from '../db.ts';
+import { parseQueueFilter, reasonForm, bulkForm, type QueueFilter } from './forms.ts';
+import { provinceQueue, provinceCounts, findProvinceFiling, filingDetails, decide, bulkVerify, type Decision } from './model.ts';
+
+// DESIGN §6: the province office's queue. Verify, return and reopen are resources of a filing
+// (POST …/verification, …/return, …/reopening), each guarded in SQL by the state it starts from.
+
+const officer = requireRole('province_officer');
 
 export function verificationsRouter(): Router {
   const router = Router();
+  router.get('/province', officer, home);
+  router.get('/province/queue', officer, queue);
+  router.post('/province/queue/bulk-verification', officer, bulkVerification);
+  router.get('/province/filings/:id', officer, show);
+  router.post('/province/filings/:id/verification', officer, decision('verify'));
+  router.post('/province/filings/:id/return', officer, decision('return'));
+  router.post('/province/filings/:id/reopening', officer, decision('reopen'));
   return router;
+}
+
+async function home(req: Request, res: Response) {
+  const counts = await provinceCounts(officerProvince(req));
+  const province = await db()('provinces').where({ code: officerProvince(req) }).first('name');
+  res.render('province/index', { title: 'کارتابل استان', counts, provinceName: province?.name ?? '' });
+}
+
+/** The filter as query-string pairs, for links that keep it (pagination, back to the queue). */
+function filterQuery(f: Partial<QueueFilter>): string {
+  const p = new URLSearchParams();
+  for (const key of ['state', 'period', 'division', 'warnings'] as const) if (f[key]) p.set(key, String(f[key]));
+  return p.toString();
+}
+
+async function queue(req: Request, res: Response) {
+  const filter = parseQueueFilter(req.query);
+  const result = await provinceQueue(officerProvince(req), filter);
+  res.render('verifications/queue', { title: 'صف بررسی اظهارنامه‌ها', filter, ...result, filterQuery: filterQuery(filter) });
+}
+
+async function bulkVerification(req: Request, res: Response) {
+  const province = officerProvince(req);
+  const filter = parseQueueFilter(req.body);
+  const form = bulkForm.parse(req.body ?? {});
+  const result = await bulkVerify({ province, userId: currentUser(req).id, ids: form.all ? 'filtered' : form.ids, filter, ip: req.ip ?? null });
+  if (result.verified === 0 && result.skipped === 0) flash(req, 'warning', 'اظهارنامه‌ای برای تأیید انتخاب نشده بود.');
+  else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه دارای هشدار کنار گذاشته شد و باید جداگانه بررسی شود.`);
+  res.redirect(303, `/province/queue?${filterQuery({ ...filter, state: 'submitted' })}`);
+}
+
+const fmt = (n: number) => new Intl.NumberFormat('fa-IR').format(n);
+
+async function renderFiling(req: Request, res: Response, status: number, forms: { values?: Record<string, string>; errors?: FieldErrors; form?: string } = {}) {
+  const province = officerProvince(req);
+  const filing = await findProvinceFiling(province, Number(req.params.id));
+  if (!filing) throw new NotFoundError();
+  const details = await filingDetails(filing);
+  if (req.method === 'GET') {
+    // DESIGN §2: every time an officer opens a unit's filing, the access is recorded.
+    await auditFrom(req, { action: 'filing.view', unitId: filing.unit_id, provinceCode: province, target: `filing:${filing.id}`, details: { period: filing.period } });
+  }
+  res.status(status).render('verifications/filing', {
+    title: `اظهارنامه ${filing.unit_name}`,
+    filing,
+    ...details,
+    values: forms.values ?? {},
+    errors: forms.errors ?? {},
+    openForm: forms.form ?? null,
+    back: typeof req.query.back === 'string' && req.query.back.startsWith('/province/') ? req.query.back : '/province/queue',
+  });
+}
+
+async function show(req: Request, res: Response) {
+  await renderFiling(req, res, 200);
+}
+
+const DONE: Record<Decision, string> = {
+  verify: 'اظهارنامه تأیید شد.',
+  return: 'اظهارنامه برای اصلاح به واحد عودت داده شد.',
+  reopen: 'اظهارنامه بازگشایی شد و دوباره در صف بررسی است.',
+};
+
+const NOT_APPLICABLE: Record<Decision, string> = {
+  verify: 'این اظهارنامه در انتظار بررسی نیست (شاید همکار دیگری پیش‌تر درباره آن تصمیم گرفته است).',
+  return: 'این اظهارنامه در انتظار بررسی نیست و نمی‌توان آن را عودت داد.',
+  reopen: 'تنها اظهارنامه تأییدشده را می‌توان بازگشایی کرد.',
+};
+
+const decision = (d: Decision) => (req: Request, res: Response) => decideFiling(req, res, d);
+
+async function decideFiling(req: Request, res: Response, d: Decision) {
+  const province = officerProvince(req);
+  const id = Number(req.params.id);
+  const filing = await findProvinceFiling(province, id);
+  if (!filing) throw new NotFoundError();
+  let reason: string | null = null;
+  if (d !== 'verify') {
+    const parsed = parseForm(reasonForm, req.body);
+    if (!parsed.ok) {
+      const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+      return renderFiling(req, res, 422, { values: { reason: typed }, errors: parsed.errors, form: d });
+    }
+    reason = parsed.data.reason;
+  }
+  const applied = await decide(d, { province, filingId: id, userId: currentUser(req).id, reason, ip: req.ip ?? null });
+  flash(req, applied ? 'success' : 'warning', applied ? DONE[d] : NOT_APPLICABLE[d]);
+  res.redirect(303, d === 'reopen' || !applied ? `/province/filings/${id}` : '/province/queue');
 }

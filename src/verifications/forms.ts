@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { isPeriod } from '../calendar.ts';
+import { latinDigits, normalizeMultiline } from '../text.ts';
+
+// Queue filters come from the query string: anything malformed is simply ignored (no filter).
+const optionalPeriod = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim().replace(/[/\u2010-\u2015]/g, '-') : undefined), z.string().refine(isPeriod).optional().catch(undefined));
+const optionalDivision = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim() : undefined), z.string().regex(/^\d{2}$/).optional().catch(undefined));
+
+export const queueFilterSchema = z.object({
+  period: optionalPeriod,
+  division: optionalDivision,
+  warnings: z.enum(['with', 'without']).optional().catch(undefined),
+  state: z.enum(['submitted', 'returned', 'verified']).catch('submitted'),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type QueueFilter = z.infer<typeof queueFilterSchema>;
+
+export function parseQueueFilter(query: unknown): QueueFilter {
+  return queueFilterSchema.parse(query ?? {});
+}
+
+/** The reason an officer gives for returning or reopening a filing (DESIGN §6: required, shown to the unit). */
+export const reasonForm = z.object({
+  reason: z.preprocess(
+    (v) => normalizeMultiline(typeof v === 'string' ? v : ''),
+    z.string().min(3, 'دلیل را بنویسید؛ واحد آن را می‌بیند.').max(2000, 'دلیل حداکثر ۲۰۰۰ نویسه است.'),
+  ),
+});
+
+/** Ticked filing ids of the bulk form (one value or many), or every filtered one. */
+export const bulkForm = z.object({
+  ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(5000)).catch([]),
+  all: z.preprocess((v) => v === '1' || v === 'on', z.boolean()),
+});

@@ -1,0 +1,224 @@
+import type { Knex } from 'knex';
+import { db, num } from '../db.ts';
+import { addMonths, periodRange, type Period } from '../calendar.ts';
+import type { QueueFilter } from './forms.ts';
+
+// DESIGN §6: the province queue. Every query here is scoped to the officer's province IN SQL,
+// and every state change is guarded by the state it starts from, so a double click or two
+// officers acting at once apply a decision once.
+
+export const QUEUE_PAGE_SIZE = 50;
+
+export interface QueueRow {
+  id: number;
+  unit_id: number;
+  unit_name: string;
+  isic_class: string;
+  period: Period;
+  state: string;
+  revision: number;
+  first_submitted_at: Date;
+  submitted_at: Date;
+  production_value: number | null;
+  value_added: number | null;
+  warning_count: number;
+  return_reason: string | null;
+}
+
+function applyFilter(q: Knex.QueryBuilder, province: string, f: Omit<QueueFilter, 'page'>): Knex.QueryBuilder {
+  q.where('u.province_code', province).where('f.state', f.state);
+  if (f.period) q.where('f.period', f.period);
+  if (f.division) q.whereRaw('substr(u.isic_class, 1, 2) = ?', [f.division]);
+  if (f.warnings === 'with') q.whereRaw('jsonb_array_length(f.warnings) > 0');
+  if (f.warnings === 'without') q.whereRaw('jsonb_array_length(f.warnings) = 0');
+  return q;
+}
+
+export async function provinceQueue(province: string, f: QueueFilter, k: Knex = db()): Promise<{ rows: QueueRow[]; total: number; pages: number }> {
+  const base = () => applyFilter(
+    k('filings as f').join('units as u', 'u.id', 'f.unit_id').join('legal_entities as le', 'le.id', 'u.legal_entity_id'),
+    province, f,
+  );
+  const [{ n }] = await base().count<{ n: number }[]>('* as n');
+  const rows = await base()
+    .select('f.id', 'f.unit_id', 'le.name as unit_name', 'u.isic_class', 'f.period', 'f.state', 'f.revision', 'f.first_submitted_at', 'f.submitted_at',
+      'f.production_value', 'f.value_added', 'f.return_reason', k.raw('jsonb_array_length(f.warnings) as warning_count'))
+    .orderBy([{ column: 'f.submitted_at', order: 'asc' }, { column: 'f.id', order: 'asc' }])
+    .limit(QUEUE_PAGE_SIZE)
+    .offset((f.page - 1) * QUEUE_PAGE_SIZE);
+  const total = num(n);
+  return { rows: rows as QueueRow[], total, pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)) };
+}
+
+/** The figures on the officer's home page, in one round trip. */
+export async function provinceCounts(province: string, k: Knex = db()): Promise<{ pending_registrations: number; queue: number; with_warnings: number; inactive_units: number; approved_units: number }> {
+  const r = await k.raw(
+    `select
+       (select count(*) from units where province_code = :p and registration = 'pending') as pending_registrations,
+       (select count(*) from filings f join units u on u.id = f.unit_id where u.province_code = :p and f.state = 'submitted') as queue,
+       (select count(*) from filings f join units u on u.id = f.unit_id where u.province_code = :p and f.state = 'submitted' and jsonb_array_length(f.warnings) > 0) as with_warnings,
+       (select count(*) from units where province_code = :p and registration = 'approved' and status = 'inactive') as inactive_units,
+       (select count(*) from units where province_code = :p and registration = 'approved') as approved_units`,
+    { p: province },
+  );
+  const row = r.rows[0] as Record<string, unknown>;
+  return {
+    pending_registrations: num(row.pending_registrations),
+    queue: num(row.queue),
+    with_warnings: num(row.with_warnings),
+    inactive_units: num(row.inactive_units),
+    approved_units: num(row.approved_units),
+  };
+}
+
+export interface FilingForReview {
+  id: number;
+  unit_id: number;
+  unit_name: string;
+  national_id: string;
+  licence_no: string;
+  isic_class: string;
+  province_code: string;
+  unit_status: string;
+  period: Period;
+  state: string;
+  employees: number | null;
+  production_value: number | null;
+  intermediate_consumption: number | null;
+  value_added: number | null;
+  warnings: unknown[];
+  first_submitted_at: Date | null;
+  submitted_at: Date | null;
+  tracking_code: string | null;
+  revision: number;
+  return_reason: string | null;
+  verified_at: Date | null;
+}
+
+/** A filing of the officer's province, or undefined (→ 404) for anything else. */
+export async function findProvinceFiling(province: string, id: number, k: Knex = db()): Promise<FilingForReview | undefined> {
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  return k('filings as f')
+    .join('units as u', 'u.id', 'f.unit_id')
+    .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
+    .where('f.id', id)
+    .where('u.province_code', province)
+    .whereNot('f.state', 'draft')
+    .first('f.id', 'f.unit_id', 'le.name as unit_name', 'le.national_id', 'u.licence_no', 'u.isic_class', 'u.province_code', 'u.status as unit_status',
+      'f.period', 'f.state', 'f.employees', 'f.production_value', 'f.intermediate_consumption', 'f.value_added', 'f.warnings',
+      'f.first_submitted_at', 'f.submitted_at', 'f.tracking_code', 'f.revision', 'f.return_reason', 'f.verified_at');
+}
+
+/** Lines, revisions, reviews and the unit's last 12 periods for the officer's page. */
+export async function filingDetails(f: FilingForReview, k: Knex = db()) {
+  const lines = await k('filing_lines as l')
+    .join('products as p', 'p.id', 'l.product_id')
+    .where('l.filing_id', f.id)
+    .orderBy(['p.position', 'p.id'])
+    .select('p.name', 'p.unit_of_measure', 'p.annual_capacity', 'l.produced', 'l.sold', 'l.sales_value');
+  const revisions = await k('filing_revisions as r')
+    .leftJoin('users as us', 'us.id', 'r.user_id')
+    .where('r.filing_id', f.id)
+    .orderBy('r.revision', 'desc')
+    .select('r.revision', 'r.at', 'r.via', 'r.changes', 'us.full_name', 'us.email');
+  const reviews = await k('filing_reviews as v')
+    .join('users as us', 'us.id', 'v.user_id')
+    .where('v.filing_id', f.id)
+    .orderBy([{ column: 'v.at', order: 'desc' }, { column: 'v.id', order: 'desc' }])
+    .select('v.action', 'v.reason', 'v.at', 'us.full_name', 'us.email');
+  const from = addMonths(f.period, -11);
+  const past = await k('filings')
+    .where('unit_id', f.unit_id)
+    .whereBetween('period', [from, f.period])
+    .select('period', 'state', 'employees', 'production_value', 'value_added', 'first_submitted_at');
+  const byPeriod = new Map(past.map((p) => [p.period as string, p]));
+  const history = periodRange(from, f.period).reverse().map((period) => ({ period, filing: byPeriod.get(period) ?? null }));
+  const totals = lines.reduce(
+    (acc, l) => ({ produced: acc.produced + num(l.produced), sold: acc.sold + num(l.sold), sales_value: acc.sales_value + num(l.sales_value) }),
+    { produced: 0, sold: 0, sales_value: 0 },
+  );
+  return { lines, revisions, reviews, history, totals };
+}
+
+export type Decision = 'verify' | 'return' | 'reopen';
+
+const TRANSITIONS: Record<Decision, { from: string; to: string }> = {
+  verify: { from: 'submitted', to: 'verified' },
+  return: { from: 'submitted', to: 'returned' },
+  reopen: { from: 'verified', to: 'submitted' },
+};
+
+/**
+ * Applies an officer's decision if the filing is (still) in the state it starts from; records
+ * the review and an audit row in the same transaction. Returns false when nothing changed.
+ */
+export async function decide(
+  d: Decision,
+  args: { province: string; filingId: number; userId: number; reason?: string | null; ip?: string | null },
+  k: Knex = db(),
+): Promise<boolean> {
+  const t = TRANSITIONS[d];
+  return k.transaction(async (trx) => {
+    const patch: Record<string, unknown> = { state: t.to, reviewed_by: args.userId, reviewed_at: trx.fn.now(), updated_at: trx.fn.now() };
+    if (d === 'verify') patch.verified_at = trx.fn.now();
+    if (d === 'return') patch.return_reason = args.reason;
+    if (d === 'reopen') patch.verified_at = null;
+    const changed: { id: number; unit_id: number; period: string }[] = await trx('filings')
+      .where({ id: args.filingId, state: t.from })
+      .whereIn('unit_id', trx('units').select('id').where('province_code', args.province))
+      .update(patch)
+      .returning(['id', 'unit_id', 'period']);
+    if (changed.length === 0) return false;
+    const f = changed[0];
+    await trx('filing_reviews').insert({ filing_id: f.id, action: d, reason: args.reason ?? null, user_id: args.userId });
+    await trx('audit_log').insert({
+      action: `filing.${d}`, user_id: args.userId, unit_id: f.unit_id, province_code: args.province, target: `filing:${f.id}`,
+      details: JSON.stringify({ period: f.period, ...(args.reason ? { reason: args.reason } : {}) }), ip: args.ip ?? null,
+    });
+    return true;
+  });
+}
+
+/**
+ * DESIGN §6: verifies, in one statement, every chosen (or every filtered) submitted filing of
+ * the province that raised no warning; those with warnings are skipped and counted.
+ */
+export async function bulkVerify(
+  args: { province: string; userId: number; ids: number[] | 'filtered'; filter: Omit<QueueFilter, 'page' | 'state'>; ip?: string | null },
+  k: Knex = db(),
+): Promise<{ verified: number; skipped: number }> {
+  const where: string[] = ['u.province_code = :province', "f.state = 'submitted'"];
+  const b: Record<string, unknown> = { province: args.province, user: args.userId, ip: args.ip ?? null };
+  if (args.ids === 'filtered') {
+    if (args.filter.period) { where.push('f.period = :period'); b.period = args.filter.period; }
+    if (args.filter.division) { where.push('substr(u.isic_class, 1, 2) = :division'); b.division = args.filter.division; }
+    if (args.filter.warnings === 'with') where.push('jsonb_array_length(f.warnings) > 0');
+    if (args.filter.warnings === 'without') where.push('jsonb_array_length(f.warnings) = 0');
+  } else {
+    if (args.ids.length === 0) return { verified: 0, skipped: 0 };
+    where.push('f.id = any(:ids)');
+    b.ids = args.ids;
+  }
+  const r = await k.raw(
+    `with candidates as (
+       select f.id, f.unit_id, f.period, jsonb_array_length(f.warnings) > 0 as has_warnings
+         from filings f join units u on u.id = f.unit_id
+        where ${where.join(' and ')}
+     ), verified as (
+       update filings set state = 'verified', verified_at = now(), reviewed_by = :user, reviewed_at = now(), updated_at = now()
+         from candidates c
+        where filings.id = c.id and not c.has_warnings and filings.state = 'submitted'
+       returning filings.id, filings.unit_id, filings.period
+     ), reviews as (
+       insert into filing_reviews (filing_id, action, user_id) select id, 'verify', :user from verified returning filing_id
+     ), audits as (
+       insert into audit_log (action, user_id, unit_id, province_code, target, details, ip)
+       select 'filing.verify', :user, unit_id, :province, 'filing:' || id, jsonb_build_object('period', period, 'bulk', true), :ip from verified
+       returning id
+     )
+     select (select count(*) from verified) as verified, (select count(*) from candidates where has_warnings) as skipped`,
+    b,
+  );
+  const row = r.rows[0] as { verified: unknown; skipped: unknown };
+  return { verified: num(row.verified), skipped: num(row.skipped) };
+}
