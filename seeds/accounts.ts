@@ -15,8 +15,8 @@ export const demoStaff: readonly DemoAccount[] = [
 ];
 
 /** Creates the demo staff accounts (one per role) and returns their ids by email. */
-export async function seedDemoStaff(k: Knex): Promise<Map<string, number>> {
-  const hash = await hashPassword(DEMO_PASSWORD);
+export async function seedDemoStaff(k: Knex, hash?: string): Promise<Map<string, number>> {
+  hash ??= await hashPassword(DEMO_PASSWORD);
   const ids = new Map<string, number>();
   for (const a of demoStaff) {
     const [row] = await k('users').insert({ ...a, password_hash: hash }).onConflict(k.raw('(lower(email))')).ignore().returning('id');
@@ -25,3 +25,6 @@ export async function seedDemoStaff(k: Knex): Promise<Map<string, number>> {
   }
   return ids;
 }
+
+/** The demo officer of every province (besides the staff accounts above): officer-08@demo.ir for Kerman. */
+export const provinceOfficerEmail = (provinceCode: string): string => `officer-${provinceCode}@demo.ir`;

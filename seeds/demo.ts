@@ -1,13 +1,131 @@
 import type { Knex } from 'knex';
-import { seedDemoStaff, DEMO_PASSWORD, demoStaff } from './accounts.ts';
+import { seedDemoStaff, DEMO_PASSWORD, demoStaff, provinceOfficerEmail } from './accounts.ts';
+import { hashPassword } from '../src/auth/passwords.ts';
+import { addMonths, deadlineOf, latestDuePeriod, periodOf, periodRange } from '../src/calendar.ts';
+import { loadSettings, saveSetting } from '../src/settings.ts';
+import { recomputeStatuses } from '../src/eligibility/record.ts';
+import { createRng, planRegister, type PlannedUnit } from './demo-units.ts';
+import { planFilings, type SeededUnit } from './demo-filings.ts';
 
 export interface DemoSummary { accounts: { email: string; role: string; note: string }[]; password: string }
 
-/** Demo data for a fresh installation: one account per role, units, filings. */
+/** How many approved units the demo register holds (plus a dozen pending registrations and one rejected). */
+export const DEMO_APPROVED_UNITS = 390;
+const SEED = 14_040_808;
+const BATCH = 500;
+
+/**
+ * Demo data for a fresh installation: the staff accounts, an officer for every province, several
+ * hundred units across all provinces and 18+ months of filings, relative to today so that the
+ * demo always shows a running collection. Deterministic for a given day. One transaction.
+ */
 export async function seedDemo(k: Knex): Promise<DemoSummary> {
-  await seedDemoStaff(k);
-  return {
-    password: DEMO_PASSWORD,
-    accounts: demoStaff.map((a) => ({ email: a.email, role: a.role, note: a.full_name })),
-  };
+  return k.transaction(async (trx) => {
+    const now = new Date();
+    const current = periodOf(now);
+    // The system "went live" 20 months ago, so every page has a history to show.
+    await saveSetting('system_start_period', addMonths(current, -20), null, '0001-01', trx);
+    const settings = await loadSettings(trx);
+    const hash = await hashPassword(DEMO_PASSWORD);
+
+    const staff = await seedDemoStaff(trx, hash);
+    const officerByProvince = await seedProvinceOfficers(trx, hash, staff);
+
+    const rng = createRng(SEED);
+    const register = planRegister(rng, { now, current, obligation: settings.obligation, approved: DEMO_APPROVED_UNITS });
+    const units = await insertRegister(trx, register, hash, officerByProvince);
+
+    const filings = planFilings(rng, units, { now, rules: settings.rules, officerByProvince });
+    const ids = await insertMany<{ id: number; unit_id: number; period: string }>(trx, 'filings', filings.map((f) => f.row), ['id', 'unit_id', 'period']);
+    const filingId = new Map(ids.map((r) => [`${r.unit_id}|${r.period}`, r.id]));
+    const idOf = (f: (typeof filings)[number]) => filingId.get(`${f.row.unit_id}|${f.row.period}`)!;
+    await insertMany(trx, 'filing_lines', filings.flatMap((f) => f.lines.map((l) => ({ filing_id: idOf(f), ...l }))));
+    await insertMany(trx, 'filing_revisions', filings.flatMap((f) => f.revisions.map((r) => ({ filing_id: idOf(f), ...r }))));
+    await insertMany(trx, 'filing_reviews', filings.flatMap((f) => f.reviews.map((r) => ({ filing_id: idOf(f), ...r }))));
+
+    // Replay the nightly status job after each past deadline, so status history has real dates.
+    const lastDue = latestDuePeriod(now, settings.rules);
+    for (const p of periodRange(addMonths(settings.obligation.systemStart, 2), lastDue)) {
+      const at = new Date(deadlineOf(p, settings.rules).getTime() + 3_600_000);
+      if (at < now) await recomputeStatuses(trx, at, settings.rules);
+    }
+    await recomputeStatuses(trx, now, settings.rules);
+
+    const demoUnit = register.find((u) => u.demo === 'unit')!;
+    const demoMine = register.find((u) => u.demo === 'mine')!;
+    return {
+      password: DEMO_PASSWORD,
+      accounts: [
+        ...demoStaff.map((a) => ({ email: a.email, role: a.role as string, note: a.full_name })),
+        { email: provinceOfficerEmail('NN'), role: 'province_officer', note: 'کارشناس آمار هر استان (NN کد دو رقمی استان، مثلاً officer-08@demo.ir برای کرمان)' },
+        { email: demoUnit.email, role: 'unit_user', note: `${demoUnit.entity_name} — تهران` },
+        { email: demoMine.email, role: 'unit_user', note: `${demoMine.entity_name} — کرمان` },
+      ],
+    };
+  });
+}
+
+/** An officer account for every province; Tehran's and Isfahan's demo staff review their own provinces. */
+async function seedProvinceOfficers(trx: Knex.Transaction, hash: string, staff: Map<string, number>): Promise<Map<string, number>> {
+  const provinces: { code: string; name: string }[] = await trx('provinces').select('code', 'name').orderBy('code');
+  const rows = await insertMany<{ id: number; province_code: string }>(trx, 'users', provinces.map((p) => ({
+    email: provinceOfficerEmail(p.code), role: 'province_officer', province_code: p.code, full_name: `کارشناس آمار استان ${p.name}`, password_hash: hash,
+  })), ['id', 'province_code']);
+  const byProvince = new Map(rows.map((r) => [r.province_code, r.id]));
+  for (const a of demoStaff) {
+    if (a.role === 'province_officer' && a.province_code) byProvince.set(a.province_code, staff.get(a.email)!);
+  }
+  return byProvince;
+}
+
+/** Legal entities, units, their products, and a signed-up user for each unit. */
+async function insertRegister(trx: Knex.Transaction, register: PlannedUnit[], hash: string, officers: Map<string, number>): Promise<SeededUnit[]> {
+  const entities = new Map<string, string>();
+  for (const u of register) if (!entities.has(u.national_id)) entities.set(u.national_id, u.entity_name);
+  const entityRows = await insertMany<{ id: number; national_id: string }>(trx, 'legal_entities',
+    [...entities].map(([national_id, name]) => ({ national_id, name })), ['id', 'national_id']);
+  const entityId = new Map(entityRows.map((r) => [r.national_id, r.id]));
+
+  const unitRows = await insertMany<{ id: number; legal_entity_id: number; licence_no: string }>(trx, 'units', register.map((u) => ({
+    legal_entity_id: entityId.get(u.national_id)!,
+    licence_no: u.licence_no, licence_issued_on: u.licence_issued_on, kind: u.kind, isic_class: u.isic_class,
+    province_code: u.province_code, city: u.city, address: u.address, postal_code: u.postal_code, phone: u.phone,
+    contact_name: u.contact_name, contact_national_code: u.contact_national_code, email: u.email,
+    previously_announced: u.previously_announced, obligation_start: u.obligation_start, registration: u.registration,
+    rejection_reason: u.rejection_reason, source: u.source, created_at: u.created_at,
+    // The imported register needed no approval; site registrations were approved (or rejected) by the province.
+    reviewed_by: u.reviewed_at && u.source === 'site' ? officers.get(u.province_code) ?? null : null,
+    reviewed_at: u.reviewed_at && u.source === 'site' ? u.reviewed_at : null,
+  })), ['id', 'legal_entity_id', 'licence_no']);
+  const unitId = new Map(unitRows.map((r) => [`${r.legal_entity_id}|${r.licence_no}`, r.id]));
+  const idOf = (u: PlannedUnit) => unitId.get(`${entityId.get(u.national_id)}|${u.licence_no}`)!;
+
+  const productRows = await insertMany<{ id: number; unit_id: number; position: number }>(trx, 'products',
+    register.flatMap((u) => u.products.map((p) => ({ unit_id: idOf(u), name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, position: p.position }))),
+    ['id', 'unit_id', 'position']);
+  const productIds = new Map<number, number[]>();
+  for (const r of productRows) {
+    const list = productIds.get(r.unit_id) ?? [];
+    list[r.position] = r.id;
+    productIds.set(r.unit_id, list);
+  }
+
+  const userRows = await insertMany<{ id: number; email: string }>(trx, 'users', register.map((u) => ({
+    email: u.email, role: 'unit_user', full_name: u.contact_name, password_hash: hash, created_at: u.created_at,
+  })), ['id', 'email']);
+  const userId = new Map(userRows.map((r) => [r.email, r.id]));
+  await insertMany(trx, 'unit_users', register.map((u) => ({ user_id: userId.get(u.email)!, unit_id: idOf(u) })));
+
+  return register.map((plan) => ({ plan, id: idOf(plan), productIds: productIds.get(idOf(plan)) ?? [], userId: userId.get(plan.email)! }));
+}
+
+/** Multi-row inserts of BATCH rows per statement (fast on embedded PGlite, well under the bind limit). */
+async function insertMany<R = unknown>(trx: Knex.Transaction, table: string, rows: object[], returning?: string[]): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const q = trx(table).insert(rows.slice(i, i + BATCH));
+    if (returning) out.push(...((await q.returning(returning)) as R[]));
+    else await q;
+  }
+  return out;
 }
