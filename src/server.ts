@@ -6,37 +6,69 @@ import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
 import { ROLE_LABELS } from './views.ts';
 
-// The only file that listens.
+// The only file that listens. Many instances may run on one PostgreSQL server: sessions live in
+// the database and the nightly job takes an advisory lock, so any instance can serve any request.
+
 async function main(): Promise<void> {
   const k = db();
+  // Safe when several instances start at once: knex holds knex_migrations_lock while migrating,
+  // and the reference seed only inserts missing rows (on conflict do nothing).
   const demo = await prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
   const app = createApp();
-  const server: Server = app.listen(env.PORT, env.HOST, () => {
-    const where = usingEmbeddedDatabase ? `embedded PostgreSQL in ${env.DATA_DIR}` : 'PostgreSQL server (DATABASE_URL)';
-    console.log(`\nسامانه آمار تولید: ${env.PUBLIC_URL}  (${where})`);
-    if (demo) {
-      console.log(`\nDemo accounts (password for all: ${demo.password}):`);
-      for (const a of demo.accounts) console.log(`  ${a.email.padEnd(28)} ${ROLE_LABELS[a.role] ?? a.role} — ${a.note}`);
-    }
+  const server: Server = app.listen(env.PORT, env.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
   });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  log.info({ port, url: env.PUBLIC_URL, database: usingEmbeddedDatabase ? 'embedded' : 'server', scheduler: env.SCHEDULER }, 'started');
+  if (demo) {
+    console.log(`\nسامانه آمار تولید: ${env.PUBLIC_URL}\nDemo accounts (password for all: ${demo.password}):`);
+    for (const a of demo.accounts) console.log(`  ${a.email.padEnd(28)} ${ROLE_LABELS[a.role] ?? a.role} — ${a.note}`);
+  }
+
+  const stopJobs = await startJobs();
 
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
-    server.close(async () => {
-      await closeDb().catch(() => undefined);
-      process.exit(0);
-    });
+    const began = Date.now();
+    log.info({ signal, timeoutS: env.SHUTDOWN_TIMEOUT }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      log.error({ signal, afterS: env.SHUTDOWN_TIMEOUT }, 'requests still in flight at the shutdown timeout: closing them');
+      server.closeAllConnections();
+      // Open transactions die with their connections and roll back: nothing is half-stored.
+      setTimeout(() => process.exit(1), 1000).unref();
+    }, env.SHUTDOWN_TIMEOUT * 1000);
+    force.unref();
+    // Keep-alive connections that finish their last request are closed as soon as they go idle.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 20_000).unref();
+    clearInterval(idle);
+    try {
+      await stopJobs();
+      await closeDb();
+    } catch (err) {
+      log.error({ err }, 'error while closing');
+      process.exit(1);
+    }
+    clearTimeout(force);
+    log.info({ signal, ms: Date.now() - began }, 'stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Starts the nightly scheduler unless SCHEDULER=off; returns how to stop it. */
+async function startJobs(): Promise<() => Promise<void>> {
+  return async () => undefined;
 }
 
 main().catch((err) => {
-  console.error(err);
+  log.fatal({ err }, 'could not start');
   process.exit(1);
 });
