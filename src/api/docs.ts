@@ -1,6 +1,311 @@
 import { Router } from 'express';
 
+// The API's contract (OpenAPI 3.1), served as JSON for tools and as a readable page for people.
+// No CDN, no script: the page is rendered on the server from this same document.
+
+type Json = Record<string, unknown>;
+
+const error = (description: string, codes: string[]): Json => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: { error: { code: codes[0], message: '…' } } } },
+  'x-codes': codes,
+});
+
+const period = (name: string, where: 'path' | 'query', description: string, required = where === 'path'): Json => ({
+  name, in: where, required, description, schema: { $ref: '#/components/schemas/Period' },
+});
+
+const unitIdParam: Json = {
+  name: 'unit_id', in: 'query', required: false, schema: { type: 'integer' },
+  description: 'برای کاربری که چند واحد دارد: شناسه واحد. پیش‌فرض: نخستین واحد تأییدشده کاربر. واحدی که از آنِ کاربر نیست ← 404.',
+};
+
+const unauthorized = error('کلید دسترسی ارسال نشده، نامعتبر یا باطل‌شده است.', ['unauthorized']);
+const notFound = error('یافت نشد؛ از جمله وقتی نقش کاربرِ کلید اجازه این مسیر را ندارد (همه نقش‌ها جز نقش مجاز).', ['not_found']);
+const rateLimited = error('بیش از حد مجاز درخواست در دقیقه.', ['rate_limited']);
+
+export const openApiDocument: Json = {
+  openapi: '3.1.0',
+  info: {
+    title: 'API سامانه آمار تولید صنعت و معدن',
+    version: '1.0.0',
+    description: [
+      'برای سامانه‌های خود واحدها (ERP) و ابزارهای دفتر آمار. هر درخواست سرآیند `Authorization: Bearer TOKEN` دارد؛ کلید را در صفحه «کلیدهای دسترسی» حساب کاربری بسازید (یا مدیر سامانه با `npm run api:token -- --email ...`).',
+      'بدون نشست و CSRF؛ شمار درخواست‌ها برای هر کاربر محدود است (۴۲۹). هر خطا بدنه‌ای به شکل `{error: {code, message, fields?}}` با پیام فارسی دارد.',
+      'دوره‌ها ماه شمسی به شکل `YYYY-MM` (مثلاً `1404-07` = مهر ۱۴۰۴) و زمان‌ها ISO 8601 با منطقه زمانی‌اند؛ مهلت هر دوره پایان روز هشتم ماه بعد به وقت تهران است (یا قاعده در حال اجرای آن دوره).',
+      'هشدارها: ارسال (`submit: true`) با هشدار نیازمند `confirm_warnings: true` است؛ وگرنه چیزی ذخیره نمی‌شود و پاسخ 422 با کد `warnings_unconfirmed` و فهرست هشدارهاست. پیش‌نویس با هشدارهایش ذخیره می‌شود.',
+      'هم‌زمانی: با فرستادن `base_revision` (نسخه‌ای که داده‌ها بر پایه آن است) اگر در این فاصله نسخه تازه‌تری ثبت شده باشد پاسخ 409 `stale_revision` است؛ بدون آن، ارسال به‌عنوان نسخه بعدی روی آخرین نسخه ثبت می‌شود.',
+    ].join('\n\n'),
+  },
+  servers: [{ url: '/api/v1' }],
+  security: [{ bearer: [] }],
+  paths: {
+    '/unit': {
+      get: {
+        summary: 'واحد، محصولات آن، آغاز تکلیف، وضعیت و دوره جاری با مهلتش',
+        tags: ['واحد'],
+        parameters: [unitIdParam],
+        responses: {
+          200: { description: 'واحد', content: { 'application/json': { schema: { $ref: '#/components/schemas/Unit' } } } },
+          401: unauthorized, 404: notFound, 429: rateLimited,
+        },
+      },
+    },
+    '/filings': {
+      get: {
+        summary: 'وضعیت هر دوره در بازه (پیش‌فرض: از آغاز تکلیف تا ماه جاری)',
+        tags: ['واحد'],
+        parameters: [period('from', 'query', 'نخستین دوره'), period('to', 'query', 'آخرین دوره'), unitIdParam],
+        responses: {
+          200: {
+            description: 'دوره‌ها به ترتیب زمان',
+            content: { 'application/json': { schema: { type: 'object', required: ['unit_id', 'filings'], properties: { unit_id: { type: 'integer' }, filings: { type: 'array', items: { $ref: '#/components/schemas/PeriodSummary' } } } } } },
+          },
+          400: error('دوره نادرست یا واحد تأییدنشده.', ['bad_period', 'unit_not_approved']),
+          401: unauthorized, 404: notFound, 429: rateLimited,
+        },
+      },
+    },
+    '/filings/{period}': {
+      get: {
+        summary: 'اظهارنامه یک دوره با ردیف‌ها و هشدارها',
+        tags: ['واحد'],
+        parameters: [period('period', 'path', 'دوره'), unitIdParam],
+        responses: {
+          200: { description: 'اظهارنامه', content: { 'application/json': { schema: { $ref: '#/components/schemas/Filing' } } } },
+          400: error('دوره نادرست.', ['bad_period']),
+          401: unauthorized, 404: notFound, 429: rateLimited,
+        },
+      },
+      put: {
+        summary: 'ذخیره پیش‌نویس یا ارسال/اصلاح اظهارنامه یک دوره',
+        description: 'همان قواعد، هشدارها و نسخه‌های فرم وب. هر ارسال یا اصلاح نسخه تازه‌ای (با via = api) می‌سازد؛ ملاک به‌موقع بودن نخستین ارسال است. وضعیت واحد بی‌درنگ بازمحاسبه می‌شود.',
+        tags: ['واحد'],
+        parameters: [period('period', 'path', 'دوره'), unitIdParam],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/FilingInput' } } } },
+        responses: {
+          200: { description: 'اظهارنامه ذخیره‌شده (با هشدارها)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Filing' } } } },
+          400: error('دوره هنوز آغاز نشده، پیش از آغاز تکلیف واحد است، قالب دوره نادرست است یا ثبت‌نام واحد تأیید نشده است.', ['period_not_begun', 'before_obligation', 'bad_period', 'unit_not_approved']),
+          401: unauthorized,
+          404: error('محصولی از واحد دیگر (یا ناموجود) در ردیف‌ها، یا مسیر برای این نقش.', ['product_not_found', 'not_found']),
+          409: error('اظهارنامه تأییدشده قفل است (تنها کارشناس استان بازگشایی می‌کند)؛ یا base_revision کهنه است؛ یا پیش‌نویس برای اظهارنامه ارسال‌شده.', ['locked', 'stale_revision', 'already_submitted']),
+          422: {
+            description: 'مقادیر نادرست (کد و پیام برای هر خانه، مانند `lines.0.produced`) یا هشدارهای تأییدنشده.',
+            'x-codes': ['validation', 'warnings_unconfirmed'],
+            content: {
+              'application/json': {
+                schema: { $ref: '#/components/schemas/Error' },
+                examples: {
+                  validation: { value: { error: { code: 'validation', message: 'برخی مقادیر نادرست یا ناقص است.', fields: { 'lines.0.produced': { code: 'negative', message: 'مقدار تولید نمی‌تواند منفی باشد.' } } } } },
+                  warnings_unconfirmed: { value: { error: { code: 'warnings_unconfirmed', message: 'پیش از ارسال، هشدارهای زیر را بررسی و تأیید کنید.', warnings: [{ code: 'over_capacity', field: 'lines.0.produced', message: '…' }] } } },
+                },
+              },
+            },
+          },
+          429: rateLimited,
+        },
+      },
+    },
+    '/status': {
+      get: {
+        summary: 'وضعیت واحد و صلاحیت دریافت خدمات (DESIGN §4)',
+        tags: ['واحد'],
+        parameters: [unitIdParam],
+        responses: {
+          200: {
+            description: 'نسبت‌ها بین ۰ و ۱',
+            content: { 'application/json': { schema: {
+              type: 'object', required: ['status', 'missing_periods', 'eligible', 'completeness', 'timeliness'],
+              properties: {
+                unit_id: { type: 'integer' },
+                status: { enum: ['active', 'inactive'] },
+                missing_periods: { type: 'array', items: { $ref: '#/components/schemas/Period' } },
+                eligible: { type: 'boolean' },
+                completeness: { type: 'number', minimum: 0, maximum: 1, description: 'ثبت‌شده ÷ سررسیدشده' },
+                timeliness: { type: 'number', minimum: 0, maximum: 1, description: 'به‌موقع ÷ سررسیدشده' },
+              },
+            } } },
+          },
+          401: unauthorized, 404: notFound, 429: rateLimited,
+        },
+      },
+    },
+    '/stats/aggregates': {
+      get: {
+        summary: 'جدول آماری با کنترل افشا (DESIGN §7) — تنها کلید دفتر آمار',
+        tags: ['دفتر آمار'],
+        parameters: [
+          period('from', 'query', 'ماه آغاز', false), period('to', 'query', 'ماه پایان', false),
+          { name: 'quarter', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-Q[1-4]$' }, description: 'به‌جای from/to: فصل، مانند 1404-Q2' },
+          { name: 'year', in: 'query', schema: { type: 'string', pattern: '^\\d{4}$' }, description: 'به‌جای from/to: سال شمسی' },
+          { name: 'rows', in: 'query', required: true, schema: { $ref: '#/components/schemas/Dimension' } },
+          { name: 'cols', in: 'query', schema: { $ref: '#/components/schemas/Dimension' } },
+          { name: 'measure', in: 'query', schema: { enum: ['units', 'quantity', 'production_value', 'value_added', 'employees'], default: 'production_value' } },
+          { name: 'include_unverified', in: 'query', schema: { type: 'boolean', default: false }, description: 'افزودن اظهارنامه‌های ارسال‌شده و تأییدنشده' },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
+        ],
+        responses: {
+          200: {
+            description: 'هر خانه (جمع‌ها هم) با کلید سطر و ستون؛ value برای خانه محرمانه null است.',
+            content: {
+              'application/json': { schema: {
+                type: 'object',
+                properties: {
+                  query: { type: 'object' },
+                  total_key: { type: 'string', examples: ['_total'] },
+                  rows: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
+                  cols: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
+                  cells: { type: 'array', items: { type: 'object', required: ['row', 'col', 'value', 'suppressed'], properties: {
+                    row: { type: 'string' }, col: { type: 'string' }, value: { type: ['number', 'null'] }, suppressed: { enum: ['primary', 'secondary', null] },
+                  } } },
+                },
+              } },
+              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ خانه محرمانه خالی با ستون نشانه' } },
+            },
+          },
+          401: unauthorized, 404: notFound,
+          422: error('پارامترهای نادرست (کد و پیام برای هر پارامتر).', ['invalid_query']),
+          429: rateLimited,
+        },
+      },
+    },
+    '/stats/performance': {
+      get: {
+        summary: 'گزارش ماهانه عملکرد استان‌ها (DESIGN §10) — تنها کلید دفتر آمار',
+        tags: ['دفتر آمار'],
+        parameters: [period('period', 'query', 'دوره‌ای که مهلتش گذشته است؛ پیش‌فرض آخرین دوره سررسیدشده', false)],
+        responses: {
+          200: {
+            description: 'یک شیء برای هر استان با کلید کد دورقمی استان، و national برای کل کشور',
+            content: { 'application/json': { schema: {
+              type: 'object',
+              properties: { national: { $ref: '#/components/schemas/PerformanceCounts' } },
+              additionalProperties: { allOf: [{ $ref: '#/components/schemas/PerformanceCounts' }, { type: 'object', properties: { name: { type: 'string' }, rank: { type: 'integer' } } }] },
+            } } },
+          },
+          401: unauthorized, 404: notFound,
+          422: error('دوره نادرست یا هنوز سررسید نشده.', ['invalid_query', 'period_not_due']),
+          429: rateLimited,
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'کلیدی که با psp_ آغاز می‌شود' } },
+    schemas: {
+      Period: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['1404-07'] },
+      Dimension: { enum: ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class', 'product', 'period'] },
+      Error: {
+        type: 'object', required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: {
+          code: { type: 'string' },
+          message: { type: 'string', description: 'پیام فارسی' },
+          fields: { type: 'object', additionalProperties: { type: 'object', properties: { code: { enum: ['required', 'not_a_number', 'negative', 'not_integer', 'too_large', 'invalid', 'missing_products', 'duplicate'] }, message: { type: 'string' } } } },
+          warnings: { type: 'array', items: { $ref: '#/components/schemas/Warning' } },
+          current_revision: { type: 'integer', description: 'در stale_revision' },
+        } } },
+      },
+      Unit: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' }, name: { type: 'string' }, national_id: { type: 'string' }, licence_no: { type: 'string' },
+          kind: { enum: ['industrial', 'mining'] }, isic_class: { type: 'string' }, province_code: { type: 'string' },
+          registration: { enum: ['pending', 'approved', 'rejected'] }, obligation_start: { $ref: '#/components/schemas/Period' },
+          status: { enum: ['active', 'inactive'] }, current_period: { $ref: '#/components/schemas/Period' }, current_deadline: { type: 'string', format: 'date-time' },
+          products: { type: 'array', items: { type: 'object', properties: {
+            id: { type: 'integer' }, name: { type: 'string' }, unit_of_measure: { type: 'string' }, annual_capacity: { type: 'number' }, product_code: { type: ['string', 'null'] },
+          } } },
+        },
+      },
+      PeriodSummary: {
+        type: 'object',
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          state: { enum: ['draft', 'submitted', 'returned', 'verified', 'missing'], description: 'missing: اظهارنامه‌ای نیست' },
+          deadline: { type: 'string', format: 'date-time' },
+          first_submitted_at: { type: ['string', 'null'], format: 'date-time' },
+          submitted_at: { type: ['string', 'null'], format: 'date-time' },
+          timeliness: { enum: ['on_time', 'late', 'missing', 'not_due'], description: 'بر پایه نخستین ارسال؛ not_due: هنوز ارسال نشده و مهلت باقی است' },
+          revision: { type: 'integer' },
+          tracking_code: { type: ['string', 'null'] },
+          return_reason: { type: ['string', 'null'], description: 'دلیل عودت کارشناس استان (در state = returned)' },
+        },
+      },
+      Line: {
+        type: 'object', required: ['product_id'],
+        properties: {
+          product_id: { type: 'integer', description: 'از GET /unit' },
+          produced: { type: ['number', 'null'], minimum: 0, description: 'مقدار تولید به واحد اندازه‌گیری محصول' },
+          sold: { type: ['number', 'null'], minimum: 0 },
+          sales_value: { type: ['integer', 'null'], minimum: 0, description: 'ریال' },
+        },
+      },
+      FilingInput: {
+        type: 'object', required: ['submit', 'lines'],
+        properties: {
+          employees: { type: ['integer', 'null'], minimum: 0, description: 'شمار کارکنان در پایان ماه' },
+          production_value: { type: ['integer', 'null'], minimum: 0, description: 'ریال' },
+          intermediate_consumption: { type: ['integer', 'null'], minimum: 0, description: 'ریال' },
+          lines: { type: 'array', items: { $ref: '#/components/schemas/Line' }, description: 'برای ارسال، یک ردیف برای هر محصول واحد' },
+          submit: { type: 'boolean', description: 'false: پیش‌نویس (خانه‌ها می‌توانند null باشند)؛ true: ارسال یا اصلاح (همه خانه‌ها لازم)' },
+          confirm_warnings: { type: 'boolean', default: false },
+          base_revision: { type: 'integer', minimum: 0, description: 'اختیاری: نسخه‌ای که این داده‌ها بر پایه آن است' },
+        },
+        example: { employees: 42, production_value: 12500000000, intermediate_consumption: 8300000000, lines: [{ product_id: 17, produced: 310.5, sold: 295, sales_value: 11800000000 }], submit: true },
+      },
+      Warning: {
+        type: 'object',
+        properties: {
+          code: { enum: ['over_capacity', 'above_median', 'below_median', 'sold_over_stock'] },
+          field: { type: 'string', examples: ['lines.0.produced', 'production_value'] },
+          message: { type: 'string' },
+        },
+      },
+      Filing: {
+        type: 'object',
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          state: { enum: ['draft', 'submitted', 'returned', 'verified'] },
+          revision: { type: 'integer' }, tracking_code: { type: ['string', 'null'] },
+          first_submitted_at: { type: ['string', 'null'], format: 'date-time' }, submitted_at: { type: ['string', 'null'], format: 'date-time' },
+          deadline: { type: 'string', format: 'date-time' },
+          timeliness: { enum: ['on_time', 'late', 'missing', 'not_due'] },
+          return_reason: { type: ['string', 'null'] }, verified_at: { type: ['string', 'null'], format: 'date-time' },
+          employees: { type: ['integer', 'null'] }, production_value: { type: ['integer', 'null'] }, intermediate_consumption: { type: ['integer', 'null'] },
+          value_added: { type: ['integer', 'null'], description: 'ارزش تولید − مصرف واسطه' },
+          lines: { type: 'array', items: { $ref: '#/components/schemas/Line' } },
+          warnings: { type: 'array', items: { $ref: '#/components/schemas/Warning' } },
+        },
+      },
+      PerformanceCounts: {
+        type: 'object',
+        properties: {
+          obligated: { type: 'integer' }, on_time: { type: 'integer' }, late: { type: 'integer' }, missing: { type: 'integer' },
+          response_rate: { type: 'number' }, timeliness: { type: 'number' }, verified: { type: 'integer' }, returned: { type: 'integer' },
+          awaiting_verification: { type: 'integer' }, median_days_to_verification: { type: ['number', 'null'] },
+        },
+      },
+    },
+  },
+};
+
+interface Operation { method: string; path: string; op: Json }
+
+function operations(): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries(openApiDocument.paths as Record<string, Record<string, Json>>)) {
+    for (const [method, op] of Object.entries(item)) out.push({ method: method.toUpperCase(), path: `/api/v1${path}`, op });
+  }
+  return out;
+}
+
 export function apiDocsRouter(): Router {
   const router = Router();
+  router.get('/docs/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  router.get('/docs', (_req, res) => {
+    res.render('api/docs', { title: 'راهنمای API', doc: openApiDocument, operations: operations(), json: (v: unknown) => JSON.stringify(v, null, 2) });
+  });
   return router;
 }
