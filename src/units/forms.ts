@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { text, digits, amount, email, password, parseForm, type FieldErrors, type FormResult } from '../forms.ts';
+import { text, amount, email, password, parseForm, type FieldErrors, type FormResult } from '../forms.ts';
 import { isValidLegalEntityId, isValidNationalCode } from '../identifiers.ts';
-import { latinDigits, normalizeText } from '../text.ts';
+import { latinDigits, normalizeText, normalizeIdentifier, persianDigits } from '../text.ts';
 import { parseJalaliDate, jalaliDateOf, formatJalaliDate, type JalaliDate } from '../calendar.ts';
 
 export const MAX_PRODUCTS = 20;
@@ -24,6 +24,10 @@ export function checkLicenceDate(raw: string, now: Date = new Date()): { ok: tru
   if (formatJalaliDate(d) > formatJalaliDate(jalaliDateOf(now))) return { ok: false, reason: 'تاریخ صدور پروانه نمی‌تواند در آینده باشد.' };
   return { ok: true, date: d };
 }
+
+/** An identifier of fixed length typed with any digits, spaces or dashes. */
+const digits = (label: string, length: number) =>
+  z.preprocess((v) => normalizeIdentifier(str(v)), z.string().min(1, `${label} را وارد کنید.`).regex(new RegExp(`^\\d{${length}}$`), `${label} باید ${persianDigits(length)} رقم باشد.`));
 
 const licenceNo = z.preprocess((v) => normalizeLicenceNo(str(v)), z.string().min(1, 'شماره پروانه را وارد کنید.').max(60, 'شماره پروانه حداکثر ۶۰ نویسه است.'));
 

@@ -54,7 +54,8 @@ async function register(req: Request, res: Response) {
   // "More rows" without JavaScript: the form comes back with five more empty product rows.
   if (body.more_rows) {
     const blank = { name: '', unit_of_measure: '', annual_capacity: '', product_code: '' };
-    const more = [...rows, ...Array.from({ length: EMPTY_PRODUCT_ROWS }, () => ({ ...blank }))];
+    const shown = Math.min(MAX_PRODUCTS, Math.max(rows.length, EMPTY_PRODUCT_ROWS) + EMPTY_PRODUCT_ROWS);
+    const more = [...rows, ...Array.from({ length: shown - rows.length }, () => ({ ...blank }))];
     return renderRegistrationForm(res, 200, values, more, {});
   }
   const parsed = parseRegistration(body);
