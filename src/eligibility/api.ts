@@ -1,6 +1,28 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { apiRole, apiError } from '../api/auth.ts';
+import { loadSettings } from '../settings.ts';
+import { findUnit, standings } from './model.ts';
 
+// GET /api/v1/status: the unit's own standing (DESIGN §4), ratios 0–1.
 export function eligibilityApiRouter(): Router {
   const router = Router();
+  router.get('/status', apiRole('unit_user'), status);
   return router;
+}
+
+async function status(req: Request, res: Response) {
+  const ids = req.user?.unit_ids ?? [];
+  // A user acting for several units picks one with ?unit_id=; otherwise their first unit.
+  const asked = req.query.unit_id === undefined ? ids[0] : Number(req.query.unit_id);
+  const unit = asked !== undefined && ids.includes(asked) ? await findUnit(asked, { unitIds: ids }) : undefined;
+  if (!unit) return apiError(res, 404, 'not_found', 'یافت نشد.');
+  const [s] = await standings([unit], new Date(), (await loadSettings()).rules);
+  res.json({
+    unit_id: unit.id,
+    status: unit.status,
+    missing_periods: s.record.missing_periods,
+    eligible: s.verdict.eligible,
+    completeness: s.record.completeness,
+    timeliness: s.record.timeliness,
+  });
 }

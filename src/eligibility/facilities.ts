@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { db, num } from '../db.ts';
+import { duePeriods, type Period } from '../calendar.ts';
+import type { Settings } from '../settings.ts';
+import { standings, type UnitInfo, type Standing } from './model.ts';
+
+// DESIGN §9: verified production value and value added over the unit's last 12 due periods,
+// and a suggested ceiling = coefficient × value added, only for an eligible unit.
+
+export const FACILITY_TYPES = ['renovation', 'working_capital'] as const;
+export type FacilityType = (typeof FACILITY_TYPES)[number];
+export const FACILITY_LABELS: Record<FacilityType, string> = { renovation: 'نوسازی و بازسازی', working_capital: 'سرمایه در گردش' };
+
+export const isFacilityType = (s: unknown): s is FacilityType => typeof s === 'string' && (FACILITY_TYPES as readonly string[]).includes(s);
+
+export interface FacilityRow { period: Period; state: string | null; production_value: number | null; value_added: number | null }
+
+export interface FacilityView {
+  type: FacilityType;
+  coefficient: number;
+  periods: FacilityRow[];
+  verifiedCount: number;
+  productionSum: number;
+  valueAddedSum: number;
+  standing: Standing;
+  ceiling: number | null;
+}
+
+export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
+  const due = duePeriods(unit.obligation_start, at, settings.rules).slice(-12);
+  const filings = due.length
+    ? await k('filings').where('unit_id', unit.id).whereIn('period', due).select('period', 'state', 'production_value', 'value_added')
+    : [];
+  const byPeriod = new Map(filings.map((f) => [f.period as string, f]));
+  // Only verified figures count: an unverified filing is shown by its state, without figures.
+  const periods: FacilityRow[] = due.slice().reverse().map((period) => {
+    const f = byPeriod.get(period);
+    const verified = f?.state === 'verified';
+    return { period, state: f?.state ?? null, production_value: verified ? num(f.production_value) : null, value_added: verified ? num(f.value_added) : null };
+  });
+  const productionSum = periods.reduce((s, p) => s + (p.production_value ?? 0), 0);
+  const valueAddedSum = periods.reduce((s, p) => s + (p.value_added ?? 0), 0);
+  const [standing] = await standings([unit], at, settings.rules, k);
+  const coefficient = settings.get('facility_coefficients')[type];
+  const ceiling = standing.verdict.eligible ? Math.max(0, Math.round(coefficient * valueAddedSum)) : null;
+  return { type, coefficient, periods, verifiedCount: periods.filter((p) => p.value_added !== null).length, productionSum, valueAddedSum, standing, ceiling };
+}

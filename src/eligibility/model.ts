@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { Request } from 'express';
+import { db } from '../db.ts';
+import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
+import { normalizeIdentifier, normalizeText } from '../text.ts';
+import { filingRecords, eligibilityVerdict, type FilingRecord, type Verdict } from './record.ts';
+import { NotFoundError } from '../auth/guards.ts';
+
+// DESIGN §4 as the officer and the unit see it: verdict, missing periods, completeness and
+// timeliness — all from filingRecords/eligibilityVerdict (record.ts), never re-derived here.
+
+export interface UnitInfo {
+  id: number;
+  name: string;
+  national_id: string;
+  licence_no: string;
+  province_code: string;
+  province_name: string;
+  isic_class: string;
+  city: string;
+  status: string;
+  obligation_start: Period;
+  registration: string;
+}
+
+export interface Standing { unit: UnitInfo; record: FilingRecord; verdict: Verdict }
+
+const unitColumns = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.province_code', 'p.name as province_name', 'u.isic_class', 'u.city', 'u.status', 'u.obligation_start', 'u.registration'];
+
+function unitsQuery(k: Knex) {
+  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').join('provinces as p', 'p.code', 'u.province_code');
+}
+
+/** Each unit's standing at `at`: its filing record since its obligation start and the verdict. */
+export async function standings(units: UnitInfo[], at: Date, rules: Rules, k: Knex = db()): Promise<Standing[]> {
+  if (units.length === 0) return [];
+  const from = units.reduce((m, u) => (u.obligation_start < m ? u.obligation_start : m), units[0].obligation_start);
+  const records = await filingRecords({ at, rules, from, unitIds: units.map((u) => u.id) }, k);
+  const byId = new Map(records.map((r) => [r.unit_id, r]));
+  return units.flatMap((unit) => {
+    const record = byId.get(unit.id);
+    return record ? [{ unit, record, verdict: eligibilityVerdict(unit.status, record) }] : [];
+  });
+}
+
+/** Approved units of a province whose legal entity's national identifier or licence number is `q`. */
+export async function findProvinceUnits(province: string, q: string, k: Knex = db()): Promise<UnitInfo[]> {
+  const id = normalizeIdentifier(q);
+  const licence = normalizeText(q);
+  return unitsQuery(k)
+    .where('u.province_code', province)
+    .where('u.registration', 'approved')
+    .where((w) => w.where('le.national_id', id).orWhereRaw('lower(u.licence_no) = lower(?)', [licence]).orWhereRaw('lower(u.licence_no) = lower(?)', [id]))
+    .orderBy('u.id')
+    .limit(50)
+    .select(unitColumns) as Promise<UnitInfo[]>;
+}
+
+export async function findUnit(id: number, scope: { province?: string; unitIds?: number[] }, k: Knex = db()): Promise<UnitInfo | undefined> {
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  const q = unitsQuery(k).where('u.id', id).where('u.registration', 'approved');
+  if (scope.province) q.where('u.province_code', scope.province);
+  if (scope.unitIds) q.whereIn('u.id', scope.unitIds);
+  return q.first(unitColumns) as Promise<UnitInfo | undefined>;
+}
+
+/**
+ * The unit a unit user acts for: the one chosen in the session when it is theirs, else their
+ * first approved unit. 404 when they have none.
+ */
+export async function currentUnitOf(req: Request, k: Knex = db()): Promise<UnitInfo> {
+  const ids = req.user?.unit_ids ?? [];
+  const chosen = (req.session as unknown as { currentUnitId?: unknown } | undefined)?.currentUnitId;
+  if (typeof chosen === 'number' && ids.includes(chosen)) {
+    const u = await findUnit(chosen, { unitIds: ids }, k);
+    if (u) return u;
+  }
+  if (ids.length === 0) throw new NotFoundError();
+  const first = await unitsQuery(k).whereIn('u.id', ids).where('u.registration', 'approved').orderBy('u.id').first(unitColumns);
+  if (!first) throw new NotFoundError();
+  return first as UnitInfo;
+}
+
+/**
+ * DESIGN §4 priority: completeness since the start of the current Jalali year (or the
+ * obligation start if later), then timeliness. "Current year" is the year of the latest due
+ * period, so that in Farvardin — when nothing of the new year is due yet — the ranking still
+ * reflects the year just closed instead of ranking everyone equal.
+ */
+export function priorityYearStart(at: Date, rules: Rules): Period {
+  return periodOfParts(splitPeriod(latestDuePeriod(at, rules)).jy, 1);
+}
+
+export interface PriorityRow extends Standing { rank: number; from: Period; yearRecord: FilingRecord }
+
+export async function priorityList(province: string, at: Date, rules: Rules, k: Knex = db()): Promise<{ from: Period; rows: PriorityRow[] }> {
+  const from = priorityYearStart(at, rules);
+  const units = await unitsQuery(k).where('u.province_code', province).where('u.registration', 'approved').select(unitColumns) as UnitInfo[];
+  const [yearRecords, allStandings] = await Promise.all([
+    filingRecords({ at, rules, from, provinceCode: province }, k),
+    standings(units, at, rules, k),
+  ]);
+  const year = new Map(yearRecords.map((r) => [r.unit_id, r]));
+  const rows = allStandings
+    .map((s) => ({ ...s, yearRecord: year.get(s.unit.id)!, from: maxPeriod(from, s.unit.obligation_start) }))
+    .filter((s) => s.yearRecord)
+    .sort((a, b) => b.yearRecord.completeness - a.yearRecord.completeness || b.yearRecord.timeliness - a.yearRecord.timeliness || a.unit.name.localeCompare(b.unit.name, 'fa'));
+  let rank = 0;
+  let prev: string | null = null;
+  const ranked = rows.map((r, i) => {
+    const key = `${r.yearRecord.completeness}|${r.yearRecord.timeliness}`;
+    if (key !== prev) rank = i + 1;
+    prev = key;
+    return { ...r, rank };
+  });
+  return { from, rows: ranked };
+}
