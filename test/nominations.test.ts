@@ -1,0 +1,183 @@
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { deadlineOf, periodRange, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
+import { FormError } from '../src/forms.ts';
+import { candidates, nominate, withdraw, nominationDeadline, clock } from '../src/nominations/model.ts';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUser, signIn, csrfFrom } from './support/factories.ts';
+import { createUnit, createFiling, addReview, setSetting } from './support/stats-fixtures.ts';
+
+// DESIGN §8: exemplary units — indicators, ranking, the cap, the deadline on both sides, scope.
+
+let t: TestDatabase;
+let app: ReturnType<typeof createApp>;
+const Y = 1403;
+const MONTHS = periodRange(`${Y}-01`, `${Y}-12`);
+const lastMinute = new Date(nominationDeadline(Y).getTime() - 60_000); // 31 Ordibehesht 1404, 23:59 Tehran
+const khordad1 = startOfJalaliDay({ jy: Y + 1, jm: 3, jd: 1 }); // 1 Khordad 1404, 00:00 Tehran
+const onTime = (p: string) => new Date(deadlineOf(p, DEFAULT_RULES).getTime() - 86_400_000);
+const late = (p: string) => new Date(deadlineOf(p, DEFAULT_RULES).getTime() + 86_400_000);
+const units: Record<string, number> = {};
+let officer: { id: number; email: string };
+let reviewer: { id: number };
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  app = createApp({ loginLimit: 1000 });
+  officer = await createUser({ role: 'province_officer', province_code: '23' });
+  reviewer = await createUser({ role: 'province_officer', province_code: '23' });
+  const mk = async (key: string, attrs: Parameters<typeof createUnit>[0]) => { units[key] = (await createUnit({ obligation_start: '1402-01', ...attrs })).id; };
+  await mk('perfect', { province_code: '23', name: 'کارخانه نمونه' });
+  await mk('returned', { province_code: '23', name: 'کارخانه عودتی' });
+  await mk('late', { province_code: '23', name: 'کارخانه دیرکرد' });
+  await mk('fourth', { province_code: '23', name: 'کارخانه چهارم' });
+  await mk('isfahan', { province_code: '10', name: 'کارخانه اصفهانی' });
+  for (const p of MONTHS) {
+    await createFiling({ unit_id: units.perfect, period: p, state: 'verified', first_submitted_at: onTime(p) });
+    await createFiling({ unit_id: units.isfahan, period: p, state: 'verified', first_submitted_at: onTime(p) });
+    await createFiling({ unit_id: units.fourth, period: p, state: 'verified', first_submitted_at: onTime(p) });
+    const id = await createFiling({ unit_id: units.returned, period: p, state: 'verified', first_submitted_at: onTime(p) });
+    // Half of its filings were returned once before being verified.
+    if (Number(p.slice(5)) % 2 === 0) await addReview(id, 'return', reviewer.id, onTime(p));
+  }
+  for (const p of MONTHS.slice(0, 6)) await createFiling({ unit_id: units.late, period: p, state: 'submitted', first_submitted_at: late(p) });
+});
+afterAll(async () => t.close());
+afterEach(() => { clock.now = () => new Date(); });
+
+describe('indicators and ranking', () => {
+  it('scores completeness, timeliness and quality with the weights, ranked', async () => {
+    const list = await candidates(Y, '23', lastMinute);
+    const by = (id: number) => list.find((c) => c.unit_id === id)!;
+    expect(list.map((c) => c.unit_id)).not.toContain(units.isfahan);
+    expect(by(units.perfect)).toMatchObject({ due: 12, completeness: 1, timeliness: 1, quality: 1, score: 1, rank: 1 });
+    expect(by(units.returned)).toMatchObject({ completeness: 1, timeliness: 1, quality: 0.5 });
+    expect(by(units.returned).score).toBeCloseTo(0.4 + 0.4 + 0.2 * 0.5);
+    expect(by(units.late)).toMatchObject({ completeness: 0.5, timeliness: 0, quality: 0 });
+    expect(by(units.late).score).toBeCloseTo(0.2);
+    expect(list.at(-1)!.unit_id).toBe(units.late);
+  });
+
+  it('follows the weights the planning deputy sets', async () => {
+    await setSetting('exemplary_weights', { completeness: 0, timeliness: 0, quality: 1 });
+    try {
+      const list = await candidates(Y, '23', lastMinute);
+      expect(list.find((c) => c.unit_id === units.returned)!.score).toBeCloseTo(0.5);
+    } finally {
+      await setSetting('exemplary_weights', { completeness: 0.4, timeliness: 0.4, quality: 0.2 });
+    }
+  });
+});
+
+describe('the nomination deadline', () => {
+  it('31 Ordibehesht 23:59 Tehran is still open; 1 Khordad 00:00 is locked, for adding and for removing', async () => {
+    await nominate({ year: Y, unitId: units.perfect, provinceCode: '23', userId: officer.id, at: lastMinute });
+    const row = await t.knex('nominations').where({ year: Y, unit_id: units.perfect }).first();
+    expect(row).toMatchObject({ province_code: '23', nominated_by: officer.id, score: 1 });
+    await expect(nominate({ year: Y, unitId: units.returned, provinceCode: '23', userId: officer.id, at: khordad1 })).rejects.toThrow(/قفل/);
+    await expect(withdraw({ year: Y, unitId: units.perfect, provinceCode: '23', userId: officer.id, at: khordad1 })).rejects.toBeInstanceOf(FormError);
+    expect(await t.knex('nominations').where({ year: Y }).count('* as n')).toEqual([{ n: 1 }]);
+    await withdraw({ year: Y, unitId: units.perfect, provinceCode: '23', userId: officer.id, at: lastMinute });
+    expect(await t.knex('nominations').where({ year: Y }).count('* as n')).toEqual([{ n: 0 }]);
+  });
+
+  it('through the page: on the last minute a nomination is taken; a minute later the page says it is locked', async () => {
+    const { agent } = await signIn(app, officer.email);
+    clock.now = () => lastMinute;
+    const page = await agent.get(`/nominations?year=${Y}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('کارخانه نمونه');
+    expect(page.text).not.toContain('کارخانه اصفهانی');
+    expect(page.text).toContain('id="nomination-window"');
+    const ok = await agent.post('/nominations').type('form').send({ _csrf: csrfFrom(page.text), unit_id: units.fourth, year: Y });
+    expect(ok.status).toBe(303);
+    expect(await t.knex('nominations').where({ year: Y, unit_id: units.fourth }).first()).toBeDefined();
+    clock.now = () => khordad1;
+    const after = await agent.get(`/nominations?year=${Y}`);
+    expect(after.text).toContain('id="nomination-locked"');
+    expect(after.text).not.toContain('نامزد کن');
+    const refused = await agent.post('/nominations').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.returned, year: Y });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('قفل شده‌اند');
+    const removal = await agent.post('/nominations/remove').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.fourth, year: Y });
+    expect(removal.status).toBe(422);
+    expect(await t.knex('nominations').where({ year: Y, unit_id: units.fourth }).first()).toBeDefined();
+    await t.knex('nominations').where({ year: Y }).delete();
+  });
+});
+
+describe('the cap and the scope', () => {
+  it('a province nominates at most N units a year (a setting), with a Persian refusal', async () => {
+    await setSetting('nominations_per_province', 2);
+    try {
+      await nominate({ year: Y, unitId: units.perfect, provinceCode: '23', userId: officer.id, at: lastMinute });
+      await nominate({ year: Y, unitId: units.returned, provinceCode: '23', userId: officer.id, at: lastMinute });
+      await expect(nominate({ year: Y, unitId: units.late, provinceCode: '23', userId: officer.id, at: lastMinute })).rejects.toThrow(/حداکثر ۲ واحد/);
+      await expect(nominate({ year: Y, unitId: units.perfect, provinceCode: '23', userId: officer.id, at: lastMinute })).rejects.toThrow(/پیش‌تر/);
+      expect(await t.knex('nominations').where({ year: Y, province_code: '23' }).count('* as n')).toEqual([{ n: 2 }]);
+    } finally {
+      await setSetting('nominations_per_province', 3);
+    }
+  });
+
+  it("an officer cannot nominate another province's unit (404)", async () => {
+    const { agent } = await signIn(app, officer.email);
+    clock.now = () => lastMinute;
+    const page = await agent.get(`/nominations?year=${Y}`);
+    const res = await agent.post('/nominations').type('form').send({ _csrf: csrfFrom(page.text), unit_id: units.isfahan, year: Y });
+    expect(res.status).toBe(404);
+    expect(await t.knex('nominations').where({ unit_id: units.isfahan }).first()).toBeUndefined();
+  });
+
+  it('the planning deputy sees the national list: names and ratios, no production figures', async () => {
+    const deputy = await createUser({ role: 'planning_deputy' });
+    const isfahanOfficer = await createUser({ role: 'province_officer', province_code: '10' });
+    await nominate({ year: Y, unitId: units.isfahan, provinceCode: '10', userId: isfahanOfficer.id, at: lastMinute });
+    const { agent } = await signIn(app, deputy.email);
+    const res = await agent.get(`/nominations/national?year=${Y}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('کارخانه نمونه');
+    expect(res.text).toContain('کارخانه اصفهانی');
+    expect(res.text).toContain('استان تهران');
+    expect(res.text).toContain('استان اصفهان');
+    expect(res.text).toContain('۱۰ تیر');
+    // The fixtures' production value is 1000 Rial per filing: neither it nor any sum appears.
+    expect(res.text).not.toMatch(/ریال/);
+    expect(res.text).not.toContain('۱٬۰۰۰');
+  });
+
+  it('answers 404 to roles that must not reach each page', async () => {
+    const unitUser = await createUser({ role: 'unit_user', unit_ids: [units.perfect] });
+    const stats = await createUser({ role: 'stats_office' });
+    const { agent: unitAgent } = await signIn(app, unitUser.email);
+    const { agent: statsAgent } = await signIn(app, stats.email);
+    const { agent: officerAgent } = await signIn(app, officer.email);
+    for (const path of ['/nominations', '/nominations/national', '/nominations/weights']) {
+      expect((await unitAgent.get(path)).status, `unit ${path}`).toBe(404);
+      expect((await statsAgent.get(path)).status, `stats ${path}`).toBe(404);
+    }
+    expect((await officerAgent.get('/nominations/national')).status).toBe(404);
+    expect((await officerAgent.get('/nominations/weights')).status).toBe(404);
+  });
+});
+
+describe('the weights', () => {
+  it('the planning deputy saves weights that add up to 1, typed with Persian digits', async () => {
+    const deputy = await createUser({ role: 'planning_deputy' });
+    const { agent } = await signIn(app, deputy.email);
+    const page = await agent.get('/nominations/weights');
+    expect(page.status).toBe(200);
+    const bad = await agent.post('/nominations/weights').type('form').send({ _csrf: csrfFrom(page.text), completeness: '۰٫۵', timeliness: '۰٫۵', quality: '۰٫۵' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('جمع سه وزن باید دقیقاً ۱ باشد');
+    expect(bad.text).toContain('value="۰٫۵"');
+    const neg = await agent.post('/nominations/weights').type('form').send({ _csrf: csrfFrom(page.text), completeness: '-1', timeliness: '1', quality: '1' });
+    expect(neg.status).toBe(422);
+    expect(neg.text).toContain('نمی‌تواند منفی باشد');
+    const ok = await agent.post('/nominations/weights').type('form').send({ _csrf: csrfFrom(page.text), completeness: '۰٫۵', timeliness: '۰٫۳', quality: '۰٫۲' });
+    expect(ok.status).toBe(303);
+    const row = await t.knex('settings').where({ key: 'exemplary_weights' }).first();
+    expect(row.value).toEqual({ completeness: 0.5, timeliness: 0.3, quality: 0.2 });
+    await setSetting('exemplary_weights', { completeness: 0.4, timeliness: 0.4, quality: 0.2 });
+  });
+});
