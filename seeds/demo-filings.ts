@@ -7,11 +7,11 @@ import {
 } from '../src/calendar.ts';
 import { type Rng, type PlannedUnit, type PlannedProduct, monthlyQuantity, roundQuantity } from './demo-units.ts';
 import { SEASONS, RETURN_REASONS } from './data/demo-names.ts';
+import { fa } from '../src/views.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MONTHLY_INFLATION = 0.025;
-const faNumber = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 1 });
 
 export interface SeededUnit { plan: PlannedUnit; id: number; productIds: number[]; userId: number }
 
@@ -82,6 +82,30 @@ function scripted(u: PlannedUnit, fromEnd: number | null): Script | undefined {
   return undefined;
 }
 
+/** Deadlines and day boundaries of a period, computed once per period (Intl time-zone maths is slow). */
+interface PeriodTimes { deadline: number; dayStarts: number[]; start: number; nextStart: number }
+type Times = (p: Period) => PeriodTimes;
+
+function periodTimes(rules: Rules): Times {
+  const memo = new Map<Period, PeriodTimes>();
+  return (p) => {
+    let t = memo.get(p);
+    if (!t) {
+      const next = nextPeriod(p);
+      const { jy, jm } = splitPeriod(next);
+      const last = deadlineDayOf(p, rules).jd;
+      t = {
+        deadline: deadlineOf(p, rules).getTime(),
+        dayStarts: Array.from({ length: last }, (_, k) => startOfJalaliDay({ jy, jm, jd: k + 1 }).getTime()),
+        start: startOfPeriod(p).getTime(),
+        nextStart: startOfPeriod(next).getTime(),
+      };
+      memo.set(p, t);
+    }
+    return t;
+  };
+}
+
 const CODE_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 export interface FilingOptions { now: Date; rules: Rules; officerByProvince: Map<string, number> }
@@ -91,10 +115,12 @@ export function planFilings(rng: Rng, units: SeededUnit[], o: FilingOptions): Fi
   const current = periodOf(o.now);
   const filingPeriod = currentFilingPeriod(o.now, o.rules);
   const lastDue = latestDuePeriod(o.now, o.rules);
+  const times = periodTimes(o.rules);
   const codes = new Set<string>();
-  const trackingCode = (p: Period): string => {
+  // Ten characters without 0/O/1/I, like the filing model's own codes.
+  const trackingCode = (): string => {
     for (;;) {
-      const code = `${p.replace('-', '')}-${Array.from({ length: 6 }, () => rng.pick([...CODE_CHARS])).join('')}`;
+      const code = Array.from({ length: 10 }, () => rng.pick([...CODE_CHARS])).join('');
       if (!codes.has(code)) { codes.add(code); return code; }
     }
   };
@@ -106,7 +132,7 @@ export function planFilings(rng: Rng, units: SeededUnit[], o: FilingOptions): Fi
     const officer = o.officerByProvince.get(u.province_code) ?? null;
     const utilisation = u.products.map(() => rng.between(0.5, 0.9));
     const trend = rng.between(-0.008, 0.01);
-    const stock = u.products.map((p) => 0.3 * (p.annual_capacity / 12));
+    const stock = u.products.map(() => 0);
     const icShare = rng.between(0.5, 0.8);
     const periods = periodRange(u.obligation_start, filingPeriod);
     const due = periods.filter((p) => p <= lastDue);
@@ -116,12 +142,12 @@ export function planFilings(rng: Rng, units: SeededUnit[], o: FilingOptions): Fi
       const figures = monthFigures(rng, u, su.productIds, p, current, utilisation.map((x) => x * (1 + trend * i)), stock, icShare);
       const script = scripted(u, fromEnd);
       const s = script ?? randomScript(rng, u, fromEnd);
-      const submittedAt = s.when === 'missing' ? null : submissionTime(rng, p, s.when, o.rules, script ? 12 : 200);
+      const submittedAt = s.when === 'missing' ? null : submissionTime(rng, times(p), s.when, script ? 12 : 200);
       if (!submittedAt || submittedAt.getTime() > now) {
-        if (p === filingPeriod && u.demo === null && u.profile !== 'lapsing' && rng.chance(0.3)) out.push(draft(rng, su, p, figures, o.now));
+        if (p === filingPeriod && u.demo === null && u.profile !== 'lapsing' && rng.chance(0.3)) out.push(draft(rng, su, p, figures, o.now, times(p)));
         return;
       }
-      out.push(submitted(rng, su, p, figures, submittedAt, s, { now, current, officer, trackingCode: trackingCode(p) }));
+      out.push(submitted(rng, su, p, figures, submittedAt, s, { now, current, officer, trackingCode: trackingCode(), times: times(p) }));
     });
   }
   return out;
@@ -136,15 +162,13 @@ function randomScript(rng: Rng, u: PlannedUnit, fromEnd: number | null): Script 
 }
 
 /** On time: a working hour of days 1…deadline of the next month, most near the deadline. Late: days or weeks after it. */
-function submissionTime(rng: Rng, p: Period, when: When, rules: Rules, maxLateDays: number): Date {
+function submissionTime(rng: Rng, t: PeriodTimes, when: When, maxLateDays: number): Date {
   if (when === 'late') {
     const days = Math.min(maxLateDays, 0.2 + -Math.log(Math.max(rng.next(), 1e-9)) * 14);
-    return new Date(deadlineOf(p, rules).getTime() + days * DAY);
+    return new Date(t.deadline + days * DAY);
   }
-  const last = deadlineDayOf(p, rules).jd;
-  const day = rng.weighted(Array.from({ length: last }, (_, k) => k + 1), (d) => 1 + d * 0.35);
-  const { jy, jm } = splitPeriod(nextPeriod(p));
-  return new Date(startOfJalaliDay({ jy, jm, jd: day }).getTime() + rng.between(8, 22) * HOUR);
+  const day = rng.weighted(t.dayStarts.map((_, k) => k), (k) => 1.35 + k * 0.35);
+  return new Date(t.dayStarts[day] + rng.between(8, 22) * HOUR);
 }
 
 function monthFigures(rng: Rng, u: PlannedUnit, productIds: number[], p: Period, current: Period, utilisation: number[], stock: number[], icShare: number): Figures {
@@ -191,8 +215,9 @@ function overCapacity(rng: Rng, u: PlannedUnit, f: Figures): Warning[] {
   f.intermediate_consumption = Math.round(f.production_value * 0.65);
   return [{
     code: 'over_capacity',
-    field: `lines.${line.product_id}.produced`,
-    message: `تولید «${prod.name}» (${faNumber.format(produced)} ${prod.unit_of_measure}) بیش از ۱٫۵ برابر ظرفیت اسمی ماهانه پروانه (${faNumber.format(monthly)} ${prod.unit_of_measure}) است.`,
+    // Fields are named by the line's position on the form, as src/filings/warnings.ts names them.
+    field: `lines.${j}.produced`,
+    message: `تولید «${prod.name}» (${fa(produced)} ${prod.unit_of_measure}) بیش از ${fa(1.5)} برابر ظرفیت اسمی ماهانه پروانه (${fa(Math.round(monthly * 1000) / 1000)} ${prod.unit_of_measure}) است.`,
   }];
 }
 
@@ -213,9 +238,19 @@ function withMistake(rng: Rng, f: Figures): { wrong: Figures; reason: string; ch
   return { wrong, reason: RETURN_REASONS[3], changes: [{ field: 'employees', old: wrong.employees, new: f.employees }] };
 }
 
-const snapshot = (f: Figures): string => JSON.stringify(f);
+/** The same shape as src/filings/model.ts snapshotOf(): figures, value added, named lines, warnings. */
+function snapshot(u: PlannedUnit, f: Figures, warnings: Warning[]): string {
+  return JSON.stringify({
+    employees: f.employees,
+    production_value: f.production_value,
+    intermediate_consumption: f.intermediate_consumption,
+    value_added: f.production_value !== null && f.intermediate_consumption !== null ? f.production_value - f.intermediate_consumption : null,
+    lines: f.lines.map((l, j) => ({ product_id: l.product_id, name: u.products[j].name, unit_of_measure: u.products[j].unit_of_measure, produced: l.produced, sold: l.sold, sales_value: l.sales_value })),
+    warnings,
+  });
+}
 
-interface Context { now: number; current: Period; officer: number | null; trackingCode: string }
+interface Context { now: number; current: Period; officer: number | null; trackingCode: string; times: PeriodTimes }
 
 function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date, s: Script, c: Context): FilingPlan {
   const u = su.plan;
@@ -234,7 +269,7 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
     unit_id: su.id, period: p, state: 'submitted', ...pick(base), warnings: JSON.stringify(warnings),
     first_submitted_at: at, submitted_at: at, tracking_code: c.trackingCode, revision: 1, return_reason: null,
     reviewed_by: null, reviewed_at: null, verified_at: null,
-    created_at: new Date(Math.max(startOfPeriod(nextPeriod(p)).getTime() - DAY, at.getTime() - rng.between(0.05, 3) * DAY)),
+    created_at: new Date(Math.max(c.times.nextStart - DAY, at.getTime() - rng.between(0.05, 3) * DAY)),
     updated_at: at,
   };
   const revisions: RevisionRow[] = [];
@@ -243,7 +278,7 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
 
   if (effective === 'return' || effective === 'fix') {
     const m = withMistake(rng, base);
-    revisions.push({ revision: 1, user_id: su.userId, at, via: 'form', changes: '[]', snapshot: snapshot(m.wrong) });
+    revisions.push({ revision: 1, user_id: su.userId, at, via: 'form', changes: '[]', snapshot: snapshot(u, m.wrong, warnings) });
     reviews.push({ action: 'return', reason: m.reason, user_id: officer, at: new Date(firstReview) });
     Object.assign(row, { reviewed_by: officer, reviewed_at: new Date(firstReview), updated_at: new Date(firstReview) });
     let fixedAt = firstReview + rng.between(0.5, 8) * DAY;
@@ -252,7 +287,7 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
       Object.assign(row, pick(m.wrong), { state: 'returned', return_reason: m.reason });
       return { row, lines: m.wrong.lines, revisions, reviews };
     }
-    revisions.push({ revision: 2, user_id: su.userId, at: new Date(fixedAt), via: 'form', changes: JSON.stringify(m.changes), snapshot: snapshot(base) });
+    revisions.push({ revision: 2, user_id: su.userId, at: new Date(fixedAt), via: 'form', changes: JSON.stringify(m.changes), snapshot: snapshot(u, base, warnings) });
     Object.assign(row, { revision: 2, submitted_at: new Date(fixedAt), updated_at: new Date(fixedAt) });
     let verifyAt = fixedAt + rng.between(0.5, 10) * DAY;
     if (s.review === 'fix' && inFuture(verifyAt)) verifyAt = c.now - 30 * 60_000;
@@ -263,7 +298,7 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
     return { row, lines: base.lines, revisions, reviews };
   }
 
-  revisions.push({ revision: 1, user_id: su.userId, at, via: 'form', changes: '[]', snapshot: snapshot(base) });
+  revisions.push({ revision: 1, user_id: su.userId, at, via: 'form', changes: '[]', snapshot: snapshot(u, base, warnings) });
   if (effective === 'verify') {
     const v = new Date(firstReview);
     reviews.push({ action: 'verify', reason: null, user_id: officer, at: v });
@@ -273,8 +308,8 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
 }
 
 /** A draft of the current filing period: started in the last few days, partly filled in. */
-function draft(rng: Rng, su: SeededUnit, p: Period, f: Figures, now: Date): FilingPlan {
-  const earliest = Math.max(startOfPeriod(p).getTime(), now.getTime() - 6 * DAY);
+function draft(rng: Rng, su: SeededUnit, p: Period, f: Figures, now: Date, t: PeriodTimes): FilingPlan {
+  const earliest = Math.max(t.start, now.getTime() - 6 * DAY);
   const created = new Date(Math.min(now.getTime() - HOUR, earliest + rng.next() * Math.max(0, now.getTime() - earliest)));
   const complete = rng.chance(0.5);
   const lines = f.lines.map((l, j) => (complete || j === 0 ? l : { ...l, sold: null, sales_value: null }));
