@@ -115,7 +115,7 @@ export async function filingDetails(f: FilingForReview, k: Knex = db()) {
     .join('products as p', 'p.id', 'l.product_id')
     .where('l.filing_id', f.id)
     .orderBy(['p.position', 'p.id'])
-    .select('p.name', 'p.unit_of_measure', 'p.annual_capacity', 'l.produced', 'l.sold', 'l.sales_value');
+    .select('p.id as product_id', 'p.name', 'p.unit_of_measure', 'p.annual_capacity', 'l.produced', 'l.sold', 'l.sales_value');
   const revisions = await k('filing_revisions as r')
     .leftJoin('users as us', 'us.id', 'r.user_id')
     .where('r.filing_id', f.id)
