@@ -5,15 +5,16 @@ import { log } from './log.ts';
 import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
 import { ROLE_LABELS } from './views.ts';
+import { whileHoldingStartupLock } from './ops/startup-lock.ts';
 
 // The only file that listens. Many instances may run on one PostgreSQL server: sessions live in
 // the database and the nightly job takes an advisory lock, so any instance can serve any request.
 
 async function main(): Promise<void> {
   const k = db();
-  // Safe when several instances start at once: knex holds knex_migrations_lock while migrating,
-  // and the reference seed only inserts missing rows (on conflict do nothing).
-  const demo = await prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
+  // Instances starting together prepare the database one at a time (see startup-lock.ts).
+  const prepare = () => prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
+  const demo = env.DATABASE_URL ? await whileHoldingStartupLock(env.DATABASE_URL, prepare) : await prepare();
   const app = createApp();
   const server: Server = app.listen(env.PORT, env.HOST);
   await new Promise<void>((resolve, reject) => {
