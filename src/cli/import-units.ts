@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { db, closeDb } from '../db.ts';
 import { importUnits } from '../units/import.ts';
+import { seedReference } from '../../seeds/reference.ts';
 
 const file = process.argv.slice(2).find((a) => a !== '--');
 if (!file) {
@@ -18,6 +19,7 @@ try {
 
 const k = db();
 await k.migrate.latest();
+await seedReference(k);
 const result = await importUnits(text, { k });
 await closeDb();
 if (!result.ok) {
