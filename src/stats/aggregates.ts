@@ -3,6 +3,7 @@ import { db, num } from '../db.ts';
 import { loadSettings } from '../settings.ts';
 import { monthsBetween } from '../calendar.ts';
 import { periodLabel } from '../views.ts';
+import { persianDigits } from '../text.ts';
 import { suppressGrid, type Grid, type Suppression, type DisclosureRules } from './suppression.ts';
 import { DIMENSION_LABELS, MEASURE_LABELS, type AggregateQuery, type Dimension } from './forms.ts';
 
@@ -92,7 +93,7 @@ async function labelsFor(dim: Dimension, keys: string[], k: Knex): Promise<Map<s
   if (dim === 'province') {
     for (const p of await k('provinces').whereIn('code', keys).select('code', 'name')) out.set(p.code, p.name);
   } else if (dim.startsWith('isic_')) {
-    for (const i of await k('isic_codes').whereIn('code', keys).select('code', 'title_fa')) out.set(i.code, `${i.code} — ${i.title_fa}`);
+    for (const i of await k('isic_codes').whereIn('code', keys).select('code', 'title_fa')) out.set(i.code, `${persianDigits(i.code)} — ${i.title_fa}`);
   } else if (dim === 'period') {
     for (const key of keys) out.set(key, periodLabel(key));
   }

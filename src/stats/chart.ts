@@ -23,7 +23,7 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
   const x = (i: number) => M.left + (n <= 1 ? plotW / 2 : (i * plotW) / (n - 1));
   const y = (v: number) => M.top + plotH - v * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="trend-title trend-desc" class="trend-chart" font-family="Vazirmatn, sans-serif" font-size="12">`);
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="trend-title trend-desc" class="trend-chart" direction="ltr" font-family="Vazirmatn, sans-serif" font-size="12">`);
   parts.push(`<title id="trend-title">${esc(title)}</title>`);
   const desc = points.map((p) => `${periodText(p.period)}: ${SERIES.map((s) => `${s.label} ${pct(p[s.key])}`).join('، ')}`).join('؛ ');
   parts.push(`<desc id="trend-desc">${esc(desc)}</desc>`);

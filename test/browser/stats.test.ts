@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { createUser, PASSWORD } from '../support/factories.ts';
+import { bulkFixture } from '../support/stats-fixtures.ts';
+import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+
+// The statistics office builds a table, downloads its CSV and opens the performance report.
+
+let t: TestDatabase;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let email: string;
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  await bulkFixture({ units: 80, periods: ['1403-10', '1403-11', '1403-12', '1404-01', '1404-02', '1404-03'], seed: 3 });
+  email = (await createUser({ role: 'stats_office' })).email;
+  server = await startServer();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await t?.close();
+});
+
+describe('statistics office in the browser', () => {
+  it('builds a table, downloads the CSV and sees the report with its chart', async () => {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    const page = await context.newPage();
+    await signInPage(page, server.url, email, PASSWORD);
+    expect(new URL(page.url()).pathname).toBe('/stats');
+    await page.fill('#f-from', '۱۴۰۳-۱۰');
+    await page.fill('#f-to', '۱۴۰۴-۰۳');
+    await page.selectOption('#f-rows', 'province');
+    await page.selectOption('#f-cols', 'isic_division');
+    await page.selectOption('#f-measure', 'production_value');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("ساخت جدول")')]);
+    expect(await page.locator('#aggregate-table table').isVisible()).toBe(true);
+    expect(await page.locator('#aggregate-table th', { hasText: 'جمع کل' }).count()).toBe(1);
+    expect(await page.locator('td.suppressed').count()).toBeGreaterThan(0);
+    expect(await page.locator('#suppression-legend').textContent()).toContain('محرمانه');
+    await screenshot(page, 'stats-table');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const file = await download.path();
+    const bytes = fs.readFileSync(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8')).toContain('استان');
+
+    await page.goto(`${server.url}/stats/performance?period=1404-03`);
+    const svg = page.locator('#trend svg');
+    expect(await svg.count()).toBe(1);
+    const box = await svg.boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(await page.locator('#trend svg polyline').count()).toBeGreaterThan(0);
+    expect(await page.locator('#province-table tbody tr').count()).toBe(32);
+    await screenshot(page, 'stats-report');
+    await context.close();
+  });
+});
