@@ -1,0 +1,231 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import request from 'supertest';
+import { createApp } from '../src/app.ts';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUser, signIn, csrfFrom, PASSWORD } from './support/factories.ts';
+import { runUserCreate } from '../src/cli/user-create.ts';
+import { loadSettings } from '../src/settings.ts';
+import { currentFilingPeriod, addMonths, previousPeriod } from '../src/calendar.ts';
+import { verifyPassword } from '../src/auth/passwords.ts';
+
+let t: TestDatabase;
+let app: ReturnType<typeof createApp>;
+let admin: { id: number; email: string };
+beforeAll(async () => {
+  t = await freshDatabase();
+  app = createApp({ loginLimit: 1000 });
+  admin = await createUser({ role: 'admin' });
+});
+afterAll(async () => t.close());
+
+const linkIn = (html: string) => /value="(https?:\/\/[^"]+\/activate\/([A-Za-z0-9_-]+))"/.exec(html);
+
+/** Follows an activation link the way its owner would and sets a password. */
+async function activate(token: string, password: string) {
+  const agent = request.agent(app);
+  const page = await agent.get(`/activate/${token}`).expect(200);
+  await agent.post(`/activate/${token}`).type('form').send({ _csrf: csrfFrom(page.text), password, confirm: password }).expect(303);
+}
+
+describe('admin manages accounts', () => {
+  it('creates a province officer with a one-time activation link that works', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: 'New.Officer@Test.ir', full_name: 'كارشناس تازه', role: 'province_officer', province_code: '10' });
+    expect(res.status).toBe(201);
+    const link = linkIn(res.text);
+    expect(link).not.toBeNull();
+    const user = await t.knex('users').where({ email: 'new.officer@test.ir' }).first();
+    expect(user).toMatchObject({ role: 'province_officer', province_code: '10', password_hash: null, active: true, full_name: 'کارشناس تازه' });
+    expect(await t.knex('audit_log').where({ action: 'user.created', target: `user:${user.id}`, user_id: admin.id })).toHaveLength(1);
+
+    await activate(link![2], 'officer-password-1');
+    expect(await verifyPassword((await t.knex('users').where({ id: user.id }).first()).password_hash, 'officer-password-1')).toBe(true);
+    const officer = await signIn(app, 'new.officer@test.ir', 'officer-password-1');
+    expect((await officer.agent.get('/province/registrations')).status).toBe(200);
+  });
+
+  it('creates statistics-office and planning-deputy accounts without a province', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    for (const role of ['stats_office', 'planning_deputy']) {
+      const email = `${role}-made@test.ir`;
+      const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email, full_name: 'کارشناس', role, province_code: '23' });
+      expect(res.status).toBe(201);
+      expect(await t.knex('users').where({ email }).first()).toMatchObject({ role, province_code: null });
+    }
+  });
+
+  it('refuses an officer without a province, an unknown role and a used email, keeping what was typed', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    const noProvince = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: 'p@test.ir', full_name: 'بی‌استان', role: 'province_officer', province_code: '' });
+    expect(noProvince.status).toBe(422);
+    expect(noProvince.text).toContain('برای کارشناس استان، استان را انتخاب کنید');
+    expect(noProvince.text).toContain('value="p@test.ir"');
+    expect(noProvince.text).toContain('value="بی‌استان"');
+    const badRole = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: 'r@test.ir', full_name: 'x', role: 'unit_user' });
+    expect(badRole.status).toBe(422);
+    expect(badRole.text).toContain('نقش را انتخاب کنید');
+    const used = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: admin.email.toUpperCase(), full_name: 'x', role: 'admin' });
+    expect(used.status).toBe(422);
+    expect(used.text).toContain('پیش‌تر در سامانه ثبت شده است');
+    expect(await t.knex('users').whereIn('email', ['p@test.ir', 'r@test.ir'])).toHaveLength(0);
+  });
+
+  it('lists users filtered by role and province', async () => {
+    const isfahan = await createUser({ role: 'province_officer', province_code: '10', email: 'isf-list@test.ir' });
+    const tehran = await createUser({ role: 'province_officer', province_code: '23', email: 'teh-list@test.ir' });
+    const stats = await createUser({ role: 'stats_office', email: 'stats-list@test.ir' });
+    const { agent } = await signIn(app, admin.email);
+    const all = await agent.get('/admin/users').expect(200);
+    for (const u of [isfahan, tehran, stats]) expect(all.text).toContain(u.email);
+    const officers10 = await agent.get('/admin/users?role=province_officer&province=10').expect(200);
+    expect(officers10.text).toContain(isfahan.email);
+    expect(officers10.text).not.toContain(tehran.email);
+    expect(officers10.text).not.toContain(stats.email);
+  });
+
+  it('resets a password: the old one stops working and a new link is issued', async () => {
+    const victim = await createUser({ role: 'stats_office' });
+    const { agent, csrf } = await signIn(app, admin.email);
+    const res = await agent.post(`/admin/users/${victim.id}/password-reset`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(200);
+    const link = linkIn(res.text);
+    expect(link).not.toBeNull();
+    expect((await t.knex('users').where({ id: victim.id }).first()).password_hash).toBeNull();
+    await expect(signIn(app, victim.email, PASSWORD)).rejects.toThrow(/401/);
+    expect(await t.knex('audit_log').where({ action: 'user.password_reset', target: `user:${victim.id}` })).toHaveLength(1);
+    await activate(link![2], 'a-brand-new-password');
+    await signIn(app, victim.email, 'a-brand-new-password');
+  });
+
+  it('deactivates and reactivates an account; a deactivated user cannot sign in and loses the session', async () => {
+    const user = await createUser({ role: 'planning_deputy' });
+    const theirs = await signIn(app, user.email);
+    const { agent, csrf } = await signIn(app, admin.email);
+    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    expect((await t.knex('users').where({ id: user.id }).first()).active).toBe(false);
+    expect((await theirs.agent.get('/account')).status).toBe(303);
+    await expect(signIn(app, user.email)).rejects.toThrow(/401/);
+    await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    await signIn(app, user.email);
+    expect(await t.knex('audit_log').where({ target: `user:${user.id}` }).whereIn('action', ['user.deactivated', 'user.reactivated'])).toHaveLength(2);
+    // an admin cannot lock themselves out
+    await agent.post(`/admin/users/${admin.id}/deactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    expect((await t.knex('users').where({ id: admin.id }).first()).active).toBe(true);
+  });
+
+  it('every admin page and action is 404 for other roles', async () => {
+    const target = await createUser({ role: 'stats_office' });
+    for (const role of ['province_officer', 'stats_office', 'planning_deputy', 'unit_user'] as const) {
+      const u = await createUser({ role, province_code: role === 'province_officer' ? '23' : null });
+      const { agent, csrf } = await signIn(app, u.email);
+      expect((await agent.get('/admin/users')).status).toBe(404);
+      expect((await agent.get('/admin/settings')).status).toBe(404);
+      expect((await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: `x-${role}@test.ir`, full_name: 'x', role: 'admin' })).status).toBe(404);
+      expect((await agent.post(`/admin/users/${target.id}/password-reset`).type('form').send({ _csrf: csrf })).status).toBe(404);
+      expect((await agent.post(`/admin/users/${target.id}/deactivation`).type('form').send({ _csrf: csrf })).status).toBe(404);
+      expect((await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'deadline_day', value: '12', effective_from: '1499-01' })).status).toBe(404);
+    }
+    const row = await t.knex('users').where({ id: target.id }).first();
+    expect(row.active).toBe(true);
+    expect(row.password_hash).not.toBeNull();
+    expect(await t.knex('users').where('email', 'like', 'x-%@test.ir')).toHaveLength(0);
+    expect((await request(app).get('/admin/users')).status).toBe(303);
+  });
+
+  it('admin forms without the CSRF token are refused with 403', async () => {
+    const target = await createUser({ role: 'stats_office' });
+    const { agent } = await signIn(app, admin.email);
+    expect((await agent.post('/admin/users').type('form').send({ email: 'nocsrf@test.ir', full_name: 'x', role: 'admin' })).status).toBe(403);
+    expect((await agent.post(`/admin/users/${target.id}/password-reset`).type('form').send({})).status).toBe(403);
+    expect((await agent.post(`/admin/users/${target.id}/deactivation`).type('form').send({})).status).toBe(403);
+    expect((await agent.post('/admin/settings').type('form').send({ key: 'suppression_min_units', value: '5' })).status).toBe(403);
+    expect(await t.knex('users').where({ email: 'nocsrf@test.ir' })).toHaveLength(0);
+  });
+});
+
+describe('admin edits settings', () => {
+  it('a periodic rule gets a new step from a future period; earlier steps stay and the page lists the history', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    const current = currentFilingPeriod(new Date(), (await loadSettings(t.knex)).rules);
+    const from = addMonths(current, 2);
+    const res = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'deadline_day', value: '۱۰', effective_from: from.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d))) });
+    expect(res.status).toBe(303);
+    const steps = await t.knex('settings').where({ key: 'deadline_day' }).orderBy('effective_from');
+    expect(steps.map((s) => [s.effective_from, Number(s.value)])).toEqual([['0001-01', 8], [from, 10]]);
+    const rules = (await loadSettings(t.knex)).rules;
+    expect(rules.deadlineDay).toEqual([{ from: '0001-01', value: 8 }, { from, value: 10 }]);
+    const page = await agent.get('/admin/settings').expect(200);
+    expect(page.text).toMatch(/setting-history[\s\S]*آغاز[\s\S]*۸[\s\S]*۱۰/);
+    const log = await t.knex('audit_log').where({ action: 'settings.changed', target: 'setting:deadline_day' }).first();
+    expect(log.details).toMatchObject({ key: 'deadline_day', value: 10, effective_from: from });
+  });
+
+  it('refuses a step in a period already judged, and a value out of range, in Persian', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    const current = currentFilingPeriod(new Date(), (await loadSettings(t.knex)).rules);
+    const past = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'inactivity_months', value: '6', effective_from: previousPeriod(current) });
+    expect(past.status).toBe(422);
+    expect(past.text).toContain('نمی‌تواند دوره‌های گذشته را عوض کند');
+    const range = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'inactivity_months', value: '40', effective_from: current });
+    expect(range.status).toBe(422);
+    expect(range.text).toContain('حداکثر ۲۴ است');
+    expect(range.text).toContain('value="40"');
+    const notNumber = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'suppression_min_units', value: 'سه' });
+    expect(notNumber.status).toBe(422);
+    expect(notNumber.text).toContain('عدد وارد کنید');
+    expect(await t.knex('settings').where({ key: 'inactivity_months' })).toHaveLength(1);
+    expect((await loadSettings(t.knex)).get('suppression_min_units')).toBe(3);
+  });
+
+  it('edits plain and composite settings', async () => {
+    const { agent, csrf } = await signIn(app, admin.email);
+    await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'suppression_dominance', value: '۰٫۹' }).expect(303);
+    await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'exemplary_weights', 'value[completeness]': '0.5', 'value[timeliness]': '0.3', 'value[quality]': '0.2' }).expect(303);
+    await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'legacy_start_period', value: '۱۳۸۷-۰۹' }).expect(303);
+    const s = await loadSettings(t.knex);
+    expect(s.get('suppression_dominance')).toBe(0.9);
+    expect(s.get('exemplary_weights')).toEqual({ completeness: 0.5, timeliness: 0.3, quality: 0.2 });
+    expect(s.obligation.legacyStart).toBe('1387-09');
+    const bad = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'exemplary_weights', 'value[completeness]': '-1', 'value[timeliness]': '0.3', 'value[quality]': '0.2' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('باید دست‌کم ۰ باشد');
+    const badPeriod = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'system_start_period', value: '1387-13' });
+    expect(badPeriod.status).toBe(422);
+    expect(badPeriod.text).toContain('دوره را به شکل سال-ماه بنویسید');
+    expect(await t.knex('audit_log').where({ action: 'settings.changed' }).whereIn('target', ['setting:suppression_dominance', 'setting:exemplary_weights', 'setting:legacy_start_period'])).toHaveLength(3);
+    const unknown = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'no_such_setting', value: '1' });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('npm run user:create', () => {
+  it('creates an officer with an activation link, or an admin with a password who can sign in', async () => {
+    const officer = await runUserCreate(['--', '--email', 'cli.officer@test.ir', '--role', 'province_officer', '--province', '23', '--name', 'کارشناس خط فرمان'], t.knex);
+    expect(officer.code).toBe(0);
+    expect(officer.out.join('\n')).toMatch(/activate\/[A-Za-z0-9_-]+/);
+    expect(await t.knex('users').where({ email: 'cli.officer@test.ir' }).first()).toMatchObject({ role: 'province_officer', province_code: '23', password_hash: null });
+    const boss = await runUserCreate(['--email', 'cli.admin@test.ir', '--role', 'admin', '--password', 'cli-password-123'], t.knex);
+    expect(boss.code).toBe(0);
+    const { agent } = await signIn(app, 'cli.admin@test.ir', 'cli-password-123');
+    expect((await agent.get('/admin/users')).status).toBe(200);
+  });
+
+  it('fails with a clear message on bad input and creates nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--email', 'a1@test.ir', '--role', 'province_officer'], /--province CODE is required/],
+      [['--email', 'a2@test.ir', '--role', 'king'], /unknown role "king"/],
+      [['--role', 'admin'], /--email and --role are required/],
+      [['--email', 'a3@test.ir', '--role', 'admin', '--colour', 'blue'], /Unknown option/],
+      [['--email', 'a4@test.ir', '--role', 'province_officer', '--province', '99'], /province_code/],
+      [['--email', 'not-an-email', '--role', 'admin'], /email/],
+      [['--email', 'a5@test.ir', '--role', 'admin', '--password', 'short'], /at least 10/],
+      [['--email', 'cli.admin@test.ir', '--role', 'admin'], /email/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await runUserCreate(argv, t.knex);
+      expect(r.code, argv.join(' ')).not.toBe(0);
+      expect(r.err.join('\n')).toMatch(message);
+    }
+    expect(await t.knex('users').whereIn('email', ['a1@test.ir', 'a2@test.ir', 'a3@test.ir', 'a4@test.ir', 'a5@test.ir'])).toHaveLength(0);
+  });
+});
