@@ -6,6 +6,8 @@ import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
 import { ROLE_LABELS } from './views.ts';
 import { whileHoldingStartupLock } from './ops/startup-lock.ts';
+import { startScheduler } from './jobs/scheduler.ts';
+import { runNightly } from './jobs/nightly.ts';
 
 // The only file that listens. Many instances may run on one PostgreSQL server: sessions live in
 // the database and the nightly job takes an advisory lock, so any instance can serve any request.
@@ -64,9 +66,26 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** Starts the nightly scheduler unless SCHEDULER=off; returns how to stop it. */
+/**
+ * Starts the nightly scheduler unless SCHEDULER=off (every instance schedules it; the job's
+ * advisory lock lets one of them work). Stopping cancels the next run and waits for a running one,
+ * so the pool is not closed under it.
+ */
 async function startJobs(): Promise<() => Promise<void>> {
-  return async () => undefined;
+  if (env.SCHEDULER === 'off') return async () => undefined;
+  let running: Promise<unknown> | null = null;
+  const scheduler = startScheduler({
+    time: env.NIGHTLY_CRON,
+    run: (at) => {
+      running = runNightly(db(), { at }).finally(() => { running = null; });
+      return running;
+    },
+  });
+  log.info({ next: scheduler.next() }, 'nightly job scheduled');
+  return async () => {
+    scheduler.stop();
+    if (running) await (running as Promise<unknown>).catch(() => undefined);
+  };
 }
 
 main().catch((err) => {

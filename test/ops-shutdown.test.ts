@@ -66,8 +66,10 @@ describe('graceful shutdown', () => {
   let srv: ServerProcess;
   afterAll(async () => srv?.stop());
 
-  it('on SIGTERM stops accepting, finishes the sign-in in flight (stored in the database), does not wait for idle connections, closes the pool and exits 0', async () => {
-    srv = await startServerProcess(serverEnv());
+  it('on SIGTERM stops accepting, finishes the sign-in in flight (stored in the database), does not wait for idle connections, stops the scheduler, closes the pool and exits 0', async () => {
+    srv = await startServerProcess({ ...serverEnv(), SCHEDULER: 'on', NIGHTLY_CRON: '01:00' });
+    const scheduled = await srv.waitForLine((l) => l.msg === 'nightly job scheduled');
+    expect(new Date(String(scheduled.next)).getTime()).toBeGreaterThan(Date.now());
     const page = await get(srv.base, '/login');
     const cookie = String(page.headers['set-cookie']).split(';')[0];
     // An idle keep-alive connection, as a reverse proxy keeps them: it must not hold the exit up.
