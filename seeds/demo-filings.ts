@@ -55,7 +55,7 @@ const ODDS: Record<PlannedUnit['profile'], { on: number; late: number }> = {
 };
 
 /** Share of filings an officer has looked at, by months since the period (recent ones wait in the queue). */
-const REVIEWED_BY_AGE = [0, 0.1, 0.35, 0.6, 0.78, 0.88];
+const REVIEWED_BY_AGE = [0, 0.1, 0.35, 0.6, 0.78, 0.88, 0.93, 0.95, 0.97];
 
 /**
  * Scripted histories of the two demo accounts' units, by position from the latest due period
@@ -257,8 +257,8 @@ function submitted(rng: Rng, su: SeededUnit, p: Period, base: Figures, at: Date,
   const warnings = s.over ? overCapacity(rng, u, base) : [];
   const age = monthsBetween(p, c.current);
   const inFuture = (t: number) => t > c.now;
-  const review: Review = s.review ?? (c.officer && rng.chance(REVIEWED_BY_AGE[age] ?? 0.95)
-    ? (rng.chance(u.profile === 'sloppy' ? 0.12 : 0.05) ? (rng.chance(age >= 3 ? 0.85 : 0.4) ? 'fix' : 'return') : 'verify')
+  const review: Review = s.review ?? (c.officer && rng.chance(REVIEWED_BY_AGE[age] ?? 0.985)
+    ? (rng.chance(u.profile === 'sloppy' ? 0.12 : 0.05) ? (rng.chance(age >= 3 ? 0.93 : 0.4) ? 'fix' : 'return') : 'verify')
     : 'none');
 
   let firstReview = at.getTime() + rng.between(0.5, 18) * DAY;

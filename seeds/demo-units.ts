@@ -249,7 +249,7 @@ export function planRegister(rng: Rng, o: RegisterOptions): PlannedUnit[] {
   const units: PlannedUnit[] = [];
   const { systemStart } = o.obligation;
   const toDate = (d: JalaliDate): string => jalaliToGregorianIso(d);
-  const entities: { national_id: string; name: string; isic: string }[] = [];
+  const entities: { national_id: string; name: string; isic: string; demo: boolean }[] = [];
 
   const build = (kind: 'industrial' | 'mining', province: string, extra: Partial<PlannedUnit> & { activity?: ActivitySpec; productNames?: string[]; size?: number } = {}): PlannedUnit => {
     const a = extra.activity ?? activityFor(rng, kind, province);
@@ -285,12 +285,12 @@ export function planRegister(rng: Rng, o: RegisterOptions): PlannedUnit[] {
 
     let national = '';
     let name = '';
-    const sibling = !extra.demo && registration === 'approved' && rng.chance(0.03) ? entities.find((e) => e.isic === a.isic) : undefined;
+    const sibling = !extra.demo && registration === 'approved' && rng.chance(0.03) ? entities.find((e) => e.isic === a.isic && !e.demo) : undefined;
     if (sibling) { national = sibling.national_id; name = sibling.name; }
     else {
       national = legalEntityId(rng, taken);
       name = extra.entity_name ?? entityName(rng, a, city);
-      entities.push({ national_id: national, name, isic: a.isic });
+      entities.push({ national_id: national, name, isic: a.isic, demo: Boolean(extra.demo) });
     }
     let licenceNo = `${rng.int(100, 999)}/${rng.int(10000, 99999)}`;
     while (taken.has(`${national}|${licenceNo}`)) licenceNo = `${rng.int(100, 999)}/${rng.int(10000, 99999)}`;

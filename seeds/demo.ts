@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { seedDemoStaff, DEMO_PASSWORD, demoStaff, provinceOfficerEmail } from './accounts.ts';
 import { hashPassword } from '../src/auth/passwords.ts';
-import { addMonths, deadlineOf, latestDuePeriod, periodOf, periodRange } from '../src/calendar.ts';
-import { loadSettings, saveSetting } from '../src/settings.ts';
+import { addMonths, deadlineOf, jalaliDateOf, latestDuePeriod, periodOf, periodRange, startOfJalaliDay } from '../src/calendar.ts';
+import { loadSettings, saveSetting, type Settings } from '../src/settings.ts';
 import { recomputeStatuses } from '../src/eligibility/record.ts';
-import { createRng, planRegister, type PlannedUnit } from './demo-units.ts';
+import { candidates, nominationDeadline } from '../src/nominations/model.ts';
+import { createRng, planRegister, type PlannedUnit, type Rng } from './demo-units.ts';
 import { planFilings, type SeededUnit } from './demo-filings.ts';
 
 export interface DemoSummary { accounts: { email: string; role: string; note: string }[]; password: string }
@@ -43,13 +44,8 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     await insertMany(trx, 'filing_revisions', filings.flatMap((f) => f.revisions.map((r) => ({ filing_id: idOf(f), ...r }))));
     await insertMany(trx, 'filing_reviews', filings.flatMap((f) => f.reviews.map((r) => ({ filing_id: idOf(f), ...r }))));
 
-    // Replay the nightly status job after each past deadline, so status history has real dates.
-    const lastDue = latestDuePeriod(now, settings.rules);
-    for (const p of periodRange(addMonths(settings.obligation.systemStart, 2), lastDue)) {
-      const at = new Date(deadlineOf(p, settings.rules).getTime() + 3_600_000);
-      if (at < now) await recomputeStatuses(trx, at, settings.rules);
-    }
-    await recomputeStatuses(trx, now, settings.rules);
+    await replayNightlyJobs(trx, now, settings);
+    await seedNominations(trx, now, settings, officerByProvince, rng);
 
     const demoUnit = register.find((u) => u.demo === 'unit')!;
     const demoMine = register.find((u) => u.demo === 'mine')!;
@@ -63,6 +59,54 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
       ],
     };
   });
+}
+
+/**
+ * The nightly job as it would have run at 01:00 after each past deadline (DESIGN §11), so status
+ * changes carry their real dates and job runs; then the status as of now.
+ */
+async function replayNightlyJobs(trx: Knex.Transaction, now: Date, settings: Settings): Promise<void> {
+  const lastDue = latestDuePeriod(now, settings.rules);
+  for (const p of periodRange(addMonths(settings.obligation.systemStart, 2), lastDue)) {
+    const at = new Date(deadlineOf(p, settings.rules).getTime() + 3_600_000);
+    if (at >= now) continue;
+    const [run] = await trx('job_runs').insert({ job: 'nightly', as_of: at, started_at: at }).returning('id');
+    const { scanned, changes } = await recomputeStatuses(trx, at, settings.rules, { jobRunId: run.id });
+    await trx('job_runs').where({ id: run.id }).update({ finished_at: new Date(at.getTime() + 2_000), units_scanned: scanned, units_changed: changes.length, reminders_queued: 0 });
+  }
+  await recomputeStatuses(trx, now, settings.rules);
+}
+
+/**
+ * Last closed year's exemplary-unit nominations (DESIGN §8), made by each province's officer in
+ * Ordibehesht from the same ranking the nominations page shows; a few small provinces made none.
+ */
+async function seedNominations(trx: Knex.Transaction, now: Date, settings: Settings, officers: Map<string, number>, rng: Rng): Promise<void> {
+  const { jy } = jalaliDateOf(now);
+  const year = nominationDeadline(jy - 1) <= now ? jy - 1 : jy - 2;
+  const from = startOfJalaliDay({ jy: year + 1, jm: 2, jd: 1 }).getTime();
+  const to = nominationDeadline(year).getTime() - 86_400_000;
+  const cap = settings.get('nominations_per_province');
+  const sizes = new Map((await trx('units').where({ registration: 'approved' }).groupBy('province_code').select('province_code', trx.raw('count(*) as n')))
+    .map((r: { province_code: string; n: unknown }) => [r.province_code, Number(r.n)]));
+  const rows: Record<string, unknown>[] = [];
+  for (const [province, size] of [...sizes].sort()) {
+    if (size < 6 && rng.chance(0.5)) continue;
+    const at = new Date(from + rng.next() * (to - from));
+    const ranked = await candidates(year, province, at, { settings }, trx);
+    const take = Math.min(cap, size >= 15 ? cap : size >= 8 ? 2 : 1);
+    for (const c of ranked.filter((x) => x.status === 'active').slice(0, take)) {
+      rows.push({
+        year, unit_id: c.unit_id, province_code: province, nominated_by: officers.get(province), at, score: c.score,
+        indicators: JSON.stringify({ completeness: c.completeness, timeliness: c.timeliness, quality: c.quality, due: c.due, weights: settings.get('exemplary_weights') }),
+      });
+    }
+  }
+  await insertMany(trx, 'nominations', rows);
+  await insertMany(trx, 'audit_log', rows.map((r) => ({
+    at: r.at, action: 'nominations.create', user_id: r.nominated_by, unit_id: r.unit_id, province_code: r.province_code,
+    target: `nomination:${year}:${r.unit_id}`, details: JSON.stringify({ score: r.score }),
+  })));
 }
 
 /** An officer account for every province; Tehran's and Isfahan's demo staff review their own provinces. */
