@@ -209,6 +209,18 @@ describe('revisions and the filing\'s life', () => {
     expect(history.text).toContain('مقدار تولید «شیر پاستوریزه»');
   });
 
+  it('a filing stored without a revision snapshot (imported) is diffed against its stored figures', async () => {
+    const { unit, agent, csrf } = await unitWithUser();
+    const p = period(-4);
+    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], produced: 80, sold: 70 });
+    await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '10', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
+    expect((await filingOf(unit.id, p)).revision).toBe(1);
+    await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '11', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
+    const f = await filingOf(unit.id, p);
+    const rev = await t.knex('filing_revisions').where({ filing_id: f.id, revision: 2 }).first();
+    expect(rev.changes).toEqual([{ field: 'employees', old: 10, new: 11 }]);
+  });
+
   it('a correction with nothing changed adds no revision', async () => {
     const { unit, agent, csrf } = await unitWithUser();
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' })).expect(303);

@@ -257,6 +257,14 @@ function checkLines(input: FilingInput, products: ProductRow[], submit: boolean)
   if (Object.keys(errors).length) throw new Refused({ code: 'validation', message: 'برخی مقادیر نادرست است.', errors });
 }
 
+/** The content of the latest revision; the stored row itself if that revision's snapshot is missing (imported data). */
+async function previousContent(trx: Knex, filingId: number, revision: number, unitId: number, period: Period): Promise<Snapshot> {
+  const row = await trx('filing_revisions').where({ filing_id: filingId, revision }).first('snapshot');
+  if (row) return row.snapshot as Snapshot;
+  const f = await findFiling(unitId, period, trx);
+  return { ...(f as Filing), lines: (f?.lines ?? []).map((l) => ({ ...l, name: '', unit_of_measure: '' })), warnings: [] };
+}
+
 /** The one way a unit's figures are stored (form and API): rules, warnings, revisions, status. */
 export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
   const at = req.at ?? new Date();
@@ -299,8 +307,8 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
       }
 
       const snapshot = snapshotOf(req.input, products, warnings);
-      const previous = f.revision > 0 ? await trx('filing_revisions').where({ filing_id: f.id, revision: f.revision }).first('snapshot') : undefined;
-      const changes = previous ? diffSnapshots(previous.snapshot as Snapshot, snapshot) : [];
+      const previous = f.revision > 0 ? await previousContent(trx, f.id, f.revision, req.unitId, req.period) : undefined;
+      const changes = previous ? diffSnapshots(previous, snapshot) : [];
       if (req.submit && f.state === 'submitted' && previous && changes.length === 0) {
         return { filingId: f.id, warnings, submitted: true, unchanged: true, revision: f.revision };
       }
