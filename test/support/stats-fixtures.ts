@@ -59,25 +59,33 @@ export async function setSetting(key: string, value: unknown, k: Knex = db()): P
 
 /**
  * Many units across provinces and ISIC classes with verified/submitted/returned/draft filings over
- * a range of periods, inserted in bulk. Returns the unit ids.
+ * a range of periods, inserted in bulk (a handful of statements). Returns the unit ids.
  */
 export async function bulkFixture(opts: { units: number; periods: string[]; seed?: number; classes?: string[]; provinces?: string[] }, k: Knex = db()): Promise<number[]> {
   const rnd = seeded(opts.seed ?? 1);
   const classes = opts.classes ?? ['1050', '1071', '2394', '2410', '0710', '2910'];
   const provinces = opts.provinces ?? ['23', '10', '07', '03'];
   const productNames = [['شیر', 'تن'], ['نان', 'تن'], ['سیمان', 'تن'], ['فولاد', 'تن'], ['خودرو', 'دستگاه']];
-  const ids: number[] = [];
-  for (let i = 0; i < opts.units; i++) {
-    const [pn, uom] = productNames[Math.floor(rnd() * productNames.length)];
-    const second = productNames[(productNames.findIndex((x) => x[0] === pn) + 1) % productNames.length];
-    const u = await createUnit({
-      province_code: provinces[Math.floor(rnd() * provinces.length)],
-      isic_class: classes[Math.floor(rnd() * classes.length)],
-      obligation_start: opts.periods[0],
-      products: [{ name: pn, unit_of_measure: uom, annual_capacity: 1000 }, { name: second[0], unit_of_measure: second[1], annual_capacity: 500 }],
-    }, k);
-    ids.push(u.id);
-    const filings: Record<string, unknown>[] = [];
+  const tag = `${process.pid}${Date.now() % 100000}${Math.floor(rnd() * 1000)}`;
+  const entities: { id: number }[] = await k('legal_entities').insert(Array.from({ length: opts.units }, (_, i) => ({
+    national_id: String(90000000000 + Number(tag.slice(-6)) * 1000 + i).slice(0, 11), name: `واحد انبوه ${i + 1}`,
+  }))).returning('id');
+  const unitRows: { id: number }[] = await k('units').insert(entities.map((e, i) => ({
+    legal_entity_id: e.id, licence_no: `B-${tag}-${i}`, licence_issued_on: '2020-01-01', kind: 'industrial',
+    isic_class: classes[Math.floor(rnd() * classes.length)], province_code: provinces[Math.floor(rnd() * provinces.length)],
+    city: 'شهر', obligation_start: opts.periods[0], registration: 'approved', status: 'active', source: 'seed',
+  }))).returning('id');
+  const products: { id: number; unit_id: number }[] = await k('products').insert(unitRows.flatMap((u) => {
+    const first = Math.floor(rnd() * productNames.length);
+    return [0, 1].map((j) => {
+      const [name, uom] = productNames[(first + j) % productNames.length];
+      return { unit_id: u.id, name, unit_of_measure: uom, annual_capacity: 1000, position: j };
+    });
+  })).returning(['id', 'unit_id']);
+  const productsOf = new Map<number, number[]>();
+  for (const p of products) productsOf.set(p.unit_id, [...(productsOf.get(p.unit_id) ?? []), p.id]);
+  const filings: Record<string, unknown>[] = [];
+  for (const u of unitRows) {
     for (const p of opts.periods) {
       const x = rnd();
       const state = x < 0.6 ? 'verified' : x < 0.75 ? 'submitted' : x < 0.85 ? 'returned' : x < 0.92 ? 'draft' : null;
@@ -90,10 +98,11 @@ export async function bulkFixture(opts: { units: number; periods: string[]; seed
         verified_at: state === 'verified' ? submitted : null, return_reason: state === 'returned' ? 'اصلاح شود' : null,
       });
     }
-    if (!filings.length) continue;
-    const rows: { id: number }[] = await k('filings').insert(filings).returning('id');
-    const lines = rows.flatMap((r) => u.productIds.map((pid, j) => ({ filing_id: r.id, product_id: pid, produced: j === 1 && rnd() < 0.3 ? 0 : Math.floor(rnd() * 500) })));
-    await k('filing_lines').insert(lines);
   }
-  return ids;
+  for (let i = 0; i < filings.length; i += 1000) {
+    const rows: { id: number; unit_id: number }[] = await k('filings').insert(filings.slice(i, i + 1000)).returning(['id', 'unit_id']);
+    const lines = rows.flatMap((r) => productsOf.get(r.unit_id)!.map((pid, j) => ({ filing_id: r.id, product_id: pid, produced: j === 1 && rnd() < 0.3 ? 0 : Math.floor(rnd() * 500) })));
+    for (let j = 0; j < lines.length; j += 1000) await k('filing_lines').insert(lines.slice(j, j + 1000));
+  }
+  return unitRows.map((u) => u.id);
 }
