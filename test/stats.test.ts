@@ -271,3 +271,48 @@ describe('the statistics office page and downloads', () => {
     for (const c of res.body.cells) expect(['primary', 'secondary', null]).toContain(c.suppressed);
   });
 });
+
+describe('no unit-level figure leaves the server', () => {
+  it("a unit alone in its province: its figures appear in no format, and can't be derived from the totals", async () => {
+    const { createUnit, createFiling } = await import('./support/stats-fixtures.ts');
+    const lone = await createUnit({ province_code: '16', isic_class: '1050', obligation_start: '1403-01' });
+    await createFiling({ unit_id: lone.id, period: '1404-01', state: 'verified', production_value: 987_654_321, intermediate_consumption: 123_456_789, employees: 4321 });
+    try {
+      const office = await createUser({ role: 'stats_office' });
+      const { agent } = await signIn(app, office.email);
+      const secrets = ['987654321', '۹۸۷٬۶۵۴٬۳۲۱', '864197532', '۸۶۴٬۱۹۷٬۵۳۲'];
+      for (const measure of ['production_value', 'value_added', 'employees']) {
+        for (const cols of ['', 'isic_division', 'period']) {
+          const base = `/stats/aggregates?from=1403-10&to=1404-03&rows=province&measure=${measure}${cols ? `&cols=${cols}` : ''}`;
+          for (const format of ['html', 'csv', 'json', 'xlsx']) {
+            const res = await agent.get(`${base}&format=${format}`).buffer(true);
+            expect(res.status).toBe(200);
+            const body = format === 'xlsx' ? '' : res.text;
+            for (const s of secrets) expect(body, `${base} ${format}`).not.toContain(s);
+          }
+          const json = (await agent.get(`${base}&format=json`)).body as { cells: { row: string; col: string; value: number | null; suppressed: string | null }[] };
+          const ilam = json.cells.filter((c) => c.row === '16');
+          expect(ilam.length).toBeGreaterThan(0);
+          for (const c of ilam) if (c.col !== TOTAL_KEY || !cols) expect(c.value, `${base} ${c.col}`).toBeNull();
+          // Every column (totals column included) that holds Ilam's suppressed cell holds a second one.
+          for (const c of ilam.filter((x) => x.suppressed)) {
+            expect(json.cells.filter((x) => x.col === c.col && x.suppressed).length).toBeGreaterThanOrEqual(2);
+          }
+        }
+      }
+      const wb = new ExcelJS.Workbook();
+      const x = await agent.get('/stats/aggregates?from=1403-10&to=1404-03&rows=province&measure=production_value&format=xlsx').buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (ch: Buffer) => chunks.push(ch));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+      await wb.xlsx.load(x.body as Parameters<typeof wb.xlsx.load>[0]);
+      const values: unknown[] = [];
+      wb.worksheets[0].eachRow((row) => row.eachCell((cell) => values.push(cell.value)));
+      expect(values).not.toContain(987_654_321);
+      expect(values).toContain('×');
+    } finally {
+      await t.knex('filings').where({ unit_id: lone.id }).delete();
+    }
+  });
+});
