@@ -7,6 +7,7 @@ import { runNightly } from '../src/jobs/nightly.ts';
 import { nextRunAt, startScheduler } from '../src/jobs/scheduler.ts';
 import { parseJalaliDate, startOfJalaliDay, periodRange, obligationStart, deadlineOf } from '../src/calendar.ts';
 import { defaultSettings } from '../src/settings.ts';
+import { periodLabel } from '../src/views.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -32,7 +33,7 @@ describe('the nightly job on crafted histories', () => {
     expect(await statusOf(u.id)).toBe('inactive');
     const [change] = await changesOf(u.id);
     expect(change).toMatchObject({ old_status: 'active', new_status: 'inactive', job_run_id: r.runId });
-    expect(change.reason).toContain('1404-05');
+    expect(change.reason).toContain(`${periodLabel('1404-05')} تا ${periodLabel('1404-07')}`);
     expect(change.changed_at.getTime()).toBe(day('1404-08-09').getTime());
 
     // Filed late, on 1404-08-09 at noon: one of the three is no longer missing.
@@ -138,8 +139,8 @@ describe('the rule in force', () => {
       expect(await statusOf(u.id)).toBe('inactive');
       const history = await changesOf(u.id);
       expect(history.map((c) => c.new_status)).toEqual(['inactive', 'active', 'inactive']);
-      expect(history[0].reason).toContain('3 ماه');
-      expect(history[2].reason).toContain('6 ماه');
+      expect(history[0].reason).toContain('۳ ماه');
+      expect(history[2].reason).toContain('۶ ماه');
     } finally {
       await t.knex('settings').where({ key: 'inactivity_months', effective_from: '1404-06' }).delete();
     }
@@ -156,7 +157,7 @@ describe('the scheduler', () => {
   });
 
   it('runs at that instant, reschedules, and stops', async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       vi.setSystemTime(new Date('2025-10-30T20:00:00Z'));
       const calls: string[] = [];

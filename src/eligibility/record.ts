@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod } from '../calendar.ts';
+import { persianDigits } from '../text.ts';
+import { periodLabel } from '../views.ts';
 
 // DESIGN §4 in SQL, set-based: a unit's status, and its filing record (due, filed, on time).
 // One place for these rules; the nightly job, submissions, certificates, priority lists,
@@ -19,7 +21,7 @@ export async function recomputeStatuses(
   opts: { unitIds?: number[]; jobRunId?: number | null } = {},
 ): Promise<{ scanned: number; changes: StatusChange[] }> {
   const w = inactivityWindow(at, rules);
-  const reasonInactive = `آمار ${w.months} ماه اخیر (${w.from} تا ${w.to}) ثبت نشده است`;
+  const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
   const scope = opts.unitIds ? 'and u.id = any(:ids)' : '';
   const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
@@ -134,6 +136,6 @@ export interface Verdict { eligible: boolean; reasons: string[] }
 export function eligibilityVerdict(status: string, record: FilingRecord): Verdict {
   const reasons: string[] = [];
   if (status !== 'active') reasons.push('واحد غیرفعال است');
-  if (record.missing_periods.length > 0) reasons.push(`آمار ${record.missing_periods.length} ماه ثبت نشده است`);
+  if (record.missing_periods.length > 0) reasons.push(`آمار ${persianDigits(record.missing_periods.length)} ماه ثبت نشده است`);
   return { eligible: reasons.length === 0, reasons };
 }
