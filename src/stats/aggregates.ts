@@ -193,7 +193,7 @@ export async function buildAggregateTable(q: AggregateQuery, k: Knex = db()): Pr
 export const SUPPRESSION_LABELS = { primary: 'محرمانه (اولیه)', secondary: 'محرمانه (ثانویه)' } as const;
 
 export function legendText(rules: DisclosureRules): string {
-  return `× : محرمانه. خانه‌ای که کمتر از ${rules.minUnits} واحد در آن سهم دارند یا سهم بزرگ‌ترین واحد آن بیش از ${Math.round(rules.dominance * 100)}٪ است (محرمانگی اولیه)، و خانه‌هایی که برای جلوگیری از محاسبه آن از روی جمع‌ها پنهان شده‌اند (محرمانگی ثانویه). — : بدون داده.`;
+  return `× : محرمانه. خانه‌ای که کمتر از ${persianDigits(rules.minUnits)} واحد در آن سهم دارند یا سهم بزرگ‌ترین واحد آن بیش از ${persianDigits(Math.round(rules.dominance * 100))}٪ است (محرمانگی اولیه)، و خانه‌هایی که برای جلوگیری از محاسبه آن از روی جمع‌ها پنهان شده‌اند (محرمانگی ثانویه). — : بدون داده.`;
 }
 
 export function periodsText(q: AggregateQuery): string {

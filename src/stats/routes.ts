@@ -3,7 +3,7 @@ import { requireRole, currentUser } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
 import { parseForm } from '../forms.ts';
-import { deadlineDayOf } from '../calendar.ts';
+import { deadlineDayOf, addMonths } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { buildAggregateTable, legendText, periodsText } from './aggregates.ts';
 import { parseAggregateQuery, performancePeriod, DIMENSIONS, DIMENSION_LABELS, MEASURES, MEASURE_LABELS } from './forms.ts';
@@ -23,8 +23,11 @@ export function statsRouter(): Router {
 
 const formLocals = { DIMENSIONS, DIMENSION_LABELS, MEASURES, MEASURE_LABELS };
 
-function showForm(_req: Request, res: Response) {
-  res.render('stats/index', { title: 'جدول‌های آماری', ...formLocals, values: { span: 'months', rows: 'province', cols: 'isic_division', measure: 'production_value' }, errors: {}, table: null });
+/** The blank form starts on the last three months whose deadline has passed. */
+async function showForm(_req: Request, res: Response) {
+  const to = defaultReportPeriod(new Date(), (await loadSettings()).rules);
+  const values = { span: 'months', from: addMonths(to, -2), to, year: to.slice(0, 4), rows: 'province', cols: 'isic_division', measure: 'production_value' };
+  res.render('stats/index', { title: 'جدول‌های آماری', ...formLocals, values, errors: {}, table: null });
 }
 
 async function showAggregates(req: Request, res: Response) {
