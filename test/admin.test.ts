@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, signIn, csrfFrom, PASSWORD } from './support/factories.ts';
 import { runUserCreate } from '../src/cli/user-create.ts';
 import { loadSettings } from '../src/settings.ts';
-import { currentFilingPeriod, addMonths, previousPeriod } from '../src/calendar.ts';
+import { periodOf, addMonths, previousPeriod } from '../src/calendar.ts';
 import { verifyPassword } from '../src/auth/passwords.ts';
 
 let t: TestDatabase;
@@ -146,7 +146,7 @@ describe('admin manages accounts', () => {
 describe('admin edits settings', () => {
   it('a periodic rule gets a new step from a future period; earlier steps stay and the page lists the history', async () => {
     const { agent, csrf } = await signIn(app, admin.email);
-    const current = currentFilingPeriod(new Date(), (await loadSettings(t.knex)).rules);
+    const current = periodOf(new Date());
     const from = addMonths(current, 2);
     const res = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'deadline_day', value: '۱۰', effective_from: from.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d))) });
     expect(res.status).toBe(303);
@@ -162,7 +162,7 @@ describe('admin edits settings', () => {
 
   it('refuses a step in a period already judged, and a value out of range, in Persian', async () => {
     const { agent, csrf } = await signIn(app, admin.email);
-    const current = currentFilingPeriod(new Date(), (await loadSettings(t.knex)).rules);
+    const current = periodOf(new Date());
     const past = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'inactivity_months', value: '6', effective_from: previousPeriod(current) });
     expect(past.status).toBe(422);
     expect(past.text).toContain('نمی‌تواند دوره‌های گذشته را عوض کند');

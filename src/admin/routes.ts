@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
 import { parseForm, FormError, type FieldErrors } from '../forms.ts';
-import { loadSettings } from '../settings.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
@@ -18,7 +17,7 @@ export function adminRouter(): Router {
   router.post('/admin/users/:id/reactivation', ...admin, (req, res) => changeActive(req, res, true));
   router.get('/admin/settings', ...admin, showSettings);
   router.post('/admin/settings', ...admin, updateSetting);
-  // The audit page is added from src/admin/audit-routes.ts (its own router, mounted on the next line).
+  // Slot for the audit page: its router lives in src/admin/audit-routes.ts and is mounted on the next line.
   return router;
 }
 
@@ -98,8 +97,7 @@ async function updateSetting(req: Request, res: Response) {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const key = body.key;
   if (!isSettingKey(key)) throw new NotFoundError();
-  const settings = await loadSettings();
-  const parsed = parseSettingForm(key, body, new Date(), settings.rules);
+  const parsed = parseSettingForm(key, body, new Date());
   if (!parsed.ok) return renderSettings(res, 422, key, body, parsed.errors);
   await changeSetting(parsed.change, actorOf(req));
   flash(req, 'success', `«${SETTING_META[key].label}» ذخیره شد.`);

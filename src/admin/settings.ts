@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { settingSchemas, saveSetting, loadSettings, PERIODIC_SETTINGS, type SettingKey, type SettingValue } from '../settings.ts';
-import { currentFilingPeriod, isPeriod, type Period } from '../calendar.ts';
+import { periodOf, isPeriod, type Period } from '../calendar.ts';
 import { latinDigits, normalizeNumberInput } from '../text.ts';
 import { fa, periodLabel } from '../views.ts';
 import type { FieldErrors } from '../forms.ts';
@@ -51,10 +51,16 @@ function persianIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * A new step of a periodic rule may start at the current month at the earliest: every deadline
+ * it sets falls in the next month, so no period already judged (or being judged) changes.
+ */
+export const earliestEffectivePeriod = (now: Date): Period => periodOf(now);
+
 export type SettingChange = { key: SettingKey; value: unknown; effectiveFrom: Period };
 
 /** The posted form of one setting → its value (checked by the setting's own schema) and effective period. */
-export function parseSettingForm(key: SettingKey, body: Record<string, unknown>, now: Date, currentRules: Parameters<typeof currentFilingPeriod>[1]): { ok: true; change: SettingChange } | { ok: false; errors: FieldErrors } {
+export function parseSettingForm(key: SettingKey, body: Record<string, unknown>, now: Date): { ok: true; change: SettingChange } | { ok: false; errors: FieldErrors } {
   const shape = SETTING_META[key].shape;
   const raw = shape === 'int' || shape === 'number' ? toNumber(body.value)
     : shape === 'period' ? latinDigits(str(body.value)).trim()
@@ -65,7 +71,7 @@ export function parseSettingForm(key: SettingKey, body: Record<string, unknown>,
   let effectiveFrom: Period = '0001-01';
   if (isPeriodic(key)) {
     const from = latinDigits(str(body.effective_from)).trim().replace('/', '-');
-    const earliest = currentFilingPeriod(now, currentRules);
+    const earliest = earliestEffectivePeriod(now);
     if (!isPeriod(from)) errors.effective_from = 'دوره آغاز اجرا را به شکل سال-ماه بنویسید، مانند ۱۴۰۴-۰۹.';
     else if (from < earliest) errors.effective_from = `تغییر قاعده نمی‌تواند دوره‌های گذشته را عوض کند؛ دوره‌ای از ${periodLabel(earliest)} به بعد بنویسید.`;
     else effectiveFrom = from;
@@ -102,5 +108,5 @@ export async function settingsPage(now: Date, k: Knex = db()): Promise<SettingsP
     .orderBy([{ column: 's.key' }, { column: 's.effective_from' }]);
   const history: SettingsPage['history'] = {};
   for (const r of rows) (history[r.key] ??= []).push(r);
-  return { current, history, earliestEffective: currentFilingPeriod(now, s.rules) };
+  return { current, history, earliestEffective: earliestEffectivePeriod(now) };
 }
