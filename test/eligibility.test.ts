@@ -172,6 +172,13 @@ describe('GET /api/v1/status', () => {
       completeness: (periods.length - 1) / periods.length,
       timeliness: (periods.length - 2) / periods.length,
     });
+    // A user of two units picks one with ?unit_id=; someone else's unit is 404.
+    const second = await createUnit({ province_code: '23', obligation_start: START, status: 'inactive' });
+    await t.knex('unit_users').insert({ user_id: user.id, unit_id: second.id });
+    const picked = await request(app).get(`/api/v1/status?unit_id=${second.id}`).set('authorization', `Bearer ${token}`).expect(200);
+    expect(picked.body).toMatchObject({ unit_id: second.id, status: 'inactive', eligible: false });
+    const strangers = await createUnit({ province_code: '23' });
+    await request(app).get(`/api/v1/status?unit_id=${strangers.id}`).set('authorization', `Bearer ${token}`).expect(404);
     const officerToken = await createApiToken(officer.id, 'x');
     await request(app).get('/api/v1/status').set('authorization', `Bearer ${officerToken.token}`).expect(404);
     await request(app).get('/api/v1/status').expect(401);

@@ -115,6 +115,23 @@ describe('verify, return, reopen', () => {
     expect(await t.knex('audit_log').where({ action: 'filing.verify', target: `filing:${id}` })).toHaveLength(1);
   });
 
+  it('two officers deciding at the same moment: exactly one decision is applied', async () => {
+    const id = await createFiling({ unitId: unit.id, period: '1404-09' });
+    const colleague = await createUser({ role: 'province_officer', province_code: '23' });
+    const a = await signIn(app, tehranOfficer.email);
+    const b = await signIn(app, colleague.email);
+    await Promise.all([
+      a.agent.post(`/province/filings/${id}/verification`).type('form').send({ _csrf: a.csrf }),
+      b.agent.post(`/province/filings/${id}/return`).type('form').send({ _csrf: b.csrf, reason: 'ارزش فروش با مقدار نمی‌خواند' }),
+      a.agent.post(`/province/filings/${id}/verification`).type('form').send({ _csrf: a.csrf }),
+    ]);
+    const reviews = await reviewsOf(id);
+    expect(reviews).toHaveLength(1);
+    const f = await filingState(id);
+    expect(f.state).toBe(reviews[0].action === 'verify' ? 'verified' : 'returned');
+    expect(await t.knex('audit_log').whereIn('action', ['filing.verify', 'filing.return']).where({ target: `filing:${id}` })).toHaveLength(1);
+  });
+
   it('a return needs a reason (Persian error, nothing changes); with one, the filing is returned with it', async () => {
     const id = await createFiling({ unitId: unit.id, period: '1404-11' });
     const { agent, csrf } = await signIn(app, tehranOfficer.email);

@@ -75,10 +75,14 @@ export async function currentUnitOf(req: Request, k: Knex = db()): Promise<UnitI
     const u = await findUnit(chosen, { unitIds: ids }, k);
     if (u) return u;
   }
-  if (ids.length === 0) throw new NotFoundError();
-  const first = await unitsQuery(k).whereIn('u.id', ids).where('u.registration', 'approved').orderBy('u.id').first(unitColumns);
+  const first = await firstApprovedUnit(ids, k);
   if (!first) throw new NotFoundError();
-  return first as UnitInfo;
+  return first;
+}
+
+export async function firstApprovedUnit(unitIds: number[], k: Knex = db()): Promise<UnitInfo | undefined> {
+  if (unitIds.length === 0) return undefined;
+  return unitsQuery(k).whereIn('u.id', unitIds).where('u.registration', 'approved').orderBy('u.id').first(unitColumns) as Promise<UnitInfo | undefined>;
 }
 
 /**
