@@ -68,7 +68,7 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
 async function replayNightlyJobs(trx: Knex.Transaction, now: Date, settings: Settings): Promise<void> {
   const lastDue = latestDuePeriod(now, settings.rules);
   for (const p of periodRange(addMonths(settings.obligation.systemStart, 2), lastDue)) {
-    const at = new Date(deadlineOf(p, settings.rules).getTime() + 3_600_000);
+    const at = new Date(deadlineOf(p, settings.rules).getTime() + 1 + 3_600_000); // 01:00 Tehran, the day after
     if (at >= now) continue;
     const [run] = await trx('job_runs').insert({ job: 'nightly', as_of: at, started_at: at }).returning('id');
     const { scanned, changes } = await recomputeStatuses(trx, at, settings.rules, { jobRunId: run.id });
