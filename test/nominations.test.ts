@@ -120,6 +120,19 @@ describe('the cap and the scope', () => {
     }
   });
 
+  it('concurrent nominations cannot overshoot the cap (the province row is locked for the count)', async () => {
+    await setSetting('nominations_per_province', 2);
+    try {
+      const results = await Promise.allSettled([units.perfect, units.returned, units.late, units.fourth].map((unitId) =>
+        nominate({ year: Y + 1, unitId, provinceCode: '23', userId: officer.id, at: lastMinute })));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect(await t.knex('nominations').where({ year: Y + 1, province_code: '23' }).count('* as n')).toEqual([{ n: 2 }]);
+    } finally {
+      await t.knex('nominations').where({ year: Y + 1 }).delete();
+      await setSetting('nominations_per_province', 3);
+    }
+  });
+
   it("an officer cannot nominate another province's unit (404)", async () => {
     const { agent } = await signIn(app, officer.email);
     clock.now = () => lastMinute;
