@@ -184,7 +184,7 @@ function monthFigures(rng: Rng, u: PlannedUnit, productIds: number[], p: Period,
   const sales = lines.reduce((s, l) => s + (l.sales_value ?? 0), 0);
   const production = Math.round(Math.max(atPrice, sales) * rng.between(1.01, 1.08));
   return {
-    employees: Math.max(5, Math.round(u.staff * (1 + 0.02 * rng.normal()))),
+    employees: Math.min(800, Math.max(10, Math.round(u.staff * (1 + 0.02 * rng.normal())))),
     production_value: production,
     intermediate_consumption: Math.round(production * Math.min(0.85, Math.max(0.45, icShare * rng.between(0.96, 1.04)))),
     lines,
