@@ -3,6 +3,7 @@ import { db, closeDb } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, formatJalaliDate, jalaliDateOf } from '../calendar.ts';
 import { latinDigits } from '../text.ts';
 import { runNightly } from '../jobs/nightly.ts';
+import { log } from '../log.ts';
 
 // `npm run job:nightly -- --at 1404-08-09`: judges the state as of the start of that Jalali day
 // (Tehran); without --at, as of now. Prints every status change it made.
@@ -20,7 +21,8 @@ if (values.at) {
 }
 
 try {
-  const r = await runNightly(db(), { at });
+  // The summary below is the output; the JSON log line would only repeat it.
+  const r = await runNightly(db(), { at, log: log.child({}, { level: 'warn' }) });
   const day = formatJalaliDate(jalaliDateOf(at));
   if (r.skipped) {
     console.log(`skipped: another instance holds the nightly lock (as of ${day})`);
