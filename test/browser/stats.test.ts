@@ -5,6 +5,8 @@ import { freshDatabase, type TestDatabase } from '../support/db.ts';
 import { createUser, PASSWORD } from '../support/factories.ts';
 import { bulkFixture } from '../support/stats-fixtures.ts';
 import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+import { clock } from '../../src/nominations/model.ts';
+import { startOfJalaliDay } from '../../src/calendar.ts';
 
 // The statistics office builds a table, downloads its CSV and opens the performance report.
 
@@ -60,5 +62,34 @@ describe('statistics office in the browser', () => {
     expect(await page.locator('#province-table tbody tr').count()).toBe(32);
     await screenshot(page, 'stats-report');
     await context.close();
+  });
+
+  it('a province officer nominates a unit; the planning deputy prints the national list', async () => {
+    clock.now = () => startOfJalaliDay({ jy: 1405, jm: 2, jd: 20 });
+    try {
+      const officer = await createUser({ role: 'province_officer', province_code: '23' });
+      const deputy = await createUser({ role: 'planning_deputy' });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+      const page = await context.newPage();
+      await signInPage(page, server.url, officer.email, PASSWORD);
+      await page.goto(`${server.url}/nominations?year=1404`);
+      expect(await page.locator('#nomination-window').count()).toBe(1);
+      const first = page.locator('#candidates tbody tr').first();
+      const name = (await first.locator('th').textContent())!.trim();
+      await Promise.all([page.waitForNavigation(), first.locator('button:has-text("نامزد کن")').click()]);
+      expect(await page.locator('.alert-success').textContent()).toContain('نامزد شد');
+      await screenshot(page, 'nominations-province');
+      await context.close();
+
+      const c2 = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+      const p2 = await c2.newPage();
+      await signInPage(p2, server.url, deputy.email, PASSWORD);
+      await p2.goto(`${server.url}/nominations/national?year=1404`);
+      expect(await p2.locator('main').textContent()).toContain(name);
+      await screenshot(p2, 'nominations-national');
+      await c2.close();
+    } finally {
+      clock.now = () => new Date();
+    }
   });
 });
