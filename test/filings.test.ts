@@ -292,6 +292,11 @@ describe('the unit\'s dashboard', () => {
     expect(lastMissing).toBeGreaterThanOrEqual(0);
     expect(lastMissing).toBeLessThan(firstOther);
     expect(order.find(([p]) => p === period(-2))?.[1]).not.toBe('missing');
+    const reminder = await t.knex('reminders').where({ unit_id: unit.id }).first();
+    const other = await unitWithUser();
+    await other.agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: other.csrf }).expect(404);
+    await agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: csrfFrom(res.text) }).expect(303);
+    expect((await agent.get('/dashboard')).text).not.toContain('یادآوری');
   });
 
   it('the history downloads as CSV with a BOM and Persian headers, and as a right-to-left XLSX', async () => {

@@ -263,7 +263,7 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
   const deadline = deadlineOf(current, settings.rules);
   const rows = await unitPeriods(unit, now, settings.rules);
   const [record] = await filingRecords({ at: now, rules: settings.rules, unitIds: [unit.id] });
-  const reminders = await db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('period', 'deadline');
+  const reminders = await db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('id', 'period', 'deadline');
   res.render('filings/dashboard', {
     title: 'کارتابل واحد',
     unit,
@@ -279,6 +279,13 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
     TIMELINESS_LABELS,
     currentUnitId: req.session.currentUnitId,
   });
+}
+
+async function dismissReminder(req: Request, res: Response): Promise<void> {
+  // Scoped by the unit in the query: another unit's reminder id matches nothing → 404.
+  const n = await db()('reminders').where({ id: Number(req.params.id) || 0, unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
+  if (n !== 1) throw new NotFoundError();
+  res.redirect(303, '/dashboard');
 }
 
 async function chooseUnit(req: Request, res: Response): Promise<void> {
@@ -312,6 +319,7 @@ export function filingsRouter(): Router {
   router.get('/dashboard/history.csv', unitUser, (_req: Request, res: Response) => downloadHistory('csv', res));
   router.get('/dashboard/history.xlsx', unitUser, (_req: Request, res: Response) => downloadHistory('xlsx', res));
   router.post('/current-unit', unitUser, chooseUnit);
+  router.post('/dashboard/reminders/:id/dismiss', unitUser, dismissReminder);
   router.get('/filings', unitUser, listFilings);
   router.get('/filings/:period', unitUser, showForm);
   router.post('/filings/:period', unitUser, saveForm);

@@ -72,6 +72,28 @@ describe('a unit files a month through the real form', () => {
     expect(await page.textContent('#submitted-at')).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} ساعت/);
     expect(await page.locator('[data-print]').count()).toBe(1);
     await screenshot(page, 'filing-receipt');
+
+    // A correction: a new revision with the changed field, shown in the history.
+    await page.goto(`${server.url}/filings/${period}`);
+    await page.fill('input[name="employees"]', '۶۶');
+    await page.check('#confirm-warnings');
+    await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=submit]')]);
+    expect(page.url()).toBe(`${server.url}/filings/${period}/receipt`);
+    await page.goto(`${server.url}/filings/${period}/revisions`);
+    expect(await page.textContent('#revision-2')).toContain('شمار کارکنان');
+    await screenshot(page, 'filing-revisions');
+
+    await page.goto(`${server.url}/filings`);
+    expect(await page.locator(`tr[data-period="${period}"][data-state="submitted"]`).count()).toBe(1);
+    await screenshot(page, 'filing-periods');
+
+    await page.goto(`${server.url}/account/tokens`);
+    await page.fill('input[name=name]', 'سامانه حسابداری');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("ساخت کلید")')]);
+    expect(await page.textContent('#new-token')).toMatch(/psp_/);
+    await screenshot(page, 'account-tokens');
+    await page.goto(`${server.url}/api/docs`);
+    await screenshot(page, 'api-docs');
     expect(errors).toEqual([]);
   });
 });
