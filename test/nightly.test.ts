@@ -1,13 +1,20 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUnit } from './support/factories.ts';
+import { createUnit, createUser } from './support/factories.ts';
 import { createFiling, fileOnTime } from './support/filings.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
 import { nextRunAt, startScheduler } from '../src/jobs/scheduler.ts';
 import { parseJalaliDate, startOfJalaliDay, periodRange, obligationStart, deadlineOf } from '../src/calendar.ts';
 import { defaultSettings } from '../src/settings.ts';
 import { periodLabel } from '../src/views.ts';
+
+// SMTP is off unless a test turns it on; sendMail records what would have been sent.
+const mail = vi.hoisted(() => ({ on: false, sent: [] as { to: string; subject: string }[] }));
+vi.mock('../src/mail.ts', () => ({
+  mailConfigured: () => mail.on,
+  sendMail: async (to: string, subject: string) => { mail.sent.push({ to, subject }); return true; },
+}));
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -109,6 +116,30 @@ describe('the nightly job on crafted histories', () => {
     expect((await run('1404-08-07')).reminders).toBe(0);
     const jr = await t.knex('job_runs').where({ id: r.runId }).first();
     expect(jr.reminders_queued).toBe(r.reminders);
+  });
+
+  it('emails unsent reminders when SMTP is configured, once', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    await t.knex('units').where({ id: u.id }).update({ email: 'factory@test.ir' });
+    const person = await createUser({ role: 'unit_user', unit_ids: [u.id], email: 'owner-mail@test.ir' });
+    mail.on = true;
+    mail.sent.length = 0;
+    try {
+      const r = await run('1404-09-07');
+      expect(r.reminders).toBeGreaterThan(0);
+      const mine = mail.sent.filter((m) => m.to.includes('factory@test.ir'));
+      expect(mine).toHaveLength(1);
+      expect(mine[0].to).toContain(person.email);
+      expect(mine[0].subject).toContain(periodLabel('1404-08'));
+      const reminder = await t.knex('reminders').where({ unit_id: u.id, period: '1404-08' }).first();
+      expect(reminder.sent_at).toBeInstanceOf(Date);
+      expect(r.emailed).toBe(mail.sent.length);
+      mail.sent.length = 0;
+      await run('1404-09-08');
+      expect(mail.sent.filter((m) => m.to.includes('factory@test.ir'))).toHaveLength(0);
+    } finally {
+      mail.on = false;
+    }
   });
 
   it('purges expired sessions', async () => {
