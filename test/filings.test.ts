@@ -235,7 +235,7 @@ describe('revisions and the filing\'s life', () => {
     expect(res.status).toBe(409);
     expect(res.text).toContain('value="۴۴"');
     expect(res.text).toContain('name="base_revision" value="1"');
-    expect(res.text).toContain('نسخه 1');
+    expect(res.text).toContain('اکنون نسخه ۱ است');
     expect((await filingOf(unit.id, NOW_PERIOD)).employees).toBe(12);
   });
 

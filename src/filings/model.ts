@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
+import { persianDigits } from '../text.ts';
 import { audit } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatuses } from '../eligibility/record.ts';
@@ -288,7 +289,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         throw new Refused({
           code: 'stale_revision',
           current_revision: f.revision,
-          message: `این اظهارنامه در این فاصله (در برگه یا سامانه دیگری) ثبت شده و اکنون نسخه ${f.revision} است. مقادیر شما حفظ شد؛ آن‌ها را بررسی و دوباره ارسال کنید.`,
+          message: `این اظهارنامه در این فاصله (در برگه یا سامانه دیگری) ثبت شده و اکنون نسخه ${persianDigits(f.revision)} است. مقادیر شما حفظ شد؛ آن‌ها را بررسی و دوباره ارسال کنید.`,
         });
       }
       if (!req.submit && f.state !== 'draft') {
