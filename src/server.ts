@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { env, usingEmbeddedDatabase } from './env.ts';
 import { db, closeDb } from './db.ts';
 import { log } from './log.ts';
@@ -6,6 +7,7 @@ import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
 import { ROLE_LABELS } from './views.ts';
 import { whileHoldingStartupLock } from './ops/startup-lock.ts';
+import { claimDataDir } from './ops/data-dir-lock.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { runNightly } from './jobs/nightly.ts';
 
@@ -13,6 +15,8 @@ import { runNightly } from './jobs/nightly.ts';
 // the database and the nightly job takes an advisory lock, so any instance can serve any request.
 
 async function main(): Promise<void> {
+  // Only one process may open the embedded database's folder (released when the process exits).
+  if (usingEmbeddedDatabase) claimDataDir(path.resolve(env.DATA_DIR));
   const k = db();
   // Instances starting together prepare the database one at a time (see startup-lock.ts).
   const prepare = () => prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
