@@ -4,6 +4,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, createUnit, signIn, csrfFrom } from './support/factories.ts';
 import { deadlineOf, DEFAULT_RULES } from '../src/calendar.ts';
 import { formBody, insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
+import { countdownText } from '../src/filings/routes.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -278,6 +279,22 @@ describe('revisions and the filing\'s life', () => {
 });
 
 describe('the unit\'s dashboard', () => {
+  it('counts down to the deadline in Persian', () => {
+    const at = new Date('2025-10-20T00:00:00Z');
+    const plus = (ms: number) => new Date(at.getTime() + ms);
+    expect(countdownText(plus((3 * 24 + 5) * 3600_000 + 59_000), at)).toBe('۳ روز و ۵ ساعت مانده');
+    expect(countdownText(plus(2 * 24 * 3600_000), at)).toBe('۲ روز مانده');
+    expect(countdownText(plus(5 * 3600_000 + 12 * 60_000), at)).toBe('۵ ساعت و ۱۲ دقیقه مانده');
+    expect(countdownText(plus(-1), at)).toBe('مهلت گذشته است');
+  });
+
+  it('lists every period from the obligation start to the current month', async () => {
+    const { agent } = await unitWithUser({ obligation_start: period(-5) });
+    const res = await agent.get('/filings').expect(200);
+    const periods = [...res.text.matchAll(/data-period="([^"]+)"/g)].map((m) => m[1]);
+    expect(periods).toEqual([0, -1, -2, -3, -4, -5].map(period));
+  });
+
   it('shows status, the current period with a Persian countdown, missing periods first, and reminders', async () => {
     const { unit, agent } = await unitWithUser({ obligation_start: period(-4) });
     await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0] });
