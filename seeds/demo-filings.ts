@@ -77,7 +77,7 @@ function scripted(u: PlannedUnit, fromEnd: number | null): Script | undefined {
   if (u.demo === 'mine' && fromEnd !== null) {
     if (fromEnd === 0) return { when: 'on_time', review: 'none' };
     if (fromEnd === 4) return { when: 'late', review: 'verify' };
-    return { when: 'on_time' };
+    return { when: 'on_time', review: fromEnd >= 3 ? 'verify' : undefined };
   }
   return undefined;
 }
@@ -164,8 +164,9 @@ function randomScript(rng: Rng, u: PlannedUnit, fromEnd: number | null): Script 
 /** On time: a working hour of days 1…deadline of the next month, most near the deadline. Late: days or weeks after it. */
 function submissionTime(rng: Rng, t: PeriodTimes, when: When, maxLateDays: number): Date {
   if (when === 'late') {
-    const days = Math.min(maxLateDays, 0.2 + -Math.log(Math.max(rng.next(), 1e-9)) * 14);
-    return new Date(t.deadline + days * DAY);
+    // Whole days after the deadline's day, at a working hour.
+    const days = Math.min(maxLateDays, Math.floor(-Math.log(Math.max(rng.next(), 1e-9)) * 14));
+    return new Date(t.deadline + 1 + days * DAY + rng.between(8, 22) * HOUR);
   }
   const day = rng.weighted(t.dayStarts.map((_, k) => k), (k) => 1.35 + k * 0.35);
   return new Date(t.dayStarts[day] + rng.between(8, 22) * HOUR);
