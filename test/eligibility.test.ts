@@ -119,6 +119,26 @@ describe('the unit\'s certificate and its public check', () => {
     expect(typed.headers.location).toBe(`/verify/${cert.code}`);
   });
 
+  it('the certificate is for the unit chosen in the session; a user with only a pending unit is sent to their units', async () => {
+    const first = await createUnit({ province_code: '23', obligation_start: START });
+    const second = await createUnit({ province_code: '23', obligation_start: START, name: 'واحد دوم کاربر' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [first.id, second.id] });
+    const { agent, csrf } = await signIn(app, user.email);
+    await agent.post('/current-unit').type('form').send({ _csrf: csrf, unit_id: second.id }).expect(303);
+    const page = await agent.get('/certificate').expect(200);
+    expect(page.text).toContain('واحد دوم کاربر');
+    await agent.post('/certificate').type('form').send({ _csrf: csrf }).expect(303);
+    expect(await t.knex('certificates').where({ issued_by: user.id }).pluck('unit_id')).toEqual([second.id]);
+
+    const pending = await createUnit({ province_code: '23', registration: 'pending' });
+    const newcomer = await createUser({ role: 'unit_user', unit_ids: [pending.id] });
+    const n = await signIn(app, newcomer.email);
+    const res = await n.agent.get('/certificate').expect(303);
+    expect(res.headers.location).toBe('/my-units');
+    await n.agent.post('/certificate').type('form').send({ _csrf: n.csrf }).expect(404);
+    expect(await t.knex('certificates').where({ unit_id: pending.id })).toHaveLength(0);
+  });
+
   it('an unknown code gets 404', async () => {
     await request(app).get('/verify/AAAABBBBCCCCDDDD').expect(404);
     await request(app).get('/verify/not-a-code').expect(404);

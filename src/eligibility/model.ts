@@ -70,8 +70,8 @@ export async function findUnit(id: number, scope: { province?: string; unitIds?:
  */
 export async function currentUnitOf(req: Request, k: Knex = db()): Promise<UnitInfo> {
   const ids = req.user?.unit_ids ?? [];
-  const chosen = (req.session as unknown as { currentUnitId?: unknown } | undefined)?.currentUnitId;
-  if (typeof chosen === 'number' && ids.includes(chosen)) {
+  const chosen = req.session?.currentUnitId;
+  if (chosen !== undefined && ids.includes(chosen)) {
     const u = await findUnit(chosen, { unitIds: ids }, k);
     if (u) return u;
   }
