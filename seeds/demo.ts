@@ -44,6 +44,7 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     await insertMany(trx, 'filing_revisions', filings.flatMap((f) => f.revisions.map((r) => ({ filing_id: idOf(f), ...r }))));
     await insertMany(trx, 'filing_reviews', filings.flatMap((f) => f.reviews.map((r) => ({ filing_id: idOf(f), ...r }))));
 
+    await writeAuditTrail(trx);
     await replayNightlyJobs(trx, now, settings);
     await seedNominations(trx, now, settings, officerByProvince, rng);
 
@@ -59,6 +60,30 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
       ],
     };
   });
+}
+
+/** The audit rows the app itself would have written for these registrations, submissions and reviews. Set-based. */
+async function writeAuditTrail(trx: Knex.Transaction): Promise<void> {
+  await trx.raw(
+    `insert into audit_log (at, action, user_id, unit_id, province_code, target)
+     select u.created_at, 'unit.registered', uu.user_id, u.id, u.province_code, 'unit:' || u.id
+       from units u join unit_users uu on uu.unit_id = u.id where u.source = 'site'`);
+  await trx.raw(
+    `insert into audit_log (at, action, user_id, unit_id, province_code, target, details)
+     select u.reviewed_at, case when u.registration = 'approved' then 'unit.registration_approved' else 'unit.registration_rejected' end,
+            u.reviewed_by, u.id, u.province_code, 'unit:' || u.id,
+            case when u.registration = 'rejected' then jsonb_build_object('reason', u.rejection_reason) end
+       from units u where u.reviewed_by is not null`);
+  await trx.raw(
+    `insert into audit_log (at, action, user_id, unit_id, target, details)
+     select r.at, case when r.revision = 1 then 'filing.submit' else 'filing.correct' end, r.user_id, f.unit_id, 'filing:' || f.id,
+            jsonb_build_object('period', f.period, 'revision', r.revision, 'via', r.via)
+       from filing_revisions r join filings f on f.id = r.filing_id`);
+  await trx.raw(
+    `insert into audit_log (at, action, user_id, unit_id, province_code, target, details)
+     select r.at, 'filing.' || r.action, r.user_id, f.unit_id, u.province_code, 'filing:' || f.id,
+            jsonb_strip_nulls(jsonb_build_object('period', f.period, 'reason', r.reason))
+       from filing_reviews r join filings f on f.id = r.filing_id join units u on u.id = f.unit_id`);
 }
 
 /**

@@ -204,7 +204,7 @@ describe('the demo data of a fresh installation', () => {
     await signIn(app, 'officer-08@demo.ir', DEMO_PASSWORD);
   });
 
-  it('has last year\'s nominations for most provinces, within the cap, and nightly job runs with the status changes they made', async () => {
+  it('has last year\'s nominations for most provinces, within the cap, and nightly job runs with the status changes they made, and the audit trail the app would have written', async () => {
     const per = await rows<{ province_code: string; n: number; year: number }>(`select province_code, year, count(*) as n from nominations group by 1, 2`);
     expect(per.length).toBeGreaterThan(20);
     expect(new Set(per.map((r) => r.year)).size).toBe(1);
@@ -212,6 +212,8 @@ describe('the demo data of a fresh installation', () => {
     expect(await count(`select count(*) as n from nominations n join users o on o.id = n.nominated_by where o.province_code <> n.province_code`)).toBe(0);
     expect(await count(`select count(*) as n from job_runs where job = 'nightly' and finished_at is not null`)).toBeGreaterThanOrEqual(15);
     expect(await count(`select count(*) as n from unit_status_changes where job_run_id is not null`)).toBeGreaterThan(0);
+    const audited = new Set((await rows<{ action: string }>(`select distinct action from audit_log`)).map((r) => r.action));
+    for (const a of ['unit.registered', 'unit.registration_approved', 'unit.registration_rejected', 'filing.submit', 'filing.correct', 'filing.verify', 'filing.return', 'nominations.create']) expect(audited).toContain(a);
   });
 
   it('is deterministic and is not seeded twice', async () => {
