@@ -149,21 +149,40 @@ export async function performanceReport(period: Period, opts: { at: Date; rules:
   return { period, deadline, at: opts.at, provinces, offices, national, trend };
 }
 
-/** Response rate and timeliness of the 12 months ending at `period`, in one query. */
+/**
+ * Response rate and timeliness of the 12 months ending at `period`, in one query. Obligated units
+ * are counted from the units alone (per obligation start, summed up to each month) and filings
+ * only within the 12 months, so the query reads the filings of those months once instead of
+ * joining every unit to every month.
+ */
 export async function performanceTrend(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<TrendPoint[]> {
   const periods = periodRange(addMonths(period, -11), period);
   const cal = JSON.stringify(periods.map((p) => ({ p, d: deadlineOf(p, opts.rules).toISOString() })));
   const rows = await k.raw(
-    `with cal as (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text))
+    `with cal as (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)),
+     starts as materialized (
+       select u.obligation_start as start, count(*) as n from units u
+        where u.registration = 'approved' and (:province::text is null or u.province_code = :province::text)
+        group by u.obligation_start
+     ), filed as (
+       select f.period,
+              count(*) filter (where f.first_submitted_at <= :at) as filed,
+              count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+         from filings f
+         join cal on cal.period = f.period
+         join units u on u.id = f.unit_id
+        where f.period between :first and :last
+          and u.registration = 'approved' and u.obligation_start <= f.period
+          and (:province::text is null or u.province_code = :province::text)
+        group by f.period
+     )
      select cal.period,
-            count(u.id) as obligated,
-            count(f.id) filter (where f.first_submitted_at <= :at) as filed,
-            count(f.id) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
-       from cal
-       left join units u on u.registration = 'approved' and u.obligation_start <= cal.period and (:province::text is null or u.province_code = :province::text)
-       left join filings f on f.unit_id = u.id and f.period = cal.period
-      group by cal.period order by cal.period`,
-    { cal, at: opts.at, province: opts.provinceCode ?? null },
+            (select coalesce(sum(s.n), 0) from starts s where s.start <= cal.period) as obligated,
+            coalesce(filed.filed, 0) as filed,
+            coalesce(filed.on_time, 0) as on_time
+       from cal left join filed on filed.period = cal.period
+      order by cal.period`,
+    { cal, at: opts.at, province: opts.provinceCode ?? null, first: periods[0], last: periods[periods.length - 1] },
   );
   return (rows.rows as Record<string, unknown>[]).map((r) => {
     const obligated = num(r.obligated);
