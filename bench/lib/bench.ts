@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Knex } from 'knex';
+import { num } from '../../src/db.ts';
+import { loadSettings } from '../../src/settings.ts';
+import { currentFilingPeriod } from '../../src/calendar.ts';
+import { describeMachine, type Machine } from './machine.ts';
+import { measureNightly, measureStats, type NightlyNumbers, type StatsNumbers } from './database.ts';
+import { pickUnits, createSessions, createTokens, filingBodies, removeFixtures } from './fixtures.ts';
+import { startChild, startInline, type BenchServer, type MemoryNumbers } from './server.ts';
+import { load, type HttpNumbers } from './http.ts';
+
+export interface BenchOptions {
+  /** Seconds of load per HTTP endpoint; 0 skips the HTTP part. */
+  duration: number;
+  warmup: number;
+  connections: number;
+  /** Repetitions of each database measurement. */
+  runs: number;
+  /** Distinct unit users (sessions, tokens) to rotate through. */
+  users: number;
+  /** `child` (default on a server database) or `inline` (required for the embedded one). */
+  server: 'child' | 'inline';
+  databaseUrl?: string | null;
+  cpuProfDir?: string;
+  at?: Date;
+  log?: (line: string) => void;
+}
+
+export interface HttpSection {
+  period: string;
+  users: number;
+  bare: HttpNumbers;
+  dashboard: HttpNumbers;
+  put: HttpNumbers;
+  /** Submissions the database holds from the PUT run (revisions written via the API). */
+  stored: number;
+  memory: MemoryNumbers;
+  server: 'child' | 'inline';
+}
+
+export interface BenchResult {
+  startedAt: Date;
+  machine: Machine;
+  nightly: NightlyNumbers;
+  stats: StatsNumbers;
+  http: HttpSection | null;
+  /** 1-minute load average at the end. */
+  loadAfter?: number;
+  options: Omit<BenchOptions, 'log' | 'at'>;
+}
+
+export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const startedAt = new Date();
+  const at = opts.at ?? startedAt;
+  const machine = await describeMachine(k);
+  log(`data: ${machine.units} units, ${machine.filings} filings (${machine.periods.from}…${machine.periods.to})`);
+  log('nightly job…');
+  const nightly = await measureNightly(k, at, opts.runs);
+  log('aggregates and performance report…');
+  const stats = await measureStats(k, at, opts.runs);
+  const http = opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
+  const { log: _l, at: _a, ...options } = opts;
+  return { startedAt, machine, nightly, stats, http, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
+}
+
+async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: string) => void): Promise<HttpSection> {
+  const settings = await loadSettings(k);
+  const period = currentFilingPeriod(at, settings.rules);
+  const secret = crypto.randomBytes(32).toString('hex');
+  log(`HTTP fixtures: ${opts.users} unit users filing ${period}…`);
+  const logins = await pickUnits(k, period, opts.users);
+  if (logins.length === 0) throw new Error(`no approved unit must file ${period}: nothing to load`);
+  const cookies = await createSessions(k, logins.map((l) => l.userId), secret);
+  const tokens = await createTokens(k, logins.map((l) => l.userId));
+  const bodies = await filingBodies(k, logins.map((l) => l.unitId), Date.now() % 100_000);
+  let server: BenchServer | undefined;
+  try {
+    server = opts.server === 'child'
+      ? await startChild({ sessionSecret: secret, databaseUrl: opts.databaseUrl ?? '', cpuProfDir: opts.cpuProfDir })
+      : await startInline(secret);
+    const size = logins.length;
+    const dashboard = { method: 'GET' as const, size, path: () => '/dashboard', headers: (i: number) => ({ cookie: cookies[i] }) };
+    const put = {
+      method: 'PUT' as const,
+      size,
+      path: (i: number) => `/api/v1/filings/${period}?unit_id=${logins[i].unitId}`,
+      headers: (i: number) => ({ authorization: tokens[i] }),
+      body: (i: number) => bodies[i],
+    };
+    const c = opts.connections;
+    if (opts.warmup > 0) {
+      log(`warm-up ${opts.warmup} s each…`);
+      await load('warm-up', server.bareUrl, { connections: c, duration: opts.warmup });
+      await load('warm-up', server.appUrl, { connections: c, duration: opts.warmup, rotation: dashboard, offset: Math.floor(size / 2) });
+      // The warm-up files for the last units of the list; the measured run starts at the first.
+      await load('warm-up', server.appUrl, { connections: c, duration: opts.warmup, rotation: put, offset: Math.floor(size * 0.9) });
+    }
+    log(`bare Express route, ${opts.duration} s…`);
+    const bare = await load('bare Express route', server.bareUrl, { connections: c, duration: opts.duration });
+    log(`GET /dashboard, ${opts.duration} s…`);
+    const dash = await load('GET /dashboard', server.appUrl, { connections: c, duration: opts.duration, rotation: dashboard });
+    log(`PUT /api/v1/filings/${period}, ${opts.duration} s…`);
+    const since = new Date();
+    const filed = await load(`PUT /api/v1/filings/${period}`, server.appUrl, { connections: c, duration: opts.duration, rotation: put });
+    const stored = num((await k.raw(`select count(*) as n from filing_revisions where via = 'api' and at >= ?`, [since])).rows[0].n);
+    const memory = await server.memory();
+    return { period, users: size, bare, dashboard: dash, put: filed, stored, memory, server: opts.server };
+  } finally {
+    await server?.close();
+    await removeFixtures(k);
+  }
+}

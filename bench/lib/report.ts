@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import type { BenchResult } from './bench.ts';
+import type { HttpNumbers } from './http.ts';
+import { round1 } from './timing.ts';
+
+// The results table (Markdown, printed and written to bench/RESULTS.md) with the targets of
+// issue 6 and whether each is met.
+
+export const TARGETS = {
+  nightlyMs: 5000,
+  nightlyRatio: 3,
+  statsMs: 1000,
+  dashboardP99Ms: 50,
+  putRps: 300,
+} as const;
+
+const ms = (x: number) => `${round1(x).toLocaleString('en-US')} ms`;
+const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+
+interface Row { measure: string; result: string; target: string; verdict: string }
+
+function httpRow(h: HttpNumbers, target: string, verdict: string): Row {
+  const failures = h.non2xx + h.errors + h.timeouts;
+  return {
+    measure: `${h.name} (${h.connections} connections, ${round1(h.durationS)} s${h.distinct ? `, ${h.distinct.toLocaleString('en-US')} distinct units` : ''})`,
+    result: `${Math.round(h.rps).toLocaleString('en-US')} req/s; p50 ${h.p50} ms, p99 ${h.p99} ms; ${h.requests.toLocaleString('en-US')} requests, ${failures} failed${failures ? ` (${Object.entries(h.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ')}${h.errors ? `, ${h.errors} errors` : ''}${h.timeouts ? `, ${h.timeouts} timeouts` : ''})` : ''}`,
+    target,
+    verdict,
+  };
+}
+
+export function resultRows(r: BenchResult): Row[] {
+  const n = r.nightly;
+  const ratio = (x: number) => x / n.lowerBoundMs;
+  const rows: Row[] = [
+    { measure: `lower bound: latest submitted period per unit (one grouped scan of filings)`, result: ms(n.lowerBoundMs), target: '—', verdict: '' },
+    { measure: `nightly job, first run at ${when(n.at)} (${n.scanned.toLocaleString('en-US')} units, ${n.firstChanged} changed)`, result: `${ms(n.firstMs)} (${round1(ratio(n.firstMs))}×)`, target: `< ${TARGETS.nightlyMs} ms, ≤ ${TARGETS.nightlyRatio}×`, verdict: mark(n.firstMs < TARGETS.nightlyMs && ratio(n.firstMs) <= TARGETS.nightlyRatio) },
+    { measure: `nightly job, same instant again (idempotent, median of ${n.idempotentMs.length})`, result: `${ms(n.idempotentMedianMs)} (${round1(ratio(n.idempotentMedianMs))}×)`, target: `< ${TARGETS.nightlyMs} ms, ≤ ${TARGETS.nightlyRatio}×`, verdict: mark(n.idempotentMedianMs < TARGETS.nightlyMs && ratio(n.idempotentMedianMs) <= TARGETS.nightlyRatio) },
+    { measure: `nightly job after statuses made stale (${n.changingChanged.toLocaleString('en-US')} changed, rolled back)`, result: `${ms(n.changingMs)} (${round1(ratio(n.changingMs))}×)`, target: `< ${TARGETS.nightlyMs} ms, ≤ ${TARGETS.nightlyRatio}×`, verdict: mark(n.changingMs < TARGETS.nightlyMs && ratio(n.changingMs) <= TARGETS.nightlyRatio) },
+    { measure: `aggregate: year ${r.stats.year}, province × ISIC division, production value, suppression (median of ${r.stats.aggregateTimes.length}; ${r.stats.aggregateCells} cells, ${r.stats.aggregateSuppressed} suppressed)`, result: ms(r.stats.aggregateMs), target: `< ${TARGETS.statsMs} ms`, verdict: mark(r.stats.aggregateMs < TARGETS.statsMs) },
+    { measure: `performance report ${r.stats.reportPeriod} (median of ${r.stats.reportTimes.length}; ${r.stats.reportObligated.toLocaleString('en-US')} units obligated)`, result: ms(r.stats.reportMs), target: `< ${TARGETS.statsMs} ms`, verdict: mark(r.stats.reportMs < TARGETS.statsMs) },
+  ];
+  const h = r.http;
+  if (h) {
+    rows.push(httpRow(h.bare, '—', ''));
+    rows.push(httpRow(h.dashboard, `p99 < ${TARGETS.dashboardP99Ms} ms, no error`, mark(h.dashboard.p99 < TARGETS.dashboardP99Ms && h.dashboard.non2xx + h.dashboard.errors + h.dashboard.timeouts === 0)));
+    rows.push({ measure: 'bare route ÷ dashboard (requests per second): what our code costs', result: `${round1(h.bare.rps / Math.max(h.dashboard.rps, 1e-9))}×`, target: '—', verdict: '' });
+    rows.push(httpRow(h.put, `≥ ${TARGETS.putRps} req/s, no error`, mark(h.put.rps >= TARGETS.putRps && h.put.non2xx + h.put.errors + h.put.timeouts === 0)));
+    rows.push({ measure: 'bare route ÷ filing submission (requests per second)', result: `${round1(h.bare.rps / Math.max(h.put.rps, 1e-9))}×`, target: '—', verdict: '' });
+    rows.push({ measure: 'submissions stored by the PUT run (API revisions in the database)', result: h.stored.toLocaleString('en-US'), target: `≥ ${h.put.ok.toLocaleString('en-US')} (2xx answers; requests still in flight at the end count too)`, verdict: mark(h.stored >= h.put.ok) });
+    rows.push({ measure: `server peak memory (${h.server === 'child' ? 'server process' : 'bench process, server inline'})`, result: `${h.memory.peakRssMb} MB RSS sampled, ${h.memory.maxRssMb} MB max RSS`, target: '—', verdict: '' });
+  }
+  return rows;
+}
+
+export function resultsMarkdown(r: BenchResult): string {
+  const m = r.machine;
+  const rows = resultRows(r);
+  const lines = [
+    `Measured ${when(r.startedAt)} by \`npm run bench\`.`,
+    '',
+    `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB memory, ${m.os}; Node ${m.node}; ${m.postgres}; load average ${m.loadAverage} at the start${r.loadAfter !== undefined ? `, ${r.loadAfter} at the end` : ''}.`,
+    `Data: ${m.units.toLocaleString('en-US')} units (${m.approvedUnits.toLocaleString('en-US')} approved), ${m.filings.toLocaleString('en-US')} filings with ${m.filingLines.toLocaleString('en-US')} product lines over ${m.periods.count} months (${m.periods.from} … ${m.periods.to}).`,
+    `Options: ${r.options.connections} connections, ${r.options.duration} s per endpoint (after ${r.options.warmup} s warm-up), ${r.options.runs} runs per database measurement, ${r.http?.users.toLocaleString('en-US') ?? 0} distinct unit users, server ${r.options.server === 'child' ? 'in a child process (NODE_ENV=production)' : 'in the bench process'}.`,
+    '',
+    '| measure | result | target | |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((x) => `| ${x.measure} | ${x.result} | ${x.target} | ${x.verdict} |`),
+  ];
+  const samples = r.http ? [...r.http.put.samples] : [];
+  if (samples.length) lines.push('', 'First failed submissions:', '', ...samples.map((s) => `    ${s}`));
+  return lines.join('\n') + '\n';
+}
+
+export const allTargetsMet = (r: BenchResult): boolean => resultRows(r).every((x) => x.verdict !== mark(false));
+
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+/**
+ * Writes the results into `file` between the bench markers, keeping whatever text surrounds them
+ * (the hand-written notes on what each optimisation bought).
+ */
+export function writeResults(file: string, r: BenchResult, heading = '# Benchmark results'): void {
+  const block = `${BEGIN}\n${resultsMarkdown(r)}${END}`;
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const a = old.indexOf(BEGIN);
+  const b = old.indexOf(END);
+  const text = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${heading}\n\n${block}\n${old ? `\n${old}` : ''}`;
+  fs.writeFileSync(file, text);
+}
