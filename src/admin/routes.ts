@@ -1,11 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { redirectSaved } from '../units/redirect.ts';
 import { parseForm, FormError, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
 import { staffUserForm, createStaffUser, listUsers, resetPassword, setUserActive, CREATABLE_ROLES } from './users.ts';
 import { settingsPage, parseSettingForm, changeSetting, isSettingKey, SETTING_META, SETTING_KEYS, isPeriodic } from './settings.ts';
+import { auditRouter } from './audit-routes.ts';
 
 export function adminRouter(): Router {
   const router = Router();
@@ -18,6 +20,7 @@ export function adminRouter(): Router {
   router.get('/admin/settings', ...admin, showSettings);
   router.post('/admin/settings', ...admin, updateSetting);
   // Slot for the audit page: its router lives in src/admin/audit-routes.ts and is mounted on the next line.
+  router.use(auditRouter());
   return router;
 }
 
@@ -66,7 +69,7 @@ async function resetUserPassword(req: Request, res: Response) {
   const id = idParam(req);
   if (id === currentUser(req).id) {
     flash(req, 'warning', 'گذرواژه حساب خودتان را از صفحه «حساب کاربری» تغییر دهید.');
-    return res.redirect(303, '/admin/users');
+    return redirectSaved(req, res, '/admin/users');
   }
   const reset = await resetPassword(id, actorOf(req));
   if (!reset) throw new NotFoundError();
@@ -77,11 +80,11 @@ async function changeActive(req: Request, res: Response, active: boolean) {
   const id = idParam(req);
   if (id === currentUser(req).id) {
     flash(req, 'warning', 'نمی‌توانید حساب خودتان را غیرفعال کنید.');
-    return res.redirect(303, '/admin/users');
+    return redirectSaved(req, res, '/admin/users');
   }
   if (!(await setUserActive(id, active, actorOf(req)))) throw new NotFoundError();
   flash(req, 'success', active ? 'حساب دوباره فعال شد.' : 'حساب غیرفعال شد؛ دیگر نمی‌تواند وارد شود.');
-  res.redirect(303, '/admin/users');
+  redirectSaved(req, res, '/admin/users');
 }
 
 async function renderSettings(res: Response, status: number, key: string | null, values: Record<string, unknown>, errors: FieldErrors) {
@@ -101,5 +104,5 @@ async function updateSetting(req: Request, res: Response) {
   if (!parsed.ok) return renderSettings(res, 422, key, body, parsed.errors);
   await changeSetting(parsed.change, actorOf(req));
   flash(req, 'success', `«${SETTING_META[key].label}» ذخیره شد.`);
-  res.redirect(303, `/admin/settings#setting-${key}`);
+  redirectSaved(req, res, `/admin/settings#setting-${key}`);
 }

@@ -1,0 +1,67 @@
+import { Router, type Request, type Response } from 'express';
+import { requireRole } from '../auth/guards.ts';
+import { auditFrom } from '../audit.ts';
+import { listProvinces } from '../units/model.ts';
+import { ROLE_LABELS } from '../views.ts';
+import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+
+// GET /admin/audit: the audit log, filterable and paged; GET /admin/audit.csv: the same rows as CSV.
+export function auditRouter(): Router {
+  const router = Router();
+  const admin = requireRole('admin');
+  router.get('/admin/audit', ...admin, showAudit);
+  router.get('/admin/audit.csv', ...admin, exportAudit);
+  return router;
+}
+
+/** The filters as a query string, for page links and the CSV link. */
+function queryOf(values: AuditFilterValues, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...values, ...extra })) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+async function showAudit(req: Request, res: Response) {
+  const { values, result } = parseAuditFilter(req.query as Record<string, unknown>);
+  const [actions, provinces] = await Promise.all([actionsInLog(), listProvinces()]);
+  const page = result.ok ? await auditPage(result.data) : { rows: [], hasNext: false };
+  const n = result.ok ? result.data.page : 1;
+  res.status(result.ok ? 200 : 422).render('admin/audit', {
+    title: 'گزارش رویدادها',
+    values,
+    errors: result.ok ? {} : result.errors,
+    actions: actions.map((a) => ({ code: a, label: actionLabel(a) })),
+    provinces,
+    rows: page.rows.map((r) => ({ ...r, label: actionLabel(r.action), detailsText: detailsText(r.details) })),
+    pageNumber: n,
+    firstRow: (n - 1) * PAGE_SIZE + 1,
+    prevHref: n > 1 ? `/admin/audit${queryOf(values, { page: String(n - 1) })}` : null,
+    nextHref: page.hasNext ? `/admin/audit${queryOf(values, { page: String(n + 1) })}` : null,
+    csvHref: `/admin/audit.csv${queryOf(values)}`,
+  });
+}
+
+function detailsText(details: unknown): string {
+  if (details === null || details === undefined) return '';
+  const s = typeof details === 'string' ? details : JSON.stringify(details);
+  return s.length > 160 ? `${s.slice(0, 160)}…` : s;
+}
+
+async function exportAudit(req: Request, res: Response) {
+  const { values, result } = parseAuditFilter(req.query as Record<string, unknown>);
+  if (!result.ok) {
+    res.redirect(303, `/admin/audit${queryOf(values)}`);
+    return;
+  }
+  // The export is itself an event worth knowing about.
+  await auditFrom(req, { action: 'audit.export', details: Object.fromEntries(Object.entries(values).filter(([, v]) => v)) });
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
+  res.setHeader('Cache-Control', 'no-store');
+  res.write(`\ufeff${CSV_HEADER.map(csvField).join(',')}\r\n`);
+  for await (const batch of auditRows({ ...result.data, page: 1 })) {
+    res.write(batch.map((r) => csvRecord(r, (role) => ROLE_LABELS[role] ?? role).map(csvField).join(',')).join('\r\n') + '\r\n');
+  }
+  res.end();
+}
