@@ -44,14 +44,21 @@ export async function runNightly(k: Knex, opts: { at: Date; log?: Pick<Logger, '
         : new Map<number, string>();
       const changed = changes.map((c) => ({ ...c, name: names.get(c.unit_id) ?? '' }));
       const reminders = await queueReminders(trx, at, settings.get('reminder_days_before'), settings.rules);
-      const emailed = mailConfigured() ? await emailReminders(trx, at) : 0;
       const sessionsPurged = await purgeExpiredSessions(trx);
       await trx('job_runs').where({ id: run.id }).update({ finished_at: trx.fn.now(), units_scanned: scanned, units_changed: changed.length, reminders_queued: reminders });
-      return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed, sessionsPurged };
+      return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed: 0, sessionsPurged };
     });
     if (!result) {
       log.info({ at }, 'nightly job skipped: another instance holds the lock');
       return { runId: null, skipped: true, scanned: 0, changed: [], reminders: 0, emailed: 0, sessionsPurged: 0 };
+    }
+    // Mail goes out after the statuses are committed: a slow SMTP server must not hold the
+    // units' rows (and with them every submission) locked. Still one sender at a time.
+    if (mailConfigured()) {
+      result.emailed = await k.transaction(async (trx) => {
+        const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [NIGHTLY_LOCK_KEY]);
+        return lock.rows[0].ok ? emailReminders(trx, at) : 0;
+      });
     }
     log.info({ at, runId: result.runId, scanned: result.scanned, changed: result.changed.length, reminders: result.reminders }, 'nightly job done');
     return result;
