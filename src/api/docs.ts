@@ -257,7 +257,7 @@ export const openApiDocument: Json = {
         type: 'object',
         properties: {
           code: { enum: ['over_capacity', 'above_median', 'below_median', 'sold_over_stock'] },
-          field: { type: 'string', examples: ['lines.0.produced', 'production_value'] },
+          field: { type: 'string', examples: ['lines.0.produced', 'production_value'], description: 'شماره ردیف به ترتیب آرایه lines ارسالی است' },
           message: { type: 'string' },
         },
       },

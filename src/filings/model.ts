@@ -128,7 +128,7 @@ function numOrNull(v: unknown): number | null {
 export async function findFiling(unitId: number, period: Period, k: Knex = db()): Promise<Filing | undefined> {
   const f = await k('filings').where({ unit_id: unitId, period }).first();
   if (!f) return undefined;
-  const lines = await k('filing_lines').where({ filing_id: f.id }).select('product_id', 'produced', 'sold', 'sales_value');
+  const lines = await k('filing_lines as l').join('products as p', 'p.id', 'l.product_id').where('l.filing_id', f.id).orderBy(['p.position', 'p.id']).select('l.product_id', 'l.produced', 'l.sold', 'l.sales_value');
   return {
     ...f,
     employees: numOrNull(f.employees),
