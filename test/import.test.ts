@@ -168,6 +168,12 @@ describe('importing the licence register', () => {
     expect(page.text).toContain('حساب شما به همان واحد پیوند خورد');
     expect(page.text).toContain('تأییدشده');
     expect(await t.knex('audit_log').where({ action: 'unit.account_linked', unit_id: imported.id })).toHaveLength(1);
+    // the province office sees who claimed the unit; another province does not
+    const tehran = await signIn(app, (await createUser({ role: 'province_officer', province_code: '23' })).email);
+    const linked = await tehran.agent.get('/province/registrations').expect(200);
+    expect(linked.text).toMatch(new RegExp(`id="linked-accounts"[\\s\\S]*${form.email.replace(/[.]/g, '\\.')}`));
+    const fars = await signIn(app, (await createUser({ role: 'province_officer', province_code: '07' })).email);
+    expect((await fars.agent.get('/province/registrations')).text).not.toContain(form.email);
 
     // the unit now has an owner: a second claim is refused
     const again = registrationForm({ national_id: id, licence_no: 'OLD-1' });

@@ -93,6 +93,24 @@ export async function reissueActivation(userId: number, province: string, office
   return { url, email: target.email, mailed };
 }
 
+export interface LinkedAccount { at: Date; email: string; full_name: string; unit_id: number; entity_name: string; licence_no: string }
+
+/**
+ * Accounts that registered on the site and were linked to a unit of the register (last 90 days):
+ * the link needs no approval, so the office sees who claimed which unit of its province.
+ */
+export function recentlyLinkedAccounts(province: string, k: Knex = db()): Promise<LinkedAccount[]> {
+  return k('audit_log as a')
+    .join('units as u', 'u.id', 'a.unit_id')
+    .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
+    .join('users as us', 'us.id', 'a.user_id')
+    .where({ 'a.action': 'unit.account_linked', 'u.province_code': province })
+    .where('a.at', '>', k.raw(`now() - interval '90 days'`))
+    .orderBy('a.at', 'desc')
+    .limit(100)
+    .select('a.at', 'us.email', 'us.full_name', 'u.id as unit_id', 'le.name as entity_name', 'u.licence_no');
+}
+
 export function activationMailText(url: string): string {
   return `برای تعیین گذرواژه حساب خود در سامانه آمار تولید صنعت و معدن، این پیوند را باز کنید (یک‌بار مصرف، تا ۳۰ روز):\n${url}\n`;
 }

@@ -9,7 +9,7 @@ import { gregorianIsoToJalali } from '../calendar.ts';
 import { mailConfigured } from '../mail.ts';
 import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRODUCT_ROWS, MAX_PRODUCTS, type ProductRowValues } from './forms.ts';
 import { registerUnit, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
-import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation } from './approvals.ts';
+import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
 
 export function unitsRouter(): Router {
   const router = Router();
@@ -92,6 +92,7 @@ async function listRegistrations(req: Request, res: Response) {
     title: 'ثبت‌نام‌های در انتظار تأیید',
     pending: await pendingRegistrations(province),
     activations: await pendingActivations(province),
+    linked: await recentlyLinkedAccounts(province),
     mailConfigured: mailConfigured(),
   });
 }
