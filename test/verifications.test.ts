@@ -3,6 +3,7 @@ import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
+import { periodRange } from '../src/calendar.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -55,6 +56,22 @@ describe('the verification queue', () => {
     expect(await ids('period=1405-04&division=23')).toEqual([warned]);
     expect(await ids('period=1405-04&division=10')).toEqual([]);
     expect(await ids('period=1405-04&state=returned')).toEqual([returned]);
+  });
+
+  it('pages through a long queue, oldest first across pages', async () => {
+    const fars = await createUser({ role: 'province_officer', province_code: '07' });
+    const farsUnit = await createUnit({ province_code: '07', obligation_start: '1390-01' });
+    const ids: number[] = [];
+    for (const [i, period] of periodRange('1390-01', '1394-07').entries()) {
+      ids.push(await createFiling({ unitId: farsUnit.id, period, firstSubmittedAt: new Date(Date.UTC(2015, 0, 1) + i * 86400_000) }));
+    }
+    expect(ids).toHaveLength(55);
+    const { agent } = await signIn(app, fars.email);
+    const page = async (n: number) => [...(await agent.get(`/province/queue?page=${n}`).expect(200)).text.matchAll(/data-filing-id="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(await page(1)).toEqual(ids.slice(0, 50));
+    expect(await page(2)).toEqual(ids.slice(50));
+    const first = await agent.get('/province/queue').expect(200);
+    expect(first.text).toContain('href="/province/queue?state=submitted&amp;page=2"');
   });
 
   it('the officer home counts the queue, warnings, inactive units and pending registrations of the province only', async () => {
