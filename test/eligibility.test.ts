@@ -61,6 +61,10 @@ describe('service eligibility for an officer', () => {
     expect(res.text).toContain('data-verdict="ineligible"');
     expect(res.text).toContain(`آمار ${fa(2)} ماه ثبت نشده است: <span class="missing-periods">${missing.map(periodLabel).join('، ')}</span>`);
     expect(res.text).not.toContain('واحد غیرفعال است');
+    // The licence number typed with Persian digits finds the same unit.
+    const persian = u.licenceNo.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+    const again = await agent.get(`/province/eligibility?q=${encodeURIComponent(persian)}`).expect(200);
+    expect(again.text).toContain(`data-unit-id="${u.id}"`);
   });
 
   it('an inactive unit is not eligible, and says so', async () => {

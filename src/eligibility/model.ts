@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Request } from 'express';
 import { db } from '../db.ts';
 import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
-import { normalizeIdentifier, normalizeText } from '../text.ts';
+import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
 import { filingRecords, eligibilityVerdict, type FilingRecord, type Verdict } from './record.ts';
 import { NotFoundError } from '../auth/guards.ts';
 
@@ -46,7 +46,8 @@ export async function standings(units: UnitInfo[], at: Date, rules: Rules, k: Kn
 /** Approved units of a province whose legal entity's national identifier or licence number is `q`. */
 export async function findProvinceUnits(province: string, q: string, k: Knex = db()): Promise<UnitInfo[]> {
   const id = normalizeIdentifier(q);
-  const licence = normalizeText(q);
+  // Licence numbers mix letters, digits and dashes (`L-۱۰۰۱`): compare with Latin digits, dashes kept.
+  const licence = latinDigits(normalizeText(q));
   return unitsQuery(k)
     .where('u.province_code', province)
     .where('u.registration', 'approved')
@@ -57,7 +58,8 @@ export async function findProvinceUnits(province: string, q: string, k: Knex = d
 }
 
 export async function findUnit(id: number, scope: { province?: string; unitIds?: number[] }, k: Knex = db()): Promise<UnitInfo | undefined> {
-  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  // Ids are PostgreSQL integers: a larger number is no unit (not a database error).
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return undefined;
   const q = unitsQuery(k).where('u.id', id).where('u.registration', 'approved');
   if (scope.province) q.where('u.province_code', scope.province);
   if (scope.unitIds) q.whereIn('u.id', scope.unitIds);
