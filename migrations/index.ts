@@ -3,6 +3,8 @@ import * as m001 from './001_reference.ts';
 import * as m002 from './002_people_and_units.ts';
 import * as m003 from './003_filings.ts';
 import * as m004 from './004_status_and_jobs.ts';
+import * as m060 from './060_filings_period_cover.ts';
+import * as m061 from './061_units_obligation_start.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -10,6 +12,8 @@ const migrations: Record<string, Knex.Migration> = {
   '002_people_and_units': m002,
   '003_filings': m003,
   '004_status_and_jobs': m004,
+  '060_filings_period_cover': m060,
+  '061_units_obligation_start': m061,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
