@@ -29,7 +29,11 @@ export const OFFICES: readonly { code: string; label: string; from: string; to: 
   { code: 'other', label: 'سایر صنایع، تعمیر و نصب (۳۱ تا ۳۳)', from: '31', to: '33' },
 ];
 
-const OFFICE_SQL = `case ${OFFICES.map((o) => `when left(u.isic_class, 2) between '${o.from}' and '${o.to}' then '${o.code}'`).join(' ')} else 'other' end`;
+/** Every two-digit ISIC division with the office whose range holds it (others are 'other'). */
+const DIVISION_OFFICES = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'))
+  .map((d) => [d, OFFICES.find((o) => o.from <= d && d <= o.to)?.code] as const)
+  .filter((x): x is readonly [string, string] => x[1] !== undefined);
+const DIVISIONS_SQL = `values ${DIVISION_OFFICES.map(([d, o]) => `('${d}', '${o}')`).join(', ')}`;
 
 export interface PerformanceCounts {
   obligated: number;
@@ -76,11 +80,13 @@ const COUNT_COLUMNS = `
 
 /** Every obligated unit of P with its filing's timeliness class (t) and state. */
 const JUDGED = `
+  divisions (division, office) as (${DIVISIONS_SQL}),
   judged as (
-    select u.id, u.province_code, ${OFFICE_SQL} as office, f.state, f.first_submitted_at, f.verified_at,
+    select u.id, u.province_code, coalesce(d.office, 'other') as office, f.state, f.first_submitted_at, f.verified_at,
            case when f.first_submitted_at is null or f.first_submitted_at > :at then 'missing'
                 when f.first_submitted_at <= :deadline then 'on_time' else 'late' end as t
       from units u
+      left join divisions d on d.division = left(u.isic_class, 2)
       left join filings f on f.unit_id = u.id and f.period = :period
      where u.registration = 'approved' and u.obligation_start <= :period
   )`;
@@ -110,38 +116,38 @@ function counts(r: Record<string, unknown>): PerformanceCounts {
  */
 export async function performanceReport(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<PerformanceReport> {
   const deadline = deadlineOf(period, opts.rules);
-  const b = { period, deadline, at: opts.at, province: opts.provinceCode ?? null };
-  const provinceRows = await k.raw(
-    `with ${JUDGED},
-     per_province as (select province_code, ${COUNT_COLUMNS} from judged group by province_code),
-     ranked as (
-       select pr.code, pr.name, pp.*,
-              case when coalesce(pp.obligated, 0) = 0 then null else (pp.on_time + pp.late)::float8 / pp.obligated end as rr,
-              case when coalesce(pp.obligated, 0) = 0 then null else pp.on_time::float8 / pp.obligated end as tl
-         from provinces pr left join per_province pp on pp.province_code = pr.code
-     ), ordered as (
-       select ranked.*, rank() over (order by rr desc nulls last, tl desc nulls last) as rank from ranked
-     )
-     select * from ordered where (:province::text is null or code = :province::text) order by rank, code`,
-    b,
-  );
-  const provinces: ProvinceLine[] = (provinceRows.rows as Record<string, unknown>[]).map((r) => ({
-    code: String(r.code), name: String(r.name), rank: num(r.rank), ...counts(r),
-  }));
+  const b = { period, deadline, at: opts.at };
+  // One pass over the judged units: per province, per office and national (grouping sets);
+  // a province officer's report needs only the provinces (all of them, for the rank).
+  const grouping = opts.provinceCode
+    ? `province_code, null as office, 0 as no_province, 1 as no_office, ${COUNT_COLUMNS} from judged group by province_code`
+    : `province_code, office, grouping(province_code) as no_province, grouping(office) as no_office, ${COUNT_COLUMNS}
+         from judged group by grouping sets ((province_code), (office), ())`;
+  const grouped = (await k.raw(`with ${JUDGED} select ${grouping}`, b)).rows as Record<string, unknown>[];
+  const byProvince = new Map<string, Record<string, unknown>>();
+  const byOffice = new Map<string, PerformanceCounts>();
+  let national: PerformanceCounts | null = null;
+  for (const r of grouped) {
+    if (num(r.no_province) === 0) byProvince.set(String(r.province_code), r);
+    else if (num(r.no_office) === 0) byOffice.set(String(r.office), counts(r));
+    else national = counts(r);
+  }
+  // Ranked by response rate, then timeliness, nulls (nothing obligated) last; ties share a rank.
+  const provinceNames: { code: string; name: string }[] = await k('provinces').select('code', 'name').orderBy('code');
+  const lines = provinceNames.map((p) => {
+    const c = counts(byProvince.get(p.code) ?? {});
+    return { code: p.code, name: p.name, rank: 0, ...c };
+  });
+  const ahead = (a: PerformanceCounts, z: PerformanceCounts) => {
+    const cmp = (x: number | null, y: number | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : y - x);
+    return cmp(a.response_rate, z.response_rate) || cmp(a.timeliness, z.timeliness);
+  };
+  for (const line of lines) line.rank = 1 + lines.filter((o) => ahead(o, line) < 0).length;
+  lines.sort((x, y) => x.rank - y.rank || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+  const provinces: ProvinceLine[] = opts.provinceCode ? lines.filter((l) => l.code === opts.provinceCode) : lines;
 
   let offices: OfficeLine[] = [];
-  let national: PerformanceCounts | null = null;
   if (!opts.provinceCode) {
-    const rows = await k.raw(
-      `with ${JUDGED}
-       select office, grouping(office) as is_total, ${COUNT_COLUMNS} from judged group by grouping sets ((office), ())`,
-      b,
-    );
-    const byOffice = new Map<string, PerformanceCounts>();
-    for (const r of rows.rows as Record<string, unknown>[]) {
-      if (num(r.is_total) === 1) national = counts(r);
-      else byOffice.set(String(r.office), counts(r));
-    }
     national ??= counts({});
     offices = OFFICES.map((o) => ({ code: o.code, label: o.label, ...(byOffice.get(o.code) ?? counts({})) }));
   }
