@@ -97,7 +97,8 @@ export interface FilingForReview {
 
 /** A filing of the officer's province, or undefined (→ 404) for anything else. */
 export async function findProvinceFiling(province: string, id: number, k: Knex = db()): Promise<FilingForReview | undefined> {
-  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  // Ids are PostgreSQL integers: a larger number is no filing (not a database error).
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return undefined;
   return k('filings as f')
     .join('units as u', 'u.id', 'f.unit_id')
     .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
