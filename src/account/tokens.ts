@@ -30,8 +30,9 @@ export function accountTokensRouter(): Router {
     await renderTokens(req, res, 201, { newToken: token });
   });
   router.post('/account/tokens/:id/revoke', requireUser, async (req, res) => {
-    const id = Number(req.params.id);
-    if (!Number.isInteger(id) || !(await revokeApiToken(currentUser(req).id, id))) throw new NotFoundError();
+    // Digits only, within PostgreSQL's integer: anything else is no token of theirs (404, not a database error).
+    const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
+    if (id === 0 || !(await revokeApiToken(currentUser(req).id, id))) throw new NotFoundError();
     await auditFrom(req, { action: 'api_token.revoke', target: `api_token:${id}` });
     flash(req, 'success', 'کلید باطل شد و دیگر پذیرفته نمی‌شود.');
     res.redirect(303, '/account/tokens');
