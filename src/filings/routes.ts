@@ -283,7 +283,9 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
 
 async function dismissReminder(req: Request, res: Response): Promise<void> {
   // Scoped by the unit in the query: another unit's reminder id matches nothing → 404.
-  const n = await db()('reminders').where({ id: Number(req.params.id) || 0, unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
+  // Digits only, within PostgreSQL's integer ("1.5" or a 30-digit id is no reminder, not a database error).
+  const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
+  const n = await db()('reminders').where({ id, unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
   if (n !== 1) throw new NotFoundError();
   res.redirect(303, '/dashboard');
 }
