@@ -267,6 +267,7 @@ describe('facility ceilings', () => {
     const other = await signIn(app, otherOfficer.email);
     await other.agent.get(`/province/units/${u.id}/facility?type=renovation`).expect(404);
     await other.agent.get('/province/units/999999/facility').expect(404);
+    await agent.get('/province/units/99999999999/facility').expect(404);
   });
 });
 

@@ -247,6 +247,10 @@ describe('province scoping', () => {
     expect(await t.knex('audit_log').where({ action: 'filing.view', target: `filing:${id}` })).toHaveLength(viewsBefore.length);
     const queue = await agent.get('/province/queue?period=1402-12').expect(200);
     expect(queue.text).not.toContain(`data-filing-id="${id}"`);
+    // Ids beyond PostgreSQL's integer range are simply not found.
+    await agent.get('/province/filings/99999999999').expect(404);
+    await agent.post('/province/queue/bulk-verification').type('form').send({ _csrf: csrf, ids: ['99999999999', String(id)] }).expect(303);
+    expect((await filingState(id)).state).toBe('submitted');
   });
 
   it('other roles get 404 on the province pages', async () => {

@@ -29,6 +29,6 @@ export const reasonForm = z.object({
 
 /** Ticked filing ids of the bulk form (one value or many), or every filtered one. */
 export const bulkForm = z.object({
-  ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(5000)).catch([]),
+  ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(5000)).catch([]),
   all: z.preprocess((v) => v === '1' || v === 'on', z.boolean()),
 });
