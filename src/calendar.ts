@@ -104,12 +104,21 @@ function tehranOffset(at: Date): number {
   return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
 
+// Day starts are asked for over and over (every deadline of every period on every page) and
+// Intl's formatToParts is slow; a day's start never changes while the process runs.
+const dayStarts = new Map<string, number>();
+
 /** The instant at which the given Jalali day begins in Tehran. */
 export function startOfJalaliDay(d: JalaliDate): Date {
+  const key = `${d.jy}-${d.jm}-${d.jd}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return new Date(known);
   const g = jalaali.toGregorian(d.jy, d.jm, d.jd);
   const wall = Date.UTC(g.gy, g.gm - 1, g.gd);
   let guess = wall - 3.5 * 3600_000;
   for (let i = 0; i < 2; i++) guess = wall - tehranOffset(new Date(guess));
+  if (dayStarts.size >= 20_000) dayStarts.clear();
+  dayStarts.set(key, guess);
   return new Date(guess);
 }
 
