@@ -92,6 +92,14 @@ export function createApp(opts: AppOptions = {}): express.Express {
     res.locals.flash = req.session.flash ?? [];
     res.locals.title = 'سامانه آمار تولید';
     if (req.session.flash) delete req.session.flash;
+    // express-session sends a redirect before its own save finishes; on a database server the
+    // browser's next request could then read the session without the flash message just set.
+    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
+    res.redirect = ((a: number | string, b?: string | number) => {
+      const [status, url] = typeof a === 'number' ? [a, String(b)] : [typeof b === 'number' ? b : 302, a];
+      if (req.session.flash?.length) req.session.save(() => redirect(status, url));
+      else redirect(status, url);
+    }) as typeof res.redirect;
     next();
   });
 
