@@ -97,7 +97,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
     const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
     res.redirect = ((a: number | string, b?: string | number) => {
       const [status, url] = typeof a === 'number' ? [a, String(b)] : [typeof b === 'number' ? b : 302, a];
-      if (req.session.flash?.length) req.session.save(() => redirect(status, url));
+      if (req.session?.flash?.length) req.session.save(() => redirect(status, url));
       else redirect(status, url);
     }) as typeof res.redirect;
     next();
