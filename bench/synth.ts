@@ -158,12 +158,13 @@ await step('units (provinces by weight, ISIC classes)', async () => {
        select g as id,
               -- the first 31 units give every province one; the rest follow the weights
               (case when g <= 31 then (select code from w where w.n = g)
-                    else (select code from w where ${rnd('g', 1)} >= w.lo and ${rnd('g', 1)} < w.hi) end) as province_code,
+                    else (select code from w where rp >= w.lo and rp < w.hi) end) as province_code,
               (case when ${rnd('g', 2)} < 0.08 then 'B' else 'C' end) as section,
               ${rnd('g', 3)} as r_class,
               -- nine in ten started with the system; the others during the window
               (case when ${rnd('g', 4)} < 0.9 then 0 else 1 + floor(${rnd('g', 5)} * (:months - 1))::int end) as start_index
          from generate_series(1, :n) g
+         cross join lateral (select ${rnd('g', 1)} as rp) x
      )
      insert into units (id, legal_entity_id, licence_no, licence_issued_on, kind, isic_class, province_code, city, address, postal_code, phone,
                         contact_name, previously_announced, obligation_start, registration, status, source, created_at)
@@ -230,18 +231,20 @@ async function filePeriod({ p, index, due }: { p: Period; index: number; due: bo
     const r = await k.raw(
       `with habit as (
          select u.id, u.obligation_start,
-                case when ${rnd('u.id', 20)} < 0.60 then 0 when ${rnd('u.id', 20)} < 0.90 then 1 when ${rnd('u.id', 20)} < 0.97 then 2 else 3 end as kind,
+                case when q.r < 0.60 then 0 when q.r < 0.90 then 1 when q.r < 0.97 then 2 else 3 end as kind,
                 ${months} - 3 - floor(${rnd('u.id', 21)} * ${Math.max(1, months - 3)})::int as stops_at
-           from units u where u.obligation_start <= :p
+           from units u cross join lateral (select ${rnd('u.id', 20)} as r) q
+          where u.obligation_start <= :p
        ), outcome as (
-         select h.id as unit_id, h.kind, ${rnd(`h.id * 512 + ${index}`, 22)} as r, ${rnd(`h.id * 512 + ${index}`, 23)} as r2, ${rnd(`h.id * 512 + ${index}`, 24)} as r3,
+         select h.id as unit_id, h.kind, q.r, q.r2, q.r3,
                 case
                   when h.kind = 3 and :index >= h.stops_at then 'missing'
-                  when not :due then case when ${rnd(`h.id * 512 + ${index}`, 22)} < :filedSoFar then 'on_time' else 'missing' end
-                  when ${rnd(`h.id * 512 + ${index}`, 22)} < (array[0.95, 0.75, 0.45, 0.9])[h.kind + 1] then 'on_time'
-                  when ${rnd(`h.id * 512 + ${index}`, 22)} < (array[0.99, 0.93, 0.75, 0.97])[h.kind + 1] then 'late'
+                  when not :due then case when q.r < :filedSoFar then 'on_time' else 'missing' end
+                  when q.r < (array[0.95, 0.75, 0.45, 0.9])[h.kind + 1] then 'on_time'
+                  when q.r < (array[0.99, 0.93, 0.75, 0.97])[h.kind + 1] then 'late'
                   else 'missing' end as t
            from habit h
+           cross join lateral (select ${rnd(`h.id * 512 + ${index}`, 22)} as r, ${rnd(`h.id * 512 + ${index}`, 23)} as r2, ${rnd(`h.id * 512 + ${index}`, 24)} as r3) q
        ), timed as (
          select o.*,
                 case o.t
