@@ -120,6 +120,12 @@ async function reject(req: Request, res: Response) {
   const province = officerProvince(req);
   const parsed = parseForm(rejectionForm, req.body);
   if (!parsed.ok) {
+    // Already decided: the page no longer has the form its error would sit next to — say so instead.
+    const current = await registrationDetail(id, province);
+    if (current && current.registration !== 'pending') {
+      flash(req, 'warning', 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
+      return res.redirect(303, `/province/registrations/${id}`);
+    }
     const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
     return renderRegistration(req, res, 422, { reason: typed }, parsed.errors);
   }
