@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
@@ -13,6 +13,9 @@ import { fingerprint, describe as show } from './support/hostile.ts';
 // Issue 7 §6, the access half of the attack test: every route of the app (read from the router),
 // for every role, against the one written access matrix; no answer carries another unit's or
 // another province's data; a request that is refused changes nothing.
+
+// Hundreds of requests per test: generous limits for a machine shared with other test runs.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;

@@ -51,16 +51,17 @@ export function parseForms(html: string, pageUrl: string): HtmlForm[] {
     const method = (open.method ?? 'get').toUpperCase() === 'POST' ? 'POST' : 'GET';
     const action = open.action ? open.action : pageUrl.split('#')[0];
     const fields: FormField[] = [];
-    let submit: HtmlForm['submit'];
+    // The first submit button is the one pressing Enter uses; a nameless one sends nothing.
+    let submit: HtmlForm['submit'] | null = null;
     for (const tm of block.matchAll(/<(input|button)\b[^>]*>|<textarea\b[^>]*>([\s\S]*?)<\/textarea>|<select\b[^>]*>([\s\S]*?)<\/select>/gi)) {
       const tag = tm[0];
       const a = attrs(/^<\w+\b[^>]*>/.exec(tag)![0]);
-      if (!a.name || 'disabled' in a) continue;
       const lower = tag.slice(0, 9).toLowerCase();
-      if (lower.startsWith('<button')) {
-        if ((a.type ?? 'submit') === 'submit' && !submit) submit = { name: a.name, value: a.value ?? '' };
+      if (lower.startsWith('<button') || (lower.startsWith('<input') && ['submit', 'image'].includes((a.type ?? '').toLowerCase()))) {
+        if ((a.type ?? 'submit').toLowerCase() !== 'button' && submit === null) submit = a.name ? { name: a.name, value: a.value ?? '' } : undefined;
         continue;
       }
+      if (!a.name || 'disabled' in a) continue;
       if (lower.startsWith('<textarea')) {
         fields.push({ name: a.name, kind: 'textarea', type: 'textarea', value: decodeEntities(tm[2] ?? '').replace(/^\n/, ''), options: [] });
       } else if (lower.startsWith('<select')) {
@@ -72,10 +73,6 @@ export function parseForms(html: string, pageUrl: string): HtmlForm[] {
         fields.push({ name: a.name, kind: 'select', type: 'select', value: chosen?.value ?? '', options: options.map((o) => o.value) });
       } else {
         const type = (a.type ?? 'text').toLowerCase();
-        if (type === 'submit' || type === 'image') {
-          if (!submit) submit = { name: a.name, value: a.value ?? '' };
-          continue;
-        }
         if ((type === 'checkbox' || type === 'radio') && !('checked' in a)) {
           // Unchecked: not sent, but still a field an attacker can send.
           fields.push({ name: a.name, kind: 'input', type, value: '', options: [a.value ?? 'on'] });
@@ -84,7 +81,7 @@ export function parseForms(html: string, pageUrl: string): HtmlForm[] {
         fields.push({ name: a.name, kind: 'input', type, value: a.value ?? '', options: a.value ? [a.value] : [] });
       }
     }
-    forms.push({ method, action: decodeEntities(action), fields, submit });
+    forms.push({ method, action: decodeEntities(action), fields, submit: submit ?? undefined });
   }
   return forms;
 }
@@ -99,6 +96,7 @@ export function encodeForm(form: HtmlForm, values: Record<string, string>, overr
   const p = new URLSearchParams();
   const done = new Set<string>();
   for (const f of form.fields) {
+    if (f.name === '_csrf') continue; // the sender adds the token of its own session
     if (override && f.name === override.name) {
       if (!done.has(f.name)) p.append(f.name, override.value);
       done.add(f.name);
@@ -138,8 +136,14 @@ export async function fingerprint(k: Knex): Promise<Record<string, string>> {
   return Object.fromEntries((r.rows as { t: string; h: string }[]).map((row) => [row.t, row.h]));
 }
 
-/** What the response shows, for a failure message. */
+/** What the response shows, for a failure message: status, redirect, and the page's title and first words. */
 export function describe(res: Response): string {
-  const body = typeof res.text === 'string' ? res.text.replace(/\s+/g, ' ').slice(0, 300) : '';
+  let body = '';
+  if (typeof res.text === 'string') {
+    const title = /<title>([^<]*)<\/title>/.exec(res.text)?.[1];
+    const h1 = res.text.indexOf('<h1');
+    const text = (h1 >= 0 ? res.text.slice(h1) : res.text).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+    body = `${title ? `[${title}] ` : ''}${text.slice(0, 200)}`;
+  }
   return `${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} ${body}`;
 }

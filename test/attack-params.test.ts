@@ -1,0 +1,147 @@
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import request, { type Response } from 'supertest';
+import { createApp } from '../src/app.ts';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { accessMatrix, matrixKey, buildWorld, visitors, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
+import { HOSTILE, SCRIPT, fingerprint, describe as show } from './support/hostile.ts';
+
+// Issue 7 §6, what forms do not cover: hostile values in every path parameter of every route
+// (ids, periods, codes, tokens) and in every field of the JSON API. Never a 500; a refusal says
+// in Persian what is wrong (HTML) or carries a Persian message (JSON).
+
+// Hundreds of requests per test: generous limits for a machine shared with other test runs.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+
+let t: TestDatabase;
+let app: ReturnType<typeof createApp>;
+let w: World;
+let v: Record<RoleKey, Visitor>;
+beforeAll(async () => {
+  t = await freshDatabase();
+  app = createApp({ loginLimit: 100_000, apiLimit: 100_000 });
+  w = await buildWorld(app, t.knex);
+  v = await visitors(app, w);
+});
+afterAll(async () => t.close());
+
+const PARAM_VALUES = [
+  ...HOSTILE.map((h) => h.value).filter((s) => s.length < 1000),
+  'آ'.repeat(300), '0', '1.5', '1e3', '0x10', '9007199254740993', '2147483648', '-2147483649', '1405-13', '0000-00', '../../etc/passwd', '%00',
+];
+
+const persianHtml = (res: Response) => typeof res.text === 'string' && /<p>[^<]*[\u0600-\u06ff]{2}|invalid-feedback|alert/.test(res.text);
+const persianJson = (res: Response) => /[\u0600-\u06ff]{2}/.test(String(res.body?.error?.message ?? ''));
+
+describe('hostile path parameters', () => {
+  it('every parameter of every route, as the role the route is for: never a 500, a Persian refusal', async () => {
+    const problems: string[] = [];
+    let tried = 0;
+    for (const row of accessMatrix.filter((r) => r.path.includes('/:'))) {
+      const api = row.path.startsWith('/api/v1/');
+      const role = (['unit', 'off', 'admin', 'dep', 'stats'] as RoleKey[]).find((r) => row.expect[r] === 'ok') ?? 'anon';
+      const vis = v[role];
+      for (const value of PARAM_VALUES) {
+        const url = row.path.replace(/:\w+/g, encodeURIComponent(value));
+        let res: Response;
+        if (api) {
+          const r = request(app)[row.method.toLowerCase() as 'get' | 'put'](url).set('Authorization', `Bearer ${vis.token}`);
+          res = await (row.method === 'GET' ? r : r.send({ submit: false }));
+        } else if (row.method === 'GET') {
+          res = await vis.agent.get(url);
+        } else {
+          res = await vis.agent[row.method.toLowerCase() as 'post'](url).type('form').send({ _csrf: vis.csrf });
+        }
+        tried++;
+        const where = `${matrixKey(row)} with ${JSON.stringify(value.slice(0, 40))} (as ${role})`;
+        if (res.status >= 500) problems.push(`${where}: ${show(res)}`);
+        else if (res.status >= 400 && !(api ? persianJson(res) : persianHtml(res))) problems.push(`${where}: ${res.status} without a Persian message: ${show(res)}`);
+        if (typeof res.text === 'string' && res.text.includes(SCRIPT)) problems.push(`${where}: raw <script> in the answer`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(tried).toBeGreaterThan(200);
+  });
+});
+
+describe('hostile JSON for the API', () => {
+  const good = () => ({
+    submit: false, employees: 10, production_value: 1000, intermediate_consumption: 500,
+    lines: [{ product_id: w.unitA.productIds[0], produced: 1, sold: 1, sales_value: 100 }],
+  });
+  const JSON_VALUES: unknown[] = [
+    ...HOSTILE.map((h) => h.value), -5, 1e30, Number('123456789012345678901234567890'), 1.5e-300, Number.MAX_SAFE_INTEGER + 2, null, true, [], {}, [1, 2], { $gt: 0 },
+  ];
+
+  it('PUT /api/v1/filings/{period}: every field, every hostile value → 4xx with a Persian message or stored; never a 500', async () => {
+    const problems: string[] = [];
+    const auth = { Authorization: `Bearer ${w.tokens.unitO}` };
+    const period = w.periods.submitted; // unit B's own period, never filed: drafts may be stored
+    const paths: (string | [string, string])[] = ['submit', 'employees', 'production_value', 'intermediate_consumption', 'confirm_warnings', 'base_revision', 'lines',
+      ['lines', 'product_id'], ['lines', 'produced'], ['lines', 'sold'], ['lines', 'sales_value']];
+    for (const p of paths) {
+      for (const value of JSON_VALUES) {
+        const body = good() as Record<string, unknown>;
+        body.lines = [{ ...(good().lines[0]), product_id: w.unitB.productIds[0] }];
+        if (typeof p === 'string') body[p] = value;
+        else (body.lines as Record<string, unknown>[])[0][p[1]] = value;
+        const res = await request(app).put(`/api/v1/filings/${period}`).set(auth).send(body);
+        const where = `${typeof p === 'string' ? p : p.join('[0].')} = ${JSON.stringify(value)?.slice(0, 40)}`;
+        if (res.status >= 500) problems.push(`${where}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+        else if (res.status >= 400 && !persianJson(res)) problems.push(`${where}: ${res.status} without a Persian message: ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+    }
+    // Bodies that are not an object at all.
+    for (const raw of ['[]', '"x"', '1', 'null', '{"a":', '\u0000', `{"employees": ${'9'.repeat(400)}}`]) {
+      const res = await request(app).put(`/api/v1/filings/${period}`).set(auth).set('Content-Type', 'application/json').send(raw);
+      if (res.status >= 500 || !persianJson(res)) problems.push(`raw body ${JSON.stringify(raw.slice(0, 30))}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every API query parameter with hostile values: never a 500', async () => {
+    const problems: string[] = [];
+    const cases: [string, string, string[]][] = [
+      ['/api/v1/filings', w.tokens.unit, ['from', 'to', 'unit_id']],
+      ['/api/v1/unit', w.tokens.unit, ['unit_id']],
+      ['/api/v1/status', w.tokens.unit, ['unit_id']],
+      [`/api/v1/filings/${w.periods.submitted}`, w.tokens.unit, ['unit_id']],
+      ['/api/v1/stats/aggregates', w.tokens.stats, ['from', 'to', 'rows', 'cols', 'measure', 'format', 'include_unverified', 'quarter', 'year']],
+      ['/api/v1/stats/performance', w.tokens.stats, ['period']],
+    ];
+    const before = await fingerprint(t.knex);
+    for (const [url, token, params] of cases) {
+      for (const name of params) {
+        for (const value of [...HOSTILE.map((h) => h.value).filter((s) => s.length < 1000), 'آ'.repeat(300)]) {
+          const res = await request(app).get(url).query({ [name]: value }).set('Authorization', `Bearer ${token}`);
+          if (res.status >= 500) problems.push(`${url}?${name}=${JSON.stringify(value.slice(0, 30))}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+          else if (res.status >= 400 && !persianJson(res)) problems.push(`${url}?${name}=${JSON.stringify(value.slice(0, 30))}: ${res.status} without a Persian message`);
+        }
+        // The same parameter twice (an array in Express's query parser).
+        const twice = await request(app).get(`${url}?${name}=1&${name}=2`).set('Authorization', `Bearer ${token}`);
+        if (twice.status >= 500) problems.push(`${url}?${name}=1&${name}=2: ${twice.status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await fingerprint(t.knex)).toEqual(before);
+  });
+});
+
+describe('form fields sent in shapes a browser never sends', () => {
+  it('arrays and nested objects instead of strings in every form route: never a 500', async () => {
+    const problems: string[] = [];
+    const NAMES = ['email', 'password', 'name', 'reason', 'q', 'key', 'value', 'unit_id', 'year', 'ids', 'employees', 'production_value', 'lines', 'action', 'confirm_warnings',
+      'warnings_seen', 'base_revision', 'current', 'next', 'full_name', 'role', 'province_code', 'entity_name', 'national_id', 'products', 'completeness', 'all', 'period', 'state', 'code'];
+    for (const row of accessMatrix.filter((r) => r.method !== 'GET' && !r.path.startsWith('/api/') && r.path !== '/logout')) {
+      const role = (['unit', 'off', 'admin', 'dep', 'stats'] as RoleKey[]).find((r) => row.expect[r] === 'ok') ?? 'anon';
+      const vis = v[role];
+      const url = row.path.replace(/:id/, '999999').replace(/:period/, w.periods.submitted).replace(/:token/, w.pending.activationToken);
+      for (const shape of ['a[]=1&a[]=2', 'a[x]=1&a[y][z]=2', 'a[__proto__][polluted]=1', 'a[0]=1&a[100000]=2']) {
+        const body = NAMES.map((n) => shape.replace(/\ba(?=\[)/g, n)).join('&') + `&_csrf=${encodeURIComponent(vis.csrf)}`;
+        const res = await vis.agent.post(url).type('form').send(body);
+        if (res.status >= 500) problems.push(`${matrixKey(row)} with ${shape}: ${show(res)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
