@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { createEmbeddedDatabase } from '../src/db.ts';
 import { prepareDatabase } from '../src/setup.ts';
+import { createApiToken } from '../src/api/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { spawn } from 'node:child_process';
 import { createUser, createUnit, csrfFrom, PASSWORD } from './support/factories.ts';
@@ -18,6 +19,14 @@ let t: TestDatabase;
 let dataDir: string | null = null;
 let user: { id: number; email: string };
 let units: Awaited<ReturnType<typeof createUnit>>[];
+let filer: { unit: Awaited<ReturnType<typeof createUnit>>; token: string };
+
+/** A unit user with an API token, for a submission in flight. */
+async function makeFiler(k: Knex) {
+  const unit = await createUnit({ province_code: '10' }, k);
+  const u = await createUser({ role: 'unit_user', unit_ids: [unit.id] }, k);
+  return { unit, token: (await createApiToken(u.id, 'shutdown-test', k)).token };
+}
 
 /** The database the server process uses, opened from the test (embedded: only while no server runs). */
 async function withServerDb<T>(fn: (k: Knex) => Promise<T>): Promise<T> {
@@ -41,11 +50,13 @@ beforeAll(async () => {
     user = await withServerDb(async (k) => {
       await prepareDatabase(k, { demo: false });
       units = [await createUnit({}, k), await createUnit({}, k)];
+      filer = await makeFiler(k);
       return createUser({ role: 'province_officer', province_code: '10' }, k);
     });
   } else {
     user = await createUser({ role: 'province_officer', province_code: '10' }, t.knex);
     units = [await createUnit({}, t.knex), await createUnit({}, t.knex)];
+    filer = await makeFiler(t.knex);
   }
 }, 60_000);
 afterAll(async () => {
@@ -66,7 +77,7 @@ describe('graceful shutdown', () => {
   let srv: ServerProcess;
   afterAll(async () => srv?.stop());
 
-  it('on SIGTERM stops accepting, finishes the sign-in in flight (stored in the database), does not wait for idle connections, stops the scheduler, closes the pool and exits 0', async () => {
+  it('on SIGTERM stops accepting, finishes the sign-in and the filing submission in flight (stored whole), does not wait for idle connections, stops the scheduler, closes the pool and exits 0', async () => {
     srv = await startServerProcess({ ...serverEnv(), SCHEDULER: 'on', NIGHTLY_CRON: '01:00' });
     const scheduled = await srv.waitForLine((l) => l.msg === 'nightly job scheduled');
     expect(new Date(String(scheduled.next)).getTime()).toBeGreaterThan(Date.now());
@@ -76,30 +87,37 @@ describe('graceful shutdown', () => {
     const keepAlive = new http.Agent({ keepAlive: true });
     await new Promise<void>((resolve, reject) => http.get(`${srv.base}/healthz`, { agent: keepAlive }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject));
     const body = new URLSearchParams({ _csrf: csrfFrom(page.text), email: user.email, password: PASSWORD }).toString();
-
-    // A sign-in whose body is still arriving when the signal comes.
-    const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const req = http.request(`${srv.base}/login`, {
-        method: 'POST', agent: false,
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
-      }, (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers })); });
-      req.on('error', reject);
-      req.write(body.slice(0, 10));
-      setTimeout(async () => {
-        srv.child.kill('SIGTERM');
-        try {
-          await srv.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'), 5000);
-          // No new connections once shutting down.
-          await expect(get(srv.base, '/healthz')).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        req.end(body.slice(10));
-      }, 300);
+    const filing = JSON.stringify({
+      employees: 41, production_value: 9_000_000, intermediate_consumption: 4_000_000, submit: true,
+      lines: filer.unit.productIds.map((id) => ({ product_id: id, produced: 50, sold: 40, sales_value: 800_000 })),
     });
 
-    const res = await answer;
+    // A sign-in and a filing submission whose bodies are still arriving when the signal comes.
+    const inFlight = (method: string, p: string, headers: Record<string, string>, payload: string) => {
+      let finish!: () => void;
+      const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+        const req = http.request(`${srv.base}${p}`, { method, agent: false, headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+        });
+        req.on('error', reject);
+        req.write(payload.slice(0, 10));
+        finish = () => req.end(payload.slice(10));
+      });
+      return { answer, finish };
+    };
+    const signIn = inFlight('POST', '/login', { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body);
+    const submission = inFlight('PUT', '/api/v1/filings/1404-01', { authorization: `Bearer ${filer.token}`, 'content-type': 'application/json' }, filing);
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill('SIGTERM');
+    await srv.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'), 5000);
+    // No new connections once shutting down.
+    await expect(get(srv.base, '/healthz')).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    signIn.finish();
+    submission.finish();
+    const [res, put] = await Promise.all([signIn.answer, submission.answer]);
+    expect(put.status, put.text).toBe(200);
+    expect(JSON.parse(put.text)).toMatchObject({ state: 'submitted', revision: 1 });
     const answered = Date.now();
     expect(res.status).toBe(303);
     expect(String(res.headers['set-cookie'])).toMatch(/psp\.sid=/);
@@ -118,6 +136,11 @@ describe('graceful shutdown', () => {
       const sessions = await k('sessions').select('sess');
       const users = sessions.map((s) => (typeof s.sess === 'string' ? JSON.parse(s.sess) : s.sess).userId);
       expect(users).toContain(user.id);
+      // The submission is there whole: the filing, every line, its first revision.
+      const f = await k('filings').where({ unit_id: filer.unit.id, period: '1404-01' }).first();
+      expect(f).toMatchObject({ state: 'submitted', employees: 41, revision: 1 });
+      expect(await k('filing_lines').where({ filing_id: f.id })).toHaveLength(filer.unit.productIds.length);
+      expect(await k('filing_revisions').where({ filing_id: f.id })).toHaveLength(1);
     });
   }, 60_000);
 
