@@ -13,7 +13,9 @@ export type CsvValue = string | number | null | undefined;
 
 function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  // Labels can be text typed by units (product names): one a spreadsheet would run as a formula
+  // (= + - @, tab, CR) gets a leading apostrophe. Numbers are left as they are.
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
