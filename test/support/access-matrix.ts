@@ -74,6 +74,8 @@ POST   /admin/users/:id/password-reset               login 404   404   404   404
 POST   /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/reactivation                 login 404   404   404   404   404   404   ok
 GET    /admin/settings                               login 404   404   404   404   404   404   ok
+GET    /admin/audit                                  login 404   404   404   404   404   404   ok
+GET    /admin/audit.csv                              login 404   404   404   404   404   404   ok
 POST   /admin/settings                               login 404   404   404   404   404   404   ok
 GET    /dashboard                                    login ok    ok    404   404   404   404   404
 GET    /dashboard/history.csv                        login ok    ok    404   404   404   404   404
@@ -132,8 +134,16 @@ export const accessMatrix: MatrixRow[] = MATRIX.split('\n')
 
 export const matrixKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
-/** Routes whose page legitimately shows unit A's NAME to anyone (never its figures): the public certificate check. */
-export const PUBLIC_NAME_ROUTES = new Set(['GET /verify/:code']);
+/**
+ * Pages that legitimately show unit A's NAME (never its figures) to roles outside its scope: the
+ * public certificate check (to anyone), and the audit log (to the admin: which unit's filing an
+ * officer opened is what the log is for, issue 7 §7).
+ */
+export const NAME_SHOWN_TO: Record<string, readonly RoleKey[]> = {
+  'GET /verify/:code': ROLES,
+  'GET /admin/audit': ['admin'],
+  'GET /admin/audit.csv': ['admin'],
+};
 
 // ---------------------------------------------------------------------------------------------
 // The world the matrix is checked in.
