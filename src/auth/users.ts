@@ -33,9 +33,12 @@ export function findUserByEmail(email: string, k: Knex = db()): Promise<User | u
   return k<User>('users').whereRaw('lower(email) = lower(?)', [email]).first();
 }
 
+/** One query: it runs on every signed-in request and every API call. */
 export async function loadCurrentUser(id: number, k: Knex = db()): Promise<CurrentUser | undefined> {
-  const u = await k<User>('users').where({ id, active: true }).first('id', 'email', 'full_name', 'role', 'province_code');
+  const u = await k<User>('users').where({ id, active: true }).first(
+    'id', 'email', 'full_name', 'role', 'province_code',
+    k.raw(`case when role = 'unit_user' then array(select uu.unit_id from unit_users uu where uu.user_id = users.id order by uu.unit_id) else '{}'::int[] end as unit_ids`),
+  ) as (Omit<CurrentUser, 'unit_ids'> & { unit_ids: number[] | null }) | undefined;
   if (!u) return undefined;
-  const unitIds = u.role === 'unit_user' ? (await k('unit_users').where({ user_id: id }).orderBy('unit_id').pluck('unit_id')) as number[] : [];
-  return { ...u, unit_ids: unitIds };
+  return { ...u, unit_ids: (u.unit_ids ?? []).map(Number) };
 }
