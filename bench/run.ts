@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { env } from '../src/env.ts';
 import { db, closeDb } from '../src/db.ts';
-import { runBench } from './lib/bench.ts';
+import { runBench, PARTS, type Part } from './lib/bench.ts';
 import { resultsMarkdown, writeResults, allTargetsMet } from './lib/report.ts';
 
 // `npm run bench` (after `npm run db:synth`): measures the nightly job, the statistics and the
@@ -16,6 +16,7 @@ import { resultsMarkdown, writeResults, allTargetsMet } from './lib/report.ts';
 //   --out FILE        where to write the results (default bench/RESULTS.md; "-" for none)
 //   --inline          run the server in the bench's process (default: a child process)
 //   --cpu-prof DIR    write a CPU profile of the server process into DIR (node --cpu-prof)
+//   --only LIST       some of nightly,stats,http (default all)
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') },
     inline: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -41,7 +43,11 @@ const int = (s: string | undefined, name: string) => {
   return n;
 };
 
+const parts = values.only ? values.only.split(',').map((x) => x.trim()) : [...PARTS];
+for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only takes ${PARTS.join(',')}, not ${p}`);
+
 const result = await runBench(db(), {
+  parts: parts as Part[],
   duration: int(values.duration, 'duration'),
   warmup: int(values.warmup, 'warmup'),
   connections: int(values.connections, 'connections'),

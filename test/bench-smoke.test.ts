@@ -47,10 +47,10 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     const result = await runBench(t.knex, { duration: 2, warmup: 1, connections: 20, runs: 1, users: 500, server: 'child', databaseUrl: t.url });
 
     expect(result.machine.units).toBeGreaterThanOrEqual(500);
-    expect(result.nightly.scanned).toBe(units);
-    expect(result.nightly.idempotentMs).toHaveLength(1); // the bench itself refuses a second run that changes anything
-    expect(result.stats.aggregateCells).toBeGreaterThan(0);
-    expect(result.stats.reportObligated).toBeGreaterThan(0);
+    expect(result.nightly!.scanned).toBe(units);
+    expect(result.nightly!.idempotentMs).toHaveLength(1); // the bench itself refuses a second run that changes anything
+    expect(result.stats!.aggregateCells).toBeGreaterThan(0);
+    expect(result.stats!.reportObligated).toBeGreaterThan(0);
     const h = result.http!;
     for (const load of [h.bare, h.dashboard, h.put]) {
       expect(load.requests, load.name).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { measureNightly, measureStats, type NightlyNumbers, type StatsNumbers } 
 import { pickUnits, createSessions, createTokens, filingBodies, removeFixtures } from './fixtures.ts';
 import { startChild, startInline, type BenchServer, type MemoryNumbers } from './server.ts';
 import { load, type HttpNumbers } from './http.ts';
+import type { Counters } from './server.ts';
 
 export interface BenchOptions {
   /** Seconds of load per HTTP endpoint; 0 skips the HTTP part. */
@@ -24,8 +25,13 @@ export interface BenchOptions {
   databaseUrl?: string | null;
   cpuProfDir?: string;
   at?: Date;
+  /** Which measurements to make (default all). */
+  parts?: readonly Part[];
   log?: (line: string) => void;
 }
+
+export type Part = 'nightly' | 'stats' | 'http';
+export const PARTS: readonly Part[] = ['nightly', 'stats', 'http'];
 
 export interface HttpSection {
   period: string;
@@ -42,8 +48,8 @@ export interface HttpSection {
 export interface BenchResult {
   startedAt: Date;
   machine: Machine;
-  nightly: NightlyNumbers;
-  stats: StatsNumbers;
+  nightly: NightlyNumbers | null;
+  stats: StatsNumbers | null;
   http: HttpSection | null;
   /** 1-minute load average at the end. */
   loadAfter?: number;
@@ -56,12 +62,13 @@ export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult
   const at = opts.at ?? startedAt;
   const machine = await describeMachine(k);
   log(`data: ${machine.units} units, ${machine.filings} filings (${machine.periods.from}…${machine.periods.to})`);
-  log('nightly job…');
-  const nightly = await measureNightly(k, at, opts.runs);
-  log('aggregates and performance report…');
-  const stats = await measureStats(k, at, opts.runs);
-  const http = opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
-  const { log: _l, at: _a, ...options } = opts;
+  const parts = opts.parts ?? PARTS;
+  if (parts.includes('nightly')) log('nightly job…');
+  const nightly = parts.includes('nightly') ? await measureNightly(k, at, opts.runs) : null;
+  if (parts.includes('stats')) log('aggregates and performance report…');
+  const stats = parts.includes('stats') ? await measureStats(k, at, opts.runs) : null;
+  const http = parts.includes('http') && opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
+  const { log: _l, at: _a, parts: _p, ...options } = opts;
   return { startedAt, machine, nightly, stats, http, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
 }
 
@@ -97,13 +104,23 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
       // The warm-up files for the last units of the list; the measured run starts at the first.
       await load('warm-up', server.appUrl, { connections: c, duration: opts.warmup, rotation: put, offset: Math.floor(size * 0.9) });
     }
+    const s = server;
+    // The server's CPU time and queries over one run, per answered request.
+    const measured = async (run: () => Promise<HttpNumbers>): Promise<HttpNumbers> => {
+      const before: Counters = await s.counters();
+      const h = await run();
+      await new Promise((r) => setTimeout(r, 200)); // requests still in flight when the run ended
+      const after: Counters = await s.counters();
+      const n = Math.max(h.requests, 1);
+      return { ...h, serverCpuMsPerRequest: (after.cpuMs - before.cpuMs) / n, queriesPerRequest: (after.queries - before.queries) / n };
+    };
     log(`bare Express route, ${opts.duration} s…`);
-    const bare = await load('bare Express route', server.bareUrl, { connections: c, duration: opts.duration });
+    const bare = await measured(() => load('bare Express route', s.bareUrl, { connections: c, duration: opts.duration }));
     log(`GET /dashboard, ${opts.duration} s…`);
-    const dash = await load('GET /dashboard', server.appUrl, { connections: c, duration: opts.duration, rotation: dashboard });
+    const dash = await measured(() => load('GET /dashboard', s.appUrl, { connections: c, duration: opts.duration, rotation: dashboard }));
     log(`PUT /api/v1/filings/${period}, ${opts.duration} s…`);
     const since = new Date();
-    const filed = await load(`PUT /api/v1/filings/${period}`, server.appUrl, { connections: c, duration: opts.duration, rotation: put });
+    const filed = await measured(() => load(`PUT /api/v1/filings/${period}`, s.appUrl, { connections: c, duration: opts.duration, rotation: put }));
     const stored = num((await k.raw(`select count(*) as n from filing_revisions where via = 'api' and at >= ?`, [since])).rows[0].n);
     const memory = await server.memory();
     return { period, users: size, bare, dashboard: dash, put: filed, stored, memory, server: opts.server };

@@ -21,6 +21,10 @@ export interface HttpNumbers {
   /** Distinct units that were acted for (requests beyond the list reuse units). */
   distinct: number;
   samples: string[]; // first few non-2xx answers, for diagnosis
+  /** Server CPU time (user + system) per answered request, in ms. */
+  serverCpuMsPerRequest?: number;
+  /** Database queries the server sent per answered request. */
+  queriesPerRequest?: number;
 }
 
 export interface Rotation {

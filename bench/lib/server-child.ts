@@ -12,6 +12,7 @@ try {
   send({ type: 'ready', appPort: s.appPort, barePort: s.barePort });
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'memory') send({ type: 'memory', memory: s.memory() });
+    if (m.type === 'counters') send({ type: 'counters', counters: s.counters() });
     if (m.type === 'close') {
       await s.close();
       await closeDb();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { createApp } from '../../src/app.ts';
+import { db } from '../../src/db.ts';
 
 // The server under load: the portal (createApp) and a bare Express app answering a fixed string,
 // each on a random loopback port. By default in a child process of the bench, so that autocannon
@@ -13,15 +14,21 @@ import { createApp } from '../../src/app.ts';
 
 export interface MemoryNumbers { peakRssMb: number; maxRssMb: number }
 
+/** Running totals of the server process: CPU time (user + system) and database queries sent. */
+export interface Counters { cpuMs: number; queries: number }
+
 export interface BenchServer {
   appUrl: string;
   bareUrl: string;
   memory(): Promise<MemoryNumbers>;
+  counters(): Promise<Counters>;
   close(): Promise<void>;
 }
 
 /** Listens with both apps and samples RSS every 50 ms; used inline and by the child process. */
-export async function listenBoth(sessionSecret: string): Promise<{ appPort: number; barePort: number; memory(): MemoryNumbers; close(): Promise<void> }> {
+export async function listenBoth(sessionSecret: string): Promise<{ appPort: number; barePort: number; memory(): MemoryNumbers; counters(): Counters; close(): Promise<void> }> {
+  let queries = 0;
+  db().on('query', () => { queries++; });
   const app = createApp({ sessionSecret, loginLimit: 1_000_000, apiLimit: 1_000_000 });
   app.enable('view cache'); // as in production (NODE_ENV=production turns it on)
   const bare = express();
@@ -48,6 +55,10 @@ export async function listenBoth(sessionSecret: string): Promise<{ appPort: numb
     appPort: (appServer.address() as AddressInfo).port,
     barePort: (bareServer.address() as AddressInfo).port,
     memory: () => ({ peakRssMb: mb(Math.max(peak, process.memoryUsage().rss)), maxRssMb: mb(process.resourceUsage().maxRSS * 1024) }),
+    counters: () => {
+      const c = process.cpuUsage();
+      return { cpuMs: (c.user + c.system) / 1000, queries };
+    },
     close: async () => {
       clearInterval(sampler);
       await Promise.all([close(appServer), close(bareServer)]);
@@ -61,11 +72,12 @@ export async function startInline(sessionSecret: string): Promise<BenchServer> {
     appUrl: `http://127.0.0.1:${s.appPort}`,
     bareUrl: `http://127.0.0.1:${s.barePort}`,
     memory: async () => s.memory(),
+    counters: async () => s.counters(),
     close: s.close,
   };
 }
 
-type ChildMessage = { type: 'ready'; appPort: number; barePort: number } | { type: 'memory'; memory: MemoryNumbers } | { type: 'closed' } | { type: 'error'; message: string };
+type ChildMessage = { type: 'ready'; appPort: number; barePort: number } | { type: 'memory'; memory: MemoryNumbers } | { type: 'counters'; counters: Counters } | { type: 'closed' } | { type: 'error'; message: string };
 
 /** The server in a child process (tsx), production settings, its request log sent to /dev/null. */
 export async function startChild(opts: { sessionSecret: string; databaseUrl: string; poolMax?: number; cpuProfDir?: string }): Promise<BenchServer> {
@@ -100,6 +112,11 @@ export async function startChild(opts: { sessionSecret: string; databaseUrl: str
       const answer = waitFor('memory');
       child.send({ type: 'memory' });
       return (await answer).memory;
+    },
+    counters: async () => {
+      const answer = waitFor('counters');
+      child.send({ type: 'counters' });
+      return (await answer).counters;
     },
     close: async () => {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
