@@ -100,6 +100,8 @@ describe('every page for every role', () => {
     const problems: string[] = [];
     for (const row of accessMatrix.filter((r) => r.method === 'GET')) {
       const key = matrixKey(row);
+      // A GET changes nothing (a link in a mail or a page elsewhere must not act for the user); the audit log and sessions excepted.
+      const before = await fingerprint(t.knex);
       for (const role of ORDER) {
         const res = await send(row, v[role]);
         const got = outcomeOf('GET', res);
@@ -112,6 +114,9 @@ describe('every page for every role', () => {
           if (res.headers['x-content-type-options'] !== 'nosniff') problems.push(`${key} as ${role}: no X-Content-Type-Options: nosniff`);
         }
       }
+      const after = await fingerprint(t.knex);
+      const changed = Object.keys(before).filter((k) => before[k] !== after[k]);
+      if (changed.length) problems.push(`${key}: a GET changed ${changed.join(', ')}`);
     }
     expect(problems).toEqual([]);
   });

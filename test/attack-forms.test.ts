@@ -44,9 +44,17 @@ function formKey(f: HtmlForm): string {
   return `${f.method} ${f.action.replace(/\/\d+(?=\/|$)/g, '/:n')} ${[...new Set(fields)].join(',')}`;
 }
 
+/** Pages in states the matrix's fixtures do not show: a verified filing (reopen form), a period never filed (a blank draft). */
+function extraPages(): { path: string; query?: Record<string, string>; roles: RoleKey[] }[] {
+  return [
+    { path: `/province/filings/${w.unitA.filingVerified}`, roles: ['off'] },
+    { path: `/filings/${addMonths(w.periods.submitted, -3)}`, roles: ['unit'] },
+  ];
+}
+
 async function discoverForms(): Promise<Found[]> {
   const found = new Map<string, Found>();
-  for (const page of htmlPages()) {
+  for (const page of [...htmlPages(), ...extraPages()]) {
     for (const role of page.roles) {
       const res = await v[role].agent.get(page.path).query(page.query ?? {});
       if (!String(res.headers['content-type'] ?? '').includes('text/html')) continue;
@@ -135,7 +143,7 @@ describe('hostile input in every field of every form', () => {
     forms = await discoverForms();
     const keys = forms.map((f) => formKey(f.form));
     // The forms the issues ask for must be among them: if parsing broke, this says so.
-    for (const expected of ['POST /login', 'POST /register', 'POST /account/tokens', 'POST /admin/users', 'POST /filings/', 'POST /province/filings/:n/return', 'GET /province/eligibility', 'GET /stats/aggregates', 'POST /nominations/weights', 'POST /admin/settings']) {
+    for (const expected of ['POST /login', 'POST /register', 'POST /account/tokens', 'POST /admin/users', 'POST /filings/', 'POST /province/filings/:n/return', 'POST /province/filings/:n/reopening', 'GET /province/eligibility', 'GET /stats/aggregates', 'POST /nominations/weights', 'POST /admin/settings']) {
       expect(keys.some((k) => k.startsWith(expected)), expected).toBe(true);
     }
     expect(forms.length).toBeGreaterThan(20);
@@ -161,6 +169,8 @@ describe('hostile input in every field of every form', () => {
           if (res.status >= 500 || res.status === 403) problems.push(`${where}: ${show(res)}`);
           else if (found.form.method === 'GET' && (res.status === 414 || res.status === 431)) continue; // a 60 kB URL: refused by Node's HTTP parser, before the app
           else if (res.status >= 400 && !clearPersianError(res.text)) problems.push(`${where}: ${res.status} without a clear Persian message: ${show(res)}`);
+          // A choice from a list (select, radio) posted with a value not in the list must be refused, not stored.
+          if (found.form.method === 'POST' && (field.type === 'select' || field.type === 'radio') && res.status < 400) problems.push(`${where}: a value outside the list was accepted (${res.status})`);
           if (typeof res.text === 'string' && res.text.includes(SCRIPT)) problems.push(`${where}: raw <script> in the answer`);
           if (res.status === 303 && res.headers.location?.startsWith('/') && found.role !== 'anon') {
             const next = await v[found.role].agent.get(res.headers.location);
