@@ -91,10 +91,19 @@ const tehranFormatter = new Intl.DateTimeFormat('en-US', {
 
 interface WallClock { gy: number; gm: number; gd: number; h: number; mi: number; s: number }
 
+// The same instants (deadlines above all) are shown on every page; formatToParts is slow.
+const wallClocks = new Map<number, WallClock>();
+
 function tehranWallClock(at: Date): WallClock {
+  const t = at.getTime();
+  const known = wallClocks.get(t);
+  if (known) return known;
   const parts: Record<string, number> = {};
   for (const p of tehranFormatter.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { gy: parts.year, gm: parts.month, gd: parts.day, h: parts.hour, mi: parts.minute, s: parts.second };
+  const w = { gy: parts.year, gm: parts.month, gd: parts.day, h: parts.hour, mi: parts.minute, s: parts.second };
+  if (wallClocks.size >= 20_000) wallClocks.clear();
+  wallClocks.set(t, w);
+  return w;
 }
 
 /** Tehran's offset from UTC at an instant, in ms (3.5 h now; 4.5 h in summers before 2022). */
