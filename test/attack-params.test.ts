@@ -65,6 +65,34 @@ describe('hostile path parameters', () => {
   });
 });
 
+describe('hostile query strings', () => {
+  const NAMES = ['back', 'year', 'format', 'period', 'type', 'q', 'code', 'page', 'from', 'to', 'quarter', 'span', 'rows', 'cols', 'measure', 'include_unverified',
+    'state', 'division', 'warnings', 'role', 'province', 'action', 'user', 'user_id', 'unit', 'unit_id', 'date_from', 'date_to', 'sort', 'order', 'limit', 'offset'];
+
+  it('every page, with every known query parameter hostile at once (and as arrays and objects): never a 500, nothing raw', async () => {
+    const problems: string[] = [];
+    const values = [...HOSTILE.filter((h) => !['10,000 characters', 'negative number'].includes(h.name)).map((h) => h.value), 'javascript:alert(1)', '//evil.example/', '/province/"><script>alert(1)</script>'];
+    for (const row of accessMatrix.filter((r) => r.method === 'GET' && !r.path.startsWith('/api/v1/'))) {
+      const role = (['unit', 'off', 'admin', 'dep', 'stats', 'unitO', 'offO'] as RoleKey[]).find((r) => row.expect[r] === 'ok') ?? 'anon';
+      const url = row.path.replace(/:id/, String(row.path.includes('/province/filings/') ? w.unitA.filingSubmitted : w.unitA.id))
+        .replace(/:period/, w.periods.submitted).replace(/:code/, w.certificateCode).replace(/:token/, w.pending.activationToken);
+      const queries = [
+        ...values.map((x) => NAMES.map((n) => `${n}=${encodeURIComponent(x)}`).join('&')),
+        NAMES.map((n) => `${n}[]=1&${n}[]=2`).join('&'),
+        NAMES.map((n) => `${n}[a][b]=1`).join('&'),
+      ];
+      for (const q of queries) {
+        const res = await v[role].agent.get(`${url}?${q}`);
+        if (res.status >= 500) problems.push(`${matrixKey(row)}?${q.slice(0, 60)}… (as ${role}): ${show(res)}`);
+        if (typeof res.text === 'string' && res.text.includes(SCRIPT)) problems.push(`${matrixKey(row)}?${q.slice(0, 60)}… (as ${role}): raw <script>`);
+        if (typeof res.text === 'string' && /href="(javascript:|\/\/evil)/.test(res.text)) problems.push(`${matrixKey(row)}?${q.slice(0, 60)}… (as ${role}): a link to the attacker's choice`);
+        if (res.status >= 300 && res.status < 400 && /^(\/\/|https?:|javascript:)/.test(res.headers.location ?? '')) problems.push(`${matrixKey(row)} (as ${role}): redirects off-site to ${res.headers.location}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('hostile JSON for the API', () => {
   const good = () => ({
     submit: false, employees: 10, production_value: 1000, intermediate_consumption: 500,
