@@ -128,6 +128,9 @@ describe('graceful shutdown', () => {
     expect(srv.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['started', 'stopped']));
     expect(srv.lines.find((l) => l.msg === 'request' && l.route === '/login' && l.method === 'POST')).toMatchObject({ status: 303 });
     expect(srv.output()).not.toContain(PASSWORD);
+    expect(srv.output()).not.toContain(filer.token);
+    expect(srv.output()).not.toContain('9000000');
+    expect(srv.lines.find((l) => l.msg === 'request' && l.method === 'PUT')).toMatchObject({ route: '/api/v1/filings/:period', status: 200 });
 
     // What the request wrote after the signal is in the database: its session and its audit line.
     await withServerDb(async (k) => {
