@@ -24,7 +24,7 @@ function httpRow(h: HttpNumbers, target: string, verdict: string): Row {
   const failures = h.non2xx + h.errors + h.timeouts;
   return {
     measure: `${h.name} (${h.connections} connections, ${round1(h.durationS)} s${h.distinct ? `, ${h.distinct.toLocaleString('en-US')} distinct units` : ''})`,
-    result: `${Math.round(h.rps).toLocaleString('en-US')} req/s; p50 ${h.p50} ms, p99 ${h.p99} ms; ${h.requests.toLocaleString('en-US')} requests, ${failures} failed${h.serverCpuMsPerRequest !== undefined ? `; server CPU ${round1(h.serverCpuMsPerRequest * 10) / 10} ms and ${round1(h.queriesPerRequest ?? 0)} queries per request` : ''}${failures ? ` (${Object.entries(h.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ')}${h.errors ? `, ${h.errors} errors` : ''}${h.timeouts ? `, ${h.timeouts} timeouts` : ''})` : ''}`,
+    result: `${Math.round(h.rps).toLocaleString('en-US')} req/s; p50 ${h.p50} ms, p99 ${h.p99} ms; ${h.requests.toLocaleString('en-US')} requests, ${failures} failed${h.serverCpuMsPerRequest !== undefined ? `; server CPU ${h.serverCpuMsPerRequest.toFixed(2)} ms and ${round1(h.queriesPerRequest ?? 0)} queries per request (≈ ${Math.round(1000 / Math.max(h.serverCpuMsPerRequest, 1e-3)).toLocaleString('en-US')} req/s per free core)` : ''}${failures ? ` (${Object.entries(h.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ')}${h.errors ? `, ${h.errors} errors` : ''}${h.timeouts ? `, ${h.timeouts} timeouts` : ''})` : ''}`,
     target,
     verdict,
   };
