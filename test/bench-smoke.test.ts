@@ -52,7 +52,7 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     expect(result.stats!.aggregateCells).toBeGreaterThan(0);
     expect(result.stats!.reportObligated).toBeGreaterThan(0);
     const h = result.http!;
-    for (const load of [h.bare, h.dashboard, h.put]) {
+    for (const load of [h.bare, h.dashboard, h.dashboardSingle, h.put]) {
       expect(load.requests, load.name).toBeGreaterThan(0);
       expect({ name: load.name, non2xx: load.non2xx, errors: load.errors, timeouts: load.timeouts, samples: load.samples })
         .toEqual({ name: load.name, non2xx: 0, errors: 0, timeouts: 0, samples: [] });

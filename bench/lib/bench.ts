@@ -38,6 +38,7 @@ export interface HttpSection {
   users: number;
   bare: HttpNumbers;
   dashboard: HttpNumbers;
+  dashboardSingle: HttpNumbers;
   put: HttpNumbers;
   /** Submissions the database holds from the PUT run (revisions written via the API). */
   stored: number;
@@ -118,12 +119,15 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
     const bare = await measured(() => load('bare Express route', s.bareUrl, { connections: c, duration: opts.duration }));
     log(`GET /dashboard, ${opts.duration} s…`);
     const dash = await measured(() => load('GET /dashboard', s.appUrl, { connections: c, duration: opts.duration, rotation: dashboard }));
+    // Service time without queueing: one connection, the next units of the list.
+    log(`GET /dashboard on one connection, ${Math.max(1, opts.duration / 2)} s…`);
+    const single = await measured(() => load('GET /dashboard, one connection', s.appUrl, { connections: 1, duration: Math.max(1, opts.duration / 2), rotation: dashboard, offset: dash.requests }));
     log(`PUT /api/v1/filings/${period}, ${opts.duration} s…`);
     const since = new Date();
     const filed = await measured(() => load(`PUT /api/v1/filings/${period}`, s.appUrl, { connections: c, duration: opts.duration, rotation: put }));
     const stored = num((await k.raw(`select count(*) as n from filing_revisions where via = 'api' and at >= ?`, [since])).rows[0].n);
     const memory = await server.memory();
-    return { period, users: size, bare, dashboard: dash, put: filed, stored, memory, server: opts.server };
+    return { period, users: size, bare, dashboard: dash, dashboardSingle: single, put: filed, stored, memory, server: opts.server };
   } finally {
     await server?.close();
     await removeFixtures(k);
