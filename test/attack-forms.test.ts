@@ -38,9 +38,9 @@ function htmlPages(): { path: string; query?: Record<string, string>; roles: Rol
     .map((r) => ({ path: fillPath(r, w), query: extrasFor(r, w).query, roles: DISCOVERY.filter((role) => r.expect[role] === 'ok') }));
 }
 
-/** Same form = same method, action (ids blurred) and field names (row indices blurred), same hidden values. */
+/** Same form = same method, action (ids blurred) and field names (row indices blurred): one of each shape is attacked. */
 function formKey(f: HtmlForm): string {
-  const fields = f.fields.filter((x) => x.name !== '_csrf').map((x) => (x.type === 'hidden' && !/^\d+$/.test(x.value) ? `${x.name}=${x.value}` : x.name));
+  const fields = f.fields.filter((x) => x.name !== '_csrf').map((x) => x.name);
   return `${f.method} ${f.action.replace(/\/\d+(?=\/|$)/g, '/:n')} ${[...new Set(fields)].join(',')}`;
 }
 
@@ -172,7 +172,8 @@ describe('hostile input in every field of every form', () => {
           // A choice from a list (select, radio) posted with a value not in the list must be refused, not stored.
           if (found.form.method === 'POST' && (field.type === 'select' || field.type === 'radio') && res.status < 400) problems.push(`${where}: a value outside the list was accepted (${res.status})`);
           if (typeof res.text === 'string' && res.text.includes(SCRIPT)) problems.push(`${where}: raw <script> in the answer`);
-          if (res.status === 303 && res.headers.location?.startsWith('/') && found.role !== 'anon') {
+          // Where the form leads after storing a script (the later crawl covers the rest).
+          if (hostile.value.includes(SCRIPT) && res.status === 303 && res.headers.location?.startsWith('/') && found.role !== 'anon') {
             const next = await v[found.role].agent.get(res.headers.location);
             if (next.status >= 500) problems.push(`${where}: the page after it answers ${show(next)}`);
             if (next.text?.includes(SCRIPT)) problems.push(`${where}: raw <script> on ${res.headers.location}`);

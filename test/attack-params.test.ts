@@ -71,7 +71,8 @@ describe('hostile query strings', () => {
 
   it('every page, with every known query parameter hostile at once (and as arrays and objects): never a 500, nothing raw', async () => {
     const problems: string[] = [];
-    const values = [...HOSTILE.filter((h) => !['10,000 characters', 'negative number'].includes(h.name)).map((h) => h.value), 'javascript:alert(1)', '//evil.example/', '/province/"><script>alert(1)</script>'];
+    // Several hostile values in one: each request is a whole page, so few of them.
+    const values = [`شرکت ${SCRIPT} ' OR 1=1 --`, '\u0000\u202e-123456789012345678901234567890', 'javascript:alert(1)', '//evil.example/', '/province/"><script>alert(1)</script>'];
     for (const row of accessMatrix.filter((r) => r.method === 'GET' && !r.path.startsWith('/api/v1/'))) {
       const role = (['unit', 'off', 'admin', 'dep', 'stats', 'unitO', 'offO'] as RoleKey[]).find((r) => row.expect[r] === 'ok') ?? 'anon';
       const url = row.path.replace(/:id/, String(row.path.includes('/province/filings/') ? w.unitA.filingSubmitted : w.unitA.id))
