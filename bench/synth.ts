@@ -44,9 +44,13 @@ if (!env.DATABASE_URL) {
 const units = Number(values.units);
 const months = Number(values.months);
 const seed = Number(values.seed);
-if (!Number.isInteger(units) || units < 31 || units > 2_000_000) throw new Error('--units must be an integer from 31 to 2,000,000');
-if (!Number.isInteger(months) || months < 3 || months > 120) throw new Error('--months must be an integer from 3 to 120');
-if (!Number.isInteger(seed) || seed < 0 || seed > 1_000_000) throw new Error('--seed must be an integer from 0 to 1,000,000');
+function usage(message: string): never {
+  console.error(`db:synth: ${message}`);
+  process.exit(2);
+}
+if (!Number.isInteger(units) || units < 31 || units > 2_000_000) usage('--units must be an integer from 31 to 2,000,000');
+if (!Number.isInteger(months) || months < 3 || months > 120) usage('--months must be an integer from 3 to 120');
+if (!Number.isInteger(seed) || seed < 0 || seed > 1_000_000) usage('--seed must be an integer from 0 to 1,000,000');
 const at = parseAt(values.at);
 const jobs = Math.max(1, Math.min(8, Number(values.jobs) || 1));
 
@@ -55,7 +59,7 @@ function parseAt(s: string | undefined): Date {
   const j = parseJalaliDate(latinDigits(s));
   if (j) return new Date(startOfJalaliDay(j).getTime() + 12 * 3600_000); // noon in Tehran
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new Error(`--at must be a Jalali date (1405-09-05) or an ISO instant, not ${s}`);
+  if (Number.isNaN(d.getTime())) usage(`--at must be a Jalali date (1405-09-05) or an ISO instant, not ${s}`);
   return d;
 }
 
