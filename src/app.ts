@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
 import { db } from './db.ts';
+import { env } from './env.ts';
 import { log } from './log.ts';
 import { viewHelpers } from './views.ts';
 import { sessionMiddleware } from './auth/session.ts';
@@ -35,7 +36,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   const app = express();
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
-  app.set('trust proxy', process.env.TRUST_PROXY === '1' ? 1 : false);
+  app.set('trust proxy', env.TRUST_PROXY === '1' ? 1 : false);
   app.disable('x-powered-by');
   Object.assign(app.locals, viewHelpers);
 

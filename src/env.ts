@@ -18,7 +18,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(600).default(25), // seconds to finish requests in flight on SIGTERM
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('آمار تولید <no-reply@localhost>'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(), // default: info, silent under tests
 });
 
 export type Env = z.infer<typeof schema>;

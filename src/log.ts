@@ -17,7 +17,7 @@ const redact = {
 
 export const log = pino(
   {
-    level: env.NODE_ENV === 'test' && !process.env.LOG_LEVEL ? 'silent' : env.LOG_LEVEL,
+    level: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     redact,
     base: { app: 'production-statistics-portal', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,

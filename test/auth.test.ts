@@ -44,7 +44,7 @@ describe('signing in', () => {
     expect(after).not.toBe(before);
     expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly/i);
     expect(String(res.headers['set-cookie'])).toMatch(/SameSite=Lax/i);
-    const rows = await t.knex('audit_log').where({ action: 'auth.sign_in', target: `user:${u.id}` });
+    const rows = await t.knex('audit_log').where({ action: 'auth.sign_in', target: `user:${u.id}`, user_id: u.id });
     expect(rows).toHaveLength(1);
   });
 

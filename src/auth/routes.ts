@@ -6,7 +6,7 @@ import { email, password, parseForm } from '../forms.ts';
 import { findUserByEmail } from './users.ts';
 import { verifyPassword, spendVerifyTime, hashPassword } from './passwords.ts';
 import { requireUser, flash, currentUser } from './guards.ts';
-import { auditFrom } from '../audit.ts';
+import { audit, auditFrom } from '../audit.ts';
 import { consumeActivationToken, findActivationToken } from './activation.ts';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -61,7 +61,7 @@ async function signIn(req: Request, res: Response) {
     if (err) return res.status(500).render('error', { title: 'خطا', message: 'ورود انجام نشد. دوباره تلاش کنید.' });
     req.session.userId = user.id;
     req.session.save(async () => {
-      await auditFrom(req, { action: 'auth.sign_in', target: `user:${user.id}` }).catch(() => undefined);
+      await audit({ action: 'auth.sign_in', userId: user.id, target: `user:${user.id}`, ip: req.ip ?? null }).catch(() => undefined);
       res.redirect(303, returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : homeFor(user.role));
     });
   });
