@@ -163,6 +163,26 @@ async function scopeA(): Promise<string> {
   ]));
 }
 
+describe('probes the matrix cannot express', () => {
+  it("a unit's draft is its own until submitted: even its own province's officer gets 404 and cannot act on it", async () => {
+    const before = await fingerprint(t.knex);
+    for (const [method, path] of [['get', ''], ['post', '/verification'], ['post', '/return'], ['post', '/reopening']] as const) {
+      const url = `/province/filings/${w.unitA.filingDraft}${path}`;
+      const res = method === 'get' ? await v.off.agent.get(url) : await v.off.agent.post(url).type('form').send({ _csrf: v.off.csrf, reason: 'دلیل' });
+      expect(res.status, url).toBe(404);
+    }
+    expect(await fingerprint(t.knex)).toEqual(before);
+  });
+
+  it("the eligibility lookup finds a unit of the officer's province only", async () => {
+    const own = await v.off.agent.get('/province/eligibility').query({ q: w.unitA.nationalId });
+    expect(own.text).toContain(MARK.unitA);
+    const other = await v.offO.agent.get('/province/eligibility').query({ q: w.unitA.nationalId });
+    expect(other.status).toBeLessThan(500);
+    expect(leaks('offO', 'GET /province/eligibility', other)).toEqual([]);
+  });
+});
+
 describe('the API', () => {
   it('every API route answers as the matrix says to each role\'s token and leaks nothing', async () => {
     const problems: string[] = [];

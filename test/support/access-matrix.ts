@@ -170,7 +170,7 @@ export const UNIT_A_SECRETS = [MARK.unitA, ...figureForms(FIGURES.verified), ...
 
 export interface World {
   periods: { verified: string; submitted: string };
-  unitA: { id: number; productIds: number[]; nationalId: string; filingSubmitted: number; filingVerified: number; reminderId: number };
+  unitA: { id: number; productIds: number[]; nationalId: string; filingSubmitted: number; filingVerified: number; filingDraft: number; reminderId: number };
   unitB: { id: number; productIds: number[] };
   pending: { id: number; userId: number; activationToken: string };
   users: Record<Exclude<RoleKey, 'anon'>, { id: number; email: string }>;
@@ -200,6 +200,7 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
   const line = (productId: number, v: number) => [{ product_id: productId, produced: 10, sold: 9, sales_value: v }];
   const filingVerified = await createFiling({ unitId: a.id, period: verifiedPeriod, state: 'verified', productionValue: FIGURES.verified, intermediateConsumption: 1000, lines: line(a.productIds[0], FIGURES.verified) }, k);
   const filingSubmitted = await createFiling({ unitId: a.id, period: submittedPeriod, state: 'submitted', productionValue: FIGURES.submitted, intermediateConsumption: 1000, lines: line(a.productIds[0], FIGURES.submitted) }, k);
+  const filingDraft = await createFiling({ unitId: a.id, period: addMonths(verifiedPeriod, -2), state: 'draft', productionValue: FIGURES.submitted, lines: line(a.productIds[0], FIGURES.submitted) }, k);
   await createFiling({ unitId: b.id, period: verifiedPeriod, state: 'verified', productionValue: 123_123_123, lines: line(b.productIds[0], 123_123_123) }, k);
   await createFiling({ unitId: n.id, period: verifiedPeriod, state: 'verified', productionValue: 321_321_321 }, k);
 
@@ -239,7 +240,7 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
 
   return {
     periods: { verified: verifiedPeriod, submitted: submittedPeriod },
-    unitA: { id: a.id, productIds: a.productIds, nationalId: a.nationalId, filingSubmitted, filingVerified, reminderId: reminder.id },
+    unitA: { id: a.id, productIds: a.productIds, nationalId: a.nationalId, filingSubmitted, filingVerified, filingDraft, reminderId: reminder.id },
     unitB: { id: b.id, productIds: b.productIds },
     pending: { id: p.id, userId: pendingUser.id, activationToken: activation.token },
     users,
