@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Production Statistics Portal: the app image (see docs/production.md).
+# Production Statistics Portal: the app image (see README.md, section Production).
 
 # 1. Dependencies for production only. tsx (which runs the TypeScript sources) is a runtime
 #    dependency, so `npm ci --omit=dev` is all the app needs; nothing is compiled ahead.

@@ -197,9 +197,10 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('docs/production.md', () => {
+describe('README, section Production', () => {
   it('explains every variable the app reads', () => {
-    const doc = read('docs/production.md');
+    const readme = read('README.md');
+    const doc = readme.slice(readme.indexOf('## Production'));
     const missing = envKeys.filter((k) => !doc.includes(`\`${k}\``));
     expect(missing).toEqual([]);
   });
