@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { redirectSaved } from '../units/redirect.ts';
 import { parseForm, FormError, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
@@ -69,7 +68,7 @@ async function resetUserPassword(req: Request, res: Response) {
   const id = idParam(req);
   if (id === currentUser(req).id) {
     flash(req, 'warning', 'گذرواژه حساب خودتان را از صفحه «حساب کاربری» تغییر دهید.');
-    return redirectSaved(req, res, '/admin/users');
+    return res.redirect(303, '/admin/users');
   }
   const reset = await resetPassword(id, actorOf(req));
   if (!reset) throw new NotFoundError();
@@ -80,11 +79,11 @@ async function changeActive(req: Request, res: Response, active: boolean) {
   const id = idParam(req);
   if (id === currentUser(req).id) {
     flash(req, 'warning', 'نمی‌توانید حساب خودتان را غیرفعال کنید.');
-    return redirectSaved(req, res, '/admin/users');
+    return res.redirect(303, '/admin/users');
   }
   if (!(await setUserActive(id, active, actorOf(req)))) throw new NotFoundError();
   flash(req, 'success', active ? 'حساب دوباره فعال شد.' : 'حساب غیرفعال شد؛ دیگر نمی‌تواند وارد شود.');
-  redirectSaved(req, res, '/admin/users');
+  res.redirect(303, '/admin/users');
 }
 
 async function renderSettings(res: Response, status: number, key: string | null, values: Record<string, unknown>, errors: FieldErrors) {
@@ -104,5 +103,5 @@ async function updateSetting(req: Request, res: Response) {
   if (!parsed.ok) return renderSettings(res, 422, key, body, parsed.errors);
   await changeSetting(parsed.change, actorOf(req));
   flash(req, 'success', `«${SETTING_META[key].label}» ذخیره شد.`);
-  redirectSaved(req, res, `/admin/settings#setting-${key}`);
+  res.redirect(303, `/admin/settings#setting-${key}`);
 }

@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
-import { redirectSaved } from './redirect.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
@@ -112,7 +111,7 @@ async function approve(req: Request, res: Response) {
   const result = await decideRegistration(id, officerProvince(req), { kind: 'approved' }, { id: currentUser(req).id, ip: req.ip });
   if (result === 'not_found') throw new NotFoundError();
   flash(req, result === 'done' ? 'success' : 'warning', result === 'done' ? 'ثبت‌نام واحد تأیید شد.' : 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
-  redirectSaved(req, res, result === 'done' ? '/province/registrations' : `/province/registrations/${id}`);
+  res.redirect(303, result === 'done' ? '/province/registrations' : `/province/registrations/${id}`);
 }
 
 async function reject(req: Request, res: Response) {
@@ -132,7 +131,7 @@ async function reject(req: Request, res: Response) {
   const result = await decideRegistration(id, province, { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
   if (result === 'not_found') throw new NotFoundError();
   flash(req, result === 'done' ? 'success' : 'warning', result === 'done' ? 'ثبت‌نام واحد رد شد؛ دلیل آن به واحد نشان داده می‌شود.' : 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
-  redirectSaved(req, res, result === 'done' ? '/province/registrations' : `/province/registrations/${id}`);
+  res.redirect(303, result === 'done' ? '/province/registrations' : `/province/registrations/${id}`);
 }
 
 async function issueActivationLink(req: Request, res: Response) {
@@ -141,5 +140,5 @@ async function issueActivationLink(req: Request, res: Response) {
   flash(req, 'success', issued.mailed
     ? `پیوند فعال‌سازی تازه به ${issued.email} فرستاده شد.`
     : `پیوند فعال‌سازی تازه برای ${issued.email} ساخته شد؛ آن را از فهرست زیر به مالک واحد بدهید.`);
-  redirectSaved(req, res, '/province/registrations#activations');
+  res.redirect(303, '/province/registrations#activations');
 }
