@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { addMonths, periodRange, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
+import type { FilingRow } from '../filings/model.ts';
 
 // DESIGN §6: the province queue. Every query here is scoped to the officer's province IN SQL,
 // and every state change is guarded by the state it starts from, so a double click or two
@@ -71,28 +72,13 @@ export async function provinceCounts(province: string, k: Knex = db()): Promise<
   };
 }
 
-export interface FilingForReview {
-  id: number;
-  unit_id: number;
+export interface FilingForReview extends Omit<FilingRow, 'updated_at'> {
   unit_name: string;
   national_id: string;
   licence_no: string;
   isic_class: string;
   province_code: string;
   unit_status: string;
-  period: Period;
-  state: string;
-  employees: number | null;
-  production_value: number | null;
-  intermediate_consumption: number | null;
-  value_added: number | null;
-  warnings: unknown[];
-  first_submitted_at: Date | null;
-  submitted_at: Date | null;
-  tracking_code: string | null;
-  revision: number;
-  return_reason: string | null;
-  verified_at: Date | null;
 }
 
 /** A filing of the officer's province, or undefined (→ 404) for anything else. */
