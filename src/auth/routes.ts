@@ -8,6 +8,7 @@ import { verifyPassword, spendVerifyTime, hashPassword } from './passwords.ts';
 import { requireUser, flash, currentUser } from './guards.ts';
 import { audit, auditFrom } from '../audit.ts';
 import { consumeActivationToken, findActivationToken } from './activation.ts';
+import { endSessionsOf } from './session.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
@@ -97,6 +98,7 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
       return res.status(422).render('auth/account', { title: 'حساب کاربری', values: {}, errors: { current: 'گذرواژه فعلی نادرست است.' } });
     }
     await db()('users').where({ id: user.id }).update({ password_hash: await hashPassword(parsed.data.next) });
+    await endSessionsOf(db(), user.id, req.sessionID); // this session stays; every other one ends
     flash(req, 'success', 'گذرواژه تغییر کرد.');
     res.redirect(303, '/account');
   });

@@ -34,6 +34,13 @@ function devSecret(): string {
   return generated;
 }
 
+/** Ends every session of a user but `exceptSid`: after a password change or reset, a session opened with the old password is worth nothing. */
+export async function endSessionsOf(k: Knex, userId: number, exceptSid?: string): Promise<number> {
+  const q = k('sessions').whereRaw("sess->>'userId' = ?", [String(userId)]);
+  if (exceptSid) q.whereNot({ sid: exceptSid });
+  return q.delete();
+}
+
 /** Deletes expired sessions; called by the nightly job rather than a timer in every instance. */
 export async function purgeExpiredSessions(k: Knex): Promise<number> {
   return k('sessions').where('expired', '<', k.fn.now()).delete();
