@@ -9,6 +9,7 @@ import { createActivationToken } from '../auth/activation.ts';
 import { sendMail } from '../mail.ts';
 import type { Role } from '../auth/users.ts';
 import { isUniqueViolation } from '../units/model.ts';
+import { endSessionsOf } from '../auth/session.ts';
 
 // Staff accounts (issue 2 item 5): created by an admin or `npm run user:create`; a new account or
 // a reset one gets a one-time activation link rather than a password chosen by someone else.
@@ -76,6 +77,7 @@ export async function resetPassword(userId: number, actor: Actor, k: Knex = db()
     const user = await trx('users').where({ id: userId }).forUpdate().first('id', 'email', 'province_code');
     if (!user) return undefined;
     await trx('users').where({ id: userId }).update({ password_hash: null, failed_logins: 0, locked_until: null });
+    await endSessionsOf(trx, userId); // a session that may have been stolen ends with the password
     const link = await createActivationToken(userId, trx);
     await audit({ action: 'user.password_reset', userId: actor.id, ip: actor.ip ?? null, provinceCode: user.province_code, target: `user:${userId}` }, trx);
     return { id: userId, email: user.email as string, url: link.url };
