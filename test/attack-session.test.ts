@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUser, csrfFrom, PASSWORD } from './support/factories.ts';
+import { createUser, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { registrationForm } from './support/registration.ts';
 import { MAX_FAILED_LOGINS } from '../src/auth/routes.ts';
 
@@ -78,6 +78,35 @@ describe('session fixation', () => {
     const replay = await request(app).get('/account').set('Cookie', cookie);
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toBe('/login');
+  });
+});
+
+describe('sessions end when the password does', () => {
+  it("an admin's password reset signs the account out everywhere (a stolen session dies with the password)", async () => {
+    const admin = await createUser({ role: 'admin' });
+    const victim = await createUser({ role: 'province_officer', province_code: '23' });
+    const stolen = await signIn(app, victim.email);
+    expect((await stolen.agent.get('/province')).status).toBe(200);
+    const a = await signIn(app, admin.email);
+    const reset = await a.agent.post(`/admin/users/${victim.id}/password-reset`).type('form').send({ _csrf: a.csrf });
+    expect(reset.status).toBeLessThan(400);
+    const after = await stolen.agent.get('/province');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toBe('/login');
+    // The admin's own session is untouched.
+    expect((await a.agent.get('/admin/users')).status).toBe(200);
+  });
+
+  it('changing one\'s own password keeps this session and ends every other one', async () => {
+    const u = await createUser({ role: 'stats_office' });
+    const here = await signIn(app, u.email);
+    const elsewhere = await signIn(app, u.email);
+    const res = await here.agent.post('/account/password').type('form').send({ _csrf: here.csrf, current: PASSWORD, next: 'a-brand-new-password' });
+    expect(res.status).toBe(303);
+    expect((await here.agent.get('/account')).status).toBe(200);
+    const other = await elsewhere.agent.get('/account');
+    expect(other.status).toBe(303);
+    expect(other.headers.location).toBe('/login');
   });
 });
 
