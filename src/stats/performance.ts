@@ -164,24 +164,49 @@ export async function performanceReport(period: Period, opts: { at: Date; rules:
 export async function performanceTrend(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<TrendPoint[]> {
   const periods = periodRange(addMonths(period, -11), period);
   const cal = JSON.stringify(periods.map((p) => ({ p, d: deadlineOf(p, opts.rules).toISOString() })));
+  // Nationally, filings are counted without joining each one to its unit: all filings of the 12
+  // months, less those of the few units that do not count (not approved, or obligated after the
+  // month), found from the units side. For one province the join is needed and is much smaller.
+  const filedSql = opts.provinceCode
+    ? `filed as (
+         select f.period,
+                count(*) filter (where f.first_submitted_at <= :at) as filed,
+                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+           from filings f
+           join cal on cal.period = f.period
+           join units u on u.id = f.unit_id
+          where f.period between :first and :last
+            and u.registration = 'approved' and u.obligation_start <= f.period and u.province_code = :province::text
+          group by f.period
+       )`
+    : `every_filing as (
+         select f.period,
+                count(*) filter (where f.first_submitted_at <= :at) as filed,
+                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+           from filings f join cal on cal.period = f.period
+          where f.period between :first and :last
+          group by f.period
+       ), not_counted as (
+         select f.period,
+                count(*) filter (where f.first_submitted_at <= :at) as filed,
+                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+           from units u
+           join filings f on f.unit_id = u.id and f.period between :first and :last
+           join cal on cal.period = f.period
+          where (u.registration <> 'approved' or u.obligation_start > :first)
+            and (u.registration <> 'approved' or u.obligation_start > f.period)
+          group by f.period
+       ), filed as (
+         select e.period, e.filed - coalesce(n.filed, 0) as filed, e.on_time - coalesce(n.on_time, 0) as on_time
+           from every_filing e left join not_counted n on n.period = e.period
+       )`;
   const rows = await k.raw(
-    `with cal as (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)),
+    `with cal as materialized (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)),
      starts as materialized (
        select u.obligation_start as start, count(*) as n from units u
         where u.registration = 'approved' and (:province::text is null or u.province_code = :province::text)
         group by u.obligation_start
-     ), filed as (
-       select f.period,
-              count(*) filter (where f.first_submitted_at <= :at) as filed,
-              count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
-         from filings f
-         join cal on cal.period = f.period
-         join units u on u.id = f.unit_id
-        where f.period between :first and :last
-          and u.registration = 'approved' and u.obligation_start <= f.period
-          and (:province::text is null or u.province_code = :province::text)
-        group by f.period
-     )
+     ), ${filedSql}
      select cal.period,
             (select coalesce(sum(s.n), 0) from starts s where s.start <= cal.period) as obligated,
             coalesce(filed.filed, 0) as filed,
