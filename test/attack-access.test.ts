@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
 import { createApp } from '../src/app.ts';
+import { addMonths } from '../src/calendar.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { signIn } from './support/factories.ts';
 import { routeTable, routeKey } from './support/routes.ts';
@@ -171,6 +172,19 @@ describe('probes the matrix cannot express', () => {
       const res = method === 'get' ? await v.off.agent.get(url) : await v.off.agent.post(url).type('form').send({ _csrf: v.off.csrf, reason: 'دلیل' });
       expect(res.status, url).toBe(404);
     }
+    expect(await fingerprint(t.knex)).toEqual(before);
+  });
+
+  it("a unit cannot file figures against another unit's product through the form (refused, nothing stored)", async () => {
+    const before = await fingerprint(t.knex);
+    const period = addMonths(w.periods.submitted, -3);
+    const res = await v.unit.agent.post(`/filings/${period}`).type('form').send({
+      _csrf: v.unit.csrf, action: 'draft', base_revision: '0', employees: '5', production_value: '100', intermediate_consumption: '50',
+      'lines[0][product_id]': String(w.unitB.productIds[0]), 'lines[0][produced]': '1', 'lines[0][sold]': '1', 'lines[0][sales_value]': '1',
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(leaks('unit', 'POST /filings/:period', res)).toEqual([]);
     expect(await fingerprint(t.knex)).toEqual(before);
   });
 
