@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   log.info({ port, url: env.PUBLIC_URL, database: usingEmbeddedDatabase ? 'embedded' : 'server', scheduler: env.SCHEDULER }, 'started');
   if (demo) {
-    console.log(`\nسامانه آمار تولید: ${env.PUBLIC_URL}\nDemo accounts (password for all: ${demo.password}):`);
+    console.log(`\nسامانه آمار تولید: http://localhost:${port}\nDemo accounts (password for all: ${demo.password}):`);
     for (const a of demo.accounts) console.log(`  ${a.email.padEnd(28)} ${ROLE_LABELS[a.role] ?? a.role} — ${a.note}`);
   }
 
