@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
 import { createApp } from '../src/app.ts';
 import { addMonths } from '../src/calendar.ts';
+import { createApiToken } from '../src/api/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { signIn } from './support/factories.ts';
 import { routeTable, routeKey } from './support/routes.ts';
@@ -234,6 +235,16 @@ describe('the API', () => {
       if (viaSession.status !== 401) problems.push(`${matrixKey(row)} with a session cookie only: ${show(viaSession)}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it("a deactivated account's token stops working at once (401), and works again on reactivation", async () => {
+    const { token } = await createApiToken(w.victimUserId, 'کلید قربانی', t.knex);
+    const call = () => request(app).get('/api/v1/unit').set('Authorization', `Bearer ${token}`);
+    expect((await call()).status).toBe(404); // an officer's token: signed in, but no unit route for it
+    await t.knex('users').where({ id: w.victimUserId }).update({ active: false });
+    expect((await call()).status).toBe(401);
+    await t.knex('users').where({ id: w.victimUserId }).update({ active: true });
+    expect((await call()).status).toBe(404);
   });
 
   it('a unit user cannot reach another unit through ?unit_id= (404, nothing of it in the answer)', async () => {
