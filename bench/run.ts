@@ -15,6 +15,7 @@ import { resultsMarkdown, writeResults, allTargetsMet } from './lib/report.ts';
 //   --users 20000     distinct unit users (sessions, API tokens) to rotate through
 //   --out FILE        where to write the results (default bench/RESULTS.md; "-" for none)
 //   --inline          run the server in the bench's process (default: a child process)
+//   --instances N     N app processes sharing the port (node:cluster), as N instances behind a balancer
 //   --cpu-prof DIR    write a CPU profile of the server process into DIR (node --cpu-prof)
 //   --only LIST       some of nightly,stats,http (default all)
 
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '20000' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') },
     inline: { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
   },
@@ -54,6 +56,7 @@ const result = await runBench(db(), {
   runs: Math.max(1, int(values.runs, 'runs')),
   users: Math.max(1, int(values.users, 'users')),
   server: values.inline ? 'inline' : 'child',
+  instances: Math.max(1, int(values.instances, 'instances')),
   databaseUrl: env.DATABASE_URL,
   cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
   log: (line) => console.error(`bench: ${line}`),

@@ -22,6 +22,8 @@ export interface BenchOptions {
   users: number;
   /** `child` (default on a server database) or `inline` (required for the embedded one). */
   server: 'child' | 'inline';
+  /** App processes sharing the port (child server only): stateless instances behind a balancer. */
+  instances?: number;
   databaseUrl?: string | null;
   cpuProfDir?: string;
   at?: Date;
@@ -86,7 +88,7 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
   let server: BenchServer | undefined;
   try {
     server = opts.server === 'child'
-      ? await startChild({ sessionSecret: secret, databaseUrl: opts.databaseUrl ?? '', cpuProfDir: opts.cpuProfDir })
+      ? await startChild({ sessionSecret: secret, databaseUrl: opts.databaseUrl ?? '', cpuProfDir: opts.cpuProfDir, instances: opts.instances })
       : await startInline(secret);
     const size = logins.length;
     const dashboard = { method: 'GET' as const, size, path: () => '/dashboard', headers: (i: number) => ({ cookie: cookies[i] }) };
@@ -107,13 +109,21 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
     }
     const s = server;
     // The server's CPU time and queries over one run, per answered request.
+    // The whole machine's busy CPU time too (PostgreSQL, the server, autocannon, anything else).
+    const machineBusyMs = () => os.cpus().reduce((t, c) => t + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
     const measured = async (run: () => Promise<HttpNumbers>): Promise<HttpNumbers> => {
       const before: Counters = await s.counters();
+      const busyBefore = machineBusyMs();
       const h = await run();
       await new Promise((r) => setTimeout(r, 200)); // requests still in flight when the run ended
       const after: Counters = await s.counters();
       const n = Math.max(h.requests, 1);
-      return { ...h, serverCpuMsPerRequest: (after.cpuMs - before.cpuMs) / n, queriesPerRequest: (after.queries - before.queries) / n };
+      return {
+        ...h,
+        serverCpuMsPerRequest: (after.cpuMs - before.cpuMs) / n,
+        queriesPerRequest: (after.queries - before.queries) / n,
+        machineCpuMsPerRequest: (machineBusyMs() - busyBefore) / n,
+      };
     };
     log(`bare Express route, ${opts.duration} s…`);
     const bare = await measured(() => load('bare Express route', s.bareUrl, { connections: c, duration: opts.duration }));

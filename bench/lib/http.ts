@@ -25,6 +25,8 @@ export interface HttpNumbers {
   serverCpuMsPerRequest?: number;
   /** Database queries the server sent per answered request. */
   queriesPerRequest?: number;
+  /** Busy CPU time of the whole machine per answered request (every process), in ms. */
+  machineCpuMsPerRequest?: number;
 }
 
 export interface Rotation {

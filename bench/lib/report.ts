@@ -24,7 +24,7 @@ function httpRow(h: HttpNumbers, target: string, verdict: string): Row {
   const failures = h.non2xx + h.errors + h.timeouts;
   return {
     measure: `${h.name} (${h.connections} connections, ${round1(h.durationS)} s${h.distinct ? `, ${h.distinct.toLocaleString('en-US')} distinct units` : ''})`,
-    result: `${Math.round(h.rps).toLocaleString('en-US')} req/s; p50 ${h.p50} ms, p99 ${h.p99} ms; ${h.requests.toLocaleString('en-US')} requests, ${failures} failed${h.serverCpuMsPerRequest !== undefined ? `; server CPU ${h.serverCpuMsPerRequest.toFixed(2)} ms and ${round1(h.queriesPerRequest ?? 0)} queries per request (≈ ${Math.round(1000 / Math.max(h.serverCpuMsPerRequest, 1e-3)).toLocaleString('en-US')} req/s per free core)` : ''}${failures ? ` (${Object.entries(h.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ')}${h.errors ? `, ${h.errors} errors` : ''}${h.timeouts ? `, ${h.timeouts} timeouts` : ''})` : ''}`,
+    result: `${Math.round(h.rps).toLocaleString('en-US')} req/s; p50 ${h.p50} ms, p99 ${h.p99} ms; ${h.requests.toLocaleString('en-US')} requests, ${failures} failed${h.serverCpuMsPerRequest !== undefined ? `; server CPU ${h.serverCpuMsPerRequest.toFixed(2)} ms and ${round1(h.queriesPerRequest ?? 0)} queries per request (≈ ${Math.round(1000 / Math.max(h.serverCpuMsPerRequest, 1e-3)).toLocaleString('en-US')} req/s per free core)${h.machineCpuMsPerRequest !== undefined ? `; whole machine ${h.machineCpuMsPerRequest.toFixed(2)} ms CPU per request` : ''}` : ''}${failures ? ` (${Object.entries(h.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ')}${h.errors ? `, ${h.errors} errors` : ''}${h.timeouts ? `, ${h.timeouts} timeouts` : ''})` : ''}`,
     target,
     verdict,
   };
@@ -61,7 +61,7 @@ export function resultRows(r: BenchResult): Row[] {
     rows.push(httpRow(h.put, `≥ ${TARGETS.putRps} req/s, no error`, mark(h.put.rps >= TARGETS.putRps && h.put.non2xx + h.put.errors + h.put.timeouts === 0)));
     rows.push({ measure: 'bare route ÷ filing submission (requests per second)', result: `${round1(h.bare.rps / Math.max(h.put.rps, 1e-9))}×`, target: '—', verdict: '' });
     rows.push({ measure: 'submissions stored by the PUT run (API revisions in the database)', result: h.stored.toLocaleString('en-US'), target: `≥ ${h.put.ok.toLocaleString('en-US')} (2xx answers; requests still in flight at the end count too)`, verdict: mark(h.stored >= h.put.ok) });
-    rows.push({ measure: `server peak memory (${h.server === 'child' ? 'server process' : 'bench process, server inline'})`, result: `${h.memory.peakRssMb} MB RSS sampled, ${h.memory.maxRssMb} MB max RSS`, target: '—', verdict: '' });
+    rows.push({ measure: `server peak memory (${h.server === 'child' ? ((r.options.instances ?? 1) > 1 ? 'sum of the app processes' : 'server process') : 'bench process, server inline'})`, result: `${h.memory.peakRssMb} MB RSS sampled, ${h.memory.maxRssMb} MB max RSS`, target: '—', verdict: '' });
   }
   return rows;
 }
@@ -74,7 +74,7 @@ export function resultsMarkdown(r: BenchResult): string {
     '',
     `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB memory, ${m.os}; Node ${m.node}; ${m.postgres}; load average ${m.loadAverage} at the start${r.loadAfter !== undefined ? `, ${r.loadAfter} at the end` : ''}.`,
     `Data: ${m.units.toLocaleString('en-US')} units (${m.approvedUnits.toLocaleString('en-US')} approved), ${m.filings.toLocaleString('en-US')} filings with ${m.filingLines.toLocaleString('en-US')} product lines over ${m.periods.count} months (${m.periods.from} … ${m.periods.to}).`,
-    `Options: ${r.options.connections} connections, ${r.options.duration} s per endpoint (after ${r.options.warmup} s warm-up), ${r.options.runs} runs per database measurement, ${r.http?.users.toLocaleString('en-US') ?? 0} distinct unit users, server ${r.options.server === 'child' ? 'in a child process (NODE_ENV=production)' : 'in the bench process'}.`,
+    `Options: ${r.options.connections} connections, ${r.options.duration} s per endpoint (after ${r.options.warmup} s warm-up), ${r.options.runs} runs per database measurement, ${r.http?.users.toLocaleString('en-US') ?? 0} distinct unit users, server ${r.options.server === 'child' ? `in a child process (NODE_ENV=production)${(r.options.instances ?? 1) > 1 ? `, ${r.options.instances} app processes sharing its port (node:cluster)` : ''}` : 'in the bench process'}.`,
     '',
     '| measure | result | target | |',
     '| --- | --- | --- | --- |',

@@ -80,7 +80,7 @@ export async function startInline(sessionSecret: string): Promise<BenchServer> {
 type ChildMessage = { type: 'ready'; appPort: number; barePort: number } | { type: 'memory'; memory: MemoryNumbers } | { type: 'counters'; counters: Counters } | { type: 'closed' } | { type: 'error'; message: string };
 
 /** The server in a child process (tsx), production settings, its request log sent to /dev/null. */
-export async function startChild(opts: { sessionSecret: string; databaseUrl: string; poolMax?: number; cpuProfDir?: string }): Promise<BenchServer> {
+export async function startChild(opts: { sessionSecret: string; databaseUrl: string; poolMax?: number; cpuProfDir?: string; instances?: number }): Promise<BenchServer> {
   const entry = path.join(import.meta.dirname, 'server-child.ts');
   const child: ChildProcess = fork(entry, [], {
     execArgv: ['--import', 'tsx', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])],
@@ -90,6 +90,7 @@ export async function startChild(opts: { sessionSecret: string; databaseUrl: str
       DATABASE_URL: opts.databaseUrl,
       SESSION_SECRET: opts.sessionSecret,
       SCHEDULER: 'off',
+      BENCH_INSTANCES: String(opts.instances ?? 1),
       ...(opts.poolMax ? { DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
