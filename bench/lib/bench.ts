@@ -84,7 +84,7 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
   if (logins.length === 0) throw new Error(`no approved unit must file ${period}: nothing to load`);
   const cookies = await createSessions(k, logins.map((l) => l.userId), secret);
   const tokens = await createTokens(k, logins.map((l) => l.userId));
-  const bodies = await filingBodies(k, logins.map((l) => l.unitId), Date.now() % 100_000);
+  const bodyOf = await filingBodies(k, logins.map((l) => l.unitId));
   let server: BenchServer | undefined;
   try {
     server = opts.server === 'child'
@@ -97,7 +97,7 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
       size,
       path: (i: number) => `/api/v1/filings/${period}?unit_id=${logins[i].unitId}`,
       headers: (i: number) => ({ authorization: tokens[i] }),
-      body: (i: number) => bodies[i],
+      body: bodyOf,
     };
     const c = opts.connections;
     if (opts.warmup > 0) {

@@ -87,10 +87,11 @@ export async function createTokens(k: Knex, userIds: number[]): Promise<string[]
 
 /**
  * A complete submission of `period` for each unit: every product of the unit with plausible
- * figures, warnings confirmed (as a unit's system does after reading them). `nonce` makes the
- * figures of each bench run differ, so a repeated run stores a real correction.
+ * figures, warnings confirmed (as a unit's system does after reading them). The returned function
+ * gives the body for unit `i` at request `seq`: the number of employees follows `seq`, so a unit
+ * sent twice stores a real correction (an identical resubmission stores nothing new).
  */
-export async function filingBodies(k: Knex, unitIds: number[], nonce: number): Promise<string[]> {
+export async function filingBodies(k: Knex, unitIds: number[]): Promise<(i: number, seq: number) => string> {
   const rows: { unit_id: number; products: { id: number; cap: number }[] | null }[] = (await k.raw(
     `select u.id as unit_id,
             (select json_agg(json_build_object('id', p.id, 'cap', p.annual_capacity) order by p.position, p.id) from products p where p.unit_id = u.id) as products
@@ -98,22 +99,23 @@ export async function filingBodies(k: Knex, unitIds: number[], nonce: number): P
     { ids: unitIds },
   )).rows;
   const byUnit = new Map(rows.map((r) => [r.unit_id, r.products ?? []]));
-  return unitIds.map((id, i) => {
+  const templates = unitIds.map((id, i) => {
     const products = byUnit.get(id) ?? [];
-    const v = 1 + ((i * 7919 + nonce) % 997) / 1000;
+    const v = 1 + ((i * 7919) % 997) / 1000;
     const production = Math.round(5e9 * v);
-    return JSON.stringify({
+    return {
       submit: true,
       confirm_warnings: true,
-      employees: 20 + (i % 180),
       production_value: production,
       intermediate_consumption: Math.round(production * 0.6),
       lines: products.map((p) => {
         const produced = Math.round((Number(p.cap) / 12) * 0.8 * v * 1000) / 1000;
         return { product_id: p.id, produced, sold: Math.round(produced * 0.9 * 1000) / 1000, sales_value: Math.round(production / Math.max(products.length, 1)) };
       }),
-    });
+    };
   });
+  const runNonce = Date.now() % 500_000;
+  return (i, seq) => JSON.stringify({ ...templates[i], employees: 1 + ((runNonce + seq) % 500_000) });
 }
 
 /** Removes the sessions and tokens the bench made (users made for unit-less units stay: they are harmless). */

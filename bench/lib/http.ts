@@ -33,9 +33,12 @@ export interface Rotation {
   method: 'GET' | 'PUT';
   path: (i: number) => string;
   headers: (i: number) => Record<string, string>;
-  body?: (i: number) => string;
+  /** The body of the request for unit `i`; `seq` grows with every request of the process. */
+  body?: (i: number, seq: number) => string;
   size: number;
 }
+
+let sequence = 0;
 
 export async function load(name: string, url: string, opts: { connections: number; duration: number; rotation?: Rotation; offset?: number }): Promise<HttpNumbers> {
   let i = opts.offset ?? 0;
@@ -53,7 +56,7 @@ export async function load(name: string, url: string, opts: { connections: numbe
             method: rot.method,
             path: rot.path(n),
             headers: { ...rot.headers(n), ...(rot.body ? { 'content-type': 'application/json' } : {}) },
-            ...(rot.body ? { body: rot.body(n) } : {}),
+            ...(rot.body ? { body: rot.body(n, ++sequence) } : {}),
           };
         },
         ...(rot.method === 'PUT'
