@@ -270,18 +270,32 @@ async function previousContent(trx: Knex, filingId: number, revision: number, un
 export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
   const at = req.at ?? new Date();
   const settings = req.settings ?? (await loadSettings(k));
-  let result: { filingId: number; warnings: Warning[]; submitted: boolean; unchanged: boolean; revision: number };
   try {
-    result = await k.transaction(async (trx) => {
-      const unit = await trx('units').where({ id: req.unitId }).first('registration', 'obligation_start');
+    // One transaction, one commit: the filing, its revision, the unit's status and the audit entry.
+    return await k.transaction(async (trx): Promise<SaveOutcome> => {
+      // The unit and its products in one statement (a unit without products gives one row of nulls).
+      const unitRows: ({ registration: string; obligation_start: Period } & { [C in keyof ProductRow]: ProductRow[C] | null })[] = await trx('units as u')
+        .leftJoin('products as p', 'p.unit_id', 'u.id')
+        .where('u.id', req.unitId)
+        .orderBy(['p.position', 'p.id'])
+        .select('u.registration', 'u.obligation_start', 'p.id', 'p.name', 'p.unit_of_measure', 'p.annual_capacity', 'p.product_code');
+      const unit = unitRows[0];
       if (!unit) throw new Refused({ code: 'unit_not_approved', message: REFUSAL_MESSAGES.unit_not_approved });
       const refusal = refusalFor(unit, req.period, at);
       if (refusal) throw new Refused({ code: refusal, message: REFUSAL_MESSAGES[refusal] });
-      const products = await productsOf(req.unitId, trx);
+      const products: ProductRow[] = unitRows.filter((r) => r.id !== null).map((r) => ({
+        id: r.id as number, name: r.name as string, unit_of_measure: r.unit_of_measure as string, annual_capacity: Number(r.annual_capacity), product_code: r.product_code,
+      }));
       checkLines(req.input, products, req.submit);
 
-      await trx.raw('insert into filings (unit_id, period) values (?, ?) on conflict (unit_id, period) do nothing', [req.unitId, req.period]);
-      const f = await trx('filings').where({ unit_id: req.unitId, period: req.period }).forUpdate().first('id', 'state', 'revision', 'tracking_code');
+      // Created if missing and locked in one statement: `do update` takes the row lock as `for update` would.
+      const created = await trx.raw(
+        `insert into filings (unit_id, period) values (?, ?)
+         on conflict (unit_id, period) do update set unit_id = excluded.unit_id
+         returning id, state, revision, tracking_code`,
+        [req.unitId, req.period],
+      );
+      const f = created.rows[0] as { id: number; state: FilingState; revision: number; tracking_code: string | null };
       if (f.state === 'verified') {
         throw new Refused({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
       }
@@ -299,7 +313,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
       const ctx = await loadWarningContext(trx, req.unitId, req.period, {
         capacityFactor: settings.get('capacity_warning_factor'),
         medianFactor: settings.get('median_warning_factor'),
-      });
+      }, products);
       const warnings = computeWarnings(req.input, ctx);
       const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
       const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
@@ -311,7 +325,8 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
       const previous = f.revision > 0 ? await previousContent(trx, f.id, f.revision, req.unitId, req.period) : undefined;
       const changes = previous ? diffSnapshots(previous, snapshot) : [];
       if (req.submit && f.state === 'submitted' && previous && changes.length === 0) {
-        return { filingId: f.id, warnings, submitted: true, unchanged: true, revision: f.revision };
+        const filing = await findFiling(req.unitId, req.period, trx);
+        return { ok: true, filing: filing as Filing, warnings, submitted: true, unchanged: true, statusChanged: false };
       }
 
       const values = {
@@ -322,15 +337,29 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         updated_at: at,
       };
       await trx('filing_lines').where({ filing_id: f.id }).del();
-      if (req.input.lines.length) {
-        await trx('filing_lines').insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })));
-      }
+      const stored: FilingLine[] = req.input.lines.length
+        ? await trx('filing_lines')
+          .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
+          .returning(['product_id', 'produced', 'sold', 'sales_value'])
+        : [];
+      // The stored filing as findFiling() would read it, from what the writes returned.
+      const position = new Map(products.map((p, i) => [p.id, i]));
+      const filingOf = (row: FilingRow): Filing => ({
+        ...row,
+        employees: numOrNull(row.employees),
+        production_value: numOrNull(row.production_value),
+        intermediate_consumption: numOrNull(row.intermediate_consumption),
+        value_added: numOrNull(row.value_added),
+        lines: [...stored]
+          .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
+          .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
+      });
       if (!req.submit) {
-        await trx('filings').where({ id: f.id }).update(values);
-        return { filingId: f.id, warnings, submitted: false, unchanged: false, revision: f.revision };
+        const [row] = await trx('filings').where({ id: f.id }).update(values).returning('*');
+        return { ok: true, filing: filingOf(row), warnings, submitted: false, unchanged: false, statusChanged: false };
       }
       const revision = f.revision + 1;
-      await trx('filings').where({ id: f.id }).update({
+      const [row] = await trx('filings').where({ id: f.id }).update({
         ...values,
         state: 'submitted',
         first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
@@ -338,26 +367,20 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         tracking_code: f.tracking_code ?? newTrackingCode(),
         revision,
         return_reason: null,
-      });
+      }).returning('*');
       await trx('filing_revisions').insert({
         filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(changes), snapshot: JSON.stringify(snapshot),
       });
-      return { filingId: f.id, warnings, submitted: true, unchanged: false, revision };
+      // "Submitting a filing also updates that unit's status at once" (issue 4): in the same
+      // transaction, so the submission, the status and the audit entry commit together.
+      const { changes: statusChanges } = await recomputeStatuses(trx, new Date(), settings.rules, { unitIds: [req.unitId] });
+      await audit({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx);
+      return { ok: true, filing: filingOf(row), warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
     });
   } catch (e) {
     if (e instanceof Refused) return { ok: false, ...e.failure };
     throw e;
   }
-
-  let statusChanged = false;
-  if (result.submitted && !result.unchanged) {
-    // "Submitting a filing also updates that unit's status at once" (issue 4), after the commit.
-    const { changes } = await recomputeStatuses(db(), new Date(), settings.rules, { unitIds: [req.unitId] });
-    statusChanged = changes.length > 0;
-    await audit({ action: result.revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${result.filingId}`, details: { period: req.period, revision: result.revision, via: req.via } }, k);
-  }
-  const filing = await findFiling(req.unitId, req.period, k);
-  return { ok: true, filing: filing as Filing, warnings: result.warnings, submitted: result.submitted, unchanged: result.unchanged, statusChanged };
 }
 
 export async function revisionsOf(filingId: number, k: Knex = db()): Promise<RevisionRow[]> {

@@ -84,34 +84,44 @@ export function computeWarnings(input: FilingInput, ctx: WarningContext): Warnin
   return out;
 }
 
-/** The unit's own history a filing of `period` is compared with. Two queries whatever the history's size. */
+/**
+ * The unit's own history a filing of `period` is compared with. One query for the history whatever
+ * its size (each earlier submitted filing with its lines), plus one for the products unless the
+ * caller already has them.
+ */
 export async function loadWarningContext(
   k: Knex,
   unitId: number,
   period: Period,
   factors: { capacityFactor: number; medianFactor: number },
+  knownProducts?: WarningProduct[],
 ): Promise<WarningContext> {
-  const products: WarningProduct[] = await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity');
+  const products: WarningProduct[] = knownProducts
+    ?? await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity');
   const from = addMonths(period, -12);
   const to = previousPeriod(period);
-  const recent: { id: number; production_value: number | null }[] = await k('filings')
-    .where({ unit_id: unitId }).whereNotNull('first_submitted_at').whereBetween('period', [from, to])
-    .select('id', 'production_value');
-  const lines: { product_id: number; filing_id: number; period: Period; produced: number | null; sold: number | null }[] = await k('filing_lines as l')
-    .join('filings as f', 'f.id', 'l.filing_id')
+  const rows: { id: number; period: Period; production_value: number | null; product_id: number | null; produced: number | null; sold: number | null }[] = await k('filings as f')
+    .leftJoin('filing_lines as l', 'l.filing_id', 'f.id')
     .where('f.unit_id', unitId).whereNotNull('f.first_submitted_at').where('f.period', '<', period)
-    .select('l.product_id', 'l.filing_id', 'f.period', 'l.produced', 'l.sold');
+    .select('f.id', 'f.period', 'f.production_value', 'l.product_id', 'l.produced', 'l.sold');
+  const productionValues: number[] = [];
+  const counted = new Set<number>();
   const produced = new Map<number, number[]>();
   const stock = new Map<number, number>();
-  for (const l of lines) {
-    if (l.period >= from && l.produced !== null) produced.set(l.product_id, [...(produced.get(l.product_id) ?? []), Number(l.produced)]);
-    stock.set(l.product_id, (stock.get(l.product_id) ?? 0) + Number(l.produced ?? 0) - Number(l.sold ?? 0));
+  for (const r of rows) {
+    if (!counted.has(r.id)) {
+      counted.add(r.id);
+      if (r.period >= from && r.period <= to && r.production_value !== null) productionValues.push(Number(r.production_value));
+    }
+    if (r.product_id === null) continue;
+    if (r.period >= from && r.produced !== null) produced.set(r.product_id, [...(produced.get(r.product_id) ?? []), Number(r.produced)]);
+    stock.set(r.product_id, (stock.get(r.product_id) ?? 0) + Number(r.produced ?? 0) - Number(r.sold ?? 0));
   }
   for (const [id, s] of stock) stock.set(id, Math.max(0, s));
   return {
     products: products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) })),
     ...factors,
-    productionValues: recent.filter((r) => r.production_value !== null).map((r) => Number(r.production_value)),
+    productionValues,
     produced,
     stock,
   };
