@@ -56,8 +56,37 @@ function parseRow<K extends SettingKey>(key: K, value: unknown): SettingValue<K>
   return (parsed.success ? parsed.data : defaultSettings[key]) as SettingValue<K>;
 }
 
-/** All settings as in force now; periodic ones keep their whole history for the calendar. */
+// In-process cache of the settings (per Knex instance; never inside a transaction, which must
+// see its own view): every request reads them, and they change a few
+// times a year. saveSetting() clears it in this process at once (and again when its transaction
+// ends); another app instance sees a change within SETTINGS_TTL_MS. Code or tests that write the
+// settings table directly must call clearSettingsCache().
+export const SETTINGS_TTL_MS = 5_000;
+let cache = new WeakMap<Knex, { expires: number; settings: Promise<Settings> }>();
+
+/** Forgets the cached settings: the next loadSettings() reads the table. */
+export function clearSettingsCache(): void {
+  cache = new WeakMap();
+}
+
+/** All settings as in force now; periodic ones keep their whole history for the calendar. Cached for SETTINGS_TTL_MS. */
 export async function loadSettings(k: Knex = db()): Promise<Settings> {
+  if (k.isTransaction) return readSettings(k);
+  const now = Date.now();
+  const hit = cache.get(k);
+  if (hit && hit.expires > now) return hit.settings;
+  const entry = { expires: now + SETTINGS_TTL_MS, settings: readSettings(k) };
+  const map = cache;
+  map.set(k, entry);
+  try {
+    return await entry.settings;
+  } catch (e) {
+    if (map.get(k) === entry) map.delete(k); // a failed read is not kept
+    throw e;
+  }
+}
+
+async function readSettings(k: Knex): Promise<Settings> {
   const rows: SettingRow[] = await k('settings').select('key', 'effective_from', 'value').orderBy(['key', 'effective_from']);
   const latest = new Map<string, unknown>();
   const steps = new Map<string, RuleStep[]>();
@@ -86,4 +115,7 @@ export async function saveSetting<K extends SettingKey>(key: K, value: SettingVa
     .insert({ key, effective_from: from, value: JSON.stringify(parsed), updated_by: userId, updated_at: k.fn.now() })
     .onConflict(['key', 'effective_from'])
     .merge();
+  clearSettingsCache();
+  // Inside a transaction, a read between now and the commit would cache the old value again.
+  if (k.isTransaction) (k as Knex.Transaction).executionPromise.then(clearSettingsCache, clearSettingsCache);
 }

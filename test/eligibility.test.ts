@@ -8,6 +8,7 @@ import { createApiToken } from '../src/api/auth.ts';
 import { duePeriods, deadlineOf, type Period } from '../src/calendar.ts';
 import { periodLabel } from '../src/views.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
+import { clearSettingsCache } from '../src/settings.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -251,9 +252,11 @@ describe('facility ceilings', () => {
     expect(wc.text).toContain(`data-ceiling="${0.25 * 1_500_000 * verified}"`);
     // The coefficients are settings.
     await t.knex('settings').insert({ key: 'facility_coefficients', value: JSON.stringify({ renovation: 2, working_capital: 1 }) }).onConflict(['key', 'effective_from']).merge();
+    clearSettingsCache();
     const changed = await agent.get(`/province/units/${u.id}/facility?type=renovation`).expect(200);
     expect(changed.text).toContain(`data-ceiling="${2 * 1_500_000 * verified}"`);
     await t.knex('settings').where({ key: 'facility_coefficients' }).delete();
+    clearSettingsCache();
     expect(await t.knex('audit_log').where({ action: 'facility.view', unit_id: u.id })).toHaveLength(3);
   });
 

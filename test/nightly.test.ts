@@ -6,7 +6,7 @@ import { createFiling, fileOnTime } from './support/filings.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
 import { nextRunAt, startScheduler } from '../src/jobs/scheduler.ts';
 import { parseJalaliDate, startOfJalaliDay, periodRange, obligationStart, deadlineOf } from '../src/calendar.ts';
-import { defaultSettings } from '../src/settings.ts';
+import { defaultSettings, clearSettingsCache } from '../src/settings.ts';
 import { periodLabel } from '../src/views.ts';
 
 // SMTP is off unless a test turns it on; sendMail records what would have been sent.
@@ -159,6 +159,7 @@ describe('the rule in force', () => {
     await fileOnTime(u.id, periodRange('1403-01', '1404-02'));
     // At 1404-06-09 the latest due is 1404-05, judged by the 3-month rule: 03..05 all missing.
     await t.knex('settings').insert({ key: 'inactivity_months', effective_from: '1404-06', value: JSON.stringify(6) });
+    clearSettingsCache();
     try {
       await run('1404-06-09');
       expect(await statusOf(u.id)).toBe('inactive');
@@ -174,6 +175,7 @@ describe('the rule in force', () => {
       expect(history[2].reason).toContain('۶ ماه');
     } finally {
       await t.knex('settings').where({ key: 'inactivity_months', effective_from: '1404-06' }).delete();
+      clearSettingsCache();
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../../src/db.ts';
 import { createUnit, type UnitAttrs } from './factories.ts';
+import { clearSettingsCache } from '../../src/settings.ts';
 
 // Test data for statistics: units with products and filings with product lines, inserted
 // directly (the filing form is someone else's feature; these tests judge what is stored).
@@ -55,6 +56,7 @@ export function seeded(seed: number): () => number {
 
 export async function setSetting(key: string, value: unknown, k: Knex = db()): Promise<void> {
   await k('settings').insert({ key, effective_from: '0001-01', value: JSON.stringify(value) }).onConflict(['key', 'effective_from']).merge();
+  clearSettingsCache();
 }
 
 /**
