@@ -1,23 +1,9 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, it, expect } from 'vitest';
 import { createUser, createUnit, PASSWORD } from '../support/factories.ts';
 import { audit } from '../../src/audit.ts';
-import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+import { useBrowserRig, screenshot, signInPage } from '../support/browser.ts';
 
-let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  t = await freshDatabase();
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t.close();
-});
+const rig = useBrowserRig();
 
 describe('the audit page in a browser', () => {
   it('an admin filters the log by province and action and sees Persian labels and dates', async () => {
@@ -27,9 +13,9 @@ describe('the audit page in a browser', () => {
     for (const action of ['filing.view', 'filing.verify', 'filing.return']) {
       await audit({ action, userId: officer.id, unitId: unit.id, provinceCode: '10', target: 'filing:1', details: { period: '1404-06' } });
     }
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
-    await signInPage(page, server.url, admin.email, PASSWORD);
-    await page.goto(`${server.url}/admin/audit`);
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    await signInPage(page, rig.url, admin.email, PASSWORD);
+    await page.goto(`${rig.url}/admin/audit`);
     await page.selectOption('#q-province', '10');
     await page.selectOption('#q-action', 'filing.view');
     await Promise.all([page.waitForNavigation(), page.click('#audit-filter button')]);
@@ -38,7 +24,7 @@ describe('the audit page in a browser', () => {
     await expect(rows.first().textContent()).resolves.toContain('مشاهده اظهارنامه واحد توسط کارشناس');
     await expect(rows.first().textContent()).resolves.toContain('شرکت فولاد نمونه');
     expect(await page.getAttribute('#audit-csv', 'href')).toBe('/admin/audit.csv?action=filing.view&province=10');
-    await page.goto(`${server.url}/admin/audit`);
+    await page.goto(`${rig.url}/admin/audit`);
     await screenshot(page, 'ops-audit');
     await page.fill('#q-from', '۱۴۰۴/۱۳/۰۱');
     await Promise.all([page.waitForNavigation(), page.click('#audit-filter button')]);

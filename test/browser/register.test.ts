@@ -1,24 +1,11 @@
 import fs from 'node:fs';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
-import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+import { describe, it, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowserRig, screenshot, signInPage } from '../support/browser.ts';
 import { legalEntityId, createUser, PASSWORD } from '../support/factories.ts';
 import { importUnits } from '../../src/units/import.ts';
 
-let t: TestDatabase;
-let server: { url: string; close(): Promise<void> };
-let browser: Browser;
-beforeAll(async () => {
-  t = await freshDatabase();
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-});
+const rig = useBrowserRig();
 
 async function fillForm(page: Page, o: { nationalId: string; licence: string; email: string }) {
   await page.fill('#f-entity_name', 'شرکت لبنیات کوهپایه');
@@ -47,8 +34,8 @@ async function fillForm(page: Page, o: { nationalId: string; licence: string; em
 
 describe('registering a unit in Chromium', () => {
   it('fills the real form, submits, and lands on the pending page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
-    await page.goto(`${server.url}/register`);
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    await page.goto(`${rig.url}/register`);
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
 
     // the ISIC search narrows the list (JavaScript enhancement)
@@ -68,16 +55,16 @@ describe('registering a unit in Chromium', () => {
     expect(body).toContain('مرداد ۱۴۰۴');
     await screenshot(page, 'register-done');
 
-    const unit = await t.knex('units').where({ licence_no: '10/23456' }).first();
+    const unit = await rig.t.knex('units').where({ licence_no: '10/23456' }).first();
     expect(unit).toMatchObject({ registration: 'pending', province_code: '10', obligation_start: '1404-05', postal_code: '8159813456' });
-    expect(await t.knex('products').where({ unit_id: unit.id })).toHaveLength(2);
+    expect(await rig.t.knex('products').where({ unit_id: unit.id })).toHaveLength(2);
     await page.close();
   });
 
   it('works without JavaScript on a phone-sized screen, refusals included', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'fa-IR' });
+    const context = await rig.browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'fa-IR' });
     const page = await context.newPage();
-    await page.goto(`${server.url}/register`);
+    await page.goto(`${rig.url}/register`);
     await screenshot(page, 'register-form-mobile');
     await page.screenshot({ path: 'screenshots/register-form-mobile-top.png' });
     await page.locator('#product-rows').scrollIntoViewIfNeeded();
@@ -104,11 +91,11 @@ describe('registering a unit in Chromium', () => {
   });
 
   it('the Isfahan officer reviews the registration and approves it; the admin pages render', async () => {
-    await importUnits(fs.readFileSync('seeds/sample-units.csv', 'utf8'), { k: t.knex });
+    await importUnits(fs.readFileSync('seeds/sample-units.csv', 'utf8'), { k: rig.t.knex });
     const officer = await createUser({ role: 'province_officer', province_code: '10' });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
-    await signInPage(page, server.url, officer.email, PASSWORD);
-    await page.goto(`${server.url}/province/registrations`);
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    await signInPage(page, rig.url, officer.email, PASSWORD);
+    await page.goto(`${rig.url}/province/registrations`);
     expect(await page.textContent('#pending-registrations')).toContain('شرکت لبنیات کوهپایه');
     expect(await page.textContent('#pending-activations')).toContain('steel.mobarakeh@example.ir');
     await screenshot(page, 'province-registrations');
@@ -118,11 +105,11 @@ describe('registering a unit in Chromium', () => {
     expect(await page.textContent('main')).toContain('ثبت‌نام واحد تأیید شد');
 
     const admin = await createUser({ role: 'admin' });
-    const adminPage = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
-    await signInPage(adminPage, server.url, admin.email, PASSWORD);
-    await adminPage.goto(`${server.url}/admin/users`);
+    const adminPage = await rig.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    await signInPage(adminPage, rig.url, admin.email, PASSWORD);
+    await adminPage.goto(`${rig.url}/admin/users`);
     await screenshot(adminPage, 'admin-users');
-    await adminPage.goto(`${server.url}/admin/settings`);
+    await adminPage.goto(`${rig.url}/admin/settings`);
     await screenshot(adminPage, 'admin-settings');
     await page.close();
     await adminPage.close();

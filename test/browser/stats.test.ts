@@ -1,38 +1,26 @@
 import fs from 'node:fs';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { createUser, PASSWORD } from '../support/factories.ts';
 import { bulkFixture } from '../support/stats-fixtures.ts';
-import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+import { useBrowserRig, screenshot, signInPage } from '../support/browser.ts';
 import { clock } from '../../src/nominations/model.ts';
 import { startOfJalaliDay } from '../../src/calendar.ts';
 
 // The statistics office builds a table, downloads its CSV and opens the performance report.
 
-let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
 let email: string;
 
+const rig = useBrowserRig();
 beforeAll(async () => {
-  t = await freshDatabase();
   await bulkFixture({ units: 80, periods: ['1403-10', '1403-11', '1403-12', '1404-01', '1404-02', '1404-03'], seed: 3 });
   email = (await createUser({ role: 'stats_office' })).email;
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.close();
 });
 
 describe('statistics office in the browser', () => {
   it('builds a table, downloads the CSV and sees the report with its chart', async () => {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+    const context = await rig.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
     const page = await context.newPage();
-    await signInPage(page, server.url, email, PASSWORD);
+    await signInPage(page, rig.url, email, PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/stats');
     await page.fill('#f-from', '۱۴۰۳-۱۰');
     await page.fill('#f-to', '۱۴۰۴-۰۳');
@@ -53,7 +41,7 @@ describe('statistics office in the browser', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toContain('استان');
 
-    await page.goto(`${server.url}/stats/performance?period=1404-03`);
+    await page.goto(`${rig.url}/stats/performance?period=1404-03`);
     const svg = page.locator('#trend svg');
     expect(await svg.count()).toBe(1);
     const box = await svg.boundingBox();
@@ -69,10 +57,10 @@ describe('statistics office in the browser', () => {
     try {
       const officer = await createUser({ role: 'province_officer', province_code: '23' });
       const deputy = await createUser({ role: 'planning_deputy' });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+      const context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
       const page = await context.newPage();
-      await signInPage(page, server.url, officer.email, PASSWORD);
-      await page.goto(`${server.url}/nominations?year=1404`);
+      await signInPage(page, rig.url, officer.email, PASSWORD);
+      await page.goto(`${rig.url}/nominations?year=1404`);
       expect(await page.locator('#nomination-window').count()).toBe(1);
       const first = page.locator('#candidates tbody tr').first();
       const name = (await first.locator('th').textContent())!.trim();
@@ -81,10 +69,10 @@ describe('statistics office in the browser', () => {
       await screenshot(page, 'nominations-province');
       await context.close();
 
-      const c2 = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+      const c2 = await rig.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
       const p2 = await c2.newPage();
-      await signInPage(p2, server.url, deputy.email, PASSWORD);
-      await p2.goto(`${server.url}/nominations/national?year=1404`);
+      await signInPage(p2, rig.url, deputy.email, PASSWORD);
+      await p2.goto(`${rig.url}/nominations/national?year=1404`);
       expect(await p2.locator('main').textContent()).toContain(name);
       await screenshot(p2, 'nominations-national');
       await c2.close();

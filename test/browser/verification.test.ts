@@ -1,25 +1,11 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, it, expect } from 'vitest';
 import { createUser, createUnit, PASSWORD } from '../support/factories.ts';
 import { createFiling } from '../support/filings.ts';
-import { startServer, launchChromium, screenshot, signInPage } from '../support/browser.ts';
+import { useBrowserRig, screenshot, signInPage } from '../support/browser.ts';
 import { latestDuePeriod, addMonths } from '../../src/calendar.ts';
 
-let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
 
-beforeAll(async () => {
-  t = await freshDatabase();
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-});
+const rig = useBrowserRig();
 
 describe('an officer returns a filing, the unit corrects it, the officer verifies it', () => {
   it('goes through the whole loop in Chromium', async () => {
@@ -42,10 +28,10 @@ describe('an officer returns a filing, the unit corrects it, the officer verifie
     });
 
     // 1. The officer's queue.
-    const officerPage = await (await browser.newContext({ locale: 'fa-IR' })).newPage();
-    await signInPage(officerPage, server.url, officer.email, PASSWORD);
-    expect(officerPage.url()).toBe(`${server.url}/province`);
-    await officerPage.goto(`${server.url}/province/queue`);
+    const officerPage = await (await rig.browser.newContext({ locale: 'fa-IR' })).newPage();
+    await signInPage(officerPage, rig.url, officer.email, PASSWORD);
+    expect(officerPage.url()).toBe(`${rig.url}/province`);
+    await officerPage.goto(`${rig.url}/province/queue`);
     await expect(officerPage.locator(`tr[data-filing-id="${filingId}"]`).count()).resolves.toBe(1);
     await screenshot(officerPage, 'verify-1-queue');
 
@@ -57,17 +43,17 @@ describe('an officer returns a filing, the unit corrects it, the officer verifie
     await officerPage.fill('#f-return-reason', reason);
     await Promise.all([officerPage.waitForNavigation(), officerPage.click('button:has-text("عودت برای اصلاح")')]);
     expect(await officerPage.textContent('main')).toContain('عودت داده شد');
-    expect((await t.knex('filings').where({ id: filingId }).first()).state).toBe('returned');
-    await officerPage.goto(`${server.url}/province/filings/${filingId}`);
+    expect((await rig.t.knex('filings').where({ id: filingId }).first()).state).toBe('returned');
+    await officerPage.goto(`${rig.url}/province/filings/${filingId}`);
     expect(await officerPage.textContent('#return-reason')).toContain('لطفاً مقدار فروش را اصلاح کنید');
     await screenshot(officerPage, 'verify-2-returned');
 
     // 3. The unit signs in, sees the reason on its dashboard and in the form, corrects and resubmits.
-    const unitPage = await (await browser.newContext({ locale: 'fa-IR' })).newPage();
-    await signInPage(unitPage, server.url, unitUser.email, PASSWORD);
-    await unitPage.goto(`${server.url}/dashboard`);
+    const unitPage = await (await rig.browser.newContext({ locale: 'fa-IR' })).newPage();
+    await signInPage(unitPage, rig.url, unitUser.email, PASSWORD);
+    await unitPage.goto(`${rig.url}/dashboard`);
     expect(await unitPage.textContent('main')).toContain('لطفاً مقدار فروش را اصلاح کنید');
-    await unitPage.goto(`${server.url}/filings/${period}`);
+    await unitPage.goto(`${rig.url}/filings/${period}`);
     expect(await unitPage.textContent('#return-reason')).toContain(reason);
     await screenshot(unitPage, 'verify-3-unit-sees-reason');
     await unitPage.fill('input[name="lines[0][sold]"]', '۹۳۰');
@@ -76,22 +62,22 @@ describe('an officer returns a filing, the unit corrects it, the officer verifie
       await unitPage.check('#confirm-warnings');
       await Promise.all([unitPage.waitForNavigation(), unitPage.click('button[name=action][value=submit]')]);
     }
-    const resubmitted = await t.knex('filings').where({ id: filingId }).first();
+    const resubmitted = await rig.t.knex('filings').where({ id: filingId }).first();
     expect(resubmitted).toMatchObject({ state: 'submitted', return_reason: null, revision: 2 });
-    expect(Number((await t.knex('filing_lines').where({ filing_id: filingId, product_id: unit.productIds[0] }).first()).sold)).toBe(930);
+    expect(Number((await rig.t.knex('filing_lines').where({ filing_id: filingId, product_id: unit.productIds[0] }).first()).sold)).toBe(930);
 
     // 4. Back in the officer's queue; the officer verifies it.
-    await officerPage.goto(`${server.url}/province/queue`);
+    await officerPage.goto(`${rig.url}/province/queue`);
     await expect(officerPage.locator(`tr[data-filing-id="${filingId}"]`).count()).resolves.toBe(1);
-    await officerPage.goto(`${server.url}/province/filings/${filingId}`);
+    await officerPage.goto(`${rig.url}/province/filings/${filingId}`);
     expect(await officerPage.textContent('#revisions')).toContain('فروش شیر پاستوریزه');
     await Promise.all([officerPage.waitForNavigation(), officerPage.click('button:has-text("تأیید اظهارنامه")')]);
     expect(await officerPage.textContent('main')).toContain('اظهارنامه تأیید شد');
-    await officerPage.goto(`${server.url}/province/filings/${filingId}`);
+    await officerPage.goto(`${rig.url}/province/filings/${filingId}`);
     expect(await officerPage.textContent('#filing-state')).toContain('تأییدشده');
     await screenshot(officerPage, 'verify-4-verified');
 
-    const reviews = await t.knex('filing_reviews').where({ filing_id: filingId }).orderBy('id');
+    const reviews = await rig.t.knex('filing_reviews').where({ filing_id: filingId }).orderBy('id');
     expect(reviews.map((r) => [r.action, r.user_id])).toEqual([['return', officer.id], ['verify', officer.id]]);
     expect(reviews[0].reason).toBe(reason);
   });

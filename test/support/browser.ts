@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { beforeAll, afterAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { freshDatabase, type TestDatabase } from './db.ts';
 import { createApp } from '../../src/app.ts';
 
 export const SCREENSHOTS = path.resolve('screenshots');
@@ -38,4 +40,24 @@ export async function signInPage(page: Page, baseUrl: string, email: string, pas
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("ورود")')]);
+}
+
+export interface BrowserRig { t: TestDatabase; url: string; browser: Browser }
+
+/** For one browser test file: a fresh database, the app on a loopback port and Chromium, all closed after it. */
+export function useBrowserRig(): BrowserRig {
+  const rig = {} as BrowserRig;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  beforeAll(async () => {
+    rig.t = await freshDatabase();
+    server = await startServer();
+    rig.url = server.url;
+    rig.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await server?.close();
+    await rig.t?.close();
+  });
+  return rig;
 }
