@@ -25,7 +25,8 @@ export async function recomputeStatuses(
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
   const scope = opts.unitIds ? 'and u.id = any(:ids)' : '';
   const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
-  const scanned = await k.raw(`select count(*) as n from units u where u.registration = 'approved' ${scope}`, bindings);
+  // One statement: the count of units judged rides along on every row (and on one row of nulls
+  // when nothing changed), so a single unit's recompute on submission is one round trip.
   const result = await k.raw(
     `with judged as (
        select u.id, u.status as old_status,
@@ -47,10 +48,17 @@ export async function recomputeStatuses(
          from changed
        returning unit_id
      )
-     select c.unit_id, c.old_status, c.new_status from changed c order by c.unit_id`,
+     select (select count(*) from units u where u.registration = 'approved' ${scope}) as scanned,
+            c.unit_id, c.old_status, c.new_status
+       from (values (1)) as one (x) left join changed c on true
+      order by c.unit_id`,
     bindings,
   );
-  return { scanned: num(scanned.rows[0].n), changes: result.rows as StatusChange[] };
+  const rows = result.rows as (StatusChange & { scanned: unknown })[];
+  return {
+    scanned: num(rows[0].scanned),
+    changes: rows.filter((r) => r.unit_id !== null).map((r) => ({ unit_id: r.unit_id, old_status: r.old_status, new_status: r.new_status })),
+  };
 }
 
 export interface FilingRecord {

@@ -292,10 +292,11 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
       const created = await trx.raw(
         `insert into filings (unit_id, period) values (?, ?)
          on conflict (unit_id, period) do update set unit_id = excluded.unit_id
-         returning id, state, revision, tracking_code`,
+         returning id, state, revision, tracking_code, (xmax = 0) as inserted`,
         [req.unitId, req.period],
       );
-      const f = created.rows[0] as { id: number; state: FilingState; revision: number; tracking_code: string | null };
+      // `inserted`: the row is new (xmax = 0 only for a fresh insert), so it has no lines yet.
+      const f = created.rows[0] as { id: number; state: FilingState; revision: number; tracking_code: string | null; inserted: boolean };
       if (f.state === 'verified') {
         throw new Refused({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
       }
@@ -336,7 +337,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         warnings: JSON.stringify(warnings),
         updated_at: at,
       };
-      await trx('filing_lines').where({ filing_id: f.id }).del();
+      if (!f.inserted) await trx('filing_lines').where({ filing_id: f.id }).del();
       const stored: FilingLine[] = req.input.lines.length
         ? await trx('filing_lines')
           .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
