@@ -360,7 +360,8 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         return { ok: true, filing: filingOf(row), warnings, submitted: false, unchanged: false, statusChanged: false };
       }
       const revision = f.revision + 1;
-      const [row] = await trx('filings').where({ id: f.id }).update({
+      // The filing's update and its revision row in one statement.
+      const update = trx('filings').where({ id: f.id }).update({
         ...values,
         state: 'submitted',
         first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
@@ -368,10 +369,14 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         tracking_code: f.tracking_code ?? newTrackingCode(),
         revision,
         return_reason: null,
-      }).returning('*');
-      await trx('filing_revisions').insert({
-        filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(changes), snapshot: JSON.stringify(snapshot),
-      });
+      }).returning('*').toSQL();
+      const written = await trx.raw(
+        `with updated as (${update.sql}),
+              revised as (insert into filing_revisions (filing_id, revision, user_id, at, via, changes, snapshot) values (?, ?, ?, ?, ?, ?, ?))
+         select * from updated`,
+        [...update.bindings, f.id, revision, req.userId, at, req.via, JSON.stringify(changes), JSON.stringify(snapshot)],
+      );
+      const row = written.rows[0] as FilingRow;
       // "Submitting a filing also updates that unit's status at once" (issue 4): in the same
       // transaction, so the submission, the status and the audit entry commit together.
       const { changes: statusChanges } = await recomputeStatuses(trx, new Date(), settings.rules, { unitIds: [req.unitId] });
