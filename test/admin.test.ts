@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../src/app.ts';
+import { createApiToken } from '../src/api/auth.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, signIn, csrfFrom, PASSWORD } from './support/factories.ts';
 import { runUserCreate } from '../src/cli/user-create.ts';
@@ -83,8 +84,10 @@ describe('admin manages accounts', () => {
     expect(officers10.text).not.toContain(stats.email);
   });
 
-  it('resets a password: the old one stops working and a new link is issued', async () => {
+  it('resets a password: the old one stops working, API tokens are revoked, and a new link is issued', async () => {
     const victim = await createUser({ role: 'stats_office' });
+    const { token } = await createApiToken(victim.id, 'office tools');
+    await request(app).get('/api/v1/stats/performance').set('authorization', `Bearer ${token}`).expect((r) => expect(r.status).not.toBe(401));
     const { agent, csrf } = await signIn(app, admin.email);
     const res = await agent.post(`/admin/users/${victim.id}/password-reset`).type('form').send({ _csrf: csrf });
     expect(res.status).toBe(200);
@@ -93,6 +96,7 @@ describe('admin manages accounts', () => {
     expect((await t.knex('users').where({ id: victim.id }).first()).password_hash).toBeNull();
     await expect(signIn(app, victim.email, PASSWORD)).rejects.toThrow(/401/);
     expect(await t.knex('audit_log').where({ action: 'user.password_reset', target: `user:${victim.id}` })).toHaveLength(1);
+    await request(app).get('/api/v1/stats/performance').set('authorization', `Bearer ${token}`).expect(401);
     await activate(link![2], 'a-brand-new-password');
     await signIn(app, victim.email, 'a-brand-new-password');
   });

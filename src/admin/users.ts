@@ -78,6 +78,8 @@ export async function resetPassword(userId: number, actor: Actor, k: Knex = db()
     if (!user) return undefined;
     await trx('users').where({ id: userId }).update({ password_hash: null, failed_logins: 0, locked_until: null });
     await endSessionsOf(trx, userId); // a session that may have been stolen ends with the password
+    // …and so does every API token: a reset means the account may be in someone else's hands.
+    await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     const link = await createActivationToken(userId, trx);
     await audit({ action: 'user.password_reset', userId: actor.id, ip: actor.ip ?? null, provinceCode: user.province_code, target: `user:${userId}` }, trx);
     return { id: userId, email: user.email as string, url: link.url };
