@@ -315,4 +315,36 @@ describe('no unit-level figure leaves the server', () => {
       await t.knex('filings').where({ unit_id: lone.id }).delete();
     }
   });
+
+  it('a product made by fewer than 3 units is not named: it is counted under «سایر محصولات» of its unit of measure', async () => {
+    const { createUnit, createFiling } = await import('./support/stats-fixtures.ts');
+    const name = 'زعفران بسته‌بندی یکتا';
+    const maker = await createUnit({ province_code: '29', isic_class: '1079', obligation_start: '1403-01', products: [{ name, unit_of_measure: 'کیلوگرم', annual_capacity: 500 }] });
+    await createFiling({ unit_id: maker.id, period: '1404-02', state: 'verified', lines: [{ product_id: maker.productIds[0], produced: 41.5 }] });
+    try {
+      const office = await createUser({ role: 'stats_office' });
+      const { agent } = await signIn(app, office.email);
+      const base = '/stats/aggregates?from=1403-10&to=1404-03&rows=product&cols=province&measure=quantity';
+      for (const format of ['html', 'csv', 'json']) {
+        const res = await agent.get(`${base}&format=${format}`);
+        expect(res.status).toBe(200);
+        expect(format === 'json' ? JSON.stringify(res.body) : res.text, format).not.toContain(name);
+      }
+      const table = await buildAggregateTable(query({ rows: 'product', cols: 'province', measure: 'quantity' }));
+      const other = table.rows.find((r) => r.key === 'سایر محصولات (کیلوگرم)');
+      expect(other).toBeDefined();
+      expect(table.cells.flat().filter((c) => c.row === other!.key && c.col === '29' && !c.empty)).toHaveLength(1);
+      // Without a threshold (min units 1) the same product is published under its own name.
+      await setSetting('suppression_min_units', 1);
+      try {
+        const open = await buildAggregateTable(query({ rows: 'product', cols: 'province', measure: 'quantity' }));
+        expect(open.rows.map((r) => r.key)).toContain(`${name} (کیلوگرم)`);
+      } finally {
+        await setSetting('suppression_min_units', 3);
+      }
+    } finally {
+      await t.knex('filing_lines').whereIn('filing_id', t.knex('filings').select('id').where({ unit_id: maker.id })).delete();
+      await t.knex('filings').where({ unit_id: maker.id }).delete();
+    }
+  });
 });

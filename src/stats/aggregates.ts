@@ -64,7 +64,7 @@ const MEASURE_SQL = {
   employees: 'f.employees',
 } as const;
 
-interface ContributionRow { r: string; c: string; unit_id: number; v: number }
+interface ContributionRow { r: string; c: string; unit_id: number; v: number; uom: string | null }
 
 /** Dimensions that are attributes of the unit: a unit falls in exactly one row (or column) of each. */
 const UNIT_DIMS: ReadonlySet<Dimension> = new Set(['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class']);
@@ -93,16 +93,35 @@ async function contributions(q: AggregateQuery, k: Knex): Promise<ContributionRo
     return fn(trx);
   }));
   const res = await run((c) => c.raw(
-    `select ${outerSql(q.rows)} as r, ${outerSql(q.cols)} as c, x.unit_id, x.v
-       from (select f.unit_id${inner.map((d, i) => `, ${DIM_SQL[d]} as d${i}`).join('')}, sum(${measure}) as v
+    `select ${outerSql(q.rows)} as r, ${outerSql(q.cols)} as c, x.unit_id, x.v, ${byProduct ? 'x.uom' : 'null'} as uom
+       from (select f.unit_id${inner.map((d, i) => `, ${DIM_SQL[d]} as d${i}`).join('')}${byProduct ? ', p.unit_of_measure as uom' : ''}, sum(${measure}) as v
                from filings f ${productJoin}
               where f.period between :from and :to and f.state = any(:states) and ${measure} is not null ${productFilter}
-              group by f.unit_id${inner.map((_, i) => `, d${i}`).join('')}) x
+              group by f.unit_id${inner.map((_, i) => `, d${i}`).join('')}${byProduct ? ', uom' : ''}) x
        join units u on u.id = x.unit_id
        ${dims.includes('isic_section') ? 'join isic_codes ic on ic.code = u.isic_class' : ''}`,
     { from: q.from, to: q.to, states },
   ));
-  return (res.rows as Record<string, unknown>[]).map((x) => ({ r: String(x.r), c: String(x.c), unit_id: Number(x.unit_id), v: num(x.v) }));
+  return (res.rows as Record<string, unknown>[]).map((x) => ({ r: String(x.r), c: String(x.c), unit_id: Number(x.unit_id), v: num(x.v), uom: x.uom === null ? null : String(x.uom) }));
+}
+
+export const OTHER_PRODUCTS = 'سایر محصولات';
+
+/**
+ * Product names are typed by the units: a product made by fewer than `minUnits` units in the whole
+ * table would name its maker even with every figure suppressed. Such products are shown together,
+ * per unit of measure (tonnes are never added to litres), as «سایر محصولات (تن)».
+ */
+export function mergeRareProducts(q: Pick<AggregateQuery, 'rows' | 'cols'>, rows: ContributionRow[], minUnits: number): ContributionRow[] {
+  const axis = q.rows === 'product' ? 'r' : q.cols === 'product' ? 'c' : null;
+  if (!axis) return rows;
+  const makers = new Map<string, Set<number>>();
+  for (const x of rows) {
+    const set = makers.get(x[axis]) ?? new Set<number>();
+    set.add(x.unit_id);
+    makers.set(x[axis], set);
+  }
+  return rows.map((x) => ((makers.get(x[axis])?.size ?? 0) < minUnits ? { ...x, [axis]: `${OTHER_PRODUCTS} (${x.uom ?? '—'})` } : x));
 }
 
 async function labelsFor(dim: Dimension, keys: string[], k: Knex): Promise<Map<string, string>> {
@@ -135,7 +154,7 @@ export async function buildAggregateTable(q: AggregateQuery, k: Knex = db()): Pr
   const settings = await loadSettings(k);
   const rules: DisclosureRules = { minUnits: settings.get('suppression_min_units'), dominance: settings.get('suppression_dominance') };
   const months = monthsBetween(q.from, q.to) + 1;
-  const raw = await contributions(q, k);
+  const raw = mergeRareProducts(q, await contributions(q, k), rules.minUnits);
   const periodDim = q.rows === 'period' || q.cols === 'period';
   // Employees over a range without a period dimension: the unit's monthly average.
   const scale = q.measure === 'employees' && !periodDim ? 1 / months : 1;
