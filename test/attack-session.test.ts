@@ -6,6 +6,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { registrationForm } from './support/registration.ts';
 import { MAX_FAILED_LOGINS } from '../src/auth/routes.ts';
+import { TOUCH_INTERVAL_MS } from '../src/auth/session-store.ts';
 
 // Issue 7 §6: session fixation, cookie flags (HttpOnly, SameSite, Secure behind TLS) and the
 // sign-in lockout, attacked from outside through HTTP.
@@ -107,6 +108,32 @@ describe('sessions end when the password does', () => {
     const other = await elsewhere.agent.get('/account');
     expect(other.status).toBe(303);
     expect(other.headers.location).toBe('/login');
+  });
+});
+
+describe('idle timeout', () => {
+  it('a session lasts eight hours after its last request; a page view writes the expiry only when it lags by more than five minutes', async () => {
+    const u = await createUser({ role: 'stats_office' });
+    const s = await signIn(app, u.email);
+    const row = async () => (await t.knex('sessions').whereRaw("sess->>'userId' = ?", [String(u.id)]).first('sid', 'expired', 'sess'))!;
+    const first = await row();
+    const remaining = new Date(first.expired).getTime() - Date.now();
+    expect(remaining).toBeGreaterThan(8 * 3600_000 - 60_000);
+    // A view within the interval: the row is not written (a read-only page stays read-only).
+    await t.knex('sessions').where({ sid: first.sid }).update({ expired: new Date(Date.now() + 8 * 3600_000 - TOUCH_INTERVAL_MS + 60_000) });
+    const kept = (await row()).expired;
+    expect((await s.agent.get('/account')).status).toBe(200);
+    expect(new Date((await row()).expired).getTime()).toBe(new Date(kept).getTime());
+    // The expiry lags by more than the interval: the next view slides it to eight hours again.
+    await t.knex('sessions').where({ sid: first.sid }).update({ expired: new Date(Date.now() + 3600_000) });
+    expect((await s.agent.get('/account')).status).toBe(200);
+    expect(new Date((await row()).expired).getTime() - Date.now()).toBeGreaterThan(8 * 3600_000 - 60_000);
+    // The stored data never carries the bookkeeping, and an expired row signs nobody in.
+    expect(JSON.stringify((await row()).sess)).not.toContain('storedExpiry');
+    await t.knex('sessions').where({ sid: first.sid }).update({ expired: new Date(Date.now() - 1000) });
+    const gone = await s.agent.get('/account');
+    expect(gone.status).toBe(303);
+    expect(gone.headers.location).toBe('/login');
   });
 });
 
