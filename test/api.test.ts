@@ -42,6 +42,27 @@ describe('API authentication', () => {
     await request(app).get('/api/v1/unit').set(auth).expect(401);
   });
 
+  it("a deactivated user's token is 401; a token's last use is recorded at most once a minute", async () => {
+    const { user, auth } = await unitWithToken();
+    const lastUse = async () => (await t.knex('api_tokens').where({ user_id: user.id }).first('last_used_at')).last_used_at as Date | null;
+    expect(await lastUse()).toBeNull();
+    await request(app).get('/api/v1/unit').set(auth).expect(200);
+    const first = await lastUse();
+    expect(first).not.toBeNull();
+    const aMinuteAgo = new Date(Date.now() - 30_000);
+    await t.knex('api_tokens').where({ user_id: user.id }).update({ last_used_at: aMinuteAgo });
+    await request(app).get('/api/v1/unit').set(auth).expect(200);
+    expect((await lastUse())!.getTime()).toBe(aMinuteAgo.getTime());
+    await t.knex('api_tokens').where({ user_id: user.id }).update({ last_used_at: new Date(Date.now() - 120_000) });
+    await request(app).get('/api/v1/unit').set(auth).expect(200);
+    expect(Date.now() - (await lastUse())!.getTime()).toBeLessThan(60_000);
+    await t.knex('users').where({ id: user.id }).update({ active: false });
+    const before = new Date(Date.now() - 120_000);
+    await t.knex('api_tokens').where({ user_id: user.id }).update({ last_used_at: before });
+    await request(app).get('/api/v1/unit').set(auth).expect(401);
+    expect((await lastUse())!.getTime()).toBe(before.getTime());
+  });
+
   it('other roles get 404 on the unit routes', async () => {
     const officer = await createUser({ role: 'province_officer', province_code: '23' });
     const { token } = await createApiToken(officer.id, 'x');

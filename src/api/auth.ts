@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Request, Response, NextFunction } from 'express';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { loadCurrentUser, type Role } from '../auth/users.ts';
+import { CURRENT_USER_COLUMNS, currentUserOf, type Role } from '../auth/users.ts';
 import { sha256 } from '../auth/activation.ts';
 
 // Per-user API tokens: shown once, stored as a SHA-256 hash, revocable.
@@ -29,14 +29,20 @@ export async function bearerAuth(req: Request, res: Response, next: NextFunction
   try {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!m || !m[1].startsWith(PREFIX)) return apiError(res, 401, 'unauthorized', 'کلید دسترسی ارسال نشده یا نامعتبر است.');
-    const k = db();
-    const row = await k('api_tokens').where({ token_hash: sha256(m[1]) }).whereNull('revoked_at').first('id', 'user_id', 'last_used_at');
-    const user = row ? await loadCurrentUser(row.user_id) : undefined;
-    if (!row || !user) return apiError(res, 401, 'unauthorized', 'کلید دسترسی ارسال نشده یا نامعتبر است.');
-    // Written at most once a minute per token: the API is hot during the deadline rush.
-    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
-      await k('api_tokens').where({ id: row.id }).update({ last_used_at: k.fn.now() });
-    }
+    // One statement: the token, its user, and its last use (written at most once a minute per
+    // token: the API is hot during the deadline rush).
+    const { rows } = await db().raw(
+      `with token as (
+         select id, user_id, last_used_at from api_tokens where token_hash = ? and revoked_at is null
+       ), used as (
+         update api_tokens set last_used_at = now() from token join users on users.id = token.user_id and users.active
+          where api_tokens.id = token.id and (token.last_used_at is null or token.last_used_at < now() - interval '1 minute')
+       )
+       select ${CURRENT_USER_COLUMNS} from token join users on users.id = token.user_id and users.active`,
+      [sha256(m[1])],
+    ) as { rows: Parameters<typeof currentUserOf>[0][] };
+    if (!rows[0]) return apiError(res, 401, 'unauthorized', 'کلید دسترسی ارسال نشده یا نامعتبر است.');
+    const user = currentUserOf(rows[0]);
     req.user = user;
     next();
   } catch (e) {

@@ -33,12 +33,18 @@ export function findUserByEmail(email: string, k: Knex = db()): Promise<User | u
   return k<User>('users').whereRaw('lower(email) = lower(?)', [email]).first();
 }
 
-/** One query: it runs on every signed-in request and every API call. */
+/** The columns of a CurrentUser, selected from `users` (unit ids as an array, empty for staff). */
+export const CURRENT_USER_COLUMNS = `users.id, users.email, users.full_name, users.role, users.province_code,
+  case when users.role = 'unit_user' then array(select uu.unit_id from unit_users uu where uu.user_id = users.id order by uu.unit_id) else '{}'::int[] end as unit_ids`;
+
+type CurrentUserRow = Omit<CurrentUser, 'unit_ids'> & { unit_ids: number[] | null };
+
+export function currentUserOf(row: CurrentUserRow): CurrentUser {
+  return { ...row, unit_ids: (row.unit_ids ?? []).map(Number) };
+}
+
+/** One query: it runs on every signed-in request. */
 export async function loadCurrentUser(id: number, k: Knex = db()): Promise<CurrentUser | undefined> {
-  const u = await k<User>('users').where({ id, active: true }).first(
-    'id', 'email', 'full_name', 'role', 'province_code',
-    k.raw(`case when role = 'unit_user' then array(select uu.unit_id from unit_users uu where uu.user_id = users.id order by uu.unit_id) else '{}'::int[] end as unit_ids`),
-  ) as (Omit<CurrentUser, 'unit_ids'> & { unit_ids: number[] | null }) | undefined;
-  if (!u) return undefined;
-  return { ...u, unit_ids: (u.unit_ids ?? []).map(Number) };
+  const { rows } = await k.raw(`select ${CURRENT_USER_COLUMNS} from users where users.id = ? and users.active`, [id]) as { rows: CurrentUserRow[] };
+  return rows[0] ? currentUserOf(rows[0]) : undefined;
 }
