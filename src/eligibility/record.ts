@@ -11,6 +11,16 @@ import { periodLabel } from '../views.ts';
 export interface StatusChange { unit_id: number; old_status: string; new_status: string }
 
 /**
+ * The SQL condition for "these units": one unit as `u.id = :id`, so the prepared statement's
+ * generic plan is as good as a fresh one and PostgreSQL stops planning it on every submission
+ * (an array parameter of unknown length made it plan each call, 0.7 ms).
+ */
+function unitScope(unitIds: number[] | undefined): string {
+  if (!unitIds) return '';
+  return unitIds.length === 1 ? 'and u.id = :id' : 'and u.id = any(:ids)';
+}
+
+/**
  * Recomputes `status` of every approved unit (or of `unitIds`) as of `at`: inactive when the N
  * most recent due periods (N in force for the latest) are all missing. Records each change.
  */
@@ -23,8 +33,8 @@ export async function recomputeStatuses(
   const w = inactivityWindow(at, rules);
   const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
-  const scope = opts.unitIds ? 'and u.id = any(:ids)' : '';
-  const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
+  const scope = unitScope(opts.unitIds);
+  const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], id: opts.unitIds?.[0] ?? null, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
   // One statement: the count of units judged rides along on every row (and on one row of nulls
   // when nothing changed), so a single unit's recompute on submission is one round trip.
   const result = await k.raw(
@@ -98,7 +108,7 @@ export async function filingRecords(
   const cal = dueCalendar(opts.at, opts.rules, from, opts.to);
   const filters: string[] = ["u.registration = 'approved'"];
   const bindings: Record<string, unknown> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
-  if (opts.unitIds) { filters.push('u.id = any(:ids)'); bindings.ids = opts.unitIds; }
+  if (opts.unitIds) { filters.push(unitScope(opts.unitIds).replace(/^and /, '')); bindings.ids = opts.unitIds; bindings.id = opts.unitIds[0] ?? null; }
   if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
   const rows = await k.raw(
     `with cal as (

@@ -262,7 +262,8 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
   const current = currentFilingPeriod(now, settings.rules);
   const deadline = deadlineOf(current, settings.rules);
   const rows = await unitPeriods(unit, now, settings.rules);
-  const [record] = await filingRecords({ at: now, rules: settings.rules, unitIds: [unit.id] });
+  // From the unit's own obligation start: the same record, without asking for the earliest of all units.
+  const [record] = await filingRecords({ at: now, rules: settings.rules, unitIds: [unit.id], from: unit.obligation_start });
   const reminders = await db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('id', 'period', 'deadline');
   res.render('filings/dashboard', {
     title: 'کارتابل واحد',
