@@ -91,19 +91,34 @@ const tehranFormatter = new Intl.DateTimeFormat('en-US', {
 
 interface WallClock { gy: number; gm: number; gd: number; h: number; mi: number; s: number }
 
-// The same instants (deadlines above all) are shown on every page; formatToParts is slow.
-const wallClocks = new Map<number, WallClock>();
+// Intl's formatToParts is slow, and every submission time on a page is a different instant.
+// Tehran's offset changes only at a clock change, which since 1935 fell on a quarter hour of UTC
+// (local midnight, 20:30 or 19:30 UTC): the offset is asked of Intl once per quarter hour of UTC
+// and the wall clock is plain arithmetic from there. A quarter hour whose two ends disagree
+// (the end of local mean time in 1935) is asked of Intl instant by instant.
+const QUARTER_HOUR = 15 * 60_000;
+const quarterOffsets = new Map<number, number>();
+
+function offsetByIntl(at: Date): number {
+  const parts: Record<string, number> = {};
+  for (const p of tehranFormatter.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+}
 
 function tehranWallClock(at: Date): WallClock {
   const t = at.getTime();
-  const known = wallClocks.get(t);
-  if (known) return known;
-  const parts: Record<string, number> = {};
-  for (const p of tehranFormatter.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const w = { gy: parts.year, gm: parts.month, gd: parts.day, h: parts.hour, mi: parts.minute, s: parts.second };
-  if (wallClocks.size >= 20_000) wallClocks.clear();
-  wallClocks.set(t, w);
-  return w;
+  const quarter = Math.floor(t / QUARTER_HOUR);
+  let offset = quarterOffsets.get(quarter);
+  if (offset === undefined) {
+    const first = offsetByIntl(new Date(quarter * QUARTER_HOUR));
+    offset = first === offsetByIntl(new Date((quarter + 1) * QUARTER_HOUR - 1000)) ? first : NaN;
+    if (quarterOffsets.size >= 50_000) quarterOffsets.clear();
+    quarterOffsets.set(quarter, offset);
+  }
+  if (Number.isNaN(offset)) offset = offsetByIntl(at);
+  const wall = new Date(Math.floor(t / 1000) * 1000 + offset);
+  return { gy: wall.getUTCFullYear(), gm: wall.getUTCMonth() + 1, gd: wall.getUTCDate(), h: wall.getUTCHours(), mi: wall.getUTCMinutes(), s: wall.getUTCSeconds() };
 }
 
 /** Tehran's offset from UTC at an instant, in ms (3.5 h now; 4.5 h in summers before 2022). */

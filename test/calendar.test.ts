@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   addMonths, nextPeriod, previousPeriod, periodOf, deadlineOf, startOfJalaliDay, obligationStart, duePeriods,
   classify, currentFilingPeriod, latestDuePeriod, inactivityWindow, isLeapJalaliYear, monthLength, parseJalaliDate,
-  jalaliToGregorianIso, type Rules,
+  jalaliToGregorianIso, jalaliDateOf, tehranTimeOf, gregorianIsoToJalali, type Rules,
 } from '../src/calendar.ts';
 
 const tehran = (iso: string) => new Date(`${iso}+03:30`);
@@ -93,5 +93,30 @@ describe('due periods and inactivity window', () => {
     const rules: Rules = { deadlineDay: [{ from: '0001-01', value: 8 }], inactivityMonths: [{ from: '0001-01', value: 3 }, { from: '1404-07', value: 6 }] };
     expect(inactivityWindow(tehran('2025-10-31T00:00:00'), rules)).toEqual({ from: '1404-02', to: '1404-07', months: 6 });
     expect(inactivityWindow(tehran('2025-10-01T00:00:00'), rules)).toEqual({ from: '1404-04', to: '1404-06', months: 3 });
+  });
+});
+
+describe('Tehran wall clock', () => {
+  // The clock is computed from an offset asked of Intl once per quarter hour of UTC; it must
+  // agree with Intl itself at every instant, across clock changes and the end of local mean time.
+  const intl = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tehran', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const byIntl = (at: Date) => {
+    const p = Object.fromEntries(intl.formatToParts(at).filter((x) => x.type !== 'literal').map((x) => [x.type, x.value]));
+    return { date: gregorianIsoToJalali(`${p.year}-${p.month}-${p.day}`), time: { h: Number(p.hour), mi: Number(p.minute), s: Number(p.second) } };
+  };
+  const instants: Date[] = [];
+  // Every 7 minutes 13 seconds around the end of local mean time (1935), DST changes of 1978–79
+  // and 2021–22, the last change (September 2022), and spread over a century.
+  for (const [from, to] of [['1935-06-11', '1935-06-14'], ['1978-03-19', '1978-03-23'], ['1979-09-20', '1979-09-24'], ['2021-03-20', '2021-03-23'], ['2022-09-20', '2022-09-23']]) {
+    for (let t = Date.parse(from); t < Date.parse(to); t += 433_000) instants.push(new Date(t));
+  }
+  for (let t = Date.parse('1925-01-01'); t < Date.parse('2030-01-01'); t += 86_400_000 * 13 + 3_600_000 * 5 + 997) instants.push(new Date(t));
+
+  it(`agrees with Intl at ${instants.length} instants`, () => {
+    const wrong = instants.filter((at) => {
+      const want = byIntl(at);
+      return JSON.stringify({ date: jalaliDateOf(at), time: tehranTimeOf(at) }) !== JSON.stringify(want);
+    });
+    expect(wrong.map((d) => d.toISOString())).toEqual([]);
   });
 });
