@@ -39,6 +39,17 @@ export const PREPARED_PER_CONNECTION = 300;
  * bench/RESULTS.md). PostgreSQL still plans per call where a generic plan would be worse
  * (plan_cache_mode auto). Statements without parameters (DDL, migrations) are left alone.
  */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `psp_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
+    if (statementNames.size >= 5000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function prepareStatements(client: pg.Client): void {
   const names = new Set<string>();
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -46,7 +57,7 @@ function prepareStatements(client: pg.Client): void {
     if (config && typeof config === 'object' && 'text' in config && !('name' in config)) {
       const c = config as { text: string; values?: unknown[] };
       if (c.values?.length) {
-        const name = `psp_${crypto.createHash('sha1').update(c.text).digest('base64url').slice(0, 22)}`;
+        const name = statementName(c.text);
         if (names.has(name) || names.size < PREPARED_PER_CONNECTION) {
           names.add(name);
           return query({ ...c, name }, ...rest);
