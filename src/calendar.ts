@@ -92,12 +92,11 @@ const tehranFormatter = new Intl.DateTimeFormat('en-US', {
 interface WallClock { gy: number; gm: number; gd: number; h: number; mi: number; s: number }
 
 // Intl's formatToParts is slow, and every submission time on a page is a different instant.
-// Tehran's offset changes only at a clock change, which since 1935 fell on a quarter hour of UTC
-// (local midnight, 20:30 or 19:30 UTC): the offset is asked of Intl once per quarter hour of UTC
-// and the wall clock is plain arithmetic from there. A quarter hour whose two ends disagree
-// (the end of local mean time in 1935) is asked of Intl instant by instant.
-const QUARTER_HOUR = 15 * 60_000;
-const quarterOffsets = new Map<number, number>();
+// Tehran's offset is asked of Intl at both ends of each UTC day; where they agree (every day but
+// a clock change's) the wall clock is plain arithmetic from that offset, and a day with a clock
+// change is asked of Intl instant by instant.
+const DAY = 86_400_000;
+const dayOffsets = new Map<number, number>();
 
 function offsetByIntl(at: Date): number {
   const parts: Record<string, number> = {};
@@ -108,13 +107,13 @@ function offsetByIntl(at: Date): number {
 
 function tehranWallClock(at: Date): WallClock {
   const t = at.getTime();
-  const quarter = Math.floor(t / QUARTER_HOUR);
-  let offset = quarterOffsets.get(quarter);
+  const day = Math.floor(t / DAY);
+  let offset = dayOffsets.get(day);
   if (offset === undefined) {
-    const first = offsetByIntl(new Date(quarter * QUARTER_HOUR));
-    offset = first === offsetByIntl(new Date((quarter + 1) * QUARTER_HOUR - 1000)) ? first : NaN;
-    if (quarterOffsets.size >= 50_000) quarterOffsets.clear();
-    quarterOffsets.set(quarter, offset);
+    const first = offsetByIntl(new Date(day * DAY));
+    offset = first === offsetByIntl(new Date((day + 1) * DAY - 1000)) ? first : NaN;
+    if (dayOffsets.size >= 50_000) dayOffsets.clear();
+    dayOffsets.set(day, offset);
   }
   if (Number.isNaN(offset)) offset = offsetByIntl(at);
   const wall = new Date(Math.floor(t / 1000) * 1000 + offset);
