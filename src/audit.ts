@@ -12,9 +12,9 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** Appends to the audit log (DESIGN §2: every officer's view of a unit's filing, every decision). */
-export async function audit(entry: AuditEntry, k: Knex = db()): Promise<void> {
-  await k('audit_log').insert({
+/** The insert of one audit entry, for a caller that folds it into a statement of its own. */
+export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.QueryBuilder {
+  return k('audit_log').insert({
     action: entry.action,
     user_id: entry.userId ?? null,
     unit_id: entry.unitId ?? null,
@@ -23,6 +23,11 @@ export async function audit(entry: AuditEntry, k: Knex = db()): Promise<void> {
     details: entry.details ? JSON.stringify(entry.details) : null,
     ip: entry.ip ?? null,
   });
+}
+
+/** Appends to the audit log (DESIGN §2: every officer's view of a unit's filing, every decision). */
+export async function audit(entry: AuditEntry, k: Knex = db()): Promise<void> {
+  await auditInsert(entry, k);
 }
 
 export function auditFrom(req: Request, entry: Omit<AuditEntry, 'userId' | 'ip'>, k: Knex = db()): Promise<void> {

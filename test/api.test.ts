@@ -113,6 +113,32 @@ describe('PUT /api/v1/filings/{period}', () => {
     expect(g.body.revision).toBe(1);
   });
 
+  it('a product line left out of a draft is deleted, the others overwritten; the body always shows what is stored', async () => {
+    const { unit, auth } = await unitWithToken({ products: [{ name: 'سیمان', unit_of_measure: 'تن', annual_capacity: 9000 }, { name: 'کلینکر', unit_of_measure: 'تن', annual_capacity: 9000 }] });
+    const [a, b] = unit.productIds;
+    const stored = async () => (await t.knex('filing_lines as l').join('filings as f', 'f.id', 'l.filing_id').where({ 'f.unit_id': unit.id }).orderBy('l.product_id').select('l.product_id', 'l.produced', 'l.sold', 'l.sales_value'))
+      .map((l) => ({ product_id: l.product_id, produced: Number(l.produced), sold: Number(l.sold), sales_value: Number(l.sales_value) }));
+    const put = (over: Record<string, unknown>) => request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, over));
+    const both = await put({ submit: false });
+    expect(both.status).toBe(200);
+    expect(await stored()).toHaveLength(2);
+    const one = await put({ submit: false, lines: [{ product_id: b, produced: 5.125, sold: 5, sales_value: 50 }] });
+    expect(one.status).toBe(200);
+    expect(one.body.lines).toEqual([{ product_id: b, produced: 5.125, sold: 5, sales_value: 50 }]);
+    expect(await stored()).toEqual(one.body.lines);
+    const none = await put({ submit: false, lines: [] });
+    expect(none.body.lines).toEqual([]);
+    expect(await stored()).toEqual([]);
+    const submitted = await put({ lines: [{ product_id: a, produced: 7, sold: 6, sales_value: 60 }, { product_id: b, produced: 8, sold: 7, sales_value: 70 }] });
+    expect(submitted.status).toBe(200);
+    const corrected = await put({ lines: [{ product_id: a, produced: 9, sold: 6, sales_value: 60 }, { product_id: b, produced: 8, sold: 7.5, sales_value: 75 }] });
+    expect(corrected.body).toMatchObject({ state: 'submitted', revision: 2 });
+    expect(corrected.body.lines).toEqual([{ product_id: a, produced: 9, sold: 6, sales_value: 60 }, { product_id: b, produced: 8, sold: 7.5, sales_value: 75 }]);
+    expect(await stored()).toEqual(corrected.body.lines);
+    const audited = await t.knex('audit_log').where({ unit_id: unit.id }).whereIn('action', ['filing.submit', 'filing.correct']).orderBy('id').pluck('action');
+    expect(audited).toEqual(['filing.submit', 'filing.correct']);
+  });
+
   it('422 with a Persian message and a code per field', async () => {
     const { unit, auth } = await unitWithToken();
     const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send({

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { persianDigits } from '../text.ts';
-import { audit } from '../audit.ts';
+import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatuses } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
@@ -337,15 +337,48 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         warnings: JSON.stringify(warnings),
         updated_at: at,
       };
-      if (!f.inserted) await trx('filing_lines').where({ filing_id: f.id }).del();
-      const stored: FilingLine[] = req.input.lines.length
-        ? await trx('filing_lines')
+      // The lines and the filing in one statement (with, on submission, its revision row and
+      // audit entry): lines no longer in the input are deleted and the others inserted or
+      // overwritten, so the statement's parts touch different rows.
+      const statement: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
+      const part = (name: string, q: Knex.QueryBuilder | Knex.Raw) => {
+        const s = q.toSQL();
+        statement.push({ sql: `${name} as (${s.sql})`, bindings: s.bindings });
+      };
+      if (!f.inserted) part('gone', trx('filing_lines').where({ filing_id: f.id }).whereNotIn('product_id', req.input.lines.map((l) => l.product_id)).del());
+      if (req.input.lines.length) {
+        part('stored', trx('filing_lines')
           .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
-          .returning(['product_id', 'produced', 'sold', 'sales_value'])
-        : [];
-      // The stored filing as findFiling() would read it, from what the writes returned.
+          .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value'])
+          .returning(['product_id', 'produced', 'sold', 'sales_value']));
+      }
+      const revision = f.revision + 1;
+      if (!req.submit) {
+        part('updated', trx('filings').where({ id: f.id }).update(values).returning('*'));
+      } else {
+        part('updated', trx('filings').where({ id: f.id }).update({
+          ...values,
+          state: 'submitted',
+          first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
+          submitted_at: at,
+          tracking_code: f.tracking_code ?? newTrackingCode(),
+          revision,
+          return_reason: null,
+        }).returning('*'));
+        part('revised', trx('filing_revisions').insert({ filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(changes), snapshot: JSON.stringify(snapshot) }));
+        part('audited', auditInsert({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx));
+      }
+      const lines = req.input.lines.length
+        ? "(select json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)) from stored)"
+        : "'[]'::json";
+      const written = await trx.raw(
+        `with ${statement.map((x) => x.sql).join(',\n')} select updated.*, ${lines} as stored_lines from updated`,
+        statement.flatMap((x) => x.bindings),
+      );
+      const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] };
+      // The stored filing as findFiling() would read it, from what the statement returned.
       const position = new Map(products.map((p, i) => [p.id, i]));
-      const filingOf = (row: FilingRow): Filing => ({
+      const filing: Filing = {
         ...row,
         employees: numOrNull(row.employees),
         production_value: numOrNull(row.production_value),
@@ -354,34 +387,12 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         lines: [...stored]
           .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
           .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
-      });
-      if (!req.submit) {
-        const [row] = await trx('filings').where({ id: f.id }).update(values).returning('*');
-        return { ok: true, filing: filingOf(row), warnings, submitted: false, unchanged: false, statusChanged: false };
-      }
-      const revision = f.revision + 1;
-      // The filing's update and its revision row in one statement.
-      const update = trx('filings').where({ id: f.id }).update({
-        ...values,
-        state: 'submitted',
-        first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
-        submitted_at: at,
-        tracking_code: f.tracking_code ?? newTrackingCode(),
-        revision,
-        return_reason: null,
-      }).returning('*').toSQL();
-      const written = await trx.raw(
-        `with updated as (${update.sql}),
-              revised as (insert into filing_revisions (filing_id, revision, user_id, at, via, changes, snapshot) values (?, ?, ?, ?, ?, ?, ?))
-         select * from updated`,
-        [...update.bindings, f.id, revision, req.userId, at, req.via, JSON.stringify(changes), JSON.stringify(snapshot)],
-      );
-      const row = written.rows[0] as FilingRow;
+      };
+      if (!req.submit) return { ok: true, filing, warnings, submitted: false, unchanged: false, statusChanged: false };
       // "Submitting a filing also updates that unit's status at once" (issue 4): in the same
       // transaction, so the submission, the status and the audit entry commit together.
       const { changes: statusChanges } = await recomputeStatuses(trx, new Date(), settings.rules, { unitIds: [req.unitId] });
-      await audit({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx);
-      return { ok: true, filing: filingOf(row), warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
+      return { ok: true, filing, warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
     });
   } catch (e) {
     if (e instanceof Refused) return { ok: false, ...e.failure };
