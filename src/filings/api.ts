@@ -41,6 +41,26 @@ function withUnit(handler: (req: Request, res: Response, unit: UnitRow) => Promi
   };
 }
 
+/**
+ * For the submission, which needs only the unit's id (saveFiling reads the unit itself, in its
+ * transaction): the unit asked for must be one of the user's own, known from the signed-in user
+ * without a query; with none asked, the same choice as apiUnit().
+ */
+function withUnitId(handler: (req: Request, res: Response, unitId: number) => Promise<void>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const asked = req.query.unit_id;
+      const own = currentUser(req).unit_ids;
+      const id = asked !== undefined ? own.find((u) => String(u) === String(asked))
+        : own.length === 1 ? own[0] : (await apiUnit(req))?.id;
+      if (id === undefined) return apiError(res, 404, 'not_found', NOT_FOUND);
+      await handler(req, res, id);
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
 function requireApproved(res: Response, unit: UnitRow): boolean {
   if (unit.registration === 'approved') return true;
   apiError(res, 400, 'unit_not_approved', REFUSAL_MESSAGES.unit_not_approved);
@@ -123,7 +143,7 @@ async function getFiling(req: Request, res: Response, unit: UnitRow): Promise<vo
   res.json(filingJson(filing, new Date(), settings.rules));
 }
 
-async function putFiling(req: Request, res: Response, unit: UnitRow): Promise<void> {
+async function putFiling(req: Request, res: Response, unitId: number): Promise<void> {
   const period = String(req.params.period);
   if (!isPeriod(period)) return apiError(res, 400, 'bad_period', REFUSAL_MESSAGES.bad_period);
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -140,7 +160,7 @@ async function putFiling(req: Request, res: Response, unit: UnitRow): Promise<vo
   }
   const settings = await loadSettings();
   const out = await saveFiling({
-    unitId: unit.id,
+    unitId,
     period,
     userId: currentUser(req).id,
     via: 'api',
@@ -179,6 +199,6 @@ export function filingsApiRouter(): Router {
   router.get('/unit', unitOnly, withUnit(getUnit));
   router.get('/filings', unitOnly, withUnit(listFilings));
   router.get('/filings/:period', unitOnly, withUnit(getFiling));
-  router.put('/filings/:period', unitOnly, withUnit(putFiling));
+  router.put('/filings/:period', unitOnly, withUnitId(putFiling));
   return router;
 }
