@@ -7,6 +7,7 @@ import { env } from './env.ts';
 import { log } from './log.ts';
 import { viewHelpers } from './views.ts';
 import { sessionMiddleware } from './auth/session.ts';
+import { userReadWith } from './auth/session-store.ts';
 import { csrfProtection, CsrfError } from './auth/csrf.ts';
 import { loadCurrentUser } from './auth/users.ts';
 import { NotFoundError } from './auth/guards.ts';
@@ -78,7 +79,9 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(async (req, _res, next) => {
     try {
       if (req.session.userId) {
-        req.user = await loadCurrentUser(req.session.userId);
+        // Read with the session in its own query; asked again only for a session not read so.
+        const read = userReadWith(req.session);
+        req.user = read === undefined ? await loadCurrentUser(req.session.userId) : read ?? undefined;
         if (!req.user) delete req.session.userId;
       }
       next();

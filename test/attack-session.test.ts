@@ -111,6 +111,23 @@ describe('sessions end when the password does', () => {
   });
 });
 
+describe('the signed-in user is read with the session', () => {
+  it('a deactivated account is signed out at its next request; a role change shows at the next request', async () => {
+    const u = await createUser({ role: 'stats_office' });
+    const s = await signIn(app, u.email);
+    expect((await s.agent.get('/stats')).status).toBe(200);
+    await t.knex('users').where({ id: u.id }).update({ role: 'planning_deputy' });
+    expect((await s.agent.get('/stats')).status).not.toBe(200);
+    await t.knex('users').where({ id: u.id }).update({ role: 'stats_office', active: false });
+    const out = await s.agent.get('/account');
+    expect(out.status).toBe(303);
+    expect(out.headers.location).toBe('/login');
+    // Reactivated, the old session stays signed out: it lost its user at the request above.
+    await t.knex('users').where({ id: u.id }).update({ active: true });
+    expect((await s.agent.get('/account')).status).toBe(303);
+  });
+});
+
 describe('idle timeout', () => {
   it('a session lasts eight hours after its last request; a page view writes the expiry only when it lags by more than five minutes', async () => {
     const u = await createUser({ role: 'stats_office' });

@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Knex } from 'knex';
+import { CURRENT_USER_COLUMNS, currentUserOf, type CurrentUser } from './users.ts';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -12,7 +13,20 @@ export const TOUCH_INTERVAL_MS = 5 * 60_000;
 
 /** The expiry the row had when this request read it; a symbol, so it is never stored or hashed. */
 const STORED_EXPIRY = Symbol('storedExpiry');
-type WithStoredExpiry = session.SessionData & { [STORED_EXPIRY]?: number };
+/** The signed-in user, read with the session in the same query (one round trip per page, not two). */
+const LOADED_USER = Symbol('loadedUser');
+type WithStoredExpiry = session.SessionData & { [STORED_EXPIRY]?: number; [LOADED_USER]?: CurrentUser | null };
+
+/**
+ * The active user of the session's `userId` as the session's own query read it: undefined when
+ * it was not read with the session (a new or regenerated session), null when no active user has
+ * that id any more.
+ */
+export function userReadWith(sess: session.SessionData): CurrentUser | null | undefined {
+  const loaded = (sess as WithStoredExpiry)[LOADED_USER];
+  if (loaded === undefined) return undefined;
+  return loaded && loaded.id === sess.userId ? loaded : loaded === null ? null : undefined;
+}
 
 /**
  * Sessions in the `sessions` table, on PGlite and on a PostgreSQL server alike, so every app
@@ -32,20 +46,30 @@ export class KnexSessionStore extends session.Store {
   }
 
   get(sid: string, cb: Callback<session.SessionData | null>): void {
-    this.knex('sessions').where({ sid }).where('expired', '>', new Date()).first('sess', 'expired')
-      .then((row) => {
-        if (!row) return cb(null, null);
-        const sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as WithStoredExpiry;
-        sess[STORED_EXPIRY] = new Date(row.expired).getTime();
-        cb(null, sess);
-      }, cb);
+    // The session and its signed-in user (or null) in one query.
+    this.knex.raw(
+      `select s.sess, s.expired,
+              (select row_to_json(u) from (select ${CURRENT_USER_COLUMNS} from users
+                where users.id = case when s.sess->>'userId' ~ '^[0-9]{1,9}$' then (s.sess->>'userId')::int end and users.active) u) as signed_in
+         from sessions s where s.sid = ? and s.expired > ?`,
+      [sid, new Date()],
+    ).then(({ rows }: { rows: { sess: unknown; expired: Date | string; signed_in: unknown }[] }) => {
+      const row = rows[0];
+      if (!row) return cb(null, null);
+      const sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as WithStoredExpiry;
+      sess[STORED_EXPIRY] = new Date(row.expired).getTime();
+      const signedIn = typeof row.signed_in === 'string' ? JSON.parse(row.signed_in) : row.signed_in;
+      sess[LOADED_USER] = sess.userId === undefined ? undefined : signedIn ? currentUserOf(signedIn as Parameters<typeof currentUserOf>[0]) : null;
+      cb(null, sess);
+    }, cb);
   }
 
-  /** express-session copies the stored data into a Session; the stored expiry goes along, unseen. */
+  /** express-session copies the stored data into a Session; the stored expiry and the user go along, unseen. */
   createSession(req: Parameters<session.Store['createSession']>[0], sess: session.SessionData): session.Session & Partial<session.SessionData> {
-    const stored = (sess as WithStoredExpiry)[STORED_EXPIRY];
+    const { [STORED_EXPIRY]: stored, [LOADED_USER]: user } = sess as WithStoredExpiry;
     const created = super.createSession(req, sess);
     if (stored !== undefined) Object.defineProperty(created, STORED_EXPIRY, { value: stored, enumerable: false });
+    if (user !== undefined) Object.defineProperty(created, LOADED_USER, { value: user, enumerable: false });
     return created;
   }
 
