@@ -20,9 +20,8 @@ export function periodOfParts(jy: number, jm: number): Period {
 }
 
 export function splitPeriod(p: Period): { jy: number; jm: number } {
-  const m = PERIOD_RE.exec(p);
-  if (!m) throw new Error(`not a period: ${p}`);
-  return { jy: Number(m[1]), jm: Number(m[2]) };
+  if (!PERIOD_RE.test(p)) throw new Error(`not a period: ${p}`);
+  return { jy: Number(p.slice(0, 4)), jm: Number(p.slice(5, 7)) };
 }
 
 export function addMonths(p: Period, n: number): Period {

@@ -11,9 +11,17 @@ export function latinDigits(s: string): string {
   });
 }
 
-/** Latin digits → Persian, for display. */
+const PERSIAN = ['۰', '۱', '۲', '۳', '۴', '۵', '۶', '۷', '۸', '۹'];
+
+/** Latin digits → Persian, for display (every number on every page: a loop, not a regex). */
 export function persianDigits(s: string | number): string {
-  return String(s).replace(/\d/g, (d) => String.fromCharCode(PERSIAN_ZERO + Number(d)));
+  const str = String(s);
+  let out = '';
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i) - 48;
+    out += c >= 0 && c <= 9 ? PERSIAN[c] : str[i];
+  }
+  return out;
 }
 
 /** Arabic ي and ك (and ى, ة-less variants users type) → Persian ی and ک; trims; keeps ZWNJ. */

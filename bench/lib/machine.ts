@@ -11,6 +11,9 @@ export interface Machine {
   loadAverage: number;
   node: string;
   postgres: string;
+  /** How the app reaches PostgreSQL (Unix socket or TCP) and its shared_buffers. */
+  postgresConnection: string;
+  sharedBuffers: string;
   units: number;
   approvedUnits: number;
   filings: number;
@@ -22,6 +25,7 @@ export interface Machine {
 export async function describeMachine(k: Knex): Promise<Machine> {
   const cpus = os.cpus();
   const version = String((await k.raw('select version() as v')).rows[0].v);
+  const server = (await k.raw(`select inet_server_addr() as addr, inet_server_port() as port, current_setting('shared_buffers') as shared_buffers`)).rows[0];
   const counts = (await k.raw(
     `select (select count(*) from units) as units,
             (select count(*) from units where registration = 'approved') as approved,
@@ -39,6 +43,8 @@ export async function describeMachine(k: Knex): Promise<Machine> {
     loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
     node: process.version,
     postgres: version.split(' on ')[0],
+    postgresConnection: server.addr ? `TCP ${server.addr}:${server.port}` : 'Unix socket',
+    sharedBuffers: String(server.shared_buffers),
     units: num(counts.units),
     approvedUnits: num(counts.approved),
     filings: num(counts.filings),

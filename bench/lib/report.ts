@@ -72,7 +72,7 @@ export function resultsMarkdown(r: BenchResult): string {
   const lines = [
     `Measured ${when(r.startedAt)} by \`npm run bench\`.`,
     '',
-    `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB memory, ${m.os}; Node ${m.node}; ${m.postgres}; load average ${m.loadAverage} at the start${r.loadAfter !== undefined ? `, ${r.loadAfter} at the end` : ''}.`,
+    `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB memory, ${m.os}; Node ${m.node}; ${m.postgres} (shared_buffers ${m.sharedBuffers}, reached over ${m.postgresConnection}); load average ${m.loadAverage} at the start${r.loadAfter !== undefined ? `, ${r.loadAfter} at the end` : ''}.`,
     `Data: ${m.units.toLocaleString('en-US')} units (${m.approvedUnits.toLocaleString('en-US')} approved), ${m.filings.toLocaleString('en-US')} filings with ${m.filingLines.toLocaleString('en-US')} product lines over ${m.periods.count} months (${m.periods.from} … ${m.periods.to}).`,
     `Options: ${r.options.connections} connections, ${r.options.duration} s per endpoint (after ${r.options.warmup} s warm-up), ${r.options.runs} runs per database measurement, ${r.http?.users.toLocaleString('en-US') ?? 0} distinct unit users, server ${r.options.server === 'child' ? `in a child process (NODE_ENV=production)${(r.options.instances ?? 1) > 1 ? `, ${r.options.instances} app processes sharing its port (node:cluster)` : ''}` : 'in the bench process'}.`,
     '',
