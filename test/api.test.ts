@@ -187,6 +187,8 @@ describe('PUT /api/v1/filings/{period}', () => {
     const c = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(pending.auth).send(body(pending.unit.productIds));
     expect(c.status).toBe(400);
     expect(c.body.error.code).toBe('unit_not_approved');
+    // A refused submission leaves no filing behind (the row its statement made is rolled back).
+    expect(Number((await t.knex('filings').whereIn('unit_id', [unit.id, pending.unit.id]).count('* as n').first())!.n)).toBe(0);
   });
 
   it('409 for a verified filing; a stale base_revision is 409 too', async () => {

@@ -6,7 +6,7 @@ import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatuses } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
-import { computeWarnings, loadWarningContext, type Warning } from './warnings.ts';
+import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 
@@ -273,30 +273,34 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
   try {
     // One transaction, one commit: the filing, its revision, the unit's status and the audit entry.
     return await k.transaction(async (trx): Promise<SaveOutcome> => {
-      // The unit and its products in one statement (a unit without products gives one row of nulls).
-      const unitRows: ({ registration: string; obligation_start: Period } & { [C in keyof ProductRow]: ProductRow[C] | null })[] = await trx('units as u')
-        .leftJoin('products as p', 'p.unit_id', 'u.id')
-        .where('u.id', req.unitId)
-        .orderBy(['p.position', 'p.id'])
-        .select('u.registration', 'u.obligation_start', 'p.id', 'p.name', 'p.unit_of_measure', 'p.annual_capacity', 'p.product_code');
-      const unit = unitRows[0];
+      // One statement: the filing row created if missing and locked (`do update` takes the row lock
+      // as `for update` would), the unit, its products and the unit's history for the warnings. A
+      // refusal below rolls the new row back with the transaction.
+      const history = warningHistory(trx, req.unitId, req.period).toSQL();
+      const first = await trx.raw(
+        `with locked as (
+           insert into filings (unit_id, period) select ?, ? where exists (select 1 from units where id = ?)
+           on conflict (unit_id, period) do update set unit_id = excluded.unit_id
+           returning id, state, revision, tracking_code, (xmax = 0) as inserted
+         )
+         select u.registration, u.obligation_start,
+                (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'unit_of_measure', p.unit_of_measure,
+                          'annual_capacity', p.annual_capacity, 'product_code', p.product_code) order by p.position, p.id), '[]')
+                   from products p where p.unit_id = u.id) as products,
+                (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
+                (select row_to_json(locked) from locked) as filing
+           from units u where u.id = ?`,
+        [req.unitId, req.period, req.unitId, ...history.bindings, req.unitId],
+      );
+      const unit = first.rows[0] as { registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[]; filing: unknown } | undefined;
       if (!unit) throw new Refused({ code: 'unit_not_approved', message: REFUSAL_MESSAGES.unit_not_approved });
       const refusal = refusalFor(unit, req.period, at);
       if (refusal) throw new Refused({ code: refusal, message: REFUSAL_MESSAGES[refusal] });
-      const products: ProductRow[] = unitRows.filter((r) => r.id !== null).map((r) => ({
-        id: r.id as number, name: r.name as string, unit_of_measure: r.unit_of_measure as string, annual_capacity: Number(r.annual_capacity), product_code: r.product_code,
-      }));
+      const products: ProductRow[] = unit.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) }));
       checkLines(req.input, products, req.submit);
 
-      // Created if missing and locked in one statement: `do update` takes the row lock as `for update` would.
-      const created = await trx.raw(
-        `insert into filings (unit_id, period) values (?, ?)
-         on conflict (unit_id, period) do update set unit_id = excluded.unit_id
-         returning id, state, revision, tracking_code, (xmax = 0) as inserted`,
-        [req.unitId, req.period],
-      );
       // `inserted`: the row is new (xmax = 0 only for a fresh insert), so it has no lines yet.
-      const f = created.rows[0] as { id: number; state: FilingState; revision: number; tracking_code: string | null; inserted: boolean };
+      const f = (typeof unit.filing === 'string' ? JSON.parse(unit.filing) : unit.filing) as { id: number; state: FilingState; revision: number; tracking_code: string | null; inserted: boolean };
       if (f.state === 'verified') {
         throw new Refused({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
       }
@@ -311,7 +315,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         throw new Refused({ code: 'already_submitted', message: 'این اظهارنامه پیش‌تر ارسال شده است؛ تغییرات را به‌صورت اصلاحیه ارسال کنید.' });
       }
 
-      const ctx = await loadWarningContext(trx, req.unitId, req.period, {
+      const ctx = warningContextOf(unit.history, req.period, {
         capacityFactor: settings.get('capacity_warning_factor'),
         medianFactor: settings.get('median_warning_factor'),
       }, products);

@@ -84,26 +84,28 @@ export function computeWarnings(input: FilingInput, ctx: WarningContext): Warnin
   return out;
 }
 
+export interface HistoryRow { id: number; period: Period; production_value: number | null; product_id: number | null; produced: number | null; sold: number | null }
+
 /**
- * The unit's own history a filing of `period` is compared with. One query for the history whatever
- * its size (each earlier submitted filing with its lines), plus one for the products unless the
- * caller already has them.
+ * The unit's own history a filing of `period` is compared with: each earlier submitted filing with
+ * its lines, in one query whatever its size (saveFiling folds it into its first statement).
  */
-export async function loadWarningContext(
-  k: Knex,
-  unitId: number,
-  period: Period,
-  factors: { capacityFactor: number; medianFactor: number },
-  knownProducts?: WarningProduct[],
-): Promise<WarningContext> {
-  const products: WarningProduct[] = knownProducts
-    ?? await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity');
-  const from = addMonths(period, -12);
-  const to = previousPeriod(period);
-  const rows: { id: number; period: Period; production_value: number | null; product_id: number | null; produced: number | null; sold: number | null }[] = await k('filings as f')
+export function warningHistory(k: Knex, unitId: number, period: Period): Knex.QueryBuilder {
+  return k('filings as f')
     .leftJoin('filing_lines as l', 'l.filing_id', 'f.id')
     .where('f.unit_id', unitId).whereNotNull('f.first_submitted_at').where('f.period', '<', period)
     .select('f.id', 'f.period', 'f.production_value', 'l.product_id', 'l.produced', 'l.sold');
+}
+
+/** The comparison context from the history rows: the last 12 months' figures and each product's stock. */
+export function warningContextOf(
+  rows: HistoryRow[],
+  period: Period,
+  factors: { capacityFactor: number; medianFactor: number },
+  products: WarningProduct[],
+): WarningContext {
+  const from = addMonths(period, -12);
+  const to = previousPeriod(period);
   const productionValues: number[] = [];
   const counted = new Set<number>();
   const produced = new Map<number, number[]>();
