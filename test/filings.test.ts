@@ -5,6 +5,8 @@ import { createUser, createUnit, signIn, csrfFrom } from './support/factories.ts
 import { deadlineOf, DEFAULT_RULES } from '../src/calendar.ts';
 import { formBody, insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
 import { countdownText } from '../src/filings/routes.ts';
+import { filingRecords } from '../src/eligibility/record.ts';
+import { fa, faPct, jdatetime } from '../src/views.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -309,6 +311,14 @@ describe('the unit\'s dashboard', () => {
     expect(lastMissing).toBeGreaterThanOrEqual(0);
     expect(lastMissing).toBeLessThan(firstOther);
     expect(order.find(([p]) => p === period(-2))?.[1]).not.toBe('missing');
+    // The record, the submission time and the reminder's deadline as the record's own query and the
+    // calendar give them (the page reads all three in one statement).
+    const [record] = await filingRecords({ at: new Date(), rules: DEFAULT_RULES, unitIds: [unit.id] }, t.knex);
+    expect(record.missing_periods.length).toBeGreaterThan(0);
+    expect(res.text).toContain(`کامل بودن: ${faPct(record.completeness)} · به‌موقع بودن: ${faPct(record.timeliness)} · ${fa(record.missing_periods.length)} ماه ثبت‌نشده`);
+    const submitted = await t.knex('filings').where({ unit_id: unit.id, period: period(-2) }).first('first_submitted_at');
+    expect(res.text).toContain(jdatetime(submitted.first_submitted_at));
+    expect(res.text).toContain(`تا ${jdatetime(deadlineOf(period(-1), DEFAULT_RULES))} است.`);
     const reminder = await t.knex('reminders').where({ unit_id: unit.id }).first();
     const other = await unitWithUser();
     await other.agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: other.csrf }).expect(404);

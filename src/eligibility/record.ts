@@ -89,28 +89,21 @@ function dueCalendar(at: Date, rules: Rules, from: Period, to?: Period): { perio
   return periodRange(from, end).map((p) => ({ period: p, deadline: deadlineOf(p, rules) }));
 }
 
+/** The options of a filing record; `from` is the first period counted (default: the earliest obligation start). */
+export interface RecordOptions { at: Date; rules: Rules; from?: Period; to?: Period; unitIds?: number[]; provinceCode?: string }
+
 /**
- * Per unit: due, filed, on time, late and the missing periods, over the due periods between
- * `from` (default: the earliest obligation start) and `to` (default: the latest due period at
- * `at`). A submission after `at` does not count. Set-based: one query for any number of units.
+ * The statement behind filingRecords() once `from` is known, for a caller that folds it into a
+ * statement of its own (the unit dashboard); its rows become records with filingRecordOf().
  */
-export async function filingRecords(
-  opts: { at: Date; rules: Rules; from?: Period; to?: Period; unitIds?: number[]; provinceCode?: string },
-  k: Knex = db(),
-): Promise<FilingRecord[]> {
-  let from = opts.from;
-  if (!from) {
-    const row = await k('units').min<{ m: string | null }[]>('obligation_start as m').first();
-    from = (row as { m: string | null } | undefined)?.m ?? undefined;
-    if (!from) return [];
-  }
-  if (!isPeriod(from)) throw new Error(`bad period ${from}`);
-  const cal = dueCalendar(opts.at, opts.rules, from, opts.to);
+export function filingRecordsQuery(opts: RecordOptions & { from: Period }, k: Knex = db()): Knex.Raw {
+  if (!isPeriod(opts.from)) throw new Error(`bad period ${opts.from}`);
+  const cal = dueCalendar(opts.at, opts.rules, opts.from, opts.to);
   const filters: string[] = ["u.registration = 'approved'"];
-  const bindings: Record<string, unknown> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
+  const bindings: Record<string, Knex.Value> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
   if (opts.unitIds) { filters.push(unitScope(opts.unitIds).replace(/^and /, '')); bindings.ids = opts.unitIds; bindings.id = opts.unitIds[0] ?? null; }
   if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
-  const rows = await k.raw(
+  return k.raw(
     `with cal as (
        select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)
      ), due as (
@@ -131,21 +124,39 @@ export async function filingRecords(
       order by u.id`,
     bindings,
   );
-  return (rows.rows as Record<string, unknown>[]).map((r) => {
-    const due = num(r.due);
-    const filed = num(r.filed);
-    const onTime = num(r.on_time);
-    return {
-      unit_id: Number(r.unit_id),
-      due,
-      filed,
-      on_time: onTime,
-      late: filed - onTime,
-      missing_periods: r.missing_periods as Period[],
-      completeness: due === 0 ? 1 : filed / due,
-      timeliness: due === 0 ? 1 : onTime / due,
-    };
-  });
+}
+
+/** A row of filingRecordsQuery() (read alone or as JSON) as a record. */
+export function filingRecordOf(r: Record<string, unknown>): FilingRecord {
+  const due = num(r.due);
+  const filed = num(r.filed);
+  const onTime = num(r.on_time);
+  return {
+    unit_id: Number(r.unit_id),
+    due,
+    filed,
+    on_time: onTime,
+    late: filed - onTime,
+    missing_periods: r.missing_periods as Period[],
+    completeness: due === 0 ? 1 : filed / due,
+    timeliness: due === 0 ? 1 : onTime / due,
+  };
+}
+
+/**
+ * Per unit: due, filed, on time, late and the missing periods, over the due periods between
+ * `from` (default: the earliest obligation start) and `to` (default: the latest due period at
+ * `at`). A submission after `at` does not count. Set-based: one query for any number of units.
+ */
+export async function filingRecords(opts: RecordOptions, k: Knex = db()): Promise<FilingRecord[]> {
+  let from = opts.from;
+  if (!from) {
+    const row = await k('units').min<{ m: string | null }[]>('obligation_start as m').first();
+    from = (row as { m: string | null } | undefined)?.m ?? undefined;
+    if (!from) return [];
+  }
+  const rows = await filingRecordsQuery({ ...opts, from }, k);
+  return (rows.rows as Record<string, unknown>[]).map(filingRecordOf);
 }
 
 export interface Verdict { eligible: boolean; reasons: string[] }

@@ -427,28 +427,46 @@ export interface PeriodRow {
   return_reason: string | null;
 }
 
-/** Every fileable period of the unit from `from` to `to` (default: obligation start to the current month), newest first. */
-export async function unitPeriods(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, range: { from?: Period; to?: Period } = {}, k: Knex = db()): Promise<PeriodRow[]> {
+type PeriodRange = { from?: Period; to?: Period };
+
+/** The unit's fileable periods in `range` (default: obligation start to the current month), oldest first. */
+function periodsOf(unit: Pick<UnitRow, 'obligation_start'>, at: Date, range: PeriodRange): Period[] {
   const from = range.from && range.from > unit.obligation_start ? range.from : unit.obligation_start;
   const current = periodOf(at);
   const to = range.to && range.to < current ? range.to : current;
-  const periods = periodRange(from, to);
-  if (periods.length === 0) return [];
-  const rows = await k('filings').where({ unit_id: unit.id }).whereBetween('period', [from, to])
+  return periodRange(from, to);
+}
+
+/** The unit's filings behind unitPeriods(), for a caller that folds the query into its own statement. */
+export function unitFilingsQuery(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, range: PeriodRange = {}, k: Knex = db()): Knex.QueryBuilder {
+  const periods = periodsOf(unit, at, range);
+  return k('filings').where({ unit_id: unit.id }).whereBetween('period', [periods[0] ?? '9999-12', periods.at(-1) ?? '0000-01'])
     .select('period', 'state', 'first_submitted_at', 'submitted_at', 'revision', 'tracking_code', 'return_reason');
+}
+
+/** Every fileable period of the unit in `range`, newest first, from the rows of unitFilingsQuery() (read alone or as JSON). */
+export function periodRowsOf(unit: Pick<UnitRow, 'obligation_start'>, at: Date, rules: Rules, rows: Record<string, unknown>[], range: PeriodRange = {}): PeriodRow[] {
   const byPeriod = new Map(rows.map((r) => [r.period as string, r]));
-  return periods.reverse().map((p) => {
+  const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+  return periodsOf(unit, at, range).reverse().map((p) => {
     const f = byPeriod.get(p);
+    const firstSubmittedAt = date(f?.first_submitted_at);
     return {
       period: p,
       deadline: deadlineOf(p, rules),
       state: f ? (f.state as FilingState) : 'missing',
-      timeliness: timelinessOf(p, f?.first_submitted_at ?? null, at, rules),
-      first_submitted_at: f?.first_submitted_at ?? null,
-      submitted_at: f?.submitted_at ?? null,
-      revision: f?.revision ?? 0,
-      tracking_code: f?.tracking_code ?? null,
-      return_reason: f?.return_reason ?? null,
+      timeliness: timelinessOf(p, firstSubmittedAt, at, rules),
+      first_submitted_at: firstSubmittedAt,
+      submitted_at: date(f?.submitted_at),
+      revision: (f?.revision as number | undefined) ?? 0,
+      tracking_code: (f?.tracking_code as string | null | undefined) ?? null,
+      return_reason: (f?.return_reason as string | null | undefined) ?? null,
     };
   });
+}
+
+/** Every fileable period of the unit from `from` to `to` (default: obligation start to the current month), newest first. */
+export async function unitPeriods(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, range: PeriodRange = {}, k: Knex = db()): Promise<PeriodRow[]> {
+  if (periodsOf(unit, at, range).length === 0) return [];
+  return periodRowsOf(unit, at, rules, await unitFilingsQuery(unit, at, range, k), range);
 }

@@ -3,13 +3,13 @@ import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.t
 import { loadSettings } from '../settings.ts';
 import { db } from '../db.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calendar.ts';
-import { filingRecords } from '../eligibility/record.ts';
+import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
 import { fa } from '../views.ts';
 import type { FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
-  unitsOfUser, productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, timelinessOf, warningKey,
+  unitsOfUser, productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
   REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type UnitRow, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
@@ -261,10 +261,22 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
   const now = new Date();
   const current = currentFilingPeriod(now, settings.rules);
   const deadline = deadlineOf(current, settings.rules);
-  const rows = await unitPeriods(unit, now, settings.rules);
-  // From the unit's own obligation start: the same record, without asking for the earliest of all units.
-  const [record] = await filingRecords({ at: now, rules: settings.rules, unitIds: [unit.id], from: unit.obligation_start });
-  const reminders = await db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('id', 'period', 'deadline');
+  // The unit's periods, its record (from its own obligation start) and its open reminders in one
+  // statement: the dashboard is the page every unit opens during the rush.
+  const parts = [
+    unitFilingsQuery(unit, now).toSQL(),
+    filingRecordsQuery({ at: now, rules: settings.rules, unitIds: [unit.id], from: unit.obligation_start }).toSQL(),
+    db()('reminders').where({ unit_id: unit.id }).whereNull('dismissed_at').orderBy('period', 'desc').select('id', 'period', 'deadline').toSQL(),
+  ];
+  const { rows: [page] } = await db().raw(
+    `select (select coalesce(json_agg(f), '[]') from (${parts[0].sql}) f) as filings,
+            (select coalesce(json_agg(r), '[]') from (${parts[1].sql}) r) as records,
+            (select coalesce(json_agg(m), '[]') from (${parts[2].sql}) m) as reminders`,
+    parts.flatMap((x) => x.bindings),
+  ) as { rows: { filings: Record<string, unknown>[]; records: Record<string, unknown>[]; reminders: { id: number; period: Period; deadline: string }[] }[] };
+  const rows = periodRowsOf(unit, now, settings.rules, page.filings);
+  const record = page.records.map(filingRecordOf)[0];
+  const reminders = page.reminders.map((r) => ({ ...r, deadline: new Date(r.deadline) }));
   res.render('filings/dashboard', {
     title: 'کارتابل واحد',
     unit,
