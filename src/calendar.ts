@@ -186,15 +186,32 @@ export function ruleFor(steps: readonly RuleStep[], p: Period): number {
   return value;
 }
 
+// Every page shows the deadlines of a unit's periods, and each is asked for several times (row,
+// timeliness, record): kept per deadline rule in force (the settings give a new rule object when
+// they change) and per period.
+const deadlines = new WeakMap<readonly RuleStep[], Map<Period, number>>();
+
 /** The last instant (…23:59:59.999 Tehran) on which the filing for `p` is on time. */
 export function deadlineOf(p: Period, rules: Rules = DEFAULT_RULES): Date {
+  let known = deadlines.get(rules.deadlineDay);
+  if (!known) deadlines.set(rules.deadlineDay, known = new Map());
+  let t = known.get(p);
+  if (t === undefined) {
+    t = computeDeadline(p, rules);
+    if (known.size >= 10_000) known.clear();
+    known.set(p, t);
+  }
+  return new Date(t);
+}
+
+function computeDeadline(p: Period, rules: Rules): number {
   const day = ruleFor(rules.deadlineDay, p);
   const { jy, jm } = splitPeriod(nextPeriod(p));
   const lastDay = Math.min(day, monthLength(jy, jm));
   const end = lastDay === monthLength(jy, jm)
     ? startOfPeriod(addMonths(p, 2))
     : startOfJalaliDay({ jy, jm, jd: lastDay + 1 });
-  return new Date(end.getTime() - 1);
+  return end.getTime() - 1;
 }
 
 /** The Jalali day on which the deadline of `p` falls. */
