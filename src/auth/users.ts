@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
+import { UNIT_COLUMNS, type UnitRow } from '../filings/model.ts';
 
 export type Role = 'unit_user' | 'province_officer' | 'stats_office' | 'planning_deputy' | 'admin';
 export const ROLES: readonly Role[] = ['unit_user', 'province_officer', 'stats_office', 'planning_deputy', 'admin'];
@@ -27,20 +28,27 @@ export interface CurrentUser {
   role: Role;
   province_code: string | null;
   unit_ids: number[];
+  /** A unit user's units, approved ones first (read with the user: no query of their own per page). */
+  units: UnitRow[];
 }
 
 export function findUserByEmail(email: string, k: Knex = db()): Promise<User | undefined> {
   return k<User>('users').whereRaw('lower(email) = lower(?)', [email]).first();
 }
 
-/** The columns of a CurrentUser, selected from `users` (unit ids as an array, empty for staff). */
+/** The columns of a CurrentUser, selected from `users` (a unit user's units as JSON, none for staff). */
 export const CURRENT_USER_COLUMNS = `users.id, users.email, users.full_name, users.role, users.province_code,
-  case when users.role = 'unit_user' then array(select uu.unit_id from unit_users uu where uu.user_id = users.id order by uu.unit_id) else '{}'::int[] end as unit_ids`;
+  case when users.role = 'unit_user' then (
+    select coalesce(json_agg(x order by (x.registration = 'approved') desc, x.id), '[]')
+      from (select ${UNIT_COLUMNS.join(', ')} from unit_users uu join units u on u.id = uu.unit_id join legal_entities le on le.id = u.legal_entity_id
+             where uu.user_id = users.id) x
+  ) else '[]'::json end as units`;
 
-type CurrentUserRow = Omit<CurrentUser, 'unit_ids'> & { unit_ids: number[] | null };
+type CurrentUserRow = Omit<CurrentUser, 'unit_ids' | 'units'> & { units: UnitRow[] | string | null };
 
 export function currentUserOf(row: CurrentUserRow): CurrentUser {
-  return { ...row, unit_ids: (row.unit_ids ?? []).map(Number) };
+  const units = (typeof row.units === 'string' ? JSON.parse(row.units) : row.units ?? []) as UnitRow[];
+  return { ...row, units, unit_ids: units.map((u) => Number(u.id)).sort((a, b) => a - b) };
 }
 
 /** One query: it runs on every signed-in request. */

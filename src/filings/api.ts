@@ -5,7 +5,7 @@ import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Rules } from '../calendar.ts';
 import { parseFiling, errorsWithCodes } from './forms.ts';
 import {
-  unitsOfUser, productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing, type UnitRow,
+  productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing, type UnitRow,
 } from './model.ts';
 
 // The JSON API for units' own systems (issue 3 §5), behind bearer tokens (src/api/routes.ts).
@@ -21,9 +21,8 @@ import {
 const NOT_FOUND = 'یافت نشد.';
 
 /** The unit the token's user acts for, from the user's own units only (another unit → 404). */
-export async function apiUnit(req: Request): Promise<UnitRow | null> {
-  const user = currentUser(req);
-  const units = await unitsOfUser(user.unit_ids);
+export function apiUnit(req: Request): UnitRow | null {
+  const units = currentUser(req).units;
   const asked = req.query.unit_id;
   if (asked !== undefined) return units.find((u) => String(u.id) === String(asked)) ?? null;
   return units[0] ?? null;
@@ -32,29 +31,9 @@ export async function apiUnit(req: Request): Promise<UnitRow | null> {
 function withUnit(handler: (req: Request, res: Response, unit: UnitRow) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const unit = await apiUnit(req);
+      const unit = apiUnit(req);
       if (!unit) return apiError(res, 404, 'not_found', NOT_FOUND);
       await handler(req, res, unit);
-    } catch (e) {
-      next(e);
-    }
-  };
-}
-
-/**
- * For the submission, which needs only the unit's id (saveFiling reads the unit itself, in its
- * transaction): the unit asked for must be one of the user's own, known from the signed-in user
- * without a query; with none asked, the same choice as apiUnit().
- */
-function withUnitId(handler: (req: Request, res: Response, unitId: number) => Promise<void>) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const asked = req.query.unit_id;
-      const own = currentUser(req).unit_ids;
-      const id = asked !== undefined ? own.find((u) => String(u) === String(asked))
-        : own.length === 1 ? own[0] : (await apiUnit(req))?.id;
-      if (id === undefined) return apiError(res, 404, 'not_found', NOT_FOUND);
-      await handler(req, res, id);
     } catch (e) {
       next(e);
     }
@@ -143,7 +122,7 @@ async function getFiling(req: Request, res: Response, unit: UnitRow): Promise<vo
   res.json(filingJson(filing, new Date(), settings.rules));
 }
 
-async function putFiling(req: Request, res: Response, unitId: number): Promise<void> {
+async function putFiling(req: Request, res: Response, unit: UnitRow): Promise<void> {
   const period = String(req.params.period);
   if (!isPeriod(period)) return apiError(res, 400, 'bad_period', REFUSAL_MESSAGES.bad_period);
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -160,7 +139,7 @@ async function putFiling(req: Request, res: Response, unitId: number): Promise<v
   }
   const settings = await loadSettings();
   const out = await saveFiling({
-    unitId,
+    unitId: unit.id,
     period,
     userId: currentUser(req).id,
     via: 'api',
@@ -199,6 +178,6 @@ export function filingsApiRouter(): Router {
   router.get('/unit', unitOnly, withUnit(getUnit));
   router.get('/filings', unitOnly, withUnit(listFilings));
   router.get('/filings/:period', unitOnly, withUnit(getFiling));
-  router.put('/filings/:period', unitOnly, withUnitId(putFiling));
+  router.put('/filings/:period', unitOnly, withUnit(putFiling));
   return router;
 }

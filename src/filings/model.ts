@@ -100,19 +100,10 @@ export const TIMELINESS_LABELS: Record<Timeliness, string> = {
   not_due: 'مهلت باقی است',
 };
 
-const UNIT_COLUMNS = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.kind', 'u.isic_class', 'u.province_code', 'u.registration', 'u.obligation_start', 'u.status'];
+export const UNIT_COLUMNS = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.kind', 'u.isic_class', 'u.province_code', 'u.registration', 'u.obligation_start', 'u.status'];
 
 export async function loadUnit(unitId: number, k: Knex = db()): Promise<UnitRow | undefined> {
   return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').where('u.id', unitId).first(UNIT_COLUMNS);
-}
-
-/** The units a unit user acts for, approved ones first (the default is the first approved). */
-export async function unitsOfUser(unitIds: number[], k: Knex = db()): Promise<UnitRow[]> {
-  if (unitIds.length === 0) return [];
-  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id')
-    .whereIn('u.id', unitIds)
-    .orderByRaw("(u.registration = 'approved') desc, u.id")
-    .select(UNIT_COLUMNS);
 }
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {

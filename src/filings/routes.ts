@@ -9,7 +9,7 @@ import { fa } from '../views.ts';
 import type { FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
-  unitsOfUser, productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
+  productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
   REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type UnitRow, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
@@ -38,17 +38,13 @@ export function countdownText(deadline: Date, at: Date): string {
 }
 
 /** Picks the unit the user acts for (session choice, else the first approved one). */
-async function unitScope(req: Request, res: Response, next: NextFunction): Promise<void> {
-  try {
-    const units = await unitsOfUser(currentUser(req).unit_ids);
-    const approved = units.filter((u) => u.registration === 'approved');
-    if (approved.length === 0) return res.redirect(303, '/my-units');
-    res.locals.unit = approved.find((u) => u.id === req.session.currentUnitId) ?? approved[0];
-    res.locals.units = approved;
-    next();
-  } catch (e) {
-    next(e);
-  }
+function unitScope(req: Request, res: Response, next: NextFunction): void {
+  // The user's units were read with the session (approved ones first).
+  const approved = currentUser(req).units.filter((u) => u.registration === 'approved');
+  if (approved.length === 0) return res.redirect(303, '/my-units');
+  res.locals.unit = approved.find((u) => u.id === req.session.currentUnitId) ?? approved[0];
+  res.locals.units = approved;
+  next();
 }
 
 const unitOf = (res: Response): UnitRow => res.locals.unit as UnitRow;
