@@ -18,6 +18,7 @@ import { resultsMarkdown, writeResults, allTargetsMet } from './lib/report.ts';
 //   --instances N     N app processes sharing the port (node:cluster), as N instances behind a balancer
 //   --cpu-prof DIR    write a CPU profile of the server process into DIR (node --cpu-prof)
 //   --only LIST       some of nightly,stats,http (default all)
+//   --rush-rate N     dashboards per second offered in the rush-rate run (default 350)
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
+    'rush-rate': { type: 'string' },
   },
 });
 
@@ -59,6 +61,7 @@ const result = await runBench(db(), {
   instances: Math.max(1, int(values.instances, 'instances')),
   databaseUrl: env.DATABASE_URL,
   cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
+  rushRate: values['rush-rate'] ? Math.max(1, int(values['rush-rate'], 'rush-rate')) : undefined,
   log: (line) => console.error(`bench: ${line}`),
 });
 console.log(resultsMarkdown(result));

@@ -44,7 +44,7 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     const units = Number((await t.knex('units').where({ registration: 'approved' }).count('* as n'))[0].n);
     expect(units).toBeGreaterThan(300);
 
-    const result = await runBench(t.knex, { duration: 2, warmup: 1, connections: 20, runs: 1, users: 500, server: 'child', databaseUrl: t.url });
+    const result = await runBench(t.knex, { duration: 2, warmup: 1, connections: 20, runs: 1, users: 500, server: 'child', databaseUrl: t.url, rushRate: 40 });
 
     expect(result.machine.units).toBeGreaterThanOrEqual(500);
     expect(result.nightly!.scanned).toBe(units);
@@ -52,12 +52,15 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     expect(result.stats!.aggregateCells).toBeGreaterThan(0);
     expect(result.stats!.reportObligated).toBeGreaterThan(0);
     const h = result.http!;
-    for (const load of [h.bare, h.dashboard, h.dashboardSingle, h.put]) {
+    for (const load of [h.bare, h.dashboard, h.dashboardSingle, h.dashboardAtRush, h.put]) {
       expect(load.requests, load.name).toBeGreaterThan(0);
       expect({ name: load.name, non2xx: load.non2xx, errors: load.errors, timeouts: load.timeouts, samples: load.samples })
         .toEqual({ name: load.name, non2xx: 0, errors: 0, timeouts: 0, samples: [] });
     }
     expect(h.dashboard.distinct).toBeGreaterThan(1);
+    // The rush-rate run offers its rate, not as many requests as the server answers.
+    expect(h.dashboardAtRush.rps).toBeLessThan(40 * 1.5);
+    expect(h.dashboardAtRush.rps).toBeLessThan(h.dashboard.rps);
     expect(h.stored).toBeGreaterThanOrEqual(h.put.ok);
     expect(h.memory.peakRssMb).toBeGreaterThan(0);
     // The bench leaves no sessions or tokens of its own behind.
@@ -68,7 +71,7 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     writeResults(file, result);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain('| measure | result | target | |');
-    for (const row of ['nightly job, first run', 'lower bound', 'aggregate: year', 'performance report', 'bare Express route', 'GET /dashboard', 'PUT /api/v1/filings/', 'server peak memory']) {
+    for (const row of ['nightly job, first run', 'lower bound', 'aggregate: year', 'performance report', 'bare Express route', 'GET /dashboard', 'GET /dashboard at 40 requests/s offered', 'PUT /api/v1/filings/', 'server peak memory']) {
       expect(text).toContain(row);
     }
     expect(text).toContain(`${os.cpus().length} × `);

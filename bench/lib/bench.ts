@@ -29,10 +29,18 @@ export interface BenchOptions {
   at?: Date;
   /** Which measurements to make (default all). */
   parts?: readonly Part[];
+  /** Dashboards per second offered in the rush-rate run (default RUSH_RATE). */
+  rushRate?: number;
   log?: (line: string) => void;
 }
 
 export type Part = 'nightly' | 'stats' | 'http';
+
+/**
+ * The dashboard's arrival rate at the worst deadline rush: every one of 100,000 units filing in the
+ * last eight office hours (3.5 submissions a second), ten page views each, ten times over.
+ */
+export const RUSH_RATE = 350;
 export const PARTS: readonly Part[] = ['nightly', 'stats', 'http'];
 
 export interface HttpSection {
@@ -41,6 +49,8 @@ export interface HttpSection {
   bare: HttpNumbers;
   dashboard: HttpNumbers;
   dashboardSingle: HttpNumbers;
+  /** The dashboard at the rush's arrival rate (rushRate requests per second offered), not flat out. */
+  dashboardAtRush: HttpNumbers;
   put: HttpNumbers;
   /** Submissions the database holds from the PUT run (revisions written via the API). */
   stored: number;
@@ -132,12 +142,15 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
     // Service time without queueing: one connection, the next units of the list.
     log(`GET /dashboard on one connection, ${Math.max(1, opts.duration / 2)} s…`);
     const single = await measured(() => load('GET /dashboard, one connection', s.appUrl, { connections: 1, duration: Math.max(1, opts.duration / 2), rotation: dashboard, offset: dash.requests }));
+    const rate = opts.rushRate ?? RUSH_RATE;
+    log(`GET /dashboard at ${rate} requests/s, ${opts.duration} s…`);
+    const atRush = await measured(() => load(`GET /dashboard at ${rate} requests/s offered`, s.appUrl, { connections: c, duration: opts.duration, rotation: dashboard, offset: dash.requests + single.requests, rate }));
     log(`PUT /api/v1/filings/${period}, ${opts.duration} s…`);
     const since = new Date();
     const filed = await measured(() => load(`PUT /api/v1/filings/${period}`, s.appUrl, { connections: c, duration: opts.duration, rotation: put }));
     const stored = num((await k.raw(`select count(*) as n from filing_revisions where via = 'api' and at >= ?`, [since])).rows[0].n);
     const memory = await server.memory();
-    return { period, users: size, bare, dashboard: dash, dashboardSingle: single, put: filed, stored, memory, server: opts.server };
+    return { period, users: size, bare, dashboard: dash, dashboardSingle: single, dashboardAtRush: atRush, put: filed, stored, memory, server: opts.server };
   } finally {
     await server?.close();
     await removeFixtures(k);

@@ -40,7 +40,7 @@ export interface Rotation {
 
 let sequence = 0;
 
-export async function load(name: string, url: string, opts: { connections: number; duration: number; rotation?: Rotation; offset?: number }): Promise<HttpNumbers> {
+export async function load(name: string, url: string, opts: { connections: number; duration: number; rotation?: Rotation; offset?: number; rate?: number }): Promise<HttpNumbers> {
   let i = opts.offset ?? 0;
   let used = 0;
   const samples: string[] = [];
@@ -64,7 +64,8 @@ export async function load(name: string, url: string, opts: { connections: numbe
           : {}),
       }]
     : undefined;
-  const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, requests, timeout: 30 });
+  // `rate`: requests per second offered by all connections together (an arrival rate), not as fast as answered.
+  const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, requests, timeout: 30, ...(opts.rate ? { overallRate: opts.rate } : {}) });
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = v.count ?? 0;
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];

@@ -57,6 +57,7 @@ export function resultRows(r: BenchResult): Row[] {
     rows.push(httpRow(h.bare, '—', ''));
     rows.push(httpRow(h.dashboard, `p99 < ${TARGETS.dashboardP99Ms} ms, no error`, mark(h.dashboard.p99 < TARGETS.dashboardP99Ms && h.dashboard.non2xx + h.dashboard.errors + h.dashboard.timeouts === 0)));
     rows.push(httpRow(h.dashboardSingle, '—', ''));
+    rows.push(httpRow(h.dashboardAtRush, '—', ''));
     rows.push({ measure: 'bare route ÷ dashboard (requests per second): what our code costs', result: `${round1(h.bare.rps / Math.max(h.dashboard.rps, 1e-9))}×`, target: '—', verdict: '' });
     rows.push(httpRow(h.put, `≥ ${TARGETS.putRps} req/s, no error`, mark(h.put.rps >= TARGETS.putRps && h.put.non2xx + h.put.errors + h.put.timeouts === 0)));
     rows.push({ measure: 'bare route ÷ filing submission (requests per second)', result: `${round1(h.bare.rps / Math.max(h.put.rps, 1e-9))}×`, target: '—', verdict: '' });
