@@ -8,7 +8,7 @@ import { describeMachine, type Machine } from './machine.ts';
 import { measureNightly, measureStats, type NightlyNumbers, type StatsNumbers } from './database.ts';
 import { pickUnits, createSessions, createTokens, filingBodies, removeFixtures } from './fixtures.ts';
 import { startChild, startInline, type BenchServer, type MemoryNumbers } from './server.ts';
-import { load, type HttpNumbers } from './http.ts';
+import { load, paced, type HttpNumbers } from './http.ts';
 import type { Counters } from './server.ts';
 
 export interface BenchOptions {
@@ -144,7 +144,7 @@ async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: st
     const single = await measured(() => load('GET /dashboard, one connection', s.appUrl, { connections: 1, duration: Math.max(1, opts.duration / 2), rotation: dashboard, offset: dash.requests }));
     const rate = opts.rushRate ?? RUSH_RATE;
     log(`GET /dashboard at ${rate} requests/s, ${opts.duration} s…`);
-    const atRush = await measured(() => load(`GET /dashboard at ${rate} requests/s offered`, s.appUrl, { connections: c, duration: opts.duration, rotation: dashboard, offset: dash.requests + single.requests, rate }));
+    const atRush = await measured(() => paced(`GET /dashboard, ${rate} requests/s arriving (open loop)`, s.appUrl, { rate, connections: c, duration: opts.duration, rotation: dashboard, offset: dash.requests + single.requests }));
     log(`PUT /api/v1/filings/${period}, ${opts.duration} s…`);
     const since = new Date();
     const filed = await measured(() => load(`PUT /api/v1/filings/${period}`, s.appUrl, { connections: c, duration: opts.duration, rotation: put }));
