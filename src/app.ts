@@ -30,6 +30,8 @@ const root = path.resolve(import.meta.dirname, '..');
 export interface AppOptions {
   sessionSecret?: string;
   loginLimit?: number;
+  /** Registrations per address per hour (REGISTRATIONS_PER_HOUR by default). */
+  registerLimit?: number;
   apiLimit?: number;
 }
 
@@ -110,7 +112,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(authRouter({ loginLimit: opts.loginLimit }));
   app.use(accountTokensRouter());
   app.use(homeRouter());
-  app.use(unitsRouter());
+  app.use(unitsRouter({ registerLimit: opts.registerLimit }));
   app.use(adminRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
-import { registrationForm } from './support/registration.ts';
+import { registrationForm, postRegistration } from './support/registration.ts';
 import { MAX_FAILED_LOGINS } from '../src/auth/routes.ts';
 import { TOUCH_INTERVAL_MS } from '../src/auth/session-store.ts';
 
@@ -261,3 +261,21 @@ describe('sign-in lockout', () => {
     expect(r.text).toContain('تعداد تلاش‌های ورود');
   });
 });
+
+describe('registration rate limit', () => {
+  it('one address registering many units is stopped after the limit, with a Persian message and the form kept; refused forms do not count', async () => {
+    const limited = createApp({ loginLimit: 1000, registerLimit: 2 });
+    // A form sent back with errors and a request for more rows use up nothing.
+    expect((await postRegistration(limited, registrationForm({ national_id: '123' }))).res.status).toBe(422);
+    expect((await postRegistration(limited, registrationForm({ more_rows: '1' }))).res.status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await postRegistration(limited, registrationForm())).res.status).toBe(303);
+    const form = registrationForm({ entity_name: 'شرکت سوم ثبت‌نام' });
+    const third = (await postRegistration(limited, form)).res;
+    expect(third.status).toBe(429);
+    expect(third.text).toContain('واحدهای زیادی ثبت‌نام شده است');
+    expect(third.text).toContain('شرکت سوم ثبت‌نام');
+    expect(third.text).toContain(form.licence_no);
+    expect(await t.knex('legal_entities').where({ national_id: form.national_id }).first()).toBeUndefined();
+  });
+});
+

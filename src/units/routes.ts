@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
@@ -10,10 +11,29 @@ import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRO
 import { registerUnit, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
 import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
 
-export function unitsRouter(): Router {
+/** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
+export const REGISTRATIONS_PER_HOUR = 30;
+
+export function unitsRouter(opts: { registerLimit?: number } = {}): Router {
   const router = Router();
+  // Only registrations that went through count (the 303 to «my units»): a form sent back with
+  // errors, or for more product rows, does not use up the address's allowance.
+  const registrationLimiter = rateLimit({
+    windowMs: 60 * 60_000,
+    limit: opts.registerLimit ?? REGISTRATIONS_PER_HOUR,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipFailedRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode === 303,
+    handler: (req: Request, res: Response, next: NextFunction) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      renderRegistrationForm(res, 429, typedValues(body), productRowsOf(body), {
+        _form: 'از این نشانی اینترنتی در یک ساعت گذشته واحدهای زیادی ثبت‌نام شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.',
+      }).catch(next);
+    },
+  });
   router.get('/register', showRegistrationForm);
-  router.post('/register', register);
+  router.post('/register', registrationLimiter, register);
   router.get('/my-units', ...requireRole('unit_user'), showMyUnits);
   router.get('/province/registrations', ...requireRole('province_officer'), listRegistrations);
   router.get('/province/registrations/:id', ...requireRole('province_officer'), showRegistration);
