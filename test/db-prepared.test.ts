@@ -41,4 +41,21 @@ describe.skipIf(!onServer)('prepared statements on the server', () => {
     }
     expect((await prepared(one)).length).toBe(PREPARED_PER_CONNECTION);
   });
+
+  it('a prepared `select *` whose table gained a column fails once, then runs unnamed and sees the column', async () => {
+    await t.knex.raw('create table prep_probe (id int primary key, a text)');
+    await t.knex('prep_probe').insert({ id: 1, a: 'x' });
+    const fresh = createServerDatabase(t.url!, 1); // a connection with room for new names
+    try {
+      const read = () => fresh('prep_probe').where({ id: 1 }).first();
+      expect(await read()).toEqual({ id: 1, a: 'x' });
+      expect(await prepared(fresh)).toHaveLength(1);
+      await t.knex.raw("alter table prep_probe add column b text default 'y'"); // a migration by another instance
+      await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+      expect(await read()).toEqual({ id: 1, a: 'x', b: 'y' });
+      expect(await read()).toEqual({ id: 1, a: 'x', b: 'y' });
+    } finally {
+      await fresh.destroy();
+    }
+  });
 });
