@@ -1,14 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
-import { createApp } from '../src/app.ts';
+import type { Express } from 'express';
 import { addMonths } from '../src/calendar.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
 import { signIn } from './support/factories.ts';
 import { routeTable, routeKey } from './support/routes.ts';
 import {
   accessMatrix, matrixKey, MAY_SEE, MARK, UNIT_A_SECRETS, NAME_SHOWN_TO,
-  buildWorld, fillPath, extrasFor, visitors, type World, type RoleKey, type Outcome, type Visitor, type MatrixRow,
+  attackWorld, fillPath, extrasFor, type World, type RoleKey, type Outcome, type Visitor, type MatrixRow,
 } from './support/access-matrix.ts';
 import { fingerprint, describe as show } from './support/hostile.ts';
 
@@ -20,14 +20,11 @@ import { fingerprint, describe as show } from './support/hostile.ts';
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 let w: World;
 let v: Record<RoleKey, Visitor>;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000, apiLimit: 100_000 });
-  w = await buildWorld(app, t.knex);
-  v = await visitors(app, w);
+  ({ t, app, w, v } = await attackWorld({ loginLimit: 1000, apiLimit: 100_000 }));
 });
 afterAll(async () => t.close());
 

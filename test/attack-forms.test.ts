@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
-import { createApp } from '../src/app.ts';
+import type { Express } from 'express';
 import { addMonths } from '../src/calendar.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
 import { legalEntityId, PASSWORD } from './support/factories.ts';
-import { accessMatrix, buildWorld, fillPath, extrasFor, visitors, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
+import { accessMatrix, attackWorld, fillPath, extrasFor, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
 import { HOSTILE, SCRIPT, parseForms, attackable, encodeForm, describe as show, type HtmlForm, type FormField } from './support/hostile.ts';
 
 // Issue 7 §6, the input half of the attack test: every form of every page (found by reading the
@@ -16,14 +16,11 @@ import { HOSTILE, SCRIPT, parseForms, attackable, encodeForm, describe as show, 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 let w: World;
 let v: Record<RoleKey, Visitor>;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 100_000 });
-  w = await buildWorld(app, t.knex);
-  v = await visitors(app, w);
+  ({ t, app, w, v } = await attackWorld({ loginLimit: 100_000 }));
 });
 afterAll(async () => t.close());
 

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request, { type Response } from 'supertest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { Express } from 'express';
+import type { TestDatabase } from './support/db.ts';
 import { createUnit } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
-import { accessMatrix, matrixKey, buildWorld, visitors, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
+import { accessMatrix, matrixKey, attackWorld, type World, type RoleKey, type Visitor } from './support/access-matrix.ts';
 import { HOSTILE, SCRIPT, fingerprint, describe as show } from './support/hostile.ts';
 
 // Issue 7 §6, what forms do not cover: hostile values in every path parameter of every route
@@ -15,14 +15,11 @@ import { HOSTILE, SCRIPT, fingerprint, describe as show } from './support/hostil
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 let w: World;
 let v: Record<RoleKey, Visitor>;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 100_000, apiLimit: 100_000 });
-  w = await buildWorld(app, t.knex);
-  v = await visitors(app, w);
+  ({ t, app, w, v } = await attackWorld({ loginLimit: 100_000, apiLimit: 100_000 }));
 });
 afterAll(async () => t.close());
 

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createUser, createUnit, signIn } from './factories.ts';
+import { freshDatabase, type TestDatabase } from './db.ts';
+import { createApp, type AppOptions } from '../../src/app.ts';
 import { createFiling } from './filings.ts';
 import { createApiToken, revokeApiToken } from '../../src/api/auth.ts';
 import { createActivationToken } from '../../src/auth/activation.ts';
@@ -321,4 +323,12 @@ export async function visitors(app: Express, w: World): Promise<Record<RoleKey, 
     out[role] = { role, agent, csrf, token: w.tokens[role] };
   }
   return out;
+}
+
+/** The attack tests' start: a fresh database, the app with the given limits, the world and a visitor per role. */
+export async function attackWorld(limits: AppOptions): Promise<{ t: TestDatabase; app: Express; w: World; v: Record<RoleKey, Visitor> }> {
+  const t = await freshDatabase();
+  const app = createApp(limits);
+  const w = await buildWorld(app, t.knex);
+  return { t, app, w, v: await visitors(app, w) };
 }
