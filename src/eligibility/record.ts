@@ -15,9 +15,8 @@ export interface StatusChange { unit_id: number; old_status: string; new_status:
  * generic plan is as good as a fresh one and PostgreSQL stops planning it on every submission
  * (an array parameter of unknown length made it plan each call, 0.7 ms).
  */
-function unitScope(unitIds: number[] | undefined): string {
-  if (!unitIds) return '';
-  return unitIds.length === 1 ? 'and u.id = :id' : 'and u.id = any(:ids)';
+function unitScope(unitIds: number[]): { sql: string; bindings: Record<string, Knex.Value> } {
+  return unitIds.length === 1 ? { sql: 'u.id = :id', bindings: { id: unitIds[0] } } : { sql: 'u.id = any(:ids)', bindings: { ids: unitIds } };
 }
 
 /**
@@ -33,8 +32,9 @@ export async function recomputeStatuses(
   const w = inactivityWindow(at, rules);
   const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
-  const scope = unitScope(opts.unitIds);
-  const bindings = { from: w.from, to: w.to, at, ids: opts.unitIds ?? [], id: opts.unitIds?.[0] ?? null, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null };
+  const units = opts.unitIds ? unitScope(opts.unitIds) : null;
+  const scope = units ? `and ${units.sql}` : '';
+  const bindings = { from: w.from, to: w.to, at, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null, ...units?.bindings };
   // One statement: the count of units judged rides along on every row (and on one row of nulls
   // when nothing changed), so a single unit's recompute on submission is one round trip.
   const result = await k.raw(
@@ -101,7 +101,7 @@ export function filingRecordsQuery(opts: RecordOptions & { from: Period }, k: Kn
   const cal = dueCalendar(opts.at, opts.rules, opts.from, opts.to);
   const filters: string[] = ["u.registration = 'approved'"];
   const bindings: Record<string, Knex.Value> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
-  if (opts.unitIds) { filters.push(unitScope(opts.unitIds).replace(/^and /, '')); bindings.ids = opts.unitIds; bindings.id = opts.unitIds[0] ?? null; }
+  if (opts.unitIds) { const units = unitScope(opts.unitIds); filters.push(units.sql); Object.assign(bindings, units.bindings); }
   if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
   return k.raw(
     `with cal as (
