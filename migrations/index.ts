@@ -5,6 +5,7 @@ import * as m003 from './003_filings.ts';
 import * as m004 from './004_status_and_jobs.ts';
 import * as m060 from './060_filings_period_cover.ts';
 import * as m061 from './061_units_obligation_start.ts';
+import * as m070 from './070_releases.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_status_and_jobs': m004,
   '060_filings_period_cover': m060,
   '061_units_obligation_start': m061,
+  '070_releases': m070,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,40 @@
+// What a stored release says about itself (releases.report), shown to the statistics office and
+// printed by `stats:release` / `stats:audit`. Nothing here names a cell or a unit.
+
+export const RELEASE_MEASURES = ['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units'] as const;
+export type ReleaseMeasure = (typeof RELEASE_MEASURES)[number];
+
+export interface AuditSummary {
+  sensitive: number; // protected expressions checked: sensitive cells of every linked release and their parts
+  exact: number; // recovered exactly by the attacker
+  inside: number; // narrowed to within the protection interval (exact ones included)
+  lps: number; // linear programmes solved
+}
+
+export interface ProtectionReport {
+  cells: number; // published cells of one measure (the pattern is the same for every measure)
+  suppressed: number;
+  informationLoss: number; // share of the release's production value hidden in suppressed inner cells (0..1)
+  linked: number[]; // ids of the earlier releases protected together with this one
+  audit: AuditSummary;
+  seconds: { load: number; protect: number; audit: number; store: number };
+}
+
+export interface ReleaseRules { minUnits: number; dominance: number; interval: number }
+
+export interface ReleaseRow {
+  id: number;
+  period: string;
+  kind: 'month' | 'quarter' | 'year';
+  preliminary: boolean;
+  revision: number;
+  cut_off: Date;
+  created_by: number | null;
+  created_at: Date;
+  rules: ReleaseRules;
+  report: ProtectionReport;
+}
+
+export type PublishOutcome =
+  | { ok: true; release: ReleaseRow }
+  | { ok: false; reason: string; report?: Partial<ProtectionReport> };
