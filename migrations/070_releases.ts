@@ -18,7 +18,7 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('report').notNullable();
     t.unique(['period', 'preliminary', 'revision']);
   });
-  await knex.raw(`alter table releases add constraint releases_period check (period ~ '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$')`);
+  await knex.raw(`alter table releases add constraint releases_period check (period ~ '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]){0,1}$')`);
   await knex.raw(`alter table releases add constraint releases_kind check (kind in ('month','quarter','year'))`);
   await knex.raw('alter table releases add constraint releases_revision check (revision >= 1)');
 

@@ -1,4 +1,4 @@
-import loadHighs, { type Highs } from 'highs';
+import highsModule, { type Highs } from 'highs';
 import { LP_MEASURES, publishedValue, totalOf, type LpMeasure, type Problem } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
@@ -12,6 +12,9 @@ import { LP_MEASURES, publishedValue, totalOf, type LpMeasure, type Problem } fr
 // So the audit first maximises (then minimises) all pending expressions together, then solves one
 // by one only those still unproven, sweeping every solution over the rest.
 
+// highs ships one .d.ts for its CommonJS and ES builds; under nodenext TypeScript reads it as
+// CommonJS, while Node loads the ES build, whose default export is the loader itself.
+const loadHighs = highsModule as unknown as () => Promise<Highs>;
 let loading: Promise<Highs> | null = null;
 export function highs(): Promise<Highs> {
   loading ??= loadHighs();
@@ -30,6 +33,8 @@ export interface AuditResult {
   exposures: Exposure[]; // (target, measure, side) whose bound lies inside the protection interval
   exact: number; // targets recovered exactly in some measure
   inside: number; // targets inside their interval in some measure (exact ones included)
+  exactTargets: Set<number>;
+  insideTargets: Set<number>;
   lps: number;
 }
 
@@ -94,16 +99,15 @@ export async function attack(problem: Problem, pattern: Pattern): Promise<AuditR
     exposures.push(...r.exposures);
     lps += r.lps;
   }
-  let exact = 0;
-  let inside = 0;
+  const insideTargets = new Set(exposures.map((e) => e.target));
+  const exactTargets = new Set<number>();
   problem.targets.forEach((t, i) => {
-    if (exposures.some((e) => e.target === i)) inside++;
     if (LP_MEASURES.some((m) => {
       const iv = intervals[m][i];
       return t.truth[m] !== 0n && iv.loSolved && iv.hiSolved && iv.hi - iv.lo <= tolerance(Number(t.truth[m]));
-    })) exact++;
+    })) exactTargets.add(i);
   });
-  return { intervals, exposures, exact, inside, lps };
+  return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
 }
 
 function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasure): { intervals: Interval[]; exposures: Exposure[]; lps: number } {

@@ -25,6 +25,7 @@ export interface Protection {
   primary: Set<string>;
   secondary: Set<string>;
   audit: AuditResult;
+  auditSeconds: number; // spent in the attacker, every round and the clean-up included
 }
 
 export class ProtectionFailure extends Error {}
@@ -48,8 +49,15 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   };
   const weight = cellWeights(problem, releaseId);
   const h = await highs();
+  let auditSeconds = 0;
+  const audited = async (pattern: Pattern) => {
+    const t = performance.now();
+    const r = await attack(problem, pattern);
+    auditSeconds += (performance.now() - t) / 1000;
+    return r;
+  };
 
-  let audit = await attack(problem, patternWith(published));
+  let audit = await audited(patternWith(published));
   for (let round = 0; audit.exposures.length > 0; round++) {
     if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
     let added = 0;
@@ -58,21 +66,21 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
       for (const key of add) { published.delete(key); secondary.add(key); added++; }
     }
     if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
-    audit = await attack(problem, patternWith(published));
+    audit = await audited(patternWith(published));
   }
 
   const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 20);
   for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
     if (Date.now() > deadline) break;
     const trial = new Set(published).add(key);
-    const result = await attack(problem, patternWith(trial));
+    const result = await audited(patternWith(trial));
     if (result.exposures.length === 0) {
       published.add(key);
       secondary.delete(key);
       audit = result;
     }
   }
-  return { published, primary, secondary, audit };
+  return { published, primary, secondary, audit, auditSeconds: Math.round(auditSeconds * 1000) / 1000 };
 }
 
 /** Information lost by suppressing a cell: its production value (scaled), plus one so that no cell is free. */

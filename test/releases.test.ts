@@ -1,0 +1,128 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUnit } from './support/factories.ts';
+import { createFiling } from './support/filings.ts';
+import { publishRelease } from '../src/stats/releases/publish.ts';
+import { auditStoredReleases } from '../src/stats/releases/audit.ts';
+import { parseReferencePeriod, referencePeriodOfRange } from '../src/stats/releases/period.ts';
+import { saveSetting, clearSettingsCache, settingSchemas } from '../src/settings.ts';
+
+// Releases built from real filings on both databases (DESIGN §7): stored whole, linked to every
+// earlier release of their period group, never changed, and the attacker finds nothing in them.
+
+let t: TestDatabase;
+const period = (code: string) => parseReferencePeriod(code)!;
+
+/** A cell of units: n units of one province and class, each filing the given months. */
+async function unitsFiling(n: number, province: string, isic: string, months: string[], pv: number, state: 'verified' | 'submitted' = 'verified'): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = await createUnit({ province_code: province, isic_class: isic });
+    for (const m of months) await createFiling({ unitId: u.id, period: m, state, productionValue: pv + i * 7, intermediateConsumption: Math.floor(pv / 3), employees: 10 + i });
+    ids.push(u.id);
+  }
+  return ids;
+}
+
+const Q1 = ['1404-01', '1404-02', '1404-03'];
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  await unitsFiling(3, '23', '1050', Q1, 9_000_000_000);
+  await unitsFiling(4, '23', '1071', Q1, 2_000_000_000);
+  await unitsFiling(1, '23', '1072', Q1, 7_000_000_000); // alone in its class and group
+  await unitsFiling(3, '10', '1050', Q1, 8_000_000_000);
+  await unitsFiling(3, '10', '1071', Q1, 1_500_000_000);
+  await unitsFiling(1, '10', '1072', ['1404-01'], 6_000_000_000); // alone, and only in Farvardin
+  await unitsFiling(3, '10', '1072', ['1404-02', '1404-03'], 900_000_000);
+  await unitsFiling(1, '23', '1050', ['1404-01'], 4_000_000_000, 'submitted'); // counted only by a preliminary release
+}, 120_000);
+afterAll(() => t.close());
+
+describe('releases', () => {
+  it('the publication grid: a month, a quarter or a year, nothing in between', () => {
+    expect(period('1404-Q2').months).toEqual(['1404-04', '1404-05', '1404-06']);
+    expect(period('1404').months).toHaveLength(12);
+    expect(referencePeriodOfRange('1404-04', '1404-06')?.code).toBe('1404-Q2');
+    expect(referencePeriodOfRange('1404-01', '1404-12')?.code).toBe('1404');
+    expect(referencePeriodOfRange('1404-02', '1404-10')).toBeNull();
+    expect(referencePeriodOfRange('1404-02', '1404-04')).toBeNull();
+    expect(parseReferencePeriod('1404-Q5')).toBeNull();
+  });
+
+  it('settings cannot switch disclosure control off: n ≥ 3, dominance ≤ 90 %, interval ≥ 5 %', () => {
+    expect(settingSchemas.suppression_min_units.safeParse(1).success).toBe(false);
+    expect(settingSchemas.suppression_min_units.safeParse(3).success).toBe(true);
+    expect(settingSchemas.suppression_dominance.safeParse(1).success).toBe(false);
+    expect(settingSchemas.suppression_dominance.safeParse(0.9).success).toBe(true);
+    expect(settingSchemas.suppression_interval.safeParse(0.01).success).toBe(false);
+  });
+
+  it('months, then their quarter, then a preliminary and a revision: each stored, each linked to the ones before, none giving a unit away', async () => {
+    const made: number[] = [];
+    for (const code of Q1) {
+      const r = await publishRelease({ period: period(code), preliminary: false, userId: null });
+      if (!r.ok) throw new Error(r.reason);
+      made.push(r.release.id);
+      expect(r.release.report.audit.exact).toBe(0);
+      expect(r.release.report.audit.inside).toBe(0);
+    }
+    const q = await publishRelease({ period: period('1404-Q1'), preliminary: false, userId: null });
+    if (!q.ok) throw new Error(q.reason);
+    expect(q.release.kind).toBe('quarter');
+    expect([...q.release.report.linked].sort()).toEqual([...made].sort());
+    expect(q.release.report.audit.sensitive).toBeGreaterThan(0);
+
+    const pre = await publishRelease({ period: period('1404-01'), preliminary: true, userId: null });
+    if (!pre.ok) throw new Error(pre.reason);
+    expect(pre.release.preliminary).toBe(true);
+    const again = await publishRelease({ period: period('1404-01'), preliminary: false, userId: null });
+    if (!again.ok) throw new Error(again.reason);
+    expect(again.release.revision).toBe(2);
+
+    // The one unit alone in its class is never published, in any release.
+    const exposed = await t.knex('release_cells').where({ geo: '23', isic: '1072', suppressed: false });
+    expect(exposed).toEqual([]);
+    // Published money is exact and whole; value added = production value − intermediate consumption.
+    const national = await t.knex('release_cells').where({ release_id: q.release.id, geo: '00', isic: 'T' }).select('measure', 'value');
+    const v = Object.fromEntries(national.map((r) => [r.measure, String(r.value)]));
+    const sums = await t.knex('filings').whereIn('period', Q1).andWhere({ state: 'verified' }).select(t.knex.raw('sum(production_value)::text as pv, sum(intermediate_consumption)::text as ic')).first();
+    expect(v.production_value).toBe(sums.pv);
+    expect(BigInt(v.value_added)).toBe(BigInt(sums.pv) - BigInt(sums.ic));
+
+    // The attacker over everything stored: nothing exact, nothing inside its interval.
+    const audit = await auditStoredReleases(t.knex);
+    expect(audit).toHaveLength(6);
+    for (const a of audit) { expect(a.exact).toBe(0); expect(a.inside).toBe(0); }
+  }, 120_000);
+
+  it('a release that cannot be built stores nothing and says why in Persian', async () => {
+    const before = await t.knex('releases').count({ n: '*' }).first();
+    const r = await publishRelease({ period: period('1399-05'), preliminary: false, userId: null });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/اظهارنامه/);
+    const after = await t.knex('releases').count({ n: '*' }).first();
+    expect(Number(after?.n)).toBe(Number(before?.n));
+    expect(Number((await t.knex('release_contributions').whereNotIn('release_id', t.knex('releases').select('id')).count({ n: '*' }).first())?.n)).toBe(0);
+  });
+
+  it('a stricter rule set is applied to the next release', async () => {
+    await saveSetting('suppression_min_units', 5, null);
+    clearSettingsCache();
+    const r = await publishRelease({ period: period('1404-02'), preliminary: false, userId: null });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.release.rules.minUnits).toBe(5);
+    const cell = await t.knex('release_cells').where({ release_id: r.release.id, geo: '23', isic: '1071', measure: 'production_value' }).first();
+    expect(cell.suppressed).toBe(true); // four units: enough under n = 3, not under n = 5
+    await saveSetting('suppression_min_units', 3, null);
+    clearSettingsCache();
+  }, 60_000);
+
+  it('npm run stats:audit prints every release and exits 0', async () => {
+    if (!t.url) return; // the CLI needs a database it can open from another process: the server one
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/stats-audit.ts'], { env: { ...process.env, DATABASE_URL: t.url }, timeout: 60_000 });
+    expect(stdout).toMatch(/nothing exact, nothing inside/);
+  }, 90_000);
+});
