@@ -4,13 +4,13 @@ import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
 import { parseForm } from '../forms.ts';
 import { periodLabel } from '../views.ts';
-import { buildAggregateTable } from './aggregates.ts';
-import { parseAggregateQuery, performancePeriod } from './forms.ts';
-import { aggregateCsv, aggregateJson, aggregateFilename, sendDownload, CSV_TYPE } from './export.ts';
+import { parseViewQuery, performancePeriod } from './forms.ts';
+import { viewCsv, viewJson, viewFilename, sendDownload, CSV_TYPE } from './export.ts';
+import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
 import { performanceReport, performanceJson, defaultReportPeriod, isReportable } from './performance.ts';
 
-// The statistics office's own tools pull the same tables (DESIGN §7) and the same report
-// (DESIGN §10) with an API token. Every other role gets 404.
+// The statistics office's own tools pull the same views of stored releases (DESIGN §7) and the
+// same report (DESIGN §10) with an API token. Every other role gets 404.
 export function statsApiRouter(): Router {
   const router = Router();
   router.get('/stats/aggregates', apiRole('stats_office'), wrap(aggregates));
@@ -21,16 +21,20 @@ export function statsApiRouter(): Router {
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
 async function aggregates(req: Request, res: Response): Promise<void> {
-  const parsed = parseAggregateQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
+  const parsed = parseViewQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
   const errors = parsed.ok ? {} : parsed.errors;
   if (parsed.ok && parsed.data.format !== 'json' && parsed.data.format !== 'csv') errors.format = 'قالب خروجی در API تنها json یا csv است.';
   if (!parsed.ok || Object.keys(errors).length) {
-    return apiError(res, 422, 'invalid_query', 'پارامترهای درخواست معتبر نیستند.', Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, { code: 'invalid', message }])));
+    const fields = Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, { code: 'invalid', message }]));
+    if (!parsed.ok && parsed.offGrid) return apiError(res, 400, 'period_off_grid', errors.period, fields);
+    return apiError(res, 422, 'invalid_query', 'پارامترهای درخواست معتبر نیستند.', fields);
   }
-  const table = await buildAggregateTable(parsed.data);
-  await auditFrom(req, { action: 'stats.api', target: `aggregates:${parsed.data.format}`, details: { ...parsed.data } });
-  if (parsed.data.format === 'csv') return sendDownload(res, aggregateCsv(table), CSV_TYPE, aggregateFilename(table, 'csv'));
-  res.json(aggregateJson(table));
+  const q = parsed.data;
+  const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
+  if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
+  await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'api') });
+  if (q.format === 'csv') return sendDownload(res, viewCsv(view), CSV_TYPE, viewFilename(view, 'csv'));
+  res.json(viewJson(view));
 }
 
 async function performance(req: Request, res: Response): Promise<void> {

@@ -2,12 +2,15 @@ import ExcelJS from 'exceljs';
 import type { Response } from 'express';
 import { periodLabel } from '../views.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
-import { SUPPRESSION_LABELS, legendText, periodsText, TOTAL_KEY, type AggregateTable } from './aggregates.ts';
+import { persianDigits } from '../text.ts';
+import { KIND_LABELS, parseReferencePeriod, referencePeriodLabel } from './releases/period.ts';
+import type { ReleaseRow } from './releases/types.ts';
+import { jsonInteger, LEGEND, SUPPRESSED_FLAG, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
 
-// Downloads of the aggregates table and the performance report. Every value written here comes
-// from an AggregateTable, whose suppressed cells are already null: nothing confidential reaches
-// a file. CSV: UTF-8 with a BOM (Excel then reads Persian correctly), long format, one line per
-// cell with a flag column. XLSX: the table as on the page, right-to-left sheet, legend row.
+// Downloads of a release's view and of the performance report. Every value written here comes
+// from a ReleaseView, whose suppressed cells are already null: nothing confidential reaches a file.
+// CSV: UTF-8 with a BOM (Excel then reads Persian correctly), long format, one line per cell with
+// a flag column. XLSX: the table as on the page, right-to-left sheet, legend row.
 
 export type CsvValue = string | number | null | undefined;
 
@@ -34,48 +37,58 @@ export function sendDownload(res: Response, body: string | Buffer, type: string,
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export function aggregateFilename(t: AggregateTable, ext: string): string {
-  const q = t.query;
-  return `aggregates_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}_${q.from}_${q.to}.${ext}`;
+export function viewFilename(v: ReleaseView, ext: string): string {
+  const q = v.query;
+  const r = v.release;
+  return `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}.${ext}`;
 }
 
-export function aggregateCsv(t: AggregateTable): string {
-  const lines: CsvValue[][] = [['کد سطر', t.rowsLabel, 'کد ستون', t.colsLabel ?? 'ستون', t.measureLabel, 'محرمانگی']];
-  t.cells.forEach((row, r) => row.forEach((cell, c) => {
-    lines.push([t.rows[r].key, t.rows[r].label, t.cols[c].key, t.cols[c].label, cell.value, cell.suppressed ? SUPPRESSION_LABELS[cell.suppressed] : '']);
+/** The release a view comes from, in words: «بهار ۱۴۰۴ — فصلی، ویرایش ۲، مقدماتی». */
+export function releaseTitle(r: ReleaseRow): string {
+  const p = parseReferencePeriod(r.period);
+  return `${p ? referencePeriodLabel(p) : r.period} — انتشار ${KIND_LABELS[r.kind]}، ویرایش ${persianDigits(r.revision)}${r.preliminary ? '، مقدماتی (شامل اظهارنامه‌های تأییدنشده)' : ''}`;
+}
+
+/** Long format, one line per cell; a suppressed cell has no value and the flag × in the last column. Codes stay text. */
+export function viewCsv(v: ReleaseView): string {
+  const lines: CsvValue[][] = [['کد سطر', v.rowsLabel, 'کد ستون', v.colsLabel ?? 'ستون', v.measureLabel, 'محرمانه']];
+  v.cells.forEach((row, r) => row.forEach((cell, c) => {
+    lines.push([v.rows[r].key, v.rows[r].label, v.cols[c].key, v.cols[c].label, cell.value, cell.suppressed ? SUPPRESSED_FLAG : '']);
   }));
   return csvText(lines);
 }
 
-export function aggregateJson(t: AggregateTable): unknown {
-  const q = t.query;
+export function viewJson(v: ReleaseView): unknown {
+  const q = v.query;
+  const r = v.release;
   return {
-    query: { from: q.from, to: q.to, rows: q.rows, cols: q.cols, measure: q.measure, include_unverified: q.includeUnverified },
-    measure_label: t.measureLabel,
-    states: t.states,
-    rules: { min_units: t.rules.minUnits, dominance: t.rules.dominance },
-    total_key: TOTAL_KEY,
-    rows: t.rows,
-    cols: t.cols,
-    cells: t.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: c.value, suppressed: c.suppressed }))),
+    release: { id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() },
+    query: { period: q.period, rows: q.rows, cols: q.cols, measure: q.measure, preliminary: q.preliminary },
+    measure_label: v.measureLabel,
+    total_keys: { geo: NATIONAL, isic: ALL_INDUSTRY },
+    rows: v.rows.map((h) => ({ key: h.key, label: h.label })),
+    cols: v.cols.map((h) => ({ key: h.key, label: h.label })),
+    cells: v.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: jsonInteger(c.value), suppressed: c.suppressed }))),
   };
 }
 
-export async function aggregateXlsx(t: AggregateTable): Promise<Buffer> {
+export async function viewXlsx(v: ReleaseView): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'سامانه آمار تولید';
   const ws = wb.addWorksheet('جدول', { views: [{ rightToLeft: true, state: 'frozen', ySplit: 3 }] });
-  ws.addRow([`${t.measureLabel} — ${periodsText(t.query)}${t.query.includeUnverified ? ' (شامل اظهارنامه‌های تأییدنشده)' : ''}`]).font = { bold: true };
+  ws.addRow([`${v.measureLabel} — ${releaseTitle(v.release)}`]).font = { bold: true };
   ws.addRow([]);
-  const header = ws.addRow([t.rowsLabel, ...t.cols.map((c) => c.label)]);
+  const header = ws.addRow(['کد', v.rowsLabel, ...v.cols.map((c) => c.label)]);
   header.font = { bold: true };
-  t.cells.forEach((row, r) => {
-    ws.addRow([t.rows[r].label, ...row.map((cell) => (cell.suppressed ? '×' : cell.empty ? '—' : cell.value))]);
+  v.cells.forEach((row, r) => {
+    // A value a double holds exactly is a number; a larger one stays its digits (text), never rounded.
+    ws.addRow([v.rows[r].key, v.rows[r].label, ...row.map((cell) => (cell.suppressed ? SUPPRESSED_FLAG : cell.empty ? '—' : jsonInteger(cell.value)))]);
   });
   ws.addRow([]);
-  ws.addRow([legendText(t.rules)]);
-  ws.getColumn(1).width = 36;
-  for (let i = 2; i <= t.cols.length + 1; i++) ws.getColumn(i).width = 18;
+  ws.addRow([LEGEND]);
+  ws.getColumn(1).width = 8;
+  ws.getColumn(2).width = 36;
+  for (let i = 3; i <= v.cols.length + 2; i++) ws.getColumn(i).width = 18;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -1,38 +1,150 @@
 import { z } from 'zod';
 import { latinDigits } from '../text.ts';
-import { isPeriod, periodOfParts, monthsBetween, type Period } from '../calendar.ts';
-import type { FieldErrors, FormResult } from '../forms.ts';
+import { isPeriod, deadlineOf, type Period, type Rules } from '../calendar.ts';
+import type { FieldErrors } from '../forms.ts';
+import { parseReferencePeriod, referencePeriodOfRange, type ReferencePeriod } from './releases/period.ts';
+import { RELEASE_MEASURES, type ReleaseMeasure } from './releases/types.ts';
 
-// The aggregates query, as typed in the page's form or in a URL / API call.
+// What the statistics office asks of a release (DESIGN §7): a view of a stored release of one
+// period of the publication grid, and the publication of a new release. Typed in the page's
+// forms or in a URL / API call.
 
-export const DIMENSIONS = ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class', 'product', 'period'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-export const MEASURES = ['units', 'quantity', 'production_value', 'value_added', 'employees'] as const;
-export type Measure = (typeof MEASURES)[number];
+export const VIEW_DIMENSIONS = ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class'] as const;
+export type ViewDimension = (typeof VIEW_DIMENSIONS)[number];
+export const VIEW_MEASURES = RELEASE_MEASURES;
 export const FORMATS = ['html', 'csv', 'xlsx', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export const DIMENSION_LABELS: Record<Dimension, string> = {
+export const VIEW_DIMENSION_LABELS: Record<ViewDimension, string> = {
   province: 'استان',
   isic_section: 'بخش آیسیک',
   isic_division: 'قسمت آیسیک (دو رقمی)',
   isic_group: 'گروه آیسیک (سه رقمی)',
   isic_class: 'طبقه آیسیک (چهار رقمی)',
-  product: 'محصول',
-  period: 'ماه',
 };
 
-export const MEASURE_LABELS: Record<Measure, string> = {
-  units: 'تعداد واحدهای گزارش‌دهنده',
-  quantity: 'مقدار تولید',
+export const VIEW_MEASURE_LABELS: Record<ReleaseMeasure, string> = {
   production_value: 'ارزش تولید (ریال)',
   value_added: 'ارزش افزوده (ریال)',
+  intermediate_consumption: 'مصرف واسطه (ریال)',
   employees: 'شاغلان (میانگین ماهانه)',
+  units: 'تعداد واحدهای گزارش‌دهنده',
 };
 
-/** Longest range one table may cover: ten years of months. */
-export const MAX_MONTHS = 120;
+export interface ViewQuery {
+  period: ReferencePeriod;
+  preliminary: boolean;
+  rows: ViewDimension;
+  cols: ViewDimension | null;
+  measure: ReleaseMeasure;
+  format: Format;
+}
 
+/** Raw values as typed, to re-render the form. */
+export type QueryValues = Record<string, string>;
+
+export type ViewQueryResult =
+  | { ok: true; data: ViewQuery; values: QueryValues }
+  | { ok: false; errors: FieldErrors; values: QueryValues; offGrid: boolean };
+
+const str = (v: unknown): string => (typeof v === 'string' ? latinDigits(v).trim() : '');
+const oneOf = <T extends readonly string[]>(list: T, v: string): v is T[number] => (list as readonly string[]).includes(v);
+const isGeo = (d: string) => d === 'province';
+
+const TRUE = ['true', '1', 'on', 'yes'];
+const FALSE = ['', 'false', '0', 'off', 'no'];
+
+export const GRID_MESSAGE = 'آمار تنها برای دوره‌های انتشار منتشر می‌شود: یک ماه (مانند ۱۴۰۴-۰۱)، یک فصل (مانند ۱۴۰۴-Q1 یعنی فروردین تا خرداد) یا یک سال (مانند ۱۴۰۴). بازه دلخواهی از ماه‌ها منتشر نمی‌شود، چون از تفاضل دو جدولِ هم‌پوشان رقم یک واحد به دست می‌آید.';
+
+/** `period=1404-Q1`, or `from`/`to` that are exactly one month, quarter or year of the grid. */
+function parsePeriodOf(values: QueryValues, errors: FieldErrors): { period: ReferencePeriod | null; offGrid: boolean } {
+  if (values.period) {
+    const p = parseReferencePeriod(values.period.toUpperCase());
+    if (!p) errors.period = `دوره «${values.period.slice(0, 20)}» شناخته نشد. ${GRID_MESSAGE}`;
+    return { period: p, offGrid: false };
+  }
+  if (!values.from && !values.to) {
+    errors.period = 'دوره را انتخاب کنید.';
+    return { period: null, offGrid: false };
+  }
+  if (!isPeriod(values.from)) errors.from = 'ماه آغاز را به شکل ۱۴۰۴-۰۱ وارد کنید.';
+  if (!isPeriod(values.to)) errors.to = 'ماه پایان را به شکل ۱۴۰۴-۰۱ وارد کنید.';
+  if (errors.from || errors.to) return { period: null, offGrid: false };
+  if (values.from > values.to) {
+    errors.to = 'ماه پایان نمی‌تواند پیش از ماه آغاز باشد.';
+    return { period: null, offGrid: false };
+  }
+  const p = referencePeriodOfRange(values.from as Period, values.to as Period);
+  if (!p) {
+    errors.period = `بازه ${values.from} تا ${values.to} یک ماه، یک فصل یا یک سال نیست. ${GRID_MESSAGE}`;
+    return { period: null, offGrid: true };
+  }
+  return { period: p, offGrid: false };
+}
+
+/**
+ * The view's query. `offGrid` tells a range that is well formed but not one period of the grid
+ * (answered 400 with the grid explained) from a malformed query (422).
+ */
+export function parseViewQuery(input: Record<string, unknown>): ViewQueryResult {
+  const values: QueryValues = {};
+  for (const key of ['period', 'from', 'to', 'rows', 'cols', 'measure', 'preliminary', 'format']) values[key] = str(input[key]);
+  const errors: FieldErrors = {};
+  const { period, offGrid } = parsePeriodOf(values, errors);
+  if (period) values.period = period.code;
+
+  if (!oneOf(VIEW_DIMENSIONS, values.rows)) errors.rows = 'بُعد سطرها را انتخاب کنید: استان یا یکی از سطح‌های آیسیک (بخش، قسمت، گروه، طبقه).';
+  const cols = values.cols === '' || values.cols === 'none' ? null : values.cols;
+  if (cols !== null && !oneOf(VIEW_DIMENSIONS, cols)) errors.cols = 'بُعد ستون‌ها معتبر نیست.';
+  else if (cols !== null && !errors.rows && isGeo(cols) === isGeo(values.rows)) {
+    errors.cols = 'سطرها و ستون‌ها باید از دو بُعد جدا باشند: یکی استان و دیگری یکی از سطح‌های آیسیک (بخش، قسمت، گروه یا طبقه).';
+  }
+  const measure = values.measure || 'production_value';
+  if (!oneOf(VIEW_MEASURES, measure)) errors.measure = 'شاخص را انتخاب کنید.';
+  const format = values.format || 'html';
+  if (!oneOf(FORMATS, format)) errors.format = 'قالب خروجی معتبر نیست.';
+  const prelim = values.preliminary.toLowerCase();
+  if (!TRUE.includes(prelim) && !FALSE.includes(prelim)) errors.preliminary = '«مقدماتی» تنها true یا false است.';
+
+  if (Object.keys(errors).length || !period) return { ok: false, errors, values, offGrid: offGrid && Object.keys(errors).length === 1 };
+  return {
+    ok: true,
+    values,
+    data: { period, preliminary: TRUE.includes(prelim), rows: values.rows as ViewDimension, cols: cols as ViewDimension | null, measure: measure as ReleaseMeasure, format: format as Format },
+  };
+}
+
+export interface PublishInput { period: ReferencePeriod; preliminary: boolean }
+
+/** The publish form (and `stats:release`): a period of the grid whose every month's filing deadline has passed. */
+export function parsePublishForm(input: Record<string, unknown>, at: Date, rules: Rules): { ok: true; data: PublishInput; values: QueryValues } | { ok: false; errors: FieldErrors; values: QueryValues } {
+  const values: QueryValues = { period: str(input.period), preliminary: str(input.preliminary) };
+  const errors: FieldErrors = {};
+  const period = values.period ? parseReferencePeriod(values.period.toUpperCase()) : null;
+  if (!values.period) errors.period = 'دوره انتشار را انتخاب کنید.';
+  else if (!period) errors.period = `دوره «${values.period.slice(0, 20)}» شناخته نشد. ${GRID_MESSAGE}`;
+  else if (deadlineOf(period.months[period.months.length - 1], rules) >= at) {
+    errors.period = 'مهلت ثبت آمار این دوره هنوز به پایان نرسیده است؛ هر دوره پس از پایان مهلت آخرین ماه آن منتشر می‌شود.';
+  }
+  const prelim = values.preliminary.toLowerCase();
+  if (!TRUE.includes(prelim) && !FALSE.includes(prelim)) errors.preliminary = '«مقدماتی» تنها روشن یا خاموش است.';
+  if (Object.keys(errors).length || !period) return { ok: false, errors, values };
+  return { ok: true, values, data: { period, preliminary: TRUE.includes(prelim) } };
+}
+
+/** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
+export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.'));
+
+// ---------------------------------------------------------------------------------------------
+// The queries of src/stats/aggregates.ts (tables computed from filings at download time), which no
+// route serves any more: kept only until that module is deleted.
+
+export const DIMENSIONS = ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class', 'product', 'period'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export const MEASURES = ['units', 'quantity', 'production_value', 'value_added', 'employees'] as const;
+export type Measure = (typeof MEASURES)[number];
+export const DIMENSION_LABELS: Record<Dimension, string> = { ...VIEW_DIMENSION_LABELS, product: 'محصول', period: 'ماه' };
+export const MEASURE_LABELS: Record<Measure | ReleaseMeasure, string> = { ...VIEW_MEASURE_LABELS, quantity: 'مقدار تولید' };
 export interface AggregateQuery {
   from: Period;
   to: Period;
@@ -42,71 +154,3 @@ export interface AggregateQuery {
   includeUnverified: boolean;
   format: Format;
 }
-
-/** Raw values as typed, to re-render the form. */
-export type QueryValues = Record<string, string>;
-
-const str = (v: unknown): string => (typeof v === 'string' ? latinDigits(v).trim() : '');
-const oneOf = <T extends readonly string[]>(list: T, v: string): v is T[number] => (list as readonly string[]).includes(v);
-
-/**
- * Periods: a month range (from, to), or a quarter (`quarter=1404-Q2` → 1404-04…1404-06), or a
- * Jalali year (`year=1404`). `span` says which one the form chose; without it, whichever is given.
- */
-export function parseAggregateQuery(input: Record<string, unknown>): FormResult<AggregateQuery> & { values: QueryValues } {
-  const values: QueryValues = {};
-  for (const key of ['span', 'from', 'to', 'quarter', 'year', 'rows', 'cols', 'measure', 'include_unverified', 'format']) values[key] = str(input[key]);
-  const errors: FieldErrors = {};
-  const span = values.span || (values.quarter ? 'quarter' : values.year && !values.from ? 'year' : 'months');
-  values.span = span;
-  let from = '';
-  let to = '';
-  if (span === 'quarter') {
-    const m = /^(\d{4})-?Q([1-4])$/i.exec(values.quarter);
-    if (!m) errors.quarter = 'فصل را به شکل ۱۴۰۴-Q1 وارد کنید (Q1 فروردین تا خرداد).';
-    else { const q = Number(m[2]); from = periodOfParts(Number(m[1]), q * 3 - 2); to = periodOfParts(Number(m[1]), q * 3); }
-  } else if (span === 'year') {
-    if (!/^\d{4}$/.test(values.year)) errors.year = 'سال را چهار رقمی وارد کنید، مانند ۱۴۰۴.';
-    else { from = `${values.year}-01`; to = `${values.year}-12`; }
-  } else {
-    if (!isPeriod(values.from)) errors.from = 'ماه آغاز را به شکل ۱۴۰۴-۰۱ وارد کنید.';
-    if (!isPeriod(values.to)) errors.to = 'ماه پایان را به شکل ۱۴۰۴-۰۱ وارد کنید.';
-    from = values.from;
-    to = values.to;
-    if (!errors.from && !errors.to && from > to) errors.to = 'ماه پایان نمی‌تواند پیش از ماه آغاز باشد.';
-  }
-  if (!errors.from && !errors.to && isPeriod(from) && isPeriod(to) && monthsBetween(from, to) >= MAX_MONTHS) errors.to = `بازه حداکثر ${MAX_MONTHS / 12} سال است.`;
-
-  if (!oneOf(DIMENSIONS, values.rows)) errors.rows = 'بُعد سطرها را انتخاب کنید.';
-  const cols = values.cols === '' || values.cols === 'none' ? null : values.cols;
-  if (cols !== null && !oneOf(DIMENSIONS, cols)) errors.cols = 'بُعد ستون‌ها معتبر نیست.';
-  else if (cols !== null && cols === values.rows) errors.cols = 'سطرها و ستون‌ها نمی‌توانند یک بُعد باشند.';
-  const measure = values.measure || 'production_value';
-  if (!oneOf(MEASURES, measure)) errors.measure = 'شاخص را انتخاب کنید.';
-  const format = values.format || 'html';
-  if (!oneOf(FORMATS, format)) errors.format = 'قالب خروجی معتبر نیست.';
-
-  const dims = [values.rows, cols];
-  const byProduct = dims.includes('product');
-  if (!errors.measure && measure === 'quantity' && !byProduct) {
-    errors.measure = 'مقدار تولید هر محصول واحد اندازه‌گیری خودش را دارد (تن، لیتر، عدد…) و جمع آن‌ها معنا ندارد؛ «محصول» را سطر یا ستون جدول کنید.';
-  } else if (!errors.measure && byProduct && measure !== 'quantity' && measure !== 'units') {
-    errors.measure = 'ارزش تولید، ارزش افزوده و شاغلان برای کل واحد ثبت می‌شوند و بر حسب محصول تفکیک‌پذیر نیستند؛ با بُعد «محصول» تنها «مقدار تولید» یا «تعداد واحدها» را برگزینید.';
-  }
-  if (Object.keys(errors).length) return { ok: false, errors, values };
-  return {
-    ok: true,
-    values,
-    data: {
-      from, to,
-      rows: values.rows as Dimension,
-      cols: cols as Dimension | null,
-      measure: measure as Measure,
-      includeUnverified: ['true', '1', 'on', 'yes'].includes(values.include_unverified),
-      format: format as Format,
-    },
-  };
-}
-
-/** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
-export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.'));

@@ -1,52 +1,93 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser } from '../auth/guards.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
-import { parseForm } from '../forms.ts';
-import { deadlineDayOf, addMonths } from '../calendar.ts';
+import { parseForm, type FieldErrors } from '../forms.ts';
+import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
-import { buildAggregateTable, legendText, periodsText } from './aggregates.ts';
-import { parseAggregateQuery, performancePeriod, DIMENSIONS, DIMENSION_LABELS, MEASURES, MEASURE_LABELS } from './forms.ts';
-import { aggregateCsv, aggregateJson, aggregateXlsx, aggregateFilename, sendDownload, CSV_TYPE, XLSX_TYPE, performanceCsv, performanceXlsx } from './export.ts';
+import { parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, type QueryValues } from './forms.ts';
+import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, sendDownload, CSV_TYPE, XLSX_TYPE, performanceCsv, performanceXlsx } from './export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
+import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
+import { listReleases, releaseCalendar, periodOptions } from './releases/catalogue.ts';
+import { publishRelease } from './releases/publish.ts';
+import { KIND_LABELS } from './releases/period.ts';
+import type { ReleaseRow } from './releases/types.ts';
 
-// Statistics office: aggregates with disclosure control (DESIGN §7) and the monthly performance
-// report (DESIGN §10). Province officers reach the report too, for their own province only.
+// Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
+// performance report (DESIGN §10). Province officers reach the report too, for their own province.
 export function statsRouter(): Router {
   const router = Router();
-  router.get('/stats', ...requireRole('stats_office'), showForm);
-  router.get('/stats/aggregates', ...requireRole('stats_office'), showAggregates);
+  router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
+  router.get('/stats/aggregates', ...requireRole('stats_office'), showView);
+  router.post('/stats/releases', ...requireRole('stats_office'), createRelease);
   router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), showPerformance);
   return router;
 }
 
-const formLocals = { DIMENSIONS, DIMENSION_LABELS, MEASURES, MEASURE_LABELS };
+const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, KIND_LABELS, faInteger };
 
-/** The blank form starts on the last three months whose deadline has passed. */
-async function showForm(_req: Request, res: Response) {
-  const to = defaultReportPeriod(new Date(), (await loadSettings()).rules);
-  const values = { span: 'months', from: addMonths(to, -2), to, year: to.slice(0, 4), rows: 'province', cols: 'isic_division', measure: 'production_value' };
-  res.render('stats/index', { title: 'جدول‌های آماری', ...formLocals, values, errors: {}, table: null });
+interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string }
+
+/** The form's period select covers the calendar's years and every year with a release. */
+async function releaseLocals(at: Date) {
+  const settings = await loadSettings();
+  const releases = await listReleases();
+  const calendar = releaseCalendar(at, settings.rules, releases);
+  return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases), rules: settings.rules };
 }
 
-async function showAggregates(req: Request, res: Response) {
-  const parsed = parseAggregateQuery(req.query as Record<string, unknown>);
-  if (!parsed.ok) {
-    return res.status(422).render('stats/index', { title: 'جدول‌های آماری', ...formLocals, values: parsed.values, errors: parsed.errors, table: null });
-  }
-  const q = parsed.data;
-  const table = await buildAggregateTable(q);
-  if (q.format !== 'html') await auditFrom(req, { action: 'stats.export', target: `aggregates:${q.format}`, details: { ...q } });
-  if (q.format === 'csv') return sendDownload(res, aggregateCsv(table), CSV_TYPE, aggregateFilename(table, 'csv'));
-  if (q.format === 'xlsx') return sendDownload(res, await aggregateXlsx(table), XLSX_TYPE, aggregateFilename(table, 'xlsx'));
-  if (q.format === 'json') return res.json(aggregateJson(table));
-  const base = new URLSearchParams(Object.entries(parsed.values).filter(([key, v]) => v !== '' && key !== 'format'));
-  const link = (format: string) => `/stats/aggregates?${new URLSearchParams({ ...Object.fromEntries(base), format }).toString()}`;
-  res.render('stats/index', {
-    title: 'جدول‌های آماری', ...formLocals, values: parsed.values, errors: {}, table,
-    legend: legendText(table.rules), periods: periodsText(q), links: { csv: link('csv'), xlsx: link('xlsx'), json: link('json') },
+async function showIndex(_req: Request, res: Response, status = 200, publish?: PublishState) {
+  const at = new Date();
+  const locals = await releaseLocals(at);
+  const latest = locals.releases[0]?.period ?? latestDuePeriod(at, locals.rules);
+  const values = { period: latest, rows: 'province', cols: 'isic_division', measure: 'production_value' };
+  res.status(status).render('stats/index', {
+    title: 'انتشار آمار', ...formLocals, ...locals, values, errors: {},
+    publish: publish ?? { values: { period: latestDuePeriod(at, locals.rules), preliminary: '' }, errors: {} },
   });
+}
+
+async function showView(req: Request, res: Response) {
+  const parsed = parseViewQuery(req.query as Record<string, unknown>);
+  const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ReleaseView | null } & Record<string, unknown>) => {
+    const { periodGroups } = await releaseLocals(new Date());
+    res.status(status).render('stats/aggregates', { title: 'جدول آماری', ...formLocals, periodGroups, notice: null, ...locals });
+  };
+  if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
+  const q = parsed.data;
+  const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
+  if (!view) {
+    return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
+  }
+  await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'page') });
+  if (q.format === 'csv') return sendDownload(res, viewCsv(view), CSV_TYPE, viewFilename(view, 'csv'));
+  if (q.format === 'xlsx') return sendDownload(res, await viewXlsx(view), XLSX_TYPE, viewFilename(view, 'xlsx'));
+  if (q.format === 'json') return res.json(viewJson(view));
+  const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
+  const link = (format: string) => `/stats/aggregates?${new URLSearchParams({ ...base, format }).toString()}`;
+  await render(200, { values: parsed.values, errors: {}, view, query: q, links: { csv: link('csv'), xlsx: link('xlsx'), json: link('json') }, legend: LEGEND, releaseTitle: releaseTitle(view.release) });
+}
+
+async function createRelease(req: Request, res: Response) {
+  const user = currentUser(req);
+  const at = new Date();
+  const { rules } = await loadSettings();
+  const parsed = parsePublishForm(req.body ?? {}, at, rules);
+  if (!parsed.ok) return showIndex(req, res, 422, { values: parsed.values, errors: parsed.errors });
+  const outcome = await publishRelease({ period: parsed.data.period, preliminary: parsed.data.preliminary, userId: user.id, at });
+  if (!outcome.ok) {
+    await auditFrom(req, { action: 'stats.release_refused', target: `period:${parsed.data.period.code}`, details: { period: parsed.data.period.code, preliminary: parsed.data.preliminary, reason: outcome.reason } });
+    return showIndex(req, res, 422, { values: parsed.values, errors: {}, reason: outcome.reason });
+  }
+  await auditRelease(req, outcome.release);
+  flash(req, 'success', `${releaseTitle(outcome.release)} منتشر شد (شناسه ${outcome.release.id}).`);
+  res.redirect(303, '/stats#releases');
+}
+
+function auditRelease(req: Request, r: ReleaseRow): Promise<void> {
+  return auditFrom(req, { action: 'stats.release', target: `release:${r.id}`, details: { via: 'page', period: r.period, preliminary: r.preliminary, revision: r.revision } });
 }
 
 async function showPerformance(req: Request, res: Response) {

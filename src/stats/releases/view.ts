@@ -1,0 +1,137 @@
+import type { Knex } from 'knex';
+import { db } from '../../db.ts';
+import { persianDigits } from '../../text.ts';
+import { VIEW_DIMENSION_LABELS, VIEW_MEASURE_LABELS, type ViewDimension, type ViewQuery } from '../forms.ts';
+import { referencePeriodLabel } from './period.ts';
+import type { ReleaseMeasure, ReleaseRow } from './types.ts';
+
+// DESIGN §7 "releases, not queries": every table the statistics office sees or downloads is a
+// slice of the cells of a stored release, read as they were stored. Nothing here adds, derives or
+// protects a figure: the release's cube already has every total, and its suppressions.
+
+export const NATIONAL = '00';
+export const ALL_INDUSTRY = 'T';
+/** The column key of a table without a column dimension. */
+export const VALUE_KEY = 'value';
+
+export interface ViewRequest {
+  period: string; // a code of the grid: 1404-01, 1404-Q1, 1404
+  preliminary: boolean;
+  rows: ViewDimension;
+  cols: ViewDimension | null;
+  measure: ReleaseMeasure;
+}
+
+export interface ViewHeader { key: string; label: string; total: boolean }
+
+export interface ViewCell {
+  row: string;
+  col: string;
+  value: string | null; // an exact integer as text; null when suppressed or empty
+  suppressed: boolean;
+  empty: boolean; // no such cell in the release: no unit there
+}
+
+export interface ReleaseView {
+  query: ViewRequest;
+  release: ReleaseRow;
+  rowsLabel: string;
+  colsLabel: string | null;
+  measureLabel: string;
+  rows: ViewHeader[]; // the total (national, or all industry and mining) last
+  cols: ViewHeader[];
+  cells: ViewCell[][];
+}
+
+/** ISIC code length of each level; a section is one letter ('T', all industry and mining, is not a section). */
+const ISIC_LENGTH: Record<Exclude<ViewDimension, 'province'>, number> = { isic_section: 1, isic_division: 2, isic_group: 3, isic_class: 4 };
+
+/** The latest release of a period: the highest revision, preliminary or final as asked. */
+export async function latestRelease(period: string, preliminary: boolean, k: Knex = db()): Promise<ReleaseRow | null> {
+  const row = await k('releases').where({ period, preliminary }).orderBy('revision', 'desc').first();
+  return (row as ReleaseRow | undefined) ?? null;
+}
+
+interface CellRow { geo: string; isic: string; value: string | null; suppressed: boolean; province_name: string | null; isic_title: string | null }
+
+/** The view of the latest release of `q.period`, or null when the period has none. */
+export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<ReleaseView | null> {
+  const release = await latestRelease(q.period, q.preliminary, k);
+  if (!release) return null;
+  const dims = [q.rows, q.cols];
+  const isicDim = dims.find((d): d is Exclude<ViewDimension, 'province'> => d !== null && d !== 'province');
+  const byGeo = dims.includes('province');
+  // One range of the primary key (release_id, measure, geo, isic), labels joined in.
+  const res = await k.raw(
+    `select c.geo, c.isic, c.value::text as value, c.suppressed, p.name as province_name, i.title_fa as isic_title
+       from release_cells c
+       left join provinces p on p.code = c.geo
+       left join isic_codes i on i.code = c.isic
+      where c.release_id = ? and c.measure = ?
+        ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
+        and ${isicDim ? `(c.isic = '${ALL_INDUSTRY}' or (length(c.isic) = ${ISIC_LENGTH[isicDim]} and c.isic <> '${ALL_INDUSTRY}'))` : `c.isic = '${ALL_INDUSTRY}'`}`,
+    [release.id, q.measure],
+  );
+  const found = res.rows as CellRow[];
+
+  const axisOf = (d: ViewDimension | null) => (d === null ? null : d === 'province' ? 'geo' : 'isic');
+  const keyOf = (d: ViewDimension | null, c: CellRow) => { const a = axisOf(d); return a === null ? VALUE_KEY : c[a]; };
+  const headers = (d: ViewDimension | null): ViewHeader[] => {
+    if (d === null) return [{ key: VALUE_KEY, label: VIEW_MEASURE_LABELS[q.measure], total: false }];
+    const total = d === 'province' ? NATIONAL : ALL_INDUSTRY;
+    const labels = new Map<string, string>();
+    for (const c of found) {
+      const key = keyOf(d, c);
+      if (key === total || labels.has(key)) continue;
+      labels.set(key, d === 'province' ? c.province_name ?? key : `${persianDigits(key)} — ${c.isic_title ?? ''}`.replace(/ — $/, ''));
+    }
+    const list = [...labels.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, label]) => ({ key, label, total: false }));
+    list.push({ key: total, label: d === 'province' ? 'کل کشور' : 'کل صنعت و معدن', total: true });
+    return list;
+  };
+  const rows = headers(q.rows);
+  const cols = headers(q.cols);
+  const at = new Map(found.map((c) => [`${keyOf(q.rows, c)}|${keyOf(q.cols, c)}`, c]));
+  const cells = rows.map((r) => cols.map((c): ViewCell => {
+    const cell = at.get(`${r.key}|${c.key}`);
+    if (!cell) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
+    return { row: r.key, col: c.key, value: cell.suppressed ? null : cell.value, suppressed: cell.suppressed, empty: false };
+  }));
+  return {
+    query: q,
+    release,
+    rowsLabel: VIEW_DIMENSION_LABELS[q.rows],
+    colsLabel: q.cols ? VIEW_DIMENSION_LABELS[q.cols] : null,
+    measureLabel: VIEW_MEASURE_LABELS[q.measure],
+    rows, cols, cells,
+  };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** JSON of an exact integer: a number while it is safe in a double, else its digits as a string. */
+export function jsonInteger(v: string | null): number | string | null {
+  if (v === null) return null;
+  const b = BigInt(v);
+  return b <= MAX_SAFE && b >= -MAX_SAFE ? Number(b) : v;
+}
+
+const faGrouped = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 0 });
+
+/** An exact integer with Persian digits and grouping, without passing through a double. */
+export function faInteger(v: string): string {
+  return faGrouped.format(BigInt(v));
+}
+
+export const SUPPRESSED_FLAG = '×';
+export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست).';
+
+/** The 404 of a period without a release (page and API). */
+export function noReleaseMessage(q: Pick<ViewQuery, 'period' | 'preliminary'>): string {
+  return `برای ${referencePeriodLabel(q.period)} هنوز هیچ انتشار ${q.preliminary ? 'مقدماتی' : 'نهایی'} ثبت نشده است؛ جدول‌ها تنها از انتشارهای ثبت‌شده نمایش داده می‌شوند.`;
+}
+
+/** What the audit log keeps of a view served. */
+export function viewDetails(q: ViewQuery, via: 'page' | 'api'): Record<string, unknown> {
+  return { via, format: q.format, period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure };
+}
