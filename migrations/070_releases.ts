@@ -36,7 +36,7 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('release_cells', (t) => {
     t.integer('release_id').notNullable().references('releases.id');
-    t.string('geo', 2).notNullable(); // '00' national, else the province code
+    t.string('geo', 2).notNullable(); // 'IR' national, else the province code (00–30)
     t.string('isic', 4).notNullable(); // 'T' all industry and mining, a section letter, or a 2/3/4-digit code
     t.string('measure', 24).notNullable();
     t.decimal('value', 24, 0); // null when suppressed; employees are whole persons (monthly average)

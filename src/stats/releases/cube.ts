@@ -14,7 +14,7 @@
 //   preliminary cell, the late filings of a revision, one month of a quarter), when that part
 //   fails the primary rule: these are the differences an attacker can take between releases.
 
-export const NATIONAL = '00';
+export const NATIONAL = 'IR'; // not a province code: those run from 00 to 30
 export const ALL_ACTIVITIES = 'T';
 
 /** The measures the attacker model covers; value added is production value − intermediate consumption. */
