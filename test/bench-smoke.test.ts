@@ -49,7 +49,10 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     expect(result.machine.units).toBeGreaterThanOrEqual(500);
     expect(result.nightly!.scanned).toBe(units);
     expect(result.nightly!.idempotentMs).toHaveLength(1); // the bench itself refuses a second run that changes anything
-    expect(result.stats!.aggregateCells).toBeGreaterThan(0);
+    // A month and its quarter are released (built, protected jointly, audited) and a view is served from the month.
+    expect(result.stats!.releases.map((r) => [r.ok, r.reason])).toEqual([[true, null], [true, null]]);
+    expect(result.stats!.releases[1].linked).toBe(1);
+    expect(result.stats!.viewTimes.length).toBeGreaterThan(0);
     expect(result.stats!.reportObligated).toBeGreaterThan(0);
     const h = result.http!;
     for (const load of [h.bare, h.dashboard, h.dashboardSingle, h.dashboardAtRush, h.put]) {
@@ -71,7 +74,7 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     writeResults(file, result);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain('| measure | result | target | |');
-    for (const row of ['nightly job, first run', 'lower bound', 'aggregate: year', 'performance report', 'bare Express route', 'GET /dashboard', 'GET /dashboard, 40 requests/s arriving (open loop)', 'PUT /api/v1/filings/', 'server peak memory']) {
+    for (const row of ['nightly job, first run', 'lower bound', 'release ', 'view of the stored month', 'performance report', 'bare Express route', 'GET /dashboard', 'GET /dashboard, 40 requests/s arriving (open loop)', 'PUT /api/v1/filings/', 'server peak memory']) {
       expect(text).toContain(row);
     }
     expect(text).toContain(`${os.cpus().length} × `);

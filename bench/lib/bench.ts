@@ -78,7 +78,7 @@ export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult
   const parts = opts.parts ?? PARTS;
   if (parts.includes('nightly')) log('nightly job…');
   const nightly = parts.includes('nightly') ? await measureNightly(k, at, opts.runs) : null;
-  if (parts.includes('stats')) log('aggregates and performance report…');
+  if (parts.includes('stats')) log('releases (build, protection, audit), a view, the performance report…');
   const stats = parts.includes('stats') ? await measureStats(k, at, opts.runs) : null;
   const http = parts.includes('http') && opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
   const { log: _l, at: _a, parts: _p, ...options } = opts;

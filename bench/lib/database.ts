@@ -3,12 +3,14 @@ import { num } from '../../src/db.ts';
 import { runNightly } from '../../src/jobs/nightly.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { jalaliDateOf, latestDuePeriod, type Period } from '../../src/calendar.ts';
-import { buildAggregateTable } from '../../src/stats/aggregates.ts';
+import { publishRelease } from '../../src/stats/releases/publish.ts';
+import { parseReferencePeriod } from '../../src/stats/releases/period.ts';
+import { releaseView } from '../../src/stats/releases/view.ts';
 import { performanceReport } from '../../src/stats/performance.ts';
 import { medianOf, timed, median } from './timing.ts';
 
-// The database-bound measurements: the nightly job against the query it cannot beat, a national
-// aggregate table and the monthly performance report, each called as the app calls it.
+// The database-bound measurements: the nightly job against the query it cannot beat, national
+// releases with their disclosure control, and the monthly performance report, each called as the app calls it.
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -71,12 +73,12 @@ export async function measureNightly(k: Knex, at: Date, runs: number): Promise<N
   };
 }
 
+export interface ReleaseNumbers { period: string; ok: boolean; reason: string | null; ms: number; cells: number; suppressed: number; sensitive: number; lps: number; linked: number; seconds: Record<string, number> }
+
 export interface StatsNumbers {
-  year: number;
-  aggregateMs: number;
-  aggregateTimes: number[];
-  aggregateCells: number;
-  aggregateSuppressed: number;
+  releases: ReleaseNumbers[];
+  viewMs: number;
+  viewTimes: number[];
   reportPeriod: Period;
   reportMs: number;
   reportTimes: number[];
@@ -84,37 +86,33 @@ export interface StatsNumbers {
 }
 
 /**
- * A national table (Jalali year `year`, province × ISIC division, production value, with
- * suppression) and the performance report of the latest due period, median of `runs` calls.
+ * DESIGN §7 at national scale: a final release of the latest due month, then of its quarter
+ * (protected jointly with the month), each built, protected, audited and stored as the app does;
+ * the view of a province × ISIC division table from the stored month (median of `runs`); and the
+ * performance report of the latest due period.
  */
-export async function measureStats(k: Knex, at: Date, runs: number, year?: number): Promise<StatsNumbers> {
+export async function measureStats(k: Knex, at: Date, runs: number): Promise<StatsNumbers> {
   const settings = await loadSettings(k);
-  const y = year ?? (await busiestFullYear(k, at));
-  const q = { from: `${y}-01`, to: `${y}-12`, rows: 'province', cols: 'isic_division', measure: 'production_value', includeUnverified: false, format: 'html' } as const;
-  let cells = 0;
-  let suppressed = 0;
-  const agg = await medianOf(runs, async () => {
-    const t = await buildAggregateTable({ ...q }, k);
-    cells = t.cells.flat().filter((c) => !c.empty).length;
-    suppressed = t.cells.flat().filter((c) => c.suppressed).length;
+  const month = latestDuePeriod(at, settings.rules);
+  const quarter = `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+  const releases: ReleaseNumbers[] = [];
+  for (const code of [month, quarter]) {
+    const t0 = performance.now();
+    const r = await publishRelease({ period: parseReferencePeriod(code)!, preliminary: false, userId: null, at }, k);
+    const ms = performance.now() - t0;
+    releases.push(r.ok
+      ? { period: code, ok: true, reason: null, ms, cells: r.release.report.cells, suppressed: r.release.report.suppressed, sensitive: r.release.report.audit.sensitive, lps: r.release.report.audit.lps, linked: r.release.report.linked.length, seconds: r.release.report.seconds }
+      : { period: code, ok: false, reason: r.reason, ms, cells: 0, suppressed: 0, sensitive: 0, lps: 0, linked: 0, seconds: {} });
+  }
+  const view = await medianOf(runs * 5, async () => {
+    await releaseView({ period: month, preliminary: false, rows: 'province', cols: 'isic_division', measure: 'production_value' }, k);
   });
-  const period = latestDuePeriod(at, settings.rules);
   let obligated = 0;
   const rep = await medianOf(runs, async () => {
-    const r = await performanceReport(period, { at, rules: settings.rules }, k);
+    const r = await performanceReport(month, { at, rules: settings.rules }, k);
     obligated = r.national?.obligated ?? 0;
   });
-  return {
-    year: y,
-    aggregateMs: agg.median,
-    aggregateTimes: agg.times,
-    aggregateCells: cells,
-    aggregateSuppressed: suppressed,
-    reportPeriod: period,
-    reportMs: rep.median,
-    reportTimes: rep.times,
-    reportObligated: obligated,
-  };
+  return { releases, viewMs: view.median, viewTimes: view.times, reportPeriod: month, reportMs: rep.median, reportTimes: rep.times, reportObligated: obligated };
 }
 
 /** The last Jalali year before `at`'s with filings in it (the current year if there is none). */
