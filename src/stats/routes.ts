@@ -13,7 +13,6 @@ import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type Rel
 import { listReleases, releaseCalendar, periodOptions } from './releases/catalogue.ts';
 import { publishRelease } from './releases/publish.ts';
 import { KIND_LABELS } from './releases/period.ts';
-import type { ReleaseRow } from './releases/types.ts';
 
 // Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
 // performance report (DESIGN §10). Province officers reach the report too, for their own province.
@@ -76,18 +75,14 @@ async function createRelease(req: Request, res: Response) {
   const { rules } = await loadSettings();
   const parsed = parsePublishForm(req.body ?? {}, at, rules);
   if (!parsed.ok) return showIndex(req, res, 422, { values: parsed.values, errors: parsed.errors });
+  // The engine records the release in the audit log in the transaction that stores it.
   const outcome = await publishRelease({ period: parsed.data.period, preliminary: parsed.data.preliminary, userId: user.id, at });
   if (!outcome.ok) {
     await auditFrom(req, { action: 'stats.release_refused', target: `period:${parsed.data.period.code}`, details: { period: parsed.data.period.code, preliminary: parsed.data.preliminary, reason: outcome.reason } });
     return showIndex(req, res, 422, { values: parsed.values, errors: {}, reason: outcome.reason });
   }
-  await auditRelease(req, outcome.release);
   flash(req, 'success', `${releaseTitle(outcome.release)} منتشر شد (شناسه ${outcome.release.id}).`);
   res.redirect(303, '/stats#releases');
-}
-
-function auditRelease(req: Request, r: ReleaseRow): Promise<void> {
-  return auditFrom(req, { action: 'stats.release', target: `release:${r.id}`, details: { via: 'page', period: r.period, preliminary: r.preliminary, revision: r.revision } });
 }
 
 async function showPerformance(req: Request, res: Response) {

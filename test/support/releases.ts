@@ -24,21 +24,8 @@ const REPORT: ProtectionReport = {
   seconds: { load: 0.1, protect: 0.2, audit: 0.1, store: 0.05 },
 };
 
-/**
- * TEMPORARY: migration 070 wrote its period check through knex.raw, which turned the regex's `?`
- * into a `$1` placeholder, so no release can be stored. Until 070 is fixed, tests put the check as
- * meant. Remove with the fix.
- */
-export async function repairPeriodCheck(k: Knex = db()): Promise<void> {
-  const r = await k.raw(`select pg_get_constraintdef(oid) as d from pg_constraint where conname = 'releases_period'`);
-  if (!String(r.rows[0]?.d ?? '').includes('$1')) return;
-  await k.raw('alter table releases drop constraint releases_period');
-  await k.raw(`alter table releases add constraint releases_period check (period ~ '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])\\?$')`);
-}
-
 /** Stores a release and its cells (measure production_value unless a cell says otherwise); returns its id. */
 export async function insertRelease(r: CraftedRelease, k: Knex = db()): Promise<number> {
-  await repairPeriodCheck(k);
   const p = parseReferencePeriod(r.period);
   if (!p) throw new Error(`insertRelease: ${r.period} is not a period of the grid`);
   const suppressed = r.cells.filter((c) => c.value === null).length;
