@@ -94,7 +94,7 @@ export async function attack(problem: Problem, pattern: Pattern): Promise<AuditR
   const exposures: Exposure[] = [];
   let lps = 0;
   for (const m of LP_MEASURES) {
-    const r = attackMeasure(h, problem, pattern, m);
+    const r = await attackMeasure(h, problem, pattern, m);
     intervals[m] = r.intervals;
     exposures.push(...r.exposures);
     lps += r.lps;
@@ -110,7 +110,17 @@ export async function attack(problem: Problem, pattern: Pattern): Promise<AuditR
   return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
 }
 
-function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasure): { intervals: Interval[]; exposures: Exposure[]; lps: number } {
+/** Gives the event loop a turn every 20 ms: a release is built inside a web request, and other requests go on meanwhile. */
+function yielder(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < 20) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+async function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasure): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
   const targets = problem.targets;
   const truth = targets.map((t) => Number(t.truth[m]));
   const intervals: Interval[] = truth.map((x) => ({ lo: x, hi: x, loSolved: false, hiSolved: false }));
@@ -145,6 +155,7 @@ function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasur
         if (v < intervals[i].lo) intervals[i].lo = v;
       });
     };
+    const pause = yielder();
     const solve = (costs: Float64Array, sense: 'max' | 'min'): number => {
       model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
       model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
@@ -165,6 +176,7 @@ function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasur
         const costs = new Float64Array(n);
         for (const i of pending) for (const b of targets[i].bases) costs[b] += 1 / Math.max(truth[i] / scale, 1);
         solve(costs, sense);
+        await pause();
       }
       // Then one by one, each solution a witness for the others.
       for (let i = 0; i < targets.length; i++) {
@@ -172,7 +184,8 @@ function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasur
         const costs = new Float64Array(n);
         for (const b of targets[i].bases) costs[b] = 1;
         const opt = solve(costs, sense);
-        if (sense === 'max') { intervals[i].hi = opt; intervals[i].hiSolved = true; } else { intervals[i].lo = opt; intervals[i].loSolved = true; }
+        if (sense === 'max') { intervals[i].hi = Math.max(opt, intervals[i].hi); intervals[i].hiSolved = true; } else { intervals[i].lo = Math.min(opt, intervals[i].lo); intervals[i].loSolved = true; }
+        await pause();
       }
     }
     const exposures: Exposure[] = [];

@@ -63,6 +63,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     let added = 0;
     for (const e of audit.exposures) {
       const add = repair(h, problem, releaseId, published, weight, e);
+      await new Promise((resolve) => setImmediate(resolve));
       for (const key of add) { published.delete(key); secondary.add(key); added++; }
     }
     if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
