@@ -45,6 +45,7 @@ export interface ReleaseView {
 
 /** ISIC code length of each level; a section is one letter ('T', all industry and mining, is not a section). */
 const ISIC_LENGTH: Record<Exclude<ViewDimension, 'province'>, number> = { isic_section: 1, isic_division: 2, isic_group: 3, isic_class: 4 };
+const ISIC_LEVEL: Record<Exclude<ViewDimension, 'province'>, string> = { isic_section: 'section', isic_division: 'division', isic_group: 'group', isic_class: 'class' };
 
 /** The latest release of a period: the highest revision, preliminary or final as asked. */
 export async function latestRelease(period: string, preliminary: boolean, k: Knex = db()): Promise<ReleaseRow | null> {
@@ -52,7 +53,7 @@ export async function latestRelease(period: string, preliminary: boolean, k: Kne
   return (row as ReleaseRow | undefined) ?? null;
 }
 
-interface CellRow { geo: string; isic: string; value: string | null; suppressed: boolean; province_name: string | null; isic_title: string | null }
+interface CellRow { geo: string; isic: string; value: string | null } // value null ⇔ suppressed (a check of release_cells)
 
 /** The view of the latest release of `q.period`, or null when the period has none. */
 export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<ReleaseView | null> {
@@ -61,18 +62,25 @@ export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<Relea
   const dims = [q.rows, q.cols];
   const isicDim = dims.find((d): d is Exclude<ViewDimension, 'province'> => d !== null && d !== 'province');
   const byGeo = dims.includes('province');
-  // One range of the primary key (release_id, measure, geo, isic), labels joined in.
+  // One statement: a range of the primary key (release_id, measure, geo, isic) and the labels of
+  // its axes. The cells come back as one JSON array rather than a row each: PGlite's per-row cost
+  // was most of a class-level view's time (4,700 cells), and values stay exact text.
+  const level = isicDim ? ISIC_LEVEL[isicDim] : null;
   const res = await k.raw(
-    `select c.geo, c.isic, c.value::text as value, c.suppressed, p.name as province_name, i.title_fa as isic_title
-       from release_cells c
-       left join provinces p on p.code = c.geo
-       left join isic_codes i on i.code = c.isic
-      where c.release_id = ? and c.measure = ?
-        ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
-        and ${isicDim ? `(c.isic = '${ALL_INDUSTRY}' or (length(c.isic) = ${ISIC_LENGTH[isicDim]} and c.isic <> '${ALL_INDUSTRY}'))` : `c.isic = '${ALL_INDUSTRY}'`}`,
-    [release.id, q.measure],
+    `select (select coalesce(json_agg(json_build_array(c.geo, c.isic, c.value::text)), '[]')
+               from release_cells c
+              where c.release_id = ? and c.measure = ?
+                ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
+                and ${isicDim ? `(c.isic = '${ALL_INDUSTRY}' or (length(c.isic) = ${ISIC_LENGTH[isicDim]} and c.isic <> '${ALL_INDUSTRY}'))` : `c.isic = '${ALL_INDUSTRY}'`}) as cells,
+            ${byGeo ? '(select json_object_agg(code, name) from provinces)' : 'null'} as provinces,
+            ${level ? '(select json_object_agg(code, title_fa) from isic_codes where level = ?)' : 'null'} as isic`,
+    level ? [release.id, q.measure, level] : [release.id, q.measure],
   );
-  const found = res.rows as CellRow[];
+  const row = res.rows[0] as { cells: unknown; provinces: unknown; isic: unknown };
+  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  const provinceNames = json<Record<string, string> | null>(row.provinces) ?? {};
+  const isicTitles = json<Record<string, string> | null>(row.isic) ?? {};
+  const found: CellRow[] = json<[string, string, string | null][]>(row.cells).map(([geo, isic, value]) => ({ geo, isic, value }));
 
   const axisOf = (d: ViewDimension | null) => (d === null ? null : d === 'province' ? 'geo' : 'isic');
   const keyOf = (d: ViewDimension | null, c: CellRow) => { const a = axisOf(d); return a === null ? VALUE_KEY : c[a]; };
@@ -83,7 +91,7 @@ export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<Relea
     for (const c of found) {
       const key = keyOf(d, c);
       if (key === total || labels.has(key)) continue;
-      labels.set(key, d === 'province' ? c.province_name ?? key : `${persianDigits(key)} — ${c.isic_title ?? ''}`.replace(/ — $/, ''));
+      labels.set(key, d === 'province' ? provinceNames[key] ?? key : isicTitles[key] ? `${persianDigits(key)} — ${isicTitles[key]}` : persianDigits(key));
     }
     const list = [...labels.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, label]) => ({ key, label, total: false }));
     list.push({ key: total, label: d === 'province' ? 'کل کشور' : 'کل صنعت و معدن', total: true });
@@ -95,7 +103,7 @@ export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<Relea
   const cells = rows.map((r) => cols.map((c): ViewCell => {
     const cell = at.get(`${r.key}|${c.key}`);
     if (!cell) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
-    return { row: r.key, col: c.key, value: cell.suppressed ? null : cell.value, suppressed: cell.suppressed, empty: false };
+    return { row: r.key, col: c.key, value: cell.value, suppressed: cell.value === null, empty: false };
   }));
   return {
     query: q,
