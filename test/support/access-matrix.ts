@@ -5,6 +5,7 @@ import { createUser, createUnit, signIn } from './factories.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 import { createApp, type AppOptions } from '../../src/app.ts';
 import { createFiling } from './filings.ts';
+import { insertRelease, smallCube } from './releases.ts';
 import { createApiToken, revokeApiToken } from '../../src/api/auth.ts';
 import { createActivationToken } from '../../src/auth/activation.ts';
 import { latestDuePeriod, addMonths, deadlineOf } from '../../src/calendar.ts';
@@ -107,6 +108,7 @@ GET    /verify/:code                                 ok    ok    ok    ok    ok 
 GET    /stats/job-runs                               login 404   404   404   404   ok    404   ok
 GET    /stats                                        login 404   404   404   404   ok    404   404
 GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
+POST   /stats/releases                               login 404   404   404   404   ok    404   404
 GET    /stats/performance                            login 404   404   ok    ok    ok    404   404
 GET    /nominations/weights                          login 404   404   404   404   404   ok    404
 POST   /nominations/weights                          login 404   404   404   404   404   ok    404
@@ -227,6 +229,9 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     indicators: JSON.stringify({ completeness: 1, timeliness: 1, quality: 1 }),
   });
 
+  // A stored release of the verified month, so the statistics office's views have one to show.
+  await insertRelease({ period: verifiedPeriod, cells: smallCube(7n) }, k);
+
   const tokens = {} as World['tokens'];
   for (const [role, u] of Object.entries(users)) tokens[role as Exclude<RoleKey, 'anon'>] = (await createApiToken(u.id, `کلید ${role}`, k)).token;
   const revoked = await createApiToken(users.unit.id, 'کلید باطل‌شده', k);
@@ -287,7 +292,7 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
       return { body: { submit: false, employees: 5, production_value: 10, intermediate_consumption: 5, lines: [] } };
     case 'GET /api/v1/stats/aggregates':
     case 'GET /stats/aggregates':
-      return { query: { from: w.periods.verified, to: w.periods.verified, rows: 'province', cols: 'isic_division', measure: 'production_value' } };
+      return { query: { period: w.periods.verified, rows: 'province', cols: 'isic_division', measure: 'production_value' } };
     case 'GET /province/eligibility':
       return { query: { q: w.unitA.nationalId } };
     case 'POST /admin/settings':
