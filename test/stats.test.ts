@@ -344,3 +344,17 @@ describe('the stats page and «انتشار جدید»', () => {
     expect(engine.calls).toHaveLength(0);
   });
 });
+
+describe('the API contract', () => {
+  it('documents the view: period, preliminary, 400 off the grid, 404 without a release, money as integer or exact string', async () => {
+    const doc = (await request(app).get('/api/docs/openapi.json').expect(200)).body;
+    const op = doc.paths['/stats/aggregates'].get;
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['period', 'from', 'to', 'rows', 'cols', 'measure', 'preliminary', 'format']);
+    expect(op.responses['400']['x-codes']).toEqual(['period_off_grid']);
+    expect(op.responses['404']['x-codes']).toContain('no_release');
+    const cell = op.responses['200'].content['application/json'].schema.properties.cells.items.properties;
+    expect(cell.suppressed).toEqual({ type: 'boolean' });
+    expect(cell.value.oneOf.map((o: { type: string }) => o.type)).toEqual(['integer', 'string', 'null']);
+    expect(JSON.stringify(op)).not.toMatch(/primary|secondary/);
+  });
+});

@@ -132,38 +132,55 @@ export const openApiDocument: Json = {
     },
     '/stats/aggregates': {
       get: {
-        summary: 'جدول آماری با کنترل افشا (DESIGN §7) — تنها کلید دفتر آمار',
+        summary: 'نمای یک انتشار ثبت‌شده (DESIGN §7) — تنها کلید دفتر آمار',
+        description: [
+          'آمار تنها به شکل نمایی از یک انتشار ثبت‌شده بیرون می‌رود: کل مکعب یک ماه، فصل یا سال که پیش از ثبت همراه با همه انتشارهای پیشین در برابر افشا محافظت و بازرسی شده و دیگر تغییر نمی‌کند. هیچ جدولی هنگام درخواست از اظهارنامه‌ها ساخته نمی‌شود.',
+          'پاسخ، نمای آخرین ویرایش انتشار دوره است: با preliminary=true آخرین انتشار مقدماتی (شامل اظهارنامه‌های ارسال‌شده و تأییدنشده)، وگرنه آخرین انتشار نهایی.',
+          'جدول دو بُعد دارد: یکی استان (و کل کشور با کلید 00) و دیگری یکی از سطح‌های آیسیک (بخش، قسمت، گروه، طبقه؛ کل صنعت و معدن با کلید T)؛ یا تنها یکی از آن دو. ردیف/ستون جمع آخرین است.',
+          'ارقام پولی عدد صحیح دقیق‌اند: تا 2^53 − 1 به شکل عدد JSON و بزرگ‌تر از آن به شکل رشته‌ای از رقم‌ها (هرگز گرد نمی‌شوند). شاغلان، میانگین ماهانه به نفر (عدد صحیح).',
+          'هر نمای ارائه‌شده با کاربر، زمان و شناسه انتشار در گزارش رویدادها ثبت می‌شود.',
+        ].join('\n\n'),
         tags: ['دفتر آمار'],
         parameters: [
-          period('from', 'query', 'ماه آغاز', false), period('to', 'query', 'ماه پایان', false),
-          { name: 'quarter', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-Q[1-4]$' }, description: 'به‌جای from/to: فصل، مانند 1404-Q2' },
-          { name: 'year', in: 'query', schema: { type: 'string', pattern: '^\\d{4}$' }, description: 'به‌جای from/to: سال شمسی' },
+          { name: 'period', in: 'query', schema: { $ref: '#/components/schemas/ReferencePeriod' }, description: 'دوره انتشار: ماه `1404-01`، فصل `1404-Q1` (فروردین تا خرداد) یا سال `1404`. یا به‌جای آن from و to.' },
+          period('from', 'query', 'به‌جای period: ماه آغاز. from/to باید دقیقاً یک ماه، یک فصل یا یک سال باشد؛ وگرنه 400.', false),
+          period('to', 'query', 'به‌جای period: ماه پایان', false),
           { name: 'rows', in: 'query', required: true, schema: { $ref: '#/components/schemas/Dimension' } },
-          { name: 'cols', in: 'query', schema: { $ref: '#/components/schemas/Dimension' } },
-          { name: 'measure', in: 'query', schema: { enum: ['units', 'quantity', 'production_value', 'value_added', 'employees'], default: 'production_value' } },
-          { name: 'include_unverified', in: 'query', schema: { type: 'boolean', default: false }, description: 'افزودن اظهارنامه‌های ارسال‌شده و تأییدنشده' },
+          { name: 'cols', in: 'query', schema: { $ref: '#/components/schemas/Dimension' }, description: 'بُعد دیگرِ rows (اگر rows استان است یکی از سطح‌های آیسیک، و برعکس)؛ بدون آن، یک ستون `value`' },
+          { name: 'measure', in: 'query', schema: { enum: ['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units'], default: 'production_value' } },
+          { name: 'preliminary', in: 'query', schema: { type: 'boolean', default: false }, description: 'نمای آخرین انتشار مقدماتی به‌جای نهایی' },
           { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
         ],
         responses: {
           200: {
-            description: 'هر خانه (جمع‌ها هم) با کلید سطر و ستون؛ value برای خانه محرمانه null است.',
+            description: 'هر خانه (جمع‌ها هم) با کلید سطر و ستون؛ value برای خانه محرمانه null و suppressed برابر true است (بی‌آنکه گفته شود به کدام قاعده). خانه‌ای که در انتشار نیست (بدون واحد): value null و suppressed false.',
             content: {
               'application/json': { schema: {
                 type: 'object',
+                required: ['release', 'query', 'rows', 'cols', 'cells'],
                 properties: {
+                  release: { type: 'object', required: ['id', 'period', 'kind', 'revision', 'preliminary', 'cut_off'], properties: {
+                    id: { type: 'integer' }, period: { $ref: '#/components/schemas/ReferencePeriod' }, kind: { enum: ['month', 'quarter', 'year'] },
+                    revision: { type: 'integer', minimum: 1 }, preliminary: { type: 'boolean' }, cut_off: { type: 'string', format: 'date-time', description: 'لحظه‌ای که اظهارنامه‌ها در آن خوانده شدند' },
+                  } },
                   query: { type: 'object' },
-                  total_key: { type: 'string', examples: ['_total'] },
+                  measure_label: { type: 'string' },
+                  total_keys: { type: 'object', properties: { geo: { const: '00' }, isic: { const: 'T' } } },
                   rows: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
                   cols: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
                   cells: { type: 'array', items: { type: 'object', required: ['row', 'col', 'value', 'suppressed'], properties: {
-                    row: { type: 'string' }, col: { type: 'string' }, value: { type: ['number', 'null'] }, suppressed: { enum: ['primary', 'secondary', null] },
+                    row: { type: 'string' }, col: { type: 'string' },
+                    value: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$', description: 'عدد صحیح بزرگ‌تر از 2^53 − 1، دقیق' }, { type: 'null' }] },
+                    suppressed: { type: 'boolean' },
                   } } },
                 },
               } },
-              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ خانه محرمانه خالی با ستون نشانه' } },
+              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ یک سطر برای هر خانه: کد سطر، نام، کد ستون، نام، مقدار (رقم‌های دقیق)، نشانه × برای خانه محرمانه (مقدار خالی)' } },
             },
           },
-          401: unauthorized, 404: notFound,
+          400: error('from/to یک ماه، یک فصل یا یک سال نیست؛ پیام، شبکه انتشار را توضیح می‌دهد.', ['period_off_grid']),
+          401: unauthorized,
+          404: error('این دوره (نهایی یا مقدماتی، هر کدام خواسته شده) هنوز انتشاری ندارد؛ یا نقش کلید اجازه این مسیر را ندارد.', ['no_release', 'not_found']),
           422: error('پارامترهای نادرست (کد و پیام برای هر پارامتر).', ['invalid_query']),
           429: rateLimited,
         },
@@ -194,7 +211,8 @@ export const openApiDocument: Json = {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'کلیدی که با psp_ آغاز می‌شود' } },
     schemas: {
       Period: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['1404-07'] },
-      Dimension: { enum: ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class', 'product', 'period'] },
+      ReferencePeriod: { type: 'string', pattern: '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$', examples: ['1404-07', '1404-Q2', '1404'] },
+      Dimension: { enum: ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class'] },
       Error: {
         type: 'object', required: ['error'],
         properties: { error: { type: 'object', required: ['code', 'message'], properties: {
