@@ -2,35 +2,48 @@ import fs from 'node:fs';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createUser, PASSWORD } from '../support/factories.ts';
 import { bulkFixture } from '../support/stats-fixtures.ts';
+import { insertRelease, smallCube } from '../support/releases.ts';
 import { useBrowserRig, screenshot, signInPage } from '../support/browser.ts';
 import { clock } from '../../src/nominations/model.ts';
 import { startOfJalaliDay } from '../../src/calendar.ts';
 
-// The statistics office builds a table, downloads its CSV and opens the performance report.
+// The statistics office sees its releases, views a table of a stored one, downloads its CSV and
+// opens the performance report.
 
 let email: string;
+let releaseId: number;
 
 const rig = useBrowserRig();
 beforeAll(async () => {
   await bulkFixture({ units: 80, periods: ['1403-10', '1403-11', '1403-12', '1404-01', '1404-02', '1404-03'], seed: 3 });
-  email = (await createUser({ role: 'stats_office' })).email;
+  const office = await createUser({ role: 'stats_office' });
+  email = office.email;
+  await insertRelease({ period: '1404-Q1', revision: 1, cells: smallCube(1n) });
+  releaseId = await insertRelease({ period: '1404-Q1', revision: 2, cells: smallCube(3n), createdBy: office.id });
 });
 
 describe('statistics office in the browser', () => {
-  it('builds a table, downloads the CSV and sees the report with its chart', async () => {
+  it('sees the releases and the calendar, views a stored release\'s table, downloads its CSV and sees the report with its chart', async () => {
     const context = await rig.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
     const page = await context.newPage();
     await signInPage(page, rig.url, email, PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/stats');
-    await page.fill('#f-from', '۱۴۰۳-۱۰');
-    await page.fill('#f-to', '۱۴۰۴-۰۳');
+    expect(await page.locator('#release-list tbody tr').count()).toBe(2);
+    expect(await page.locator(`#release-list tr[data-release="${releaseId}"]`).textContent()).toContain('کاربر stats_office');
+    expect(await page.locator('#release-calendar td[data-period]').count()).toBeGreaterThan(24);
+    expect(await page.locator('#publish-form button', { hasText: 'انتشار جدید' }).count()).toBe(1);
+    await screenshot(page, 'stats-releases');
+
+    await page.selectOption('#f-period', '1404-Q1');
     await page.selectOption('#f-rows', 'province');
     await page.selectOption('#f-cols', 'isic_division');
     await page.selectOption('#f-measure', 'production_value');
-    await Promise.all([page.waitForNavigation(), page.click('button:has-text("ساخت جدول")')]);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("نمایش جدول")')]);
     expect(await page.locator('#aggregate-table table').isVisible()).toBe(true);
-    expect(await page.locator('#aggregate-table th', { hasText: 'جمع کل' }).count()).toBe(1);
-    expect(await page.locator('td.suppressed').count()).toBeGreaterThan(0);
+    expect(await page.locator('#release-title').textContent()).toContain('ویرایش ۲');
+    expect(await page.locator('#aggregate-table th', { hasText: 'کل کشور' }).count()).toBe(1);
+    expect(await page.locator('td.suppressed').count()).toBe(2);
+    expect(await page.locator('#aggregate-table td.num', { hasText: '۴٬۵۰۰' }).count()).toBe(1); // the national total (1500 × 3)
     expect(await page.locator('#suppression-legend').textContent()).toContain('محرمانه');
     await screenshot(page, 'stats-table');
 
@@ -40,6 +53,7 @@ describe('statistics office in the browser', () => {
     const bytes = fs.readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toContain('استان');
+    expect(bytes.toString('utf8')).toContain('00,کل کشور,T,کل صنعت و معدن,4500,');
 
     await page.goto(`${rig.url}/stats/performance?period=1404-03`);
     const svg = page.locator('#trend svg');
