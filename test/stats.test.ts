@@ -296,6 +296,8 @@ describe('the stats page and «انتشار جدید»', () => {
     expect(res.text).toContain(`data-release="${ids.q1r2}"`);
     expect(res.text).toContain('کاربر stats_office'); // who published revision 2
     expect(res.text).toContain('۱٫۲٪'); // information loss of the crafted report
+    expect(res.text).toContain('حساس ۴، دقیق ۰، درون بازه ۰');
+    expect(res.text).toContain('بهار ۱۴۰۴ <span class="text-secondary" dir="ltr">1404-Q1</span>');
     expect(res.text).toContain('id="release-calendar"');
     expect(res.text).toMatch(/data-period="\d{4}-Q[1-4]"/);
     expect(res.text).toContain('سررسید، منتشرنشده');

@@ -10,7 +10,7 @@ import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, sendDownload, 
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
 import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
-import { listReleases, releaseCalendar, periodOptions } from './releases/catalogue.ts';
+import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/catalogue.ts';
 import { publishRelease } from './releases/publish.ts';
 import { KIND_LABELS } from './releases/period.ts';
 
@@ -25,7 +25,7 @@ export function statsRouter(): Router {
   return router;
 }
 
-const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, KIND_LABELS, faInteger };
+const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, KIND_LABELS, faInteger, periodName };
 
 interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string }
 

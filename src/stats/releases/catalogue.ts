@@ -8,6 +8,12 @@ import type { ReleaseRow } from './types.ts';
 // What the statistics office sees of its releases: the list with each one's protection report,
 // and the release calendar (which periods of the grid are due, which are out).
 
+/** A period code of the grid in words (بهار ۱۴۰۴); the code itself if it is not one. */
+export function periodName(code: string): string {
+  const p = parseReferencePeriod(code);
+  return p ? referencePeriodLabel(p) : code;
+}
+
 export interface ReleaseListRow extends ReleaseRow { created_by_name: string | null }
 
 export async function listReleases(k: Knex = db()): Promise<ReleaseListRow[]> {
