@@ -63,7 +63,7 @@ describe('hostile path parameters', () => {
 });
 
 describe('hostile query strings', () => {
-  const NAMES = ['back', 'year', 'format', 'period', 'type', 'q', 'code', 'page', 'from', 'to', 'quarter', 'span', 'rows', 'cols', 'measure', 'include_unverified',
+  const NAMES = ['back', 'year', 'format', 'period', 'type', 'q', 'code', 'page', 'from', 'to', 'quarter', 'span', 'rows', 'cols', 'measure', 'include_unverified', 'preliminary',
     'state', 'division', 'warnings', 'role', 'province', 'action', 'user', 'user_id', 'unit', 'unit_id', 'date_from', 'date_to', 'sort', 'order', 'limit', 'offset'];
 
   it('every page, with every known query parameter hostile at once (and as arrays and objects): never a 500, nothing raw', async () => {
