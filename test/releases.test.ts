@@ -86,7 +86,7 @@ describe('releases', () => {
     const exposed = await t.knex('release_cells').where({ geo: '23', isic: '1072', suppressed: false });
     expect(exposed).toEqual([]);
     // Published money is exact and whole; value added = production value − intermediate consumption.
-    const national = await t.knex('release_cells').where({ release_id: q.release.id, geo: '00', isic: 'T' }).select('measure', 'value');
+    const national = await t.knex('release_cells').where({ release_id: q.release.id, geo: 'IR', isic: 'T' }).select('measure', 'value');
     const v = Object.fromEntries(national.map((r) => [r.measure, String(r.value)]));
     const sums = await t.knex('filings').whereIn('period', Q1).andWhere({ state: 'verified' }).select(t.knex.raw('sum(production_value)::text as pv, sum(intermediate_consumption)::text as ic')).first();
     expect(v.production_value).toBe(sums.pv);

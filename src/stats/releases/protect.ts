@@ -1,5 +1,5 @@
-import type { Highs } from 'highs';
-import { isSensitive, totalOf, type LpMeasure, type Problem } from './cube.ts';
+import type { Highs, Model } from 'highs';
+import { isSensitive, totalOf, LP_MEASURES, type LpMeasure, type Problem } from './cube.ts';
 import { attack, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
@@ -31,7 +31,7 @@ export interface Protection {
 export class ProtectionFailure extends Error {}
 
 export interface ProtectOptions {
-  cleanupSeconds?: number; // time the clean-up may take (default 20 s)
+  cleanupSeconds?: number; // time the clean-up may take (default 10 s)
   maxRounds?: number;
 }
 
@@ -58,19 +58,33 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   };
 
   let audit = await audited(patternWith(published));
-  for (let round = 0; audit.exposures.length > 0; round++) {
-    if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
-    let added = 0;
-    for (const e of audit.exposures) {
-      const add = repair(h, problem, releaseId, published, weight, e);
-      await new Promise((resolve) => setImmediate(resolve));
-      for (const key of add) { published.delete(key); secondary.add(key); added++; }
+  const models = new Map<LpMeasure, RepairModel>();
+  try {
+    for (let round = 0; audit.exposures.length > 0; round++) {
+      if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
+      let added = 0;
+      for (const m of LP_MEASURES) {
+        const pending = audit.exposures.filter((e) => e.measure === m);
+        if (pending.length === 0) continue;
+        let model = models.get(m);
+        if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
+        const witnesses: Float64Array[] = [];
+        for (const e of pending) {
+          if (witnesses.some((d) => model.covers(d, e))) continue;
+          const { delta, pay } = model.solve(e, published);
+          witnesses.push(delta);
+          for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
+      audit = await audited(patternWith(published));
     }
-    if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
-    audit = await audited(patternWith(published));
+  } finally {
+    for (const model of models.values()) model.dispose();
   }
 
-  const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 20);
+  const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 10);
   for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
     if (Date.now() > deadline) break;
     const trial = new Set(published).add(key);
@@ -94,77 +108,115 @@ function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
   return out;
 }
 
-/** The protection LP for one exposure: the cells of the new release to suppress. */
-function repair(h: Highs, problem: Problem, releaseId: number, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>, e: Exposure): string[] {
-  const m: LpMeasure = e.measure;
-  const target = problem.targets[e.target];
-  const scale = measureScale(problem, m);
-  const n = problem.bases.length;
-  const truth = problem.bases.map((b) => Number(b.total[m]) / scale);
-  const x = Number(target.truth[m]);
-  const levels = protectionLevels(x, problem.rules.interval);
+/**
+ * The protection LP of one measure, kept in memory for the whole protection: the earlier releases'
+ * published cells fixed, every cell of the new release with a pair of slack columns whose cost is
+ * the cell's weight while it is published and 0 once suppressed. Each exposure adds its target's
+ * row, solves from the last basis, and removes the row again.
+ */
+class RepairModel {
+  private readonly model: Model;
+  private readonly n: number;
+  private readonly keys: string[];
+  private readonly slack = new Map<string, number>();
+  private readonly rows: number;
+  readonly scale: number;
 
-  // Rows of the earlier releases: their published cells may not move (within employees' rounding).
-  const earlier = new Map<number, ReadonlySet<string>>();
-  for (const rel of problem.releases) if (rel.id !== releaseId) earlier.set(rel.id, rel.published ?? new Set());
-  const fixed = publishedRows(problem, earlier, m, scale);
-  const starts = [...fixed.starts];
-  const indices = [...fixed.indices];
-  const values: number[] = indices.map(() => 1);
-  const rowLower: number[] = [];
-  const rowUpper: number[] = [];
-  for (let r = 0; r < fixed.lower.length; r++) {
-    let base = 0;
-    for (let k = fixed.starts[r]; k < fixed.starts[r + 1]; k++) base += truth[fixed.indices[k]];
-    rowLower.push(fixed.lower[r] - base);
-    rowUpper.push(fixed.upper[r] - base);
-  }
-  // Rows of the new release's published cells: a change is paid through its slack pair.
-  const cells = problem.cells.get(releaseId)!;
-  const slackKeys = [...published].filter((k) => cells.has(k));
-  slackKeys.forEach((key, j) => {
-    for (const b of cells.get(key)!.bases) { indices.push(b); values.push(1); }
-    indices.push(n + 2 * j, n + 2 * j + 1);
-    values.push(-1, 1);
-    starts.push(indices.length);
-    rowLower.push(0);
-    rowUpper.push(0);
-  });
-  // The target moved by its protection level.
-  for (const b of target.bases) { indices.push(b); values.push(1); }
-  starts.push(indices.length);
-  if (e.direction === 'up') { rowLower.push((levels.up - x) / scale); rowUpper.push(Infinity); } else { rowLower.push(-Infinity); rowUpper.push((levels.down - x) / scale); }
-
-  const numCols = n + 2 * slackKeys.length;
-  const cap = 10 * truth.reduce((s, v) => s + v, 0) + 10;
-  const colCost = new Float64Array(numCols);
-  const colLower = new Float64Array(numCols);
-  const colUpper = new Float64Array(numCols).fill(cap);
-  for (let b = 0; b < n; b++) colLower[b] = -truth[b];
-  slackKeys.forEach((key, j) => { colCost[n + 2 * j] = weight.get(key)!; colCost[n + 2 * j + 1] = weight.get(key)!; });
-  const inf = h.infinity;
-  const model = h.createModel({
-    numCols,
-    numRows: rowLower.length,
-    sense: h.constants.objectiveSense.minimize,
-    colCost, colLower, colUpper,
-    rowLower: rowLower.map((v) => (v === -Infinity ? -inf : v)),
-    rowUpper: rowUpper.map((v) => (v === Infinity ? inf : v)),
-    matrix: { format: 'csr', numRows: rowLower.length, numCols, starts, indices, values },
-  });
-  try {
-    model.options.set({ output_flag: false });
-    model.run();
-    const status = model.getModelStatus();
-    if (status === h.constants.modelStatus.infeasible) {
-      throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.');
+  constructor(private readonly h: Highs, private readonly problem: Problem, releaseId: number, readonly measure: LpMeasure, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>) {
+    const m = measure;
+    this.scale = measureScale(problem, m);
+    const n = problem.bases.length;
+    this.n = n;
+    const truth = problem.bases.map((b) => Number(b.total[m]) / this.scale);
+    const earlier = new Map<number, ReadonlySet<string>>();
+    for (const rel of problem.releases) if (rel.id !== releaseId) earlier.set(rel.id, rel.published ?? new Set());
+    const fixed = publishedRows(problem, earlier, m, this.scale);
+    const starts = [...fixed.starts];
+    const indices = [...fixed.indices];
+    const values: number[] = indices.map(() => 1);
+    const rowLower: number[] = [];
+    const rowUpper: number[] = [];
+    for (let r = 0; r < fixed.lower.length; r++) {
+      let base = 0;
+      for (let k = fixed.starts[r]; k < fixed.starts[r + 1]; k++) base += truth[fixed.indices[k]];
+      rowLower.push(fixed.lower[r] - base);
+      rowUpper.push(fixed.upper[r] - base);
     }
-    if (status !== h.constants.modelStatus.optimal) throw new Error(`the protection linear programme ended with status ${status}`);
-    const sol = model.getSolution().colValue;
-    const add: string[] = [];
-    slackKeys.forEach((key, j) => { if (sol[n + 2 * j] + sol[n + 2 * j + 1] > 1e-7) add.push(key); });
-    return add;
-  } finally {
-    model.dispose();
+    const cells = problem.cells.get(releaseId)!;
+    this.keys = [...cells.keys()];
+    this.keys.forEach((key, j) => {
+      this.slack.set(key, n + 2 * j);
+      for (const b of cells.get(key)!.bases) { indices.push(b); values.push(1); }
+      indices.push(n + 2 * j, n + 2 * j + 1);
+      values.push(-1, 1);
+      starts.push(indices.length);
+      rowLower.push(0);
+      rowUpper.push(0);
+    });
+    this.rows = rowLower.length;
+    const numCols = n + 2 * this.keys.length;
+    const cap = 10 * truth.reduce((sum, v) => sum + v, 0) + 10;
+    const colCost = new Float64Array(numCols);
+    const colLower = new Float64Array(numCols);
+    const colUpper = new Float64Array(numCols).fill(cap);
+    for (let b = 0; b < n; b++) colLower[b] = -truth[b];
+    this.keys.forEach((key, j) => {
+      const w = published.has(key) ? weight.get(key)! : 0;
+      colCost[n + 2 * j] = w;
+      colCost[n + 2 * j + 1] = w;
+    });
+    this.model = h.createModel({
+      numCols, numRows: this.rows, sense: h.constants.objectiveSense.minimize, colCost, colLower, colUpper,
+      rowLower, rowUpper, matrix: { format: 'csr', numRows: this.rows, numCols, starts, indices, values },
+    });
+    this.model.options.set({ output_flag: false });
+  }
+
+  /** A suppressed cell may move for free. */
+  suppress(key: string): void {
+    const col = this.slack.get(key)!;
+    this.model.changeColsCost({ kind: 'range', from: col, to: col + 1 }, [0, 0]);
+  }
+
+  /** The cheapest perturbation moving the target past its protection level: its base-cell changes (scaled) and the cells it pays for. */
+  solve(e: Exposure, published: ReadonlySet<string>): { delta: Float64Array; pay: string[] } {
+    const target = this.problem.targets[e.target];
+    const x = Number(target.truth[this.measure]);
+    const levels = protectionLevels(x, this.problem.rules.interval);
+    const inf = this.h.infinity;
+    const [lo, hi] = e.direction === 'up' ? [(levels.up - x) / this.scale, inf] : [-inf, (levels.down - x) / this.scale];
+    this.model.addRow(lo, hi, { indices: target.bases, values: target.bases.map(() => 1) });
+    try {
+      this.model.run();
+      const status = this.model.getModelStatus();
+      if (status === this.h.constants.modelStatus.infeasible) {
+        throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.');
+      }
+      if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the protection linear programme ended with status ${status}`);
+      const sol = this.model.getSolution().colValue;
+      const pay = this.keys.filter((key) => {
+        const col = this.slack.get(key)!;
+        return published.has(key) && sol[col] + sol[col + 1] > 1e-7;
+      });
+      return { delta: sol.slice(0, this.n), pay };
+    } finally {
+      this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
+    }
+  }
+
+  /** Whether a perturbation already moves another exposure's target past its level (then that side is protected too). */
+  covers(delta: Float64Array, e: Exposure): boolean {
+    const target = this.problem.targets[e.target];
+    const x = Number(target.truth[this.measure]);
+    const levels = protectionLevels(x, this.problem.rules.interval);
+    let shift = 0;
+    for (const b of target.bases) shift += delta[b];
+    shift *= this.scale;
+    const tol = 1e-6 * Math.max(1, Math.abs(x));
+    return e.direction === 'up' ? shift >= levels.up - x - tol : shift <= levels.down - x + tol;
+  }
+
+  dispose(): void {
+    this.model.dispose();
   }
 }
