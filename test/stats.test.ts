@@ -3,6 +3,7 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
+import { periodOf } from '../src/calendar.ts';
 import type { ReleaseRow, PublishOutcome } from '../src/stats/releases/types.ts';
 import type { PublishRequest } from '../src/stats/releases/publish.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
@@ -301,6 +302,12 @@ describe('the stats page and «انتشار جدید»', () => {
     expect(res.text).toContain('id="release-calendar"');
     expect(res.text).toMatch(/data-period="\d{4}-Q[1-4]"/);
     expect(res.text).toContain('سررسید، منتشرنشده');
+    // A released period links to its view; the publish select offers due periods only.
+    expect(res.text).toContain('<a href="/stats/aggregates?period=1404-Q1&rows=province');
+    const publishSelect = /<select[^>]*id="p-period"[\s\S]*?<\/select>/.exec(res.text)![0];
+    expect(publishSelect).toContain('value="1404-Q1"');
+    expect(publishSelect).not.toContain(`value="${periodOf(new Date()).slice(0, 4)}"`); // the year under way is not due
+    expect(publishSelect).not.toContain(`value="${periodOf(new Date())}"`);
     expect(res.text).toContain('<form method="post" action="/stats/releases"');
     expect(res.text).toMatch(/action="\/stats\/releases"[\s\S]*name="_csrf"/);
   });

@@ -34,7 +34,7 @@ async function releaseLocals(at: Date) {
   const settings = await loadSettings();
   const releases = await listReleases();
   const calendar = releaseCalendar(at, settings.rules, releases);
-  return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases), rules: settings.rules };
+  return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases, at, settings.rules), rules: settings.rules };
 }
 
 async function showIndex(_req: Request, res: Response, status = 200, publish?: PublishState) {

@@ -69,11 +69,11 @@ export function releaseCalendar(at: Date, rules: Rules, releases: readonly Relea
   });
 }
 
-export interface PeriodOption { code: string; label: string; released: boolean }
+export interface PeriodOption { code: string; label: string; released: boolean; due: boolean }
 export interface PeriodGroup { year: number; label: string; options: PeriodOption[] }
 
-/** The period select of the view form: per year (newest first) the year, its quarters and months. */
-export function periodOptions(years: readonly number[], releases: readonly ReleaseRow[]): PeriodGroup[] {
+/** The period selects: per year (newest first) the year, its quarters and months. */
+export function periodOptions(years: readonly number[], releases: readonly ReleaseRow[], at: Date, rules: Rules): PeriodGroup[] {
   const released = new Set(releases.map((r) => r.period));
   const all = [...new Set([...years, ...releases.map((r) => Number(r.period.slice(0, 4)))])].sort((a, b) => b - a);
   return all.map((year) => {
@@ -81,7 +81,10 @@ export function periodOptions(years: readonly number[], releases: readonly Relea
     return {
       year,
       label: `سال ${persianDigits(year)}`,
-      options: codes.map((code) => ({ code, label: referencePeriodLabel(parseReferencePeriod(code)!), released: released.has(code) })),
+      options: codes.map((code) => {
+        const p = parseReferencePeriod(code)!;
+        return { code, label: referencePeriodLabel(p), released: released.has(code), due: isDue(p, at, rules) };
+      }),
     };
   });
 }
