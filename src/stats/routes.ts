@@ -5,6 +5,7 @@ import { loadSettings } from '../settings.ts';
 import { parseForm, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
+import { persianDigits } from '../text.ts';
 import { parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, type QueryValues } from './forms.ts';
 import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, sendDownload, CSV_TYPE, XLSX_TYPE, performanceCsv, performanceXlsx } from './export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
@@ -29,7 +30,7 @@ const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW
 
 interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string }
 
-/** The form's period select covers the calendar's years and every year with a release. */
+/** The releases, their calendar, and the period selects (the calendar's years and every year with a release). */
 async function releaseLocals(at: Date) {
   const settings = await loadSettings();
   const releases = await listReleases();
@@ -81,7 +82,7 @@ async function createRelease(req: Request, res: Response) {
     await auditFrom(req, { action: 'stats.release_refused', target: `period:${parsed.data.period.code}`, details: { period: parsed.data.period.code, preliminary: parsed.data.preliminary, reason: outcome.reason } });
     return showIndex(req, res, 422, { values: parsed.values, errors: {}, reason: outcome.reason });
   }
-  flash(req, 'success', `${releaseTitle(outcome.release)} منتشر شد (شناسه ${outcome.release.id}).`);
+  flash(req, 'success', `${releaseTitle(outcome.release)} منتشر شد (شناسه ${persianDigits(outcome.release.id)}).`);
   res.redirect(303, '/stats#releases');
 }
 
