@@ -3,7 +3,8 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { periodOf } from '../src/calendar.ts';
+import { periodOf, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
+import { releaseCalendar } from '../src/stats/releases/catalogue.ts';
 import type { ReleaseRow, PublishOutcome } from '../src/stats/releases/types.ts';
 import type { PublishRequest } from '../src/stats/releases/publish.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
@@ -365,5 +366,28 @@ describe('the API contract', () => {
     expect(cell.suppressed).toEqual({ type: 'boolean' });
     expect(cell.value.oneOf.map((o: { type: string }) => o.type)).toEqual(['integer', 'string', 'null']);
     expect(JSON.stringify(op)).not.toMatch(/primary|secondary/);
+  });
+});
+
+describe('the release calendar', () => {
+  it('the last 24 months, their quarters and years: due once the last month\'s deadline has passed, with their latest releases', async () => {
+    const at = startOfJalaliDay({ jy: 1404, jm: 7, jd: 9 }); // the deadline of Shahrivar 1404 (the 8th of Mehr) has just passed
+    const releases = await t.knex('releases').select('*');
+    const cal = releaseCalendar(at, DEFAULT_RULES, releases);
+    expect(cal.map((y) => y.year)).toEqual([1404, 1403, 1402]);
+    const y1404 = cal[0];
+    expect(y1404.months.map((m) => m && [m.code, m.due])).toEqual([
+      ['1404-01', true], ['1404-02', true], ['1404-03', true], ['1404-04', true], ['1404-05', true], ['1404-06', true], null, null, null, null, null, null,
+    ]);
+    expect(y1404.quarters.map((q) => q && [q.code, q.due])).toEqual([['1404-Q1', true], ['1404-Q2', true], null, null]);
+    expect(y1404.whole.due).toBe(false);
+    expect(y1404.quarters[0]!.final!.id).toBe(ids.q1r2); // the latest revision
+    expect(y1404.quarters[0]!.preliminary!.id).toBe(ids.q1p);
+    expect(y1404.months[1]!.final!.id).toBe(ids.m02);
+    expect(y1404.months[2]!.final).toBeNull();
+    expect(cal[1].whole).toMatchObject({ code: '1403', due: true, final: null });
+    expect(cal[2].months.slice(0, 6)).toEqual([null, null, null, null, null, null]); // 1402-01..06 are outside the 24 months
+    expect(cal[2].months[6]!.code).toBe('1402-07');
+    expect(releaseCalendar(startOfJalaliDay({ jy: 1404, jm: 7, jd: 8 }), DEFAULT_RULES, releases)[0].months[5]!.due).toBe(false); // still the deadline day
   });
 });
