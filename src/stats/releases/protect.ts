@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { isSensitive, totalOf, LP_MEASURES, type LpMeasure, type Problem } from './cube.ts';
-import { attack, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern } from './attack.ts';
+import { attack, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -50,9 +50,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const weight = cellWeights(problem, releaseId);
   const h = await highs();
   let auditSeconds = 0;
-  const audited = async (pattern: Pattern) => {
+  const audited = async (pattern: Pattern, measures?: readonly LpMeasure[]) => {
     const t = performance.now();
-    const r = await attack(problem, pattern);
+    const r = await attack(problem, pattern, measures);
     auditSeconds += (performance.now() - t) / 1000;
     return r;
   };
@@ -64,7 +64,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
       if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
       let added = 0;
       for (const m of LP_MEASURES) {
-        const pending = audit.exposures.filter((e) => e.measure === m);
+        // Suppressions made for the measures before often protect this one too: audit it again first.
+        const exposures = m === LP_MEASURES[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m])).exposures;
+        const pending = exposures.filter((e) => e.measure === m);
         if (pending.length === 0) continue;
         let model = models.get(m);
         if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
@@ -73,6 +75,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           if (witnesses.some((d) => model.covers(d, e))) continue;
           const { delta, pay } = model.solve(e, published);
           witnesses.push(delta);
+          const opposite = model.reversed(delta);
+          if (opposite) witnesses.push(opposite);
           for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -120,6 +124,10 @@ class RepairModel {
   private readonly keys: string[];
   private readonly slack = new Map<string, number>();
   private readonly rows: number;
+  private readonly truth: number[];
+  private readonly fixed: PublishedRows;
+  private readonly fixedLower: number[] = [];
+  private readonly fixedUpper: number[] = [];
   readonly scale: number;
 
   constructor(private readonly h: Highs, private readonly problem: Problem, releaseId: number, readonly measure: LpMeasure, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>) {
@@ -128,9 +136,11 @@ class RepairModel {
     const n = problem.bases.length;
     this.n = n;
     const truth = problem.bases.map((b) => Number(b.total[m]) / this.scale);
+    this.truth = truth;
     const earlier = new Map<number, ReadonlySet<string>>();
     for (const rel of problem.releases) if (rel.id !== releaseId) earlier.set(rel.id, rel.published ?? new Set());
     const fixed = publishedRows(problem, earlier, m, this.scale);
+    this.fixed = fixed;
     const starts = [...fixed.starts];
     const indices = [...fixed.indices];
     const values: number[] = indices.map(() => 1);
@@ -142,6 +152,8 @@ class RepairModel {
       rowLower.push(fixed.lower[r] - base);
       rowUpper.push(fixed.upper[r] - base);
     }
+    this.fixedLower = [...rowLower];
+    this.fixedUpper = [...rowUpper];
     const cells = problem.cells.get(releaseId)!;
     this.keys = [...cells.keys()];
     this.keys.forEach((key, j) => {
@@ -202,6 +214,21 @@ class RepairModel {
     } finally {
       this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
     }
+  }
+
+  /**
+   * The opposite perturbation, when it is one too (no base cell would go negative, the earlier
+   * releases' rows still hold): it protects the other side of the same targets.
+   */
+  reversed(delta: Float64Array): Float64Array | null {
+    for (let b = 0; b < this.n; b++) if (delta[b] > this.truth[b] + 1e-9) return null;
+    const minus = delta.map((v) => -v);
+    for (let r = 0; r < this.fixed.lower.length; r++) {
+      let s = 0;
+      for (let k = this.fixed.starts[r]; k < this.fixed.starts[r + 1]; k++) s += minus[this.fixed.indices[k]];
+      if (s < this.fixedLower[r] - 1e-9 || s > this.fixedUpper[r] + 1e-9) return null;
+    }
+    return minus;
   }
 
   /** Whether a perturbation already moves another exposure's target past its level (then that side is protected too). */
