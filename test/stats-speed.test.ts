@@ -23,7 +23,7 @@ beforeAll(async () => {
   await t.knex.raw(
     `insert into release_cells (release_id, geo, isic, measure, value, suppressed)
      select ?, g.code, i.code, m.measure, case when x % 10 = 0 then null else x * 1000 end, x % 10 = 0
-       from (select code from provinces union select '00') g
+       from (select code from provinces union select 'IR') g
       cross join (select code from isic_codes union select 'T') i
       cross join unnest(array['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units']) m(measure)
       cross join lateral (select abs(hashtext(g.code || i.code || m.measure))::bigint as x) h`,

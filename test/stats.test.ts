@@ -48,9 +48,9 @@ beforeAll(async () => {
   ids.m02 = await insertRelease({
     period: '1404-02',
     cells: [
-      { geo: '00', isic: 'T', value: BIG }, { geo: '23', isic: 'T', value: BIG - 1000n }, { geo: '10', isic: 'T', value: 1000 },
-      { geo: '00', isic: 'T', value: 77, measure: 'employees' }, { geo: '23', isic: 'T', value: null, measure: 'employees' }, { geo: '10', isic: 'T', value: null, measure: 'employees' },
-      { geo: '00', isic: 'T', value: 12, measure: 'units' },
+      { geo: 'IR', isic: 'T', value: BIG }, { geo: '23', isic: 'T', value: BIG - 1000n }, { geo: '10', isic: 'T', value: 1000 },
+      { geo: 'IR', isic: 'T', value: 77, measure: 'employees' }, { geo: '23', isic: 'T', value: null, measure: 'employees' }, { geo: '10', isic: 'T', value: null, measure: 'employees' },
+      { geo: 'IR', isic: 'T', value: 12, measure: 'units' },
     ],
   });
   ids.y1404 = await insertRelease({ period: '1404', cells: smallCube(12n) });
@@ -74,7 +74,7 @@ describe('a view is the latest stored release of one period of the grid', () => 
     expect(final.body.release).toMatchObject({ id: ids.q1r2, period: '1404-Q1', kind: 'quarter', revision: 2, preliminary: false });
     expect(new Date(final.body.release.cut_off).toISOString()).toBe('2026-01-01T00:00:00.000Z');
     expect(cellOf(final.body, '23', '10')!.value).toBe(1200);
-    expect(cellOf(final.body, '00', 'T')!.value).toBe(3000);
+    expect(cellOf(final.body, 'IR', 'T')!.value).toBe(3000);
     const prelim = await api(`/stats/aggregates?period=1404-Q1&${Q1}&preliminary=true`);
     expect(prelim.status).toBe(200);
     expect(prelim.body.release).toMatchObject({ id: ids.q1p, preliminary: true, revision: 1 });
@@ -141,14 +141,14 @@ describe('what a view shows', () => {
     }
     const json = (await api(`/stats/aggregates?period=1404-Q1&${Q1}`)).body as { cells: JsonCell[]; rows: { key: string; label: string }[]; cols: { key: string; label: string }[] };
     expect(cellOf(json, '23', '24')).toEqual({ row: '23', col: '24', value: null, suppressed: true });
-    expect(cellOf(json, '00', '24')).toEqual({ row: '00', col: '24', value: 1200, suppressed: false });
+    expect(cellOf(json, 'IR', '24')).toEqual({ row: 'IR', col: '24', value: 1200, suppressed: false });
     for (const c of json.cells) {
       expect(Object.keys(c).sort()).toEqual(['col', 'row', 'suppressed', 'value']);
       expect(typeof c.suppressed).toBe('boolean');
       if (c.suppressed) expect(c.value).toBeNull();
     }
     // Rows: provinces then the national total last; columns: the release's divisions, then all industry.
-    expect(json.rows.map((r) => r.key)).toEqual(['10', '23', '00']);
+    expect(json.rows.map((r) => r.key)).toEqual(['10', '23', 'IR']);
     expect(json.rows.at(-1)!.label).toBe('کل کشور');
     expect(json.cols.map((c) => c.key)).toEqual(['10', '24', 'T']);
     expect(json.cols[0].label).toContain('۱۰ — ');
@@ -172,7 +172,7 @@ describe('what a view shows', () => {
   it('one dimension alone: provinces against all industry, or ISIC levels nationally; a missing cell is empty («—»)', async () => {
     const prov = (await api('/stats/aggregates?period=1404-Q1&rows=province')).body;
     expect(prov.cols.map((c: { key: string }) => c.key)).toEqual(['value']);
-    expect(prov.cells.map((c: JsonCell) => [c.row, c.value])).toEqual([['10', 1000], ['23', 2000], ['00', 3000]]);
+    expect(prov.cells.map((c: JsonCell) => [c.row, c.value])).toEqual([['10', 1000], ['23', 2000], ['IR', 3000]]);
     const sections = (await api('/stats/aggregates?period=1404-Q1&rows=isic_section')).body;
     expect(sections.cells.map((c: JsonCell) => [c.row, c.value])).toEqual([['C', 3000], ['T', 3000]]);
     const classes = (await api('/stats/aggregates?period=1404-Q1&rows=isic_class&cols=province')).body;
@@ -184,7 +184,7 @@ describe('what a view shows', () => {
 
   it('money beyond 2^53 stays exact: a string in JSON, its digits in CSV, Persian digits on the page', async () => {
     const json = (await api('/stats/aggregates?period=1404-02&rows=province')).body;
-    expect(cellOf(json, '00', 'value')!.value).toBe(BIG.toString());
+    expect(cellOf(json, 'IR', 'value')!.value).toBe(BIG.toString());
     expect(cellOf(json, '23', 'value')!.value).toBe((BIG - 1000n).toString());
     expect(cellOf(json, '10', 'value')!.value).toBe(1000);
     const csv = await agent.get('/stats/aggregates?period=1404-02&rows=province&format=csv');
@@ -193,7 +193,7 @@ describe('what a view shows', () => {
     expect(page.text).toContain(new Intl.NumberFormat('fa-IR').format(BIG));
     // Employees: whole persons; the suppressed provinces are null.
     const emp = (await api('/stats/aggregates?period=1404-02&rows=province&measure=employees')).body;
-    expect(emp.cells.map((c: JsonCell) => [c.row, c.value, c.suppressed])).toEqual([['10', null, true], ['23', null, true], ['00', 77, false]]);
+    expect(emp.cells.map((c: JsonCell) => [c.row, c.value, c.suppressed])).toEqual([['10', null, true], ['23', null, true], ['IR', 77, false]]);
   });
 });
 
@@ -211,8 +211,8 @@ describe('downloads', () => {
     const tehran24 = lines.find((l) => l[0] === '23' && l[2] === '24')!;
     expect(tehran24[4]).toBe('');
     expect(tehran24[5]).toBe('×');
-    const national = lines.find((l) => l[0] === '00' && l[2] === 'T')!;
-    expect(national).toEqual(['00', 'کل کشور', 'T', 'کل صنعت و معدن', '3000', '']);
+    const national = lines.find((l) => l[0] === 'IR' && l[2] === 'T')!;
+    expect(national).toEqual(['IR', 'کل کشور', 'T', 'کل صنعت و معدن', '3000', '']);
     for (const l of lines.slice(1)) if (l[5] === '') expect(l[4]).toMatch(/^\d+$/);
     const fromApi = await api(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv`);
     expect(fromApi.status).toBe(200);
@@ -231,7 +231,7 @@ describe('downloads', () => {
     const rows: unknown[][] = [];
     ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows.find((r) => r[0] === '23')).toEqual(['23', 'تهران', 1200, '×', 2000]);
-    expect(rows.find((r) => r[0] === '00')).toEqual(['00', 'کل کشور', 1800, 1200, 3000]);
+    expect(rows.find((r) => r[0] === 'IR')).toEqual(['IR', 'کل کشور', 1800, 1200, 3000]);
     expect(rows.some((r) => String(r[0]).startsWith('× : محرمانه'))).toBe(true);
     const big = await binary(agent.get('/stats/aggregates?period=1404-02&rows=province&format=xlsx'));
     const wb2 = new ExcelJS.Workbook();

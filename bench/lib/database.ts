@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { num } from '../../src/db.ts';
 import { runNightly } from '../../src/jobs/nightly.ts';
 import { loadSettings } from '../../src/settings.ts';
-import { jalaliDateOf, latestDuePeriod, type Period } from '../../src/calendar.ts';
+import { latestDuePeriod, type Period } from '../../src/calendar.ts';
 import { publishRelease } from '../../src/stats/releases/publish.ts';
 import { parseReferencePeriod } from '../../src/stats/releases/period.ts';
 import { releaseView } from '../../src/stats/releases/view.ts';
@@ -115,9 +114,3 @@ export async function measureStats(k: Knex, at: Date, runs: number): Promise<Sta
   return { releases, viewMs: view.median, viewTimes: view.times, reportPeriod: month, reportMs: rep.median, reportTimes: rep.times, reportObligated: obligated };
 }
 
-/** The last Jalali year before `at`'s with filings in it (the current year if there is none). */
-async function busiestFullYear(k: Knex, at: Date): Promise<number> {
-  const current = jalaliDateOf(at).jy;
-  const row = (await k.raw(`select max(left(period, 4)::int) as y from filings where period < ?`, [`${current}-01`])).rows[0];
-  return row?.y ? num(row.y) : current;
-}

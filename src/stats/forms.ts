@@ -134,23 +134,3 @@ export function parsePublishForm(input: Record<string, unknown>, at: Date, rules
 
 /** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
 export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.'));
-
-// ---------------------------------------------------------------------------------------------
-// The queries of src/stats/aggregates.ts (tables computed from filings at download time), which no
-// route serves any more: kept only until that module is deleted.
-
-export const DIMENSIONS = ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class', 'product', 'period'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-export const MEASURES = ['units', 'quantity', 'production_value', 'value_added', 'employees'] as const;
-export type Measure = (typeof MEASURES)[number];
-export const DIMENSION_LABELS: Record<Dimension, string> = { ...VIEW_DIMENSION_LABELS, product: 'محصول', period: 'ماه' };
-export const MEASURE_LABELS: Record<Measure | ReleaseMeasure, string> = { ...VIEW_MEASURE_LABELS, quantity: 'مقدار تولید' };
-export interface AggregateQuery {
-  from: Period;
-  to: Period;
-  rows: Dimension;
-  cols: Dimension | null;
-  measure: Measure;
-  includeUnverified: boolean;
-  format: Format;
-}

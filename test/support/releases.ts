@@ -54,7 +54,7 @@ export function smallCube(scale = 1n): CraftedCell[] {
   const grid: Record<string, Record<string, bigint | null>> = {
     23: { 10: v(600), 24: null, C: v(1000), T: v(1000) },
     10: { 10: v(300), 24: null, C: v(500), T: v(500) },
-    '00': { 10: v(900), 24: v(600), C: v(1500), T: v(1500) },
+    IR: { 10: v(900), 24: v(600), C: v(1500), T: v(1500) },
   };
   return Object.entries(grid).flatMap(([geo, row]) => Object.entries(row).map(([isic, value]) => ({ geo, isic, value })));
 }

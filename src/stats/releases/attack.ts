@@ -96,7 +96,7 @@ export async function attack(problem: Problem, pattern: Pattern, measures: reado
   let lps = 0;
   for (const m of LP_MEASURES) {
     if (!measures.includes(m)) {
-      intervals[m] = problem.targets.map((t) => ({ lo: -Infinity, hi: Infinity, loSolved: false, hiSolved: false }));
+      intervals[m] = problem.targets.map(() => ({ lo: -Infinity, hi: Infinity, loSolved: false, hiSolved: false }));
       continue;
     }
     const r = await attackMeasure(h, problem, pattern, m);

@@ -4,13 +4,13 @@ import { persianDigits } from '../../text.ts';
 import { VIEW_DIMENSION_LABELS, VIEW_MEASURE_LABELS, type ViewDimension, type ViewQuery } from '../forms.ts';
 import { referencePeriodLabel } from './period.ts';
 import type { ReleaseMeasure, ReleaseRow } from './types.ts';
+import { NATIONAL, ALL_ACTIVITIES as ALL_INDUSTRY } from './cube.ts';
 
 // DESIGN §7 "releases, not queries": every table the statistics office sees or downloads is a
 // slice of the cells of a stored release, read as they were stored. Nothing here adds, derives or
 // protects a figure: the release's cube already has every total, and its suppressions.
 
-export const NATIONAL = '00';
-export const ALL_INDUSTRY = 'T';
+export { NATIONAL, ALL_INDUSTRY };
 /** The column key of a table without a column dimension. */
 export const VALUE_KEY = 'value';
 
