@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { periodOf, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
-import { releaseCalendar } from '../src/stats/releases/catalogue.ts';
+import { releaseCalendar } from '../src/stats/releases/list.ts';
 import type { ReleaseRow, PublishOutcome } from '../src/stats/releases/types.ts';
 import type { PublishRequest } from '../src/stats/releases/publish.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';

@@ -11,7 +11,7 @@ import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, sendDownload, 
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
 import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
-import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/catalogue.ts';
+import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/list.ts';
 import { publishRelease } from './releases/publish.ts';
 import { KIND_LABELS } from './releases/period.ts';
 
