@@ -33,6 +33,7 @@ export class ProtectionFailure extends Error {}
 export interface ProtectOptions {
   cleanupSeconds?: number; // time the clean-up may take (default 10 s)
   maxRounds?: number;
+  log?: (line: string) => void; // progress, for the CLI and the bench
 }
 
 export async function protectRelease(problem: Problem, releaseId: number, opts: ProtectOptions = {}): Promise<Protection> {
@@ -54,6 +55,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     const t = performance.now();
     const r = await attack(problem, pattern, measures);
     auditSeconds += (performance.now() - t) / 1000;
+    opts.log?.(`audit ${measures?.join(',') ?? 'all'}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return r;
   };
 
@@ -71,8 +73,11 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
         let model = models.get(m);
         if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
         const witnesses: Float64Array[] = [];
+        const started = performance.now();
+        let solves = 0;
         for (const e of pending) {
           if (witnesses.some((d) => model.covers(d, e))) continue;
+          solves++;
           const { delta, pay } = model.solve(e, published);
           witnesses.push(delta);
           const opposite = model.reversed(delta);
@@ -80,6 +85,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
           await new Promise((resolve) => setImmediate(resolve));
         }
+        opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
       }
       if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
       audit = await audited(patternWith(published));

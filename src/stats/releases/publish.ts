@@ -14,7 +14,7 @@ import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 // quarters and months, a quarter its months, a preliminary release its final one and every
 // revision the one before it. Groups never cross a Jalali year, since no release does.
 
-export interface PublishRequest { period: ReferencePeriod; preliminary: boolean; userId: number | null; at?: Date }
+export interface PublishRequest { period: ReferencePeriod; preliminary: boolean; userId: number | null; at?: Date; log?: (line: string) => void }
 
 /** Advisory-lock key of release building ("psp" 1387, releases): one build at a time on any instance. */
 const RELEASES_LOCK_KEY = 1387_0011;
@@ -113,7 +113,7 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
       const group = linkedGroup(req.period, stored);
       const load = clock();
       const problem = await groupProblem(group, { id: releaseId, months: req.period.months.length }, rules, trx);
-      const protection = await protectRelease(problem, releaseId);
+      const protection = await protectRelease(problem, releaseId, { log: req.log });
       const protect = clock();
       if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
