@@ -32,6 +32,8 @@ export interface AppOptions {
   loginLimit?: number;
   /** Registrations per address per hour (REGISTRATIONS_PER_HOUR by default). */
   registerLimit?: number;
+  /** Registration forms per address per hour, refused ones included (REGISTRATION_ATTEMPTS_PER_HOUR). */
+  registerAttemptLimit?: number;
   apiLimit?: number;
 }
 
@@ -112,7 +114,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(authRouter({ loginLimit: opts.loginLimit }));
   app.use(accountTokensRouter());
   app.use(homeRouter());
-  app.use(unitsRouter({ registerLimit: opts.registerLimit }));
+  app.use(unitsRouter({ registerLimit: opts.registerLimit, registerAttemptLimit: opts.registerAttemptLimit }));
   app.use(adminRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { latinDigits } from '../text.ts';
 import { isPeriod, periodOfParts, monthsBetween, type Period } from '../calendar.ts';
-import type { FieldErrors, FormResult } from '../forms.ts';
+import { isSystemYear, type FieldErrors, type FormResult } from '../forms.ts';
 
 // The aggregates query, as typed in the page's form or in a URL / API call.
 
@@ -109,4 +109,5 @@ export function parseAggregateQuery(input: Record<string, unknown>): FormResult<
 }
 
 /** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
-export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.'));
+export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.')
+  .refine((s) => s === '' || !isPeriod(s) || isSystemYear(Number(s.slice(0, 4))), 'این ماه بیرون از بازهٔ سال‌های سامانه است.'));
