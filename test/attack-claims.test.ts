@@ -43,7 +43,7 @@ const linkIn = (m: SentMail | undefined, path: string) => {
 async function proveEmail(token: string) {
   const agent = request.agent(app);
   const page = await agent.get(`/email-confirmations/${token}`).expect(200);
-  return agent.post(`/email-confirmations/${token}`).type('form').send({ _csrf: csrfFrom(page.text) });
+  return agent.post(`/email-confirmations/${token}`).type('form').send({ _csrf: csrfFrom(page.text), confirm: '1' });
 }
 
 describe('claiming an imported unit', () => {

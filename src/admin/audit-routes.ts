@@ -3,7 +3,7 @@ import { requireRole } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLE_LABELS } from '../views.ts';
-import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, shownDetails, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
 
 // GET /admin/audit: the audit log, filterable and paged; GET /admin/audit.csv: the same rows as CSV.
 export function auditRouter(): Router {
@@ -43,8 +43,9 @@ async function showAudit(req: Request, res: Response) {
 }
 
 function detailsText(details: unknown): string {
-  if (details === null || details === undefined) return '';
-  const s = typeof details === 'string' ? details : JSON.stringify(details);
+  const shown = shownDetails(details);
+  if (!shown) return '';
+  const s = JSON.stringify(shown);
   return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 

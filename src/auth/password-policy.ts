@@ -15,7 +15,7 @@ const COMMON = new Set([
   'reza123456', 'zahra123456', 'fatemeh123', 'hossein123', 'password!1', 'password@123', 'qwerty@123', 'admin@123456',
 ]);
 
-const SEQUENCES = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی'];
+const SEQUENCES = ['01234567890', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی'];
 
 function isRun(s: string): boolean {
   if (s.length < 3) return false;

@@ -169,7 +169,9 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
   });
   router.post('/email-confirmations/:token', async (req, res) => {
     const token = await findActivationToken(String(req.params.token), ['email']);
-    if (!token || !(await consumeEmailProof(token.id, token.user_id))) return res.status(404).render('error', INVALID_LINK);
+    if (!token) return res.status(404).render('error', INVALID_LINK);
+    if (req.body?.confirm !== '1') return res.status(422).render('auth/confirm-email', { title: 'تأیید پست الکترونیکی', email: token.email, errors: { _form: 'برای تأیید، دکمه «تأیید پست الکترونیکی» را بزنید.' } });
+    if (!(await consumeEmailProof(token.id, token.user_id))) return res.status(404).render('error', INVALID_LINK);
     await audit({ action: 'user.email_proven', userId: token.user_id, target: `user:${token.user_id}`, ip: req.ip ?? null });
     flash(req, 'success', 'پست الکترونیکی شما تأیید شد. اکنون با گذرواژه خود وارد شوید.');
     res.redirect(303, '/login');

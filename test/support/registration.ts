@@ -63,7 +63,7 @@ export async function registerAndSignIn(app: Express, form: Record<string, strin
     if (!token) throw new Error('no email proof link was mailed');
     const proof = request.agent(app);
     const page = await proof.get(`/email-confirmations/${token}`);
-    await proof.post(`/email-confirmations/${token}`).type('form').send({ _csrf: csrfFrom(page.text) });
+    await proof.post(`/email-confirmations/${token}`).type('form').send({ _csrf: csrfFrom(page.text), confirm: '1' });
   } finally {
     captureMail(false);
   }
