@@ -7,6 +7,7 @@ import { periodLabel } from '../views.ts';
 import { buildAggregateTable } from './aggregates.ts';
 import { parseAggregateQuery, performancePeriod } from './forms.ts';
 import { aggregateCsv, aggregateJson, aggregateFilename, sendDownload, CSV_TYPE } from './export.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { performanceReport, performanceJson, defaultReportPeriod, isReportable } from './performance.ts';
 
 // The statistics office's own tools pull the same tables (DESIGN §7) and the same report
@@ -14,7 +15,7 @@ import { performanceReport, performanceJson, defaultReportPeriod, isReportable }
 export function statsApiRouter(): Router {
   const router = Router();
   router.get('/stats/aggregates', apiRole('stats_office'), wrap(aggregates));
-  router.get('/stats/performance', apiRole('stats_office'), wrap(performance));
+  router.get('/stats/performance', apiRole('stats_office'), heavy(performance));
   return router;
 }
 
@@ -42,7 +43,7 @@ async function performance(req: Request, res: Response): Promise<void> {
   if (!isReportable(period, now, settings.rules)) {
     return apiError(res, 422, 'period_not_due', `مهلت ثبت آمار ${periodLabel(period)} هنوز به پایان نرسیده است؛ گزارش پس از پایان مهلت تهیه می‌شود.`);
   }
-  const report = await performanceReport(period, { at: now, rules: settings.rules });
+  const report = await withStatementTimeout((k) => performanceReport(period, { at: now, rules: settings.rules }, k));
   res.setHeader('X-Period', period);
   res.json(performanceJson(report));
 }

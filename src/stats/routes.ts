@@ -10,6 +10,7 @@ import { parseAggregateQuery, performancePeriod, DIMENSIONS, DIMENSION_LABELS, M
 import { aggregateCsv, aggregateJson, aggregateXlsx, aggregateFilename, sendDownload, CSV_TYPE, XLSX_TYPE, performanceCsv, performanceXlsx } from './export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 
 // Statistics office: aggregates with disclosure control (DESIGN §7) and the monthly performance
 // report (DESIGN §10). Province officers reach the report too, for their own province only.
@@ -17,7 +18,7 @@ export function statsRouter(): Router {
   const router = Router();
   router.get('/stats', ...requireRole('stats_office'), showForm);
   router.get('/stats/aggregates', ...requireRole('stats_office'), showAggregates);
-  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), showPerformance);
+  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), heavy(showPerformance));
   return router;
 }
 
@@ -62,7 +63,7 @@ async function showPerformance(req: Request, res: Response) {
     return render(422, { errors: { period: `مهلت ثبت آمار ${periodLabel(period)} تا پایان ${dayLabel(deadlineDayOf(period, settings.rules))} است؛ گزارش عملکرد هر ماه پس از پایان مهلت آن تهیه می‌شود. آخرین ماه قابل گزارش: ${periodLabel(fallback)}.` }, report: null });
   }
   const provinceCode = user.role === 'province_officer' ? user.province_code ?? '__' : undefined;
-  const report = await performanceReport(period, { at: now, rules: settings.rules, provinceCode });
+  const report = await withStatementTimeout((k) => performanceReport(period, { at: now, rules: settings.rules, provinceCode }, k));
   const format = String(req.query.format ?? 'html');
   if (format === 'csv') return sendDownload(res, performanceCsv(report), CSV_TYPE, `performance_${period}.csv`);
   if (format === 'xlsx') return sendDownload(res, await performanceXlsx(report), XLSX_TYPE, `performance_${period}.xlsx`);
