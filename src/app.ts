@@ -96,6 +96,8 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.user = req.user;
+    // A signed-in page may carry a unit's figures: never kept by a browser or a proxy (issue 12 §8).
+    if (req.user) res.setHeader('Cache-Control', 'no-store');
     res.locals.path = req.path;
     res.locals.flash = req.session.flash ?? [];
     res.locals.title = 'سامانه آمار تولید';

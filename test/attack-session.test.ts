@@ -26,11 +26,13 @@ const rawSid = (cookieValue: string) => decodeURIComponent(cookieValue).replace(
 describe('session fixation', () => {
   it('a session id held before sign-in is worth nothing after it: a new id, the old one deleted', async () => {
     const u = await createUser({ role: 'province_officer', province_code: '23' });
-    const page = await request(app).get('/login');
-    const before = sidOf(page)!;
+    // A session exists before sign-in once something is stored in it: here the page to return to.
+    const victim = request.agent(app);
+    const before = sidOf(await victim.get('/province'))!;
     expect(before).toBeDefined();
+    const page = await victim.get('/login');
     // The attacker's copy of the pre-sign-in cookie…
-    const res = await request(app).post('/login').set('Cookie', `psp.sid=${before}`).type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
+    const res = await victim.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
     expect(res.status).toBe(303);
     const after = sidOf(res)!;
     expect(after).toBeDefined();
@@ -46,7 +48,7 @@ describe('session fixation', () => {
 
   it('a made-up or forged session cookie is ignored: a fresh session is issued, and signing in does not adopt it', async () => {
     for (const planted of ['attacker-chosen-id', 's%3Aattacker-chosen-id.bad-signature', `s%3A${'a'.repeat(32)}.${'b'.repeat(43)}`]) {
-      const page = await request(app).get('/login').set('Cookie', `psp.sid=${planted}`);
+      const page = await request(app).get('/province').set('Cookie', `psp.sid=${planted}`);
       const issued = sidOf(page);
       expect(issued, planted).toBeDefined();
       expect(rawSid(issued!)).not.toBe(rawSid(planted));
@@ -66,8 +68,9 @@ describe('session fixation', () => {
 
   it('signing out ends the session on the server: the cookie, replayed, is signed out', async () => {
     const u = await createUser({ role: 'stats_office' });
-    const page = await request(app).get('/login');
-    const signedIn = await request(app).post('/login').set('Cookie', `psp.sid=${sidOf(page)}`).type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
+    const visitor = request.agent(app);
+    const page = await visitor.get('/login');
+    const signedIn = await visitor.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
     const cookie = `psp.sid=${sidOf(signedIn)}`;
     const account = await request(app).get('/account').set('Cookie', cookie);
     expect(account.status).toBe(200);
@@ -152,7 +155,7 @@ describe('idle timeout', () => {
 
 describe('cookie flags', () => {
   it('the session cookie is HttpOnly, SameSite=Lax, Path=/, expires; not Secure over plain HTTP', async () => {
-    const c = cookieOf(await request(app).get('/login'));
+    const c = cookieOf(await request(app).get('/province'));
     expect(c).toMatch(/HttpOnly/i);
     expect(c).toMatch(/SameSite=Lax/i);
     expect(c).toMatch(/Path=\//);
@@ -186,25 +189,25 @@ describe('cookie flags', () => {
 
   it('behind a trusted TLS proxy (TRUST_PROXY=1) the cookie is Secure for https requests, and only for them', async () => {
     const behind = await appWith({ TRUST_PROXY: '1', COOKIE_SECURE: 'auto' });
-    const tls = cookieOf(await request(behind).get('/login').set('X-Forwarded-Proto', 'https'));
+    const tls = cookieOf(await request(behind).get('/province').set('X-Forwarded-Proto', 'https'));
     expect(tls).toMatch(/;\s*Secure/i);
     expect(tls).toMatch(/HttpOnly/i);
     expect(tls).toMatch(/SameSite=Lax/i);
-    const plain = cookieOf(await request(behind).get('/login').set('X-Forwarded-Proto', 'http'));
+    const plain = cookieOf(await request(behind).get('/province').set('X-Forwarded-Proto', 'http'));
     expect(plain).not.toMatch(/;\s*Secure/i);
   });
 
   it('without TRUST_PROXY a forged X-Forwarded-Proto changes nothing (the header is not believed)', async () => {
     const direct = await appWith({ TRUST_PROXY: '0', COOKIE_SECURE: 'auto' });
-    const c = cookieOf(await request(direct).get('/login').set('X-Forwarded-Proto', 'https'));
+    const c = cookieOf(await request(direct).get('/province').set('X-Forwarded-Proto', 'https'));
     expect(c).toMatch(/HttpOnly/i);
     expect(c).not.toMatch(/;\s*Secure/i);
   });
 
   it('COOKIE_SECURE=true: Secure always behind TLS, and over plain HTTP no session cookie is sent at all', async () => {
     const strict = await appWith({ TRUST_PROXY: '1', COOKIE_SECURE: 'true' });
-    expect(cookieOf(await request(strict).get('/login').set('X-Forwarded-Proto', 'https'))).toMatch(/;\s*Secure/i);
-    expect(cookieOf(await request(strict).get('/login'))).toBe('');
+    expect(cookieOf(await request(strict).get('/province').set('X-Forwarded-Proto', 'https'))).toMatch(/;\s*Secure/i);
+    expect(cookieOf(await request(strict).get('/province'))).toBe('');
   });
 });
 
