@@ -54,7 +54,8 @@ describe('registration', () => {
   it('a refused registration costs no argon2 hash', async () => {
     const hashes = vi.mocked(hashPassword);
     hashes.mockClear();
-    for (const bad of [{ national_id: '123' }, { province_code: '99' }, { isic_class: '0510' }, { password: 'short' }]) {
+    const refused: Record<string, string>[] = [{ national_id: '123' }, { province_code: '99' }, { isic_class: '0510' }, { password: 'short' }];
+    for (const bad of refused) {
       expect((await postRegistration(app, registrationForm(bad))).res.status).toBe(422);
     }
     expect(hashes).not.toHaveBeenCalled();
@@ -104,10 +105,12 @@ describe('Cache-Control: no-store', () => {
     const stats = await createUser({ role: 'stats_office' });
     const u = await signIn(app, owner.email);
     const s = await signIn(app, stats.email);
-    for (const res of [await u.agent.get('/dashboard'), await u.agent.get('/filings'), await u.agent.get('/dashboard/history.csv'), await u.agent.get('/my-units'),
-      await s.agent.get('/stats/performance'), await s.agent.get('/stats/performance?format=csv')]) {
-      expect(res.status, res.req.path).toBe(200);
-      expect(res.headers['cache-control'], res.req.path).toContain('no-store');
+    const pages: [string, typeof u.agent][] = [['/dashboard', u.agent], ['/filings', u.agent], ['/dashboard/history.csv', u.agent], ['/my-units', u.agent],
+      ['/stats/performance', s.agent], ['/stats/performance?format=csv', s.agent]];
+    for (const [path, agent] of pages) {
+      const res = await agent.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['cache-control'], path).toContain('no-store');
     }
   });
 });
