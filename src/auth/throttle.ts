@@ -35,6 +35,8 @@ export async function recordFailure(key: string, k: Knex = db()): Promise<number
      returning failures`,
     [key, forget],
   ) as { rows: { failures: number }[] };
+  // Now and then, rows nobody needs any more go (no timer per instance, no job of its own).
+  if (Math.random() < 0.01) await purgeLoginFailures(k);
   const delay = delayAfter(rows[0].failures);
   if (delay > 0) await k('login_failures').where({ key }).update({ blocked_until: new Date(Date.now() + delay * 1000) });
   return delay;
@@ -44,7 +46,7 @@ export async function clearFailures(key: string, k: Knex = db()): Promise<void> 
   await k('login_failures').where({ key }).delete();
 }
 
-/** Rows nobody needs any more; the nightly job may call it. */
+/** Rows of pairs that failed last more than a day ago. */
 export async function purgeLoginFailures(k: Knex = db()): Promise<number> {
   return k('login_failures').where('last_at', '<', new Date(Date.now() - FORGET_AFTER_MS)).delete();
 }

@@ -331,7 +331,7 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
 export type Agent = ReturnType<typeof request.agent>;
 export interface Visitor { role: RoleKey; agent: Agent; csrf: string; token?: string }
 
-/** One signed-in agent per role (the anonymous one holds a session too, so it has a CSRF token). */
+/** One signed-in agent per role (the anonymous one holds the CSRF cookie of its first page, no session). */
 export async function visitors(app: Express, w: World): Promise<Record<RoleKey, Visitor>> {
   const out = {} as Record<RoleKey, Visitor>;
   const anon = request.agent(app);
