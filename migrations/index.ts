@@ -6,6 +6,11 @@ import * as m004 from './004_status_and_jobs.ts';
 import * as m060 from './060_filings_period_cover.ts';
 import * as m061 from './061_units_obligation_start.ts';
 import * as m070 from './070_releases.ts';
+import * as m080 from './080_email_proof.ts';
+import * as m081 from './081_one_time_links.ts';
+import * as m082 from './082_unit_claims.ts';
+import * as m083 from './083_login_throttle.ts';
+import * as m084 from './084_api_token_expiry.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +21,11 @@ const migrations: Record<string, Knex.Migration> = {
   '060_filings_period_cover': m060,
   '061_units_obligation_start': m061,
   '070_releases': m070,
+  '080_email_proof': m080,
+  '081_one_time_links': m081,
+  '082_unit_claims': m082,
+  '083_login_throttle': m083,
+  '084_api_token_expiry': m084,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -32,6 +32,8 @@ export interface AppOptions {
   loginLimit?: number;
   /** Registrations per address per hour (REGISTRATIONS_PER_HOUR by default). */
   registerLimit?: number;
+  /** Registration forms per address per hour, refused ones included (REGISTRATION_ATTEMPTS_PER_HOUR). */
+  registerAttemptLimit?: number;
   apiLimit?: number;
 }
 
@@ -94,6 +96,8 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.user = req.user;
+    // A signed-in page may carry a unit's figures: never kept by a browser or a proxy (issue 12 §8).
+    if (req.user) res.setHeader('Cache-Control', 'no-store');
     res.locals.path = req.path;
     res.locals.flash = req.session.flash ?? [];
     res.locals.title = 'سامانه آمار تولید';
@@ -112,7 +116,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(authRouter({ loginLimit: opts.loginLimit }));
   app.use(accountTokensRouter());
   app.use(homeRouter());
-  app.use(unitsRouter({ registerLimit: opts.registerLimit }));
+  app.use(unitsRouter({ registerLimit: opts.registerLimit, registerAttemptLimit: opts.registerAttemptLimit }));
   app.use(adminRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());

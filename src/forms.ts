@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { normalizeText, normalizeNumberInput, normalizeIdentifier, latinDigits } from './text.ts';
+import { normalizeText, normalizeNumberInput, normalizeIdentifier, latinDigits, persianDigits } from './text.ts';
+import { weakPasswordReason } from './auth/password-policy.ts';
 
 // Building blocks for zod schemas of forms: every field is normalised (Persian letters and
 // digits) before it is checked, and every message is Persian.
@@ -18,26 +19,47 @@ export const optionalText = (label: string, max = 500) =>
 export const digits = (label: string, length: number) =>
   z.preprocess((v) => normalizeIdentifier(str(v)), z.string().min(1, `${label} را وارد کنید.`).regex(new RegExp(`^\\d{${length}}$`), `${label} باید ${length} رقم باشد.`));
 
-/** A non-negative amount typed with any digits and separators; empty → error. */
-export const amount = (label: string, opts: { integer?: boolean; max?: number } = {}) =>
-  z.preprocess(
+/**
+ * A non-negative amount typed with any digits and separators; empty → error. `max` is the column's
+ * range, `scale` its decimals (numeric(18,3): below 1e15, three decimals); more decimals than the
+ * column keeps are refused, never rounded away (issue 12 §7).
+ */
+export const amount = (label: string, opts: { integer?: boolean; max?: number; scale?: number } = {}) => {
+  const scale = opts.integer ? 0 : opts.scale ?? 3;
+  const max = opts.max ?? 999_999_999_999_999;
+  return z.preprocess(
     (v) => {
       const s = normalizeNumberInput(str(v));
-      if (s === '') return undefined;
-      return /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+      return s === '' ? undefined : s;
     },
-    z.number({ error: (iss) => (iss.input === undefined ? `${label} را وارد کنید.` : `${label} باید عدد باشد.`) })
-      .refine((n) => !Number.isNaN(n), `${label} باید عدد باشد.`)
-      .refine((n) => n >= 0, `${label} نمی‌تواند منفی باشد.`)
-      .refine((n) => !opts.integer || Number.isInteger(n), `${label} باید عدد صحیح باشد.`)
-      .refine((n) => n <= (opts.max ?? 1e15), `${label} بیش از حد بزرگ است.`),
+    z.string({ error: `${label} را وارد کنید.` })
+      .superRefine((s, ctx) => {
+        const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+        if (!/^-?\d+(\.\d+)?$/.test(s)) return fail(`${label} باید عدد باشد.`);
+        const n = Number(s);
+        if (n < 0) return fail(`${label} نمی‌تواند منفی باشد.`);
+        const decimals = (s.split('.')[1] ?? '').replace(/0+$/, '').length;
+        if (opts.integer && decimals > 0) return fail(`${label} باید عدد صحیح باشد.`);
+        if (decimals > scale) return fail(`${label} حداکثر ${persianDigits(scale)} رقم اعشار می‌پذیرد.`);
+        if (!(n <= max)) return fail(`${label} بیش از حد بزرگ است؛ بیشترین مقدار ${persianDigits(new Intl.NumberFormat('en-US', { maximumFractionDigits: 0, useGrouping: false }).format(max))} است.`);
+      })
+      .transform(Number),
   );
+};
+
+/** Years the system knows (the circular is of 1387; nothing is filed before, nor centuries ahead). */
+export const SYSTEM_YEARS = { first: 1380, last: 1499 } as const;
+export const isSystemYear = (y: number): boolean => Number.isInteger(y) && y >= SYSTEM_YEARS.first && y <= SYSTEM_YEARS.last;
 
 export const email = (label = 'پست الکترونیکی') =>
   z.preprocess((v) => latinDigits(str(v)).trim().toLowerCase(), z.string().min(1, `${label} را وارد کنید.`).max(200).email(`${label} معتبر نیست.`));
 
 export const password = (label = 'گذرواژه') =>
-  z.string({ error: `${label} را وارد کنید.` }).min(10, `${label} باید دست‌کم ۱۰ نویسه باشد.`).max(200, `${label} بیش از حد بلند است.`);
+  z.string({ error: `${label} را وارد کنید.` }).min(10, `${label} باید دست‌کم ۱۰ نویسه باشد.`).max(200, `${label} بیش از حد بلند است.`)
+    .superRefine((p, ctx) => {
+      const reason = weakPasswordReason(p);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    });
 
 /** Runs a schema; errors become one Persian message per field (dotted path for nested fields). */
 export function parseForm<T>(schema: z.ZodType<T>, input: unknown): FormResult<T> {

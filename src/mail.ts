@@ -2,10 +2,18 @@ import nodemailer from 'nodemailer';
 import { env } from './env.ts';
 import { log } from './log.ts';
 
-let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
+export interface SentMail { to: string; subject: string; text: string }
 
-/** Sends when SMTP_URL is configured; otherwise returns false and the caller shows the link instead. */
+let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
+// Set by captureMail(): tests read what would have gone out, as if SMTP were configured.
+let outbox: SentMail[] | undefined;
+
+/** Sends when SMTP_URL is configured; otherwise returns false and the caller says who hands the link over. */
 export async function sendMail(to: string, subject: string, text: string): Promise<boolean> {
+  if (outbox) {
+    outbox.push({ to, subject, text });
+    return true;
+  }
   if (!env.SMTP_URL) return false;
   transport ??= nodemailer.createTransport(env.SMTP_URL);
   try {
@@ -17,4 +25,13 @@ export async function sendMail(to: string, subject: string, text: string): Promi
   }
 }
 
-export const mailConfigured = (): boolean => Boolean(env.SMTP_URL);
+export const mailConfigured = (): boolean => Boolean(outbox) || Boolean(env.SMTP_URL);
+
+/**
+ * For tests: from now on mail is "configured" and collected in the returned array instead of sent;
+ * `captureMail(false)` goes back to the environment's setting.
+ */
+export function captureMail(on = true): SentMail[] {
+  outbox = on ? [] : undefined;
+  return outbox ?? [];
+}

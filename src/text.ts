@@ -29,8 +29,11 @@ export function normalizeLetters(s: string): string {
   return s.replace(/\u064a/g, '\u06cc').replace(/\u0649/g, '\u06cc').replace(/\u0643/g, '\u06a9');
 }
 
-// Bidi controls that have no place in stored text (they can disguise what a value says).
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+// Bidi controls and invisible characters that have no place in stored text: they can disguise
+// what a value says, or make two look-alike company names differ (issue 12 §8). Zero-width space
+// U+200B, zero-width joiner U+200D, word joiner U+2060 and BOM U+FEFF go; ZWNJ (U+200C) stays,
+// Persian spelling needs it (می‌شود).
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]|\u200b|\u200d|\u2060|\ufeff/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 

@@ -249,12 +249,12 @@ describe('API tokens page and the API docs', () => {
     expect(list.text).toContain('سامانه حسابداری');
     const row = await t.knex('api_tokens').where({ user_id: user.id }).first();
     expect(row.token_hash).not.toContain(token);
-    await agent.post(`/account/tokens/${row.id}/revoke`).type('form').send({ _csrf: csrf }).expect(303);
+    await agent.post(`/account/tokens/${row.id}/revocation`).type('form').send({ _csrf: csrf }).expect(303);
     await request(app).get('/api/v1/unit').set('Authorization', `Bearer ${token}`).expect(401);
     // Someone else's token cannot be revoked by this user.
     const other = await createUser({ role: 'admin' });
     const o = await createApiToken(other.id, 'x');
-    await agent.post(`/account/tokens/${o.id}/revoke`).type('form').send({ _csrf: csrf }).expect(404);
+    await agent.post(`/account/tokens/${o.id}/revocation`).type('form').send({ _csrf: csrf }).expect(404);
   });
 
   it('serves OpenAPI 3.1 JSON and a readable page without scripts from elsewhere', async () => {

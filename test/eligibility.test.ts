@@ -159,12 +159,12 @@ describe('the unit\'s certificate and its public check', () => {
     await t.knex('units').where({ id: u.id }).update({ status: 'inactive' });
     const changed = await request(app).get(`/verify/${cert.code}`).expect(200);
     expect(changed.text).toContain('data-valid="false"');
-    expect(changed.text).toContain('تغییر کرده');
+    expect(changed.text).toContain('این گواهی معتبر نیست'); // and not why (issue 12 §8)
     await t.knex('units').where({ id: u.id }).update({ status: 'active' });
     await t.knex('certificates').where({ id: cert.id }).update({ valid_until: new Date(Date.now() - 1000) });
     const expired = await request(app).get(`/verify/${cert.code}`).expect(200);
     expect(expired.text).toContain('data-valid="false"');
-    expect(expired.text).toContain('مهلت اعتبار');
+    expect(expired.text).toContain('این گواهی معتبر نیست');
   });
 
   it('another unit\'s user cannot open the printable certificate; an officer cannot use the unit pages', async () => {

@@ -6,6 +6,7 @@ import { createUser, signIn, legalEntityId } from './support/factories.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
 import { importUnits, IMPORT_COLUMNS } from '../src/units/import.ts';
 import { parseCsv, CsvSyntaxError } from '../src/units/csv.ts';
+import { sha256 } from '../src/auth/activation.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -74,18 +75,19 @@ describe('importing the licence register', () => {
     expect(steel).toMatchObject({ role: 'unit_user', password_hash: null });
     expect(await t.knex('unit_users').where({ user_id: steel.id })).toHaveLength(2);
     const token = await t.knex('activation_tokens').where({ user_id: steel.id }).whereNull('used_at').first();
-    expect(token.token_plain).toBeTruthy();
-    expect(result.accounts.find((a) => a.email === steel.email)?.url).toContain(`/activate/${token.token_plain}`);
+    const url = result.accounts.find((a) => a.email === steel.email)!.url;
+    expect(token.token_hash).toBe(sha256(url.split('/activate/')[1])); // kept as a hash only
     expect(await t.knex('audit_log').where({ action: 'units.imported' })).toHaveLength(1);
+    expect(await t.knex('audit_log').where({ action: 'unit.account_linked', target: `user:${steel.id}` })).toHaveLength(2);
 
-    // the Isfahan officer can hand the link over; the Tehran officer does not see it
+    // the Isfahan officer sees the account waiting for its password; the Tehran officer does not
     const isfahan = await createUser({ role: 'province_officer', province_code: '10' });
     const { agent } = await signIn(app, isfahan.email);
     const page = await agent.get('/province/registrations').expect(200);
-    expect(page.text).toContain(`/activate/${token.token_plain}`);
+    expect(page.text).toContain(steel.email);
     const tehran = await createUser({ role: 'province_officer', province_code: '23' });
     const other = await signIn(app, tehran.email);
-    expect((await other.agent.get('/province/registrations')).text).not.toContain(`/activate/${token.token_plain}`);
+    expect((await other.agent.get('/province/registrations')).text).not.toContain(steel.email);
   });
 
   it('importing the same file again changes nothing', async () => {
@@ -149,47 +151,39 @@ describe('importing the licence register', () => {
     expect((await t.knex('products').where({ unit_id: unit.id }).first()).name).toBe('سیمان');
   });
 
-  it('a unit of the register that registers on the site is linked, not duplicated, and keeps its approval', async () => {
+  it('a unit of the register that registers on the site is not duplicated: the registration is a claim, the unit keeps its approval', async () => {
     const id = legalEntityId(9200);
     const text = `${HEADER}\n${id},شرکت قدیمی,OLD-1,1380-01-15,industrial,1050,تهران,تهران,1,شیر:تن:500,\n`;
     expect(await importUnits(text, { k: t.knex })).toMatchObject({ ok: true, created: 1 });
     const imported = await t.knex('units').where({ licence_no: 'OLD-1' }).first();
 
     const form = registrationForm({ national_id: id, licence_no: 'OLD-1', entity_name: 'شرکت قدیمی' });
-    const { agent, res } = await postRegistration(app, form);
+    const { res } = await postRegistration(app, form);
     expect(res.status).toBe(303);
     expect(await t.knex('units').where({ licence_no: 'OLD-1' })).toHaveLength(1);
     const user = await t.knex('users').where({ email: form.email }).first();
-    expect(await t.knex('unit_users').where({ user_id: user.id, unit_id: imported.id })).toHaveLength(1);
+    expect(await t.knex('unit_users').where({ user_id: user.id, unit_id: imported.id })).toHaveLength(0);
+    expect(await t.knex('unit_claims').where({ user_id: user.id, unit_id: imported.id, status: 'pending' })).toHaveLength(1);
     const after = await t.knex('units').where({ id: imported.id }).first();
     expect(after).toMatchObject({ registration: 'approved', source: 'import', obligation_start: '1387-08' });
     expect(await t.knex('products').where({ unit_id: imported.id })).toHaveLength(1);
-    const page = await agent.get('/my-units').expect(200);
-    expect(page.text).toContain('حساب شما به همان واحد پیوند خورد');
-    expect(page.text).toContain('تأییدشده');
-    expect(await t.knex('audit_log').where({ action: 'unit.account_linked', unit_id: imported.id })).toHaveLength(1);
-    // the province office sees who claimed the unit; another province does not
+    // the province office sees the claim; another province does not
     const tehran = await signIn(app, (await createUser({ role: 'province_officer', province_code: '23' })).email);
-    const linked = await tehran.agent.get('/province/registrations').expect(200);
-    expect(linked.text).toMatch(new RegExp(`id="linked-accounts"[\\s\\S]*${form.email.replace(/[.]/g, '\\.')}`));
+    expect((await tehran.agent.get('/province/registrations')).text).toMatch(new RegExp(`id="pending-claims"[\\s\\S]*${form.email.replace(/[.]/g, '\\.')}`));
     const fars = await signIn(app, (await createUser({ role: 'province_officer', province_code: '07' })).email);
     expect((await fars.agent.get('/province/registrations')).text).not.toContain(form.email);
-
-    // the unit now has an owner: a second claim is refused
-    const again = registrationForm({ national_id: id, licence_no: 'OLD-1' });
-    const second = await postRegistration(app, again);
-    expect(second.res.status).toBe(422);
-    expect(second.res.text).toContain('حساب کاربری دارد');
-    expect(await t.knex('unit_users').where({ unit_id: imported.id })).toHaveLength(1);
   });
 
-  it('an imported unit whose owner already has an account from the register is not claimed by a stranger', async () => {
+  it('an imported unit whose owner already has an account from the register is not given to a stranger who registers for it', async () => {
     const id = legalEntityId(9300);
     const text = `${HEADER}\n${id},شرکت دارای حساب,OWN-1,1399-01-15,industrial,1050,تهران,تهران,0,شیر:تن:500,owner-9300@example.ir\n`;
     expect(await importUnits(text, { k: t.knex })).toMatchObject({ ok: true, created: 1 });
-    const { res } = await postRegistration(app, registrationForm({ national_id: id, licence_no: 'OWN-1' }));
-    expect(res.status).toBe(422);
+    const form = registrationForm({ national_id: id, licence_no: 'OWN-1' });
+    const { res } = await postRegistration(app, form);
+    expect(res.status).toBe(303);
     expect(await t.knex('units').where({ licence_no: 'OWN-1' })).toHaveLength(1);
+    const stranger = await t.knex('users').where({ email: form.email }).first();
+    expect(await t.knex('unit_users').where({ user_id: stranger.id })).toHaveLength(0);
   });
 
   it('refuses an email that belongs to a staff account', async () => {

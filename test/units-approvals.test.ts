@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
-import { registrationForm, postRegistration } from './support/registration.ts';
+import { registrationForm, registerAndSignIn } from './support/registration.ts';
 import { createActivationToken } from '../src/auth/activation.ts';
 
 let t: TestDatabase;
@@ -21,7 +21,7 @@ afterAll(async () => t.close());
 /** A unit registered through the site, with its owner's signed-in agent. */
 async function registered(overrides: Record<string, string> = {}) {
   const form = registrationForm(overrides);
-  const { agent, res } = await postRegistration(app, form);
+  const { agent, res } = await registerAndSignIn(app, form);
   expect(res.status).toBe(303);
   await agent.get('/my-units').expect(200); // shows (and so clears) the registration notice
   const unit = await t.knex('units').where({ licence_no: form.licence_no }).first();
@@ -115,7 +115,7 @@ describe('the province office decides on registrations', () => {
     expect((await t.knex('units').where({ id: unit.id }).first()).registration).toBe('pending');
   });
 
-  it('the officer sees the activation links of imported units of the province and can issue a new one', async () => {
+  it('the officer sees the accounts of imported units of the province that cannot sign in yet and makes a new link, shown once', async () => {
     const unit = await createUnit({ province_code: '23', name: 'شرکت واردشده تهران' });
     const elsewhere = await createUnit({ province_code: '10', name: 'شرکت واردشده اصفهان' });
     await t.knex('units').whereIn('id', [unit.id, elsewhere.id]).update({ source: 'import' });
@@ -128,19 +128,20 @@ describe('the province office decides on registrations', () => {
     const { agent, csrf } = await signIn(app, tehranOfficer.email);
     const page = await agent.get('/province/registrations').expect(200);
     expect(page.text).toContain('شرکت واردشده تهران');
-    expect(page.text).toContain(first.url);
+    expect(page.text).toContain(`imported-${unit.id}@test.ir`);
+    expect(page.text).not.toContain(first.url); // links are kept as hashes only
     expect(page.text).not.toContain('شرکت واردشده اصفهان');
 
     const res = await agent.post(`/province/unit-accounts/${owner.id}/activation-link`).type('form').send({ _csrf: csrf });
-    expect(res.status).toBe(303);
+    expect(res.status).toBe(201);
     const tokens = await t.knex('activation_tokens').where({ user_id: owner.id }).orderBy('id');
     expect(tokens).toHaveLength(2);
     expect(tokens[0].used_at).not.toBeNull();
     expect(tokens[1].used_at).toBeNull();
-    const after = await agent.get('/province/registrations').expect(200);
-    expect(after.text).not.toContain(first.url);
-    expect(after.text).toContain(`/activate/${tokens[1].token_plain}`);
-    expect((await request(app).get(`/activate/${tokens[1].token_plain}`)).status).toBe(200);
+    const link = /\/activate\/([A-Za-z0-9_-]+)/.exec(res.text)![1];
+    expect((await request(app).get(`/activate/${link}`)).status).toBe(200);
+    expect((await request(app).get(first.url.replace(/^https?:\/\/[^/]+/, ''))).status).toBe(404);
+    expect((await agent.get('/province/registrations')).text).not.toContain(link);
     expect(await t.knex('audit_log').where({ action: 'user.activation_link_issued', target: `user:${owner.id}` })).toHaveLength(1);
 
     // not for the owner of a unit in another province

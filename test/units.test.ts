@@ -3,8 +3,9 @@ import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, signIn } from './support/factories.ts';
-import { registrationForm, postRegistration, visitor } from './support/registration.ts';
+import { registrationForm, postRegistration, visitor, registerAndSignIn } from './support/registration.ts';
 import { DUPLICATE_LICENCE, DUPLICATE_EMAIL } from '../src/units/model.ts';
+import { captureMail } from '../src/mail.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -28,11 +29,10 @@ describe('a unit registers itself', () => {
     expect(res.text).not.toContain('name="products[5][name]"');
   });
 
-  it('creates the legal entity, the pending unit, its products and the account, signs in and shows the obligation start', async () => {
+  it('creates the legal entity, the pending unit, its products and the account; once the email is proven the owner signs in and sees the obligation start', async () => {
     const form = registrationForm({ licence_issued_on: '1404/02/15' });
-    const { agent, res } = await postRegistration(app, form);
+    const { agent, res } = await registerAndSignIn(app, form);
     expect(res.status).toBe(303);
-    expect(res.headers.location).toMatch(/^\/my-units#unit-\d+$/);
 
     const page = await agent.get('/my-units').expect(200);
     expect(page.text).toContain('در انتظار تأیید سازمان صنعت، معدن و تجارت استان تهران');
@@ -142,13 +142,17 @@ describe('a unit registers itself', () => {
     expect(units).toHaveLength(2);
   });
 
-  it('refuses an email that already has an account, in any letter case', async () => {
+  it('an email that already has an account, in any letter case, is not told on the page: nothing is stored and its owner is mailed', async () => {
     const officer = await createUser({ role: 'province_officer', province_code: '23' });
     const form = registrationForm({ email: officer.email.toUpperCase() });
+    const outbox = captureMail();
     const { res } = await postRegistration(app, form);
-    expect(res.status).toBe(422);
-    expect(res.text).toContain(DUPLICATE_EMAIL.slice(0, 30));
+    captureMail(false);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/register/sent');
+    expect(res.text).not.toContain(DUPLICATE_EMAIL.slice(0, 30));
     expect(await unitsWithLicence(form.licence_no)).toHaveLength(0);
+    expect(outbox.map((m) => m.to)).toEqual([officer.email]);
   });
 
   it('two registrations of the same licence at the same moment leave one unit and a clear message for the other', async () => {
@@ -205,7 +209,7 @@ describe('a unit registers itself', () => {
   it('a unit user sees only their own units', async () => {
     const mine = registrationForm({ entity_name: 'شرکت من' });
     const theirs = registrationForm({ entity_name: 'شرکت دیگری' });
-    const { agent } = await postRegistration(app, mine);
+    const { agent } = await registerAndSignIn(app, mine);
     await postRegistration(app, theirs);
     const page = await agent.get('/my-units').expect(200);
     expect(page.text).toContain('شرکت من');

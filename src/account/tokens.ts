@@ -13,7 +13,7 @@ const tokenForm = z.object({ name: text('نام کلید', 100) });
 
 async function renderTokens(req: Request, res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; newToken?: string } = {}) {
   const tokens = await db()('api_tokens').where({ user_id: currentUser(req).id }).orderBy('created_at', 'desc')
-    .select('id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at');
+    .select('id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at', 'expires_at');
   res.status(status).render('account/tokens', { title: 'کلیدهای دسترسی API', tokens, values: extra.values ?? {}, errors: extra.errors ?? {}, newToken: extra.newToken });
 }
 
@@ -29,7 +29,8 @@ export function accountTokensRouter(): Router {
     res.setHeader('Cache-Control', 'no-store');
     await renderTokens(req, res, 201, { newToken: token });
   });
-  router.post('/account/tokens/:id/revoke', requireUser, async (req, res) => {
+  // The revocation is a resource of the token (STYLE: a workflow step is a resource, not a verb).
+  router.post('/account/tokens/:id/revocation', requireUser, async (req, res) => {
     // Digits only, within PostgreSQL's integer: anything else is no token of theirs (404, not a database error).
     const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
     if (id === 0 || !(await revokeApiToken(currentUser(req).id, id))) throw new NotFoundError();

@@ -20,7 +20,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'filing.return': 'عودت اظهارنامه برای اصلاح',
   'filing.reopen': 'بازگشایی اظهارنامه تأییدشده',
   'unit.registered': 'ثبت‌نام واحد',
-  'unit.account_linked': 'اتصال حساب به واحد واردشده',
+  'unit.account_linked': 'پیوند حساب به واحد',
   'unit.registration_approved': 'تأیید ثبت‌نام واحد',
   'unit.registration_rejected': 'رد ثبت‌نام واحد',
   'units.imported': 'ورود فهرست واحدها',
@@ -29,9 +29,22 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.activation_link_issued': 'صدور پیوند فعال‌سازی',
   'user.deactivated': 'غیرفعال کردن حساب',
   'user.reactivated': 'فعال کردن دوباره حساب',
+  'user.role_changed': 'تغییر نقش حساب',
+  'user.password_changed': 'تغییر گذرواژه',
+  'user.password_reset_requested': 'درخواست بازنشانی گذرواژه (فراموشی)',
+  'user.password_reset_done': 'تعیین گذرواژه تازه با پیوند بازنشانی',
+  'user.activated': 'فعال‌سازی حساب با پیوند',
+  'user.email_proven': 'تأیید پست الکترونیکی',
+  'auth.throttled': 'ورود ناموفق و انتظار پیش از تلاش بعدی',
+  'unit.claimed': 'درخواست پیوند به واحد واردشده',
+  'unit.claim_approved': 'تأیید درخواست پیوند به واحد',
+  'unit.claim_rejected': 'رد درخواست پیوند به واحد',
   'settings.changed': 'تغییر تنظیمات',
   'settings.exemplary_weights': 'تغییر وزن شاخص‌های واحد برگزیده',
   'stats.export': 'دریافت فایل جدول آماری',
+  'stats.view': 'مشاهده یا دریافت جدول یک انتشار آماری',
+  'stats.release': 'انتشار آماری تازه',
+  'stats.release_refused': 'انتشار آماری رد شده (حفاظت ممکن نبود)',
   'stats.api': 'دریافت آمار از API',
   'certificate.issue': 'صدور گواهی وضعیت',
   'eligibility.check': 'استعلام صلاحیت دریافت خدمات',
@@ -44,6 +57,30 @@ export const ACTION_LABELS: Record<string, string> = {
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? action;
+
+/**
+ * The details an administrator may read (issue 12 §3d, DESIGN §2: the admin sees no unit data):
+ * who did what when, never the words of an officer's reason (they quote figures) nor a unit's
+ * score or figures. Anything not named here is left out, so a new detail is hidden until listed.
+ */
+const SHOWN_DETAIL_KEYS = new Set([
+  'period', 'revision', 'via', 'purpose', 'type', 'key', 'effective_from', 'value', 'previous', 'role', 'from', 'to', 'province_code',
+  'rows', 'created', 'unchanged', 'accounts', 'format', 'email', 'span', 'year', 'measure', 'cols', 'action', 'user', 'unit', 'province',
+]);
+
+export function shownDetails(details: unknown): Record<string, unknown> | null {
+  if (details === null || details === undefined) return null;
+  let obj: unknown = details;
+  if (typeof details === 'string') {
+    try { obj = JSON.parse(details); } catch { return null; }
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
+  const kept = Object.entries(obj as Record<string, unknown>).filter(([k]) => SHOWN_DETAIL_KEYS.has(k));
+  const hidden = Object.keys(obj as Record<string, unknown>).length - kept.length;
+  const out = Object.fromEntries(kept);
+  if (hidden > 0) out['…'] = 'پنهان';
+  return Object.keys(out).length ? out : null;
+}
 
 export const PAGE_SIZE = 50;
 
@@ -204,7 +241,7 @@ export function csvRecord(r: AuditRow, roleLabel: (role: string) => string): str
     r.unit_id === null ? '' : String(r.unit_id),
     r.unit_name ?? '',
     r.target ?? '',
-    r.details === null || r.details === undefined ? '' : typeof r.details === 'string' ? r.details : JSON.stringify(r.details),
+    (() => { const d = shownDetails(r.details); return d ? JSON.stringify(d) : ''; })(),
     r.ip ?? '',
   ];
 }

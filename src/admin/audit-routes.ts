@@ -1,16 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLE_LABELS } from '../views.ts';
-import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, shownDetails, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
 
 // GET /admin/audit: the audit log, filterable and paged; GET /admin/audit.csv: the same rows as CSV.
 export function auditRouter(): Router {
   const router = Router();
   const admin = requireRole('admin');
   router.get('/admin/audit', ...admin, showAudit);
-  router.get('/admin/audit.csv', ...admin, exportAudit);
+  router.get('/admin/audit.csv', ...admin, heavy(exportAudit));
   return router;
 }
 
@@ -43,8 +44,9 @@ async function showAudit(req: Request, res: Response) {
 }
 
 function detailsText(details: unknown): string {
-  if (details === null || details === undefined) return '';
-  const s = typeof details === 'string' ? details : JSON.stringify(details);
+  const shown = shownDetails(details);
+  if (!shown) return '';
+  const s = JSON.stringify(shown);
   return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 
@@ -60,8 +62,11 @@ async function exportAudit(req: Request, res: Response) {
   res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
   res.setHeader('Cache-Control', 'no-store');
   res.write(`\ufeff${CSV_HEADER.map(csvField).join(',')}\r\n`);
-  for await (const batch of auditRows({ ...result.data, page: 1 })) {
-    res.write(batch.map((r) => csvRecord(r, (role) => ROLE_LABELS[role] ?? role).map(csvField).join(',')).join('\r\n') + '\r\n');
-  }
+  // Streamed batch by batch, each statement under the heavy-request timeout.
+  await withStatementTimeout(async (k) => {
+    for await (const batch of auditRows({ ...result.data, page: 1 }, k)) {
+      res.write(batch.map((r) => csvRecord(r, (role) => ROLE_LABELS[role] ?? role).map(csvField).join(',')).join('\r\n') + '\r\n');
+    }
+  });
   res.end();
 }

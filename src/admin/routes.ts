@@ -4,7 +4,7 @@ import { parseForm, FormError, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
-import { staffUserForm, createStaffUser, listUsers, resetPassword, setUserActive, CREATABLE_ROLES } from './users.ts';
+import { staffUserForm, createStaffUser, listUsers, resetPassword, setUserActive, changeRole, roleForm, CREATABLE_ROLES } from './users.ts';
 import { settingsPage, parseSettingForm, changeSetting, isSettingKey, SETTING_META, SETTING_KEYS, isPeriodic } from './settings.ts';
 import { auditRouter } from './audit-routes.ts';
 
@@ -14,6 +14,7 @@ export function adminRouter(): Router {
   router.get('/admin/users', ...admin, showUsers);
   router.post('/admin/users', ...admin, createUser);
   router.post('/admin/users/:id/password-reset', ...admin, resetUserPassword);
+  router.post('/admin/users/:id/role', ...admin, changeUserRole);
   router.post('/admin/users/:id/deactivation', ...admin, (req, res) => changeActive(req, res, false));
   router.post('/admin/users/:id/reactivation', ...admin, (req, res) => changeActive(req, res, true));
   router.get('/admin/settings', ...admin, showSettings);
@@ -72,7 +73,29 @@ async function resetUserPassword(req: Request, res: Response) {
   }
   const reset = await resetPassword(id, actorOf(req));
   if (!reset) throw new NotFoundError();
+  res.setHeader('Cache-Control', 'no-store');
   res.render('admin/user-link', { title: 'بازنشانی گذرواژه', heading: 'گذرواژه بازنشانی شد', created: reset });
+}
+
+async function changeUserRole(req: Request, res: Response) {
+  const id = idParam(req);
+  const parsed = parseForm(roleForm, req.body);
+  const refuse = (errors: FieldErrors) => renderUsers(req, res, 422, {}, { _form: `تغییر نقش انجام نشد: ${Object.values(errors)[0] ?? 'نقش را انتخاب کنید.'}` });
+  if (!parsed.ok) return refuse(parsed.errors);
+  let result;
+  try {
+    result = await changeRole(id, parsed.data, actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return refuse(e.errors);
+    throw e;
+  }
+  if (result === 'not_found') throw new NotFoundError();
+  if (result === 'self') {
+    res.status(403).render('error', { title: 'تغییر نقش ممکن نیست', message: 'هیچ مدیری نمی‌تواند به حساب خودش نقش بدهد؛ این کار را مدیر دیگری باید انجام دهد.' });
+    return;
+  }
+  flash(req, 'success', result === 'done' ? 'نقش حساب تغییر کرد و به صاحب حساب خبر داده شد.' : 'نقش حساب همان بود و تغییری نکرد.');
+  res.redirect(303, '/admin/users');
 }
 
 async function changeActive(req: Request, res: Response, active: boolean) {

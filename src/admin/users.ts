@@ -6,7 +6,8 @@ import { text, email } from '../forms.ts';
 import { FormError } from '../forms.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { createActivationToken } from '../auth/activation.ts';
-import { sendMail } from '../mail.ts';
+import { sendMail, mailConfigured } from '../mail.ts';
+import { ROLE_LABELS } from '../views.ts';
 import type { Role } from '../auth/users.ts';
 import { isUniqueViolation } from '../units/model.ts';
 import { endSessionsOf } from '../auth/session.ts';
@@ -31,7 +32,7 @@ export interface Actor { id: number | null; ip?: string | null }
 export interface CreatedUser { id: number; email: string; activationUrl: string | null; mailed: boolean }
 
 const ACTIVATION_SUBJECT = 'حساب شما در سامانه آمار تولید صنعت و معدن';
-const activationText = (url: string) => `برای شما حسابی در سامانه آمار تولید ساخته شد یا گذرواژه آن بازنشانی شد. برای تعیین گذرواژه این پیوند یک‌بار مصرف را باز کنید (تا ۳۰ روز معتبر است):\n${url}\n`;
+const activationText = (url: string) => `برای شما حسابی در سامانه آمار تولید ساخته شد یا گذرواژه آن بازنشانی شد. برای تعیین گذرواژه این پیوند یک‌بار مصرف را باز کنید (تا ۳ روز معتبر است):\n${url}\n`;
 
 /**
  * Creates a staff account. Without a password the owner gets a one-time activation link (emailed
@@ -45,7 +46,7 @@ export async function createStaffUser(input: StaffUserInput & { password?: strin
   let created: { id: number; url: string | null };
   try {
     created = await k.transaction(async (trx) => {
-      const [row] = await trx('users').insert({ email: input.email, full_name: input.full_name, role: input.role, province_code: province, password_hash: hash }).returning('id');
+      const [row] = await trx('users').insert({ email: input.email, full_name: input.full_name, role: input.role, province_code: province, password_hash: hash, email_verified_at: hash ? trx.fn.now() : null }).returning('id');
       const link = hash ? null : await createActivationToken(row.id, trx);
       await audit({ action: 'user.created', userId: actor.id, ip: actor.ip ?? null, provinceCode: province, target: `user:${row.id}`, details: { email: input.email, role: input.role, province_code: province } }, trx);
       return { id: row.id, url: link?.url ?? null };
@@ -71,29 +72,81 @@ export function listUsers(filter: { role?: string; province?: string }, k: Knex 
   return q;
 }
 
-/** Clears the password and issues a new one-time link; undefined when there is no such user. */
-export async function resetPassword(userId: number, actor: Actor, k: Knex = db()): Promise<CreatedUser | undefined> {
+export interface ResetOutcome { id: number; email: string; role: Role; activationUrl: string | null; mailed: boolean; handedTo: 'mail' | 'admin' | 'province_officer'; provinceName: string | null }
+
+/**
+ * Clears the password and ends every session and API token; the one-time link goes only to the
+ * account's own email (issue 12 §3a). Without mail, a staff account's link is shown to the admin,
+ * but a unit user's never is: the admin must not be able to become a unit user — the officer of
+ * the unit's province makes the link, after knowing who asks.
+ */
+export async function resetPassword(userId: number, actor: Actor, k: Knex = db()): Promise<ResetOutcome | undefined> {
   const result = await k.transaction(async (trx) => {
-    const user = await trx('users').where({ id: userId }).forUpdate().first('id', 'email', 'province_code');
+    const user = await trx('users').where({ id: userId }).forUpdate().first('id', 'email', 'province_code', 'role');
     if (!user) return undefined;
     await trx('users').where({ id: userId }).update({ password_hash: null, failed_logins: 0, locked_until: null });
     await endSessionsOf(trx, userId); // a session that may have been stolen ends with the password
     // …and so does every API token: a reset means the account may be in someone else's hands.
     await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-    const link = await createActivationToken(userId, trx);
-    await audit({ action: 'user.password_reset', userId: actor.id, ip: actor.ip ?? null, provinceCode: user.province_code, target: `user:${userId}` }, trx);
-    return { id: userId, email: user.email as string, url: link.url };
+    const unitUser = user.role === 'unit_user';
+    const link = !unitUser || mailConfigured() ? await createActivationToken(userId, trx) : null;
+    // For a unit user without mail any earlier link dies too: only the officer's fresh one counts.
+    if (!link) await trx('activation_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
+    const province = unitUser
+      ? await trx('unit_users as uu').join('units as u', 'u.id', 'uu.unit_id').join('provinces as p', 'p.code', 'u.province_code').where('uu.user_id', userId).first('p.name', 'p.code')
+      : undefined;
+    await audit({ action: 'user.password_reset', userId: actor.id, ip: actor.ip ?? null, provinceCode: user.province_code ?? province?.code ?? null, target: `user:${userId}` }, trx);
+    return { id: userId, email: user.email as string, role: user.role as Role, url: link?.url ?? null, provinceName: (province?.name as string | undefined) ?? null };
   });
   if (!result) return undefined;
-  const mailed = await sendMail(result.email, ACTIVATION_SUBJECT, activationText(result.url));
-  return { id: result.id, email: result.email, activationUrl: result.url, mailed };
+  const mailed = result.url ? await sendMail(result.email, ACTIVATION_SUBJECT, activationText(result.url)) : false;
+  const unitUser = result.role === 'unit_user';
+  return {
+    id: result.id, email: result.email, role: result.role, mailed, provinceName: result.provinceName,
+    activationUrl: mailed || unitUser ? null : result.url,
+    handedTo: mailed ? 'mail' : unitUser ? 'province_officer' : 'admin',
+  };
 }
+
+/**
+ * Changes a staff account's role (issue 12 §3b): never one's own — an admin does not make itself
+ * a province officer — and never to or from a unit user. Audited, and the account is told.
+ */
+export async function changeRole(userId: number, input: { role: StaffRole; province_code: string | null }, actor: Actor, k: Knex = db()): Promise<'done' | 'self' | 'not_found' | 'unchanged'> {
+  if (actor.id === userId) return 'self';
+  const province = input.role === 'province_officer' ? input.province_code : null;
+  if (province && !(await k('provinces').where({ code: province }).first('code'))) throw new FormError({ province_code: 'این استان در فهرست نیست.' });
+  const changed = await k.transaction(async (trx) => {
+    const user = await trx('users').where({ id: userId }).whereNot('role', 'unit_user').forUpdate().first('id', 'email', 'role', 'province_code');
+    if (!user) return undefined;
+    if (user.role === input.role && user.province_code === province) return null;
+    await trx('users').where({ id: userId }).update({ role: input.role, province_code: province });
+    await audit({ action: 'user.role_changed', userId: actor.id, ip: actor.ip ?? null, provinceCode: province ?? user.province_code, target: `user:${userId}`, details: { from: user.role, to: input.role, province_code: province } }, trx);
+    return user as { email: string; role: Role };
+  });
+  if (changed === undefined) return 'not_found';
+  if (changed === null) return 'unchanged';
+  await sendMail(changed.email, 'تغییر نقش حساب شما در سامانه آمار تولید', `نقش حساب شما در سامانه آمار تولید صنعت و معدن از «${ROLE_LABELS[changed.role] ?? changed.role}» به «${ROLE_LABELS[input.role] ?? input.role}» تغییر کرد. اگر از این تغییر خبر ندارید، به مدیر سامانه اطلاع دهید.\n`);
+  return 'done';
+}
+
+export const roleForm = z.object({
+  role: z.enum(CREATABLE_ROLES, { error: 'نقش را انتخاب کنید.' }),
+  province_code: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().regex(/^\d{2}$/, 'استان را از فهرست انتخاب کنید.').nullable()),
+}).superRefine((v, ctx) => {
+  if (v.role === 'province_officer' && !v.province_code) ctx.addIssue({ code: 'custom', path: ['province_code'], message: 'برای کارشناس استان، استان را انتخاب کنید.' });
+});
 
 /** Deactivates or reactivates an account; a deactivated user's sessions stop working at once. */
 export async function setUserActive(userId: number, active: boolean, actor: Actor, k: Knex = db()): Promise<boolean> {
   return k.transaction(async (trx) => {
     const changed = await trx('users').where({ id: userId }).update({ active });
     if (changed !== 1) return false;
+    // Revoked for good: a reactivated account starts without the tokens it had (issue 12 §6).
+    if (!active) {
+      await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      await endSessionsOf(trx, userId);
+    }
     await audit({ action: active ? 'user.reactivated' : 'user.deactivated', userId: actor.id, ip: actor.ip ?? null, target: `user:${userId}` }, trx);
     return true;
   });

@@ -8,9 +8,12 @@ import { sha256 } from '../auth/activation.ts';
 // Per-user API tokens: shown once, stored as a SHA-256 hash, revocable.
 const PREFIX = 'psp_';
 
-export async function createApiToken(userId: number, name: string, k: Knex = db()): Promise<{ id: number; token: string }> {
+/** A token lasts a year unless told otherwise (issue 12 §6). */
+export const TOKEN_VALID_DAYS = 365;
+
+export async function createApiToken(userId: number, name: string, k: Knex = db(), validDays = TOKEN_VALID_DAYS): Promise<{ id: number; token: string }> {
   const token = PREFIX + crypto.randomBytes(30).toString('base64url');
-  const [row] = await k('api_tokens').insert({ user_id: userId, name, token_hash: sha256(token), prefix: token.slice(0, 12) }).returning('id');
+  const [row] = await k('api_tokens').insert({ user_id: userId, name, token_hash: sha256(token), prefix: token.slice(0, 12), expires_at: new Date(Date.now() + validDays * 86400_000) }).returning('id');
   return { id: row.id, token };
 }
 
@@ -24,7 +27,7 @@ export function apiError(res: Response, status: number, code: string, message: s
   res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
 }
 
-/** `Authorization: Bearer TOKEN` → req.user; 401 for a missing, unknown or revoked token. */
+/** `Authorization: Bearer TOKEN` → req.user; 401 for a missing, unknown, revoked or expired token. */
 export async function bearerAuth(req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
@@ -33,7 +36,7 @@ export async function bearerAuth(req: Request, res: Response, next: NextFunction
     // token: the API is hot during the deadline rush).
     const { rows } = await db().raw(
       `with token as (
-         select id, user_id, last_used_at from api_tokens where token_hash = ? and revoked_at is null
+         select id, user_id, last_used_at from api_tokens where token_hash = ? and revoked_at is null and expires_at > now()
        ), used as (
          update api_tokens set last_used_at = now() from token join users on users.id = token.user_id and users.active
           where api_tokens.id = token.id and (token.last_used_at is null or token.last_used_at < now() - interval '1 minute')

@@ -12,8 +12,10 @@ export function apiRouter(opts: { limit?: number } = {}): Router {
   const router = Router();
   router.use(apiDocsRouter());
   const v1 = Router();
-  v1.use(express.json({ limit: '256kb' }));
+  // The token first: a body is read and parsed only for a caller the API knows (issue 12 §8).
   v1.use(bearerAuth);
+  v1.use((_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
+  v1.use(express.json({ limit: '256kb' }));
   v1.use(rateLimit({
     windowMs: 60_000,
     limit: opts.limit ?? 600,

@@ -16,6 +16,7 @@ export interface User {
   active: boolean;
   failed_logins: number;
   locked_until: Date | null;
+  email_verified_at: Date | null;
   last_login_at: Date | null;
   created_at: Date;
 }

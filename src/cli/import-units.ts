@@ -29,5 +29,6 @@ if (!result.ok) {
 }
 console.log(`${result.rows} row(s): ${result.created} unit(s) created, ${result.unchanged} unchanged.`);
 for (const a of result.accounts) {
-  console.log(a.mailed ? `  ${a.email}: activation link emailed` : `  ${a.email}: activation link (also shown to the province officer): ${a.url}`);
+  console.log(a.mailed ? `  ${a.email}: activation link emailed` : `  ${a.email}: activation link (shown only here; the province officer can issue a new one): ${a.url}`);
 }
+for (const n of result.notLinked) console.log(`  line ${n.line}: ${n.email} has an account whose email is not proven yet: not linked to the unit`);

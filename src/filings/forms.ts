@@ -24,13 +24,14 @@ export type FilingMode = 'draft' | 'submit';
 const LIMITS = {
   employees: { integer: true, max: 1_000_000 },
   rial: { integer: true, max: 9e15 },
-  quantity: { integer: false, max: 1e15 },
+  // numeric(18,3): fifteen digits before the point, three after (issue 12 §7).
+  quantity: { integer: false, max: 999_999_999_999_999, scale: 3 },
 } as const;
 
 const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** A required amount on submission; on a draft an empty field is stored as null. */
-function field(label: string, limits: { integer: boolean; max: number }, mode: FilingMode) {
+function field(label: string, limits: { integer: boolean; max: number; scale?: number }, mode: FilingMode) {
   const base = amount(label, limits);
   return mode === 'submit' ? base : z.preprocess((v) => (isEmpty(v) ? undefined : v), base.optional()).transform((v) => v ?? null);
 }
@@ -86,7 +87,7 @@ export function parseFiling(mode: FilingMode, body: Record<string, unknown>): { 
   return r.ok ? { ok: true, data: r.data as FilingInput } : r;
 }
 
-export type FieldCode = 'required' | 'not_a_number' | 'negative' | 'not_integer' | 'too_large' | 'invalid';
+export type FieldCode = 'required' | 'not_a_number' | 'negative' | 'not_integer' | 'too_precise' | 'too_large' | 'invalid';
 
 /** The machine-readable code of an amount error (the API answers a code per field beside the message). */
 export function amountErrorCode(raw: unknown, integer: boolean): FieldCode {
@@ -97,6 +98,7 @@ export function amountErrorCode(raw: unknown, integer: boolean): FieldCode {
   const n = Number(s);
   if (n < 0) return 'negative';
   if (integer && !Number.isInteger(n)) return 'not_integer';
+  if ((s.split('.')[1] ?? '').replace(/0+$/, '').length > 3) return 'too_precise';
   return 'too_large';
 }
 

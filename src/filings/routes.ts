@@ -14,6 +14,7 @@ import {
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -310,7 +311,7 @@ async function chooseUnit(req: Request, res: Response): Promise<void> {
 async function downloadHistory(format: 'csv' | 'xlsx', res: Response): Promise<void> {
   const unit = unitOf(res);
   const settings = await loadSettings();
-  const table = await historyTable(unit, new Date(), settings.rules);
+  const table = await withStatementTimeout((k) => historyTable(unit, new Date(), settings.rules, k));
   const name = `history-${unit.id}`;
   if (format === 'csv') {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -327,8 +328,8 @@ export function filingsRouter(): Router {
   const router = Router();
   const unitUser = [...requireRole('unit_user'), unitScope];
   router.get('/dashboard', unitUser, showDashboard);
-  router.get('/dashboard/history.csv', unitUser, (_req: Request, res: Response) => downloadHistory('csv', res));
-  router.get('/dashboard/history.xlsx', unitUser, (_req: Request, res: Response) => downloadHistory('xlsx', res));
+  router.get('/dashboard/history.csv', unitUser, heavy((_req: Request, res: Response) => downloadHistory('csv', res)));
+  router.get('/dashboard/history.xlsx', unitUser, heavy((_req: Request, res: Response) => downloadHistory('xlsx', res)));
   router.post('/current-unit', unitUser, chooseUnit);
   router.post('/dashboard/reminders/:id/dismiss', unitUser, dismissReminder);
   router.get('/filings', unitUser, listFilings);

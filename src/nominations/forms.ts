@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amount } from '../forms.ts';
+import { amount, isSystemYear } from '../forms.ts';
 import { latinDigits } from '../text.ts';
 
 // The planning deputy's indicator weights (DESIGN §8): three shares that add up to 1.
@@ -21,4 +21,5 @@ export const nominationForm = z.object({
   year: positiveInt('سال').refine((y) => y >= 1380 && y <= 1500, 'سال معتبر نیست.'),
 });
 
-export const yearParam = z.preprocess((v) => latinDigits(typeof v === 'string' ? v : '').trim(), z.string().regex(/^(\d{4})?$/, 'سال را چهار رقمی وارد کنید.'));
+export const yearParam = z.preprocess((v) => latinDigits(typeof v === 'string' ? v : '').trim(), z.string().regex(/^(\d{4})?$/, 'سال را چهار رقمی وارد کنید.')
+  .refine((s) => s === '' || isSystemYear(Number(s)), 'این سال بیرون از بازهٔ سال‌های سامانه است.'));

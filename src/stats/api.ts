@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { apiRole, apiError } from '../api/auth.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
@@ -7,18 +7,17 @@ import { periodLabel } from '../views.ts';
 import { parseViewQuery, performancePeriod } from './forms.ts';
 import { viewCsv, viewJson, viewFilename, sendDownload, CSV_TYPE } from './export.ts';
 import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { performanceReport, performanceJson, defaultReportPeriod, isReportable } from './performance.ts';
 
 // The statistics office's own tools pull the same views of stored releases (DESIGN §7) and the
 // same report (DESIGN §10) with an API token. Every other role gets 404.
 export function statsApiRouter(): Router {
   const router = Router();
-  router.get('/stats/aggregates', apiRole('stats_office'), wrap(aggregates));
-  router.get('/stats/performance', apiRole('stats_office'), wrap(performance));
+  router.get('/stats/aggregates', apiRole('stats_office'), heavy(aggregates));
+  router.get('/stats/performance', apiRole('stats_office'), heavy(performance));
   return router;
 }
-
-const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
 async function aggregates(req: Request, res: Response): Promise<void> {
   const parsed = parseViewQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
@@ -46,7 +45,7 @@ async function performance(req: Request, res: Response): Promise<void> {
   if (!isReportable(period, now, settings.rules)) {
     return apiError(res, 422, 'period_not_due', `مهلت ثبت آمار ${periodLabel(period)} هنوز به پایان نرسیده است؛ گزارش پس از پایان مهلت تهیه می‌شود.`);
   }
-  const report = await performanceReport(period, { at: now, rules: settings.rules });
+  const report = await withStatementTimeout((k) => performanceReport(period, { at: now, rules: settings.rules }, k));
   res.setHeader('X-Period', period);
   res.json(performanceJson(report));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { latinDigits } from '../text.ts';
 import { isPeriod, deadlineOf, type Period, type Rules } from '../calendar.ts';
-import type { FieldErrors } from '../forms.ts';
+import { isSystemYear, type FieldErrors } from '../forms.ts';
 import { parseReferencePeriod, referencePeriodOfRange, type ReferencePeriod } from './releases/period.ts';
 import { RELEASE_MEASURES, type ReleaseMeasure } from './releases/types.ts';
 
@@ -133,4 +133,5 @@ export function parsePublishForm(input: Record<string, unknown>, at: Date, rules
 }
 
 /** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
-export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.'));
+export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.')
+  .refine((s) => s === '' || !isPeriod(s) || isSystemYear(Number(s.slice(0, 4))), 'این ماه بیرون از بازهٔ سال‌های سامانه است.'));

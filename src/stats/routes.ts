@@ -14,15 +14,16 @@ import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type Rel
 import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/list.ts';
 import { publishRelease } from './releases/publish.ts';
 import { KIND_LABELS } from './releases/period.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 
 // Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
 // performance report (DESIGN §10). Province officers reach the report too, for their own province.
 export function statsRouter(): Router {
   const router = Router();
   router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
-  router.get('/stats/aggregates', ...requireRole('stats_office'), showView);
-  router.post('/stats/releases', ...requireRole('stats_office'), createRelease);
-  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), showPerformance);
+  router.get('/stats/aggregates', ...requireRole('stats_office'), heavy(showView));
+  router.post('/stats/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
+  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), heavy(showPerformance));
   return router;
 }
 
@@ -99,7 +100,7 @@ async function showPerformance(req: Request, res: Response) {
     return render(422, { errors: { period: `مهلت ثبت آمار ${periodLabel(period)} تا پایان ${dayLabel(deadlineDayOf(period, settings.rules))} است؛ گزارش عملکرد هر ماه پس از پایان مهلت آن تهیه می‌شود. آخرین ماه قابل گزارش: ${periodLabel(fallback)}.` }, report: null });
   }
   const provinceCode = user.role === 'province_officer' ? user.province_code ?? '__' : undefined;
-  const report = await performanceReport(period, { at: now, rules: settings.rules, provinceCode });
+  const report = await withStatementTimeout((k) => performanceReport(period, { at: now, rules: settings.rules, provinceCode }, k));
   const format = String(req.query.format ?? 'html');
   if (format === 'csv') return sendDownload(res, performanceCsv(report), CSV_TYPE, `performance_${period}.csv`);
   if (format === 'xlsx') return sendDownload(res, await performanceXlsx(report), XLSX_TYPE, `performance_${period}.xlsx`);

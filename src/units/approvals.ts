@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
-import { createActivationToken, activationUrl } from '../auth/activation.ts';
+import { createActivationToken, emailProofText } from '../auth/activation.ts';
 import { sendMail } from '../mail.ts';
 import { unitColumns, withProducts, type UnitSummary } from './model.ts';
 
@@ -52,65 +52,77 @@ export async function decideRegistration(id: number, province: string, decision:
   });
 }
 
-export interface PendingActivation { user_id: number; email: string; unit_id: number; entity_name: string; licence_no: string; token_plain: string | null; expires_at: Date | null; link: string | null }
+export interface PendingActivation { user_id: number; email: string; unit_id: number; entity_name: string; licence_no: string; needs: 'password' | 'email'; expires_at: Date | null }
+
+/** Unit users of the province (owners, or claimants of its units) — the accounts its officer hands links to. */
+const PROVINCE_UNIT_ACCOUNTS = `
+  select uu.user_id, uu.unit_id from unit_users uu join units u on u.id = uu.unit_id where u.province_code = :province
+  union
+  select c.user_id, c.unit_id from unit_claims c join units u on u.id = c.unit_id where u.province_code = :province and c.status = 'pending'`;
 
 /**
- * Accounts of imported units of the province whose owner has not yet set a password, with the
- * latest unused one-time link when it is kept (no SMTP) so the officer can hand it over.
+ * Accounts of the province's units that cannot sign in yet: no password (imported units, an admin's
+ * reset) or an email not yet proven (registrations), with the expiry of the latest link issued.
+ * Links are stored hashed: the officer gets a fresh one, once, by asking for it.
  */
 export async function pendingActivations(province: string, k: Knex = db()): Promise<PendingActivation[]> {
   const r = await k.raw(`
-    select us.id as user_id, us.email, u.id as unit_id, le.name as entity_name, u.licence_no, t.token_plain, t.expires_at
-    from units u
+    select distinct on (us.id) us.id as user_id, us.email, a.unit_id, le.name as entity_name, u.licence_no,
+           case when us.password_hash is null then 'password' else 'email' end as needs, t.expires_at
+    from (${PROVINCE_UNIT_ACCOUNTS}) a
+    join users us on us.id = a.user_id
+    join units u on u.id = a.unit_id
     join legal_entities le on le.id = u.legal_entity_id
-    join unit_users uu on uu.unit_id = u.id
-    join users us on us.id = uu.user_id
     left join lateral (
-      select token_plain, expires_at from activation_tokens a
-      where a.user_id = us.id and a.used_at is null and a.expires_at > now()
-      order by a.id desc limit 1
+      select expires_at from activation_tokens t where t.user_id = us.id and t.used_at is null and t.expires_at > now() order by t.id desc limit 1
     ) t on true
-    where u.province_code = ? and u.source = 'import' and us.role = 'unit_user' and us.password_hash is null and us.active
-    order by le.name, u.licence_no, us.email`, [province]);
-  return (r.rows as Omit<PendingActivation, 'link'>[]).map((row) => ({ ...row, link: row.token_plain ? activationUrl(row.token_plain) : null }));
+    where us.role = 'unit_user' and us.active and (us.password_hash is null or us.email_verified_at is null)
+    order by us.id, a.unit_id`, { province });
+  return (r.rows as PendingActivation[]).sort((x, y) => x.entity_name.localeCompare(y.entity_name, 'fa') || x.email.localeCompare(y.email));
 }
-
-/** A fresh one-time link for a not-yet-activated owner of a unit in the officer's province. */
-export async function reissueActivation(userId: number, province: string, officer: { id: number; ip?: string | null }, k: Knex = db()): Promise<{ url: string; email: string; mailed: boolean } | undefined> {
-  const target = await k('users as us')
-    .join('unit_users as uu', 'uu.user_id', 'us.id')
-    .join('units as u', 'u.id', 'uu.unit_id')
-    .where({ 'us.id': userId, 'us.role': 'unit_user', 'u.province_code': province })
-    .whereNull('us.password_hash')
-    .first('us.id', 'us.email', 'u.id as unit_id');
-  if (!target) return undefined;
-  const { url } = await k.transaction(async (trx) => {
-    const link = await createActivationToken(userId, trx);
-    await audit({ action: 'user.activation_link_issued', userId: officer.id, ip: officer.ip ?? null, unitId: target.unit_id, provinceCode: province, target: `user:${userId}` }, trx);
-    return link;
-  });
-  const mailed = await sendMail(target.email, 'پیوند فعال‌سازی حساب سامانه آمار تولید', activationMailText(url));
-  return { url, email: target.email, mailed };
-}
-
-export interface LinkedAccount { at: Date; email: string; full_name: string; unit_id: number; entity_name: string; licence_no: string }
 
 /**
- * Accounts that registered on the site and were linked to a unit of the register (last 90 days):
- * the link needs no approval, so the office sees who claimed which unit of its province.
+ * A fresh one-time link for an account of the officer's province that cannot sign in yet: to set
+ * its password, or to prove its email. Mailed when mail is configured; otherwise returned once for
+ * the officer to hand over (it is stored only as a hash).
+ */
+export async function reissueActivation(userId: number, province: string, officer: { id: number; ip?: string | null }, k: Knex = db()): Promise<{ url: string; email: string; mailed: boolean; expiresAt: Date } | undefined> {
+  const { rows } = await k.raw(`
+    select us.id, us.email, us.password_hash is null as no_password, a.unit_id
+      from (${PROVINCE_UNIT_ACCOUNTS}) a join users us on us.id = a.user_id
+     where us.id = :userId and us.role = 'unit_user' and us.active and (us.password_hash is null or us.email_verified_at is null)
+     limit 1`, { province, userId }) as { rows: { id: number; email: string; no_password: boolean; unit_id: number }[] };
+  const target = rows[0];
+  if (!target) return undefined;
+  const purpose = target.no_password ? 'activation' : 'email';
+  const link = await k.transaction(async (trx) => {
+    const made = await createActivationToken(userId, trx, purpose);
+    await audit({ action: 'user.activation_link_issued', userId: officer.id, ip: officer.ip ?? null, unitId: target.unit_id, provinceCode: province, target: `user:${userId}`, details: { purpose } }, trx);
+    return made;
+  });
+  const mailed = await sendMail(target.email, purpose === 'email' ? 'تأیید پست الکترونیکی در سامانه آمار تولید' : 'پیوند فعال‌سازی حساب سامانه آمار تولید',
+    purpose === 'email' ? emailProofText(link.url) : activationMailText(link.url));
+  return { url: link.url, email: target.email, mailed, expiresAt: link.expiresAt };
+}
+
+export interface LinkedAccount { at: Date; email: string; full_name: string; unit_id: number; entity_name: string; licence_no: string; via: string | null }
+
+/**
+ * Every account linked to a unit of the province in the last 90 days — by an approved claim or by
+ * an import (issue 12 §2) — so the office sees who may now act for which unit.
  */
 export function recentlyLinkedAccounts(province: string, k: Knex = db()): Promise<LinkedAccount[]> {
   return k('audit_log as a')
     .join('units as u', 'u.id', 'a.unit_id')
     .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
-    .join('users as us', 'us.id', 'a.user_id')
+    .join('users as us', (j) => { j.on(k.raw("us.id = case when a.details->>'via' is null then a.user_id else substr(a.target, 6)::int end")); })
     .where({ 'a.action': 'unit.account_linked', 'u.province_code': province })
     .where('a.at', '>', k.raw(`now() - interval '90 days'`))
     .orderBy('a.at', 'desc')
     .limit(100)
-    .select('a.at', 'us.email', 'us.full_name', 'u.id as unit_id', 'le.name as entity_name', 'u.licence_no');
+    .select('a.at', 'us.email', 'us.full_name', 'u.id as unit_id', 'le.name as entity_name', 'u.licence_no', k.raw("a.details->>'via' as via"));
 }
 
 export function activationMailText(url: string): string {
-  return `برای تعیین گذرواژه حساب خود در سامانه آمار تولید صنعت و معدن، این پیوند را باز کنید (یک‌بار مصرف، تا ۳۰ روز):\n${url}\n`;
+  return `برای تعیین گذرواژه حساب خود در سامانه آمار تولید صنعت و معدن، این پیوند را باز کنید (یک‌بار مصرف، تا ۳ روز):\n${url}\n`;
 }

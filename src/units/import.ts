@@ -48,7 +48,7 @@ export interface ImportIssue { line: number; reason: string }
 export interface ImportedAccount { email: string; url: string; mailed: boolean }
 export type ImportResult =
   | { ok: false; errors: ImportIssue[] }
-  | { ok: true; rows: number; created: number; unchanged: number; accounts: ImportedAccount[] };
+  | { ok: true; rows: number; created: number; unchanged: number; accounts: ImportedAccount[]; notLinked: { line: number; email: string }[] };
 
 interface Row {
   line: number;
@@ -229,30 +229,39 @@ export async function importUnits(text: string, opts: { k?: Knex; now?: Date; ac
     await insertChunked(trx, 'products', fresh.flatMap((r) => r.products.map((p, i) => ({ unit_id: unitIdOf(r), ...p, position: i }))), ['id']);
 
     // Owners' accounts: one per email (an owner of several units gets one account linked to each).
+    // An existing account is linked only when its email has been proven (issue 12 §2): otherwise
+    // anyone could register with the address a later import carries and be handed the unit.
     const withEmail = fresh.filter((r) => r.email);
     const emails = [...new Set(withEmail.map((r) => r.email!))];
-    const known: { id: number; email: string }[] = emails.length ? await trx('users').whereIn(lowerEmail(trx), emails).select('id', 'email') : [];
-    const userOf = new Map(known.map((u) => [u.email.toLowerCase(), u.id]));
-    const newEmails = emails.filter((e) => !userOf.has(e));
+    const known: { id: number; email: string; email_verified_at: Date | null }[] = emails.length ? await trx('users').whereIn(lowerEmail(trx), emails).select('id', 'email', 'email_verified_at') : [];
+    const unproven = new Set(known.filter((u) => !u.email_verified_at).map((u) => u.email.toLowerCase()));
+    const userOf = new Map(known.filter((u) => u.email_verified_at).map((u) => [u.email.toLowerCase(), u.id]));
+    const newEmails = emails.filter((e) => !userOf.has(e) && !unproven.has(e));
     const created = await insertChunked(trx, 'users', newEmails.map((email) => ({
-      email, role: 'unit_user', password_hash: null, full_name: withEmail.find((r) => r.email === email)!.entity_name,
+      email, role: 'unit_user', password_hash: null, email_verified_at: null, full_name: withEmail.find((r) => r.email === email)!.entity_name,
     })), ['id', 'email']);
     for (const u of created) userOf.set(String(u.email), u.id as number);
-    if (withEmail.length) {
-      await trx('unit_users').insert(withEmail.map((r) => ({ user_id: userOf.get(r.email!), unit_id: unitIdOf(r) }))).onConflict(['user_id', 'unit_id']).ignore();
+    const links = withEmail.filter((r) => userOf.has(r.email!)).map((r) => ({ user_id: userOf.get(r.email!)!, unit_id: unitIdOf(r), province_code: r.province_code }));
+    if (links.length) {
+      await insertChunked(trx, 'unit_users', links.map(({ user_id, unit_id }) => ({ user_id, unit_id })), ['unit_id']);
+      // Every link is written down, and the province office sees it (issue 12 §2).
+      await insertChunked(trx, 'audit_log', links.map((l) => ({
+        action: 'unit.account_linked', user_id: opts.actorId ?? null, unit_id: l.unit_id, province_code: l.province_code, target: `user:${l.user_id}`, details: JSON.stringify({ via: 'import' }),
+      })), ['id']);
     }
+    const notLinked = withEmail.filter((r) => unproven.has(r.email!)).map((r) => ({ line: r.line, email: r.email! }));
     const accounts: { email: string; url: string }[] = [];
     for (const u of created) {
       const { url } = await createActivationToken(u.id as number, trx);
       accounts.push({ email: String(u.email), url });
     }
     await audit({ action: 'units.imported', userId: opts.actorId ?? null, details: { rows: rows.length, created: fresh.length, unchanged: rows.length - fresh.length, accounts: created.length } }, trx);
-    return { created: fresh.length, accounts };
+    return { created: fresh.length, accounts, notLinked };
   });
 
   const accounts: ImportedAccount[] = [];
   for (const a of outcome.accounts) accounts.push({ ...a, mailed: await sendMail(a.email, 'حساب واحد شما در سامانه آمار تولید', activationMailText(a.url)) });
-  return { ok: true, rows: rows.length, created: outcome.created, unchanged: rows.length - outcome.created, accounts };
+  return { ok: true, rows: rows.length, created: outcome.created, unchanged: rows.length - outcome.created, accounts, notLinked: outcome.notLinked };
 }
 
 /** Legal entities by national id; an entity already known keeps its name. */

@@ -11,7 +11,6 @@ export const SECTION_OF_KIND: Record<Kind, 'B' | 'C'> = { industrial: 'C', minin
 
 export const DUPLICATE_LICENCE = 'این پروانه بهره‌برداری با همین شناسه ملی پیش‌تر در سامانه ثبت‌نام شده است. اگر حساب آن را دارید وارد شوید؛ در غیر این صورت با سازمان صنعت، معدن و تجارت استان تماس بگیرید.';
 export const DUPLICATE_EMAIL = 'این پست الکترونیکی پیش‌تر در سامانه ثبت شده است. اگر حساب دارید وارد شوید یا نشانی دیگری بنویسید.';
-const CLAIMED_UNIT = 'این واحد در فهرست پروانه‌های وزارت هست و حساب کاربری دارد. برای ورود، پیوند فعال‌سازی را از سازمان صنعت، معدن و تجارت استان بگیرید.';
 
 export interface ProvinceOption { code: string; name: string }
 export interface IsicDivision { code: string; section: string; title_fa: string; classes: { code: string; title_fa: string }[] }
@@ -36,7 +35,9 @@ export function isUniqueViolation(e: unknown, constraint: string): boolean {
   return err.code === '23505' && (err.constraint === constraint || String(err.message ?? '').includes(constraint));
 }
 
-export interface RegistrationOutcome { unitId: number; userId: number; linked: boolean; obligationStart: Period; provinceName: string }
+export type RegistrationOutcome =
+  | { kind: 'registered'; unitId: number; userId: number; obligationStart: Period; provinceName: string }
+  | { kind: 'claimed'; unitId: number; userId: number; claimId: number; provinceName: string; notify: string[]; unitName: string; licenceNo: string };
 
 /** Reference checks the form cannot do alone: the ISIC class exists and fits the kind, the province exists. */
 async function checkReferences(input: Pick<RegistrationInput, 'isic_class' | 'kind' | 'province_code'>, k: Knex): Promise<{ errors: Record<string, string>; provinceName: string }> {
@@ -54,67 +55,82 @@ async function checkReferences(input: Pick<RegistrationInput, 'isic_class' | 'ki
 }
 
 /**
+ * What a registration can be refused for before anything is hashed or stored (issue 12 §8: a
+ * refused form costs no argon2 hash): references, and a licence already registered on the site.
+ * `emailTaken` is not an error the form shows (issue 12 §5): the caller answers as for a
+ * registration and mails the owner of the address instead.
+ */
+export async function checkRegistration(input: RegistrationInput, k: Knex = db()): Promise<{ errors: Record<string, string>; emailTaken: boolean; provinceName: string }> {
+  const { errors, provinceName } = await checkReferences(input, k);
+  const site = await k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id')
+    .where({ 'le.national_id': input.national_id, 'u.licence_no': input.licence_no, 'u.source': 'site' }).first('u.id');
+  if (site) errors.licence_no = DUPLICATE_LICENCE;
+  const emailTaken = Boolean(await k('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id'));
+  return { errors, emailTaken, provinceName };
+}
+
+/** What the claimant typed, kept beside the register's data for the officer (issue 12 §1). */
+function claimantOf(input: RegistrationInput): Record<string, unknown> {
+  const { password: _p, products, licence_issued_on, ...rest } = input;
+  return { ...rest, licence_issued_on: jalaliToGregorianIso(licence_issued_on), products: products.map((p) => ({ name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity })) };
+}
+
+/**
  * A unit registers itself (issue 2 item 3): legal entity (reused by national id), the unit pending
- * approval, its products, the owner's account and its link, all or nothing. A unit already in the
- * ministry's register (imported) is linked to the new account instead of being duplicated; a unit
- * registered on the site before is refused. Concurrent registrations of one licence are settled by
- * the unique (legal entity, licence number) constraint.
+ * approval, its products, the owner's account (its email not yet proven) and its link, all or
+ * nothing. A unit already in the ministry's register is never handed over on the strength of its
+ * national id and licence number, which are public (issue 12 §1): the registration becomes a
+ * pending claim for the province officer, and the unit's existing contacts are to be told.
+ * Concurrent registrations of one licence are settled by the unique (legal entity, licence number)
+ * constraint.
  */
 export async function registerUnit(input: RegistrationInput, passwordHash: string, obligation: ObligationSettings, k: Knex = db()): Promise<RegistrationOutcome> {
-  const { errors, provinceName } = await checkReferences(input, k);
-  const emailTaken = await k('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id');
+  const { errors, emailTaken, provinceName } = await checkRegistration(input, k);
   if (emailTaken) errors.email = DUPLICATE_EMAIL;
   if (Object.keys(errors).length) throw new FormError(errors);
   const start = obligationStart(input.licence_issued_on, false, obligation);
 
   try {
-    return await k.transaction(async (trx) => {
+    return await k.transaction(async (trx): Promise<RegistrationOutcome> => {
       await trx('legal_entities').insert({ national_id: input.national_id, name: input.entity_name }).onConflict('national_id').ignore();
-      const entity = await trx('legal_entities').where({ national_id: input.national_id }).first('id');
+      const entity = await trx('legal_entities').where({ national_id: input.national_id }).first('id', 'name');
       const existing = await trx('units').where({ legal_entity_id: entity.id, licence_no: input.licence_no })
-        .forUpdate().first('id', 'source', 'obligation_start', 'province_code');
-      let unitId: number;
-      let linked = false;
-      let unitStart: Period = start;
-      let unitProvince = input.province_code;
+        .forUpdate().first('id', 'source', 'province_code', 'email');
+      const [user] = await trx('users').insert({ email: input.email, full_name: input.contact_name, password_hash: passwordHash, role: 'unit_user', email_verified_at: null }).returning('id');
       if (existing) {
         if (existing.source === 'site') throw new FormError({ licence_no: DUPLICATE_LICENCE });
-        const owners = await trx('unit_users').where({ unit_id: existing.id }).first('user_id');
-        if (owners) throw new FormError({ licence_no: CLAIMED_UNIT });
-        unitId = existing.id;
-        linked = true;
-        unitStart = existing.obligation_start;
-        unitProvince = existing.province_code;
-      } else {
-        const [unit] = await trx('units').insert({
-          legal_entity_id: entity.id,
-          licence_no: input.licence_no,
-          licence_issued_on: jalaliToGregorianIso(input.licence_issued_on),
-          kind: input.kind,
-          isic_class: input.isic_class,
-          province_code: input.province_code,
-          city: input.city,
-          address: input.address,
-          postal_code: input.postal_code,
-          phone: input.phone,
-          contact_name: input.contact_name,
-          contact_national_code: input.contact_national_code,
-          email: input.email,
-          previously_announced: false,
-          obligation_start: start,
-          registration: 'pending',
-          source: 'site',
-        }).returning('id');
-        unitId = unit.id;
-        await trx('products').insert(input.products.map((p, i) => ({
-          unit_id: unitId, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, position: i,
-        })));
+        const [claim] = await trx('unit_claims').insert({ unit_id: existing.id, user_id: user.id, claimant: JSON.stringify(claimantOf(input)) }).returning('id');
+        await audit({ action: 'unit.claimed', userId: user.id, unitId: existing.id, provinceCode: existing.province_code, target: `unit_claim:${claim.id}` }, trx);
+        const owners: string[] = await trx('unit_users as uu').join('users as us', 'us.id', 'uu.user_id').where('uu.unit_id', existing.id).where('us.active', true).pluck('us.email');
+        const notify = [...new Set([existing.email, ...owners].filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase()))];
+        const province = await trx('provinces').where({ code: existing.province_code }).first('name');
+        return { kind: 'claimed', unitId: existing.id, userId: user.id, claimId: claim.id, provinceName: province?.name ?? '', notify, unitName: entity.name, licenceNo: input.licence_no };
       }
-      const [user] = await trx('users').insert({ email: input.email, full_name: input.contact_name, password_hash: passwordHash, role: 'unit_user' }).returning('id');
-      await trx('unit_users').insert({ user_id: user.id, unit_id: unitId });
-      await audit({ action: linked ? 'unit.account_linked' : 'unit.registered', userId: user.id, unitId, provinceCode: unitProvince, target: `unit:${unitId}` }, trx);
-      const province = linked ? await trx('provinces').where({ code: unitProvince }).first('name') : { name: provinceName };
-      return { unitId, userId: user.id, linked, obligationStart: unitStart, provinceName: province?.name ?? '' };
+      const [unit] = await trx('units').insert({
+        legal_entity_id: entity.id,
+        licence_no: input.licence_no,
+        licence_issued_on: jalaliToGregorianIso(input.licence_issued_on),
+        kind: input.kind,
+        isic_class: input.isic_class,
+        province_code: input.province_code,
+        city: input.city,
+        address: input.address,
+        postal_code: input.postal_code,
+        phone: input.phone,
+        contact_name: input.contact_name,
+        contact_national_code: input.contact_national_code,
+        email: input.email,
+        previously_announced: false,
+        obligation_start: start,
+        registration: 'pending',
+        source: 'site',
+      }).returning('id');
+      await trx('products').insert(input.products.map((p, i) => ({
+        unit_id: unit.id, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, position: i,
+      })));
+      await trx('unit_users').insert({ user_id: user.id, unit_id: unit.id });
+      await audit({ action: 'unit.registered', userId: user.id, unitId: unit.id, provinceCode: input.province_code, target: `unit:${unit.id}` }, trx);
+      return { kind: 'registered', unitId: unit.id, userId: user.id, obligationStart: start, provinceName };
     });
   } catch (e) {
     if (isUniqueViolation(e, 'units_legal_entity_id_licence_no_unique')) throw new FormError({ licence_no: DUPLICATE_LICENCE });

@@ -4,17 +4,22 @@ import { requireRole, currentUser, officerProvince, flash, NotFoundError } from 
 import { hashPassword } from '../auth/passwords.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
-import { periodLabel, jalaliDateText } from '../views.ts';
+import { jalaliDateText } from '../views.ts';
 import { gregorianIsoToJalali } from '../calendar.ts';
-import { mailConfigured } from '../mail.ts';
+import { mailConfigured, sendMail } from '../mail.ts';
 import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRODUCT_ROWS, MAX_PRODUCTS, type ProductRowValues } from './forms.ts';
-import { registerUnit, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
+import { registerUnit, checkRegistration, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
+import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText } from './claims.ts';
+import { sendEmailProof } from '../auth/routes.ts';
+import { weakPasswordReason } from '../auth/password-policy.ts';
 import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
 
 /** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
 export const REGISTRATIONS_PER_HOUR = 30;
+/** Registration forms sent from one address per hour, refused or not. */
+export const REGISTRATION_ATTEMPTS_PER_HOUR = 120;
 
-export function unitsRouter(opts: { registerLimit?: number } = {}): Router {
+export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit?: number } = {}): Router {
   const router = Router();
   // Only registrations that went through count (the 303 to «my units»): a form sent back with
   // errors, or for more product rows, does not use up the address's allowance.
@@ -32,14 +37,31 @@ export function unitsRouter(opts: { registerLimit?: number } = {}): Router {
       }).catch(next);
     },
   });
+  // Every attempt counts here, refused ones too (issue 12 §8): a form is cheap to refuse, not free.
+  const attemptLimiter = rateLimit({
+    windowMs: 60 * 60_000,
+    limit: opts.registerAttemptLimit ?? REGISTRATION_ATTEMPTS_PER_HOUR,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req: Request, res: Response, next: NextFunction) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      renderRegistrationForm(res, 429, typedValues(body), productRowsOf(body), {
+        _form: 'از این نشانی اینترنتی در یک ساعت گذشته فرم ثبت‌نام بارها فرستاده شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.',
+      }).catch(next);
+    },
+  });
   router.get('/register', showRegistrationForm);
-  router.post('/register', registrationLimiter, register);
+  router.post('/register', attemptLimiter, registrationLimiter, register);
+  router.get('/register/sent', showRegistrationSent);
   router.get('/my-units', ...requireRole('unit_user'), showMyUnits);
   router.get('/province/registrations', ...requireRole('province_officer'), listRegistrations);
   router.get('/province/registrations/:id', ...requireRole('province_officer'), showRegistration);
   router.post('/province/registrations/:id/approval', ...requireRole('province_officer'), approve);
   router.post('/province/registrations/:id/rejection', ...requireRole('province_officer'), reject);
   router.post('/province/unit-accounts/:id/activation-link', ...requireRole('province_officer'), issueActivationLink);
+  router.get('/province/claims/:id', ...requireRole('province_officer'), showClaim);
+  router.post('/province/claims/:id/approval', ...requireRole('province_officer'), approveClaim);
+  router.post('/province/claims/:id/rejection', ...requireRole('province_officer'), rejectClaim);
   return router;
 }
 
@@ -80,29 +102,47 @@ async function register(req: Request, res: Response) {
   }
   const parsed = parseRegistration(body);
   if (!parsed.ok) return renderRegistrationForm(res, 422, values, rows, parsed.errors);
+  const input = parsed.data;
+  const weak = weakPasswordReason(input.password, input.email);
+  if (weak) return renderRegistrationForm(res, 422, values, rows, { password: weak });
+  // Everything that can refuse the form is checked before the argon2 hash (issue 12 §8).
+  const pre = await checkRegistration(input);
+  if (Object.keys(pre.errors).length) return renderRegistrationForm(res, 422, values, rows, pre.errors);
+  if (pre.emailTaken) {
+    // Not a word about it on the page (issue 12 §5): the owner of the address is told instead,
+    // and the answer — and its time, a hash — is that of a registration.
+    await hashPassword(input.password);
+    await sendMail(input.email, 'تلاش برای ثبت‌نام با پست الکترونیکی شما', 'کسی کوشید با این پست الکترونیکی در سامانه آمار تولید صنعت و معدن ثبت‌نام کند، اما این نشانی پیش‌تر حساب دارد. '
+      + 'اگر خودتان بودید، با همان حساب وارد شوید (یا از «گذرواژه را فراموش کرده‌ام» استفاده کنید). اگر شما نبودید، کاری لازم نیست.\n');
+    return res.redirect(303, '/register/sent');
+  }
   const settings = await loadSettings();
   let outcome;
   try {
-    outcome = await registerUnit(parsed.data, await hashPassword(parsed.data.password), settings.obligation);
+    outcome = await registerUnit(input, await hashPassword(input.password), settings.obligation);
   } catch (e) {
-    if (e instanceof FormError) return renderRegistrationForm(res, 422, values, rows, e.errors);
+    if (e instanceof FormError) {
+      // A race lost on the email: answered like any taken address.
+      if (e.errors.email && Object.keys(e.errors).length === 1) return res.redirect(303, '/register/sent');
+      return renderRegistrationForm(res, 422, values, rows, e.errors);
+    }
     throw e;
   }
-  const message = outcome.linked
-    ? `این واحد پیش‌تر در فهرست پروانه‌های وزارت ثبت و تأیید شده بود؛ حساب شما به همان واحد پیوند خورد و واحد تازه‌ای ساخته نشد. نخستین دوره‌ای که باید آمار آن را ثبت کنید: ${periodLabel(outcome.obligationStart)}.`
-    : `ثبت‌نام واحد انجام شد و در انتظار تأیید سازمان صنعت، معدن و تجارت استان ${outcome.provinceName} است. نخستین دوره‌ای که باید آمار آن را ثبت کنید: ${periodLabel(outcome.obligationStart)}.`;
-  // Sign the new owner in on a fresh session id.
-  req.session.regenerate((err) => {
-    if (err) return res.status(500).render('error', { title: 'خطا', message: 'ثبت‌نام انجام شد اما ورود خودکار نشد. با پست الکترونیکی و گذرواژه خود وارد شوید.' });
-    req.session.userId = outcome.userId;
-    flash(req, 'success', message);
-    req.session.save(() => res.redirect(303, `/my-units#unit-${outcome.unitId}`));
-  });
+  if (outcome.kind === 'claimed') {
+    for (const to of outcome.notify) await sendMail(to, 'درخواست پیوند به واحد شما در سامانه آمار تولید', claimNoticeText(outcome.unitName, outcome.licenceNo, outcome.provinceName));
+  }
+  await sendEmailProof(outcome.userId, input.email);
+  res.redirect(303, '/register/sent');
+}
+
+/** The same page after every registration that went through, and after one with a taken email. */
+function showRegistrationSent(_req: Request, res: Response) {
+  res.render('units/registration-sent', { title: 'ثبت‌نام دریافت شد', mail: mailConfigured() });
 }
 
 async function showMyUnits(req: Request, res: Response) {
   const units = await unitsOfUser(currentUser(req).id);
-  res.render('units/my-units', { title: 'واحدهای من', units, licenceDate });
+  res.render('units/my-units', { title: 'واحدهای من', units, claims: await claimsOfUser(currentUser(req).id), licenceDate });
 }
 
 async function listRegistrations(req: Request, res: Response) {
@@ -110,6 +150,7 @@ async function listRegistrations(req: Request, res: Response) {
   res.render('units/registrations', {
     title: 'ثبت‌نام‌های در انتظار تأیید',
     pending: await pendingRegistrations(province),
+    claims: await pendingClaims(province),
     activations: await pendingActivations(province),
     linked: await recentlyLinkedAccounts(province),
     mailConfigured: mailConfigured(),
@@ -157,8 +198,52 @@ async function reject(req: Request, res: Response) {
 async function issueActivationLink(req: Request, res: Response) {
   const issued = await reissueActivation(idParam(req), officerProvince(req), { id: currentUser(req).id, ip: req.ip });
   if (!issued) throw new NotFoundError();
-  flash(req, 'success', issued.mailed
-    ? `پیوند فعال‌سازی تازه به ${issued.email} فرستاده شد.`
-    : `پیوند فعال‌سازی تازه برای ${issued.email} ساخته شد؛ آن را از فهرست زیر به مالک واحد بدهید.`);
-  res.redirect(303, '/province/registrations#activations');
+  if (issued.mailed) {
+    flash(req, 'success', `پیوند تازه به ${issued.email} فرستاده شد.`);
+    return res.redirect(303, '/province/registrations#activations');
+  }
+  // Shown once, in this answer only: the link is stored as a hash and never appears again.
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(201).render('units/activation-link', { title: 'پیوند یک‌بار مصرف', issued });
+}
+
+function claimId(req: Request): number {
+  return idParam(req);
+}
+
+async function renderClaim(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+  const claim = await claimDetail(claimId(req), officerProvince(req));
+  if (!claim) throw new NotFoundError();
+  res.status(status).render('units/claim', { title: `درخواست پیوند به ${claim.unit.entity_name}`, claim, values, errors, licenceDate });
+}
+
+async function showClaim(req: Request, res: Response) {
+  await renderClaim(req, res, 200, {}, {});
+}
+
+const CLAIM_MESSAGES = {
+  done: 'تصمیم درباره درخواست ثبت شد و به درخواست‌کننده خبر داده شد.',
+  already_decided: 'درباره این درخواست پیش‌تر تصمیم گرفته شده است.',
+  email_unproven: 'پست الکترونیکی درخواست‌کننده هنوز تأیید نشده است؛ نخست پیوند تأیید را برایش بفرستید.',
+} as const;
+
+async function approveClaim(req: Request, res: Response) {
+  const id = claimId(req);
+  const result = await decideClaim(id, officerProvince(req), { kind: 'approved' }, { id: currentUser(req).id, ip: req.ip });
+  if (result === 'not_found') throw new NotFoundError();
+  flash(req, result === 'done' ? 'success' : 'warning', CLAIM_MESSAGES[result]);
+  res.redirect(303, result === 'done' ? '/province/registrations' : `/province/claims/${id}`);
+}
+
+async function rejectClaim(req: Request, res: Response) {
+  const id = claimId(req);
+  const parsed = parseForm(rejectionForm, req.body);
+  if (!parsed.ok) {
+    const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+    return renderClaim(req, res, 422, { reason: typed }, parsed.errors);
+  }
+  const result = await decideClaim(id, officerProvince(req), { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
+  if (result === 'not_found') throw new NotFoundError();
+  flash(req, result === 'done' ? 'success' : 'warning', CLAIM_MESSAGES[result]);
+  res.redirect(303, result === 'done' ? '/province/registrations' : `/province/claims/${id}`);
 }

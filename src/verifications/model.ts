@@ -114,8 +114,10 @@ export async function filingDetails(f: FilingForReview, k: Knex = db()) {
     .orderBy([{ column: 'v.at', order: 'desc' }, { column: 'v.id', order: 'desc' }])
     .select('v.action', 'v.reason', 'v.at', 'us.full_name', 'us.email');
   const from = addMonths(f.period, -11);
+  // A draft is the unit's own until it is submitted (issue 12 §8): not in the officer's panel.
   const past = await k('filings')
     .where('unit_id', f.unit_id)
+    .whereNot('state', 'draft')
     .whereBetween('period', [from, f.period])
     .select('period', 'state', 'employees', 'production_value', 'value_added', 'first_submitted_at');
   const byPeriod = new Map(past.map((p) => [p.period as string, p]));

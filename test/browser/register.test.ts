@@ -49,10 +49,11 @@ describe('registering a unit in Chromium', () => {
     expect(await page.locator('.product-row').count()).toBe(6);
     await screenshot(page, 'register-form');
 
-    await Promise.all([page.waitForURL(/\/my-units/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
+    // Nobody is signed in before the email is proven (issue 12 §2): the page says how to prove it.
+    await Promise.all([page.waitForURL(/\/register\/sent/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
     const body = await page.textContent('main');
-    expect(body).toContain('در انتظار تأیید سازمان صنعت، معدن و تجارت استان اصفهان');
-    expect(body).toContain('مرداد ۱۴۰۴');
+    expect(body).toContain('ثبت‌نام دریافت شد');
+    expect(body).toContain('سازمان صنعت، معدن و تجارت استان');
     await screenshot(page, 'register-done');
 
     const unit = await rig.t.knex('units').where({ licence_no: '10/23456' }).first();
@@ -85,8 +86,8 @@ describe('registering a unit in Chromium', () => {
     await page.fill('#f-postal_code', '1234567890');
     await page.fill('#f-password', 'browser-password-1');
     await page.fill('#f-password_confirm', 'browser-password-1');
-    await Promise.all([page.waitForURL(/\/my-units/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
-    expect(await page.textContent('main')).toContain('در انتظار تأیید');
+    await Promise.all([page.waitForURL(/\/register\/sent/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
+    expect(await page.textContent('main')).toContain('ثبت‌نام دریافت شد');
     await context.close();
   });
 

@@ -59,21 +59,30 @@ GET    /account                                      login ok    ok    ok    ok 
 POST   /account/password                             login ok    ok    ok    ok    ok    ok    ok
 GET    /activate/:token                              ok    ok    ok    ok    ok    ok    ok    ok
 POST   /activate/:token                              ok    ok    ok    ok    ok    ok    ok    ok
+GET    /password-reset                               ok    ok    ok    ok    ok    ok    ok    ok
+POST   /password-reset                               ok    ok    ok    ok    ok    ok    ok    ok
+GET    /email-confirmations/:token                   ok    ok    ok    ok    ok    ok    ok    ok
+POST   /email-confirmations/:token                   ok    ok    ok    ok    ok    ok    ok    ok
 GET    /account/tokens                               login ok    ok    ok    ok    ok    ok    ok
 POST   /account/tokens                               login ok    ok    ok    ok    ok    ok    ok
-POST   /account/tokens/:id/revoke                    login ok    404   404   404   404   404   404
+POST   /account/tokens/:id/revocation                login ok    404   404   404   404   404   404
 GET    /                                             ok    ok    ok    ok    ok    ok    ok    ok
 GET    /register                                     ok    ok    ok    ok    ok    ok    ok    ok
 POST   /register                                     ok    ok    ok    ok    ok    ok    ok    ok
+GET    /register/sent                                ok    ok    ok    ok    ok    ok    ok    ok
 GET    /my-units                                     login ok    ok    404   404   404   404   404
 GET    /province/registrations                       login 404   404   ok    ok    404   404   404
 GET    /province/registrations/:id                   login 404   404   ok    404   404   404   404
 POST   /province/registrations/:id/approval          login 404   404   ok    404   404   404   404
 POST   /province/registrations/:id/rejection         login 404   404   ok    404   404   404   404
 POST   /province/unit-accounts/:id/activation-link   login 404   404   ok    404   404   404   404
+GET    /province/claims/:id                          login 404   404   ok    404   404   404   404
+POST   /province/claims/:id/approval                 login 404   404   ok    404   404   404   404
+POST   /province/claims/:id/rejection                login 404   404   ok    404   404   404   404
 GET    /admin/users                                  login 404   404   404   404   404   404   ok
 POST   /admin/users                                  login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/password-reset               login 404   404   404   404   404   404   ok
+POST   /admin/users/:id/role                         login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/reactivation                 login 404   404   404   404   404   404   ok
 GET    /admin/settings                               login 404   404   404   404   404   404   ok
@@ -176,7 +185,8 @@ export interface World {
   periods: { verified: string; submitted: string };
   unitA: { id: number; productIds: number[]; nationalId: string; filingSubmitted: number; filingVerified: number; filingDraft: number; reminderId: number };
   unitB: { id: number; productIds: number[] };
-  pending: { id: number; userId: number; activationToken: string };
+  pending: { id: number; userId: number; activationToken: string; emailToken: string };
+  claimId: number;
   users: Record<Exclude<RoleKey, 'anon'>, { id: number; email: string }>;
   victimUserId: number;
   tokens: Record<Exclude<RoleKey, 'anon'>, string> & { revoked: string };
@@ -222,6 +232,13 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
   const pendingUser = await createUser({ role: 'unit_user', unit_ids: [p.id] }, k);
   await k('users').where({ id: pendingUser.id }).update({ password_hash: null });
   const activation = await createActivationToken(pendingUser.id, k);
+  // A registrant of province 23 whose email is not proven yet, and its claim of an imported unit.
+  const claimant = await createUser({ role: 'unit_user' }, k);
+  await k('users').where({ id: claimant.id }).update({ email_verified_at: null });
+  const emailProof = await createActivationToken(claimant.id, k, 'email');
+  const claimed = await createUnit({ province_code: '23', name: 'شرکت واردشده مورد ادعا' }, k);
+  await k('units').where({ id: claimed.id }).update({ source: 'import' });
+  const [claim] = await k('unit_claims').insert({ unit_id: claimed.id, user_id: claimant.id, claimant: JSON.stringify({ entity_name: 'ادعاکننده' }) }).returning('id');
 
   const [reminder] = await k('reminders').insert({ unit_id: a.id, period: addMonths(verifiedPeriod, 1), deadline: deadlineOf(addMonths(verifiedPeriod, 1)) }).returning('id');
   await k('nominations').insert({
@@ -249,7 +266,8 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     periods: { verified: verifiedPeriod, submitted: submittedPeriod },
     unitA: { id: a.id, productIds: a.productIds, nationalId: a.nationalId, filingSubmitted, filingVerified, filingDraft, reminderId: reminder.id },
     unitB: { id: b.id, productIds: b.productIds },
-    pending: { id: p.id, userId: pendingUser.id, activationToken: activation.token },
+    pending: { id: p.id, userId: pendingUser.id, activationToken: activation.token, emailToken: emailProof.token },
+    claimId: claim.id,
     users,
     victimUserId: victim.id,
     tokens,
@@ -264,6 +282,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
   const id = (): string => {
     if (key.includes('/account/tokens/')) return String(w.spareTokenId);
     if (key.includes('/province/registrations/')) return String(w.pending.id);
+    if (key.includes('/province/claims/')) return String(w.claimId);
     if (key.includes('/province/unit-accounts/')) return String(w.pending.userId);
     if (key.includes('/admin/users/')) return String(w.victimUserId);
     if (key.includes('/dashboard/reminders/')) return String(w.unitA.reminderId);
@@ -276,7 +295,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
       case 'id': return id();
       case 'period': return w.periods.submitted;
       case 'code': return w.certificateCode;
-      case 'token': return w.pending.activationToken;
+      case 'token': return key.includes('/email-confirmations/') ? w.pending.emailToken : w.pending.activationToken;
       default: throw new Error(`fillPath: no fixture for :${name} in ${key}`);
     }
   });
@@ -307,6 +326,7 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
     case 'POST /province/filings/:id/return':
     case 'POST /province/filings/:id/reopening':
     case 'POST /province/registrations/:id/rejection':
+    case 'POST /province/claims/:id/rejection':
       return { body: { reason: 'دلیل آزمایشی' } };
     default:
       return {};
@@ -316,7 +336,7 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
 export type Agent = ReturnType<typeof request.agent>;
 export interface Visitor { role: RoleKey; agent: Agent; csrf: string; token?: string }
 
-/** One signed-in agent per role (the anonymous one holds a session too, so it has a CSRF token). */
+/** One signed-in agent per role (the anonymous one holds the CSRF cookie of its first page, no session). */
 export async function visitors(app: Express, w: World): Promise<Record<RoleKey, Visitor>> {
   const out = {} as Record<RoleKey, Visitor>;
   const anon = request.agent(app);

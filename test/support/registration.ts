@@ -47,3 +47,28 @@ export async function postRegistration(app: Express, form: Record<string, string
   const res = await agent.post('/register').type('form').send({ _csrf: csrf, ...form });
   return { agent, res };
 }
+
+/**
+ * Registers through the site as a stranger would, proves the email with the one-time link the
+ * mail carried (issue 12 §2), and signs in: the owner's agent, as after a real registration.
+ */
+export async function registerAndSignIn(app: Express, form: Record<string, string>) {
+  const { captureMail } = await import('../../src/mail.ts');
+  const outbox = captureMail();
+  try {
+    const { res } = await postRegistration(app, form);
+    if (res.status !== 303) return { res, agent: undefined as unknown as ReturnType<typeof request.agent> };
+    const sent = outbox.filter((m) => m.to === form.email.toLowerCase()).at(-1);
+    const token = sent && /\/email-confirmations\/([A-Za-z0-9_-]+)/.exec(sent.text)?.[1];
+    if (!token) throw new Error('no email proof link was mailed');
+    const proof = request.agent(app);
+    const page = await proof.get(`/email-confirmations/${token}`);
+    await proof.post(`/email-confirmations/${token}`).type('form').send({ _csrf: csrfFrom(page.text), confirm: '1' });
+  } finally {
+    captureMail(false);
+  }
+  const agent = request.agent(app);
+  const login = await agent.get('/login');
+  const signedIn = await agent.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: form.email, password: form.password });
+  return { res: signedIn, agent };
+}
