@@ -1,4 +1,4 @@
-import highsModule, { type Highs } from 'highs';
+import highsModule, { type Highs, type Model } from 'highs';
 import { LP_MEASURES, publishedValue, totalOf, type LpMeasure, type Problem } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
@@ -88,67 +88,118 @@ export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, 
   return out;
 }
 
-/** The audit of `measures` (all by default: the result counts only what it audited). */
-export async function attack(problem: Problem, pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES): Promise<AuditResult> {
-  const h = await highs();
-  const intervals = {} as Record<LpMeasure, Interval[]>;
-  const exposures: Exposure[] = [];
-  let lps = 0;
-  for (const m of LP_MEASURES) {
-    if (!measures.includes(m)) {
-      intervals[m] = problem.targets.map(() => ({ lo: -Infinity, hi: Infinity, loSolved: false, hiSolved: false }));
-      continue;
+/** Every distinct set of base cells that any release of the problem could publish, with each release's published value. */
+interface UniverseRow { bases: number[]; cells: { release: number; key: string; months: number; total: ReturnType<typeof totalOf> }[] }
+
+function rowUniverse(problem: Problem): UniverseRow[] {
+  const rows = new Map<string, UniverseRow>();
+  for (const rel of problem.releases) {
+    for (const c of problem.cells.get(rel.id)?.values() ?? []) {
+      const id = [...c.bases].sort((a, b) => a - b).join(',');
+      let row = rows.get(id);
+      if (!row) { row = { bases: c.bases, cells: [] }; rows.set(id, row); }
+      row.cells.push({ release: rel.id, key: c.key, months: rel.months, total: totalOf(c.bases.map((i) => problem.bases[i])) });
     }
-    const r = await attackMeasure(h, problem, pattern, m);
-    intervals[m] = r.intervals;
-    exposures.push(...r.exposures);
-    lps += r.lps;
   }
-  const insideTargets = new Set(exposures.map((e) => e.target));
-  const exactTargets = new Set<number>();
-  problem.targets.forEach((t, i) => {
-    if (LP_MEASURES.some((m) => {
-      const iv = intervals[m][i];
-      return t.truth[m] !== 0n && iv.loSolved && iv.hiSolved && iv.hi - iv.lo <= tolerance(Number(t.truth[m]));
-    })) exactTargets.add(i);
-  });
-  return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
+  return [...rows.values()];
 }
 
-/** Gives the event loop a turn every 20 ms: a release is built inside a web request, and other requests go on meanwhile. */
-function yielder(): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < 20) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
-}
+/**
+ * The attacker of one problem, kept across audits (protection audits the same problem many times
+ * with growing suppression): one HiGHS model per measure holds a row for every cell any release
+ * could publish; a suppressed cell's row is free (−∞, +∞), so a new pattern only changes row
+ * bounds and every solve starts from the last basis.
+ */
+export class Attacker {
+  private readonly universe: UniverseRow[];
+  private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
 
-async function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: LpMeasure): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
-  const targets = problem.targets;
-  const truth = targets.map((t) => Number(t.truth[m]));
-  const intervals: Interval[] = truth.map((x) => ({ lo: x, hi: x, loSolved: false, hiSolved: false }));
-  if (targets.length === 0) return { intervals, exposures: [], lps: 0 };
-  const scale = measureScale(problem, m);
-  const n = problem.bases.length;
-  const rows = publishedRows(problem, pattern, m, scale);
-  const cap = 10 * problem.bases.reduce((s, b) => s + Number(b.total[m]), 0) / scale + 10;
-  const model = h.createModel({
-    numCols: n,
-    numRows: rows.lower.length,
-    sense: h.constants.objectiveSense.maximize,
-    colCost: new Float64Array(n),
-    colLower: new Float64Array(n),
-    colUpper: new Float64Array(n).fill(cap),
-    rowLower: rows.lower,
-    rowUpper: rows.upper,
-    matrix: { format: 'csr', numRows: rows.lower.length, numCols: n, starts: rows.starts, indices: rows.indices, values: new Float64Array(rows.indices.length).fill(1) },
-  });
-  let lps = 0;
-  try {
+  constructor(private readonly h: Highs, private readonly problem: Problem) {
+    this.universe = rowUniverse(problem);
+  }
+
+  private bounds(pattern: Pattern, m: LpMeasure, scale: number): { lower: Float64Array; upper: Float64Array } {
+    const inf = this.h.infinity;
+    const lower = new Float64Array(this.universe.length).fill(-inf);
+    const upper = new Float64Array(this.universe.length).fill(inf);
+    this.universe.forEach((row, r) => {
+      for (const c of row.cells) {
+        if (!pattern.get(c.release)?.has(c.key)) continue;
+        const value = Number(publishedValue(c.total, m, c.months));
+        const [lo, hi] = m === 'employees' && c.months > 1 ? [Math.max(0, (value - 0.5) * c.months), (value + 0.5) * c.months] : [value, value];
+        lower[r] = Math.max(lower[r], lo / scale);
+        upper[r] = Math.min(upper[r], hi / scale);
+      }
+    });
+    return { lower, upper };
+  }
+
+  private modelFor(pattern: Pattern, m: LpMeasure): { model: Model; scale: number } {
+    const existing = this.models.get(m);
+    if (existing) {
+      const { lower, upper } = this.bounds(pattern, m, existing.scale);
+      existing.model.changeRowsBounds({ kind: 'range', from: 0, to: this.universe.length - 1 }, lower, upper);
+      return existing;
+    }
+    const scale = measureScale(this.problem, m);
+    const n = this.problem.bases.length;
+    const starts = [0];
+    const indices: number[] = [];
+    for (const row of this.universe) { indices.push(...row.bases); starts.push(indices.length); }
+    const { lower, upper } = this.bounds(pattern, m, scale);
+    const cap = 10 * this.problem.bases.reduce((sum, b) => sum + Number(b.total[m]), 0) / scale + 10;
+    const model = this.h.createModel({
+      numCols: n,
+      numRows: this.universe.length,
+      sense: this.h.constants.objectiveSense.maximize,
+      colCost: new Float64Array(n),
+      colLower: new Float64Array(n),
+      colUpper: new Float64Array(n).fill(cap),
+      rowLower: lower,
+      rowUpper: upper,
+      matrix: { format: 'csr', numRows: this.universe.length, numCols: n, starts, indices, values: new Float64Array(indices.length).fill(1) },
+    });
     model.options.set({ output_flag: false });
-    const levels = truth.map((x) => protectionLevels(x, problem.rules.interval));
+    const entry = { model, scale };
+    this.models.set(m, entry);
+    return entry;
+  }
+
+  /** The audit of `measures` (all by default: the result counts only what it audited). */
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES): Promise<AuditResult> {
+    const intervals = {} as Record<LpMeasure, Interval[]>;
+    const exposures: Exposure[] = [];
+    let lps = 0;
+    for (const m of LP_MEASURES) {
+      if (!measures.includes(m) || this.problem.targets.length === 0) {
+        intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
+        continue;
+      }
+      const r = await this.runMeasure(pattern, m);
+      intervals[m] = r.intervals;
+      exposures.push(...r.exposures);
+      lps += r.lps;
+    }
+    const insideTargets = new Set(exposures.map((e) => e.target));
+    const exactTargets = new Set<number>();
+    this.problem.targets.forEach((t, i) => {
+      if (LP_MEASURES.some((m) => {
+        const iv = intervals[m][i];
+        return t.truth[m] !== 0n && iv.loSolved && iv.hiSolved && iv.hi - iv.lo <= tolerance(Number(t.truth[m]));
+      })) exactTargets.add(i);
+    });
+    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
+  }
+
+  private async runMeasure(pattern: Pattern, m: LpMeasure): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
+    const h = this.h;
+    const targets = this.problem.targets;
+    const truth = targets.map((t) => Number(t.truth[m]));
+    const intervals: Interval[] = truth.map((x) => ({ lo: x, hi: x, loSolved: false, hiSolved: false }));
+    const { model, scale } = this.modelFor(pattern, m);
+    const n = this.problem.bases.length;
+    let lps = 0;
+    const levels = truth.map((x) => protectionLevels(x, this.problem.rules.interval));
     const upDone = (i: number) => intervals[i].hi >= levels[i].up - tolerance(truth[i]);
     const downDone = (i: number) => intervals[i].lo <= levels[i].down + tolerance(truth[i]);
     const sweep = (x: Float64Array) => {
@@ -168,20 +219,21 @@ async function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: Lp
       lps++;
       const status = model.getModelStatus();
       if (status !== h.constants.modelStatus.optimal) throw new Error(`the attacker's linear programme ended with status ${status}`);
-      const x = model.getSolution().colValue;
-      sweep(x);
+      sweep(model.getSolution().colValue);
       return model.getObjectiveValue() * scale;
     };
     for (const sense of ['max', 'min'] as const) {
       const done = sense === 'max' ? upDone : downDone;
-      // Together first: every pending expression pushed at once, weighted by its size.
-      for (let round = 0; round < 2; round++) {
+      // Together first: every pending expression pushed at once, weighted by its size, while that
+      // still proves a good share of them.
+      for (let round = 0; round < 6; round++) {
         const pending = targets.map((_, i) => i).filter((i) => !done(i));
         if (pending.length < 2) break;
         const costs = new Float64Array(n);
         for (const i of pending) for (const b of targets[i].bases) costs[b] += 1 / Math.max(truth[i] / scale, 1);
         solve(costs, sense);
         await pause();
+        if (targets.filter((_, i) => !done(i)).length > 0.9 * pending.length) break;
       }
       // Then one by one, each solution a witness for the others.
       for (let i = 0; i < targets.length; i++) {
@@ -199,7 +251,30 @@ async function attackMeasure(h: Highs, problem: Problem, pattern: Pattern, m: Lp
       if (!downDone(i)) exposures.push({ target: i, measure: m, direction: 'down', bound: iv.lo });
     });
     return { intervals, exposures, lps };
+  }
+
+  dispose(): void {
+    for (const { model } of this.models.values()) model.dispose();
+    this.models.clear();
+  }
+}
+
+/** Gives the event loop a turn every 20 ms: a release is built inside a web request, and other requests go on meanwhile. */
+function yielder(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < 20) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+/** One audit of a problem under a pattern (the attacker built for it and thrown away). */
+export async function attack(problem: Problem, pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES): Promise<AuditResult> {
+  const attacker = new Attacker(await highs(), problem);
+  try {
+    return await attacker.run(pattern, measures);
   } finally {
-    model.dispose();
+    attacker.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { isSensitive, totalOf, LP_MEASURES, type LpMeasure, type Problem } from './cube.ts';
-import { attack, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -51,61 +51,68 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const weight = cellWeights(problem, releaseId);
   const h = await highs();
   let auditSeconds = 0;
+  const attacker = new Attacker(h, problem);
+  let lastAudit = 0;
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[]) => {
     const t = performance.now();
-    const r = await attack(problem, pattern, measures);
+    const r = await attacker.run(pattern, measures);
+    lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
     opts.log?.(`audit ${measures?.join(',') ?? 'all'}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return r;
   };
 
-  let audit = await audited(patternWith(published));
-  const models = new Map<LpMeasure, RepairModel>();
   try {
-    for (let round = 0; audit.exposures.length > 0; round++) {
-      if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
-      let added = 0;
-      for (const m of LP_MEASURES) {
-        // Suppressions made for the measures before often protect this one too: audit it again first.
-        const exposures = m === LP_MEASURES[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m])).exposures;
-        const pending = exposures.filter((e) => e.measure === m);
-        if (pending.length === 0) continue;
-        let model = models.get(m);
-        if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
-        const witnesses: Float64Array[] = [];
-        const started = performance.now();
-        let solves = 0;
-        for (const e of pending) {
-          if (witnesses.some((d) => model.covers(d, e))) continue;
-          solves++;
-          const { delta, pay } = model.solve(e, published);
-          witnesses.push(delta);
-          const opposite = model.reversed(delta);
-          if (opposite) witnesses.push(opposite);
-          for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
-          await new Promise((resolve) => setImmediate(resolve));
+    let audit = await audited(patternWith(published));
+    const models = new Map<LpMeasure, RepairModel>();
+    try {
+      for (let round = 0; audit.exposures.length > 0; round++) {
+        if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
+        let added = 0;
+        for (const m of LP_MEASURES) {
+          // Suppressions made for the measures before often protect this one too: audit it again first.
+          const exposures = m === LP_MEASURES[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m])).exposures;
+          const pending = exposures.filter((e) => e.measure === m);
+          if (pending.length === 0) continue;
+          let model = models.get(m);
+          if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
+          const witnesses: Float64Array[] = [];
+          const started = performance.now();
+          let solves = 0;
+          for (const e of pending) {
+            if (witnesses.some((d) => model.covers(d, e))) continue;
+            solves++;
+            const { delta, pay } = model.solve(e, published);
+            witnesses.push(delta);
+            const opposite = model.reversed(delta);
+            if (opposite) witnesses.push(opposite);
+            for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
         }
-        opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
+        if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
+        audit = await audited(patternWith(published));
       }
-      if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
-      audit = await audited(patternWith(published));
+    } finally {
+      for (const model of models.values()) model.dispose();
     }
-  } finally {
-    for (const model of models.values()) model.dispose();
-  }
 
-  const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 10);
-  for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
-    if (Date.now() > deadline) break;
-    const trial = new Set(published).add(key);
-    const result = await audited(patternWith(trial));
-    if (result.exposures.length === 0) {
-      published.add(key);
-      secondary.delete(key);
-      audit = result;
+    const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 10);
+    for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
+      if (Date.now() + 1000 * lastAudit > deadline) break; // another audit would overrun the budget
+      const trial = new Set(published).add(key);
+      const result = await audited(patternWith(trial));
+      if (result.exposures.length === 0) {
+        published.add(key);
+        secondary.delete(key);
+        audit = result;
+      }
     }
+    return { published, primary, secondary, audit, auditSeconds: Math.round(auditSeconds * 1000) / 1000 };
+  } finally {
+    attacker.dispose();
   }
-  return { published, primary, secondary, audit, auditSeconds: Math.round(auditSeconds * 1000) / 1000 };
 }
 
 /** Information lost by suppressing a cell: its production value (scaled), plus one so that no cell is free. */
