@@ -165,8 +165,13 @@ export class Attacker {
     return entry;
   }
 
-  /** The audit of `measures` (all by default: the result counts only what it audited). */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES): Promise<AuditResult> {
+  /**
+   * The audit of `measures` (all by default: the result counts only what it audited). With
+   * `prove: false` it stops after the joint rounds and reports every expression they did not prove
+   * protected as exposed — the protection LP, which protection solves next for each exposure,
+   * settles those at the same cost (a protected expression costs it nothing).
+   */
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES, opts: { prove?: boolean } = {}): Promise<AuditResult> {
     const intervals = {} as Record<LpMeasure, Interval[]>;
     const exposures: Exposure[] = [];
     let lps = 0;
@@ -175,7 +180,7 @@ export class Attacker {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
       }
-      const r = await this.runMeasure(pattern, m);
+      const r = await this.runMeasure(pattern, m, opts.prove ?? true);
       intervals[m] = r.intervals;
       exposures.push(...r.exposures);
       lps += r.lps;
@@ -191,7 +196,7 @@ export class Attacker {
     return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
   }
 
-  private async runMeasure(pattern: Pattern, m: LpMeasure): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
+  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
     const h = this.h;
     const targets = this.problem.targets;
     const truth = targets.map((t) => Number(t.truth[m]));
@@ -236,7 +241,7 @@ export class Attacker {
         if (targets.filter((_, i) => !done(i)).length > 0.9 * pending.length) break;
       }
       // Then one by one, each solution a witness for the others.
-      for (let i = 0; i < targets.length; i++) {
+      for (let i = 0; prove && i < targets.length; i++) {
         if (done(i)) continue;
         const costs = new Float64Array(n);
         for (const b of targets[i].bases) costs[b] = 1;

@@ -53,17 +53,20 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
   let lastAudit = 0;
-  const audited = async (pattern: Pattern, measures?: readonly LpMeasure[]) => {
+  const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
-    const r = await attacker.run(pattern, measures);
+    const r = await attacker.run(pattern, measures, { prove });
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
-    opts.log?.(`audit ${measures?.join(',') ?? 'all'}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return r;
   };
 
   try {
+    // The rounds audit without proving (see Attacker.run): what the joint rounds leave unproven goes
+    // straight to the protection LP, which proves it or suppresses what it takes.
     let audit = await audited(patternWith(published));
+    let proved = false;
     const models = new Map<LpMeasure, RepairModel>();
     try {
       for (let round = 0; audit.exposures.length > 0; round++) {
@@ -91,8 +94,10 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           }
           opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
         }
-        if (added === 0) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
-        audit = await audited(patternWith(published));
+        if (added === 0 && proved) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
+        // Nothing added: every exposure left was protected already; a proving audit says so, or names what is left.
+        proved = added === 0;
+        audit = await audited(patternWith(published), undefined, proved);
       }
     } finally {
       for (const model of models.values()) model.dispose();
@@ -109,6 +114,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
         audit = result;
       }
     }
+    // The audit stored with the release: every sensitive expression proved protected, or solved.
+    audit = await audited(patternWith(published), undefined, true);
+    if (audit.exposures.length > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
     return { published, primary, secondary, audit, auditSeconds: Math.round(auditSeconds * 1000) / 1000 };
   } finally {
     attacker.dispose();
