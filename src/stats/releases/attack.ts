@@ -159,7 +159,9 @@ export class Attacker {
       rowUpper: upper,
       matrix: { format: 'csr', numRows: this.universe.length, numCols: n, starts, indices, values: new Float64Array(indices.length).fill(1) },
     });
-    model.options.set({ output_flag: false });
+    // Between solves only the objective changes: the last basis stays primal feasible, so the
+    // primal simplex goes on from it (the dual simplex would have to start over).
+    model.options.set({ output_flag: false, simplex_strategy: 4 });
     const entry = { model, scale };
     this.models.set(m, entry);
     return entry;

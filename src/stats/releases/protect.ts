@@ -107,7 +107,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
       if (Date.now() + 1000 * lastAudit > deadline) break; // another audit would overrun the budget
       const trial = new Set(published).add(key);
-      const result = await audited(patternWith(trial));
+      const result = await audited(patternWith(trial), undefined, true);
       if (result.exposures.length === 0) {
         published.add(key);
         secondary.delete(key);
