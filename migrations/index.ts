@@ -6,6 +6,9 @@ import * as m004 from './004_status_and_jobs.ts';
 import * as m060 from './060_filings_period_cover.ts';
 import * as m061 from './061_units_obligation_start.ts';
 import * as m070 from './070_releases.ts';
+import * as m100 from './100_units_of_measure.ts';
+import * as m101 from './101_catalogue.ts';
+import * as m102 from './102_products_catalogue.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +19,9 @@ const migrations: Record<string, Knex.Migration> = {
   '060_filings_period_cover': m060,
   '061_units_obligation_start': m061,
   '070_releases': m070,
+  '100_units_of_measure': m100,
+  '101_catalogue': m101,
+  '102_products_catalogue': m102,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
