@@ -6,7 +6,7 @@ import { isPeriod } from '../calendar.ts';
 // The catalogue's forms (issue 15): an entry, a retirement, a mapping decision.
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const digitsOnly = (v: unknown) => latinDigits(str(v)).replace(/[\s\u200c\-]/g, '');
+const digitsOnly = (v: unknown) => latinDigits(str(v)).replace(/[\s\u200c-]/g, '');
 
 /** A Jalali period typed as ۱۴۰۴-۰۷ or 1404/7 → `1404-07`. */
 const periodText = (v: unknown) => {

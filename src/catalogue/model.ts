@@ -152,3 +152,34 @@ export async function usageOf(codes: string[], k: Knex = db()): Promise<Map<stri
 }
 
 export const currentPeriod = (): Period => periodOf(new Date());
+
+/**
+ * Registration (issue 15 item 3): each product picked from the catalogue must name a code in force,
+ * and its declared unit of measure must be a known unit of the code's dimension, so that its
+ * quantities convert. Errors keyed as the registration form's product rows.
+ */
+export async function pickedCodeErrors(products: { product_code: string; unit_of_measure: string }[], k: Knex = db()): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  const codes = [...new Set(products.map((p) => p.product_code).filter(Boolean))];
+  if (codes.length === 0) return errors;
+  const now = currentPeriod();
+  const entries: { code: string; active_from: string; retired_from: string | null; dimension: string; unit_name: string }[] = await k('catalogue as c')
+    .join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code').whereIn('c.code', codes)
+    .select('c.code', 'c.active_from', 'c.retired_from', 'm.dimension', 'm.name_fa as unit_name');
+  const byCode = new Map(entries.map((e) => [e.code, e]));
+  const declared: { text: string; dimension: string; name_fa: string }[] = await k('units_of_measure')
+    .select(k.raw('catalogue_key(name_fa) as text'), 'dimension', 'name_fa');
+  // The typed units through the same catalogue_key() as the table's names, in one query.
+  const keyRow = (await k.raw(`select ${products.map((_, i) => `catalogue_key(?::text) as k${i}`).join(', ')}`, products.map((p) => p.unit_of_measure))).rows[0] as Record<string, string>;
+  const keys = new Map<number, string>(products.map((_, i) => [i, keyRow[`k${i}`]]));
+  products.forEach((p, i) => {
+    if (!p.product_code) return;
+    const e = byCode.get(p.product_code);
+    if (!e) { errors[`products.${i}.product_code`] = 'این کد در فهرست ملی محصولات نیست؛ آن را از فهرست انتخاب کنید.'; return; }
+    if (e.active_from > now || (e.retired_from && e.retired_from <= now)) { errors[`products.${i}.product_code`] = 'این کد اکنون معتبر نیست؛ کد دیگری از فهرست انتخاب کنید.'; return; }
+    const unit = declared.find((u) => u.text === keys.get(i));
+    if (!unit) errors[`products.${i}.unit_of_measure`] = `واحد سنجش را از فهرست انتخاب کنید (واحد استاندارد این کد: ${e.unit_name}).`;
+    else if (unit.dimension !== e.dimension) errors[`products.${i}.unit_of_measure`] = `«${unit.name_fa}» با واحد استاندارد این کد («${e.unit_name}») از یک جنس نیست؛ واحدی از جنس ${dimensionName(e.dimension)} انتخاب کنید.`;
+  });
+  return errors;
+}

@@ -4,6 +4,7 @@ import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
 import { obligationStart, jalaliToGregorianIso, type ObligationSettings, type Period } from '../calendar.ts';
 import type { RegistrationInput } from './forms.ts';
+import { pickedCodeErrors } from '../catalogue/model.ts';
 
 export type Kind = 'industrial' | 'mining';
 /** ISIC Rev.4: industrial units are section C (manufacturing), mining units section B. */
@@ -64,6 +65,7 @@ export async function registerUnit(input: RegistrationInput, passwordHash: strin
   const { errors, provinceName } = await checkReferences(input, k);
   const emailTaken = await k('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id');
   if (emailTaken) errors.email = DUPLICATE_EMAIL;
+  Object.assign(errors, await pickedCodeErrors(input.products, k));
   if (Object.keys(errors).length) throw new FormError(errors);
   const start = obligationStart(input.licence_issued_on, false, obligation);
 
@@ -107,7 +109,7 @@ export async function registerUnit(input: RegistrationInput, passwordHash: strin
         }).returning('id');
         unitId = unit.id;
         await trx('products').insert(input.products.map((p, i) => ({
-          unit_id: unitId, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, position: i,
+          unit_id: unitId, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, catalogue_code: p.product_code || null, position: i,
         })));
       }
       const [user] = await trx('users').insert({ email: input.email, full_name: input.contact_name, password_hash: passwordHash, role: 'unit_user' }).returning('id');

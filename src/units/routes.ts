@@ -9,6 +9,7 @@ import { gregorianIsoToJalali } from '../calendar.ts';
 import { mailConfigured } from '../mail.ts';
 import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRODUCT_ROWS, MAX_PRODUCTS, type ProductRowValues } from './forms.ts';
 import { registerUnit, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
+import { searchCatalogue, listUnitsOfMeasure, currentPeriod } from '../catalogue/model.ts';
 import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
 
 /** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
@@ -60,6 +61,7 @@ async function renderRegistrationForm(res: Response, status: number, values: Rec
     title: 'ثبت‌نام واحد صنعتی یا معدنی',
     values, errors, rows: padded.slice(0, MAX_PRODUCTS), maxProducts: MAX_PRODUCTS,
     provinces: await listProvinces(), divisions: await isicDivisions(),
+    catalogue: await searchCatalogue({ isicFirst: values.isic_class, activeAt: currentPeriod(), limit: 3000 }), unitsOfMeasure: await listUnitsOfMeasure(),
   });
 }
 
