@@ -3,13 +3,17 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
 import { periodOf } from '../calendar.ts';
+import { loadSettings } from '../settings.ts';
 import { dimensionName } from './model.ts';
 
 // The mapping queue (issue 15 item 3): units' products without a catalogue code (imported from the
 // register, registered before the catalogue), grouped by spelling as catalogue_key() defines it.
 // The statistics office sees every province, a province officer only its own — the scope is in
 // the SQL of every query, and a product outside it does not exist for the caller. The queue shows
-// spellings and counts, never which unit declared them.
+// spellings and counts, never which unit declared them; and since the statistics office never sees
+// unit-level data (DESIGN §2), it sees only spellings shared by at least as many units as a
+// published cell needs (suppression_min_units, DESIGN §7) — rarer spellings, which could name one
+// unit's product, are linked by the officers of the units' provinces.
 
 /** null: national (statistics office); a code: that province only. */
 export type Scope = string | null;
@@ -28,10 +32,27 @@ function scoped(q: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
   return scope === null ? q : q.where('u.province_code', scope);
 }
 
-export async function mappingQueue(scope: Scope, k: Knex = db(), limit = 200): Promise<{ groups: QueueGroup[]; total: number }> {
+/** How many units must share a spelling before the national queue shows it. */
+async function nationalMinimum(scope: Scope, k: Knex): Promise<number> {
+  return scope === null ? (await loadSettings(k)).get('suppression_min_units') : 1;
+}
+
+/** An uncoded product the caller may link: in its province, or (national) of a spelling shared widely enough. */
+export async function visibleProduct(productId: number, scope: Scope, k: Knex = db()): Promise<{ id: number; name: string; unit_of_measure: string; unit_of_measure_code: string | null } | undefined> {
+  const product = await scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id'), scope)
+    .where('p.id', productId).whereNull('p.catalogue_code')
+    .first('p.id', 'p.name', 'p.unit_of_measure', 'p.unit_of_measure_code');
+  if (!product || scope !== null) return product;
+  const [{ n }] = await k('products').whereNull('catalogue_code').whereRaw('catalogue_key(name) = catalogue_key(?)', [product.name]).countDistinct('unit_id as n');
+  return Number(n) >= await nationalMinimum(scope, k) ? product : undefined;
+}
+
+export async function mappingQueue(scope: Scope, k: Knex = db(), limit = 200): Promise<{ groups: QueueGroup[]; total: number; minimum: number }> {
   const base = () => scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id').whereNull('p.catalogue_code'), scope);
+  const minimum = await nationalMinimum(scope, k);
   const groups: QueueGroup[] = await base()
     .groupByRaw('catalogue_key(p.name)')
+    .havingRaw('count(distinct p.unit_id) >= ?', [minimum])
     .select(
       k.raw('catalogue_key(p.name) as key'), k.raw('min(p.name) as name'), k.raw('min(p.id) as product_id'), k.raw('count(*)::int as products'),
       k.raw(`string_agg(distinct p.unit_of_measure, '، ') as declared_units`), k.raw(`string_agg(distinct u.isic_class, '، ') as isic_classes`),
@@ -40,7 +61,12 @@ export async function mappingQueue(scope: Scope, k: Knex = db(), limit = 200): P
     .orderByRaw('count(*) desc, catalogue_key(p.name)')
     .limit(limit);
   const [{ n }] = await base().count('* as n');
-  return { groups: groups.map((g) => ({ ...g, products: Number(g.products) })), total: Number(n) };
+  return { groups: groups.map((g) => ({ ...g, products: Number(g.products) })), total: Number(n), minimum };
+}
+
+export async function spellingKeyOf(productId: number, k: Knex = db()): Promise<string | null> {
+  const row = await k('products').where({ id: productId }).first(k.raw('catalogue_key(name) as key'));
+  return row?.key ?? null;
 }
 
 export interface Suggestion { code: string; name_fa: string; unit_name: string; isic_class: string; score: number }
@@ -98,9 +124,7 @@ export interface LinkOutcome { linked: number; skipped: number }
  */
 export async function linkProducts(d: LinkDecision, scope: Scope, actor: { id: number; ip?: string }, k: Knex = db()): Promise<LinkOutcome | 'not_found'> {
   return k.transaction(async (trx) => {
-    const product = await scoped(trx('products as p').join('units as u', 'u.id', 'p.unit_id'), scope)
-      .where('p.id', d.productId).whereNull('p.catalogue_code')
-      .first('p.id', 'p.name', 'p.unit_of_measure', 'p.unit_of_measure_code');
+    const product = await visibleProduct(d.productId, scope, trx);
     if (!product) return 'not_found';
     const now = periodOf(new Date());
     const entry = await trx('catalogue as c').join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code')

@@ -4,7 +4,7 @@ import { FormError, parseForm, type FieldErrors } from '../forms.ts';
 import { persianDigits } from '../text.ts';
 import { entryForm, retireForm, linkForm, typedEntry } from './forms.ts';
 import { searchCatalogue, findEntry, createEntry, updateEntry, retireEntry, deleteEntry, usageOf, listUnitsOfMeasure, dimensionName, currentPeriod } from './model.ts';
-import { mappingQueue, suggestionsFor, linkProducts, type Scope } from './mapping.ts';
+import { mappingQueue, suggestionsFor, linkProducts, spellingKeyOf, visibleProduct, type Scope } from './mapping.ts';
 
 // The national product catalogue (issue 15): kept by the statistics office; the mapping queue is
 // shared with province officers, each for its own province.
@@ -129,9 +129,11 @@ async function remove(req: Request, res: Response) {
 async function renderQueue(req: Request, res: Response, status: number, failed: { id: number; values: Record<string, string>; errors: FieldErrors } | null) {
   const scope = scopeOf(req);
   const queue = await mappingQueue(scope);
+  // A refused decision is shown on its spelling's card, whichever product of it was posted.
+  const failedKey = failed ? await spellingKeyOf(failed.id) : null;
   res.status(status).render('catalogue/mapping', {
     title: 'صف پیوند محصولات به فهرست ملی', scope, ...queue,
-    suggestions: await suggestionsFor(queue.groups), units: await listUnitsOfMeasure(), dimensionName, failed,
+    suggestions: await suggestionsFor(queue.groups), units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
   });
 }
 
@@ -141,6 +143,7 @@ async function showQueue(req: Request, res: Response) {
 
 async function link(req: Request, res: Response) {
   const id = idParam(req);
+  if (!(await visibleProduct(id, scopeOf(req)))) throw new NotFoundError();
   const b = body(req);
   const values = { code: String(b.code ?? '').slice(0, 20), all: b.all ? '1' : '', unit_of_measure_code: String(b.unit_of_measure_code ?? '').slice(0, 20) };
   const parsed = parseForm(linkForm, b);
