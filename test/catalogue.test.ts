@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { importCatalogue } from '../src/catalogue/import.ts';
-import { deleteEntry, RETIRED_IN_USE } from '../src/catalogue/model.ts';
+import { deleteEntry, standardQuantity, RETIRED_IN_USE } from '../src/catalogue/model.ts';
 import { FormError } from '../src/forms.ts';
 import { convertQuantity, sumQuantities, ConversionError, type MeasureUnit } from '../src/catalogue/quantity.ts';
 import { demoCatalogue } from '../seeds/catalogue-demo.ts';
@@ -192,6 +192,13 @@ describe('unit conversion', () => {
     const [litre, tonne] = [await unit('l'), await unit('t')];
     expect(() => convertQuantity('5', litre, tonne)).toThrow(ConversionError);
     expect(() => sumQuantities([{ quantity: '1', unit: tonne }, { quantity: '5', unit: litre }], tonne)).toThrow('«لیتر» و «تن» از یک جنس نیستند');
+  });
+
+  it('converts a product’s quantity from its declared unit to its code’s standard unit', async () => {
+    const u = await createUnit({ products: [{ name: 'ماست کیسه‌ای', unit_of_measure: 'كيلوگرم', annual_capacity: 10 }, { name: 'بی‌کد', unit_of_measure: 'تن', annual_capacity: 1 }] }, t.knex);
+    await t.knex('products').where({ id: u.productIds[0] }).update({ catalogue_code: '1050100020' }); // standard: tonnes
+    expect(await standardQuantity(u.productIds[0], '1500.5', t.knex)).toMatchObject({ quantity: '1.5005', code: '1050100020', unit: { code: 't' } });
+    expect(await standardQuantity(u.productIds[1], 3, t.knex)).toBeNull();
   });
 
   it('agrees with numeric arithmetic in SQL over the stored factors', async () => {

@@ -3,8 +3,7 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
 import { periodOf, type Period } from '../calendar.ts';
-import type { MeasureUnit } from './quantity.ts';
-import { DIMENSION_NAMES } from './quantity.ts';
+import { DIMENSION_NAMES, convertQuantity, type MeasureUnit } from './quantity.ts';
 import type { EntryInput } from './forms.ts';
 
 // The national product catalogue (issue 15): codes, their standard unit of measure, their ISIC
@@ -182,4 +181,22 @@ export async function pickedCodeErrors(products: { product_code: string; unit_of
     else if (unit.dimension !== e.dimension) errors[`products.${i}.unit_of_measure`] = `«${unit.name_fa}» با واحد استاندارد این کد («${e.unit_name}») از یک جنس نیست؛ واحدی از جنس ${dimensionName(e.dimension)} انتخاب کنید.`;
   });
   return errors;
+}
+
+/**
+ * A quantity of a unit's product, declared in the product's own unit of measure, in its catalogue
+ * code's standard unit; null for a product not linked to a code yet (counted under «سایر محصولات»).
+ */
+export async function standardQuantity(productId: number, quantity: string | number, k: Knex = db()): Promise<{ quantity: string; unit: MeasureUnit; code: string } | null> {
+  const row = await k('products as p')
+    .join('catalogue as c', 'c.code', 'p.catalogue_code')
+    .join('units_of_measure as f', 'f.code', 'p.unit_of_measure_code')
+    .join('units_of_measure as s', 's.code', 'c.unit_of_measure_code')
+    .where('p.id', productId)
+    .first('c.code', 'f.code as f_code', 'f.name_fa as f_name', 'f.dimension as f_dimension', 'f.factor as f_factor',
+      's.code as s_code', 's.name_fa as s_name', 's.dimension as s_dimension', 's.factor as s_factor');
+  if (!row) return null;
+  const from: MeasureUnit = { code: row.f_code, name_fa: row.f_name, dimension: row.f_dimension, factor: row.f_factor };
+  const to: MeasureUnit = { code: row.s_code, name_fa: row.s_name, dimension: row.s_dimension, factor: row.s_factor };
+  return { quantity: convertQuantity(quantity, from, to), unit: to, code: row.code };
 }
