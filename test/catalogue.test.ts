@@ -8,7 +8,7 @@ import { importCatalogue } from '../src/catalogue/import.ts';
 import { deleteEntry, standardQuantity, RETIRED_IN_USE } from '../src/catalogue/model.ts';
 import { FormError } from '../src/forms.ts';
 import { convertQuantity, sumQuantities, ConversionError, type MeasureUnit } from '../src/catalogue/quantity.ts';
-import { demoCatalogue } from '../seeds/catalogue-demo.ts';
+import { demoCatalogue, seedDemoCatalogue } from '../seeds/catalogue-demo.ts';
 import { ACTIVITIES } from '../seeds/data/demo-names.ts';
 
 let t: TestDatabase;
@@ -216,5 +216,17 @@ describe('the demo catalogue', () => {
     const units = new Set((await t.knex('units_of_measure').select('name_fa')).map((u: { name_fa: string }) => u.name_fa));
     expect(entries.filter((e) => !units.has(e.unit))).toEqual([]);
     expect(entries.every((e) => /^\d{4}90\d{4}$/.test(e.code) && e.code.startsWith(e.isic_class))).toBe(true);
+  });
+
+  it('links demo products by name and class, leaves every fifth unit uncoded for the queue, and seeds twice the same', async () => {
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await createUnit({ isic_class: '1050', products: [{ name: 'ماست', unit_of_measure: 'كيلوگرم', annual_capacity: 10 }] }, t.knex));
+    await seedDemoCatalogue(t.knex, '1400-01');
+    await seedDemoCatalogue(t.knex, '1400-01');
+    const demo = demoCatalogue().find((e) => e.isic_class === '1050' && e.name_fa === 'ماست')!;
+    const rows = await t.knex('products').whereIn('unit_id', made.map((m) => m.id)).select('unit_id', 'catalogue_code');
+    expect(rows.filter((r) => r.catalogue_code === demo.code)).toHaveLength(4);
+    for (const r of rows) expect(r.catalogue_code).toBe(r.unit_id % 5 === 0 ? null : demo.code);
+    expect(await t.knex('catalogue').where({ source: 'demo' }).count('* as n').then((x) => Number(x[0].n))).toBe(demoCatalogue().length);
   });
 });
