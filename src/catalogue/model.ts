@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
+import { normalizeText } from '../text.ts';
 import { periodOf, type Period } from '../calendar.ts';
 import { DIMENSION_NAMES, convertQuantity, type MeasureUnit } from './quantity.ts';
 import type { EntryInput } from './forms.ts';
@@ -37,8 +38,8 @@ function entryColumns(k: Knex) {
     .select('c.code', 'c.isic_class', 'i.title_fa as isic_title', 'c.name_fa', 'c.name_en', 'c.unit_of_measure_code', 'm.name_fa as unit_name', 'c.active_from', 'c.retired_from', 'c.source');
 }
 
-/** Drops the LIKE wildcards from a search term: the term is text, never a pattern. */
-const plainTerm = (q: string) => q.replace(/[%_\\]/g, '').slice(0, 100);
+/** A search term as stored text (no control characters: PostgreSQL refuses NUL), without LIKE wildcards: text, never a pattern. */
+const plainTerm = (q: string) => normalizeText(q).replace(/[%_\\]/g, '').slice(0, 100);
 
 /**
  * Entries whose normalised name contains the term (catalogue_key: ی/ک, digits, ZWNJ and spaces),
@@ -54,7 +55,7 @@ export async function searchCatalogue(opts: { q?: string; isicFirst?: string; ac
       .orWhereRaw(`c.code like catalogue_key(?) || '%'`, [q]));
   }
   if (opts.activeAt) query.where('c.active_from', '<=', opts.activeAt).where((w) => w.whereNull('c.retired_from').orWhere('c.retired_from', '>', opts.activeAt!));
-  if (opts.isicFirst) query.orderByRaw('(c.isic_class = ?) desc', [opts.isicFirst]);
+  if (opts.isicFirst && /^\d{4}$/.test(opts.isicFirst)) query.orderByRaw('(c.isic_class = ?) desc', [opts.isicFirst]);
   return query.orderBy('c.code').limit(opts.limit ?? 500);
 }
 
