@@ -15,13 +15,16 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     update products p set unit_of_measure_code = m.code
       from units_of_measure m where catalogue_key(m.name_fa) = catalogue_key(p.unit_of_measure)`);
+  // On insert, an unset unit is looked up; on an update of the typed text that does not set the
+  // unit itself, it is looked up again (and kept when the new text names no known unit).
   await knex.raw(`
     create function products_declared_unit() returns trigger language plpgsql as $$
+    declare found varchar(12);
     begin
-      if new.unit_of_measure_code is null then
-        select m.code into new.unit_of_measure_code from units_of_measure m
-         where catalogue_key(m.name_fa) = catalogue_key(new.unit_of_measure);
-      end if;
+      if tg_op = 'INSERT' and new.unit_of_measure_code is not null then return new; end if;
+      if tg_op = 'UPDATE' and new.unit_of_measure_code is distinct from old.unit_of_measure_code then return new; end if;
+      select m.code into found from units_of_measure m where catalogue_key(m.name_fa) = catalogue_key(new.unit_of_measure);
+      new.unit_of_measure_code := coalesce(found, new.unit_of_measure_code);
       return new;
     end $$`);
   await knex.raw(`create trigger products_declared_unit before insert or update of unit_of_measure on products

@@ -230,3 +230,18 @@ describe('the demo catalogue', () => {
     expect(await t.knex('catalogue').where({ source: 'demo' }).count('* as n').then((x) => Number(x[0].n))).toBe(demoCatalogue().length);
   });
 });
+
+describe('the declared unit of measure', () => {
+  it('follows the typed unit on insert and on a change of the text, and stays when set explicitly or unknown', async () => {
+    const u = await createUnit({ products: [{ name: 'آزمون واحد', unit_of_measure: 'هزار لیتر', annual_capacity: 1 }, { name: 'آزمون دیگر', unit_of_measure: 'نامعلوم', annual_capacity: 1 }] }, t.knex);
+    const [a, b] = u.productIds;
+    const code = async (id: number) => (await t.knex('products').where({ id }).first('unit_of_measure_code')).unit_of_measure_code;
+    expect([await code(a), await code(b)]).toEqual(['kl', null]);
+    await t.knex('products').where({ id: a }).update({ unit_of_measure: 'ليتر' });
+    expect(await code(a)).toBe('l');
+    await t.knex('products').where({ id: a }).update({ unit_of_measure: 'بشکه' });
+    expect(await code(a)).toBe('l');
+    await t.knex('products').where({ id: a }).update({ unit_of_measure: 'تن', unit_of_measure_code: 'kg' });
+    expect(await code(a)).toBe('kg');
+  });
+});
