@@ -85,8 +85,10 @@ function bigrams(key: string): Map<string, number> {
 
 /** Dice coefficient of two keys' bigrams: 1 for the same spelling, 0 for nothing in common. */
 export function similarity(a: string, b: string): number {
-  const x = bigrams(a);
-  const y = bigrams(b);
+  return dice(bigrams(a), bigrams(b));
+}
+
+function dice(x: Map<string, number>, y: Map<string, number>): number {
   let both = 0;
   let total = 0;
   for (const [g, n] of x) { both += Math.min(n, y.get(g) ?? 0); total += n; }
@@ -101,10 +103,12 @@ export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic
     .join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code')
     .where('c.active_from', '<=', now).where((w) => w.whereNull('c.retired_from').orWhere('c.retired_from', '>', now))
     .select('c.code', 'c.name_fa', 'm.name_fa as unit_name', 'c.isic_class', k.raw('catalogue_key(c.name_fa) as key'));
+  const grams = entries.map((e) => bigrams(e.key));
   const out = new Map<string, Suggestion[]>();
   for (const g of groups) {
+    const mine = bigrams(g.key);
     const ranked = entries
-      .map((e) => ({ code: e.code, name_fa: e.name_fa, unit_name: e.unit_name, isic_class: e.isic_class, score: similarity(g.key, e.key) + (e.isic_class === g.main_isic ? 0.15 : 0) }))
+      .map((e, i) => ({ code: e.code, name_fa: e.name_fa, unit_name: e.unit_name, isic_class: e.isic_class, score: dice(mine, grams[i]) + (e.isic_class === g.main_isic ? 0.15 : 0) }))
       .filter((s) => s.score > 0.2)
       .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code))
       .slice(0, per);
