@@ -11,6 +11,9 @@ import * as m081 from './081_one_time_links.ts';
 import * as m082 from './082_unit_claims.ts';
 import * as m083 from './083_login_throttle.ts';
 import * as m084 from './084_api_token_expiry.ts';
+import * as m100 from './100_units_of_measure.ts';
+import * as m101 from './101_catalogue.ts';
+import * as m102 from './102_products_catalogue.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -26,6 +29,9 @@ const migrations: Record<string, Knex.Migration> = {
   '082_unit_claims': m082,
   '083_login_throttle': m083,
   '084_api_token_expiry': m084,
+  '100_units_of_measure': m100,
+  '101_catalogue': m101,
+  '102_products_catalogue': m102,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

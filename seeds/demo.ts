@@ -7,6 +7,7 @@ import { recomputeStatuses } from '../src/eligibility/record.ts';
 import { candidates, nominationDeadline } from '../src/nominations/model.ts';
 import { createRng, planRegister, type PlannedUnit, type Rng } from './demo-units.ts';
 import { planFilings, type SeededUnit } from './demo-filings.ts';
+import { seedDemoCatalogue } from './catalogue-demo.ts';
 
 export interface DemoSummary { accounts: { email: string; role: string; note: string }[]; password: string }
 
@@ -35,6 +36,7 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     const rng = createRng(SEED);
     const register = planRegister(rng, { now, current, obligation: settings.obligation, approved: DEMO_APPROVED_UNITS });
     const units = await insertRegister(trx, register, hash, officerByProvince);
+    await seedDemoCatalogue(trx, addMonths(current, -20));
 
     const filings = planFilings(rng, units, { now, rules: settings.rules, officerByProvince });
     const ids = await insertMany<{ id: number; unit_id: number; period: string }>(trx, 'filings', filings.map((f) => f.row), ['id', 'unit_id', 'period']);

@@ -182,6 +182,8 @@ describe('a unit registers itself', () => {
     expect(more.text).toContain('name="products[9][name]"');
     expect(more.text).toContain('value="شیر پاستوریزه"');
     expect(await unitsWithLicence(form.licence_no)).toHaveLength(0);
+    // A product code is picked from the national catalogue (issue 15): it must be there.
+    await t.knex('catalogue').insert({ code: '1050123', isic_class: '1050', name_fa: 'خامه', unit_of_measure_code: 't', active_from: '1400-01' });
     const res = await agent.post('/register').type('form').send({
       _csrf: csrf, ...form,
       'products[7][name]': 'خامه', 'products[7][unit_of_measure]': 'تن', 'products[7][annual_capacity]': '0', 'products[7][product_code]': '1050123',

@@ -1,21 +1,10 @@
 // npm run import:units -- path/to/units.csv   (format: top of src/units/import.ts)
-import fs from 'node:fs';
 import { db, closeDb } from '../db.ts';
+import { inputFileText } from './input-file.ts';
 import { importUnits } from '../units/import.ts';
 import { seedReference } from '../../seeds/reference.ts';
 
-const file = process.argv.slice(2).find((a) => a !== '--');
-if (!file) {
-  console.error('usage: npm run import:units -- path/to/units.csv');
-  process.exit(2);
-}
-let text: string;
-try {
-  text = fs.readFileSync(file, 'utf8');
-} catch (e) {
-  console.error(`cannot read ${file}: ${(e as Error).message}`);
-  process.exit(2);
-}
+const text = inputFileText('npm run import:units -- path/to/units.csv');
 
 const k = db();
 await k.migrate.latest();

@@ -84,7 +84,10 @@ async function getUnit(_req: Request, res: Response, unit: UnitRow): Promise<voi
     status: unit.status,
     current_period: current,
     current_deadline: deadlineOf(current, settings.rules),
-    products: products.map((p) => ({ id: p.id, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code })),
+    products: products.map((p) => ({
+      id: p.id, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code,
+      catalogue_code: p.catalogue_code ?? null, catalogue_name: p.catalogue_name ?? null, unit_of_measure_code: p.unit_of_measure_code ?? null,
+    })),
   });
 }
 

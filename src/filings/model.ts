@@ -38,7 +38,11 @@ export interface UnitRow {
   status: string;
 }
 
-export interface ProductRow { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null }
+export interface ProductRow {
+  id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null;
+  /** The national catalogue's code and name, and the declared unit of measure from its table (issue 15); productsOf only. */
+  catalogue_code?: string | null; catalogue_name?: string | null; unit_of_measure_code?: string | null;
+}
 
 export interface FilingLine { product_id: number; produced: number | null; sold: number | null; sales_value: number | null }
 
@@ -107,7 +111,8 @@ export async function loadUnit(unitId: number, k: Knex = db()): Promise<UnitRow 
 }
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
-  const rows = await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity', 'product_code');
+  const rows = await k('products as p').leftJoin('catalogue as c', 'c.code', 'p.catalogue_code').where('p.unit_id', unitId).orderBy(['p.position', 'p.id'])
+    .select('p.id', 'p.name', 'p.unit_of_measure', 'p.annual_capacity', 'p.product_code', 'p.catalogue_code', 'c.name_fa as catalogue_name', 'p.unit_of_measure_code');
   return rows.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) }));
 }
 

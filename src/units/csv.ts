@@ -70,3 +70,45 @@ export function parseCsv(input: string): CsvRecord[] {
   if (field !== '' || fields.length > 0 || quotedField) endRecord();
   return records;
 }
+
+export interface CsvIssue { line: number; reason: string }
+export interface CsvRow<C extends string> { line: number; get(column: C): string }
+
+/**
+ * A file of the imports: a header row naming exactly `columns` (the `optional` ones may be left
+ * out), then data rows. Syntax, header and emptiness are refusals of the whole file; a row with the
+ * wrong number of fields is an issue of its line, reported with the others the caller finds.
+ */
+export function readCsvTable<C extends string>(text: string, columns: readonly C[], optional: readonly C[] = []):
+  | { ok: false; errors: CsvIssue[] }
+  | { ok: true; rows: CsvRow<C>[]; errors: CsvIssue[] } {
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { ok: false, errors: [{ line: e.line, reason: `CSV syntax: ${e.message}` }] };
+    throw e;
+  }
+  if (records.length === 0) return { ok: false, errors: [{ line: 1, reason: 'the file is empty (a header row is required)' }] };
+  const [header, ...data] = records;
+  const names = header.fields.map((f) => f.trim().toLowerCase());
+  const unknown = names.filter((n) => !(columns as readonly string[]).includes(n));
+  const missing = columns.filter((c) => !names.includes(c) && !optional.includes(c));
+  const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+  if (unknown.length || missing.length || repeated.length) {
+    const parts = [
+      missing.length ? `missing columns: ${missing.join(', ')}` : '',
+      unknown.length ? `unknown columns: ${unknown.join(', ')}` : '',
+      repeated.length ? `repeated columns: ${repeated.join(', ')}` : '',
+    ].filter(Boolean);
+    return { ok: false, errors: [{ line: header.line, reason: `header: ${parts.join('; ')} (expected ${columns.join(',')})` }] };
+  }
+  if (data.length === 0) return { ok: false, errors: [{ line: header.line, reason: 'the file has a header but no rows' }] };
+  const errors: CsvIssue[] = [];
+  const rows: CsvRow<C>[] = [];
+  for (const rec of data) {
+    if (rec.fields.length !== names.length) { errors.push({ line: rec.line, reason: `expected ${names.length} fields, found ${rec.fields.length}` }); continue; }
+    rows.push({ line: rec.line, get: (c) => { const i = names.indexOf(c); return i < 0 ? '' : rec.fields[i]; } });
+  }
+  return { ok: true, rows, errors };
+}

@@ -35,7 +35,7 @@ import { isValidLegalEntityId } from '../identifiers.ts';
 import { normalizeIdentifier, normalizeText, normalizeNumberInput, latinDigits } from '../text.ts';
 import { createActivationToken } from '../auth/activation.ts';
 import { sendMail } from '../mail.ts';
-import { parseCsv, CsvSyntaxError } from './csv.ts';
+import { readCsvTable } from './csv.ts';
 import { checkLicenceDate, normalizeLicenceNo } from './forms.ts';
 import { SECTION_OF_KIND, type Kind } from './model.ts';
 import { activationMailText } from './approvals.ts';
@@ -127,43 +127,18 @@ function validateRow(line: number, get: (c: Column) => string, look: Lookups): {
 
 /** Checks the whole file; returns the rows, or every problem with its line number. */
 async function readFile(text: string, k: Knex, now: Date): Promise<{ ok: true; rows: Row[] } | { ok: false; errors: ImportIssue[] }> {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvSyntaxError) return { ok: false, errors: [{ line: e.line, reason: `CSV syntax: ${e.message}` }] };
-    throw e;
-  }
-  if (records.length === 0) return { ok: false, errors: [{ line: 1, reason: 'the file is empty (a header row is required)' }] };
-  const [header, ...data] = records;
-  const names = header.fields.map((f) => f.trim().toLowerCase());
-  const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
-  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c) && !OPTIONAL_COLUMNS.includes(c));
-  const repeated = names.filter((n, i) => names.indexOf(n) !== i);
-  if (unknown.length || missing.length || repeated.length) {
-    const parts = [
-      missing.length ? `missing columns: ${missing.join(', ')}` : '',
-      unknown.length ? `unknown columns: ${unknown.join(', ')}` : '',
-      repeated.length ? `repeated columns: ${repeated.join(', ')}` : '',
-    ].filter(Boolean);
-    return { ok: false, errors: [{ line: header.line, reason: `header: ${parts.join('; ')} (expected ${IMPORT_COLUMNS.join(',')})` }] };
-  }
-  if (data.length === 0) return { ok: false, errors: [{ line: header.line, reason: 'the file has a header but no rows' }] };
+  const table = readCsvTable(text, IMPORT_COLUMNS, OPTIONAL_COLUMNS);
+  if (!table.ok) return table;
 
   const provinceRows: { code: string; name: string }[] = await k('provinces').select('code', 'name');
   const isicRows: { code: string; section: string }[] = await k('isic_codes').where({ level: 'class' }).select('code', 'section');
   const look: Lookups = { provinces: new Map(provinceRows.map((p) => [normalizeText(p.name), p.code])), isic: new Map(isicRows.map((r) => [r.code, r.section])), now };
 
-  const errors: ImportIssue[] = [];
+  const errors: ImportIssue[] = [...table.errors];
   const rows: Row[] = [];
   const seen = new Map<string, number>();
-  for (const rec of data) {
-    if (rec.fields.length !== names.length) {
-      errors.push({ line: rec.line, reason: `expected ${names.length} fields, found ${rec.fields.length}` });
-      continue;
-    }
-    const get = (c: Column) => { const i = names.indexOf(c); return i < 0 ? '' : rec.fields[i]; };
-    const v = validateRow(rec.line, get, look);
+  for (const rec of table.rows) {
+    const v = validateRow(rec.line, rec.get, look);
     if (!v.ok) { errors.push({ line: rec.line, reason: v.reasons.join('; ') }); continue; }
     const key = `${v.row.national_id}|${v.row.licence_no}`;
     const first = seen.get(key);

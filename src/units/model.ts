@@ -4,6 +4,7 @@ import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
 import { obligationStart, jalaliToGregorianIso, type ObligationSettings, type Period } from '../calendar.ts';
 import type { RegistrationInput } from './forms.ts';
+import { pickedCodeErrors } from '../catalogue/model.ts';
 
 export type Kind = 'industrial' | 'mining';
 /** ISIC Rev.4: industrial units are section C (manufacturing), mining units section B. */
@@ -87,6 +88,7 @@ function claimantOf(input: RegistrationInput): Record<string, unknown> {
 export async function registerUnit(input: RegistrationInput, passwordHash: string, obligation: ObligationSettings, k: Knex = db()): Promise<RegistrationOutcome> {
   const { errors, emailTaken, provinceName } = await checkRegistration(input, k);
   if (emailTaken) errors.email = DUPLICATE_EMAIL;
+  Object.assign(errors, await pickedCodeErrors(input.products, k));
   if (Object.keys(errors).length) throw new FormError(errors);
   const start = obligationStart(input.licence_issued_on, false, obligation);
 
@@ -126,7 +128,7 @@ export async function registerUnit(input: RegistrationInput, passwordHash: strin
         source: 'site',
       }).returning('id');
       await trx('products').insert(input.products.map((p, i) => ({
-        unit_id: unit.id, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, position: i,
+        unit_id: unit.id, name: p.name, unit_of_measure: p.unit_of_measure, annual_capacity: p.annual_capacity, product_code: p.product_code || null, catalogue_code: p.product_code || null, position: i,
       })));
       await trx('unit_users').insert({ user_id: user.id, unit_id: unit.id });
       await audit({ action: 'unit.registered', userId: user.id, unitId: unit.id, provinceCode: input.province_code, target: `unit:${unit.id}` }, trx);

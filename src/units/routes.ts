@@ -12,6 +12,7 @@ import { registerUnit, checkRegistration, unitsOfUser, listProvinces, isicDivisi
 import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText } from './claims.ts';
 import { sendEmailProof } from '../auth/routes.ts';
 import { weakPasswordReason } from '../auth/password-policy.ts';
+import { searchCatalogue, listUnitsOfMeasure, currentPeriod } from '../catalogue/model.ts';
 import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
 
 /** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
@@ -82,6 +83,7 @@ async function renderRegistrationForm(res: Response, status: number, values: Rec
     title: 'ثبت‌نام واحد صنعتی یا معدنی',
     values, errors, rows: padded.slice(0, MAX_PRODUCTS), maxProducts: MAX_PRODUCTS,
     provinces: await listProvinces(), divisions: await isicDivisions(),
+    catalogue: await searchCatalogue({ isicFirst: values.isic_class, activeAt: currentPeriod(), limit: 3000 }), unitsOfMeasure: await listUnitsOfMeasure(),
   });
 }
 

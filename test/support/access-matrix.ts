@@ -125,6 +125,14 @@ GET    /nominations/national                         login 404   404   404   404
 GET    /nominations                                  login 404   404   ok    ok    404   404   404
 POST   /nominations                                  login 404   404   ok    404   404   404   404
 POST   /nominations/remove                           login 404   404   ok    404   404   404   404
+GET    /catalogue                                    login 404   404   404   404   ok    404   404
+POST   /catalogue                                    login 404   404   404   404   ok    404   404
+GET    /catalogue/mapping                            login 404   404   ok    ok    ok    404   404
+POST   /catalogue/mapping/:id/link                   login 404   404   ok    404   404   404   404
+GET    /catalogue/:code                              login 404   404   404   404   ok    404   404
+POST   /catalogue/:code                              login 404   404   404   404   ok    404   404
+POST   /catalogue/:code/retirement                   login 404   404   404   404   ok    404   404
+POST   /catalogue/:code/deletion                     login 404   404   404   404   ok    404   404
 `;
 
 export interface MatrixRow { method: string; path: string; expect: Record<RoleKey, Outcome> }
@@ -165,6 +173,9 @@ export const NAME_SHOWN_TO: Record<string, readonly RoleKey[]> = {
 export const MARK = { unitA: 'MARK23A', pending23: 'MARK23P', unitB: 'MARK10B' } as const;
 /** Unit A's figures (production value of its verified and its submitted filing): never outside its scope either. */
 export const FIGURES = { verified: 987_654_321_987, submitted: 876_543_219_876 } as const;
+
+/** A national catalogue code, for the catalogue's routes (issue 15). */
+const CATALOGUE_CODE = '1050100010';
 
 /** Which markers each role may see. */
 export const MAY_SEE: Record<RoleKey, string[]> = {
@@ -246,6 +257,8 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     indicators: JSON.stringify({ completeness: 1, timeliness: 1, quality: 1 }),
   });
 
+  await k('catalogue').insert({ code: CATALOGUE_CODE, isic_class: '1050', name_fa: 'شیر پاستوریزه', unit_of_measure_code: 't', active_from: '1400-01' });
+
   // A stored release of the verified month, so the statistics office's views have one to show.
   await insertRelease({ period: verifiedPeriod, cells: smallCube(7n) }, k);
 
@@ -288,13 +301,14 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/dashboard/reminders/')) return String(w.unitA.reminderId);
     if (key.includes('/province/filings/')) return String(w.unitA.filingSubmitted);
     if (key.includes('/province/units/')) return String(w.unitA.id);
+    if (key.includes('/catalogue/mapping/')) return String(w.unitA.productIds[0]);
     throw new Error(`fillPath: no fixture for :id in ${key}`);
   };
   return row.path.replace(/:(\w+)/g, (_m, name: string) => {
     switch (name) {
       case 'id': return id();
       case 'period': return w.periods.submitted;
-      case 'code': return w.certificateCode;
+      case 'code': return key.includes('/catalogue/') ? CATALOGUE_CODE : w.certificateCode;
       case 'token': return key.includes('/email-confirmations/') ? w.pending.emailToken : w.pending.activationToken;
       default: throw new Error(`fillPath: no fixture for :${name} in ${key}`);
     }

@@ -1,0 +1,165 @@
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { audit } from '../audit.ts';
+import { FormError } from '../forms.ts';
+import { periodOf } from '../calendar.ts';
+import { loadSettings } from '../settings.ts';
+import { dimensionName } from './model.ts';
+
+// The mapping queue (issue 15 item 3): units' products without a catalogue code (imported from the
+// register, registered before the catalogue), grouped by spelling as catalogue_key() defines it.
+// The statistics office sees every province, a province officer only its own — the scope is in
+// the SQL of every query, and a product outside it does not exist for the caller. The queue shows
+// spellings and counts, never which unit declared them; and since the statistics office never sees
+// unit-level data (DESIGN §2), it sees only spellings shared by at least as many units as a
+// published cell needs (suppression_min_units, DESIGN §7) — rarer spellings, which could name one
+// unit's product, are linked by the officers of the units' provinces.
+
+/** null: national (statistics office); a code: that province only. */
+export type Scope = string | null;
+
+export interface QueueGroup {
+  key: string;
+  name: string;
+  product_id: number;
+  products: number;
+  declared_units: string;
+  isic_classes: string;
+  main_isic: string;
+}
+
+function scoped(q: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
+  return scope === null ? q : q.where('u.province_code', scope);
+}
+
+/** How many units must share a spelling before the national queue shows it. */
+async function nationalMinimum(scope: Scope, k: Knex): Promise<number> {
+  return scope === null ? (await loadSettings(k)).get('suppression_min_units') : 1;
+}
+
+/** An uncoded product the caller may link: in its province, or (national) of a spelling shared widely enough. */
+export async function visibleProduct(productId: number, scope: Scope, k: Knex = db()): Promise<{ id: number; name: string; unit_of_measure: string; unit_of_measure_code: string | null } | undefined> {
+  const product = await scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id'), scope)
+    .where('p.id', productId).whereNull('p.catalogue_code')
+    .first('p.id', 'p.name', 'p.unit_of_measure', 'p.unit_of_measure_code');
+  if (!product || scope !== null) return product;
+  const [{ n }] = await k('products').whereNull('catalogue_code').whereRaw('catalogue_key(name) = catalogue_key(?)', [product.name]).countDistinct('unit_id as n');
+  return Number(n) >= await nationalMinimum(scope, k) ? product : undefined;
+}
+
+export async function mappingQueue(scope: Scope, k: Knex = db(), limit = 200): Promise<{ groups: QueueGroup[]; total: number; minimum: number }> {
+  const base = () => scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id').whereNull('p.catalogue_code'), scope);
+  const minimum = await nationalMinimum(scope, k);
+  const groups: QueueGroup[] = await base()
+    .groupByRaw('catalogue_key(p.name)')
+    .havingRaw('count(distinct p.unit_id) >= ?', [minimum])
+    .select(
+      k.raw('catalogue_key(p.name) as key'), k.raw('min(p.name) as name'), k.raw('min(p.id) as product_id'), k.raw('count(*)::int as products'),
+      k.raw(`string_agg(distinct p.unit_of_measure, '، ') as declared_units`), k.raw(`string_agg(distinct u.isic_class, '، ') as isic_classes`),
+      k.raw('mode() within group (order by u.isic_class) as main_isic'),
+    )
+    .orderByRaw('count(*) desc, catalogue_key(p.name)')
+    .limit(limit);
+  const [{ n }] = await base().count('* as n');
+  return { groups: groups.map((g) => ({ ...g, products: Number(g.products) })), total: Number(n), minimum };
+}
+
+export async function spellingKeyOf(productId: number, k: Knex = db()): Promise<string | null> {
+  const row = await k('products').where({ id: productId }).first(k.raw('catalogue_key(name) as key'));
+  return row?.key ?? null;
+}
+
+export interface Suggestion { code: string; name_fa: string; unit_name: string; isic_class: string; score: number }
+
+/** Character bigrams of a catalogue_key; a one-letter key is its own bigram. */
+function bigrams(key: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const chars = [...key];
+  if (chars.length < 2) { if (chars.length) out.set(key, 1); return out; }
+  for (let i = 0; i < chars.length - 1; i++) {
+    const b = chars[i] + chars[i + 1];
+    out.set(b, (out.get(b) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Dice coefficient of two keys' bigrams: 1 for the same spelling, 0 for nothing in common. */
+export function similarity(a: string, b: string): number {
+  return dice(bigrams(a), bigrams(b));
+}
+
+function dice(x: Map<string, number>, y: Map<string, number>): number {
+  let both = 0;
+  let total = 0;
+  for (const [g, n] of x) { both += Math.min(n, y.get(g) ?? 0); total += n; }
+  for (const n of y.values()) total += n;
+  return total === 0 ? 0 : (2 * both) / total;
+}
+
+/** The nearest codes in force for each spelling, best first; the group's own ISIC class weighs in. */
+export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic'>[], k: Knex = db(), per = 5): Promise<Map<string, Suggestion[]>> {
+  const now = periodOf(new Date());
+  const entries: { code: string; name_fa: string; unit_name: string; isic_class: string; key: string }[] = await k('catalogue as c')
+    .join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code')
+    .where('c.active_from', '<=', now).where((w) => w.whereNull('c.retired_from').orWhere('c.retired_from', '>', now))
+    .select('c.code', 'c.name_fa', 'm.name_fa as unit_name', 'c.isic_class', k.raw('catalogue_key(c.name_fa) as key'));
+  const grams = entries.map((e) => bigrams(e.key));
+  const out = new Map<string, Suggestion[]>();
+  for (const g of groups) {
+    const mine = bigrams(g.key);
+    const ranked = entries
+      .map((e, i) => ({ code: e.code, name_fa: e.name_fa, unit_name: e.unit_name, isic_class: e.isic_class, score: dice(mine, grams[i]) + (e.isic_class === g.main_isic ? 0.15 : 0) }))
+      .filter((s) => s.score > 0.2)
+      .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code))
+      .slice(0, per);
+    out.set(g.key, ranked);
+  }
+  return out;
+}
+
+export interface LinkDecision { productId: number; code: string; all: boolean; unitOfMeasureCode: string }
+export interface LinkOutcome { linked: number; skipped: number }
+
+/**
+ * Links one product, or every uncoded product of the same spelling within the caller's scope, to a
+ * code in force, in one statement. A product keeps its declared unit of measure; one whose typed
+ * unit is unknown takes the unit chosen in the decision. A product whose unit is of another
+ * dimension than the code's standard unit is not linked (its quantities could not be converted).
+ */
+export async function linkProducts(d: LinkDecision, scope: Scope, actor: { id: number; ip?: string }, k: Knex = db()): Promise<LinkOutcome | 'not_found'> {
+  return k.transaction(async (trx) => {
+    const product = await visibleProduct(d.productId, scope, trx);
+    if (!product) return 'not_found';
+    const now = periodOf(new Date());
+    const entry = await trx('catalogue as c').join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code')
+      .where('c.code', d.code).first('c.code', 'c.active_from', 'c.retired_from', 'm.dimension', 'm.name_fa as unit_name');
+    if (!entry) throw new FormError({ code: 'این کد در فهرست ملی محصولات نیست.' });
+    if (entry.active_from > now || (entry.retired_from && entry.retired_from <= now)) throw new FormError({ code: 'این کد اکنون معتبر نیست (هنوز آغاز نشده یا بازنشسته شده است).' });
+    const fallback = d.unitOfMeasureCode || null;
+    if (fallback && !(await trx('units_of_measure').where({ code: fallback }).first('code'))) throw new FormError({ unit_of_measure_code: 'واحد سنجش را از فهرست انتخاب کنید.' });
+    const own = product.unit_of_measure_code ?? fallback;
+    if (!own) throw new FormError({ unit_of_measure_code: `واحد سنجش «${product.unit_of_measure}» در فهرست واحدهای سنجش نیست؛ واحد آن را انتخاب کنید.` });
+    const ownUnit = await trx('units_of_measure').where({ code: own }).first('dimension', 'name_fa');
+    if (ownUnit.dimension !== entry.dimension) {
+      throw new FormError({ code: `واحد سنجش محصول («${ownUnit.name_fa}»، ${dimensionName(ownUnit.dimension)}) با واحد استاندارد این کد («${entry.unit_name}»، ${dimensionName(entry.dimension)}) از یک جنس نیست و مقدارها تبدیل نمی‌شوند.` });
+    }
+
+    const targets = () => {
+      const q = scoped(trx('products as p').join('units as u', 'u.id', 'p.unit_id'), scope).whereNull('p.catalogue_code');
+      return d.all ? q.whereRaw('catalogue_key(p.name) = catalogue_key(?)', [product.name]) : q.where('p.id', product.id);
+    };
+    const candidates = Number((await targets().count('* as n'))[0].n);
+    const linked: { id: number }[] = await trx('products')
+      .whereIn('id', targets()
+        .joinRaw('join units_of_measure m on m.code = coalesce(p.unit_of_measure_code, ?)', [fallback])
+        .where('m.dimension', entry.dimension)
+        .select('p.id'))
+      .update({ catalogue_code: entry.code, unit_of_measure_code: trx.raw('coalesce(unit_of_measure_code, ?)', [fallback]) })
+      .returning('id');
+    await audit({
+      action: 'catalogue.linked', userId: actor.id, ip: actor.ip, provinceCode: scope, target: `catalogue:${entry.code}`,
+      details: { spelling: product.name, all: d.all, products: linked.map((l) => l.id) },
+    }, trx);
+    return { linked: linked.length, skipped: candidates - linked.length };
+  });
+}

@@ -1,0 +1,162 @@
+import { Router, type Request, type Response } from 'express';
+import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
+import { FormError, parseForm, type FieldErrors } from '../forms.ts';
+import { persianDigits } from '../text.ts';
+import { entryForm, retireForm, linkForm, typedEntry } from './forms.ts';
+import { searchCatalogue, findEntry, createEntry, updateEntry, retireEntry, deleteEntry, usageOf, listUnitsOfMeasure, dimensionName, currentPeriod } from './model.ts';
+import { mappingQueue, suggestionsFor, linkProducts, spellingKeyOf, visibleProduct, type Scope } from './mapping.ts';
+
+// The national product catalogue (issue 15): kept by the statistics office; the mapping queue is
+// shared with province officers, each for its own province.
+export function catalogueRouter(): Router {
+  const router = Router();
+  router.get('/catalogue', ...requireRole('stats_office'), showIndex);
+  router.post('/catalogue', ...requireRole('stats_office'), create);
+  router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), showQueue);
+  router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), link);
+  router.get('/catalogue/:code', ...requireRole('stats_office'), showEntry);
+  router.post('/catalogue/:code', ...requireRole('stats_office'), update);
+  router.post('/catalogue/:code/retirement', ...requireRole('stats_office'), retire);
+  router.post('/catalogue/:code/deletion', ...requireRole('stats_office'), remove);
+  return router;
+}
+
+function codeParam(req: Request): string {
+  const raw = String(req.params.code ?? '');
+  if (!/^\d{4,10}$/.test(raw)) throw new NotFoundError();
+  return raw;
+}
+
+function idParam(req: Request): number {
+  const raw = String(req.params.id ?? '');
+  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
+  return Number(raw);
+}
+
+const actorOf = (req: Request) => ({ id: currentUser(req).id, ip: req.ip });
+const scopeOf = (req: Request): Scope => (currentUser(req).role === 'province_officer' ? officerProvince(req) : null);
+const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+
+async function renderIndex(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+  const entries = await searchCatalogue({ q });
+  const usage = await usageOf(entries.map((e) => e.code));
+  res.status(status).render('catalogue/index', {
+    title: 'فهرست ملی محصولات', q, entries, usage, values, errors, units: await listUnitsOfMeasure(), dimensionName, now: currentPeriod(),
+  });
+}
+
+async function showIndex(req: Request, res: Response) {
+  await renderIndex(req, res, 200, { active_from: currentPeriod() }, {});
+}
+
+async function create(req: Request, res: Response) {
+  const values = typedEntry(body(req));
+  const parsed = parseForm(entryForm, body(req));
+  if (!parsed.ok) return renderIndex(req, res, 422, values, parsed.errors);
+  try {
+    await createEntry(parsed.data, actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return renderIndex(req, res, 422, values, e.errors);
+    throw e;
+  }
+  flash(req, 'success', `کد ${persianDigits(parsed.data.code)} به فهرست ملی محصولات افزوده شد.`);
+  res.redirect(303, `/catalogue?q=${encodeURIComponent(parsed.data.code)}`);
+}
+
+async function renderEntry(req: Request, res: Response, status: number, values: Record<string, string> | null, errors: FieldErrors) {
+  const entry = await findEntry(codeParam(req));
+  if (!entry) throw new NotFoundError();
+  const usage = (await usageOf([entry.code])).get(entry.code) ?? 0;
+  res.status(status).render('catalogue/entry', {
+    title: `کد ${persianDigits(entry.code)}`, entry, usage, errors, units: await listUnitsOfMeasure(), dimensionName,
+    values: values ?? { ...entry, name_en: entry.name_en ?? '', retired_from: entry.retired_from ?? '' },
+  });
+}
+
+async function showEntry(req: Request, res: Response) {
+  await renderEntry(req, res, 200, null, {});
+}
+
+async function update(req: Request, res: Response) {
+  const code = codeParam(req);
+  const values = { ...typedEntry(body(req)), code };
+  const parsed = parseForm(entryForm, { ...body(req), code });
+  if (!parsed.ok) return renderEntry(req, res, 422, values, parsed.errors);
+  let result;
+  try {
+    result = await updateEntry(code, parsed.data, actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return renderEntry(req, res, 422, values, e.errors);
+    throw e;
+  }
+  if (result === 'not_found') throw new NotFoundError();
+  flash(req, 'success', 'تغییرات کد ذخیره شد.');
+  res.redirect(303, `/catalogue/${code}`);
+}
+
+async function retire(req: Request, res: Response) {
+  const code = codeParam(req);
+  const parsed = parseForm(retireForm, body(req));
+  const entry = await findEntry(code);
+  if (!entry) throw new NotFoundError();
+  const values = { ...entry, name_en: entry.name_en ?? '', retired_from: String(body(req).retired_from ?? '').slice(0, 20) };
+  if (!parsed.ok) return renderEntry(req, res, 422, values, parsed.errors);
+  try {
+    await retireEntry(code, parsed.data.retired_from, actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return renderEntry(req, res, 422, values, e.errors);
+    throw e;
+  }
+  flash(req, 'success', 'کد بازنشسته شد؛ محصولات و اظهارنامه‌هایی که آن را دارند همان کد را نگه می‌دارند.');
+  res.redirect(303, `/catalogue/${code}`);
+}
+
+async function remove(req: Request, res: Response) {
+  const code = codeParam(req);
+  let result;
+  try {
+    result = await deleteEntry(code, actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return renderEntry(req, res, 409, null, e.errors);
+    throw e;
+  }
+  if (result === 'not_found') throw new NotFoundError();
+  flash(req, 'success', `کد ${persianDigits(code)} حذف شد.`);
+  res.redirect(303, '/catalogue');
+}
+
+async function renderQueue(req: Request, res: Response, status: number, failed: { id: number; values: Record<string, string>; errors: FieldErrors } | null) {
+  const scope = scopeOf(req);
+  const queue = await mappingQueue(scope);
+  // A refused decision is shown on its spelling's card, whichever product of it was posted.
+  const failedKey = failed ? await spellingKeyOf(failed.id) : null;
+  res.status(status).render('catalogue/mapping', {
+    title: 'صف پیوند محصولات به فهرست ملی', scope, ...queue,
+    suggestions: await suggestionsFor(queue.groups), units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
+  });
+}
+
+async function showQueue(req: Request, res: Response) {
+  await renderQueue(req, res, 200, null);
+}
+
+async function link(req: Request, res: Response) {
+  const id = idParam(req);
+  if (!(await visibleProduct(id, scopeOf(req)))) throw new NotFoundError();
+  const b = body(req);
+  const values = { code: String(b.code ?? '').slice(0, 20), all: b.all ? '1' : '', unit_of_measure_code: String(b.unit_of_measure_code ?? '').slice(0, 20) };
+  const parsed = parseForm(linkForm, b);
+  if (!parsed.ok) return renderQueue(req, res, 422, { id, values, errors: parsed.errors });
+  let result;
+  try {
+    result = await linkProducts({ productId: id, code: parsed.data.code, all: parsed.data.all, unitOfMeasureCode: parsed.data.unit_of_measure_code }, scopeOf(req), actorOf(req));
+  } catch (e) {
+    if (e instanceof FormError) return renderQueue(req, res, 422, { id, values, errors: e.errors });
+    throw e;
+  }
+  if (result === 'not_found') throw new NotFoundError();
+  const skipped = result.skipped ? ` ${persianDigits(result.skipped)} محصول هم‌نام با واحد سنجشی از جنس دیگر پیوند نخورد و در صف ماند.` : '';
+  flash(req, 'success', `${persianDigits(result.linked)} محصول به کد ${persianDigits(parsed.data.code)} پیوند خورد.${skipped}`);
+  res.redirect(303, '/catalogue/mapping');
+}
