@@ -25,7 +25,8 @@ afterAll(async () => t.close());
 /** The start of a Jalali day in Tehran: what `--at 1404-08-09` means. */
 const day = (s: string) => startOfJalaliDay(parseJalaliDate(s)!);
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const run = (at: string) => runNightly(t.knex, { at: day(at), log: silent });
+// Each run happens at its own instant of the crafted history: `now` is `at`.
+const run = (at: string) => runNightly(t.knex, { at: day(at), now: day(at), log: silent });
 const statusOf = async (id: number) => (await t.knex('units').where({ id }).first('status')).status as string;
 const changesOf = (id: number) => t.knex('unit_status_changes').where({ unit_id: id }).orderBy('id');
 

@@ -3,6 +3,7 @@ import { db, num } from '../db.ts';
 import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod } from '../calendar.ts';
 import { persianDigits } from '../text.ts';
 import { periodLabel } from '../views.ts';
+import { loadSettings } from '../settings.ts';
 
 // DESIGN §4 in SQL, set-based: a unit's status, and its filing record (due, filed, on time).
 // One place for these rules; the nightly job, submissions, certificates, priority lists,
@@ -27,13 +28,15 @@ export async function recomputeStatuses(
   k: Knex,
   at: Date,
   rules: Rules,
-  opts: { unitIds?: number[]; jobRunId?: number | null } = {},
+  opts: { unitIds?: number[]; jobRunId?: number | null; onlyHistoryBefore?: boolean } = {},
 ): Promise<{ scanned: number; changes: StatusChange[] }> {
   const w = inactivityWindow(at, rules);
   const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
   const units = opts.unitIds ? unitScope(opts.unitIds) : null;
   const scope = units ? `and ${units.sql}` : '';
+  // A judgement of a past instant is history: it may only be appended after the unit's last change.
+  const inOrder = opts.onlyHistoryBefore ? 'and (u.status_changed_at is null or u.status_changed_at <= :at)' : '';
   const bindings = { from: w.from, to: w.to, at, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null, ...units?.bindings };
   // One statement: the count of units judged rides along on every row (and on one row of nulls
   // when nothing changed), so a single unit's recompute on submission is one round trip.
@@ -46,7 +49,7 @@ export async function recomputeStatuses(
                         and f.first_submitted_at is not null and f.first_submitted_at <= :at)
                    then 'inactive' else 'active' end as new_status
          from units u
-        where u.registration = 'approved' ${scope}
+        where u.registration = 'approved' ${scope} ${inOrder}
      ), changed as (
        update units set status = judged.new_status, status_changed_at = :at
          from judged
@@ -69,6 +72,16 @@ export async function recomputeStatuses(
     scanned: num(rows[0].scanned),
     changes: rows.filter((r) => r.unit_id !== null).map((r) => ({ unit_id: r.unit_id, old_status: r.old_status, new_status: r.new_status })),
   };
+}
+
+/**
+ * DESIGN §4: the status of these units judged now, with its change record — at approval, at
+ * import and on every submission, so a unit never shows a status its filings contradict.
+ */
+export async function recomputeStatusesNow(k: Knex, unitIds: number[], opts: { at?: Date; rules?: Rules } = {}): Promise<StatusChange[]> {
+  if (unitIds.length === 0) return [];
+  const rules = opts.rules ?? (await loadSettings(k)).rules;
+  return (await recomputeStatuses(k, opts.at ?? new Date(), rules, { unitIds })).changes;
 }
 
 export interface FilingRecord {

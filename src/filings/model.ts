@@ -4,7 +4,7 @@ import { db } from '../db.ts';
 import { persianDigits } from '../text.ts';
 import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
-import { recomputeStatuses } from '../eligibility/record.ts';
+import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
 import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
@@ -386,7 +386,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
       if (!req.submit) return { ok: true, filing, warnings, submitted: false, unchanged: false, statusChanged: false };
       // "Submitting a filing also updates that unit's status at once" (issue 4): in the same
       // transaction, so the submission, the status and the audit entry commit together.
-      const { changes: statusChanges } = await recomputeStatuses(trx, new Date(), settings.rules, { unitIds: [req.unitId] });
+      const statusChanges = await recomputeStatusesNow(trx, [req.unitId], { rules: settings.rules });
       return { ok: true, filing, warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
     });
   } catch (e) {

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineOf } from '../calendar.ts';
-import { recomputeStatuses } from '../eligibility/record.ts';
+import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
+import { recomputeStatuses, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
@@ -29,16 +29,22 @@ export interface NightlyResult {
   sessionsPurged: number;
 }
 
-export async function runNightly(k: Knex, opts: { at: Date; log?: Pick<Logger, 'info' | 'warn' | 'error'> }): Promise<NightlyResult> {
+/**
+ * The job as of `at` (default use: now). `now` is the instant the current status is judged at: a
+ * run for a past instant records what the status was then, and still leaves every unit with the
+ * status its filings stored now give (DESIGN §4).
+ */
+export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pick<Logger, 'info' | 'warn' | 'error'> }): Promise<NightlyResult> {
   const log = opts.log ?? defaultLog;
   const at = opts.at;
+  const now = opts.now ?? new Date();
   try {
     const result = await k.transaction(async (trx) => {
       const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [NIGHTLY_LOCK_KEY]);
       if (!lock.rows[0].ok) return null;
       const settings = await loadSettings(trx);
       const [run] = await trx('job_runs').insert({ job: 'nightly', as_of: at }).returning('id');
-      const { scanned, changes } = await recomputeStatuses(trx, at, settings.rules, { jobRunId: run.id });
+      const { scanned, changes } = await judgeStatuses(trx, at, now, settings.rules, run.id as number);
       const names = changes.length
         ? new Map((await trx('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').whereIn('u.id', changes.map((c) => c.unit_id)).select('u.id', 'le.name')).map((r) => [r.id as number, r.name as string]))
         : new Map<number, string>();
@@ -68,6 +74,27 @@ export async function runNightly(k: Knex, opts: { at: Date; log?: Pick<Logger, '
     await k('job_runs').insert({ job: 'nightly', as_of: at, finished_at: k.fn.now(), error: String((err as Error).message ?? err).slice(0, 2000) }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The statuses as of `at`; for a past `at`, as history (only after each unit's last change), then
+ * the current status at `now`. Between the two only filings first submitted after `at` can change
+ * the verdict, unless a deadline (or the rule) passed in between: then every unit is judged again.
+ */
+async function judgeStatuses(trx: Knex, at: Date, now: Date, rules: Rules, jobRunId: number): Promise<{ scanned: number; changes: StatusChange[] }> {
+  if (at >= now) return recomputeStatuses(trx, at, rules, { jobRunId });
+  const then = await recomputeStatuses(trx, at, rules, { jobRunId, onlyHistoryBefore: true });
+  const wThen = inactivityWindow(at, rules);
+  const wNow = inactivityWindow(now, rules);
+  let unitIds: number[] | undefined;
+  if (wThen.from === wNow.from && wThen.to === wNow.to) {
+    const filed = await trx('filings').distinct('unit_id')
+      .whereBetween('period', [wNow.from, wNow.to]).where('first_submitted_at', '>', at).where('first_submitted_at', '<=', now);
+    unitIds = filed.map((r) => r.unit_id as number);
+    if (unitIds.length === 0) return then;
+  }
+  const current = await recomputeStatuses(trx, now, rules, { jobRunId, unitIds });
+  return { scanned: then.scanned, changes: [...then.changes, ...current.changes] };
 }
 
 /**
