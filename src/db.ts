@@ -8,11 +8,21 @@ import ClientPGLite from 'knex-pglite';
 import { env } from './env.ts';
 import { migrationSource } from '../migrations/index.ts';
 
-// One rule for big integers on both databases: int8 and numeric come back as JS numbers.
-// Rial amounts fit comfortably below 2^53; quantities are numeric(18,3).
+// One rule for int8 and numeric on both databases: a whole value that a JS number holds exactly
+// (counts, ids, one filing's Rial amount) comes back as a number; a larger one as a BigInt, so a
+// Rial sum past 2^53 is never silently rounded (and adding it to a number throws); a fraction
+// (quantities are numeric(18,3)) as a number. Exact sums: src/money.ts.
 const INT8 = 20;
 const NUMERIC = 1700;
-const toNumber = (v: string) => (v === null ? v : Number(v));
+export function parseDatabaseNumber(v: string | null): number | bigint | null {
+  if (v === null) return v;
+  if (/^-?\d+$/.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : BigInt(v);
+  }
+  return Number(v);
+}
+const toNumber = parseDatabaseNumber;
 pg.types.setTypeParser(INT8, toNumber);
 pg.types.setTypeParser(NUMERIC, toNumber);
 export const pgliteParsers = { [INT8]: toNumber, [NUMERIC]: toNumber };
@@ -116,7 +126,7 @@ export async function closeDb(): Promise<void> {
   }
 }
 
-/** A count(*) or sum() as a number, whichever driver produced it. */
+/** A count(*) or sum() as a number, whichever driver produced it (a BigInt is rounded: Rial sums use src/money.ts). */
 export function num(v: unknown): number {
   if (v === null || v === undefined) return 0;
   return typeof v === 'number' ? v : Number(v);

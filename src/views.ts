@@ -6,9 +6,11 @@ import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliD
 const faNumber = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 3 });
 const faPercent = new Intl.NumberFormat('fa-IR', { style: 'percent', maximumFractionDigits: 1 });
 
-/** 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; null → — */
-export function fa(n: number | string | null | undefined): string {
+/** 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; a BigInt or whole decimal text exactly, however large; null → — */
+export function fa(n: number | bigint | string | null | undefined): string {
   if (n === null || n === undefined || n === '') return '—';
+  if (typeof n === 'bigint') return faNumber.format(n);
+  if (typeof n === 'string' && /^-?\d+$/.test(n.trim())) return faNumber.format(BigInt(n.trim()));
   const v = typeof n === 'number' ? n : Number(n);
   return Number.isFinite(v) ? faNumber.format(v) : persianDigits(String(n));
 }
@@ -50,7 +52,11 @@ export function dayLabel(d: JalaliDate): string {
   return `${persianDigits(d.jd)} ${month} ${persianDigits(d.jy)}`;
 }
 
-export const rial = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `${fa(n)} ریال`);
+/** A Rial amount, whole and exact: ۱۲٬۵۰۰ ریال (never a fraction of a Rial). */
+export const rial = (n: number | bigint | string | null | undefined): string => {
+  if (n === null || n === undefined || n === '') return '—';
+  return `${fa(typeof n === 'number' ? Math.round(n) : n)} ریال`;
+};
 
 export const ROLE_LABELS: Record<string, string> = {
   unit_user: 'کاربر واحد',

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
+import { sumRials, scaleRial } from '../money.ts';
 import { duePeriods, type Period } from '../calendar.ts';
 import type { Settings } from '../settings.ts';
 import { standings, type UnitInfo, type Standing } from './model.ts';
@@ -20,10 +21,10 @@ export interface FacilityView {
   coefficient: number;
   periods: FacilityRow[];
   verifiedCount: number;
-  productionSum: number;
-  valueAddedSum: number;
+  productionSum: bigint;
+  valueAddedSum: bigint;
   standing: Standing;
-  ceiling: number | null;
+  ceiling: bigint | null;
 }
 
 export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
@@ -38,10 +39,11 @@ export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date,
     const verified = f?.state === 'verified';
     return { period, state: f?.state ?? null, production_value: verified ? num(f.production_value) : null, value_added: verified ? num(f.value_added) : null };
   });
-  const productionSum = periods.reduce((s, p) => s + (p.production_value ?? 0), 0);
-  const valueAddedSum = periods.reduce((s, p) => s + (p.value_added ?? 0), 0);
+  // Twelve amounts of up to 9e15 Rial each pass 2^53: summed exactly.
+  const productionSum = sumRials(periods.map((p) => p.production_value));
+  const valueAddedSum = sumRials(periods.map((p) => p.value_added));
   const [standing] = await standings([unit], at, settings.rules, k);
   const coefficient = settings.get('facility_coefficients')[type];
-  const ceiling = standing.verdict.eligible ? Math.max(0, Math.round(coefficient * valueAddedSum)) : null;
+  const ceiling = standing.verdict.eligible ? scaleRial(valueAddedSum > 0n ? valueAddedSum : 0n, coefficient) : null;
   return { type, coefficient, periods, verifiedCount: periods.filter((p) => p.value_added !== null).length, productionSum, valueAddedSum, standing, ceiling };
 }

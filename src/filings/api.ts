@@ -3,6 +3,7 @@ import { apiError, apiRole } from '../api/auth.ts';
 import { currentUser } from '../auth/guards.ts';
 import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Rules } from '../calendar.ts';
+import { rialJson } from '../money.ts';
 import { parseFiling, errorsWithCodes } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing, type UnitRow,
@@ -59,10 +60,10 @@ export function filingJson(f: Filing, at: Date, rules: Rules) {
     return_reason: f.return_reason,
     verified_at: f.verified_at,
     employees: f.employees,
-    production_value: f.production_value,
-    intermediate_consumption: f.intermediate_consumption,
-    value_added: f.value_added,
-    lines: f.lines,
+    production_value: rialJson(f.production_value),
+    intermediate_consumption: rialJson(f.intermediate_consumption),
+    value_added: rialJson(f.value_added),
+    lines: f.lines.map((l) => ({ ...l, sales_value: rialJson(l.sales_value) })),
     warnings: f.warnings,
   };
 }

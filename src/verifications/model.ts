@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
+import { sumRials } from '../money.ts';
 import { addMonths, periodRange, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
 import type { FilingRow } from '../filings/model.ts';
@@ -120,10 +121,12 @@ export async function filingDetails(f: FilingForReview, k: Knex = db()) {
     .select('period', 'state', 'employees', 'production_value', 'value_added', 'first_submitted_at');
   const byPeriod = new Map(past.map((p) => [p.period as string, p]));
   const history = periodRange(from, f.period).reverse().map((period) => ({ period, filing: byPeriod.get(period) ?? null }));
-  const totals = lines.reduce(
-    (acc, l) => ({ produced: acc.produced + num(l.produced), sold: acc.sold + num(l.sold), sales_value: acc.sales_value + num(l.sales_value) }),
-    { produced: 0, sold: 0, sales_value: 0 },
-  );
+  // Up to 500 lines of up to 9e15 Rial each: the sales value is summed exactly.
+  const totals = {
+    produced: lines.reduce((s, l) => s + num(l.produced), 0),
+    sold: lines.reduce((s, l) => s + num(l.sold), 0),
+    sales_value: sumRials(lines.map((l) => l.sales_value)),
+  };
   return { lines, revisions, reviews, history, totals };
 }
 
