@@ -143,6 +143,29 @@ describe('the nightly job on crafted histories', () => {
     }
   });
 
+  it('the mail judges the period as the reminder did, as of the run: a submission after that instant does not count yet', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    await t.knex('units').where({ id: u.id }).update({ email: 'judged-alike@test.ir' });
+    // Queued at the start of 1404-10-06 (current period 1404-09, due 1404-10-08), without SMTP.
+    await run('1404-10-06');
+    expect(await t.knex('reminders').where({ unit_id: u.id, period: '1404-09' })).toHaveLength(1);
+    // Submitted later that day; a re-run for the start of that day still finds it unsubmitted then.
+    await createFiling({ unitId: u.id, period: '1404-09', firstSubmittedAt: new Date(day('1404-10-06').getTime() + 10 * 3600_000) });
+    mail.on = true;
+    mail.sent.length = 0;
+    try {
+      await run('1404-10-06');
+      expect(mail.sent.filter((m) => m.to.includes('judged-alike@test.ir'))).toHaveLength(1);
+      // The next day it is submitted: nothing more is mailed.
+      mail.sent.length = 0;
+      await t.knex('reminders').where({ unit_id: u.id }).update({ sent_at: null });
+      await run('1404-10-07');
+      expect(mail.sent.filter((m) => m.to.includes('judged-alike@test.ir'))).toHaveLength(0);
+    } finally {
+      mail.on = false;
+    }
+  });
+
   it('purges expired sessions', async () => {
     await t.knex('sessions').insert([
       { sid: 'old-session', sess: JSON.stringify({}), expired: new Date(Date.now() - 60_000) },

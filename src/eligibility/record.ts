@@ -11,6 +11,49 @@ import { loadSettings } from '../settings.ts';
 
 export interface StatusChange { unit_id: number; old_status: string; new_status: string }
 
+// ── The rules of DESIGN §4 as SQL fragments: every statement that judges periods uses these. ──
+
+/** SQL: unit `u` is approved and obligated for the period `period` (an SQL expression). */
+export const obligatedFor = (period: string, u = 'u'): string => `${u}.registration = 'approved' and ${u}.obligation_start <= ${period}`;
+
+/** SQL: the filing `f` counts as submitted at the instant bound as `:at` (a later submission does not count yet). */
+export const submittedBy = (f = 'f'): string => `${f}.first_submitted_at <= :at`;
+
+/** SQL: the class of a period with filing `f` and deadline `deadline` at `:at`: on_time, late or missing. */
+export const timelinessClass = (f: string, deadline: string): string =>
+  `case when not coalesce(${submittedBy(f)}, false) then 'missing' when ${f}.first_submitted_at <= ${deadline} then 'on_time' else 'late' end`;
+
+/**
+ * The calendar table for SQL: the bindings that CALENDAR turns into `cal (period, deadline)`, with
+ * its first and last period so that a join can read only those months' filings. (Arrays, so that
+ * the planner knows how many periods there are: it guessed 100 for a JSON recordset.)
+ */
+export function calendarBindings(periods: Period[], rules: Rules): { cal_periods: Period[]; cal_deadlines: string[]; cal_first: Period | null; cal_last: Period | null } {
+  return {
+    cal_periods: periods,
+    cal_deadlines: periods.map((p) => deadlineOf(p, rules).toISOString()),
+    cal_first: periods[0] ?? null,
+    cal_last: periods.at(-1) ?? null,
+  };
+}
+
+/** The CTE `cal (period, deadline)` over calendarBindings(). */
+export const CALENDAR = 'cal as (select c.period, c.deadline from unnest(:cal_periods::text[], :cal_deadlines::timestamptz[]) as c(period, deadline))';
+
+/**
+ * The CTE `judged`: one row per approved unit (matching `where`, an SQL condition on `u`) and
+ * period of `cal` it is obligated for, with its deadline, its filing and its class at `:at`.
+ */
+export const judgedPeriods = (where = 'true'): string => `judged as (
+       select u.id as unit_id, u.province_code, u.isic_class, cal.period, cal.deadline,
+              f.id as filing_id, f.state, f.first_submitted_at, f.verified_at,
+              ${timelinessClass('f', 'cal.deadline')} as class
+         from units u
+         join cal on ${obligatedFor('cal.period')}
+         left join filings f on f.unit_id = u.id and f.period = cal.period and f.period between :cal_first and :cal_last
+        where ${where}
+     )`;
+
 /**
  * The SQL condition for "these units": one unit as `u.id = :id`, so the prepared statement's
  * generic plan is as good as a fresh one and PostgreSQL stops planning it on every submission
@@ -43,10 +86,9 @@ export async function recomputeStatuses(
   const result = await k.raw(
     `with judged as (
        select u.id, u.status as old_status,
-              case when u.obligation_start <= :from and not exists (
+              case when ${obligatedFor(':from')} and not exists (
                      select 1 from filings f
-                      where f.unit_id = u.id and f.period between :from and :to
-                        and f.first_submitted_at is not null and f.first_submitted_at <= :at)
+                      where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')})
                    then 'inactive' else 'active' end as new_status
          from units u
         where u.registration = 'approved' ${scope} ${inOrder}
@@ -95,11 +137,10 @@ export interface FilingRecord {
   timeliness: number; // on time ÷ due
 }
 
-/** The due periods from `from` (or each unit's obligation start, if later) to the latest due at `at`, with deadlines. */
-function dueCalendar(at: Date, rules: Rules, from: Period, to?: Period): { period: Period; deadline: Date }[] {
+/** The due periods from `from` to the latest due at `at` (or `to`, if earlier). */
+function duePeriodsFrom(at: Date, rules: Rules, from: Period, to?: Period): Period[] {
   const last = latestDuePeriod(at, rules);
-  const end = to && to < last ? to : last;
-  return periodRange(from, end).map((p) => ({ period: p, deadline: deadlineOf(p, rules) }));
+  return periodRange(from, to && to < last ? to : last);
 }
 
 /** The options of a filing record; `from` is the first period counted (default: the earliest obligation start). */
@@ -111,27 +152,19 @@ export interface RecordOptions { at: Date; rules: Rules; from?: Period; to?: Per
  */
 export function filingRecordsQuery(opts: RecordOptions & { from: Period }, k: Knex = db()): Knex.Raw {
   if (!isPeriod(opts.from)) throw new Error(`bad period ${opts.from}`);
-  const cal = dueCalendar(opts.at, opts.rules, opts.from, opts.to);
   const filters: string[] = ["u.registration = 'approved'"];
-  const bindings: Record<string, Knex.Value> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
+  const bindings: Record<string, Knex.Value> = { at: opts.at, ...calendarBindings(duePeriodsFrom(opts.at, opts.rules, opts.from, opts.to), opts.rules) };
   if (opts.unitIds) { const units = unitScope(opts.unitIds); filters.push(units.sql); Object.assign(bindings, units.bindings); }
   if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
   return k.raw(
-    `with cal as (
-       select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)
-     ), due as (
-       select u.id as unit_id, cal.period, cal.deadline
-         from units u join cal on cal.period >= u.obligation_start
-        where ${filters.join(' and ')}
-     )
+    `with ${CALENDAR}, ${judgedPeriods(filters.join(' and '))}
      select u.id as unit_id,
-            count(d.period) as due,
-            count(f.id) filter (where f.first_submitted_at <= :at) as filed,
-            count(f.id) filter (where f.first_submitted_at <= d.deadline and f.first_submitted_at <= :at) as on_time,
-            coalesce(array_agg(d.period order by d.period) filter (where d.period is not null and (f.first_submitted_at is null or f.first_submitted_at > :at)), '{}') as missing_periods
+            count(j.period) as due,
+            count(j.period) filter (where j.class <> 'missing') as filed,
+            count(j.period) filter (where j.class = 'on_time') as on_time,
+            coalesce(array_agg(j.period order by j.period) filter (where j.class = 'missing'), '{}') as missing_periods
        from units u
-       left join due d on d.unit_id = u.id
-       left join filings f on f.unit_id = d.unit_id and f.period = d.period
+       left join judged j on j.unit_id = u.id
       where ${filters.join(' and ')}
       group by u.id
       order by u.id`,

@@ -4,7 +4,7 @@ import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
-import { recomputeStatuses, type StatusChange } from '../eligibility/record.ts';
+import { recomputeStatuses, CALENDAR, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
@@ -102,19 +102,18 @@ async function judgeStatuses(trx: Knex, at: Date, now: Date, rules: Rules, jobRu
  * submitted it, and whose deadline is within `daysBefore` days of `at`. Set-based; a second run
  * queues nothing new (unique unit, period).
  */
-export async function queueReminders(k: Knex, at: Date, daysBefore: number, rules: Parameters<typeof deadlineOf>[1]): Promise<number> {
+export async function queueReminders(k: Knex, at: Date, daysBefore: number, rules: Rules): Promise<number> {
   const period = currentFilingPeriod(at, rules);
   const deadline = deadlineOf(period, rules);
   if (deadline.getTime() - at.getTime() > daysBefore * 86400_000) return 0;
+  // The current period judged at `at` (its deadline is ahead, so "missing" means not yet submitted).
   const r = await k.raw(
-    `insert into reminders (unit_id, period, deadline)
-     select u.id, :period, :deadline from units u
-      where u.registration = 'approved' and u.obligation_start <= :period
-        and not exists (select 1 from filings f where f.unit_id = u.id and f.period = :period
-                           and f.first_submitted_at is not null and f.first_submitted_at <= :at)
+    `with ${CALENDAR}, ${judgedPeriods()}
+     insert into reminders (unit_id, period, deadline)
+     select unit_id, period, deadline from judged where class = 'missing'
      on conflict (unit_id, period) do nothing
      returning id`,
-    { period, deadline, at },
+    { ...calendarBindings([period], rules), at },
   );
   return r.rows.length;
 }
@@ -126,8 +125,9 @@ async function emailReminders(k: Knex, at: Date): Promise<number> {
             array_remove(array_append(array(select us.email from unit_users uu join users us on us.id = uu.user_id
                                              where uu.unit_id = u.id and us.active), u.email), null) as emails
        from reminders r join units u on u.id = r.unit_id join legal_entities le on le.id = u.legal_entity_id
+       left join filings f on f.unit_id = r.unit_id and f.period = r.period
       where r.sent_at is null and r.dismissed_at is null and r.deadline > :at
-        and not exists (select 1 from filings f where f.unit_id = r.unit_id and f.period = r.period and f.first_submitted_at is not null)
+        and ${timelinessClass('f', 'r.deadline')} = 'missing'
       order by r.id limit 5000`,
     { at },
   )).rows;

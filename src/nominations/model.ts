@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf } from '../calendar.ts';
-import { filingRecords } from '../eligibility/record.ts';
+import { filingRecords, submittedBy } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
@@ -62,10 +62,8 @@ export async function candidates(year: number, provinceCode: string, at: Date, o
   const records = await filingRecords({ at, rules: settings.rules, from: `${year}-01`, to: `${year}-12`, provinceCode, unitIds: opts.unitIds }, k);
   const info = await k.raw(
     `select u.id, le.name, u.isic_class, u.city, u.status,
-            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to
-                and f.first_submitted_at is not null and f.first_submitted_at <= :at) as submitted,
-            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to
-                and f.first_submitted_at is not null and f.first_submitted_at <= :at and f.state = 'verified'
+            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')}) as submitted,
+            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')} and f.state = 'verified'
                 and not exists (select 1 from filing_reviews r where r.filing_id = f.id and r.action = 'return')) as clean,
             exists (select 1 from nominations n where n.unit_id = u.id and n.year = :year) as nominated
        from units u join legal_entities le on le.id = u.legal_entity_id
