@@ -3,7 +3,8 @@ import { db, num } from '../db.ts';
 import { sumRials, scaleRial } from '../money.ts';
 import { duePeriods, type Period } from '../calendar.ts';
 import type { Settings } from '../settings.ts';
-import { standings, type UnitInfo, type Standing } from './model.ts';
+import { standings, type Standing } from './model.ts';
+import type { UnitRow } from '../acting-unit.ts';
 
 // DESIGN §9: verified production value and value added over the unit's last 12 due periods,
 // and a suggested ceiling = coefficient × value added, only for an eligible unit.
@@ -27,7 +28,7 @@ export interface FacilityView {
   ceiling: bigint | null;
 }
 
-export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
+export async function facilityView(unit: UnitRow, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
   const due = duePeriods(unit.obligation_start, at, settings.rules).slice(-12);
   const filings = due.length
     ? await k('filings').where('unit_id', unit.id).whereIn('period', due).select('period', 'state', 'production_value', 'value_added')

@@ -4,7 +4,8 @@ import { requireRole, officerProvince, currentUser, NotFoundError, flash } from 
 import { parseForm, text } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { auditFrom } from '../audit.ts';
-import { standings, findProvinceUnits, findUnit, currentUnitOf, firstApprovedUnit, priorityList } from './model.ts';
+import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts';
+import { actingUnit } from '../acting-unit.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
 import { facilityView, isFacilityType, FACILITY_TYPES, FACILITY_LABELS } from './facilities.ts';
 import { recentJobRuns } from '../jobs/nightly.ts';
@@ -64,14 +65,15 @@ async function facility(req: Request, res: Response) {
 
 async function certificatePage(req: Request, res: Response) {
   // A unit whose registration is not yet approved has no record to certify.
-  if (!(await firstApprovedUnit(currentUser(req).unit_ids))) return res.redirect(303, '/my-units');
-  const unit = await currentUnitOf(req);
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) return res.redirect(303, '/my-units');
   const [standing] = await standings([unit], new Date(), (await loadSettings()).rules);
   res.render('eligibility/certificate', { title: 'گواهی وضعیت آماری', standing });
 }
 
 async function certificateIssue(req: Request, res: Response) {
-  const unit = await currentUnitOf(req);
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) throw new NotFoundError();
   const [standing] = await standings([unit], new Date(), (await loadSettings()).rules);
   const cert = await issueCertificate(standing, currentUser(req).id);
   flash(req, 'success', 'گواهی صادر شد. می‌توانید آن را چاپ کنید.');

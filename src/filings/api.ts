@@ -6,8 +6,9 @@ import { currentFilingPeriod, deadlineOf, isPeriod, type Rules } from '../calend
 import { rialJson } from '../money.ts';
 import { parseFiling, errorsWithCodes } from './forms.ts';
 import {
-  productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing, type UnitRow,
+  productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing,
 } from './model.ts';
+import { actingUnit, type UnitRow } from '../acting-unit.ts';
 
 // The JSON API for units' own systems (issue 3 §5), behind bearer tokens (src/api/routes.ts).
 // Same model as the form: saveFiling() applies the same rules, warnings and revisions.
@@ -21,18 +22,10 @@ import {
 
 const NOT_FOUND = 'یافت نشد.';
 
-/** The unit the token's user acts for, from the user's own units only (another unit → 404). */
-export function apiUnit(req: Request): UnitRow | null {
-  const units = currentUser(req).units;
-  const asked = req.query.unit_id;
-  if (asked !== undefined) return units.find((u) => String(u.id) === String(asked)) ?? null;
-  return units[0] ?? null;
-}
-
 function withUnit(handler: (req: Request, res: Response, unit: UnitRow) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const unit = apiUnit(req);
+      const unit = actingUnit(req, { approvedOnly: false, asked: req.query.unit_id });
       if (!unit) return apiError(res, 404, 'not_found', NOT_FOUND);
       await handler(req, res, unit);
     } catch (e) {

@@ -9,6 +9,7 @@ import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, typ
 import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
+import type { UnitRow } from '../acting-unit.ts';
 
 // DESIGN §4–§5: the filing's life. One save function for the form and the API:
 //   draft ─submit→ submitted ─(unit corrects)→ submitted (revision + 1)
@@ -24,19 +25,6 @@ import type { FieldErrors } from '../forms.ts';
 
 export type FilingState = 'draft' | 'submitted' | 'returned' | 'verified';
 export type Timeliness = 'on_time' | 'late' | 'missing' | 'not_due';
-
-export interface UnitRow {
-  id: number;
-  name: string;
-  national_id: string;
-  licence_no: string;
-  kind: string;
-  isic_class: string;
-  province_code: string;
-  registration: string;
-  obligation_start: Period;
-  status: string;
-}
 
 export interface ProductRow { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null }
 
@@ -99,12 +87,6 @@ export const TIMELINESS_LABELS: Record<Timeliness, string> = {
   missing: 'ثبت‌نشده',
   not_due: 'مهلت باقی است',
 };
-
-export const UNIT_COLUMNS = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.kind', 'u.isic_class', 'u.province_code', 'u.registration', 'u.obligation_start', 'u.status'];
-
-export async function loadUnit(unitId: number, k: Knex = db()): Promise<UnitRow | undefined> {
-  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').where('u.id', unitId).first(UNIT_COLUMNS);
-}
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
   const rows = await k('products').where({ unit_id: unitId }).orderBy(['position', 'id']).select('id', 'name', 'unit_of_measure', 'annual_capacity', 'product_code');

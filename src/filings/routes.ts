@@ -10,16 +10,11 @@ import type { FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
-  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type UnitRow, type ProductRow, type Filing, type PeriodRow,
+  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    currentUnitId?: number;
-  }
-}
+import { actingUnit, isApproved, type UnitRow } from '../acting-unit.ts';
 
 // The unit user's side of filing: dashboard, periods, the form, receipt and revision history.
 // Every query is scoped by the unit chosen from the user's own units (unitScope).
@@ -37,13 +32,12 @@ export function countdownText(deadline: Date, at: Date): string {
   return `${persianDigits(Math.max(mins, 1))} دقیقه مانده`;
 }
 
-/** Picks the unit the user acts for (session choice, else the first approved one). */
+/** Picks the unit the user acts for; a user with no approved unit is sent to their registrations. */
 function unitScope(req: Request, res: Response, next: NextFunction): void {
-  // The user's units were read with the session (approved ones first).
-  const approved = currentUser(req).units.filter((u) => u.registration === 'approved');
-  if (approved.length === 0) return res.redirect(303, '/my-units');
-  res.locals.unit = approved.find((u) => u.id === req.session.currentUnitId) ?? approved[0];
-  res.locals.units = approved;
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) return res.redirect(303, '/my-units');
+  res.locals.unit = unit;
+  res.locals.units = currentUser(req).units.filter(isApproved);
   next();
 }
 
