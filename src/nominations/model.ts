@@ -6,6 +6,7 @@ import { filingRecords, submittedBy } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
+import { audit } from '../audit.ts';
 
 // DESIGN §8: exemplary units. For Jalali year Y, per unit: completeness and timeliness over the
 // due periods of Y (filingRecords, DESIGN §4) and quality = share of Y's submitted filings that
@@ -106,7 +107,7 @@ export async function nominate(a: { year: number; unitId: number; provinceCode: 
       year: a.year, unit_id: a.unitId, province_code: a.provinceCode, nominated_by: a.userId, at: a.at, score: c.score,
       indicators: JSON.stringify({ completeness: c.completeness, timeliness: c.timeliness, quality: c.quality, due: c.due, weights: settings.get('exemplary_weights') }),
     });
-    await trx('audit_log').insert({ action: 'nominations.create', user_id: a.userId, unit_id: a.unitId, province_code: a.provinceCode, target: `nomination:${a.year}:${a.unitId}`, details: JSON.stringify({ score: c.score }) });
+    await audit({ action: 'nominations.create', userId: a.userId, unitId: a.unitId, provinceCode: a.provinceCode, target: `nomination:${a.year}:${a.unitId}`, details: { score: c.score } }, trx);
   });
 }
 
@@ -115,7 +116,7 @@ export async function withdraw(a: { year: number; unitId: number; provinceCode: 
   await k.transaction(async (trx) => {
     const gone = await trx('nominations').where({ year: a.year, unit_id: a.unitId, province_code: a.provinceCode }).delete().returning('id');
     if (gone.length !== 1) throw new NotFoundError();
-    await trx('audit_log').insert({ action: 'nominations.delete', user_id: a.userId, unit_id: a.unitId, province_code: a.provinceCode, target: `nomination:${a.year}:${a.unitId}` });
+    await audit({ action: 'nominations.delete', userId: a.userId, unitId: a.unitId, provinceCode: a.provinceCode, target: `nomination:${a.year}:${a.unitId}` }, trx);
   });
 }
 

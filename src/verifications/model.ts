@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { sumRials } from '../money.ts';
+import { audit } from '../audit.ts';
 import { addMonths, periodRange, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
 import type { FilingRow } from '../filings/model.ts';
@@ -161,10 +162,10 @@ export async function decide(
     if (changed.length === 0) return false;
     const f = changed[0];
     await trx('filing_reviews').insert({ filing_id: f.id, action: d, reason: args.reason ?? null, user_id: args.userId });
-    await trx('audit_log').insert({
-      action: `filing.${d}`, user_id: args.userId, unit_id: f.unit_id, province_code: args.province, target: `filing:${f.id}`,
-      details: JSON.stringify({ period: f.period, ...(args.reason ? { reason: args.reason } : {}) }), ip: args.ip ?? null,
-    });
+    await audit({
+      action: `filing.${d}`, userId: args.userId, unitId: f.unit_id, provinceCode: args.province, target: `filing:${f.id}`,
+      details: { period: f.period, ...(args.reason ? { reason: args.reason } : {}) }, ip: args.ip ?? null,
+    }, trx);
     return true;
   });
 }
