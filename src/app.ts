@@ -22,6 +22,7 @@ import { verificationsRouter } from './verifications/routes.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
+import { jobsRouter } from './jobs/routes.ts';
 import { opsRouter } from './ops/routes.ts';
 import { requestLog } from './ops/request-log.ts';
 
@@ -119,6 +120,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(eligibilityRouter());
   app.use(statsRouter());
   app.use(nominationsRouter());
+  app.use(jobsRouter());
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(errorHandler);

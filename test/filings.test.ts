@@ -321,8 +321,8 @@ describe('the unit\'s dashboard', () => {
     expect(res.text).toContain(`تا ${jdatetime(deadlineOf(period(-1), DEFAULT_RULES))} است.`);
     const reminder = await t.knex('reminders').where({ unit_id: unit.id }).first();
     const other = await unitWithUser();
-    await other.agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: other.csrf }).expect(404);
-    await agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: csrfFrom(res.text) }).expect(303);
+    await other.agent.post(`/dashboard/reminders/${reminder.id}/dismissal`).type('form').send({ _csrf: other.csrf }).expect(404);
+    await agent.post(`/dashboard/reminders/${reminder.id}/dismissal`).type('form').send({ _csrf: csrfFrom(res.text) }).expect(303);
     expect((await agent.get('/dashboard')).text).not.toContain('یادآوری');
   });
 

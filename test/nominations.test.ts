@@ -99,7 +99,7 @@ describe('the nomination deadline', () => {
     const refused = await agent.post('/nominations').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.returned, year: Y });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('قفل شده‌اند');
-    const removal = await agent.post('/nominations/remove').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.fourth, year: Y });
+    const removal = await agent.post(`/nominations/${Y}/${units.fourth}/withdrawal`).type('form').send({ _csrf: csrfFrom(after.text) });
     expect(removal.status).toBe(422);
     expect(await t.knex('nominations').where({ year: Y, unit_id: units.fourth }).first()).toBeDefined();
     await t.knex('nominations').where({ year: Y }).delete();

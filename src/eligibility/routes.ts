@@ -8,9 +8,8 @@ import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts
 import { actingUnit } from '../acting-unit.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
 import { facilityView, isFacilityType, FACILITY_TYPES, FACILITY_LABELS } from './facilities.ts';
-import { recentJobRuns } from '../jobs/nightly.ts';
 
-// DESIGN §4 service eligibility, §9 facilities, §11 job runs. The public certificate check is the
+// DESIGN §4 service eligibility, §9 facilities. The public certificate check is the
 // only page here without sign-in, and it shows no figure.
 
 const officer = requireRole('province_officer');
@@ -27,7 +26,6 @@ export function eligibilityRouter(): Router {
   router.get('/certificate/:code', unitUser, certificatePrint);
   router.get('/verify', publicCheckForm);
   router.get('/verify/:code', publicCheck);
-  router.get('/stats/job-runs', requireRole('stats_office', 'admin'), jobRuns);
   return router;
 }
 
@@ -105,9 +103,4 @@ async function publicCheck(req: Request, res: Response) {
     return res.status(404).render('eligibility/verify-form', { title: 'گواهی یافت نشد', values: { code: String(req.params.code).slice(0, 40) }, errors: { code: 'گواهی‌ای با این کد یافت نشد.' } });
   }
   res.render('eligibility/verify', { title: 'بررسی اعتبار گواهی', check, grouped: groupedCode(check.code) });
-}
-
-async function jobRuns(_req: Request, res: Response) {
-  const data = await recentJobRuns();
-  res.render('eligibility/job-runs', { title: 'اجرای شبانه', ...data });
 }

@@ -324,7 +324,7 @@ export function filingsRouter(): Router {
   router.get('/dashboard/history.csv', unitUser, (_req: Request, res: Response) => downloadHistory('csv', res));
   router.get('/dashboard/history.xlsx', unitUser, (_req: Request, res: Response) => downloadHistory('xlsx', res));
   router.post('/current-unit', unitUser, chooseUnit);
-  router.post('/dashboard/reminders/:id/dismiss', unitUser, dismissReminder);
+  router.post('/dashboard/reminders/:id/dismissal', unitUser, dismissReminder);
   router.get('/filings', unitUser, listFilings);
   router.get('/filings/:period', unitUser, showForm);
   router.post('/filings/:period', unitUser, saveForm);

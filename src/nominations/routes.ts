@@ -17,7 +17,7 @@ export function nominationsRouter(): Router {
   router.get('/nominations/national', ...requireRole('planning_deputy'), showNational);
   router.get('/nominations', ...requireRole('province_officer'), showProvince);
   router.post('/nominations', ...requireRole('province_officer'), create);
-  router.post('/nominations/remove', ...requireRole('province_officer'), remove);
+  router.post('/nominations/:year/:id/withdrawal', ...requireRole('province_officer'), withdrawal);
   return router;
 }
 
@@ -56,10 +56,11 @@ async function showProvince(req: Request, res: Response, _next?: NextFunction, s
   });
 }
 
-function change(fn: typeof nominate, done: string) {
+/** Nominating names the unit and year in the form; a withdrawal is of the nomination in its path. */
+function change(fn: typeof nominate, done: string, nomination: (req: Request) => unknown) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const province = officerProvince(req);
-    const parsed = parseForm(nominationForm, req.body);
+    const parsed = parseForm(nominationForm, nomination(req));
     if (!parsed.ok) return showProvince(req, res, next, 422, parsed.errors);
     try {
       await fn({ year: parsed.data.year, unitId: parsed.data.unit_id, provinceCode: province, userId: currentUser(req).id, at: clock.now() });
@@ -72,8 +73,8 @@ function change(fn: typeof nominate, done: string) {
   };
 }
 
-const create = change(nominate, 'واحد نامزد شد.');
-const remove = change(withdraw, 'نامزدی واحد حذف شد.');
+const create = change(nominate, 'واحد نامزد شد.', (req) => req.body);
+const withdrawal = change(withdraw, 'نامزدی واحد حذف شد.', (req) => ({ year: req.params.year, unit_id: req.params.id }));
 
 async function showNational(req: Request, res: Response) {
   const y = parseForm(yearParam, req.query.year);
