@@ -11,6 +11,7 @@ import { userReadWith } from './auth/session-store.ts';
 import { csrfProtection, CsrfError } from './auth/csrf.ts';
 import { loadCurrentUser } from './auth/users.ts';
 import { NotFoundError } from './auth/guards.ts';
+import { FormError, formErrorPage } from './forms.ts';
 import { authRouter } from './auth/routes.ts';
 import { accountTokensRouter } from './account/tokens.ts';
 import { homeRouter } from './home/routes.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** Registrations per address per hour (REGISTRATIONS_PER_HOUR by default). */
   registerLimit?: number;
   apiLimit?: number;
+  /** The instant the nomination pages judge their window at (default: the clock). */
+  now?: () => Date;
 }
 
 export function createApp(opts: AppOptions = {}): express.Express {
@@ -119,7 +122,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(verificationsRouter());
   app.use(eligibilityRouter());
   app.use(statsRouter());
-  app.use(nominationsRouter());
+  app.use(nominationsRouter({ now: opts.now }));
   app.use(jobsRouter());
 
   app.use((_req, _res, next) => next(new NotFoundError()));
@@ -129,6 +132,14 @@ export function createApp(opts: AppOptions = {}): express.Express {
 
 function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) return;
+  if (err instanceof FormError) {
+    // An expected failure: the view the route named, again, with what was typed and why not.
+    formErrorPage(err, req, res).then((page) => {
+      if (!page) return unexpected(err, req, res);
+      res.status(page.status).render(page.view, page.locals);
+    }).catch((e: unknown) => unexpected(e, req, res));
+    return;
+  }
   if (err instanceof NotFoundError) {
     res.status(404).render('error', { title: 'یافت نشد', message: 'صفحه یا اطلاعاتی که خواستید یافت نشد.' });
     return;
@@ -142,6 +153,11 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
     res.status(status).render('error', { title: 'درخواست نامعتبر', message: 'درخواست قابل پردازش نبود. ورودی‌ها را بررسی کنید.' });
     return;
   }
+  unexpected(err, req, res);
+}
+
+function unexpected(err: unknown, req: Request, res: Response): void {
   log.error({ err, requestId: res.locals.requestId, route: req.route?.path, userId: req.user?.id }, 'unhandled error');
+  if (res.headersSent) return;
   res.status(500).render('error', { title: 'خطا', message: `خطایی پیش آمد و ثبت شد. اگر تکرار شد، این شناسه را به پشتیبانی بدهید: ${res.locals.requestId}` });
 }

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { deadlineOf, periodRange, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
 import { FormError } from '../src/forms.ts';
-import { candidates, nominate, withdraw, nominationDeadline, clock } from '../src/nominations/model.ts';
+import { candidates, nominate, withdraw, nominationDeadline } from '../src/nominations/model.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, signIn, csrfFrom } from './support/factories.ts';
 import { createUnit, createFiling, addReview, setSetting } from './support/stats-fixtures.ts';
@@ -11,6 +11,8 @@ import { createUnit, createFiling, addReview, setSetting } from './support/stats
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
+/** The instant the app's nomination pages judge at: each test stands where it needs to. */
+const clock = { now: (): Date => new Date() };
 const Y = 1403;
 const MONTHS = periodRange(`${Y}-01`, `${Y}-12`);
 const lastMinute = new Date(nominationDeadline(Y).getTime() - 60_000); // 31 Ordibehesht 1404, 23:59 Tehran
@@ -23,7 +25,7 @@ let reviewer: { id: number };
 
 beforeAll(async () => {
   t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  app = createApp({ loginLimit: 1000, now: () => clock.now() });
   officer = await createUser({ role: 'province_officer', province_code: '23' });
   reviewer = await createUser({ role: 'province_officer', province_code: '23' });
   const mk = async (key: string, attrs: Parameters<typeof createUnit>[0]) => { units[key] = (await createUnit({ obligation_start: '1402-01', ...attrs })).id; };

@@ -6,7 +6,7 @@ import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calen
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
 import { fa } from '../views.ts';
-import type { FieldErrors } from '../forms.ts';
+import { FormError, formView, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
@@ -90,14 +90,16 @@ interface FormState {
   askConfirm?: boolean;
 }
 
-async function renderForm(res: Response, status: number, period: Period, state: Partial<FormState> = {}): Promise<void> {
+/** The filing form of the period in the path, with what a failed save shows (`state`). */
+async function formPage(req: Request, res: Response, state: Partial<FormState> = {}): Promise<Record<string, unknown>> {
+  const period = periodParam(req);
   const unit = unitOf(res);
   const settings = await loadSettings();
   const products = await productsOf(unit.id);
   const filing = await findFiling(unit.id, period);
   const reviews = filing ? await reviewsOf(filing.id) : [];
   const warnings = state.warnings ?? filing?.warnings ?? [];
-  res.status(status).render('filings/form', {
+  return {
     title: `اظهارنامه آمار تولید`,
     period,
     unit,
@@ -112,8 +114,11 @@ async function renderForm(res: Response, status: number, period: Period, state: 
     askConfirm: state.askConfirm ?? false,
     message: state.message,
     baseRevision: state.baseRevision ?? filing?.revision ?? 0,
-  });
+  };
 }
+
+const filingFormView = formView('filings/form', (req, res, err) =>
+  formPage(req, res, { ...err.options.locals, values: err.options.values as Record<string, string>, errors: err.errors, message: err.options.message }));
 
 function renderRefusal(res: Response, status: number, message: string): void {
   res.status(status).render('error', { title: 'ثبت این دوره ممکن نیست', message });
@@ -123,7 +128,7 @@ async function showForm(req: Request, res: Response): Promise<void> {
   const period = periodParam(req);
   const refusal = refusalFor(unitOf(res), period, new Date());
   if (refusal) return renderRefusal(res, 400, REFUSAL_MESSAGES[refusal]);
-  await renderForm(res, 200, period);
+  res.render('filings/form', await formPage(req, res));
 }
 
 async function saveForm(req: Request, res: Response): Promise<void> {
@@ -135,10 +140,11 @@ async function saveForm(req: Request, res: Response): Promise<void> {
   const typed = valuesFromBody(body, products);
   const base = Number(body.base_revision);
   const baseRevision = Number.isInteger(base) && base >= 0 ? base : undefined;
+  // A refused save shows the form again with everything typed, and why.
+  const refused = (status: number, errors: FieldErrors, message: string, state: Partial<FormState> = {}) =>
+    new FormError(errors, { status, message, values: typed, locals: { warnings: [], baseRevision, ...state } });
   const parsed = parseFiling(submit ? 'submit' : 'draft', body);
-  if (!parsed.ok) {
-    return renderForm(res, 422, period, { values: typed, errors: parsed.errors, warnings: [], baseRevision, message: 'برخی مقادیر نادرست یا ناقص است؛ خطاها کنار هر خانه آمده است.' });
-  }
+  if (!parsed.ok) throw refused(422, parsed.errors, 'برخی مقادیر نادرست یا ناقص است؛ خطاها کنار هر خانه آمده است.');
   const out = await saveFiling({
     unitId: unit.id,
     period,
@@ -153,16 +159,16 @@ async function saveForm(req: Request, res: Response): Promise<void> {
   if (!out.ok) {
     switch (out.code) {
       case 'validation':
-        return renderForm(res, 422, period, { values: typed, errors: out.errors, warnings: [], baseRevision, message: out.message });
+        throw refused(422, out.errors, out.message);
       case 'warnings_unconfirmed':
-        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: out.warnings, baseRevision, askConfirm: true, message: out.message });
+        throw refused(422, {}, out.message, { warnings: out.warnings, askConfirm: true });
       case 'stale_revision':
-        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision: out.current_revision, message: out.message });
+        throw refused(409, {}, out.message, { baseRevision: out.current_revision });
       case 'locked':
       case 'already_submitted':
-        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+        throw refused(409, {}, out.message);
       case 'unknown_product':
-        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+        throw refused(422, {}, out.message);
       default:
         return renderRefusal(res, 400, out.message);
     }
@@ -327,7 +333,7 @@ export function filingsRouter(): Router {
   router.post('/dashboard/reminders/:id/dismissal', unitUser, dismissReminder);
   router.get('/filings', unitUser, listFilings);
   router.get('/filings/:period', unitUser, showForm);
-  router.post('/filings/:period', unitUser, saveForm);
+  router.post('/filings/:period', unitUser, filingFormView, saveForm);
   router.get('/filings/:period/receipt', unitUser, showReceipt);
   router.get('/filings/:period/revisions', unitUser, showRevisions);
   return router;

@@ -108,7 +108,7 @@ export async function queueReminders(k: Knex, at: Date, daysBefore: number, rule
   if (deadline.getTime() - at.getTime() > daysBefore * 86400_000) return 0;
   // The current period judged at `at` (its deadline is ahead, so "missing" means not yet submitted).
   const r = await k.raw(
-    `with ${CALENDAR}, ${judgedPeriods()}
+    `with ${CALENDAR}, ${judgedPeriods('true', { onePeriod: true })}
      insert into reminders (unit_id, period, deadline)
      select unit_id, period, deadline from judged where class = 'missing'
      on conflict (unit_id, period) do nothing

@@ -14,9 +14,6 @@ import { audit } from '../audit.ts';
 // Each province nominates up to N units until the end of 31 Ordibehesht of Y+1 (Tehran); the
 // score and indicators are stored as they stood when the unit was nominated.
 
-/** The nominations pages' clock: tests set `clock.now` to stand on either side of the deadline. */
-export const clock = { now: (): Date => new Date() };
-
 export interface Weights { completeness: number; timeliness: number; quality: number }
 
 export interface Candidate {
