@@ -26,6 +26,7 @@ import { nominationsRouter } from './nominations/routes.ts';
 import { jobsRouter } from './jobs/routes.ts';
 import { opsRouter } from './ops/routes.ts';
 import { requestLog } from './ops/request-log.ts';
+import { redirectAfterSessionSave } from './redirect-after-save.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -102,16 +103,9 @@ export function createApp(opts: AppOptions = {}): express.Express {
     res.locals.flash = req.session.flash ?? [];
     res.locals.title = 'سامانه آمار تولید';
     if (req.session.flash) delete req.session.flash;
-    // express-session sends a redirect before its own save finishes; on a database server the
-    // browser's next request could then read the session without the flash message just set.
-    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
-    res.redirect = ((a: number | string, b?: string | number) => {
-      const [status, url] = typeof a === 'number' ? [a, String(b)] : [typeof b === 'number' ? b : 302, a];
-      if (req.session?.flash?.length) req.session.save(() => redirect(status, url));
-      else redirect(status, url);
-    }) as typeof res.redirect;
     next();
   });
+  app.use(redirectAfterSessionSave);
 
   app.use(authRouter({ loginLimit: opts.loginLimit }));
   app.use(accountTokensRouter());
