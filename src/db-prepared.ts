@@ -27,8 +27,7 @@ function statementName(text: string): string {
 /**
  * Makes every parameterised statement a named prepared statement on this connection, so
  * PostgreSQL parses and plans a query text once per connection instead of on every request
- * (planning was 40 % of the database's time on the unit dashboard and the filing submission:
- * bench/RESULTS.md). PostgreSQL still plans per call where a generic plan would be worse
+ * (planning dominated the dashboard and the submission: bench/RESULTS.md). PostgreSQL still plans per call where a generic plan would be worse
  * (plan_cache_mode auto). Statements without parameters (DDL, migrations) are left alone.
  */
 export function prepareStatements(client: QueryingClient): void {

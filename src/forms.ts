@@ -1,6 +1,7 @@
 import type { Request, Response, RequestHandler } from 'express';
 import { z } from 'zod';
 import { normalizeText, normalizeNumberInput, normalizeIdentifier, latinDigits } from './text.ts';
+import { NotFoundError } from './auth/guards.ts';
 
 // Building blocks for zod schemas of forms: every field is normalised (Persian letters and
 // digits) before it is checked, and every message is Persian.
@@ -50,6 +51,13 @@ export function parseForm<T>(schema: z.ZodType<T>, input: unknown): FormResult<T
     errors[key] ??= issue.message;
   }
   return { ok: false, errors };
+}
+
+/** A route's numeric id parameter: digits only, within PostgreSQL's integer; anything else is no such row (404). */
+export function idParam(req: Request, name = 'id'): number {
+  const raw = String(req.params[name] ?? '');
+  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
+  return Number(raw);
 }
 
 export interface FormErrorOptions {

@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { jalaliDateOf, tehranTimeOf, type Rules } from '../calendar.ts';
+import type { Rules } from '../calendar.ts';
+import { jalaliStamp } from '../views.ts';
 import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from './model.ts';
 import type { UnitRow } from '../acting-unit.ts';
 
@@ -11,12 +12,10 @@ import type { UnitRow } from '../acting-unit.ts';
 type Cell = string | number | null;
 export interface HistoryTable { headers: string[]; rows: Cell[][] }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
 function jalaliText(at: Date | null): string {
   if (!at) return '';
-  const d = jalaliDateOf(at);
-  const t = tehranTimeOf(at);
-  return `${d.jy}/${pad2(d.jm)}/${pad2(d.jd)} ${pad2(t.h)}:${pad2(t.mi)}`;
+  const { date, time } = jalaliStamp(at);
+  return `${date} ${time}`;
 }
 
 export async function historyTable(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, k: Knex = db()): Promise<HistoryTable> {

@@ -5,7 +5,7 @@ import { persianDigits } from '../text.ts';
 import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
-import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
+import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
@@ -24,7 +24,8 @@ import type { UnitRow } from '../acting-unit.ts';
 // applied on top as the next revision.
 
 export type FilingState = 'draft' | 'submitted' | 'returned' | 'verified';
-export type Timeliness = 'on_time' | 'late' | 'missing' | 'not_due';
+/** A period as the unit's pages show it: judged (DESIGN §4), or not yet due and not yet submitted. */
+export type PeriodTimeliness = Timeliness | 'not_due';
 
 export interface ProductRow { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null }
 
@@ -81,7 +82,7 @@ export const STATE_LABELS: Record<FilingState | 'missing', string> = {
   missing: 'ثبت‌نشده',
 };
 
-export const TIMELINESS_LABELS: Record<Timeliness, string> = {
+export const TIMELINESS_LABELS: Record<PeriodTimeliness, string> = {
   on_time: 'به‌موقع',
   late: 'با تأخیر',
   missing: 'ثبت‌نشده',
@@ -112,7 +113,7 @@ export async function findFiling(unitId: number, period: Period, k: Knex = db())
   };
 }
 
-export function timelinessOf(period: Period, firstSubmittedAt: Date | null, at: Date, rules: Rules): Timeliness {
+export function timelinessOf(period: Period, firstSubmittedAt: Date | null, at: Date, rules: Rules): PeriodTimeliness {
   if (!firstSubmittedAt && deadlineOf(period, rules) >= at) return 'not_due';
   return classify(period, firstSubmittedAt, at, rules);
 }
@@ -433,7 +434,7 @@ export interface PeriodRow {
   period: Period;
   deadline: Date;
   state: FilingState | 'missing';
-  timeliness: Timeliness;
+  timeliness: PeriodTimeliness;
   first_submitted_at: Date | null;
   submitted_at: Date | null;
   revision: number;

@@ -6,7 +6,7 @@ import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calen
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
 import { fa } from '../views.ts';
-import { FormError, formView, type FieldErrors } from '../forms.ts';
+import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
@@ -292,9 +292,7 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
 
 async function dismissReminder(req: Request, res: Response): Promise<void> {
   // Scoped by the unit in the query: another unit's reminder id matches nothing → 404.
-  // Digits only, within PostgreSQL's integer ("1.5" or a 30-digit id is no reminder, not a database error).
-  const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
-  const n = await db()('reminders').where({ id, unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
+  const n = await db()('reminders').where({ id: idParam(req), unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
   if (n !== 1) throw new NotFoundError();
   res.redirect(303, '/dashboard');
 }
