@@ -1,25 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUser, createUnit, signIn } from './support/factories.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { createUser, createUnit, signIn, unitWithToken } from './support/factories.ts';
 import { insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
-async function unitWithToken(attrs: Parameters<typeof createUnit>[0] = {}) {
-  const unit = await createUnit({ obligation_start: period(-24), ...attrs });
-  const user = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
-  const { token } = await createApiToken(user.id, 'erp');
-  return { unit, user, token, auth: { Authorization: `Bearer ${token}` } };
-}
 
 const body = (productIds: number[], over: Record<string, unknown> = {}) => ({
   employees: 12,

@@ -1,16 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { createApp } from '../src/app.ts';
 import { deadlineOf, periodRange, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
 import { FormError } from '../src/forms.ts';
 import { candidates, nominate, withdraw, nominationDeadline } from '../src/nominations/model.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, csrfFrom } from './support/factories.ts';
 import { createUnit, createFiling, addReview, setSetting } from './support/stats-fixtures.ts';
 
 // DESIGN §8: exemplary units — indicators, ranking, the cap, the deadline on both sides, scope.
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 /** The instant the app's nomination pages judge at: each test stands where it needs to. */
 const clock = { now: (): Date => new Date() };
 const Y = 1403;
@@ -24,8 +24,7 @@ let officer: { id: number; email: string };
 let reviewer: { id: number };
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000, now: () => clock.now() });
+  ({ t, app } = await freshApp({ loginLimit: 1000, now: () => clock.now() }));
   officer = await createUser({ role: 'province_officer', province_code: '23' });
   reviewer = await createUser({ role: 'province_officer', province_code: '23' });
   const mk = async (key: string, attrs: Parameters<typeof createUnit>[0]) => { units[key] = (await createUnit({ obligation_start: '1402-01', ...attrs })).id; };
@@ -44,7 +43,7 @@ beforeAll(async () => {
   }
   for (const p of MONTHS.slice(0, 6)) await createFiling({ unit_id: units.late, period: p, state: 'submitted', first_submitted_at: late(p) });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 afterEach(() => { clock.now = () => new Date(); });
 
 describe('indicators and ranking', () => {

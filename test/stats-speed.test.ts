@@ -1,22 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createApp } from '../src/app.ts';
 import { periodRange } from '../src/calendar.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { bulkFixture } from './support/stats-fixtures.ts';
 
 // Speed: every page of issue 5 well under a second on a few hundred units × 20 months.
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 const PERIODS = periodRange('1403-01', '1404-08'); // 20 months
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   await bulkFixture({ units: 300, periods: PERIODS, seed: 11, provinces: ['23', '10', '07', '03', '09', '06'] });
 }, 120_000);
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 describe('speed on 300 units × 20 months', () => {
   it('aggregates, the report and the nomination pages each answer well under a second', async () => {

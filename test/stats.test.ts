@@ -1,25 +1,24 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { buildAggregateTable, TOTAL_KEY, type AggregateTable } from '../src/stats/aggregates.ts';
 import { parseAggregateQuery, type AggregateQuery } from '../src/stats/forms.ts';
 import { isPrimaryConfidential, recoverableLines } from '../src/stats/suppression.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { bulkFixture, setSetting } from './support/stats-fixtures.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 const PERIODS = ['1403-10', '1403-11', '1403-12', '1404-01', '1404-02', '1404-03'];
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   await bulkFixture({ units: 60, periods: PERIODS, seed: 7 });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 function query(q: Partial<AggregateQuery> & Pick<AggregateQuery, 'rows' | 'measure'>): AggregateQuery {
   return { from: '1403-10', to: '1404-03', cols: null, includeUnverified: false, format: 'json', ...q };
