@@ -3,7 +3,8 @@ import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn, csrfFrom, unitWithUser } from './support/factories.ts';
 import { deadlineOf, DEFAULT_RULES } from '../src/calendar.ts';
-import { formBody, insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
+import { formBody, period, NOW_PERIOD } from './filings-helpers.ts';
+import { submittedNow } from './support/filings.ts';
 import { countdownText } from '../src/filings/routes.ts';
 import { filingRecords } from '../src/eligibility/record.ts';
 import { fa, faPct, jdatetime } from '../src/views.ts';
@@ -143,8 +144,8 @@ describe('warnings must be confirmed before submission', () => {
     const { unit, agent, csrf } = await unitWithUser(app, { products: [{ name: 'سیمان', unit_of_measure: 'تن', annual_capacity: 0 }] });
     const pid = unit.productIds[0];
     // Only two earlier periods: no median yet.
-    await insertSubmitted(t.knex, unit.id, period(-3), { productId: pid, produced: 100, sold: 100, productionValue: 1_000_000 });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: pid, produced: 100, sold: 100, productionValue: 1_000_000 });
+    await submittedNow({ unitId: unit.id, period: period(-3), productionValue: 1_000_000, lines: [{ product_id: pid, produced: 100, sold: 100, sales_value: 1000 }] });
+    await submittedNow({ unitId: unit.id, period: period(-2), productionValue: 1_000_000, lines: [{ product_id: pid, produced: 100, sold: 100, sales_value: 1000 }] });
     const submit = (p: string, pv: string, produced: string) => agent.post(`/filings/${p}`).type('form')
       .send(formBody(csrf, [pid], { production_value: pv, intermediate_consumption: '0', lines: [{ produced, sold: '0', sales_value: '0' }] }, { action: 'submit', base_revision: '0' }));
     const quiet = await submit(period(-1), '5000000', '500');
@@ -164,7 +165,7 @@ describe('warnings must be confirmed before submission', () => {
   it('sold more than produced plus stock carried from earlier filings', async () => {
     const { unit, agent, csrf } = await unitWithUser(app);
     const pid = unit.productIds[0];
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: pid, produced: 100, sold: 70 }); // stock 30
+    await submittedNow({ unitId: unit.id, period: period(-2), lines: [{ product_id: pid, produced: 100, sold: 70, sales_value: 1000 }] }); // stock 30
     const post = (sold: string) => agent.post(`/filings/${NOW_PERIOD}`).type('form')
       .send(formBody(csrf, [pid], { lines: [{ produced: '50', sold }] }, { action: 'submit', base_revision: '0' }));
     const over = await post('81');
@@ -206,7 +207,7 @@ describe('revisions and the filing\'s life', () => {
   it('a filing stored without a revision snapshot (imported) is diffed against its stored figures', async () => {
     const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-4);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], produced: 80, sold: 70 });
+    await submittedNow({ unitId: unit.id, period: p, lines: [{ product_id: unit.productIds[0], produced: 80, sold: 70, sales_value: 1000 }] });
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '10', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
     expect((await filingOf(unit.id, p)).revision).toBe(1);
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '11', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
@@ -236,8 +237,7 @@ describe('revisions and the filing\'s life', () => {
   it('a returned filing is corrected and resubmitted: state submitted, reason cleared, timeliness kept', async () => {
     const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-1);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], state: 'returned', returnReason: 'ارزش فروش با مقدار فروش نمی‌خواند' });
-    await t.knex('filing_revisions').insert({ filing_id: (await filingOf(unit.id, p)).id, revision: 1, via: 'form', changes: '[]', snapshot: JSON.stringify({ employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, lines: [] }) });
+    await submittedNow({ unitId: unit.id, period: p, state: 'returned', returnReason: 'ارزش فروش با مقدار فروش نمی‌خواند', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const page = await agent.get(`/filings/${p}`).expect(200);
     expect(page.text).toContain('ارزش فروش با مقدار فروش نمی‌خواند');
     const dash = await agent.get('/dashboard').expect(200);
@@ -252,7 +252,7 @@ describe('revisions and the filing\'s life', () => {
   it('a verified filing is locked for the unit: clear Persian refusal, nothing changes', async () => {
     const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-1);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], state: 'verified' });
+    await submittedNow({ unitId: unit.id, period: p, state: 'verified', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const page = await agent.get(`/filings/${p}`).expect(200);
     expect(page.text).toContain('قفل است');
     const res = await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '99' }, { action: 'submit', base_revision: '1' }));
@@ -290,7 +290,7 @@ describe('the unit\'s dashboard', () => {
 
   it('shows status, the current period with a Persian countdown, missing periods first, and reminders', async () => {
     const { unit, agent } = await unitWithUser(app, { obligation_start: period(-4) });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0] });
+    await submittedNow({ unitId: unit.id, period: period(-2), lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await t.knex('reminders').insert({ unit_id: unit.id, period: period(-1), deadline: deadlineOf(period(-1), DEFAULT_RULES) });
     const res = await agent.get('/dashboard').expect(200);
     expect(res.text).toMatch(/id="countdown">[۰-۹]+ (روز|ساعت|دقیقه)[^<]*مانده</);
@@ -319,7 +319,7 @@ describe('the unit\'s dashboard', () => {
 
   it('the history downloads as CSV with a BOM and Persian headers, and as a right-to-left XLSX', async () => {
     const { unit, agent } = await unitWithUser(app, { obligation_start: period(-3) });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0], productionValue: 7_654_321 });
+    await submittedNow({ unitId: unit.id, period: period(-2), productionValue: 7_654_321, lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const csv = await agent.get('/dashboard/history.csv').buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -377,7 +377,7 @@ describe('a unit never reads another unit\'s filing', () => {
     const mine = await unitWithUser(app);
     const theirs = await createUnit({ obligation_start: period(-24) });
     const p = period(-1);
-    await insertSubmitted(t.knex, theirs.id, p, { productId: theirs.productIds[0], productionValue: 987_654_321 });
+    await submittedNow({ unitId: theirs.id, period: p, productionValue: 987_654_321, lines: [{ product_id: theirs.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await mine.agent.get(`/filings/${p}/receipt`).expect(404);
     await mine.agent.get(`/filings/${p}/revisions`).expect(404);
     const form = await mine.agent.get(`/filings/${p}`).expect(200);
