@@ -4,7 +4,7 @@ import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
-import { recomputeStatuses, CALENDAR, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
+import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
@@ -108,7 +108,7 @@ export async function queueReminders(k: Knex, at: Date, daysBefore: number, rule
   if (deadline.getTime() - at.getTime() > daysBefore * 86400_000) return 0;
   // The current period judged at `at` (its deadline is ahead, so "missing" means not yet submitted).
   const r = await k.raw(
-    `with ${CALENDAR}, ${judgedPeriods('true', { onePeriod: true })}
+    `with ${judgedPeriods('true', { onePeriod: true })}
      insert into reminders (unit_id, period, deadline)
      select unit_id, period, deadline from judged where class = 'missing'
      on conflict (unit_id, period) do nothing

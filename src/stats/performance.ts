@@ -80,7 +80,7 @@ const COUNT_COLUMNS = `
     filter (where class <> 'missing' and state = 'verified' and verified_at is not null) as median_days_to_verification`;
 
 /** Every obligated unit of P (the one period of `cal`) with its class, its filing's state and its office. */
-const JUDGED = `${CALENDAR}, ${judgedPeriods('true', { onePeriod: true })},
+const JUDGED = `${judgedPeriods('true', { onePeriod: true })},
   divisions (division, office) as (${DIVISIONS_SQL}),
   offices as (
     select j.*, coalesce(d.office, 'other') as office from judged j left join divisions d on d.division = left(j.isic_class, 2)
