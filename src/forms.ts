@@ -1,6 +1,6 @@
 import type { Request, Response, RequestHandler } from 'express';
 import { z } from 'zod';
-import { normalizeText, normalizeNumberInput, normalizeIdentifier, latinDigits } from './text.ts';
+import { normalizeText, normalizeNumberInput, latinDigits } from './text.ts';
 import { NotFoundError } from './auth/guards.ts';
 
 // Building blocks for zod schemas of forms: every field is normalised (Persian letters and
@@ -16,9 +16,6 @@ export const text = (label: string, max = 200) =>
 
 export const optionalText = (label: string, max = 500) =>
   z.preprocess((v) => normalizeText(str(v)), z.string().max(max, `${label} حداکثر ${max} نویسه است.`));
-
-export const digits = (label: string, length: number) =>
-  z.preprocess((v) => normalizeIdentifier(str(v)), z.string().min(1, `${label} را وارد کنید.`).regex(new RegExp(`^\\d{${length}}$`), `${label} باید ${length} رقم باشد.`));
 
 /** A non-negative amount typed with any digits and separators; empty → error. */
 export const amount = (label: string, opts: { integer?: boolean; max?: number } = {}) =>
