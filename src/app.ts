@@ -131,7 +131,7 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
     formErrorPage(err, req, res).then((page) => {
       if (!page) return unexpected(err, req, res);
       res.status(page.status).render(page.view, page.locals);
-    }).catch((e: unknown) => unexpected(e, req, res));
+    }).catch((e: unknown) => (e instanceof FormError ? unexpected(e, req, res) : errorHandler(e, req, res, _next)));
     return;
   }
   if (err instanceof NotFoundError) {
