@@ -11,6 +11,7 @@ import { userReadWith } from './auth/session-store.ts';
 import { csrfProtection, CsrfError } from './auth/csrf.ts';
 import { loadCurrentUser } from './auth/users.ts';
 import { NotFoundError } from './auth/guards.ts';
+import { FormError, formErrorPage } from './forms.ts';
 import { authRouter } from './auth/routes.ts';
 import { accountTokensRouter } from './account/tokens.ts';
 import { homeRouter } from './home/routes.ts';
@@ -23,8 +24,10 @@ import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
 import { catalogueRouter } from './catalogue/routes.ts';
+import { jobsRouter } from './jobs/routes.ts';
 import { opsRouter } from './ops/routes.ts';
 import { requestLog } from './ops/request-log.ts';
+import { redirectAfterSessionSave } from './redirect-after-save.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -36,6 +39,8 @@ export interface AppOptions {
   /** Registration forms per address per hour, refused ones included (REGISTRATION_ATTEMPTS_PER_HOUR). */
   registerAttemptLimit?: number;
   apiLimit?: number;
+  /** The instant the nomination pages judge their window at (default: the clock). */
+  now?: () => Date;
 }
 
 export function createApp(opts: AppOptions = {}): express.Express {
@@ -103,16 +108,9 @@ export function createApp(opts: AppOptions = {}): express.Express {
     res.locals.flash = req.session.flash ?? [];
     res.locals.title = 'سامانه آمار تولید';
     if (req.session.flash) delete req.session.flash;
-    // express-session sends a redirect before its own save finishes; on a database server the
-    // browser's next request could then read the session without the flash message just set.
-    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
-    res.redirect = ((a: number | string, b?: string | number) => {
-      const [status, url] = typeof a === 'number' ? [a, String(b)] : [typeof b === 'number' ? b : 302, a];
-      if (req.session?.flash?.length) req.session.save(() => redirect(status, url));
-      else redirect(status, url);
-    }) as typeof res.redirect;
     next();
   });
+  app.use(redirectAfterSessionSave);
 
   app.use(authRouter({ loginLimit: opts.loginLimit }));
   app.use(accountTokensRouter());
@@ -123,8 +121,9 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(verificationsRouter());
   app.use(eligibilityRouter());
   app.use(statsRouter());
-  app.use(nominationsRouter());
+  app.use(nominationsRouter({ now: opts.now }));
   app.use(catalogueRouter());
+  app.use(jobsRouter());
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(errorHandler);
@@ -133,6 +132,14 @@ export function createApp(opts: AppOptions = {}): express.Express {
 
 function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) return;
+  if (err instanceof FormError) {
+    // An expected failure: the view the route named, again, with what was typed and why not.
+    formErrorPage(err, req, res).then((page) => {
+      if (!page) return unexpected(err, req, res);
+      res.status(page.status).render(page.view, page.locals);
+    }).catch((e: unknown) => (e instanceof FormError ? unexpected(e, req, res) : errorHandler(e, req, res, _next)));
+    return;
+  }
   if (err instanceof NotFoundError) {
     res.status(404).render('error', { title: 'یافت نشد', message: 'صفحه یا اطلاعاتی که خواستید یافت نشد.' });
     return;
@@ -146,6 +153,11 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
     res.status(status).render('error', { title: 'درخواست نامعتبر', message: 'درخواست قابل پردازش نبود. ورودی‌ها را بررسی کنید.' });
     return;
   }
+  unexpected(err, req, res);
+}
+
+function unexpected(err: unknown, req: Request, res: Response): void {
   log.error({ err, requestId: res.locals.requestId, route: req.route?.path, userId: req.user?.id }, 'unhandled error');
+  if (res.headersSent) return;
   res.status(500).render('error', { title: 'خطا', message: `خطایی پیش آمد و ثبت شد. اگر تکرار شد، این شناسه را به پشتیبانی بدهید: ${res.locals.requestId}` });
 }

@@ -247,6 +247,7 @@ export function currentFilingPeriod(at: Date, rules: Rules = DEFAULT_RULES): Per
   return nextPeriod(latestDuePeriod(at, rules));
 }
 
+/** A due period's class (DESIGN §4); the SQL twin is record.ts's timelinessClass. */
 export type Timeliness = 'on_time' | 'late' | 'missing';
 
 /** DESIGN §4: judged by the first submission; a submission after `at` does not count yet. */
@@ -260,11 +261,6 @@ export function inactivityWindow(at: Date, rules: Rules = DEFAULT_RULES): { from
   const to = latestDuePeriod(at, rules);
   const months = ruleFor(rules.inactivityMonths, to);
   return { from: addMonths(to, -(months - 1)), to, months };
-}
-
-/** A period can be filed once it has begun, and not before the unit's obligation start. */
-export function fileableRange(start: Period, at: Date): { from: Period; to: Period } {
-  return { from: start, to: periodOf(at) };
 }
 
 export function periodLabelParts(p: Period): { month: string; year: number } {

@@ -1,6 +1,8 @@
+import type { Request, Response, RequestHandler } from 'express';
 import { z } from 'zod';
-import { normalizeText, normalizeNumberInput, normalizeIdentifier, latinDigits, persianDigits } from './text.ts';
+import { normalizeText, normalizeNumberInput, latinDigits, persianDigits } from './text.ts';
 import { weakPasswordReason } from './auth/password-policy.ts';
+import { NotFoundError } from './auth/guards.ts';
 
 // Building blocks for zod schemas of forms: every field is normalised (Persian letters and
 // digits) before it is checked, and every message is Persian.
@@ -15,9 +17,6 @@ export const text = (label: string, max = 200) =>
 
 export const optionalText = (label: string, max = 500) =>
   z.preprocess((v) => normalizeText(str(v)), z.string().max(max, `${label} حداکثر ${max} نویسه است.`));
-
-export const digits = (label: string, length: number) =>
-  z.preprocess((v) => normalizeIdentifier(str(v)), z.string().min(1, `${label} را وارد کنید.`).regex(new RegExp(`^\\d{${length}}$`), `${label} باید ${length} رقم باشد.`));
 
 /**
  * A non-negative amount typed with any digits and separators; empty → error. `max` is the column's
@@ -73,9 +72,58 @@ export function parseForm<T>(schema: z.ZodType<T>, input: unknown): FormResult<T
   return { ok: false, errors };
 }
 
-/** Raised by model functions for an expected, user-facing refusal tied to a field. */
+/** A route's numeric id parameter: digits only, within PostgreSQL's integer; anything else is no such row (404). */
+export function idParam(req: Request, name = 'id'): number {
+  const raw = String(req.params[name] ?? '');
+  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
+  return Number(raw);
+}
+
+export interface FormErrorOptions {
+  /** 422 unless told (409 for a conflict, 404 for a code that matches nothing). */
+  status?: number;
+  /** What the user typed, as the view shows it back; the request's body (or query) by default. */
+  values?: Record<string, unknown>;
+  /** A message above the form. */
+  message?: string;
+  /** Anything else the view needs to show this failure (e.g. the warnings to confirm). */
+  locals?: Record<string, unknown>;
+}
+
+/**
+ * An expected, user-facing refusal tied to fields. Thrown by a handler or a model function; the
+ * one error handler (app.ts) re-renders the view the route named with formView(), with the values
+ * and the Persian errors.
+ */
 export class FormError extends Error {
-  constructor(public readonly errors: FieldErrors) {
-    super(Object.values(errors).join(' '));
+  constructor(public readonly errors: FieldErrors, public readonly options: FormErrorOptions = {}) {
+    super(options.message ?? Object.values(errors).join(' '));
   }
+}
+
+/** The locals a form view needs besides values and errors (the page's data), for the error handler. */
+export type ViewLocals = (req: Request, res: Response, err: FormError) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+export interface NamedView { view: string; locals: ViewLocals; params: Request['params'] }
+
+/** Names the view that the route's FormErrors re-render (Kutt's style): `router.post(path, guard, formView(...), handler)`. */
+export function formView(view: string, locals: ViewLocals = () => ({})): RequestHandler {
+  return (req, res, next) => {
+    res.locals.formView = { view, locals, params: { ...req.params } } satisfies NamedView;
+    next();
+  };
+}
+
+/** The page a FormError re-renders: the named view with its locals, the values and the errors. */
+export async function formErrorPage(err: FormError, req: Request, res: Response): Promise<{ status: number; view: string; locals: Record<string, unknown> } | null> {
+  const named = res.locals.formView as NamedView | undefined;
+  if (!named) return null;
+  // Express has left the route by the time its error reaches the handler, and with it req.params.
+  req.params = named.params;
+  const values = err.options.values ?? (req.method === 'GET' ? req.query : req.body) ?? {};
+  return {
+    status: err.options.status ?? 422,
+    view: named.view,
+    locals: { ...(await named.locals(req, res, err)), values, errors: err.errors, message: err.options.message, ...err.options.locals },
+  };
 }

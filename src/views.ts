@@ -6,9 +6,11 @@ import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliD
 const faNumber = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 3 });
 const faPercent = new Intl.NumberFormat('fa-IR', { style: 'percent', maximumFractionDigits: 1 });
 
-/** 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; null → — */
-export function fa(n: number | string | null | undefined): string {
+/** 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; a BigInt or whole decimal text exactly, however large; null → — */
+export function fa(n: number | bigint | string | null | undefined): string {
   if (n === null || n === undefined || n === '') return '—';
+  if (typeof n === 'bigint') return faNumber.format(n);
+  if (typeof n === 'string' && /^-?\d+$/.test(n.trim())) return faNumber.format(BigInt(n.trim()));
   const v = typeof n === 'number' ? n : Number(n);
   return Number.isFinite(v) ? faNumber.format(v) : persianDigits(String(n));
 }
@@ -30,12 +32,18 @@ export function jdate(at: Date | string | null | undefined): string {
   return jalaliDateText(jalaliDateOf(new Date(at)));
 }
 
+/** An instant's Tehran Jalali date and time in Latin digits: { date: '1404/08/08', time: '14:05' } (files read by machines). */
+export function jalaliStamp(at: Date): { date: string; time: string } {
+  const d = jalaliDateOf(at);
+  const t = tehranTimeOf(at);
+  return { date: `${d.jy}/${pad2(d.jm)}/${pad2(d.jd)}`, time: `${pad2(t.h)}:${pad2(t.mi)}` };
+}
+
 /** An instant as Tehran Jalali date and time: ۱۴۰۴/۰۸/۰۸ ساعت ۱۴:۰۵ */
 export function jdatetime(at: Date | string | null | undefined): string {
   if (!at) return '—';
-  const d = new Date(at);
-  const t = tehranTimeOf(d);
-  return `${jdate(d)} ساعت ${persianDigits(`${pad2(t.h)}:${pad2(t.mi)}`)}`;
+  const { date, time } = jalaliStamp(new Date(at));
+  return `${persianDigits(date)} ساعت ${persianDigits(time)}`;
 }
 
 /** 1404-07 → مهر ۱۴۰۴ */
@@ -50,7 +58,11 @@ export function dayLabel(d: JalaliDate): string {
   return `${persianDigits(d.jd)} ${month} ${persianDigits(d.jy)}`;
 }
 
-export const rial = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `${fa(n)} ریال`);
+/** A Rial amount, whole and exact: ۱۲٬۵۰۰ ریال (never a fraction of a Rial). */
+export const rial = (n: number | bigint | string | null | undefined): string => {
+  if (n === null || n === undefined || n === '') return '—';
+  return `${fa(typeof n === 'number' ? Math.round(n) : n)} ریال`;
+};
 
 export const ROLE_LABELS: Record<string, string> = {
   unit_user: 'کاربر واحد',
@@ -62,4 +74,8 @@ export const ROLE_LABELS: Record<string, string> = {
 
 export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
 
-export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, jalaliDateText, ROLE_LABELS, KIND_LABELS };
+/** A unit's status (DESIGN §4) in words, everywhere it is shown. */
+export const UNIT_STATUS_LABELS: Record<string, string> = { active: 'فعال', inactive: 'غیرفعال' };
+export const unitStatusLabel = (status: string): string => UNIT_STATUS_LABELS[status] ?? status;
+
+export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, jalaliDateText, unitStatusLabel, ROLE_LABELS, KIND_LABELS };

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, csrfFrom, PASSWORD } from './support/factories.ts';
 import { runUserCreate } from '../src/cli/user-create.ts';
 import { loadSettings } from '../src/settings.ts';
@@ -10,14 +10,13 @@ import { periodOf, addMonths, previousPeriod } from '../src/calendar.ts';
 import { verifyPassword } from '../src/auth/passwords.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let admin: { id: number; email: string };
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   admin = await createUser({ role: 'admin' });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const linkIn = (html: string) => /value="(https?:\/\/[^"]+\/activate\/([A-Za-z0-9_-]+))"/.exec(html);
 

@@ -1,25 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUser, createUnit, signIn } from './support/factories.ts';
-import { insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { createUser, createUnit, signIn, unitWithToken } from './support/factories.ts';
+import { period, NOW_PERIOD } from './filings-helpers.ts';
+import { submittedNow } from './support/filings.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
-async function unitWithToken(attrs: Parameters<typeof createUnit>[0] = {}) {
-  const unit = await createUnit({ obligation_start: period(-24), ...attrs });
-  const user = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
-  const { token } = await createApiToken(user.id, 'erp');
-  return { unit, user, token, auth: { Authorization: `Bearer ${token}` } };
-}
 
 const body = (productIds: number[], over: Record<string, unknown> = {}) => ({
   employees: 12,
@@ -85,7 +77,7 @@ describe('GET /api/v1/unit and /filings', () => {
 
   it('lists each period with state, first submission, timeliness and revision', async () => {
     const { unit, auth } = await unitWithToken();
-    await insertSubmitted(t.knex, unit.id, period(-3), { productId: unit.productIds[0], state: 'returned', returnReason: 'ناقص' });
+    await submittedNow({ unitId: unit.id, period: period(-3), state: 'returned', returnReason: 'ناقص', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const r = await request(app).get(`/api/v1/filings?from=${period(-4)}&to=${period(-2)}`).set(auth).expect(200);
     expect(r.body.filings.map((f: { period: string }) => f.period)).toEqual([period(-4), period(-3), period(-2)]);
     expect(r.body.filings[0]).toMatchObject({ state: 'missing', timeliness: 'missing', revision: 0, first_submitted_at: null });
@@ -193,7 +185,7 @@ describe('PUT /api/v1/filings/{period}', () => {
 
   it('409 for a verified filing; a stale base_revision is 409 too', async () => {
     const { unit, auth } = await unitWithToken();
-    await insertSubmitted(t.knex, unit.id, period(-1), { productId: unit.productIds[0], state: 'verified' });
+    await submittedNow({ unitId: unit.id, period: period(-1), state: 'verified', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const r = await request(app).put(`/api/v1/filings/${period(-1)}`).set(auth).send(body(unit.productIds));
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('locked');
@@ -223,7 +215,7 @@ describe('PUT /api/v1/filings/{period}', () => {
   it('a unit\'s token cannot read or write another unit: unit_id of someone else is 404', async () => {
     const mine = await unitWithToken();
     const theirs = await createUnit({ obligation_start: period(-24) });
-    await insertSubmitted(t.knex, theirs.id, period(-1), { productId: theirs.productIds[0] });
+    await submittedNow({ unitId: theirs.id, period: period(-1), lines: [{ product_id: theirs.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await request(app).get(`/api/v1/filings/${period(-1)}`).set(mine.auth).expect(404);
     await request(app).get(`/api/v1/filings/${period(-1)}?unit_id=${theirs.id}`).set(mine.auth).expect(404);
     await request(app).get(`/api/v1/unit?unit_id=${theirs.id}`).set(mine.auth).expect(404);

@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp } from './support/app.ts';
 import { createUser, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
 import { TOUCH_INTERVAL_MS } from '../src/auth/session-store.ts';
@@ -12,11 +13,8 @@ import { TOUCH_INTERVAL_MS } from '../src/auth/session-store.ts';
 
 let t: TestDatabase;
 let app: Express;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
 const sidOf = (res: request.Response): string | undefined => /psp\.sid=([^;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 const cookieOf = (res: request.Response): string => String((res.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('psp.sid=')) ?? '');

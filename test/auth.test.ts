@@ -1,16 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
 describe('signing in', () => {
   it('every page is Persian and right-to-left, with a strict CSP', async () => {

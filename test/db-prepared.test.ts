@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Knex } from 'knex';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createServerDatabase, PREPARED_PER_CONNECTION } from '../src/db.ts';
+import pg from 'pg';
+import knexFactory from 'knex';
+import { createServerDatabase } from '../src/db.ts';
+import { prepareStatements, PREPARED_PER_CONNECTION, type QueryingClient } from '../src/db-prepared.ts';
 
 // On a PostgreSQL server every parameterised statement is prepared once per connection (planning
 // was 40 % of the database's time on the dashboard and the submission), at most
@@ -57,5 +60,48 @@ describe.skipIf(!onServer)('prepared statements on the server', () => {
     } finally {
       await fresh.destroy();
     }
+  });
+});
+
+// The contracts the patch relies on, checked without a server (so on every run): an upgrade of
+// knex or pg that changes them fails here.
+describe('what the prepared-statement patch relies on', () => {
+  it("knex's pg client sends a query as connection.query({ text, values }, callback)", async () => {
+    const k = knexFactory({ client: 'pg' });
+    const seen: unknown[][] = [];
+    const connection = { query: (...args: unknown[]) => { seen.push(args); (args[1] as (e: null, r: unknown) => void)(null, { rows: [], command: 'SELECT' }); } };
+    try {
+      const client = k.client as unknown as { _query(c: unknown, o: { sql: string; bindings: unknown[] }): Promise<unknown> };
+      await client._query(connection, { sql: 'select $1::int as n', bindings: [1] });
+    } finally {
+      await k.destroy();
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0][0]).toEqual({ text: 'select $1::int as n', values: [1] });
+    expect(typeof seen[0][1]).toBe('function');
+  });
+
+  it("pg's Client has the query method the patch wraps, and a Query keeps the config's name", () => {
+    expect(typeof pg.Client.prototype.query).toBe('function');
+    const q = new (pg as unknown as { Query: new (c: unknown) => { name?: string; text: string } }).Query({ text: 'select $1', values: [1], name: 'psp_probe' });
+    expect(q.name).toBe('psp_probe');
+    expect(q.text).toBe('select $1');
+  });
+
+  it('names a parameterised text, leaves one without parameters alone, and runs a text unnamed after it went stale', () => {
+    const calls: { config: Record<string, unknown>; cb?: (e: unknown, r: unknown) => void }[] = [];
+    const client: QueryingClient = { query: (config: unknown, cb?: unknown) => { calls.push({ config: config as Record<string, unknown>, cb: cb as never }); } };
+    prepareStatements(client);
+    const results: unknown[] = [];
+    client.query({ text: 'select $1 as probe', values: [1] }, (_e: unknown, r: unknown) => results.push(r));
+    client.query({ text: 'select 1' }, () => undefined);
+    expect(calls[0].config.name).toMatch(/^psp_/);
+    expect(calls[1].config.name).toBeUndefined();
+    calls[0].cb!(null, 'ok');
+    expect(results).toEqual(['ok']);
+    // A "cached plan must not change result type" error marks the text: the next call runs unnamed.
+    calls[0].cb!(Object.assign(new Error('cached plan must not change result type'), { code: '0A000' }), undefined);
+    client.query({ text: 'select $1 as probe', values: [2] }, () => undefined);
+    expect(calls[2].config.name).toBeUndefined();
   });
 });

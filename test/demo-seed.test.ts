@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Knex } from 'knex';
-import { createApp } from '../src/app.ts';
 import { prepareDatabase } from '../src/setup.ts';
 import { loadSettings } from '../src/settings.ts';
 import { filingRecords } from '../src/eligibility/record.ts';
@@ -9,23 +8,23 @@ import { isValidLegalEntityId, isValidNationalCode } from '../src/identifiers.ts
 import { DEMO_PASSWORD } from '../seeds/accounts.ts';
 import { createRng, planRegister } from '../seeds/demo-units.ts';
 import type { DemoSummary } from '../seeds/demo.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { signIn } from './support/factories.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let summary: DemoSummary | null;
 let seedMs = 0;
 const now = new Date();
 
 beforeAll(async () => {
-  t = await freshDatabase();
+  ({ t, app } = await freshApp());
   const started = Date.now();
   summary = await prepareDatabase(t.knex, { demo: true });
   seedMs = Date.now() - started;
-  app = createApp({ loginLimit: 1000 });
 }, 120_000);
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const rows = async <T>(sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> => (await t.knex.raw(sql, bindings)).rows as T[];
 const count = async (sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<number> => Number((await rows<{ n: number }>(sql, bindings))[0].n);

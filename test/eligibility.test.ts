@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { createApiToken } from '../src/api/auth.ts';
@@ -11,17 +11,16 @@ import { runNightly } from '../src/jobs/nightly.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let officer: { id: number; email: string };
 let otherOfficer: { id: number; email: string };
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   officer = await createUser({ role: 'province_officer', province_code: '23' });
   otherOfficer = await createUser({ role: 'province_officer', province_code: '10' });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const START = '1404-01';
 /** Every period due now for a unit starting at START (computed, so the tests age well). */

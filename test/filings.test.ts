@@ -1,33 +1,25 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUser, createUnit, signIn, csrfFrom } from './support/factories.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { createUser, createUnit, signIn, csrfFrom, unitWithUser } from './support/factories.ts';
 import { deadlineOf, DEFAULT_RULES } from '../src/calendar.ts';
-import { formBody, insertSubmitted, period, NOW_PERIOD } from './filings-helpers.ts';
+import { formBody, period, NOW_PERIOD } from './filings-helpers.ts';
+import { submittedNow } from './support/filings.ts';
 import { countdownText } from '../src/filings/routes.ts';
 import { filingRecords } from '../src/eligibility/record.ts';
 import { fa, faPct, jdatetime } from '../src/views.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
-async function unitWithUser(attrs: Parameters<typeof createUnit>[0] = {}) {
-  const unit = await createUnit({ obligation_start: period(-24), ...attrs });
-  const user = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
-  const { agent, csrf } = await signIn(app, user.email);
-  return { unit, user, agent, csrf };
-}
 
 const filingOf = (unitId: number, p: string) => t.knex('filings').where({ unit_id: unitId, period: p }).first();
 
 describe('the filing form (DESIGN §5)', () => {
   it('shows one row per product of the unit, and saves a draft typed with Persian digits and separators', async () => {
-    const { unit, agent, csrf } = await unitWithUser({ products: [
+    const { unit, agent, csrf } = await unitWithUser(app, { products: [
       { name: 'شیر پاستوریزه', unit_of_measure: 'تن', annual_capacity: 1200 },
       { name: 'ماست', unit_of_measure: 'تن', annual_capacity: 600 },
     ] });
@@ -53,7 +45,7 @@ describe('the filing form (DESIGN §5)', () => {
   });
 
   it('a draft may leave fields empty; a submission may not, and the form keeps every typed value', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, { employees: '' }, { action: 'draft' })).expect(303);
     const res = await agent.post(`/filings/${NOW_PERIOD}`).type('form')
       .send(formBody(csrf, unit.productIds, { employees: '', production_value: '-5', lines: [{ produced: 'abc', sold: '۱۲۳٬۴۵۶' }] }, { action: 'submit', base_revision: '0' }));
@@ -68,7 +60,7 @@ describe('the filing form (DESIGN §5)', () => {
   });
 
   it('submitting on time: tracking code, first revision, receipt with the Jalali time and "on time"', async () => {
-    const { unit, user, agent, csrf } = await unitWithUser();
+    const { unit, user, agent, csrf } = await unitWithUser(app);
     const res = await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' }));
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/filings/${NOW_PERIOD}/receipt`);
@@ -89,7 +81,7 @@ describe('the filing form (DESIGN §5)', () => {
   });
 
   it('a period submitted after its deadline is late', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-3);
     expect(deadlineOf(p, DEFAULT_RULES).getTime()).toBeLessThan(Date.now());
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' })).expect(303);
@@ -99,7 +91,7 @@ describe('the filing form (DESIGN §5)', () => {
   });
 
   it('refuses a period that has not begun and one before the obligation start, with a clear message', async () => {
-    const { unit, agent, csrf } = await unitWithUser({ obligation_start: period(-6) });
+    const { unit, agent, csrf } = await unitWithUser(app, { obligation_start: period(-6) });
     const future = period(1);
     const r1 = await agent.get(`/filings/${future}`);
     expect(r1.status).toBe(400);
@@ -117,7 +109,7 @@ describe('the filing form (DESIGN §5)', () => {
 
 describe('warnings must be confirmed before submission', () => {
   it('over capacity: listed, nothing stored until confirmed, then stored with the filing', async () => {
-    const { unit, agent, csrf } = await unitWithUser(); // 1 200 a year → 100 a month; warning above 150
+    const { unit, agent, csrf } = await unitWithUser(app); // 1 200 a year → 100 a month; warning above 150
     const body = (extra: Record<string, string>) => formBody(csrf, unit.productIds, { lines: [{ produced: '۱۶۰', sold: '۱۰۰' }] }, { action: 'submit', base_revision: '0', ...extra });
     const r1 = await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(body({}));
     expect(r1.status).toBe(422);
@@ -137,7 +129,7 @@ describe('warnings must be confirmed before submission', () => {
   });
 
   it('at capacity × 1.5 exactly there is no warning; a draft over it is saved with its warning shown', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     await agent.post(`/filings/${period(-1)}`).type('form').send(formBody(csrf, unit.productIds, { lines: [{ produced: '150', sold: '100' }] }, { action: 'submit', base_revision: '0' })).expect(303);
     expect((await filingOf(unit.id, period(-1))).warnings).toEqual([]);
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, { lines: [{ produced: '151', sold: '100' }] }, { action: 'draft' })).expect(303);
@@ -149,11 +141,11 @@ describe('warnings must be confirmed before submission', () => {
   });
 
   it('against the unit\'s own 12-month median: above 3×, below ⅓, and silent without history', async () => {
-    const { unit, agent, csrf } = await unitWithUser({ products: [{ name: 'سیمان', unit_of_measure: 'تن', annual_capacity: 0 }] });
+    const { unit, agent, csrf } = await unitWithUser(app, { products: [{ name: 'سیمان', unit_of_measure: 'تن', annual_capacity: 0 }] });
     const pid = unit.productIds[0];
     // Only two earlier periods: no median yet.
-    await insertSubmitted(t.knex, unit.id, period(-3), { productId: pid, produced: 100, sold: 100, productionValue: 1_000_000 });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: pid, produced: 100, sold: 100, productionValue: 1_000_000 });
+    await submittedNow({ unitId: unit.id, period: period(-3), productionValue: 1_000_000, lines: [{ product_id: pid, produced: 100, sold: 100, sales_value: 1000 }] });
+    await submittedNow({ unitId: unit.id, period: period(-2), productionValue: 1_000_000, lines: [{ product_id: pid, produced: 100, sold: 100, sales_value: 1000 }] });
     const submit = (p: string, pv: string, produced: string) => agent.post(`/filings/${p}`).type('form')
       .send(formBody(csrf, [pid], { production_value: pv, intermediate_consumption: '0', lines: [{ produced, sold: '0', sales_value: '0' }] }, { action: 'submit', base_revision: '0' }));
     const quiet = await submit(period(-1), '5000000', '500');
@@ -171,9 +163,9 @@ describe('warnings must be confirmed before submission', () => {
   });
 
   it('sold more than produced plus stock carried from earlier filings', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const pid = unit.productIds[0];
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: pid, produced: 100, sold: 70 }); // stock 30
+    await submittedNow({ unitId: unit.id, period: period(-2), lines: [{ product_id: pid, produced: 100, sold: 70, sales_value: 1000 }] }); // stock 30
     const post = (sold: string) => agent.post(`/filings/${NOW_PERIOD}`).type('form')
       .send(formBody(csrf, [pid], { lines: [{ produced: '50', sold }] }, { action: 'submit', base_revision: '0' }));
     const over = await post('81');
@@ -185,7 +177,7 @@ describe('warnings must be confirmed before submission', () => {
 
 describe('revisions and the filing\'s life', () => {
   it('a correction is a new revision listing the changed fields; timeliness stays that of the first submission', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-2);
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '12' }, { action: 'submit', base_revision: '0' })).expect(303);
     // Pretend the first submission was on time (before the deadline).
@@ -213,9 +205,9 @@ describe('revisions and the filing\'s life', () => {
   });
 
   it('a filing stored without a revision snapshot (imported) is diffed against its stored figures', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-4);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], produced: 80, sold: 70 });
+    await submittedNow({ unitId: unit.id, period: p, lines: [{ product_id: unit.productIds[0], produced: 80, sold: 70, sales_value: 1000 }] });
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '10', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
     expect((await filingOf(unit.id, p)).revision).toBe(1);
     await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '11', production_value: '1000000', intermediate_consumption: '400000', lines: [{ produced: '80', sold: '70', sales_value: '1000' }] }, { action: 'submit', base_revision: '1' })).expect(303);
@@ -225,14 +217,14 @@ describe('revisions and the filing\'s life', () => {
   });
 
   it('a correction with nothing changed adds no revision', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' })).expect(303);
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '1' })).expect(303);
     expect((await filingOf(unit.id, NOW_PERIOD)).revision).toBe(1);
   });
 
   it('a stale tab (older base revision) is refused with 409 and keeps what was typed', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' })).expect(303);
     const res = await agent.post(`/filings/${NOW_PERIOD}`).type('form').send(formBody(csrf, unit.productIds, { employees: '۴۴' }, { action: 'submit', base_revision: '0' }));
     expect(res.status).toBe(409);
@@ -243,10 +235,9 @@ describe('revisions and the filing\'s life', () => {
   });
 
   it('a returned filing is corrected and resubmitted: state submitted, reason cleared, timeliness kept', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-1);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], state: 'returned', returnReason: 'ارزش فروش با مقدار فروش نمی‌خواند' });
-    await t.knex('filing_revisions').insert({ filing_id: (await filingOf(unit.id, p)).id, revision: 1, via: 'form', changes: '[]', snapshot: JSON.stringify({ employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, lines: [] }) });
+    await submittedNow({ unitId: unit.id, period: p, state: 'returned', returnReason: 'ارزش فروش با مقدار فروش نمی‌خواند', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const page = await agent.get(`/filings/${p}`).expect(200);
     expect(page.text).toContain('ارزش فروش با مقدار فروش نمی‌خواند');
     const dash = await agent.get('/dashboard').expect(200);
@@ -259,9 +250,9 @@ describe('revisions and the filing\'s life', () => {
   });
 
   it('a verified filing is locked for the unit: clear Persian refusal, nothing changes', async () => {
-    const { unit, agent, csrf } = await unitWithUser();
+    const { unit, agent, csrf } = await unitWithUser(app);
     const p = period(-1);
-    await insertSubmitted(t.knex, unit.id, p, { productId: unit.productIds[0], state: 'verified' });
+    await submittedNow({ unitId: unit.id, period: p, state: 'verified', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const page = await agent.get(`/filings/${p}`).expect(200);
     expect(page.text).toContain('قفل است');
     const res = await agent.post(`/filings/${p}`).type('form').send(formBody(csrf, unit.productIds, { employees: '99' }, { action: 'submit', base_revision: '1' }));
@@ -272,7 +263,7 @@ describe('revisions and the filing\'s life', () => {
   });
 
   it('submitting one of the latest due periods makes an inactive unit active at once', async () => {
-    const { unit, agent, csrf } = await unitWithUser({ status: 'inactive' });
+    const { unit, agent, csrf } = await unitWithUser(app, { status: 'inactive' });
     const due = await import('../src/calendar.ts').then((c) => c.latestDuePeriod(new Date(), DEFAULT_RULES));
     await agent.post(`/filings/${due}`).type('form').send(formBody(csrf, unit.productIds, {}, { action: 'submit', base_revision: '0' })).expect(303);
     expect((await t.knex('units').where({ id: unit.id }).first()).status).toBe('active');
@@ -291,15 +282,15 @@ describe('the unit\'s dashboard', () => {
   });
 
   it('lists every period from the obligation start to the current month', async () => {
-    const { agent } = await unitWithUser({ obligation_start: period(-5) });
+    const { agent } = await unitWithUser(app, { obligation_start: period(-5) });
     const res = await agent.get('/filings').expect(200);
     const periods = [...res.text.matchAll(/data-period="([^"]+)"/g)].map((m) => m[1]);
     expect(periods).toEqual([0, -1, -2, -3, -4, -5].map(period));
   });
 
   it('shows status, the current period with a Persian countdown, missing periods first, and reminders', async () => {
-    const { unit, agent } = await unitWithUser({ obligation_start: period(-4) });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0] });
+    const { unit, agent } = await unitWithUser(app, { obligation_start: period(-4) });
+    await submittedNow({ unitId: unit.id, period: period(-2), lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await t.knex('reminders').insert({ unit_id: unit.id, period: period(-1), deadline: deadlineOf(period(-1), DEFAULT_RULES) });
     const res = await agent.get('/dashboard').expect(200);
     expect(res.text).toMatch(/id="countdown">[۰-۹]+ (روز|ساعت|دقیقه)[^<]*مانده</);
@@ -320,15 +311,15 @@ describe('the unit\'s dashboard', () => {
     expect(res.text).toContain(jdatetime(submitted.first_submitted_at));
     expect(res.text).toContain(`تا ${jdatetime(deadlineOf(period(-1), DEFAULT_RULES))} است.`);
     const reminder = await t.knex('reminders').where({ unit_id: unit.id }).first();
-    const other = await unitWithUser();
-    await other.agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: other.csrf }).expect(404);
-    await agent.post(`/dashboard/reminders/${reminder.id}/dismiss`).type('form').send({ _csrf: csrfFrom(res.text) }).expect(303);
+    const other = await unitWithUser(app);
+    await other.agent.post(`/dashboard/reminders/${reminder.id}/dismissal`).type('form').send({ _csrf: other.csrf }).expect(404);
+    await agent.post(`/dashboard/reminders/${reminder.id}/dismissal`).type('form').send({ _csrf: csrfFrom(res.text) }).expect(303);
     expect((await agent.get('/dashboard')).text).not.toContain('یادآوری');
   });
 
   it('the history downloads as CSV with a BOM and Persian headers, and as a right-to-left XLSX', async () => {
-    const { unit, agent } = await unitWithUser({ obligation_start: period(-3) });
-    await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0], productionValue: 7_654_321 });
+    const { unit, agent } = await unitWithUser(app, { obligation_start: period(-3) });
+    await submittedNow({ unitId: unit.id, period: period(-2), productionValue: 7_654_321, lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     const csv = await agent.get('/dashboard/history.csv').buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -383,10 +374,10 @@ describe('the unit\'s dashboard', () => {
 
 describe('a unit never reads another unit\'s filing', () => {
   it('every route answers 404 for a period only another unit has filed', async () => {
-    const mine = await unitWithUser();
+    const mine = await unitWithUser(app);
     const theirs = await createUnit({ obligation_start: period(-24) });
     const p = period(-1);
-    await insertSubmitted(t.knex, theirs.id, p, { productId: theirs.productIds[0], productionValue: 987_654_321 });
+    await submittedNow({ unitId: theirs.id, period: p, productionValue: 987_654_321, lines: [{ product_id: theirs.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await mine.agent.get(`/filings/${p}/receipt`).expect(404);
     await mine.agent.get(`/filings/${p}/revisions`).expect(404);
     const form = await mine.agent.get(`/filings/${p}`).expect(200);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, legalEntityId } from './support/factories.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
 import { importUnits, IMPORT_COLUMNS } from '../src/units/import.ts';
@@ -9,12 +9,9 @@ import { parseCsv, CsvSyntaxError } from '../src/units/csv.ts';
 import { sha256 } from '../src/auth/activation.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
 const HEADER = IMPORT_COLUMNS.join(',');
 const sample = fs.readFileSync('seeds/sample-units.csv', 'utf8');

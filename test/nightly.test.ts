@@ -25,7 +25,8 @@ afterAll(async () => t.close());
 /** The start of a Jalali day in Tehran: what `--at 1404-08-09` means. */
 const day = (s: string) => startOfJalaliDay(parseJalaliDate(s)!);
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const run = (at: string) => runNightly(t.knex, { at: day(at), log: silent });
+// Each run happens at its own instant of the crafted history: `now` is `at`.
+const run = (at: string) => runNightly(t.knex, { at: day(at), now: day(at), log: silent });
 const statusOf = async (id: number) => (await t.knex('units').where({ id }).first('status')).status as string;
 const changesOf = (id: number) => t.knex('unit_status_changes').where({ unit_id: id }).orderBy('id');
 
@@ -137,6 +138,29 @@ describe('the nightly job on crafted histories', () => {
       mail.sent.length = 0;
       await run('1404-09-08');
       expect(mail.sent.filter((m) => m.to.includes('factory@test.ir'))).toHaveLength(0);
+    } finally {
+      mail.on = false;
+    }
+  });
+
+  it('the mail judges the period as the reminder did, as of the run: a submission after that instant does not count yet', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    await t.knex('units').where({ id: u.id }).update({ email: 'judged-alike@test.ir' });
+    // Queued at the start of 1404-10-06 (current period 1404-09, due 1404-10-08), without SMTP.
+    await run('1404-10-06');
+    expect(await t.knex('reminders').where({ unit_id: u.id, period: '1404-09' })).toHaveLength(1);
+    // Submitted later that day; a re-run for the start of that day still finds it unsubmitted then.
+    await createFiling({ unitId: u.id, period: '1404-09', firstSubmittedAt: new Date(day('1404-10-06').getTime() + 10 * 3600_000) });
+    mail.on = true;
+    mail.sent.length = 0;
+    try {
+      await run('1404-10-06');
+      expect(mail.sent.filter((m) => m.to.includes('judged-alike@test.ir'))).toHaveLength(1);
+      // The next day it is submitted: nothing more is mailed.
+      mail.sent.length = 0;
+      await t.knex('reminders').where({ unit_id: u.id }).update({ sent_at: null });
+      await run('1404-10-07');
+      expect(mail.sent.filter((m) => m.to.includes('judged-alike@test.ir'))).toHaveLength(0);
     } finally {
       mail.on = false;
     }

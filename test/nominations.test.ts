@@ -1,16 +1,18 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { createApp } from '../src/app.ts';
 import { deadlineOf, periodRange, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
 import { FormError } from '../src/forms.ts';
-import { candidates, nominate, withdraw, nominationDeadline, clock } from '../src/nominations/model.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { candidates, nominate, withdraw, nominationDeadline } from '../src/nominations/model.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, csrfFrom } from './support/factories.ts';
 import { createUnit, createFiling, addReview, setSetting } from './support/stats-fixtures.ts';
 
 // DESIGN §8: exemplary units — indicators, ranking, the cap, the deadline on both sides, scope.
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
+/** The instant the app's nomination pages judge at: each test stands where it needs to. */
+const clock = { now: (): Date => new Date() };
 const Y = 1403;
 const MONTHS = periodRange(`${Y}-01`, `${Y}-12`);
 const lastMinute = new Date(nominationDeadline(Y).getTime() - 60_000); // 31 Ordibehesht 1404, 23:59 Tehran
@@ -22,8 +24,7 @@ let officer: { id: number; email: string };
 let reviewer: { id: number };
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp({ loginLimit: 1000, now: () => clock.now() }));
   officer = await createUser({ role: 'province_officer', province_code: '23' });
   reviewer = await createUser({ role: 'province_officer', province_code: '23' });
   const mk = async (key: string, attrs: Parameters<typeof createUnit>[0]) => { units[key] = (await createUnit({ obligation_start: '1402-01', ...attrs })).id; };
@@ -42,7 +43,7 @@ beforeAll(async () => {
   }
   for (const p of MONTHS.slice(0, 6)) await createFiling({ unit_id: units.late, period: p, state: 'submitted', first_submitted_at: late(p) });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 afterEach(() => { clock.now = () => new Date(); });
 
 describe('indicators and ranking', () => {
@@ -99,7 +100,7 @@ describe('the nomination deadline', () => {
     const refused = await agent.post('/nominations').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.returned, year: Y });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('قفل شده‌اند');
-    const removal = await agent.post('/nominations/remove').type('form').send({ _csrf: csrfFrom(after.text), unit_id: units.fourth, year: Y });
+    const removal = await agent.post(`/nominations/${Y}/${units.fourth}/withdrawal`).type('form').send({ _csrf: csrfFrom(after.text) });
     expect(removal.status).toBe(422);
     expect(await t.knex('nominations').where({ year: Y, unit_id: units.fourth }).first()).toBeDefined();
     await t.knex('nominations').where({ year: Y }).delete();

@@ -1,21 +1,20 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
 import { audit } from '../src/audit.ts';
 import { startOfJalaliDay } from '../src/calendar.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let adminUser: { id: number; email: string };
 let isfahanOfficer: { id: number; email: string };
 let unit: Awaited<ReturnType<typeof createUnit>>;
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   adminUser = await createUser({ role: 'admin' });
   isfahanOfficer = await createUser({ role: 'province_officer', province_code: '10' });
   unit = await createUnit({ province_code: '10' });
@@ -25,7 +24,7 @@ beforeAll(async () => {
   await audit({ action: 'filing.return', userId: isfahanOfficer.id, unitId: unit.id, provinceCode: '10', target: 'filing:77', details: { reason: 'بررسی دوباره' } });
   await audit({ action: 'some.future_action', userId: adminUser.id, target: '=HYPERLINK("http://evil")' });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const rowsOf = (html: string) => (html.match(/<tr>\s*<td class="num text-secondary">/g) ?? []).length;
 

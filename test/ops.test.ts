@@ -1,19 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import request from 'supertest';
 import knexFactory from 'knex';
-import { createApp } from '../src/app.ts';
 import { db, setDb } from '../src/db.ts';
 import { captureLogs } from '../src/log.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
 /** Every JSON line logged while `fn` runs. */
 async function logged(fn: () => Promise<unknown>): Promise<{ raw: string; lines: Record<string, unknown>[] }> {

@@ -1,18 +1,18 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { deadlineOf, latestDuePeriod, currentFilingPeriod, DEFAULT_RULES } from '../src/calendar.ts';
 import { performanceReport } from '../src/stats/performance.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { createUnit, createFiling } from './support/stats-fixtures.ts';
 
 // DESIGN §10 on a crafted month: every figure of the report is known in advance.
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 const P = '1404-05';
 const deadline = deadlineOf(P, DEFAULT_RULES);
 const day = 86_400_000;
@@ -20,8 +20,7 @@ const before = (days: number) => new Date(deadline.getTime() - days * day);
 const after = (days: number) => new Date(deadline.getTime() + days * day);
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   const food = { province_code: '23', isic_class: '1050', obligation_start: '1404-01' };
   // Tehran (23): six obligated units.
   const u1 = await createUnit(food);
@@ -46,7 +45,7 @@ beforeAll(async () => {
     await createFiling({ unit_id: u.id, period: '1404-04', state: 'verified', first_submitted_at: deadlineOf('1404-04') });
   }
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 describe('the monthly performance report on a crafted month', () => {
   it('counts obligated, on time, late, missing, verified, returned, awaiting and the median days per province', async () => {

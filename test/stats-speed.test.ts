@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createApp } from '../src/app.ts';
 import { periodRange } from '../src/calendar.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { bulkFixture } from './support/stats-fixtures.ts';
 import { insertRelease } from './support/releases.ts';
@@ -10,12 +10,11 @@ import { insertRelease } from './support/releases.ts';
 // a stored national release (every province × the whole ISIC tree × five measures) under 100 ms.
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 const PERIODS = periodRange('1403-01', '1404-08'); // 20 months
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   await bulkFixture({ units: 300, periods: PERIODS, seed: 11, provinces: ['23', '10', '07', '03', '09', '06'] });
   // A release of 1404-08 as large as a national one: every province and the nation × every ISIC
   // code and all industry × every measure, one cell in ten suppressed.
@@ -30,7 +29,7 @@ beforeAll(async () => {
     [id],
   );
 }, 120_000);
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 describe('speed on 300 units × 20 months', () => {
   it('views of a stored release under 100 ms; the report and the nomination pages well under a second', async () => {

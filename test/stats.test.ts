@@ -1,13 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { periodOf, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
 import { releaseCalendar } from '../src/stats/releases/list.ts';
 import type { ReleaseRow, PublishOutcome } from '../src/stats/releases/types.ts';
 import type { PublishRequest } from '../src/stats/releases/publish.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { insertRelease, smallCube } from './support/releases.ts';
 
@@ -26,7 +26,7 @@ vi.mock('../src/stats/releases/publish.ts', () => ({
 }));
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let office: { id: number; email: string };
 let agent: Awaited<ReturnType<typeof signIn>>['agent'];
 let csrf: string;
@@ -35,8 +35,7 @@ const ids: Record<string, number> = {};
 const BIG = 2n ** 53n + 12345n; // not representable in a double
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   office = await createUser({ role: 'stats_office' });
   ({ agent, csrf } = await signIn(app, office.email));
   token = (await createApiToken(office.id, 'tools')).token;
@@ -55,7 +54,7 @@ beforeAll(async () => {
   });
   ids.y1404 = await insertRelease({ period: '1404', cells: smallCube(12n) });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const api = (path: string) => request(app).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
 const binary = (req: request.Test) => req.buffer(true).parse((r, cb) => {

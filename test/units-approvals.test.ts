@@ -1,22 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { registrationForm, registerAndSignIn } from './support/registration.ts';
 import { createActivationToken } from '../src/auth/activation.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let tehranOfficer: { id: number; email: string };
 let isfahanOfficer: { id: number; email: string };
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   tehranOfficer = await createUser({ role: 'province_officer', province_code: '23' });
   isfahanOfficer = await createUser({ role: 'province_officer', province_code: '10' });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 /** A unit registered through the site, with its owner's signed-in agent. */
 async function registered(overrides: Record<string, string> = {}) {

@@ -1,19 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { registrationForm, postRegistration, visitor, registerAndSignIn } from './support/registration.ts';
 import { DUPLICATE_LICENCE, DUPLICATE_EMAIL } from '../src/units/model.ts';
 import { captureMail } from '../src/mail.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
-});
-afterAll(async () => t.close());
+let app: App;
+beforeAll(async () => ({ t, app } = await freshApp()));
+afterAll(() => t.close());
 
 const unitsWithLicence = (licence: string) => t.knex('units').where({ licence_no: licence });
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;');

@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { periodRange } from '../src/calendar.ts';
 
 let t: TestDatabase;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let tehranOfficer: { id: number; email: string };
 let isfahanOfficer: { id: number; email: string };
 let unit: Awaited<ReturnType<typeof createUnit>>;
@@ -14,8 +14,7 @@ let foodUnit: Awaited<ReturnType<typeof createUnit>>;
 let isfahanUnit: Awaited<ReturnType<typeof createUnit>>;
 
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 1000 });
+  ({ t, app } = await freshApp());
   tehranOfficer = await createUser({ role: 'province_officer', province_code: '23' });
   isfahanOfficer = await createUser({ role: 'province_officer', province_code: '10' });
   unit = await createUnit({
@@ -25,7 +24,7 @@ beforeAll(async () => {
   foodUnit = await createUnit({ province_code: '23', isic_class: '1050', name: 'لبنیات آزمون' });
   isfahanUnit = await createUnit({ province_code: '10', name: 'فولاد اصفهان آزمون' });
 });
-afterAll(async () => t.close());
+afterAll(() => t.close());
 
 const filingState = async (id: number) => t.knex('filings').where({ id }).first();
 const reviewsOf = (id: number) => t.knex('filing_reviews').where({ filing_id: id }).orderBy('id');

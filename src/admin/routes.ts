@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { parseForm, FormError, type FieldErrors } from '../forms.ts';
+import { parseForm, FormError, idParam, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
@@ -22,12 +22,6 @@ export function adminRouter(): Router {
   // Slot for the audit page: its router lives in src/admin/audit-routes.ts and is mounted on the next line.
   router.use(auditRouter());
   return router;
-}
-
-function idParam(req: Request): number {
-  const raw = String(req.params.id ?? '');
-  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
-  return Number(raw);
 }
 
 const actorOf = (req: Request) => ({ id: currentUser(req).id, ip: req.ip ?? null });

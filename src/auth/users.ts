@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { UNIT_COLUMNS, type UnitRow } from '../filings/model.ts';
+import { UNIT_COLUMNS, type UnitRow } from '../acting-unit.ts';
 
 export type Role = 'unit_user' | 'province_officer' | 'stats_office' | 'planning_deputy' | 'admin';
 export const ROLES: readonly Role[] = ['unit_user', 'province_officer', 'stats_office', 'planning_deputy', 'admin'];
-export const STAFF_ROLES: readonly Role[] = ['province_officer', 'stats_office', 'planning_deputy', 'admin'];
 
 export interface User {
   id: number;

@@ -4,10 +4,10 @@ import { parseJalaliDate, startOfJalaliDay, formatJalaliDate, jalaliDateOf } fro
 import { latinDigits } from '../text.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { log } from '../log.ts';
+import { unitStatusLabel } from '../views.ts';
 
 // `npm run job:nightly -- --at 1404-08-09`: judges the state as of the start of that Jalali day
 // (Tehran); without --at, as of now. Prints every status change it made.
-const STATUS = { active: 'فعال', inactive: 'غیرفعال' } as Record<string, string>;
 
 const { values } = parseArgs({ options: { at: { type: 'string' } }, strict: true });
 let at = new Date();
@@ -28,7 +28,7 @@ try {
     console.log(`skipped: another instance holds the nightly lock (as of ${day})`);
   } else {
     console.log(`nightly run #${r.runId} as of ${day} (${at.toISOString()})`);
-    for (const c of r.changed) console.log(`  unit ${c.unit_id} ${c.name}: ${STATUS[c.old_status] ?? c.old_status} (${c.old_status}) → ${STATUS[c.new_status] ?? c.new_status} (${c.new_status})`);
+    for (const c of r.changed) console.log(`  unit ${c.unit_id} ${c.name}: ${unitStatusLabel(c.old_status)} (${c.old_status}) → ${unitStatusLabel(c.new_status)} (${c.new_status})`);
     console.log(`units scanned: ${r.scanned}; status changed: ${r.changed.length}; reminders queued: ${r.reminders}; reminders emailed: ${r.emailed}; expired sessions purged: ${r.sessionsPurged}`);
   }
 } catch (err) {

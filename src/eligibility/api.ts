@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { apiRole, apiError } from '../api/auth.ts';
 import { loadSettings } from '../settings.ts';
-import { findUnit, firstApprovedUnit, standings } from './model.ts';
+import { standings } from './model.ts';
+import { actingUnit } from '../acting-unit.ts';
 
 // GET /api/v1/status: the unit's own standing (DESIGN §4), ratios 0–1.
 export function eligibilityApiRouter(): Router {
@@ -11,10 +12,8 @@ export function eligibilityApiRouter(): Router {
 }
 
 async function status(req: Request, res: Response) {
-  const ids = req.user?.unit_ids ?? [];
   // A user acting for several units picks one with ?unit_id=; otherwise their first approved unit.
-  const asked = req.query.unit_id === undefined ? undefined : Number(req.query.unit_id);
-  const unit = asked === undefined ? await firstApprovedUnit(ids) : ids.includes(asked) ? await findUnit(asked, { unitIds: ids }) : undefined;
+  const unit = actingUnit(req, { approvedOnly: true, asked: req.query.unit_id });
   if (!unit) return apiError(res, 404, 'not_found', 'یافت نشد.');
   const [s] = await standings([unit], new Date(), (await loadSettings()).rules);
   res.json({

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
+import { audit } from '../audit.ts';
 import { env } from '../env.ts';
 import { loadSettings } from '../settings.ts';
 import { latinDigits } from '../text.ts';
@@ -48,19 +49,22 @@ export async function issueCertificate(s: Standing, userId: number, k: Knex = db
   const settings = await loadSettings(k);
   const days = settings.get('certificate_valid_days');
   const now = new Date();
-  const [row] = await k('certificates').insert({
-    code: newCertificateCode(),
-    unit_id: s.unit.id,
-    issued_at: now,
-    valid_until: new Date(now.getTime() + days * 86400_000),
-    eligible: s.verdict.eligible,
-    missing_periods: JSON.stringify(s.record.missing_periods),
-    completeness: s.record.completeness,
-    timeliness: s.record.timeliness,
-    issued_by: userId,
-  }).returning('*');
-  await k('audit_log').insert({ action: 'certificate.issue', user_id: userId, unit_id: s.unit.id, province_code: s.unit.province_code, target: `certificate:${row.id}` });
-  return row as CertificateRow;
+  // The certificate and its audit entry commit together, or neither does.
+  return k.transaction(async (trx) => {
+    const [row] = await trx('certificates').insert({
+      code: newCertificateCode(),
+      unit_id: s.unit.id,
+      issued_at: now,
+      valid_until: new Date(now.getTime() + days * 86400_000),
+      eligible: s.verdict.eligible,
+      missing_periods: JSON.stringify(s.record.missing_periods),
+      completeness: s.record.completeness,
+      timeliness: s.record.timeliness,
+      issued_by: userId,
+    }).returning('*');
+    await audit({ action: 'certificate.issue', userId, unitId: s.unit.id, provinceCode: s.unit.province_code, target: `certificate:${row.id}` }, trx);
+    return row as CertificateRow;
+  });
 }
 
 /** A certificate of one of the given units (the unit user's own), or undefined. */

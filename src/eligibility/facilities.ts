@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
+import { sumRials, scaleRial } from '../money.ts';
 import { duePeriods, type Period } from '../calendar.ts';
 import type { Settings } from '../settings.ts';
-import { standings, type UnitInfo, type Standing } from './model.ts';
+import { standings, type Standing } from './model.ts';
+import type { UnitRow } from '../acting-unit.ts';
 
 // DESIGN §9: verified production value and value added over the unit's last 12 due periods,
 // and a suggested ceiling = coefficient × value added, only for an eligible unit.
@@ -20,13 +22,13 @@ export interface FacilityView {
   coefficient: number;
   periods: FacilityRow[];
   verifiedCount: number;
-  productionSum: number;
-  valueAddedSum: number;
+  productionSum: bigint;
+  valueAddedSum: bigint;
   standing: Standing;
-  ceiling: number | null;
+  ceiling: bigint | null;
 }
 
-export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
+export async function facilityView(unit: UnitRow, type: FacilityType, at: Date, settings: Settings, k: Knex = db()): Promise<FacilityView> {
   const due = duePeriods(unit.obligation_start, at, settings.rules).slice(-12);
   const filings = due.length
     ? await k('filings').where('unit_id', unit.id).whereIn('period', due).select('period', 'state', 'production_value', 'value_added')
@@ -38,10 +40,11 @@ export async function facilityView(unit: UnitInfo, type: FacilityType, at: Date,
     const verified = f?.state === 'verified';
     return { period, state: f?.state ?? null, production_value: verified ? num(f.production_value) : null, value_added: verified ? num(f.value_added) : null };
   });
-  const productionSum = periods.reduce((s, p) => s + (p.production_value ?? 0), 0);
-  const valueAddedSum = periods.reduce((s, p) => s + (p.value_added ?? 0), 0);
+  // Twelve amounts of up to 9e15 Rial each pass 2^53: summed exactly.
+  const productionSum = sumRials(periods.map((p) => p.production_value));
+  const valueAddedSum = sumRials(periods.map((p) => p.value_added));
   const [standing] = await standings([unit], at, settings.rules, k);
   const coefficient = settings.get('facility_coefficients')[type];
-  const ceiling = standing.verdict.eligible ? Math.max(0, Math.round(coefficient * valueAddedSum)) : null;
+  const ceiling = standing.verdict.eligible ? scaleRial(valueAddedSum > 0n ? valueAddedSum : 0n, coefficient) : null;
   return { type, coefficient, periods, verifiedCount: periods.filter((p) => p.value_added !== null).length, productionSum, valueAddedSum, standing, ceiling };
 }

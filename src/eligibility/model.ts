@@ -1,38 +1,17 @@
 import type { Knex } from 'knex';
-import type { Request } from 'express';
 import { db } from '../db.ts';
 import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
 import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
 import { filingRecords, eligibilityVerdict, type FilingRecord, type Verdict } from './record.ts';
-import { NotFoundError } from '../auth/guards.ts';
+import { unitRows, type UnitRow } from '../acting-unit.ts';
 
 // DESIGN §4 as the officer and the unit see it: verdict, missing periods, completeness and
 // timeliness — all from filingRecords/eligibilityVerdict (record.ts), never re-derived here.
 
-export interface UnitInfo {
-  id: number;
-  name: string;
-  national_id: string;
-  licence_no: string;
-  province_code: string;
-  province_name: string;
-  isic_class: string;
-  city: string;
-  status: string;
-  obligation_start: Period;
-  registration: string;
-}
-
-export interface Standing { unit: UnitInfo; record: FilingRecord; verdict: Verdict }
-
-const unitColumns = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.province_code', 'p.name as province_name', 'u.isic_class', 'u.city', 'u.status', 'u.obligation_start', 'u.registration'];
-
-function unitsQuery(k: Knex) {
-  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').join('provinces as p', 'p.code', 'u.province_code');
-}
+export interface Standing { unit: UnitRow; record: FilingRecord; verdict: Verdict }
 
 /** Each unit's standing at `at`: its filing record since its obligation start and the verdict. */
-export async function standings(units: UnitInfo[], at: Date, rules: Rules, k: Knex = db()): Promise<Standing[]> {
+export async function standings(units: UnitRow[], at: Date, rules: Rules, k: Knex = db()): Promise<Standing[]> {
   if (units.length === 0) return [];
   const from = units.reduce((m, u) => (u.obligation_start < m ? u.obligation_start : m), units[0].obligation_start);
   const records = await filingRecords({ at, rules, from, unitIds: units.map((u) => u.id) }, k);
@@ -44,47 +23,25 @@ export async function standings(units: UnitInfo[], at: Date, rules: Rules, k: Kn
 }
 
 /** Approved units of a province whose legal entity's national identifier or licence number is `q`. */
-export async function findProvinceUnits(province: string, q: string, k: Knex = db()): Promise<UnitInfo[]> {
+export async function findProvinceUnits(province: string, q: string, k: Knex = db()): Promise<UnitRow[]> {
   const id = normalizeIdentifier(q);
   // Licence numbers mix letters, digits and dashes (`L-۱۰۰۱`): compare with Latin digits, dashes kept.
   const licence = latinDigits(normalizeText(q));
-  return unitsQuery(k)
+  return unitRows(k)
     .where('u.province_code', province)
     .where('u.registration', 'approved')
     .where((w) => w.where('le.national_id', id).orWhereRaw('lower(u.licence_no) = lower(?)', [licence]).orWhereRaw('lower(u.licence_no) = lower(?)', [id]))
     .orderBy('u.id')
-    .limit(50)
-    .select(unitColumns) as Promise<UnitInfo[]>;
+    .limit(50);
 }
 
-export async function findUnit(id: number, scope: { province?: string; unitIds?: number[] }, k: Knex = db()): Promise<UnitInfo | undefined> {
+export async function findUnit(id: number, scope: { province?: string; unitIds?: number[] }, k: Knex = db()): Promise<UnitRow | undefined> {
   // Ids are PostgreSQL integers: a larger number is no unit (not a database error).
   if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return undefined;
-  const q = unitsQuery(k).where('u.id', id).where('u.registration', 'approved');
+  const q = unitRows(k).where('u.id', id).where('u.registration', 'approved');
   if (scope.province) q.where('u.province_code', scope.province);
   if (scope.unitIds) q.whereIn('u.id', scope.unitIds);
-  return q.first(unitColumns) as Promise<UnitInfo | undefined>;
-}
-
-/**
- * The unit a unit user acts for: the one chosen in the session when it is theirs, else their
- * first approved unit. 404 when they have none.
- */
-export async function currentUnitOf(req: Request, k: Knex = db()): Promise<UnitInfo> {
-  const ids = req.user?.unit_ids ?? [];
-  const chosen = req.session?.currentUnitId;
-  if (chosen !== undefined && ids.includes(chosen)) {
-    const u = await findUnit(chosen, { unitIds: ids }, k);
-    if (u) return u;
-  }
-  const first = await firstApprovedUnit(ids, k);
-  if (!first) throw new NotFoundError();
-  return first;
-}
-
-export async function firstApprovedUnit(unitIds: number[], k: Knex = db()): Promise<UnitInfo | undefined> {
-  if (unitIds.length === 0) return undefined;
-  return unitsQuery(k).whereIn('u.id', unitIds).where('u.registration', 'approved').orderBy('u.id').first(unitColumns) as Promise<UnitInfo | undefined>;
+  return q.first();
 }
 
 /**
@@ -101,7 +58,7 @@ export interface PriorityRow extends Standing { rank: number; from: Period; year
 
 export async function priorityList(province: string, at: Date, rules: Rules, k: Knex = db()): Promise<{ from: Period; rows: PriorityRow[] }> {
   const from = priorityYearStart(at, rules);
-  const units = await unitsQuery(k).where('u.province_code', province).where('u.registration', 'approved').select(unitColumns) as UnitInfo[];
+  const units: UnitRow[] = await unitRows(k).where('u.province_code', province).where('u.registration', 'approved');
   const [yearRecords, allStandings] = await Promise.all([
     filingRecords({ at, rules, from, provinceCode: province }, k),
     standings(units, at, rules, k),

@@ -3,6 +3,7 @@ import { db, num } from '../db.ts';
 import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod } from '../calendar.ts';
 import { persianDigits } from '../text.ts';
 import { periodLabel } from '../views.ts';
+import { loadSettings } from '../settings.ts';
 
 // DESIGN §4 in SQL, set-based: a unit's status, and its filing record (due, filed, on time).
 // One place for these rules; the nightly job, submissions, certificates, priority lists,
@@ -10,10 +11,60 @@ import { periodLabel } from '../views.ts';
 
 export interface StatusChange { unit_id: number; old_status: string; new_status: string }
 
+// ── The rules of DESIGN §4 as SQL fragments: every statement that judges periods uses these. ──
+
+/** SQL: unit `u` is approved and obligated for the period `period` (an SQL expression). */
+export const obligatedFor = (period: string, u = 'u'): string => `${u}.registration = 'approved' and ${u}.obligation_start <= ${period}`;
+
+/** SQL: the filing `f` counts as submitted at the instant bound as `:at` (a later submission does not count yet). */
+export const submittedBy = (f = 'f'): string => `${f}.first_submitted_at <= :at`;
+
+/** SQL: the class of a period with filing `f` and deadline `deadline` at `:at`: on_time, late or missing. */
+export const timelinessClass = (f: string, deadline: string): string =>
+  `case when not coalesce(${submittedBy(f)}, false) then 'missing' when ${f}.first_submitted_at <= ${deadline} then 'on_time' else 'late' end`;
+
+/**
+ * The calendar table for SQL (periods and deadlines from calendar.ts): the bindings that CALENDAR
+ * turns into `cal (period, deadline)`, with its first and last period for a statement that reads
+ * only those months' filings. (A JSON recordset: as arrays, the national trend planned 15× slower.)
+ */
+export function calendarBindings(periods: Period[], rules: Rules): { cal: string; cal_first: Period | null; cal_first_deadline: Date | null; cal_last: Period | null } {
+  return {
+    cal: JSON.stringify(periods.map((p) => ({ p, d: deadlineOf(p, rules).toISOString() }))),
+    cal_first_deadline: periods.length ? deadlineOf(periods[0], rules) : null,
+    cal_first: periods[0] ?? null,
+    cal_last: periods.at(-1) ?? null,
+  };
+}
+
+/** The CTE `cal (period, deadline)` over calendarBindings(). */
+export const CALENDAR = 'cal as (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text))';
+
+/**
+ * The CTE `judged`: one row per approved unit (matching `where`, an SQL condition on `u`) and
+ * period of `cal` it is obligated for, with its deadline, its filing and its class at `:at`.
+ * `onePeriod`: the calendar is the one period `:cal_first` (due `:cal_first_deadline`), given to
+ * the planner as constants instead of a table it cannot see into (it guessed 100 rows and the
+ * national performance report planned 3× slower); no `cal` CTE is needed then.
+ */
+export function judgedPeriods(where = 'true', opts: { onePeriod?: boolean } = {}): string {
+  const [period, deadline, units] = opts.onePeriod
+    ? [':cal_first::text', ':cal_first_deadline::timestamptz', `units u`]
+    : ['cal.period', 'cal.deadline', `units u join cal on ${obligatedFor('cal.period')}`];
+  return `judged as (
+       select u.id as unit_id, u.province_code, u.isic_class, ${period} as period, ${deadline} as deadline,
+              f.id as filing_id, f.state, f.first_submitted_at, f.verified_at,
+              ${timelinessClass('f', deadline)} as class
+         from ${units}
+         left join filings f on f.unit_id = u.id and f.period = ${period}
+        where ${opts.onePeriod ? `${obligatedFor(period)} and ` : ''}${where}
+     )`;
+}
+
 /**
  * The SQL condition for "these units": one unit as `u.id = :id`, so the prepared statement's
- * generic plan is as good as a fresh one and PostgreSQL stops planning it on every submission
- * (an array parameter of unknown length made it plan each call, 0.7 ms).
+ * generic plan is as good as a fresh one (with an array of unknown length PostgreSQL planned it
+ * on every submission).
  */
 function unitScope(unitIds: number[]): { sql: string; bindings: Record<string, Knex.Value> } {
   return unitIds.length === 1 ? { sql: 'u.id = :id', bindings: { id: unitIds[0] } } : { sql: 'u.id = any(:ids)', bindings: { ids: unitIds } };
@@ -27,26 +78,27 @@ export async function recomputeStatuses(
   k: Knex,
   at: Date,
   rules: Rules,
-  opts: { unitIds?: number[]; jobRunId?: number | null } = {},
+  opts: { unitIds?: number[]; jobRunId?: number | null; onlyHistoryBefore?: boolean } = {},
 ): Promise<{ scanned: number; changes: StatusChange[] }> {
   const w = inactivityWindow(at, rules);
   const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
   const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
   const units = opts.unitIds ? unitScope(opts.unitIds) : null;
   const scope = units ? `and ${units.sql}` : '';
+  // A judgement of a past instant is history: it may only be appended after the unit's last change.
+  const inOrder = opts.onlyHistoryBefore ? 'and (u.status_changed_at is null or u.status_changed_at <= :at)' : '';
   const bindings = { from: w.from, to: w.to, at, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null, ...units?.bindings };
   // One statement: the count of units judged rides along on every row (and on one row of nulls
-  // when nothing changed), so a single unit's recompute on submission is one round trip.
+  // when nothing changed), so a single unit's recompute on submission needs nothing more.
   const result = await k.raw(
     `with judged as (
        select u.id, u.status as old_status,
-              case when u.obligation_start <= :from and not exists (
+              case when ${obligatedFor(':from')} and not exists (
                      select 1 from filings f
-                      where f.unit_id = u.id and f.period between :from and :to
-                        and f.first_submitted_at is not null and f.first_submitted_at <= :at)
+                      where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')})
                    then 'inactive' else 'active' end as new_status
          from units u
-        where u.registration = 'approved' ${scope}
+        where u.registration = 'approved' ${scope} ${inOrder}
      ), changed as (
        update units set status = judged.new_status, status_changed_at = :at
          from judged
@@ -71,6 +123,16 @@ export async function recomputeStatuses(
   };
 }
 
+/**
+ * DESIGN §4: the status of these units judged now, with its change record — at approval, at
+ * import and on every submission, so a unit never shows a status its filings contradict.
+ */
+export async function recomputeStatusesNow(k: Knex, unitIds: number[], opts: { at?: Date; rules?: Rules } = {}): Promise<StatusChange[]> {
+  if (unitIds.length === 0) return [];
+  const rules = opts.rules ?? (await loadSettings(k)).rules;
+  return (await recomputeStatuses(k, opts.at ?? new Date(), rules, { unitIds })).changes;
+}
+
 export interface FilingRecord {
   unit_id: number;
   due: number;
@@ -82,11 +144,10 @@ export interface FilingRecord {
   timeliness: number; // on time ÷ due
 }
 
-/** The due periods from `from` (or each unit's obligation start, if later) to the latest due at `at`, with deadlines. */
-function dueCalendar(at: Date, rules: Rules, from: Period, to?: Period): { period: Period; deadline: Date }[] {
+/** The due periods from `from` to the latest due at `at` (or `to`, if earlier). */
+function duePeriodsFrom(at: Date, rules: Rules, from: Period, to?: Period): Period[] {
   const last = latestDuePeriod(at, rules);
-  const end = to && to < last ? to : last;
-  return periodRange(from, end).map((p) => ({ period: p, deadline: deadlineOf(p, rules) }));
+  return periodRange(from, to && to < last ? to : last);
 }
 
 /** The options of a filing record; `from` is the first period counted (default: the earliest obligation start). */
@@ -98,27 +159,19 @@ export interface RecordOptions { at: Date; rules: Rules; from?: Period; to?: Per
  */
 export function filingRecordsQuery(opts: RecordOptions & { from: Period }, k: Knex = db()): Knex.Raw {
   if (!isPeriod(opts.from)) throw new Error(`bad period ${opts.from}`);
-  const cal = dueCalendar(opts.at, opts.rules, opts.from, opts.to);
   const filters: string[] = ["u.registration = 'approved'"];
-  const bindings: Record<string, Knex.Value> = { at: opts.at, cal: JSON.stringify(cal.map((c) => ({ p: c.period, d: c.deadline.toISOString() }))) };
+  const bindings: Record<string, Knex.Value> = { at: opts.at, ...calendarBindings(duePeriodsFrom(opts.at, opts.rules, opts.from, opts.to), opts.rules) };
   if (opts.unitIds) { const units = unitScope(opts.unitIds); filters.push(units.sql); Object.assign(bindings, units.bindings); }
   if (opts.provinceCode) { filters.push('u.province_code = :province'); bindings.province = opts.provinceCode; }
   return k.raw(
-    `with cal as (
-       select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)
-     ), due as (
-       select u.id as unit_id, cal.period, cal.deadline
-         from units u join cal on cal.period >= u.obligation_start
-        where ${filters.join(' and ')}
-     )
+    `with ${CALENDAR}, ${judgedPeriods(filters.join(' and '))}
      select u.id as unit_id,
-            count(d.period) as due,
-            count(f.id) filter (where f.first_submitted_at <= :at) as filed,
-            count(f.id) filter (where f.first_submitted_at <= d.deadline and f.first_submitted_at <= :at) as on_time,
-            coalesce(array_agg(d.period order by d.period) filter (where d.period is not null and (f.first_submitted_at is null or f.first_submitted_at > :at)), '{}') as missing_periods
+            count(j.period) as due,
+            count(j.period) filter (where j.class <> 'missing') as filed,
+            count(j.period) filter (where j.class = 'on_time') as on_time,
+            coalesce(array_agg(j.period order by j.period) filter (where j.class = 'missing'), '{}') as missing_periods
        from units u
-       left join due d on d.unit_id = u.id
-       left join filings f on f.unit_id = d.unit_id and f.period = d.period
+       left join judged j on j.unit_id = u.id
       where ${filters.join(' and ')}
       group by u.id
       order by u.id`,

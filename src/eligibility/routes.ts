@@ -1,32 +1,34 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireRole, officerProvince, currentUser, NotFoundError, flash } from '../auth/guards.ts';
-import { parseForm, text } from '../forms.ts';
+import { parseForm, text, FormError, formView } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { auditFrom } from '../audit.ts';
-import { standings, findProvinceUnits, findUnit, currentUnitOf, firstApprovedUnit, priorityList } from './model.ts';
+import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts';
+import { actingUnit } from '../acting-unit.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
 import { facilityView, isFacilityType, FACILITY_TYPES, FACILITY_LABELS } from './facilities.ts';
-import { recentJobRuns } from '../jobs/nightly.ts';
 
-// DESIGN §4 service eligibility, §9 facilities, §11 job runs. The public certificate check is the
+// DESIGN §4 service eligibility, §9 facilities. The public certificate check is the
 // only page here without sign-in, and it shows no figure.
 
 const officer = requireRole('province_officer');
 const unitUser = requireRole('unit_user');
 const lookupForm = z.object({ q: text('شناسه ملی یا شماره پروانه', 40) });
+const LOOKUP_TITLE = 'استعلام شرایط دریافت خدمات';
+const lookupView = formView('eligibility/lookup', () => ({ title: LOOKUP_TITLE, results: null }));
+const checkView = formView('eligibility/verify-form', (_req, _res, err) => ({ title: err.options.status === 404 ? 'گواهی یافت نشد' : 'بررسی اعتبار گواهی' }));
 
 export function eligibilityRouter(): Router {
   const router = Router();
-  router.get('/province/eligibility', officer, lookup);
+  router.get('/province/eligibility', officer, lookupView, lookup);
   router.get('/province/priority', officer, priority);
   router.get('/province/units/:id/facility', officer, facility);
   router.get('/certificate', unitUser, certificatePage);
   router.post('/certificate', unitUser, certificateIssue);
   router.get('/certificate/:code', unitUser, certificatePrint);
-  router.get('/verify', publicCheckForm);
-  router.get('/verify/:code', publicCheck);
-  router.get('/stats/job-runs', requireRole('stats_office', 'admin'), jobRuns);
+  router.get('/verify', checkView, publicCheckForm);
+  router.get('/verify/:code', checkView, publicCheck);
   return router;
 }
 
@@ -34,16 +36,16 @@ async function lookup(req: Request, res: Response) {
   const province = officerProvince(req);
   const asked = typeof req.query.q === 'string';
   const values = { q: asked ? String(req.query.q).slice(0, 40) : '' };
-  if (!asked) return res.render('eligibility/lookup', { title: 'استعلام شرایط دریافت خدمات', values, errors: {}, results: null });
+  if (!asked) return res.render('eligibility/lookup', { title: LOOKUP_TITLE, values, errors: {}, results: null });
   const parsed = parseForm(lookupForm, req.query);
-  if (!parsed.ok) return res.status(422).render('eligibility/lookup', { title: 'استعلام شرایط دریافت خدمات', values, errors: parsed.errors, results: null });
+  if (!parsed.ok) throw new FormError(parsed.errors, { values });
   const settings = await loadSettings();
   const units = await findProvinceUnits(province, parsed.data.q);
   const results = await standings(units, new Date(), settings.rules);
   for (const s of results) {
     await auditFrom(req, { action: 'eligibility.check', unitId: s.unit.id, provinceCode: province, target: `unit:${s.unit.id}` });
   }
-  res.render('eligibility/lookup', { title: 'استعلام شرایط دریافت خدمات', values, errors: {}, results });
+  res.render('eligibility/lookup', { title: LOOKUP_TITLE, values, errors: {}, results });
 }
 
 async function priority(req: Request, res: Response) {
@@ -64,14 +66,15 @@ async function facility(req: Request, res: Response) {
 
 async function certificatePage(req: Request, res: Response) {
   // A unit whose registration is not yet approved has no record to certify.
-  if (!(await firstApprovedUnit(currentUser(req).unit_ids))) return res.redirect(303, '/my-units');
-  const unit = await currentUnitOf(req);
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) return res.redirect(303, '/my-units');
   const [standing] = await standings([unit], new Date(), (await loadSettings()).rules);
   res.render('eligibility/certificate', { title: 'گواهی وضعیت آماری', standing });
 }
 
 async function certificateIssue(req: Request, res: Response) {
-  const unit = await currentUnitOf(req);
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) throw new NotFoundError();
   const [standing] = await standings([unit], new Date(), (await loadSettings()).rules);
   const cert = await issueCertificate(standing, currentUser(req).id);
   flash(req, 'success', 'گواهی صادر شد. می‌توانید آن را چاپ کنید.');
@@ -91,7 +94,7 @@ function publicCheckForm(req: Request, res: Response) {
   if (typeof req.query.code === 'string' && req.query.code.trim() !== '') {
     const code = normalizeCode(req.query.code);
     if (code) return res.redirect(303, `/verify/${code}`);
-    return res.status(422).render('eligibility/verify-form', { title: 'بررسی اعتبار گواهی', values: { code: req.query.code.slice(0, 40) }, errors: { code: 'کد گواهی ۱۶ نویسه لاتین است (حروف A تا Z و ارقام ۲ تا ۷).' } });
+    throw new FormError({ code: 'کد گواهی ۱۶ نویسه لاتین است (حروف A تا Z و ارقام ۲ تا ۷).' }, { values: { code: req.query.code.slice(0, 40) } });
   }
   res.render('eligibility/verify-form', { title: 'بررسی اعتبار گواهی', values: {}, errors: {} });
 }
@@ -100,12 +103,7 @@ async function publicCheck(req: Request, res: Response) {
   const code = normalizeCode(String(req.params.code));
   const check = code ? await checkCertificate(code) : undefined;
   if (!check) {
-    return res.status(404).render('eligibility/verify-form', { title: 'گواهی یافت نشد', values: { code: String(req.params.code).slice(0, 40) }, errors: { code: 'گواهی‌ای با این کد یافت نشد.' } });
+    throw new FormError({ code: 'گواهی‌ای با این کد یافت نشد.' }, { status: 404, values: { code: String(req.params.code).slice(0, 40) } });
   }
   res.render('eligibility/verify', { title: 'بررسی اعتبار گواهی', check, grouped: groupedCode(check.code) });
-}
-
-async function jobRuns(_req: Request, res: Response) {
-  const data = await recentJobRuns();
-  res.render('eligibility/job-runs', { title: 'اجرای شبانه', ...data });
 }

@@ -3,10 +3,12 @@ import { apiError, apiRole } from '../api/auth.ts';
 import { currentUser } from '../auth/guards.ts';
 import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Rules } from '../calendar.ts';
+import { rialJson } from '../money.ts';
 import { parseFiling, errorsWithCodes } from './forms.ts';
 import {
-  productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing, type UnitRow,
+  productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing,
 } from './model.ts';
+import { actingUnit, type UnitRow } from '../acting-unit.ts';
 
 // The JSON API for units' own systems (issue 3 §5), behind bearer tokens (src/api/routes.ts).
 // Same model as the form: saveFiling() applies the same rules, warnings and revisions.
@@ -20,18 +22,10 @@ import {
 
 const NOT_FOUND = 'یافت نشد.';
 
-/** The unit the token's user acts for, from the user's own units only (another unit → 404). */
-export function apiUnit(req: Request): UnitRow | null {
-  const units = currentUser(req).units;
-  const asked = req.query.unit_id;
-  if (asked !== undefined) return units.find((u) => String(u.id) === String(asked)) ?? null;
-  return units[0] ?? null;
-}
-
 function withUnit(handler: (req: Request, res: Response, unit: UnitRow) => Promise<void>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const unit = apiUnit(req);
+      const unit = actingUnit(req, { approvedOnly: false, asked: req.query.unit_id });
       if (!unit) return apiError(res, 404, 'not_found', NOT_FOUND);
       await handler(req, res, unit);
     } catch (e) {
@@ -59,10 +53,10 @@ export function filingJson(f: Filing, at: Date, rules: Rules) {
     return_reason: f.return_reason,
     verified_at: f.verified_at,
     employees: f.employees,
-    production_value: f.production_value,
-    intermediate_consumption: f.intermediate_consumption,
-    value_added: f.value_added,
-    lines: f.lines,
+    production_value: rialJson(f.production_value),
+    intermediate_consumption: rialJson(f.intermediate_consumption),
+    value_added: rialJson(f.value_added),
+    lines: f.lines.map((l) => ({ ...l, sales_value: rialJson(l.sales_value) })),
     warnings: f.warnings,
   };
 }

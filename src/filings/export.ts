@@ -1,8 +1,10 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { jalaliDateOf, tehranTimeOf, type Rules } from '../calendar.ts';
-import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS, type UnitRow } from './model.ts';
+import type { Rules } from '../calendar.ts';
+import { jalaliStamp } from '../views.ts';
+import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from './model.ts';
+import type { UnitRow } from '../acting-unit.ts';
 
 // The unit's own history as a table (one row per period, one column group per product), for
 // CSV (UTF-8 with BOM, so Excel reads Persian) and XLSX (right-to-left sheet).
@@ -10,12 +12,10 @@ import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS, type UnitRow 
 type Cell = string | number | null;
 export interface HistoryTable { headers: string[]; rows: Cell[][] }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
 function jalaliText(at: Date | null): string {
   if (!at) return '';
-  const d = jalaliDateOf(at);
-  const t = tehranTimeOf(at);
-  return `${d.jy}/${pad2(d.jm)}/${pad2(d.jd)} ${pad2(t.h)}:${pad2(t.mi)}`;
+  const { date, time } = jalaliStamp(at);
+  return `${date} ${time}`;
 }
 
 export async function historyTable(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, k: Knex = db()): Promise<HistoryTable> {

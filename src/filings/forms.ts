@@ -36,8 +36,7 @@ function field(label: string, limits: { integer: boolean; max: number; scale?: n
   return mode === 'submit' ? base : z.preprocess((v) => (isEmpty(v) ? undefined : v), base.optional()).transform((v) => v ?? null);
 }
 
-// Built once per mode: building a zod schema costs more than using it (5.7 % of the server's CPU
-// under the bench's filing load, issue 6).
+// Built once per mode: building a zod schema costs more than using it (bench/RESULTS.md).
 const schemas = new Map<FilingMode, ReturnType<typeof buildFilingSchema>>();
 
 export function filingSchema(mode: FilingMode) {

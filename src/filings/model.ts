@@ -4,11 +4,12 @@ import { db } from '../db.ts';
 import { persianDigits } from '../text.ts';
 import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
-import { recomputeStatuses } from '../eligibility/record.ts';
-import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules } from '../calendar.ts';
+import { recomputeStatusesNow } from '../eligibility/record.ts';
+import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
+import type { UnitRow } from '../acting-unit.ts';
 
 // DESIGN §4–§5: the filing's life. One save function for the form and the API:
 //   draft ─submit→ submitted ─(unit corrects)→ submitted (revision + 1)
@@ -23,20 +24,8 @@ import type { FieldErrors } from '../forms.ts';
 // applied on top as the next revision.
 
 export type FilingState = 'draft' | 'submitted' | 'returned' | 'verified';
-export type Timeliness = 'on_time' | 'late' | 'missing' | 'not_due';
-
-export interface UnitRow {
-  id: number;
-  name: string;
-  national_id: string;
-  licence_no: string;
-  kind: string;
-  isic_class: string;
-  province_code: string;
-  registration: string;
-  obligation_start: Period;
-  status: string;
-}
+/** A period as the unit's pages show it: judged (DESIGN §4), or not yet due and not yet submitted. */
+export type PeriodTimeliness = Timeliness | 'not_due';
 
 export interface ProductRow {
   id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null;
@@ -97,18 +86,12 @@ export const STATE_LABELS: Record<FilingState | 'missing', string> = {
   missing: 'ثبت‌نشده',
 };
 
-export const TIMELINESS_LABELS: Record<Timeliness, string> = {
+export const TIMELINESS_LABELS: Record<PeriodTimeliness, string> = {
   on_time: 'به‌موقع',
   late: 'با تأخیر',
   missing: 'ثبت‌نشده',
   not_due: 'مهلت باقی است',
 };
-
-export const UNIT_COLUMNS = ['u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.kind', 'u.isic_class', 'u.province_code', 'u.registration', 'u.obligation_start', 'u.status'];
-
-export async function loadUnit(unitId: number, k: Knex = db()): Promise<UnitRow | undefined> {
-  return k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').where('u.id', unitId).first(UNIT_COLUMNS);
-}
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
   const rows = await k('products as p').leftJoin('catalogue as c', 'c.code', 'p.catalogue_code').where('p.unit_id', unitId).orderBy(['p.position', 'p.id'])
@@ -135,7 +118,7 @@ export async function findFiling(unitId: number, period: Period, k: Knex = db())
   };
 }
 
-export function timelinessOf(period: Period, firstSubmittedAt: Date | null, at: Date, rules: Rules): Timeliness {
+export function timelinessOf(period: Period, firstSubmittedAt: Date | null, at: Date, rules: Rules): PeriodTimeliness {
   if (!firstSubmittedAt && deadlineOf(period, rules) >= at) return 'not_due';
   return classify(period, firstSubmittedAt, at, rules);
 }
@@ -239,10 +222,11 @@ export function diffSnapshots(before: Pick<Snapshot, 'lines' | typeof TOP_FIELDS
   return out;
 }
 
-function checkLines(input: FilingInput, products: ProductRow[], submit: boolean): void {
+/** The product lines' own checks: products of this unit, each once, all of them for a submission. */
+function lineFailure(input: FilingInput, products: ProductRow[], submit: boolean): SaveFailure | null {
   const own = new Set(products.map((p) => p.id));
   if (input.lines.some((l) => !own.has(l.product_id))) {
-    throw new Refused({ code: 'unknown_product', message: 'محصولی که فرستاده شد از محصولات این واحد نیست.' });
+    return { code: 'unknown_product', message: 'محصولی که فرستاده شد از محصولات این واحد نیست.' };
   }
   const errors: FieldErrors = {};
   const seen = new Set<number>();
@@ -251,148 +235,188 @@ function checkLines(input: FilingInput, products: ProductRow[], submit: boolean)
     seen.add(l.product_id);
   });
   if (submit && products.some((p) => !seen.has(p.id))) errors.lines = 'برای ارسال، آمار همه محصولات واحد لازم است.';
-  if (Object.keys(errors).length) throw new Refused({ code: 'validation', message: 'برخی مقادیر نادرست است.', errors });
+  return Object.keys(errors).length ? { code: 'validation', message: 'برخی مقادیر نادرست است.', errors } : null;
 }
 
-/** The content of the latest revision; the stored row itself if that revision's snapshot is missing (imported data). */
-async function previousContent(trx: Knex, filingId: number, revision: number, unitId: number, period: Period): Promise<Snapshot> {
-  const row = await trx('filing_revisions').where({ filing_id: filingId, revision }).first('snapshot');
-  if (row) return row.snapshot as Snapshot;
-  const f = await findFiling(unitId, period, trx);
-  return { ...(f as Filing), lines: (f?.lines ?? []).map((l) => ({ ...l, name: '', unit_of_measure: '' })), warnings: [] };
+/** The filing row as saveFiling finds it, locked; `inserted` when this save created it (no lines yet). */
+export interface LockedFiling { id: number; state: FilingState; revision: number; tracking_code: string | null; inserted: boolean }
+
+/** What a save reads before it decides: the unit, its products, its history and the locked filing with its latest content. */
+export interface Loaded {
+  unit: { registration: string; obligation_start: Period };
+  products: ProductRow[];
+  history: HistoryRow[];
+  filing: LockedFiling;
+  previous: Snapshot | null;
 }
 
-/** The one way a unit's figures are stored (form and API): rules, warnings, revisions, status. */
+/**
+ * Step 1, one statement: the filing row created if missing and locked (`do update` takes the row
+ * lock as `for update` would), the unit, its products, its history for the warnings and the
+ * latest revision's content. Undefined when there is no such unit.
+ */
+async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
+  const history = warningHistory(trx, req.unitId, req.period).toSQL();
+  const first = await trx.raw(
+    `with locked as (
+       insert into filings (unit_id, period) select ?, ? where exists (select 1 from units where id = ?)
+       on conflict (unit_id, period) do update set unit_id = excluded.unit_id
+       returning id, state, revision, tracking_code, (xmax = 0) as inserted
+     )
+     select u.registration, u.obligation_start,
+            (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'unit_of_measure', p.unit_of_measure,
+                      'annual_capacity', p.annual_capacity, 'product_code', p.product_code) order by p.position, p.id), '[]')
+               from products p where p.unit_id = u.id) as products,
+            (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
+            (select row_to_json(locked) from locked) as filing,
+            (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous
+       from units u where u.id = ?`,
+    [req.unitId, req.period, req.unitId, ...history.bindings, req.unitId],
+  );
+  const row = first.rows[0] as { registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[]; filing: unknown; previous: Snapshot | null } | undefined;
+  if (!row) return undefined;
+  const filing = (typeof row.filing === 'string' ? JSON.parse(row.filing) : row.filing) as LockedFiling;
+  let previous = row.previous;
+  if (!previous && filing.revision > 0) {
+    // A submitted filing without its revision's snapshot (imported data): its stored row is its content.
+    const f = await findFiling(req.unitId, req.period as Period, trx);
+    previous = { ...(f as Filing), lines: (f?.lines ?? []).map((l) => ({ ...l, name: '', unit_of_measure: '' })), warnings: [] };
+  }
+  return {
+    unit: { registration: row.registration, obligation_start: row.obligation_start },
+    products: row.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) })),
+    history: row.history,
+    filing,
+    previous,
+  };
+}
+
+/** Step 2, pure: what the save does with what it found. */
+export type SaveDecision =
+  | { kind: 'refused'; failure: SaveFailure }
+  | { kind: 'unchanged'; warnings: Warning[] }
+  | { kind: 'write'; warnings: Warning[]; snapshot: Snapshot; changes: Change[] };
+
+export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Date, settings: Settings): SaveDecision {
+  const refuse = (failure: SaveFailure): SaveDecision => ({ kind: 'refused', failure });
+  if (!loaded) return refuse({ code: 'unit_not_approved', message: REFUSAL_MESSAGES.unit_not_approved });
+  const refusal = refusalFor(loaded.unit, req.period, at);
+  if (refusal) return refuse({ code: refusal, message: REFUSAL_MESSAGES[refusal] });
+  const lines = lineFailure(req.input, loaded.products, req.submit);
+  if (lines) return refuse(lines);
+  const f = loaded.filing;
+  if (f.state === 'verified') {
+    return refuse({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
+  }
+  if (req.baseRevision !== undefined && req.baseRevision !== f.revision) {
+    return refuse({
+      code: 'stale_revision',
+      current_revision: f.revision,
+      message: `این اظهارنامه در این فاصله (در برگه یا سامانه دیگری) ثبت شده و اکنون نسخه ${persianDigits(f.revision)} است. مقادیر شما حفظ شد؛ آن‌ها را بررسی و دوباره ارسال کنید.`,
+    });
+  }
+  if (!req.submit && f.state !== 'draft') {
+    return refuse({ code: 'already_submitted', message: 'این اظهارنامه پیش‌تر ارسال شده است؛ تغییرات را به‌صورت اصلاحیه ارسال کنید.' });
+  }
+  const ctx = warningContextOf(loaded.history, req.period, {
+    capacityFactor: settings.get('capacity_warning_factor'),
+    medianFactor: settings.get('median_warning_factor'),
+  }, loaded.products);
+  const warnings = computeWarnings(req.input, ctx);
+  const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
+  const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
+  if (req.submit && warnings.length > 0 && !confirmed) {
+    return refuse({ code: 'warnings_unconfirmed', message: 'پیش از ارسال، هشدارهای زیر را بررسی و تأیید کنید.', warnings });
+  }
+  const snapshot = snapshotOf(req.input, loaded.products, warnings);
+  const changes = loaded.previous ? diffSnapshots(loaded.previous, snapshot) : [];
+  if (req.submit && f.state === 'submitted' && loaded.previous && changes.length === 0) return { kind: 'unchanged', warnings };
+  return { kind: 'write', warnings, snapshot, changes };
+}
+
+/**
+ * Step 3, one statement: the lines and the filing (with, on submission, its revision row and
+ * audit entry). Lines no longer in the input are deleted and the others inserted or overwritten,
+ * so the statement's parts touch different rows. Returns the stored filing as findFiling() reads it.
+ */
+async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extract<SaveDecision, { kind: 'write' }>, at: Date): Promise<Filing> {
+  const f = loaded.filing;
+  const values = {
+    employees: req.input.employees,
+    production_value: req.input.production_value,
+    intermediate_consumption: req.input.intermediate_consumption,
+    warnings: JSON.stringify(d.warnings),
+    updated_at: at,
+  };
+  const statement: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
+  const part = (name: string, q: Knex.QueryBuilder | Knex.Raw) => {
+    const s = q.toSQL();
+    statement.push({ sql: `${name} as (${s.sql})`, bindings: s.bindings });
+  };
+  if (!f.inserted) part('gone', trx('filing_lines').where({ filing_id: f.id }).whereNotIn('product_id', req.input.lines.map((l) => l.product_id)).del());
+  if (req.input.lines.length) {
+    part('stored', trx('filing_lines')
+      .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
+      .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value'])
+      .returning(['product_id', 'produced', 'sold', 'sales_value']));
+  }
+  const revision = f.revision + 1;
+  if (!req.submit) {
+    part('updated', trx('filings').where({ id: f.id }).update(values).returning('*'));
+  } else {
+    part('updated', trx('filings').where({ id: f.id }).update({
+      ...values,
+      state: 'submitted',
+      first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
+      submitted_at: at,
+      tracking_code: f.tracking_code ?? newTrackingCode(),
+      revision,
+      return_reason: null,
+    }).returning('*'));
+    part('revised', trx('filing_revisions').insert({ filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(d.changes), snapshot: JSON.stringify(d.snapshot) }));
+    part('audited', auditInsert({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx));
+  }
+  const lines = req.input.lines.length
+    ? "(select json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)) from stored)"
+    : "'[]'::json";
+  const written = await trx.raw(
+    `with ${statement.map((x) => x.sql).join(',\n')} select updated.*, ${lines} as stored_lines from updated`,
+    statement.flatMap((x) => x.bindings),
+  );
+  const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] };
+  const position = new Map(loaded.products.map((p, i) => [p.id, i]));
+  return {
+    ...row,
+    employees: numOrNull(row.employees),
+    production_value: numOrNull(row.production_value),
+    intermediate_consumption: numOrNull(row.intermediate_consumption),
+    value_added: numOrNull(row.value_added),
+    lines: [...stored]
+      .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
+      .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
+  };
+}
+
+/** The one way a unit's figures are stored (form and API): load and lock, decide, write; then the status. */
 export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
   const at = req.at ?? new Date();
   const settings = req.settings ?? (await loadSettings(k));
   try {
     // One transaction, one commit: the filing, its revision, the unit's status and the audit entry.
     return await k.transaction(async (trx): Promise<SaveOutcome> => {
-      // One statement: the filing row created if missing and locked (`do update` takes the row lock
-      // as `for update` would), the unit, its products and the unit's history for the warnings. A
-      // refusal below rolls the new row back with the transaction.
-      const history = warningHistory(trx, req.unitId, req.period).toSQL();
-      const first = await trx.raw(
-        `with locked as (
-           insert into filings (unit_id, period) select ?, ? where exists (select 1 from units where id = ?)
-           on conflict (unit_id, period) do update set unit_id = excluded.unit_id
-           returning id, state, revision, tracking_code, (xmax = 0) as inserted
-         )
-         select u.registration, u.obligation_start,
-                (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'unit_of_measure', p.unit_of_measure,
-                          'annual_capacity', p.annual_capacity, 'product_code', p.product_code) order by p.position, p.id), '[]')
-                   from products p where p.unit_id = u.id) as products,
-                (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
-                (select row_to_json(locked) from locked) as filing
-           from units u where u.id = ?`,
-        [req.unitId, req.period, req.unitId, ...history.bindings, req.unitId],
-      );
-      const unit = first.rows[0] as { registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[]; filing: unknown } | undefined;
-      if (!unit) throw new Refused({ code: 'unit_not_approved', message: REFUSAL_MESSAGES.unit_not_approved });
-      const refusal = refusalFor(unit, req.period, at);
-      if (refusal) throw new Refused({ code: refusal, message: REFUSAL_MESSAGES[refusal] });
-      const products: ProductRow[] = unit.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) }));
-      checkLines(req.input, products, req.submit);
-
-      // `inserted`: the row is new (xmax = 0 only for a fresh insert), so it has no lines yet.
-      const f = (typeof unit.filing === 'string' ? JSON.parse(unit.filing) : unit.filing) as { id: number; state: FilingState; revision: number; tracking_code: string | null; inserted: boolean };
-      if (f.state === 'verified') {
-        throw new Refused({ code: 'locked', message: 'این اظهارنامه تأیید شده و قفل است. برای هر تغییر باید کارشناس سازمان صمت استان آن را بازگشایی کند.' });
-      }
-      if (req.baseRevision !== undefined && req.baseRevision !== f.revision) {
-        throw new Refused({
-          code: 'stale_revision',
-          current_revision: f.revision,
-          message: `این اظهارنامه در این فاصله (در برگه یا سامانه دیگری) ثبت شده و اکنون نسخه ${persianDigits(f.revision)} است. مقادیر شما حفظ شد؛ آن‌ها را بررسی و دوباره ارسال کنید.`,
-        });
-      }
-      if (!req.submit && f.state !== 'draft') {
-        throw new Refused({ code: 'already_submitted', message: 'این اظهارنامه پیش‌تر ارسال شده است؛ تغییرات را به‌صورت اصلاحیه ارسال کنید.' });
-      }
-
-      const ctx = warningContextOf(unit.history, req.period, {
-        capacityFactor: settings.get('capacity_warning_factor'),
-        medianFactor: settings.get('median_warning_factor'),
-      }, products);
-      const warnings = computeWarnings(req.input, ctx);
-      const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
-      const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
-      if (req.submit && warnings.length > 0 && !confirmed) {
-        throw new Refused({ code: 'warnings_unconfirmed', message: 'پیش از ارسال، هشدارهای زیر را بررسی و تأیید کنید.', warnings });
-      }
-
-      const snapshot = snapshotOf(req.input, products, warnings);
-      const previous = f.revision > 0 ? await previousContent(trx, f.id, f.revision, req.unitId, req.period) : undefined;
-      const changes = previous ? diffSnapshots(previous, snapshot) : [];
-      if (req.submit && f.state === 'submitted' && previous && changes.length === 0) {
+      const loaded = await loadAndLock(trx, req);
+      const d = decideSave(req, loaded, at, settings);
+      // A refusal rolls back the filing row the first step may have created.
+      if (d.kind === 'refused') throw new Refused(d.failure);
+      if (d.kind === 'unchanged') {
         const filing = await findFiling(req.unitId, req.period, trx);
-        return { ok: true, filing: filing as Filing, warnings, submitted: true, unchanged: true, statusChanged: false };
+        return { ok: true, filing: filing as Filing, warnings: d.warnings, submitted: true, unchanged: true, statusChanged: false };
       }
-
-      const values = {
-        employees: req.input.employees,
-        production_value: req.input.production_value,
-        intermediate_consumption: req.input.intermediate_consumption,
-        warnings: JSON.stringify(warnings),
-        updated_at: at,
-      };
-      // The lines and the filing in one statement (with, on submission, its revision row and
-      // audit entry): lines no longer in the input are deleted and the others inserted or
-      // overwritten, so the statement's parts touch different rows.
-      const statement: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
-      const part = (name: string, q: Knex.QueryBuilder | Knex.Raw) => {
-        const s = q.toSQL();
-        statement.push({ sql: `${name} as (${s.sql})`, bindings: s.bindings });
-      };
-      if (!f.inserted) part('gone', trx('filing_lines').where({ filing_id: f.id }).whereNotIn('product_id', req.input.lines.map((l) => l.product_id)).del());
-      if (req.input.lines.length) {
-        part('stored', trx('filing_lines')
-          .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
-          .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value'])
-          .returning(['product_id', 'produced', 'sold', 'sales_value']));
-      }
-      const revision = f.revision + 1;
-      if (!req.submit) {
-        part('updated', trx('filings').where({ id: f.id }).update(values).returning('*'));
-      } else {
-        part('updated', trx('filings').where({ id: f.id }).update({
-          ...values,
-          state: 'submitted',
-          first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
-          submitted_at: at,
-          tracking_code: f.tracking_code ?? newTrackingCode(),
-          revision,
-          return_reason: null,
-        }).returning('*'));
-        part('revised', trx('filing_revisions').insert({ filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(changes), snapshot: JSON.stringify(snapshot) }));
-        part('audited', auditInsert({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx));
-      }
-      const lines = req.input.lines.length
-        ? "(select json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)) from stored)"
-        : "'[]'::json";
-      const written = await trx.raw(
-        `with ${statement.map((x) => x.sql).join(',\n')} select updated.*, ${lines} as stored_lines from updated`,
-        statement.flatMap((x) => x.bindings),
-      );
-      const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] };
-      // The stored filing as findFiling() would read it, from what the statement returned.
-      const position = new Map(products.map((p, i) => [p.id, i]));
-      const filing: Filing = {
-        ...row,
-        employees: numOrNull(row.employees),
-        production_value: numOrNull(row.production_value),
-        intermediate_consumption: numOrNull(row.intermediate_consumption),
-        value_added: numOrNull(row.value_added),
-        lines: [...stored]
-          .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
-          .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
-      };
-      if (!req.submit) return { ok: true, filing, warnings, submitted: false, unchanged: false, statusChanged: false };
-      // "Submitting a filing also updates that unit's status at once" (issue 4): in the same
-      // transaction, so the submission, the status and the audit entry commit together.
-      const { changes: statusChanges } = await recomputeStatuses(trx, new Date(), settings.rules, { unitIds: [req.unitId] });
-      return { ok: true, filing, warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
+      const filing = await writeFiling(trx, req, loaded!, d, at);
+      if (!req.submit) return { ok: true, filing, warnings: d.warnings, submitted: false, unchanged: false, statusChanged: false };
+      // "Submitting a filing also updates that unit's status at once" (issue 4), in the same transaction.
+      const statusChanges = await recomputeStatusesNow(trx, [req.unitId], { rules: settings.rules });
+      return { ok: true, filing, warnings: d.warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
     });
   } catch (e) {
     if (e instanceof Refused) return { ok: false, ...e.failure };
@@ -415,7 +439,7 @@ export interface PeriodRow {
   period: Period;
   deadline: Date;
   state: FilingState | 'missing';
-  timeliness: Timeliness;
+  timeliness: PeriodTimeliness;
   first_submitted_at: Date | null;
   submitted_at: Date | null;
   revision: number;

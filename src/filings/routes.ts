@@ -6,21 +6,16 @@ import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calen
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
 import { fa } from '../views.ts';
-import type { FieldErrors } from '../forms.ts';
+import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
-  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type UnitRow, type ProductRow, type Filing, type PeriodRow,
+  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    currentUnitId?: number;
-  }
-}
+import { actingUnit, isApproved, type UnitRow } from '../acting-unit.ts';
 
 // The unit user's side of filing: dashboard, periods, the form, receipt and revision history.
 // Every query is scoped by the unit chosen from the user's own units (unitScope).
@@ -38,13 +33,12 @@ export function countdownText(deadline: Date, at: Date): string {
   return `${persianDigits(Math.max(mins, 1))} دقیقه مانده`;
 }
 
-/** Picks the unit the user acts for (session choice, else the first approved one). */
+/** Picks the unit the user acts for; a user with no approved unit is sent to their registrations. */
 function unitScope(req: Request, res: Response, next: NextFunction): void {
-  // The user's units were read with the session (approved ones first).
-  const approved = currentUser(req).units.filter((u) => u.registration === 'approved');
-  if (approved.length === 0) return res.redirect(303, '/my-units');
-  res.locals.unit = approved.find((u) => u.id === req.session.currentUnitId) ?? approved[0];
-  res.locals.units = approved;
+  const unit = actingUnit(req, { approvedOnly: true });
+  if (!unit) return res.redirect(303, '/my-units');
+  res.locals.unit = unit;
+  res.locals.units = currentUser(req).units.filter(isApproved);
   next();
 }
 
@@ -97,14 +91,16 @@ interface FormState {
   askConfirm?: boolean;
 }
 
-async function renderForm(res: Response, status: number, period: Period, state: Partial<FormState> = {}): Promise<void> {
+/** The filing form of the period in the path, with what a failed save shows (`state`). */
+async function formPage(req: Request, res: Response, state: Partial<FormState> = {}): Promise<Record<string, unknown>> {
+  const period = periodParam(req);
   const unit = unitOf(res);
   const settings = await loadSettings();
   const products = await productsOf(unit.id);
   const filing = await findFiling(unit.id, period);
   const reviews = filing ? await reviewsOf(filing.id) : [];
   const warnings = state.warnings ?? filing?.warnings ?? [];
-  res.status(status).render('filings/form', {
+  return {
     title: `اظهارنامه آمار تولید`,
     period,
     unit,
@@ -119,8 +115,11 @@ async function renderForm(res: Response, status: number, period: Period, state: 
     askConfirm: state.askConfirm ?? false,
     message: state.message,
     baseRevision: state.baseRevision ?? filing?.revision ?? 0,
-  });
+  };
 }
+
+const filingFormView = formView('filings/form', (req, res, err) =>
+  formPage(req, res, { ...err.options.locals, values: err.options.values as Record<string, string>, errors: err.errors, message: err.options.message }));
 
 function renderRefusal(res: Response, status: number, message: string): void {
   res.status(status).render('error', { title: 'ثبت این دوره ممکن نیست', message });
@@ -130,7 +129,7 @@ async function showForm(req: Request, res: Response): Promise<void> {
   const period = periodParam(req);
   const refusal = refusalFor(unitOf(res), period, new Date());
   if (refusal) return renderRefusal(res, 400, REFUSAL_MESSAGES[refusal]);
-  await renderForm(res, 200, period);
+  res.render('filings/form', await formPage(req, res));
 }
 
 async function saveForm(req: Request, res: Response): Promise<void> {
@@ -142,10 +141,11 @@ async function saveForm(req: Request, res: Response): Promise<void> {
   const typed = valuesFromBody(body, products);
   const base = Number(body.base_revision);
   const baseRevision = Number.isInteger(base) && base >= 0 ? base : undefined;
+  // A refused save shows the form again with everything typed, and why.
+  const refused = (status: number, errors: FieldErrors, message: string, state: Partial<FormState> = {}) =>
+    new FormError(errors, { status, message, values: typed, locals: { warnings: [], baseRevision, ...state } });
   const parsed = parseFiling(submit ? 'submit' : 'draft', body);
-  if (!parsed.ok) {
-    return renderForm(res, 422, period, { values: typed, errors: parsed.errors, warnings: [], baseRevision, message: 'برخی مقادیر نادرست یا ناقص است؛ خطاها کنار هر خانه آمده است.' });
-  }
+  if (!parsed.ok) throw refused(422, parsed.errors, 'برخی مقادیر نادرست یا ناقص است؛ خطاها کنار هر خانه آمده است.');
   const out = await saveFiling({
     unitId: unit.id,
     period,
@@ -160,16 +160,16 @@ async function saveForm(req: Request, res: Response): Promise<void> {
   if (!out.ok) {
     switch (out.code) {
       case 'validation':
-        return renderForm(res, 422, period, { values: typed, errors: out.errors, warnings: [], baseRevision, message: out.message });
+        throw refused(422, out.errors, out.message);
       case 'warnings_unconfirmed':
-        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: out.warnings, baseRevision, askConfirm: true, message: out.message });
+        throw refused(422, {}, out.message, { warnings: out.warnings, askConfirm: true });
       case 'stale_revision':
-        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision: out.current_revision, message: out.message });
+        throw refused(409, {}, out.message, { baseRevision: out.current_revision });
       case 'locked':
       case 'already_submitted':
-        return renderForm(res, 409, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+        throw refused(409, {}, out.message);
       case 'unknown_product':
-        return renderForm(res, 422, period, { values: typed, errors: {}, warnings: [], baseRevision, message: out.message });
+        throw refused(422, {}, out.message);
       default:
         return renderRefusal(res, 400, out.message);
     }
@@ -293,9 +293,7 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
 
 async function dismissReminder(req: Request, res: Response): Promise<void> {
   // Scoped by the unit in the query: another unit's reminder id matches nothing → 404.
-  // Digits only, within PostgreSQL's integer ("1.5" or a 30-digit id is no reminder, not a database error).
-  const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : 0;
-  const n = await db()('reminders').where({ id, unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
+  const n = await db()('reminders').where({ id: idParam(req), unit_id: unitOf(res).id }).whereNull('dismissed_at').update({ dismissed_at: new Date() });
   if (n !== 1) throw new NotFoundError();
   res.redirect(303, '/dashboard');
 }
@@ -331,10 +329,10 @@ export function filingsRouter(): Router {
   router.get('/dashboard/history.csv', unitUser, heavy((_req: Request, res: Response) => downloadHistory('csv', res)));
   router.get('/dashboard/history.xlsx', unitUser, heavy((_req: Request, res: Response) => downloadHistory('xlsx', res)));
   router.post('/current-unit', unitUser, chooseUnit);
-  router.post('/dashboard/reminders/:id/dismiss', unitUser, dismissReminder);
+  router.post('/dashboard/reminders/:id/dismissal', unitUser, dismissReminder);
   router.get('/filings', unitUser, listFilings);
   router.get('/filings/:period', unitUser, showForm);
-  router.post('/filings/:period', unitUser, saveForm);
+  router.post('/filings/:period', unitUser, filingFormView, saveForm);
   router.get('/filings/:period/receipt', unitUser, showReceipt);
   router.get('/filings/:period/revisions', unitUser, showRevisions);
   return router;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineDayOf } from '../calendar.ts';
+import { currentFilingPeriod, deadlineDayOf, inactivityWindow } from '../calendar.ts';
 
 export function homeRouter(): Router {
   const router = Router();
@@ -12,7 +12,8 @@ export function homeRouter(): Router {
       title: 'صفحه نخست',
       period,
       deadlineDay: deadlineDayOf(period, settings.rules),
-      inactivityMonths: settings.rules.inactivityMonths.at(-1)?.value ?? 3,
+      // The rule in force now (ruleFor), not the newest one: a change dated ahead is not shown before it applies.
+      inactivityMonths: inactivityWindow(now, settings.rules).months,
     });
   });
   return router;

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineOf } from '../calendar.ts';
-import { recomputeStatuses } from '../eligibility/record.ts';
+import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
+import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
@@ -29,16 +29,22 @@ export interface NightlyResult {
   sessionsPurged: number;
 }
 
-export async function runNightly(k: Knex, opts: { at: Date; log?: Pick<Logger, 'info' | 'warn' | 'error'> }): Promise<NightlyResult> {
+/**
+ * The job as of `at` (default use: now). `now` is the instant the current status is judged at: a
+ * run for a past instant records what the status was then, and still leaves every unit with the
+ * status its filings stored now give (DESIGN §4).
+ */
+export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pick<Logger, 'info' | 'warn' | 'error'> }): Promise<NightlyResult> {
   const log = opts.log ?? defaultLog;
   const at = opts.at;
+  const now = opts.now ?? new Date();
   try {
     const result = await k.transaction(async (trx) => {
       const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [NIGHTLY_LOCK_KEY]);
       if (!lock.rows[0].ok) return null;
       const settings = await loadSettings(trx);
       const [run] = await trx('job_runs').insert({ job: 'nightly', as_of: at }).returning('id');
-      const { scanned, changes } = await recomputeStatuses(trx, at, settings.rules, { jobRunId: run.id });
+      const { scanned, changes } = await judgeStatuses(trx, at, now, settings.rules, run.id as number);
       const names = changes.length
         ? new Map((await trx('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').whereIn('u.id', changes.map((c) => c.unit_id)).select('u.id', 'le.name')).map((r) => [r.id as number, r.name as string]))
         : new Map<number, string>();
@@ -71,23 +77,43 @@ export async function runNightly(k: Knex, opts: { at: Date; log?: Pick<Logger, '
 }
 
 /**
+ * The statuses as of `at`; for a past `at`, as history (only after each unit's last change), then
+ * the current status at `now`. Between the two only filings first submitted after `at` can change
+ * the verdict, unless a deadline (or the rule) passed in between: then every unit is judged again.
+ */
+async function judgeStatuses(trx: Knex, at: Date, now: Date, rules: Rules, jobRunId: number): Promise<{ scanned: number; changes: StatusChange[] }> {
+  if (at >= now) return recomputeStatuses(trx, at, rules, { jobRunId });
+  const then = await recomputeStatuses(trx, at, rules, { jobRunId, onlyHistoryBefore: true });
+  const wThen = inactivityWindow(at, rules);
+  const wNow = inactivityWindow(now, rules);
+  let unitIds: number[] | undefined;
+  if (wThen.from === wNow.from && wThen.to === wNow.to) {
+    const filed = await trx('filings').distinct('unit_id')
+      .whereBetween('period', [wNow.from, wNow.to]).where('first_submitted_at', '>', at).where('first_submitted_at', '<=', now);
+    unitIds = filed.map((r) => r.unit_id as number);
+    if (unitIds.length === 0) return then;
+  }
+  const current = await recomputeStatuses(trx, now, rules, { jobRunId, unitIds });
+  return { scanned: then.scanned, changes: [...then.changes, ...current.changes] };
+}
+
+/**
  * Queues one reminder per approved unit that must file the current period, has not yet
  * submitted it, and whose deadline is within `daysBefore` days of `at`. Set-based; a second run
  * queues nothing new (unique unit, period).
  */
-export async function queueReminders(k: Knex, at: Date, daysBefore: number, rules: Parameters<typeof deadlineOf>[1]): Promise<number> {
+export async function queueReminders(k: Knex, at: Date, daysBefore: number, rules: Rules): Promise<number> {
   const period = currentFilingPeriod(at, rules);
   const deadline = deadlineOf(period, rules);
   if (deadline.getTime() - at.getTime() > daysBefore * 86400_000) return 0;
+  // The current period judged at `at` (its deadline is ahead, so "missing" means not yet submitted).
   const r = await k.raw(
-    `insert into reminders (unit_id, period, deadline)
-     select u.id, :period, :deadline from units u
-      where u.registration = 'approved' and u.obligation_start <= :period
-        and not exists (select 1 from filings f where f.unit_id = u.id and f.period = :period
-                           and f.first_submitted_at is not null and f.first_submitted_at <= :at)
+    `with ${judgedPeriods('true', { onePeriod: true })}
+     insert into reminders (unit_id, period, deadline)
+     select unit_id, period, deadline from judged where class = 'missing'
      on conflict (unit_id, period) do nothing
      returning id`,
-    { period, deadline, at },
+    { ...calendarBindings([period], rules), at },
   );
   return r.rows.length;
 }
@@ -99,8 +125,9 @@ async function emailReminders(k: Knex, at: Date): Promise<number> {
             array_remove(array_append(array(select us.email from unit_users uu join users us on us.id = uu.user_id
                                              where uu.unit_id = u.id and us.active), u.email), null) as emails
        from reminders r join units u on u.id = r.unit_id join legal_entities le on le.id = u.legal_entity_id
+       left join filings f on f.unit_id = r.unit_id and f.period = r.period
       where r.sent_at is null and r.dismissed_at is null and r.deadline > :at
-        and not exists (select 1 from filings f where f.unit_id = r.unit_id and f.period = r.period and f.first_submitted_at is not null)
+        and ${timelinessClass('f', 'r.deadline')} = 'missing'
       order by r.id limit 5000`,
     { at },
   )).rows;

@@ -2,19 +2,17 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf } from '../calendar.ts';
-import { filingRecords } from '../eligibility/record.ts';
+import { filingRecords, submittedBy } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
+import { audit } from '../audit.ts';
 
 // DESIGN §8: exemplary units. For Jalali year Y, per unit: completeness and timeliness over the
 // due periods of Y (filingRecords, DESIGN §4) and quality = share of Y's submitted filings that
 // were verified without ever being returned. Score = weighted sum (weights: planning deputy).
 // Each province nominates up to N units until the end of 31 Ordibehesht of Y+1 (Tehran); the
 // score and indicators are stored as they stood when the unit was nominated.
-
-/** The nominations pages' clock: tests set `clock.now` to stand on either side of the deadline. */
-export const clock = { now: (): Date => new Date() };
 
 export interface Weights { completeness: number; timeliness: number; quality: number }
 
@@ -62,10 +60,8 @@ export async function candidates(year: number, provinceCode: string, at: Date, o
   const records = await filingRecords({ at, rules: settings.rules, from: `${year}-01`, to: `${year}-12`, provinceCode, unitIds: opts.unitIds }, k);
   const info = await k.raw(
     `select u.id, le.name, u.isic_class, u.city, u.status,
-            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to
-                and f.first_submitted_at is not null and f.first_submitted_at <= :at) as submitted,
-            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to
-                and f.first_submitted_at is not null and f.first_submitted_at <= :at and f.state = 'verified'
+            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')}) as submitted,
+            (select count(*) from filings f where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')} and f.state = 'verified'
                 and not exists (select 1 from filing_reviews r where r.filing_id = f.id and r.action = 'return')) as clean,
             exists (select 1 from nominations n where n.unit_id = u.id and n.year = :year) as nominated
        from units u join legal_entities le on le.id = u.legal_entity_id
@@ -108,7 +104,7 @@ export async function nominate(a: { year: number; unitId: number; provinceCode: 
       year: a.year, unit_id: a.unitId, province_code: a.provinceCode, nominated_by: a.userId, at: a.at, score: c.score,
       indicators: JSON.stringify({ completeness: c.completeness, timeliness: c.timeliness, quality: c.quality, due: c.due, weights: settings.get('exemplary_weights') }),
     });
-    await trx('audit_log').insert({ action: 'nominations.create', user_id: a.userId, unit_id: a.unitId, province_code: a.provinceCode, target: `nomination:${a.year}:${a.unitId}`, details: JSON.stringify({ score: c.score }) });
+    await audit({ action: 'nominations.create', userId: a.userId, unitId: a.unitId, provinceCode: a.provinceCode, target: `nomination:${a.year}:${a.unitId}`, details: { score: c.score } }, trx);
   });
 }
 
@@ -117,7 +113,7 @@ export async function withdraw(a: { year: number; unitId: number; provinceCode: 
   await k.transaction(async (trx) => {
     const gone = await trx('nominations').where({ year: a.year, unit_id: a.unitId, province_code: a.provinceCode }).delete().returning('id');
     if (gone.length !== 1) throw new NotFoundError();
-    await trx('audit_log').insert({ action: 'nominations.delete', user_id: a.userId, unit_id: a.unitId, province_code: a.provinceCode, target: `nomination:${a.year}:${a.unitId}` });
+    await audit({ action: 'nominations.delete', userId: a.userId, unitId: a.unitId, provinceCode: a.provinceCode, target: `nomination:${a.year}:${a.unitId}` }, trx);
   });
 }
 

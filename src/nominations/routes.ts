@@ -1,34 +1,42 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings, saveSetting } from '../settings.ts';
-import { parseForm, FormError, type FieldErrors } from '../forms.ts';
+import { parseForm, FormError, formView } from '../forms.ts';
 import { persianDigits } from '../text.ts';
 import { startOfJalaliDay } from '../calendar.ts';
 import { weightsForm, nominationForm, yearParam } from './forms.ts';
-import { candidates, nominate, withdraw, nationalNominations, nominationYears, nominationDeadline, nominationsOpen, lockedMessage, defaultYear, clock } from './model.ts';
+import { candidates, nominate, withdraw, nationalNominations, nominationYears, nominationDeadline, nominationsOpen, lockedMessage, defaultYear } from './model.ts';
 
 // Exemplary units (DESIGN §8): the planning deputy sets the weights and sees the national list;
 // each province officer ranks the province's units and nominates up to N of them.
-export function nominationsRouter(): Router {
+const WEIGHTS_TITLE = 'وزن شاخص‌های واحد برگزیده';
+const weightsView = formView('nominations/weights', () => ({ title: WEIGHTS_TITLE }));
+/** `now`: the instant the nomination window is judged at (tests stand on either side of its end). */
+export function nominationsRouter(opts: { now?: () => Date } = {}): Router {
+  const now = opts.now ?? (() => new Date());
+  const provinceView = formView('nominations/index', (req, _res, err) => provincePage(req, now(), err.options.locals?.year as number | undefined));
+  const showProvince = async (req: Request, res: Response) => res.render('nominations/index', await provincePage(req, now()));
+  const create = change(nominate, 'واحد نامزد شد.', (req) => req.body, now);
+  const withdrawal = change(withdraw, 'نامزدی واحد حذف شد.', (req) => ({ year: req.params.year, unit_id: req.params.id }), now);
   const router = Router();
   router.get('/nominations/weights', ...requireRole('planning_deputy'), showWeights);
-  router.post('/nominations/weights', ...requireRole('planning_deputy'), saveWeights);
+  router.post('/nominations/weights', ...requireRole('planning_deputy'), weightsView, saveWeights);
   router.get('/nominations/national', ...requireRole('planning_deputy'), showNational);
   router.get('/nominations', ...requireRole('province_officer'), showProvince);
-  router.post('/nominations', ...requireRole('province_officer'), create);
-  router.post('/nominations/remove', ...requireRole('province_officer'), remove);
+  router.post('/nominations', ...requireRole('province_officer'), provinceView, create);
+  router.post('/nominations/:year/:id/withdrawal', ...requireRole('province_officer'), provinceView, withdrawal);
   return router;
 }
 
 async function showWeights(_req: Request, res: Response) {
   const w = (await loadSettings()).get('exemplary_weights');
-  res.render('nominations/weights', { title: 'وزن شاخص‌های واحد برگزیده', values: w, errors: {} });
+  res.render('nominations/weights', { title: WEIGHTS_TITLE, values: w, errors: {} });
 }
 
 async function saveWeights(req: Request, res: Response) {
   const parsed = parseForm(weightsForm, req.body);
-  if (!parsed.ok) return res.status(422).render('nominations/weights', { title: 'وزن شاخص‌های واحد برگزیده', values: req.body, errors: parsed.errors });
+  if (!parsed.ok) throw new FormError(parsed.errors);
   const user = currentUser(req);
   await saveSetting('exemplary_weights', parsed.data, user.id);
   await auditFrom(req, { action: 'settings.exemplary_weights', target: 'setting:exemplary_weights', details: parsed.data });
@@ -36,16 +44,16 @@ async function saveWeights(req: Request, res: Response) {
   res.redirect(303, '/nominations/weights');
 }
 
-async function showProvince(req: Request, res: Response, _next?: NextFunction, status = 200, errors: FieldErrors = {}, yearOverride?: number) {
+/** The province's ranked list of `year` (default: the one asked for, else the likely one). */
+async function provincePage(req: Request, at: Date, yearOverride?: number): Promise<Record<string, unknown>> {
   const province = officerProvince(req);
-  const at = clock.now();
   const y = parseForm(yearParam, req.query.year);
   const year = yearOverride ?? (y.ok && y.data ? Number(y.data) : defaultYear(at));
   const settings = await loadSettings();
   const list = await candidates(year, province, at, { settings });
-  res.status(status).render('nominations/index', {
+  return {
     title: 'واحدهای برگزیده استان',
-    year, list, errors,
+    year, list, errors: {},
     open: nominationsOpen(year, at),
     locked: lockedMessage(year),
     deadline: nominationDeadline(year),
@@ -53,18 +61,20 @@ async function showProvince(req: Request, res: Response, _next?: NextFunction, s
     taken: list.filter((c) => c.nominated).length,
     weights: settings.get('exemplary_weights'),
     yearInProgress: at < startOfJalaliDay({ jy: year + 1, jm: 1, jd: 1 }),
-  });
+  };
 }
 
-function change(fn: typeof nominate, done: string) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+/** Nominating names the unit and year in the form; a withdrawal is of the nomination in its path. */
+function change(fn: typeof nominate, done: string, nomination: (req: Request) => unknown, now: () => Date) {
+  return async (req: Request, res: Response) => {
     const province = officerProvince(req);
-    const parsed = parseForm(nominationForm, req.body);
-    if (!parsed.ok) return showProvince(req, res, next, 422, parsed.errors);
+    const parsed = parseForm(nominationForm, nomination(req));
+    if (!parsed.ok) throw new FormError(parsed.errors);
     try {
-      await fn({ year: parsed.data.year, unitId: parsed.data.unit_id, provinceCode: province, userId: currentUser(req).id, at: clock.now() });
+      await fn({ year: parsed.data.year, unitId: parsed.data.unit_id, provinceCode: province, userId: currentUser(req).id, at: now() });
     } catch (e) {
-      if (e instanceof FormError) return showProvince(req, res, next, 422, e.errors, parsed.data.year);
+      // The model's refusals (window closed, cap reached) are shown on that year's list.
+      if (e instanceof FormError) throw new FormError(e.errors, { locals: { year: parsed.data.year } });
       throw e;
     }
     flash(req, 'success', done);
@@ -72,13 +82,11 @@ function change(fn: typeof nominate, done: string) {
   };
 }
 
-const create = change(nominate, 'واحد نامزد شد.');
-const remove = change(withdraw, 'نامزدی واحد حذف شد.');
 
 async function showNational(req: Request, res: Response) {
   const y = parseForm(yearParam, req.query.year);
   const years = await nominationYears();
-  const year = y.ok && y.data ? Number(y.data) : years[0] ?? defaultYear(clock.now());
+  const year = y.ok && y.data ? Number(y.data) : years[0] ?? defaultYear(new Date());
   const list = await nationalNominations(year);
   const byProvince = new Map<string, typeof list>();
   for (const n of list) byProvince.set(n.province, [...(byProvince.get(n.province) ?? []), n]);

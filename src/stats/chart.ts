@@ -1,5 +1,6 @@
 import { persianDigits } from '../text.ts';
 import { periodLabelParts } from '../calendar.ts';
+import { periodLabel } from '../views.ts';
 import type { TrendPoint } from './performance.ts';
 
 // The 12-month trend as inline SVG drawn on the server: readable without JavaScript, Persian
@@ -25,7 +26,7 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="trend-title trend-desc" class="trend-chart" direction="ltr" font-family="Vazirmatn, sans-serif" font-size="12">`);
   parts.push(`<title id="trend-title">${esc(title)}</title>`);
-  const desc = points.map((p) => `${periodText(p.period)}: ${SERIES.map((s) => `${s.label} ${pct(p[s.key])}`).join('، ')}`).join('؛ ');
+  const desc = points.map((p) => `${periodLabel(p.period)}: ${SERIES.map((s) => `${s.label} ${pct(p[s.key])}`).join('، ')}`).join('؛ ');
   parts.push(`<desc id="trend-desc">${esc(desc)}</desc>`);
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
@@ -49,7 +50,7 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
     }
     points.forEach((p, i) => {
       const v = p[s.key];
-      if (v !== null) parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label} ${periodText(p.period)}: ${pct(v)}`)}</title></circle>`);
+      if (v !== null) parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label} ${periodLabel(p.period)}: ${pct(v)}`)}</title></circle>`);
     });
   }
   SERIES.forEach((s, i) => {
@@ -60,11 +61,6 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
   });
   parts.push('</svg>');
   return parts.join('');
-}
-
-function periodText(p: string): string {
-  const { month, year } = periodLabelParts(p);
-  return `${month} ${persianDigits(year)}`;
 }
 
 function pct(v: number | null): string {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { addMonths, deadlineOf, latestDuePeriod, periodRange, type Period, type Rules } from '../calendar.ts';
+import { CALENDAR, calendarBindings, judgedPeriods, obligatedFor, timelinessClass } from '../eligibility/record.ts';
 
 // DESIGN §10: the monthly performance report of a period after its deadline.
 //
@@ -69,26 +70,20 @@ export const isReportable = (p: Period, at: Date, rules: Rules): boolean => dead
 
 const COUNT_COLUMNS = `
   count(*) as obligated,
-  count(*) filter (where t = 'on_time') as on_time,
-  count(*) filter (where t = 'late') as late,
-  count(*) filter (where t = 'missing') as missing,
-  count(*) filter (where t <> 'missing' and state = 'verified') as verified,
-  count(*) filter (where t <> 'missing' and state = 'returned') as returned,
-  count(*) filter (where t <> 'missing' and state = 'submitted') as awaiting_verification,
+  count(*) filter (where class = 'on_time') as on_time,
+  count(*) filter (where class = 'late') as late,
+  count(*) filter (where class = 'missing') as missing,
+  count(*) filter (where class <> 'missing' and state = 'verified') as verified,
+  count(*) filter (where class <> 'missing' and state = 'returned') as returned,
+  count(*) filter (where class <> 'missing' and state = 'submitted') as awaiting_verification,
   percentile_cont(0.5) within group (order by extract(epoch from (verified_at - first_submitted_at)) / 86400.0)
-    filter (where t <> 'missing' and state = 'verified' and verified_at is not null) as median_days_to_verification`;
+    filter (where class <> 'missing' and state = 'verified' and verified_at is not null) as median_days_to_verification`;
 
-/** Every obligated unit of P with its filing's timeliness class (t) and state. */
-const JUDGED = `
+/** Every obligated unit of P (the one period of `cal`) with its class, its filing's state and its office. */
+const JUDGED = `${judgedPeriods('true', { onePeriod: true })},
   divisions (division, office) as (${DIVISIONS_SQL}),
-  judged as (
-    select u.id, u.province_code, coalesce(d.office, 'other') as office, f.state, f.first_submitted_at, f.verified_at,
-           case when f.first_submitted_at is null or f.first_submitted_at > :at then 'missing'
-                when f.first_submitted_at <= :deadline then 'on_time' else 'late' end as t
-      from units u
-      left join divisions d on d.division = left(u.isic_class, 2)
-      left join filings f on f.unit_id = u.id and f.period = :period
-     where u.registration = 'approved' and u.obligation_start <= :period
+  offices as (
+    select j.*, coalesce(d.office, 'other') as office from judged j left join divisions d on d.division = left(j.isic_class, 2)
   )`;
 
 function counts(r: Record<string, unknown>): PerformanceCounts {
@@ -116,13 +111,13 @@ function counts(r: Record<string, unknown>): PerformanceCounts {
  */
 export async function performanceReport(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<PerformanceReport> {
   const deadline = deadlineOf(period, opts.rules);
-  const b = { period, deadline, at: opts.at };
+  const b = { ...calendarBindings([period], opts.rules), at: opts.at };
   // One pass over the judged units: per province, per office and national (grouping sets);
   // a province officer's report needs only the provinces (all of them, for the rank).
   const grouping = opts.provinceCode
-    ? `province_code, null as office, 0 as no_province, 1 as no_office, ${COUNT_COLUMNS} from judged group by province_code`
+    ? `province_code, null as office, 0 as no_province, 1 as no_office, ${COUNT_COLUMNS} from offices group by province_code`
     : `province_code, office, grouping(province_code) as no_province, grouping(office) as no_office, ${COUNT_COLUMNS}
-         from judged group by grouping sets ((province_code), (office), ())`;
+         from offices group by grouping sets ((province_code), (office), ())`;
   const grouped = (await k.raw(`with ${JUDGED} select ${grouping}`, b)).rows as Record<string, unknown>[];
   const byProvince = new Map<string, Record<string, unknown>>();
   const byOffice = new Map<string, PerformanceCounts>();
@@ -155,6 +150,10 @@ export async function performanceReport(period: Period, opts: { at: Date; rules:
   return { period, deadline, at: opts.at, provinces, offices, national, trend };
 }
 
+/** Filed and on time among the filings `f` of a period with deadline `cal.deadline` (judged by record.ts's class). */
+const FILED_COUNTS = `count(*) filter (where ${timelinessClass('f', 'cal.deadline')} <> 'missing') as filed,
+                count(*) filter (where ${timelinessClass('f', 'cal.deadline')} = 'on_time') as on_time`;
+
 /**
  * Response rate and timeliness of the 12 months ending at `period`, in one query. Obligated units
  * are counted from the units alone (per obligation start, summed up to each month) and filings
@@ -163,45 +162,38 @@ export async function performanceReport(period: Period, opts: { at: Date; rules:
  */
 export async function performanceTrend(period: Period, opts: { at: Date; rules: Rules; provinceCode?: string }, k: Knex = db()): Promise<TrendPoint[]> {
   const periods = periodRange(addMonths(period, -11), period);
-  const cal = JSON.stringify(periods.map((p) => ({ p, d: deadlineOf(p, opts.rules).toISOString() })));
   // Nationally, filings are counted without joining each one to its unit: all filings of the 12
   // months, less those of the few units that do not count (not approved, or obligated after the
   // month), found from the units side. For one province the join is needed and is much smaller.
   const filedSql = opts.provinceCode
     ? `filed as (
-         select f.period,
-                count(*) filter (where f.first_submitted_at <= :at) as filed,
-                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+         select f.period, ${FILED_COUNTS}
            from filings f
            join cal on cal.period = f.period
            join units u on u.id = f.unit_id
-          where f.period between :first and :last
-            and u.registration = 'approved' and u.obligation_start <= f.period and u.province_code = :province::text
+          where f.period between :cal_first and :cal_last
+            and ${obligatedFor('f.period')} and u.province_code = :province::text
           group by f.period
        )`
     : `every_filing as (
-         select f.period,
-                count(*) filter (where f.first_submitted_at <= :at) as filed,
-                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+         select f.period, ${FILED_COUNTS}
            from filings f join cal on cal.period = f.period
-          where f.period between :first and :last
+          where f.period between :cal_first and :cal_last
           group by f.period
        ), not_counted as (
-         select f.period,
-                count(*) filter (where f.first_submitted_at <= :at) as filed,
-                count(*) filter (where f.first_submitted_at <= :at and f.first_submitted_at <= cal.deadline) as on_time
+         select f.period, ${FILED_COUNTS}
            from units u
-           join filings f on f.unit_id = u.id and f.period between :first and :last
+           join filings f on f.unit_id = u.id and f.period between :cal_first and :cal_last
            join cal on cal.period = f.period
-          where (u.registration <> 'approved' or u.obligation_start > :first)
-            and (u.registration <> 'approved' or u.obligation_start > f.period)
+          where not (${obligatedFor(':cal_first')})
+            and not (${obligatedFor('f.period')})
           group by f.period
        ), filed as (
          select e.period, e.filed - coalesce(n.filed, 0) as filed, e.on_time - coalesce(n.on_time, 0) as on_time
            from every_filing e left join not_counted n on n.period = e.period
        )`;
   const rows = await k.raw(
-    `with cal as materialized (select c.p as period, c.d::timestamptz as deadline from jsonb_to_recordset(:cal::jsonb) as c(p text, d text)),
+    `with ${CALENDAR},
      starts as materialized (
        select u.obligation_start as start, count(*) as n from units u
         where u.registration = 'approved' and (:province::text is null or u.province_code = :province::text)
@@ -213,7 +205,7 @@ export async function performanceTrend(period: Period, opts: { at: Date; rules: 
             coalesce(filed.on_time, 0) as on_time
        from cal left join filed on filed.period = cal.period
       order by cal.period`,
-    { cal, at: opts.at, province: opts.provinceCode ?? null, first: periods[0], last: periods[periods.length - 1] },
+    { ...calendarBindings(periods, opts.rules), at: opts.at, province: opts.provinceCode ?? null },
   );
   return (rows.rows as Record<string, unknown>[]).map((r) => {
     const obligated = num(r.obligated);

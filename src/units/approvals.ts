@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
+import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { createActivationToken, emailProofText } from '../auth/activation.ts';
 import { sendMail } from '../mail.ts';
 import { unitColumns, withProducts, type UnitSummary } from './model.ts';
@@ -48,6 +49,7 @@ export async function decideRegistration(id: number, province: string, decision:
       userId: officer.id, ip: officer.ip ?? null, unitId: id, provinceCode: province, target: `unit:${id}`,
       details: decision.kind === 'rejected' ? { reason: decision.reason } : null,
     }, trx);
+    if (decision.kind === 'approved') await recomputeStatusesNow(trx, [id]);
     return 'done';
   });
 }

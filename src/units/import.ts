@@ -29,6 +29,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
+import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { loadSettings } from '../settings.ts';
 import { obligationStart, jalaliToGregorianIso, type JalaliDate, type Period } from '../calendar.ts';
 import { isValidLegalEntityId } from '../identifiers.ts';
@@ -201,6 +202,7 @@ export async function importUnits(text: string, opts: { k?: Knex; now?: Date; ac
     })), ['id', 'legal_entity_id', 'licence_no']);
     const unitOf = new Map(inserted.map((u) => [`${u.legal_entity_id}|${u.licence_no}`, u.id as number]));
     const unitIdOf = (r: Row) => unitOf.get(`${entityOf.get(r.national_id)}|${r.licence_no}`)!;
+    await recomputeStatusesNow(trx, inserted.map((u) => u.id as number), { at: now });
     await insertChunked(trx, 'products', fresh.flatMap((r) => r.products.map((p, i) => ({ unit_id: unitIdOf(r), ...p, position: i }))), ['id']);
 
     // Owners' accounts: one per email (an owner of several units gets one account linked to each).

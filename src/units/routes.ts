@@ -2,7 +2,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { FormError, parseForm, type FieldErrors } from '../forms.ts';
+import { FormError, parseForm, idParam, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { jalaliDateText } from '../views.ts';
 import { gregorianIsoToJalali } from '../calendar.ts';
@@ -68,12 +68,6 @@ export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit
 
 /** A `date` column read as ISO text → ۱۴۰۴/۰۲/۱۵ */
 const licenceDate = (iso: string) => jalaliDateText(gregorianIsoToJalali(iso));
-
-function idParam(req: Request): number {
-  const raw = String(req.params.id ?? '');
-  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
-  return Number(raw);
-}
 
 async function renderRegistrationForm(res: Response, status: number, values: Record<string, string>, rows: ProductRowValues[], errors: FieldErrors): Promise<void> {
   const blank = { name: '', unit_of_measure: '', annual_capacity: '', product_code: '' };

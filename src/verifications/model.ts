@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
+import { sumRials } from '../money.ts';
+import { audit } from '../audit.ts';
 import { addMonths, periodRange, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
 import type { FilingRow } from '../filings/model.ts';
@@ -122,10 +124,12 @@ export async function filingDetails(f: FilingForReview, k: Knex = db()) {
     .select('period', 'state', 'employees', 'production_value', 'value_added', 'first_submitted_at');
   const byPeriod = new Map(past.map((p) => [p.period as string, p]));
   const history = periodRange(from, f.period).reverse().map((period) => ({ period, filing: byPeriod.get(period) ?? null }));
-  const totals = lines.reduce(
-    (acc, l) => ({ produced: acc.produced + num(l.produced), sold: acc.sold + num(l.sold), sales_value: acc.sales_value + num(l.sales_value) }),
-    { produced: 0, sold: 0, sales_value: 0 },
-  );
+  // Up to 500 lines of up to 9e15 Rial each: the sales value is summed exactly.
+  const totals = {
+    produced: lines.reduce((s, l) => s + num(l.produced), 0),
+    sold: lines.reduce((s, l) => s + num(l.sold), 0),
+    sales_value: sumRials(lines.map((l) => l.sales_value)),
+  };
   return { lines, revisions, reviews, history, totals };
 }
 
@@ -160,10 +164,10 @@ export async function decide(
     if (changed.length === 0) return false;
     const f = changed[0];
     await trx('filing_reviews').insert({ filing_id: f.id, action: d, reason: args.reason ?? null, user_id: args.userId });
-    await trx('audit_log').insert({
-      action: `filing.${d}`, user_id: args.userId, unit_id: f.unit_id, province_code: args.province, target: `filing:${f.id}`,
-      details: JSON.stringify({ period: f.period, ...(args.reason ? { reason: args.reason } : {}) }), ip: args.ip ?? null,
-    });
+    await audit({
+      action: `filing.${d}`, userId: args.userId, unitId: f.unit_id, provinceCode: args.province, target: `filing:${f.id}`,
+      details: { period: f.period, ...(args.reason ? { reason: args.reason } : {}) }, ip: args.ip ?? null,
+    }, trx);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, officerProvince, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { parseForm, type FieldErrors } from '../forms.ts';
+import { parseForm, FormError, formView } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
 import { parseQueueFilter, reasonForm, bulkForm, type QueueFilter } from './forms.ts';
@@ -18,8 +18,8 @@ export function verificationsRouter(): Router {
   router.post('/province/queue/bulk-verification', officer, bulkVerification);
   router.get('/province/filings/:id', officer, show);
   router.post('/province/filings/:id/verification', officer, decision('verify'));
-  router.post('/province/filings/:id/return', officer, decision('return'));
-  router.post('/province/filings/:id/reopening', officer, decision('reopen'));
+  router.post('/province/filings/:id/return', officer, filingView, decision('return'));
+  router.post('/province/filings/:id/reopening', officer, filingView, decision('reopen'));
   return router;
 }
 
@@ -54,7 +54,8 @@ async function bulkVerification(req: Request, res: Response) {
 
 const fmt = (n: number) => new Intl.NumberFormat('fa-IR').format(n);
 
-async function renderFiling(req: Request, res: Response, status: number, forms: { values?: Record<string, string>; errors?: FieldErrors; form?: string } = {}) {
+/** The officer's page of a filing of the province (404 otherwise); opening it is recorded. */
+async function filingPage(req: Request): Promise<Record<string, unknown>> {
   const province = officerProvince(req);
   const filing = await findProvinceFiling(province, Number(req.params.id));
   if (!filing) throw new NotFoundError();
@@ -63,19 +64,21 @@ async function renderFiling(req: Request, res: Response, status: number, forms: 
     // DESIGN §2: every time an officer opens a unit's filing, the access is recorded.
     await auditFrom(req, { action: 'filing.view', unitId: filing.unit_id, provinceCode: province, target: `filing:${filing.id}`, details: { period: filing.period } });
   }
-  res.status(status).render('verifications/filing', {
+  return {
     title: `اظهارنامه ${filing.unit_name}`,
     filing,
     ...details,
-    values: forms.values ?? {},
-    errors: forms.errors ?? {},
-    openForm: forms.form ?? null,
+    values: {},
+    errors: {},
+    openForm: null,
     back: typeof req.query.back === 'string' && req.query.back.startsWith('/province/') ? req.query.back : '/province/queue',
-  });
+  };
 }
 
+const filingView = formView('verifications/filing', filingPage);
+
 async function show(req: Request, res: Response) {
-  await renderFiling(req, res, 200);
+  res.render('verifications/filing', await filingPage(req));
 }
 
 const DONE: Record<Decision, string> = {
@@ -102,7 +105,7 @@ async function decideFiling(req: Request, res: Response, d: Decision) {
     const parsed = parseForm(reasonForm, req.body);
     if (!parsed.ok) {
       const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
-      return renderFiling(req, res, 422, { values: { reason: typed }, errors: parsed.errors, form: d });
+      throw new FormError(parsed.errors, { values: { reason: typed }, locals: { openForm: d } });
     }
     reason = parsed.data.reason;
   }

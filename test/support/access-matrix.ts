@@ -93,7 +93,7 @@ GET    /dashboard                                    login ok    ok    404   404
 GET    /dashboard/history.csv                        login ok    ok    404   404   404   404   404
 GET    /dashboard/history.xlsx                       login ok    ok    404   404   404   404   404
 POST   /current-unit                                 login ok    404   404   404   404   404   404
-POST   /dashboard/reminders/:id/dismiss              login ok    404   404   404   404   404   404
+POST   /dashboard/reminders/:id/dismissal            login ok    404   404   404   404   404   404
 GET    /filings                                      login ok    ok    404   404   404   404   404
 GET    /filings/:period                              login ok    ok    404   404   404   404   404
 POST   /filings/:period                              login ok    ok    404   404   404   404   404
@@ -124,7 +124,7 @@ POST   /nominations/weights                          login 404   404   404   404
 GET    /nominations/national                         login 404   404   404   404   404   ok    404
 GET    /nominations                                  login 404   404   ok    ok    404   404   404
 POST   /nominations                                  login 404   404   ok    404   404   404   404
-POST   /nominations/remove                           login 404   404   ok    404   404   404   404
+POST   /nominations/:year/:id/withdrawal             login 404   404   ok    404   404   404   404
 GET    /catalogue                                    login 404   404   404   404   ok    404   404
 POST   /catalogue                                    login 404   404   404   404   ok    404   404
 GET    /catalogue/mapping                            login 404   404   ok    ok    ok    404   404
@@ -300,7 +300,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/admin/users/')) return String(w.victimUserId);
     if (key.includes('/dashboard/reminders/')) return String(w.unitA.reminderId);
     if (key.includes('/province/filings/')) return String(w.unitA.filingSubmitted);
-    if (key.includes('/province/units/')) return String(w.unitA.id);
+    if (key.includes('/province/units/') || key.includes('/nominations/')) return String(w.unitA.id);
     if (key.includes('/catalogue/mapping/')) return String(w.unitA.productIds[0]);
     throw new Error(`fillPath: no fixture for :id in ${key}`);
   };
@@ -308,6 +308,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     switch (name) {
       case 'id': return id();
       case 'period': return w.periods.submitted;
+      case 'year': return w.periods.verified.slice(0, 4);
       case 'code': return key.includes('/catalogue/') ? CATALOGUE_CODE : w.certificateCode;
       case 'token': return key.includes('/email-confirmations/') ? w.pending.emailToken : w.pending.activationToken;
       default: throw new Error(`fillPath: no fixture for :${name} in ${key}`);
@@ -335,7 +336,6 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
     case 'POST /province/queue/bulk-verification':
       return { body: { ids: [String(w.unitA.filingSubmitted)] } };
     case 'POST /nominations':
-    case 'POST /nominations/remove':
       return { body: { unit_id: String(w.unitA.id), year: w.periods.verified.slice(0, 4) } };
     case 'POST /province/filings/:id/return':
     case 'POST /province/filings/:id/reopening':

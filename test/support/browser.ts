@@ -10,8 +10,8 @@ import { createApp } from '../../src/app.ts';
 export const SCREENSHOTS = path.resolve('screenshots');
 
 /** The app on a random loopback port (database already set up by freshDatabase()). */
-export async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const app = createApp({ loginLimit: 1000 });
+export async function startServer(opts: Parameters<typeof createApp>[0] = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApp({ loginLimit: 1000, ...opts });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -42,15 +42,16 @@ export async function signInPage(page: Page, baseUrl: string, email: string, pas
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("ورود")')]);
 }
 
-export interface BrowserRig { t: TestDatabase; url: string; browser: Browser }
+/** `clock.now`: the instant the app's nomination pages judge at; a test may move it. */
+export interface BrowserRig { t: TestDatabase; url: string; browser: Browser; clock: { now: () => Date } }
 
 /** For one browser test file: a fresh database, the app on a loopback port and Chromium, all closed after it. */
 export function useBrowserRig(): BrowserRig {
-  const rig = {} as BrowserRig;
+  const rig = { clock: { now: () => new Date() } } as BrowserRig;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   beforeAll(async () => {
     rig.t = await freshDatabase();
-    server = await startServer();
+    server = await startServer({ now: () => rig.clock.now() });
     rig.url = server.url;
     rig.browser = await launchChromium();
   });

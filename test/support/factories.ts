@@ -4,6 +4,8 @@ import type { Express } from 'express';
 import { hashPassword } from '../../src/auth/passwords.ts';
 import type { Role } from '../../src/auth/users.ts';
 import { db } from '../../src/db.ts';
+import { createApiToken } from '../../src/api/auth.ts';
+import { addMonths, periodOf } from '../../src/calendar.ts';
 
 export const PASSWORD = 'test-password-123';
 let hashed: Promise<string> | undefined;
@@ -95,4 +97,25 @@ export async function signIn(app: Express, email: string, password = PASSWORD): 
   if (res.status !== 303) throw new Error(`sign-in failed for ${email}: ${res.status}`);
   const home = await agent.get('/account');
   return { agent, csrf: csrfFrom(home.text) };
+}
+
+/** An approved unit obligated for the last 24 months, with its own unit user. */
+async function ownedUnit(attrs: UnitAttrs) {
+  const unit = await createUnit({ obligation_start: addMonths(periodOf(new Date()), -24), ...attrs });
+  const user = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
+  return { unit, user };
+}
+
+/** Such a unit with its user signed in to `app`. */
+export async function unitWithUser(app: Express, attrs: UnitAttrs = {}) {
+  const { unit, user } = await ownedUnit(attrs);
+  const { agent, csrf } = await signIn(app, user.email);
+  return { unit, user, agent, csrf };
+}
+
+/** Such a unit with an API token of its user. */
+export async function unitWithToken(attrs: UnitAttrs = {}) {
+  const { unit, user } = await ownedUnit(attrs);
+  const { token } = await createApiToken(user.id, 'erp');
+  return { unit, user, token, auth: { Authorization: `Bearer ${token}` } };
 }

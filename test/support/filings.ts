@@ -65,3 +65,8 @@ export async function fileOnTime(unitId: number, periods: Period[], k: Knex = db
   for (const period of periods) ids.push(await createFiling({ unitId, period }, k));
   return ids;
 }
+
+/** A filing first submitted just now, with modest figures: the history the filing tests build on. */
+export function submittedNow(a: FilingAttrs, k: Knex = db()): Promise<number> {
+  return createFiling({ firstSubmittedAt: new Date(), employees: 10, productionValue: 1_000_000, intermediateConsumption: 400_000, ...a }, k);
+}

@@ -1,0 +1,41 @@
+// Rial amounts exactly (issue 13): one filing's amount is below 9e15 (the forms' limit), so a
+// JS number holds it, but sums of them can pass 2^53. Sums are BigInt in TypeScript, `bigint` or
+// `numeric` in SQL, and in JSON an integer when it is safe, a decimal string otherwise
+// (the OpenAPI's `Money`). Never a float.
+
+/** A Rial amount read from the database (number, decimal text or BigInt) as a BigInt; null → 0. */
+export function exactRial(v: unknown): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`not an exact Rial amount: ${v}`);
+    return BigInt(v);
+  }
+  const s = String(v).trim();
+  // numeric text of a whole amount may carry a zero fraction ("12.000").
+  const m = /^(-?\d+)(?:\.0*)?$/.exec(s);
+  if (!m) throw new RangeError(`not an exact Rial amount: ${s}`);
+  return BigInt(m[1]);
+}
+
+/** The exact sum of amounts; nulls count as nothing. */
+export function sumRials(values: Iterable<unknown>): bigint {
+  let s = 0n;
+  for (const v of values) s += exactRial(v);
+  return s;
+}
+
+/** `amount × coefficient`, rounded half up to a whole Rial; the coefficient is a setting with at most 6 decimals. */
+export function scaleRial(amount: bigint, coefficient: number): bigint {
+  const micro = BigInt(Math.round(coefficient * 1_000_000));
+  const p = amount * micro;
+  const half = 500_000n;
+  return p >= 0n ? (p + half) / 1_000_000n : -((-p + half) / 1_000_000n);
+}
+
+/** A Rial amount in JSON: an integer when a JSON reader's double holds it exactly, a decimal string otherwise. */
+export function rialJson(v: bigint | number | null): number | string | null {
+  if (v === null) return null;
+  const b = exactRial(v);
+  return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b.toString();
+}

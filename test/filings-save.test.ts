@@ -1,0 +1,81 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUnit, createUser } from './support/factories.ts';
+import { saveFiling, decideSave, type Loaded, type SaveRequest } from '../src/filings/model.ts';
+import { loadSettings, type Settings } from '../src/settings.ts';
+import { latestDuePeriod } from '../src/calendar.ts';
+
+// saveFiling in three steps: load and lock (one statement), a pure decision, the write (one
+// statement), then the unit's status (one statement).
+
+let t: TestDatabase;
+let settings: Settings;
+beforeAll(async () => {
+  t = await freshDatabase();
+  settings = await loadSettings(t.knex);
+});
+afterAll(() => t.close());
+
+const input = (productId: number, produced = 50) => ({ employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, lines: [{ product_id: productId, produced, sold: 40, sales_value: 900_000 }] });
+
+/** The statements a function sends, without the transaction's own begin/commit. */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const listen = (q: { sql: string }) => { if (!/^(begin|commit|rollback|savepoint|release)/i.test(q.sql.trim())) seen.push(q.sql); };
+  t.knex.on('query', listen);
+  try {
+    await fn();
+  } finally {
+    t.knex.off('query', listen);
+  }
+  return seen;
+}
+
+describe('saving a filing', () => {
+  it('a submission and a correction are each one read, one write and one status statement', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+    const period = latestDuePeriod(new Date());
+    const req = (produced: number, baseRevision: number): SaveRequest => ({ unitId: u.id, period, userId: user.id, via: 'form', input: input(u.productIds[0], produced), submit: true, confirmWarnings: true, baseRevision, settings });
+    expect(await statementsOf(() => saveFiling(req(50, 0)))).toHaveLength(3);
+    expect(await statementsOf(() => saveFiling(req(60, 1)))).toHaveLength(3);
+    expect((await t.knex('filings').where({ unit_id: u.id, period }).first()).revision).toBe(2);
+  });
+
+  it('a refusal writes nothing, and the new row it locked is rolled back', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+    const out = await saveFiling({ unitId: u.id, period: latestDuePeriod(new Date()), userId: user.id, via: 'api', input: input(u.productIds[0]), submit: true, confirmWarnings: true, baseRevision: 3, settings });
+    expect(out).toMatchObject({ ok: false, code: 'stale_revision', current_revision: 0 });
+    expect(await t.knex('filings').where({ unit_id: u.id })).toHaveLength(0);
+  });
+});
+
+describe('the decision, without a database', () => {
+  const loaded = (over: Partial<Loaded['filing']> = {}, previous: Loaded['previous'] = null): Loaded => ({
+    unit: { registration: 'approved', obligation_start: '1404-01' },
+    products: [{ id: 7, name: 'شیر', unit_of_measure: 'تن', annual_capacity: 1200, product_code: null }],
+    history: [],
+    filing: { id: 1, state: 'draft', revision: 0, tracking_code: null, inserted: true, ...over },
+    previous,
+  });
+  const base: SaveRequest = { unitId: 1, period: '1404-07', userId: 1, via: 'form', input: input(7), submit: true, confirmWarnings: true };
+  const at = new Date('2025-11-01T12:00:00Z'); // in 1404-08
+
+  it('refuses in the order of the rules: no unit, the period, the lines, the lock, staleness, a draft over a submission', () => {
+    expect(decideSave(base, undefined, at, settings)).toMatchObject({ kind: 'refused', failure: { code: 'unit_not_approved' } });
+    expect(decideSave({ ...base, period: '1404-12' }, loaded(), at, settings)).toMatchObject({ failure: { code: 'period_not_begun' } });
+    expect(decideSave({ ...base, input: input(8) }, loaded(), at, settings)).toMatchObject({ failure: { code: 'unknown_product' } });
+    expect(decideSave(base, loaded({ state: 'verified', revision: 1 }), at, settings)).toMatchObject({ failure: { code: 'locked' } });
+    expect(decideSave({ ...base, baseRevision: 0 }, loaded({ state: 'submitted', revision: 2 }), at, settings)).toMatchObject({ failure: { code: 'stale_revision', current_revision: 2 } });
+    expect(decideSave({ ...base, submit: false }, loaded({ state: 'submitted', revision: 1 }), at, settings)).toMatchObject({ failure: { code: 'already_submitted' } });
+  });
+
+  it('an unchanged resubmission writes nothing; a changed one lists what changed', () => {
+    const previous = { employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, value_added: 600_000, lines: [{ product_id: 7, name: 'شیر', unit_of_measure: 'تن', produced: 50, sold: 40, sales_value: 900_000 }], warnings: [] };
+    expect(decideSave(base, loaded({ state: 'submitted', revision: 1, inserted: false }, previous), at, settings)).toMatchObject({ kind: 'unchanged' });
+    const changed = decideSave({ ...base, input: input(7, 55) }, loaded({ state: 'submitted', revision: 1, inserted: false }, previous), at, settings);
+    expect(changed).toMatchObject({ kind: 'write', changes: [{ field: 'lines.7.produced', old: 50, new: 55 }] });
+  });
+
+});
