@@ -1,5 +1,7 @@
 // Persian text and number input: DESIGN §3, REFERENCE "Text and numbers".
 
+import { plainNumber } from '../public/numbers.js';
+
 const PERSIAN_ZERO = 0x06f0;
 const ARABIC_INDIC_ZERO = 0x0660;
 
@@ -45,12 +47,10 @@ export function normalizeMultiline(s: string): string {
 }
 
 /** An amount as typed (`۱٬۲۰۰٬۰۰۰`, `1,200,000`, `١٢٠٠`) → its Latin digit string, separators dropped. */
-export function normalizeNumberInput(s: string): string {
-  return latinDigits(s)
-    .replace(/[\u066c,\u060c\u200c\u200e\u200f\s_]/g, '')
-    .replace(/\u066b/g, '.')
-    .replace(/\//g, '.');
-}
+export const normalizeNumberInput = (s: string): string => plainNumber(s);
+
+// Grouping and number words: one copy shared with the browser (public/numbers.js).
+export { groupDigits, numberWords, rialWords } from '../public/numbers.js';
 
 /** Digits only, for identifiers: `۰۴۹۹-۳۷۰۸۹۹` → `0499370899`. Keeps other characters so validation can reject them. */
 export function normalizeIdentifier(s: string): string {

@@ -1,4 +1,4 @@
-import { persianDigits } from './text.ts';
+import { persianDigits, rialWords } from './text.ts';
 import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliDate } from './calendar.ts';
 
 // Helpers every template gets (app.locals): Persian digits, Jalali dates, money.
@@ -62,4 +62,4 @@ export const ROLE_LABELS: Record<string, string> = {
 
 export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
 
-export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, jalaliDateText, ROLE_LABELS, KIND_LABELS };
+export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS };
