@@ -281,6 +281,21 @@ describe('revisions and the filing\'s life', () => {
 });
 
 describe('the unit\'s dashboard', () => {
+  it('puts a returned filing first, and the form of a period past its deadline says it will count as late', async () => {
+    const { unit, agent } = await unitWithUser({ obligation_start: period(-4) });
+    await insertSubmitted(t.knex, unit.id, period(-3), { productId: unit.productIds[0] });
+    await t.knex('filings').where({ unit_id: unit.id, period: period(-3) }).update({ state: 'returned', return_reason: 'ارقام ناهمخوان' });
+    const res = await agent.get('/dashboard').expect(200);
+    const actions = [...res.text.matchAll(/data-action="([^"]+)"/g)].map((m) => m[1]);
+    expect(actions[0]).toBe('returned');
+    expect(res.text).toContain('۱ اظهارنامه عودت شده — اصلاح کنید');
+    const late = await agent.get(`/filings/${period(-4)}`).expect(200);
+    expect(late.text).toContain('id="late-notice"');
+    expect(late.text).toContain('«با تأخیر» شمرده می‌شود');
+    const onTime = await agent.get(`/filings/${NOW_PERIOD}`).expect(200);
+    expect(onTime.text).not.toContain('id="late-notice"');
+  });
+
   it('counts down to the deadline in Persian', () => {
     const at = new Date('2025-10-20T00:00:00Z');
     const plus = (ms: number) => new Date(at.getTime() + ms);
@@ -297,7 +312,7 @@ describe('the unit\'s dashboard', () => {
     expect(periods).toEqual([0, -1, -2, -3, -4, -5].map(period));
   });
 
-  it('shows status, the current period with a Persian countdown, missing periods first, and reminders', async () => {
+  it('shows status, the next actions in order, the current period with a Persian countdown, periods newest first, and reminders', async () => {
     const { unit, agent } = await unitWithUser({ obligation_start: period(-4) });
     await insertSubmitted(t.knex, unit.id, period(-2), { productId: unit.productIds[0] });
     await t.knex('reminders').insert({ unit_id: unit.id, period: period(-1), deadline: deadlineOf(period(-1), DEFAULT_RULES) });
@@ -306,16 +321,16 @@ describe('the unit\'s dashboard', () => {
     expect(res.text).toContain('فعال');
     expect(res.text).toContain('یادآوری');
     const order = [...res.text.matchAll(/data-period="([^"]+)" data-state="([^"]+)" data-timeliness="([^"]+)"/g)].map((m) => [m[1], m[3]]);
-    const firstOther = order.findIndex(([, tl]) => tl !== 'missing');
-    const lastMissing = order.map(([, tl]) => tl).lastIndexOf('missing');
-    expect(lastMissing).toBeGreaterThanOrEqual(0);
-    expect(lastMissing).toBeLessThan(firstOther);
+    expect(order.map(([p]) => p)).toEqual([0, -1, -2, -3, -4].map(period));
     expect(order.find(([p]) => p === period(-2))?.[1]).not.toBe('missing');
+    const actions = [...res.text.matchAll(/data-action="([^"]+)"/g)].map((m) => m[1]);
+    expect(actions[actions.length - 1]).toBe('missing');
+    expect(res.text).toMatch(/ماه ثبت‌نشده — هرچه زودتر ثبت کنید/);
     // The record, the submission time and the reminder's deadline as the record's own query and the
     // calendar give them (the page reads all three in one statement).
     const [record] = await filingRecords({ at: new Date(), rules: DEFAULT_RULES, unitIds: [unit.id] }, t.knex);
     expect(record.missing_periods.length).toBeGreaterThan(0);
-    expect(res.text).toContain(`کامل بودن: ${faPct(record.completeness)} · به‌موقع بودن: ${faPct(record.timeliness)} · ${fa(record.missing_periods.length)} ماه ثبت‌نشده`);
+    expect(res.text).toContain(`<li>کامل بودن: ${faPct(record.completeness)}</li><li>به‌موقع بودن: ${faPct(record.timeliness)}</li><li>${fa(record.missing_periods.length)} ماه ثبت‌نشده</li>`);
     const submitted = await t.knex('filings').where({ unit_id: unit.id, period: period(-2) }).first('first_submitted_at');
     expect(res.text).toContain(jdatetime(submitted.first_submitted_at));
     expect(res.text).toContain(`تا ${jdatetime(deadlineOf(period(-1), DEFAULT_RULES))} است.`);
