@@ -188,6 +188,21 @@ describe('a unit registers itself', () => {
     expect(products.map((p) => [p.name, p.annual_capacity, p.product_code])).toEqual([['شیر پاستوریزه', 12000, null], ['خامه', 0, '1050123']]);
   });
 
+  it('a refused registration opens with an error summary linking each field, says the password mismatch, and "at least one product" beside the rows', async () => {
+    const { agent, csrf } = await visitor(app);
+    const form = registrationForm();
+    const noProducts = Object.fromEntries(Object.entries(form).filter(([k]) => !k.startsWith('products')));
+    const res = await agent.post('/register').type('form').send({ _csrf: csrf, ...noProducts, national_id: '123', password: 'short', password_confirm: 'other' });
+    expect(res.status).toBe(422);
+    const summary = res.text.slice(res.text.indexOf('id="error-summary"'), res.text.indexOf('</div>', res.text.indexOf('id="error-summary"')));
+    expect(summary).toContain('href="#f-national_id"');
+    expect(summary).toContain('href="#f-password_confirm">دو گذرواژه یکسان نیستند.');
+    expect(summary).toContain('href="#products-error"');
+    expect(res.text).toContain('id="f-national_id"');
+    // The product message sits with the product rows, not at the top.
+    expect(res.text.indexOf('id="products-error"')).toBeGreaterThan(res.text.indexOf('محصولات (از روی پروانه)'));
+  });
+
   it('a registration posted without its CSRF token is refused with 403', async () => {
     const form = registrationForm();
     const res = await request(app).post('/register').type('form').send(form);

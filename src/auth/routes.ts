@@ -15,7 +15,7 @@ export const LOCK_MINUTES = 15;
 
 const signInForm = z.object({ email: email(), password: z.string().min(1, 'گذرواژه را وارد کنید.').max(200) });
 const changePasswordForm = z.object({ current: z.string().min(1, 'گذرواژه فعلی را وارد کنید.'), next: password('گذرواژه تازه') });
-const activationForm = z.object({ password: password(), confirm: z.string() }).refine((v) => v.password === v.confirm, { message: 'دو گذرواژه یکسان نیستند.', path: ['confirm'] });
+const activationForm = z.object({ password: password(), confirm: z.string() }).refine((v) => v.password === v.confirm, { message: 'دو گذرواژه یکسان نیستند.', path: ['confirm'], when: () => true });
 
 function renderSignIn(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
   res.status(status).render('auth/login', { title: 'ورود', values, errors });

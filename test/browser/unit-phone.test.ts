@@ -74,6 +74,15 @@ describe('the unit user on a desktop and on a phone', () => {
       await page.locator('input[name="intermediate_consumption"]').pressSequentially('2000000');
       expect(await page.textContent('#value-added')).toContain('۳٬۰۰۰٬۰۰۰ ریال');
       await screenshot(page, `unit-filing-form-${vp.name}`);
+
+      // Sent with a wrong field: the error summary has the focus, and its link takes it to the field.
+      await page.locator('input[name="employees"]').fill('چند نفر');
+      await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=submit]')]);
+      await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+      await page.click('#error-summary a[href="#f-employees"]');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-employees');
+      expect(await page.textContent('#f-employees-error')).toContain('شمار کارکنان');
+      await screenshot(page, `unit-filing-errors-${vp.name}`);
       expect(errors).toEqual([]);
       await context.close();
     });
