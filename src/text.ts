@@ -56,3 +56,13 @@ export { groupDigits, numberWords, rialWords } from '../public/numbers.js';
 export function normalizeIdentifier(s: string): string {
   return latinDigits(s).replace(/[\s\-\u200c\u200e\u200f]/g, '');
 }
+
+/**
+ * A Jalali month as typed → `YYYY-MM`: `۱۴۰۵/۰۱`, `۱۴۰۵-۱`, `١٤٠٥/٠١`, `1405.01` all give `1405-01`.
+ * Anything else comes back digits-normalised, for the caller's isPeriod to refuse.
+ */
+export function normalizePeriodInput(s: string): string {
+  const t = latinDigits(s).replace(/[\u200c\u200e\u200f\u061c\s]/g, '');
+  const m = /^(\d{4})[-/.\u066b\u2010-\u2015_](\d{1,2})$/.exec(t);
+  return m ? `${m[1]}-${m[2].padStart(2, '0')}` : t;
+}

@@ -1,5 +1,5 @@
 import { persianDigits, rialWords } from './text.ts';
-import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliDate } from './calendar.ts';
+import { jalaliDateOf, tehranTimeOf, periodLabelParts, addMonths, MONTH_NAMES, type Period, type JalaliDate } from './calendar.ts';
 
 // Helpers every template gets (app.locals): Persian digits, Jalali dates, money.
 
@@ -62,4 +62,15 @@ export const ROLE_LABELS: Record<string, string> = {
 
 export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
 
-export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS };
+/** The months from `from` to `to` grouped by year, for a Jalali month picker (partials/period-select). */
+export function periodChoices(from: Period, to: Period): { year: string; options: { code: Period; label: string }[] }[] {
+  const years: { year: string; options: { code: Period; label: string }[] }[] = [];
+  for (let p = from; p <= to; p = addMonths(p, 1)) {
+    const y = p.slice(0, 4);
+    if (years.at(-1)?.year !== persianDigits(y)) years.push({ year: persianDigits(y), options: [] });
+    years.at(-1)!.options.push({ code: p, label: `${MONTH_NAMES[Number(p.slice(5)) - 1]} ${persianDigits(y)}` });
+  }
+  return years;
+}
+
+export const viewHelpers = { periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { groupDigits, numberWords, rialWords, normalizeNumberInput } from '../src/text.ts';
+import { groupDigits, numberWords, rialWords, normalizeNumberInput, normalizePeriodInput } from '../src/text.ts';
 import { digitsBefore, caretAfterDigits } from '../public/numbers.js';
 import { parseFiling } from '../src/filings/forms.ts';
 
@@ -63,5 +63,14 @@ describe('digit grouping while typing', () => {
       const r = parseFiling('submit', { employees: '۶۴', production_value: groupDigits(typed), intermediate_consumption: typed, lines: [] });
       expect(r).toMatchObject({ ok: true, data: { production_value: 18_700_000_000, intermediate_consumption: 18_700_000_000 } });
     }
+  });
+});
+
+describe('a Jalali month as typed', () => {
+  it.each([
+    ['۱۴۰۵/۰۱', '1405-01'], ['۱۴۰۵-۰۱', '1405-01'], ['١٤٠٥/٠١', '1405-01'], ['1405/1', '1405-01'], ['1405-12', '1405-12'], [' ۱۴۰۵ / ۰۳ ', '1405-03'],
+    ['۱۴۰۵۰۱', '140501'], ['abc', 'abc'],
+  ])('%s → %s', (typed, period) => {
+    expect(normalizePeriodInput(typed)).toBe(period);
   });
 });
