@@ -66,3 +66,13 @@ export function normalizePeriodInput(s: string): string {
   const m = /^(\d{4})[-/.\u066b\u2010-\u2015_](\d{1,2})$/.exec(t);
   return m ? `${m[1]}-${m[2].padStart(2, '0')}` : t;
 }
+
+// Persian alphabetical order (چ after ج, ک and گ before ه), which code-point order breaks.
+const faCollator = new Intl.Collator('fa');
+
+export const compareFa = (a: string, b: string): number => faCollator.compare(a, b);
+
+/** A copy of `items` in Persian alphabetical order of `key`. */
+export function sortFa<T>(items: readonly T[], key: (x: T) => string): T[] {
+  return [...items].sort((a, b) => faCollator.compare(key(a), key(b)));
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { groupDigits, numberWords, rialWords, normalizeNumberInput, normalizePeriodInput } from '../src/text.ts';
+import { groupDigits, numberWords, rialWords, normalizeNumberInput, normalizePeriodInput, sortFa, compareFa } from '../src/text.ts';
 import { digitsBefore, caretAfterDigits } from '../public/numbers.js';
 import { parseFiling } from '../src/filings/forms.ts';
 
@@ -72,5 +72,14 @@ describe('a Jalali month as typed', () => {
     ['۱۴۰۵۰۱', '140501'], ['abc', 'abc'],
   ])('%s → %s', (typed, period) => {
     expect(normalizePeriodInput(typed)).toBe(period);
+  });
+});
+
+describe('Persian alphabetical order', () => {
+  it('puts چ after ج, and ک, گ before ه (code-point order does not)', () => {
+    const names = ['همدان', 'گیلان', 'کرمان', 'چهارمحال و بختیاری', 'یزد', 'آذربایجان شرقی', 'ایلام', 'زنجان', 'جنوب'];
+    expect(sortFa(names, (n) => n)).toEqual(['آذربایجان شرقی', 'ایلام', 'جنوب', 'چهارمحال و بختیاری', 'زنجان', 'کرمان', 'گیلان', 'همدان', 'یزد']);
+    expect(compareFa('کرمان', 'همدان')).toBeLessThan(0);
+    expect([...names].sort()).not.toEqual(sortFa(names, (n) => n));
   });
 });

@@ -20,6 +20,10 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&#34;'
 describe('a unit registers itself', () => {
   it('the public form lists provinces and ISIC classes grouped by division, with five product rows', async () => {
     const res = await request(app).get('/register').expect(200);
+    const provinces = [...res.text.matchAll(/<option value="(\d\d)"[^>]*>([^<]+)<\/option>/g)].map((m) => m[2].trim());
+    expect(provinces).toHaveLength(31);
+    expect(provinces.indexOf('چهارمحال و بختیاری')).toBeLessThan(provinces.indexOf('کرمان'));
+    expect(provinces.indexOf('گیلان')).toBeLessThan(provinces.indexOf('همدان'));
     expect(res.text).toContain('<option value="23">تهران</option>');
     expect((res.text.match(/name="province_code"[\s\S]*?<\/select>/)?.[0].match(/<option value="\d\d"/g) ?? []).length).toBe(31);
     expect(res.text).toMatch(/<optgroup label="صنعتی، بخش ۱۰: [^"]+" data-section="C">/);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, jalaliDateOf, formatJalaliDate, tehranTimeOf, type JalaliDate } from '../calendar.ts';
-import { latinDigits, normalizeText } from '../text.ts';
+import { latinDigits, normalizeText, compareFa } from '../text.ts';
 import type { FormResult } from '../forms.ts';
 
 // The audit log for administrators (DESIGN §2: every officer's view of a unit's filing, every
@@ -181,7 +181,7 @@ export async function actionsInLog(k: Knex = db()): Promise<string[]> {
      ) select action from a where action is not null`,
   );
   const present = (r.rows as { action: string }[]).map((x) => x.action);
-  return [...new Set([...Object.keys(ACTION_LABELS), ...present])].sort((x, y) => actionLabel(x).localeCompare(actionLabel(y), 'fa'));
+  return [...new Set([...Object.keys(ACTION_LABELS), ...present])].sort((x, y) => compareFa(actionLabel(x), actionLabel(y)));
 }
 
 export const CSV_HEADER = ['شناسه', 'زمان (تهران)', 'زمان (UTC)', 'رویداد', 'کد رویداد', 'شناسه کاربر', 'پست الکترونیکی کاربر', 'نقش', 'استان', 'شناسه واحد', 'واحد', 'هدف', 'جزئیات', 'نشانی IP'];

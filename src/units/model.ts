@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
+import { sortFa } from '../text.ts';
 import { obligationStart, jalaliToGregorianIso, type ObligationSettings, type Period } from '../calendar.ts';
 import type { RegistrationInput } from './forms.ts';
 
@@ -16,8 +17,8 @@ const CLAIMED_UNIT = 'این واحد در فهرست پروانه‌های وز
 export interface ProvinceOption { code: string; name: string }
 export interface IsicDivision { code: string; section: string; title_fa: string; classes: { code: string; title_fa: string }[] }
 
-export function listProvinces(k: Knex = db()): Promise<ProvinceOption[]> {
-  return k('provinces').select('code', 'name').orderBy('name');
+export async function listProvinces(k: Knex = db()): Promise<ProvinceOption[]> {
+  return sortFa(await k('provinces').select('code', 'name'), (p) => p.name);
 }
 
 /** Sections B and C down to classes, grouped by division for the <select>. */
