@@ -1,4 +1,5 @@
 import { persianDigits, rialWords } from './text.ts';
+import { ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel } from './glossary.ts';
 import { jalaliDateOf, tehranTimeOf, periodLabelParts, addMonths, MONTH_NAMES, type Period, type JalaliDate } from './calendar.ts';
 
 // Helpers every template gets (app.locals): Persian digits, Jalali dates, money.
@@ -52,15 +53,7 @@ export function dayLabel(d: JalaliDate): string {
 
 export const rial = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `${fa(n)} ریال`);
 
-export const ROLE_LABELS: Record<string, string> = {
-  unit_user: 'کاربر واحد',
-  province_officer: 'کارشناس استان',
-  stats_office: 'دفتر آمار و فرآوری داده‌ها',
-  planning_deputy: 'معاونت برنامه‌ریزی',
-  admin: 'مدیر سامانه',
-};
-
-export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
+export { ROLE_LABELS, KIND_LABELS } from './glossary.ts';
 
 /** The months from `from` to `to` grouped by year, for a Jalali month picker (partials/period-select). */
 export function periodChoices(from: Period, to: Period): { year: string; options: { code: Period; label: string }[] }[] {
@@ -73,4 +66,4 @@ export function periodChoices(from: Period, to: Period): { year: string; options
   return years;
 }
 
-export const viewHelpers = { periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS };
+export const viewHelpers = { periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel };

@@ -26,7 +26,7 @@ describe('a unit registers itself', () => {
     expect(provinces.indexOf('گیلان')).toBeLessThan(provinces.indexOf('همدان'));
     expect(res.text).toContain('<option value="23">تهران</option>');
     expect((res.text.match(/name="province_code"[\s\S]*?<\/select>/)?.[0].match(/<option value="\d\d"/g) ?? []).length).toBe(31);
-    expect(res.text).toMatch(/<optgroup label="صنعتی، بخش ۱۰: [^"]+" data-section="C">/);
+    expect(res.text).toMatch(/<optgroup label="صنعتی، قسمت ۱۰: [^"]+" data-section="C">/);
     expect(res.text).toMatch(/<option value="1050">۱۰۵۰ — /);
     expect(res.text).toContain('name="products[4][name]"');
     expect(res.text).not.toContain('name="products[5][name]"');

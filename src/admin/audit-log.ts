@@ -4,46 +4,12 @@ import { db } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, jalaliDateOf, formatJalaliDate, tehranTimeOf, type JalaliDate } from '../calendar.ts';
 import { latinDigits, normalizeText, compareFa } from '../text.ts';
 import type { FormResult } from '../forms.ts';
+import { ACTION_LABELS, actionLabel } from '../glossary.ts';
 
 // The audit log for administrators (DESIGN §2: every officer's view of a unit's filing, every
 // decision): filters, pages, CSV. Reads only; scope is national (admins only).
 
-/** Persian names of the actions the features write; an unknown action is shown as its code. */
-export const ACTION_LABELS: Record<string, string> = {
-  'auth.sign_in': 'ورود به سامانه',
-  'auth.failed': 'ورود ناموفق',
-  'auth.locked': 'قفل شدن حساب پس از چند ورود ناموفق',
-  'filing.submit': 'ارسال اظهارنامه',
-  'filing.correct': 'اصلاح اظهارنامه',
-  'filing.view': 'مشاهده اظهارنامه واحد توسط کارشناس',
-  'filing.verify': 'تأیید اظهارنامه',
-  'filing.return': 'عودت اظهارنامه برای اصلاح',
-  'filing.reopen': 'بازگشایی اظهارنامه تأییدشده',
-  'unit.registered': 'ثبت‌نام واحد',
-  'unit.account_linked': 'اتصال حساب به واحد واردشده',
-  'unit.registration_approved': 'تأیید ثبت‌نام واحد',
-  'unit.registration_rejected': 'رد ثبت‌نام واحد',
-  'units.imported': 'ورود فهرست واحدها',
-  'user.created': 'ساخت حساب کاربری',
-  'user.password_reset': 'بازنشانی گذرواژه',
-  'user.activation_link_issued': 'صدور پیوند فعال‌سازی',
-  'user.deactivated': 'غیرفعال کردن حساب',
-  'user.reactivated': 'فعال کردن دوباره حساب',
-  'settings.changed': 'تغییر تنظیمات',
-  'settings.exemplary_weights': 'تغییر وزن شاخص‌های واحد برگزیده',
-  'stats.export': 'دریافت فایل جدول آماری',
-  'stats.api': 'دریافت آمار از API',
-  'certificate.issue': 'صدور گواهی وضعیت',
-  'eligibility.check': 'استعلام صلاحیت دریافت خدمات',
-  'facility.view': 'مشاهده سقف پیشنهادی تسهیلات',
-  'nominations.create': 'نامزد کردن واحد برگزیده',
-  'nominations.delete': 'حذف نامزدی واحد برگزیده',
-  'api_token.create': 'ساخت کلید دسترسی API',
-  'api_token.revoke': 'ابطال کلید دسترسی API',
-  'audit.export': 'دریافت فایل گزارش رویدادها',
-};
-
-export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? action;
+export { ACTION_LABELS, actionLabel };
 
 export const PAGE_SIZE = 50;
 

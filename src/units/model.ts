@@ -46,8 +46,8 @@ async function checkReferences(input: Pick<RegistrationInput, 'isic_class' | 'ki
   if (!isic) errors.isic_class = 'این کد آیسیک در فهرست طبقه‌بندی نیست.';
   else if (isic.section !== SECTION_OF_KIND[input.kind]) {
     errors.isic_class = input.kind === 'industrial'
-      ? 'واحد صنعتی باید فعالیتی از بخش «صنعت (ساخت)» (بخش C آیسیک، بخش‌های ۱۰ تا ۳۳) داشته باشد.'
-      : 'واحد معدنی باید فعالیتی از بخش «استخراج معدن» (بخش B آیسیک، بخش‌های ۰۵ تا ۰۹) داشته باشد.';
+      ? 'واحد صنعتی باید فعالیتی از بخش «صنعت (ساخت)» (بخش C آیسیک، قسمت‌های ۱۰ تا ۳۳) داشته باشد.'
+      : 'واحد معدنی باید فعالیتی از بخش «استخراج معدن» (بخش B آیسیک، قسمت‌های ۰۵ تا ۰۹) داشته باشد.';
   }
   const province = await k('provinces').where({ code: input.province_code }).first('name');
   if (!province) errors.province_code = 'استان را از فهرست انتخاب کنید.';
