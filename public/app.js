@@ -36,3 +36,15 @@ document.addEventListener('submit', (e) => {
     field.focus();
   });
 })();
+
+// A table wider than the screen scrolls inside its box: make that box reachable by keyboard.
+(() => {
+  for (const box of document.querySelectorAll('.table-responsive, pre')) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute('tabindex')) {
+      box.tabIndex = 0;
+      const caption = box.querySelector('caption')?.textContent?.trim();
+      if (!box.getAttribute('aria-label')) box.setAttribute('aria-label', caption || (box.tagName === 'PRE' ? 'نمونه' : 'جدول (برای دیدن همه ستون‌ها افقی بلغزانید)'));
+      box.setAttribute('role', 'region');
+    }
+  }
+})();

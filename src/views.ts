@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { persianDigits, rialWords } from './text.ts';
 import { ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel } from './glossary.ts';
 import { jalaliDateOf, tehranTimeOf, periodLabelParts, addMonths, MONTH_NAMES, type Period, type JalaliDate } from './calendar.ts';
@@ -66,4 +69,17 @@ export function periodChoices(from: Period, to: Period): { year: string; options
   return years;
 }
 
-export const viewHelpers = { periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel };
+const root = path.resolve(import.meta.dirname, '..');
+
+/** A hash of every served asset (public/, and the bootstrap and vazirmatn versions): their address. */
+export const ASSET_VERSION = (() => {
+  const h = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(path.join(root, 'public')).sort()) h.update(f).update(fs.readFileSync(path.join(root, 'public', f)));
+  for (const pkg of ['bootstrap', 'vazirmatn']) h.update(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json')));
+  return h.digest('hex').slice(0, 12);
+})();
+
+/** The long-cached address of an asset: asset('app.css') → /assets/<version>/app.css */
+export const asset = (file: string): string => `/assets/${ASSET_VERSION}/${file}`;
+
+export const viewHelpers = { asset, periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel };
