@@ -20,6 +20,7 @@ import { adminRouter } from './admin/routes.ts';
 import { filingsRouter } from './filings/routes.ts';
 import { apiRouter } from './api/routes.ts';
 import { verificationsRouter } from './verifications/routes.ts';
+import { provinceUnitsRouter } from './province/units.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
@@ -123,6 +124,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(adminRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());
+  app.use(provinceUnitsRouter());
   app.use(eligibilityRouter());
   app.use(statsRouter());
   app.use(nominationsRouter());
