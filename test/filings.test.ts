@@ -84,6 +84,8 @@ describe('the filing form (DESIGN §5)', () => {
     const receipt = await agent.get(`/filings/${NOW_PERIOD}/receipt`).expect(200);
     expect(receipt.text).toContain(f.tracking_code);
     expect(receipt.text).toContain('به‌موقع');
+    expect(receipt.text).toContain('وزارت صنعت، معدن و تجارت');
+    expect(receipt.text).toMatch(/id="printed-at">[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} ساعت/);
     expect(receipt.text).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} ساعت [۰-۹]{2}:[۰-۹]{2}/);
     expect(receipt.text).toContain('data-print');
   });

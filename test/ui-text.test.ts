@@ -50,3 +50,12 @@ describe('the words and signs of the UI', () => {
     expect(actionLabel('no.such_action')).toBe('رویداد دیگر');
   });
 });
+
+describe('the check link\'s address', () => {
+  it('PUBLIC_URL defaults to localhost on the port the instance listens on', async () => {
+    const { parseEnv } = await import('../src/env.ts');
+    expect(parseEnv({ PORT: '4180' }).PUBLIC_URL).toBe('http://localhost:4180');
+    expect(parseEnv({}).PUBLIC_URL).toBe('http://localhost:3000');
+    expect(parseEnv({ PORT: '4180', PUBLIC_URL: 'https://amar.example.ir' }).PUBLIC_URL).toBe('https://amar.example.ir');
+  });
+});

@@ -5,6 +5,7 @@ import { parseForm, text } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { auditFrom } from '../audit.ts';
 import { standings, findProvinceUnits, findUnit, currentUnitOf, firstApprovedUnit, priorityList } from './model.ts';
+import { qrSvg } from '../qr.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
 import { facilityView, isFacilityType, FACILITY_TYPES, FACILITY_LABELS } from './facilities.ts';
 import { recentJobRuns } from '../jobs/nightly.ts';
@@ -84,7 +85,8 @@ async function certificatePrint(req: Request, res: Response) {
   if (!cert) throw new NotFoundError();
   const unit = await findUnit(cert.unit_id, { unitIds: currentUser(req).unit_ids });
   if (!unit) throw new NotFoundError();
-  res.render('eligibility/certificate-print', { title: 'گواهی وضعیت آماری', cert, unit, grouped: groupedCode(cert.code), url: verifyUrl(cert.code) });
+  const url = verifyUrl(cert.code);
+  res.render('eligibility/certificate-print', { title: 'گواهی وضعیت آماری', cert, unit, grouped: groupedCode(cert.code), url, qr: await qrSvg(url) });
 }
 
 function publicCheckForm(req: Request, res: Response) {
