@@ -123,30 +123,33 @@ describe('the cap and the scope', () => {
   it('concurrent nominations cannot overshoot the cap (the province row is locked for the count)', async () => {
     await setSetting('nominations_per_province', 2);
     try {
-      // Year Y (the fixtures' filed year: a unit with months of its year not filed cannot be nominated).
-      const before = await t.knex('nominations').where({ year: Y });
-      await t.knex('nominations').where({ year: Y }).delete();
       const results = await Promise.allSettled([units.perfect, units.returned, units.late, units.fourth].map((unitId) =>
-        nominate({ year: Y, unitId, provinceCode: '23', userId: officer.id, at: lastMinute })));
+        nominate({ year: Y + 1, unitId, provinceCode: '23', userId: officer.id, at: lastMinute })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-      expect(await t.knex('nominations').where({ year: Y, province_code: '23' }).count('* as n')).toEqual([{ n: 2 }]);
-      await t.knex('nominations').where({ year: Y }).delete();
-      if (before.length) await t.knex('nominations').insert(before);
+      expect(await t.knex('nominations').where({ year: Y + 1, province_code: '23' }).count('* as n')).toEqual([{ n: 2 }]);
     } finally {
+      await t.knex('nominations').where({ year: Y + 1 }).delete();
       await setSetting('nominations_per_province', 3);
     }
   });
 
-  it('a unit with a month of the year not filed (or inactive) is flagged with why and cannot be nominated', async () => {
+  it('a unit with months of the year not filed is flagged with why; an inactive one cannot be nominated', async () => {
     const list = await candidates(Y, '23', lastMinute);
-    expect(list.find((c) => c.unit_id === units.late)!.blocked).toEqual(['آمار ۶ ماه ثبت نشده است']);
-    expect(list.find((c) => c.unit_id === units.perfect)!.blocked).toEqual([]);
-    await expect(nominate({ year: Y, unitId: units.late, provinceCode: '23', userId: officer.id, at: lastMinute })).rejects.toThrow(/نمی‌توان نامزد کرد: آمار ۶ ماه ثبت نشده است/);
-    const { agent } = await signIn(app, officer.email);
-    clock.now = () => lastMinute;
-    const page = await agent.get(`/nominations?year=${Y}`).expect(200);
-    expect(page.text).toMatch(/کارخانه دیرکرد[^<]*<div class="small text-danger fw-normal" data-blocked>نامزدی ممکن نیست: آمار ۶ ماه ثبت نشده است/);
-    expect(await t.knex('nominations').where({ unit_id: units.late }).first()).toBeUndefined();
+    expect(list.find((c) => c.unit_id === units.late)).toMatchObject({ flags: ['آمار ۶ ماه ثبت نشده است'], nominable: true });
+    expect(list.find((c) => c.unit_id === units.perfect)).toMatchObject({ flags: [], nominable: true });
+    await t.knex('units').where({ id: units.fourth }).update({ status: 'inactive' });
+    try {
+      expect((await candidates(Y, '23', lastMinute)).find((c) => c.unit_id === units.fourth)).toMatchObject({ flags: ['واحد غیرفعال است'], nominable: false });
+      await expect(nominate({ year: Y, unitId: units.fourth, provinceCode: '23', userId: officer.id, at: lastMinute })).rejects.toThrow(/نمی‌توان نامزد کرد/);
+      const { agent } = await signIn(app, officer.email);
+      clock.now = () => lastMinute;
+      const page = await agent.get(`/nominations?year=${Y}`).expect(200);
+      expect(page.text).toMatch(/کارخانه دیرکرد[\s\S]*?<div class="small text-danger fw-normal" data-flags>فاقد شرایط خدمات: آمار ۶ ماه ثبت نشده است/);
+      expect(page.text).toMatch(/کارخانه چهارم[\s\S]*?data-flags>نامزدی ممکن نیست: واحد غیرفعال است/);
+      expect(await t.knex('nominations').where({ unit_id: units.fourth, year: Y }).first()).toBeUndefined();
+    } finally {
+      await t.knex('units').where({ id: units.fourth }).update({ status: 'active' });
+    }
   });
 
   it("an officer cannot nominate another province's unit (404)", async () => {

@@ -26,6 +26,24 @@ async function axeOf(page: Page): Promise<Found[]> {
     .map((v) => ({ page: new URL(page.url()).pathname, id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}${n.any[0]?.data?.fgColor ? ` ${n.any[0].data.fgColor} on ${n.any[0].data.bgColor}` : ''}`) }));
 }
 
+// Latin words a Persian page may show: format and standard names ("CSV" beside a Persian label).
+const LATIN_OK = new Set(['CSV', 'XLSX', 'Excel', 'JSON', 'API', 'OpenAPI', 'PDF', 'QR', 'ISIC', 'UTF', 'BOM', 'HTML', 'Bearer', 'Authorization', 'REST']);
+
+/** Latin words in the page's own text (not in LTR values such as emails, codes and licence numbers). */
+async function latinWordsOf(page: Page): Promise<string[]> {
+  const words = await page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('script, style, code, pre, [dir="ltr"], .ltr, .site-account, option, [data-free-text]')) continue;
+      for (const m of (n.textContent ?? '').matchAll(/[A-Za-z][A-Za-z_.]{2,}/g)) out.push(m[0]);
+    }
+    return out;
+  });
+  return [...new Set(words)].filter((w) => !LATIN_OK.has(w.replace(/\.$/, '')));
+}
+
 /** Same-origin GET pages linked from here: no downloads, no sign-out, one page per path shape. */
 async function linksOf(page: Page, base: string): Promise<string[]> {
   const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
@@ -48,6 +66,8 @@ async function crawl(page: Page, base: string, start: string[]): Promise<{ visit
     if (!(res.headers()['content-type'] ?? '').includes('text/html')) continue;
     visited.push(new URL(page.url()).pathname);
     found.push(...await axeOf(page));
+    // The API reference documents an English-keyed API: its field names are the API itself.
+    if (!url.includes('/api/docs')) for (const w of await latinWordsOf(page)) found.push({ page: new URL(page.url()).pathname, id: `latin-text:${w}`, impact: 'ui-text', help: 'English in the UI', nodes: [] });
     for (const l of await linksOf(page, base)) if (!seen.has(shape(l))) queue.push(l);
   }
   return { visited, found };
@@ -72,6 +92,8 @@ describe('axe over every page each role reaches (no serious or critical violatio
     await mk('planning', 'planning_deputy', ['/nominations/national']);
     await mk('admin', 'admin', ['/admin/users', '/admin/settings', '/admin/audit']);
     accounts.anon = { email: '', start: ['/', '/login', '/register', '/verify'] };
+    // The factories name users after their role code; real names are Persian.
+    await rig.t.knex('users').update({ full_name: 'کاربر آزمون' });
   });
 
   for (const role of ['anon', 'unit', 'officer', 'stats', 'planning', 'admin']) {
