@@ -1,20 +1,46 @@
-// Filing form (progressive enhancement): shows value added while typing. The server computes
-// and stores it on save either way.
-(() => {
-  const form = document.getElementById('filing-form');
+// Filing form (progressive enhancement; the server accepts any digits and separators either way):
+// amounts grouped as they are typed, each Rial amount in words under its field, value added live.
+import { groupDigits, plainNumber, digitsBefore, caretAfterDigits, rialWords } from './numbers.js';
+
+const form = document.getElementById('filing-form');
+if (form) {
   const out = document.querySelector('[data-value-added]');
-  if (!form || !out) return;
+  const hint = document.querySelector('[data-value-added-hint]');
   const toNumber = (s) => {
-    const latin = String(s).replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)).replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
-    const clean = latin.replace(/[\u066c,\u060c\u200c\s_]/g, '').replace(/\u066b/g, '.');
+    const clean = plainNumber(s);
     return /^\d+(\.\d+)?$/.test(clean) ? Number(clean) : NaN;
   };
   const fmt = new Intl.NumberFormat('fa-IR');
-  const update = () => {
+  const words = (input) => {
+    const box = document.getElementById(`${input.id}-words`);
+    if (box) box.textContent = rialWords(input.value);
+  };
+  const regroup = (input) => {
+    const before = input.value;
+    const grouped = groupDigits(before);
+    if (grouped === before) return;
+    const n = digitsBefore(before, input.selectionStart ?? before.length);
+    input.value = grouped;
+    const at = caretAfterDigits(grouped, n);
+    if (document.activeElement === input) input.setSelectionRange(at, at);
+  };
+  const updateValueAdded = () => {
+    if (!out) return;
     const pv = toNumber(form.elements.namedItem('production_value')?.value ?? '');
     const ic = toNumber(form.elements.namedItem('intermediate_consumption')?.value ?? '');
-    if (Number.isFinite(pv) && Number.isFinite(ic)) out.textContent = `${fmt.format(pv - ic)} ریال`;
+    if (Number.isFinite(pv) && Number.isFinite(ic)) {
+      out.textContent = `${fmt.format(pv - ic)} ریال`;
+      if (hint) hint.hidden = true;
+    }
   };
-  form.addEventListener('input', update);
-  update();
-})();
+  form.addEventListener('input', (e) => {
+    const input = e.target;
+    if (input instanceof HTMLInputElement && input.dataset.number) {
+      regroup(input);
+      if (input.dataset.number === 'rial') words(input);
+    }
+    updateValueAdded();
+  });
+  for (const input of form.querySelectorAll('input[data-number="rial"]')) words(input);
+  updateValueAdded();
+}

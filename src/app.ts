@@ -2,10 +2,11 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
+import compression from 'compression';
 import { db } from './db.ts';
 import { env } from './env.ts';
 import { log } from './log.ts';
-import { viewHelpers } from './views.ts';
+import { viewHelpers, ASSET_VERSION } from './views.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { userReadWith } from './auth/session-store.ts';
 import { csrfProtection, CsrfError } from './auth/csrf.ts';
@@ -20,6 +21,7 @@ import { adminRouter } from './admin/routes.ts';
 import { filingsRouter } from './filings/routes.ts';
 import { apiRouter } from './api/routes.ts';
 import { verificationsRouter } from './verifications/routes.ts';
+import { provinceUnitsRouter } from './province/units.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
@@ -58,6 +60,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
     next();
   });
   app.use(requestLog);
+  app.use(compression());
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
@@ -75,11 +78,16 @@ export function createApp(opts: AppOptions = {}): express.Express {
     strictTransportSecurity: false,
   }));
 
-  // Self-hosted assets: ministry networks are closed, nothing comes from a CDN.
-  const assets = { maxAge: '7d', immutable: false };
-  app.use('/assets/bootstrap', express.static(path.join(root, 'node_modules/bootstrap/dist'), assets));
-  app.use('/assets/vazirmatn', express.static(path.join(root, 'node_modules/vazirmatn'), assets));
-  app.use('/assets', express.static(path.join(root, 'public'), assets));
+  // Self-hosted assets: ministry networks are closed, nothing comes from a CDN. Pages link them
+  // under /assets/<version>/ (a hash of their contents, views.ts): cached for a year, and a new
+  // release of any of them is a new address. The unversioned paths stay, cached for an hour.
+  const serveAssets = (prefix: string, opts: { maxAge: string; immutable: boolean }) => {
+    app.use(`${prefix}/bootstrap`, express.static(path.join(root, 'node_modules/bootstrap/dist'), opts));
+    app.use(`${prefix}/vazirmatn`, express.static(path.join(root, 'node_modules/vazirmatn'), opts));
+    app.use(prefix, express.static(path.join(root, 'public'), opts));
+  };
+  serveAssets(`/assets/${ASSET_VERSION}`, { maxAge: '365d', immutable: true });
+  serveAssets('/assets', { maxAge: '1h', immutable: false });
 
   app.use(opsRouter());
   app.use('/api', apiRouter({ limit: opts.apiLimit }));
@@ -119,6 +127,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(adminRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());
+  app.use(provinceUnitsRouter());
   app.use(eligibilityRouter());
   app.use(statsRouter());
   app.use(nominationsRouter({ now: opts.now }));

@@ -51,7 +51,7 @@ export const SYSTEM_YEARS = { first: 1380, last: 1499 } as const;
 export const isSystemYear = (y: number): boolean => Number.isInteger(y) && y >= SYSTEM_YEARS.first && y <= SYSTEM_YEARS.last;
 
 export const email = (label = 'پست الکترونیکی') =>
-  z.preprocess((v) => latinDigits(str(v)).trim().toLowerCase(), z.string().min(1, `${label} را وارد کنید.`).max(200).email(`${label} معتبر نیست.`));
+  z.preprocess((v) => latinDigits(str(v)).trim().toLowerCase(), z.string().min(1, `${label} را وارد کنید.`).max(200, `${label} بیش از حد بلند است.`).email(`${label} معتبر نیست.`));
 
 export const password = (label = 'گذرواژه') =>
   z.string({ error: `${label} را وارد کنید.` }).min(10, `${label} باید دست‌کم ۱۰ نویسه باشد.`).max(200, `${label} بیش از حد بلند است.`)

@@ -1,5 +1,7 @@
 // Persian text and number input: DESIGN §3, REFERENCE "Text and numbers".
 
+import { plainNumber } from '../public/numbers.js';
+
 const PERSIAN_ZERO = 0x06f0;
 const ARABIC_INDIC_ZERO = 0x0660;
 
@@ -48,14 +50,32 @@ export function normalizeMultiline(s: string): string {
 }
 
 /** An amount as typed (`۱٬۲۰۰٬۰۰۰`, `1,200,000`, `١٢٠٠`) → its Latin digit string, separators dropped. */
-export function normalizeNumberInput(s: string): string {
-  return latinDigits(s)
-    .replace(/[\u066c,\u060c\u200c\u200e\u200f\s_]/g, '')
-    .replace(/\u066b/g, '.')
-    .replace(/\//g, '.');
-}
+export const normalizeNumberInput = (s: string): string => plainNumber(s);
+
+// Grouping and number words: one copy shared with the browser (public/numbers.js).
+export { groupDigits, numberWords, rialWords } from '../public/numbers.js';
 
 /** Digits only, for identifiers: `۰۴۹۹-۳۷۰۸۹۹` → `0499370899`. Keeps other characters so validation can reject them. */
 export function normalizeIdentifier(s: string): string {
   return latinDigits(s).replace(/[\s\-\u200c\u200e\u200f]/g, '');
+}
+
+/**
+ * A Jalali month as typed → `YYYY-MM`: `۱۴۰۵/۰۱`, `۱۴۰۵-۱`, `١٤٠٥/٠١`, `1405.01` all give `1405-01`.
+ * Anything else comes back digits-normalised, for the caller's isPeriod to refuse.
+ */
+export function normalizePeriodInput(s: string): string {
+  const t = latinDigits(s).replace(/[\u200c\u200e\u200f\u061c\s]/g, '');
+  const m = /^(\d{4})[-/.\u066b\u2010-\u2015_](\d{1,2})$/.exec(t);
+  return m ? `${m[1]}-${m[2].padStart(2, '0')}` : t;
+}
+
+// Persian alphabetical order (چ after ج, ک and گ before ه), which code-point order breaks.
+const faCollator = new Intl.Collator('fa');
+
+export const compareFa = (a: string, b: string): number => faCollator.compare(a, b);
+
+/** A copy of `items` in Persian alphabetical order of `key`. */
+export function sortFa<T>(items: readonly T[], key: (x: T) => string): T[] {
+  return [...items].sort((a, b) => faCollator.compare(key(a), key(b)));
 }

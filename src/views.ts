@@ -1,5 +1,9 @@
-import { persianDigits } from './text.ts';
-import { jalaliDateOf, tehranTimeOf, periodLabelParts, type Period, type JalaliDate } from './calendar.ts';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { persianDigits, rialWords } from './text.ts';
+import { ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel } from './glossary.ts';
+import { jalaliDateOf, tehranTimeOf, periodLabelParts, addMonths, MONTH_NAMES, type Period, type JalaliDate } from './calendar.ts';
 
 // Helpers every template gets (app.locals): Persian digits, Jalali dates, money.
 
@@ -64,18 +68,33 @@ export const rial = (n: number | bigint | string | null | undefined): string => 
   return `${fa(typeof n === 'number' ? Math.round(n) : n)} ریال`;
 };
 
-export const ROLE_LABELS: Record<string, string> = {
-  unit_user: 'کاربر واحد',
-  province_officer: 'کارشناس استان',
-  stats_office: 'دفتر آمار و فرآوری داده‌ها',
-  planning_deputy: 'معاونت برنامه‌ریزی',
-  admin: 'مدیر سامانه',
-};
+export { ROLE_LABELS, KIND_LABELS } from './glossary.ts';
 
-export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
+/** The months from `from` to `to` grouped by year, for a Jalali month picker (partials/period-select). */
+export function periodChoices(from: Period, to: Period): { year: string; options: { code: Period; label: string }[] }[] {
+  const years: { year: string; options: { code: Period; label: string }[] }[] = [];
+  for (let p = from; p <= to; p = addMonths(p, 1)) {
+    const y = p.slice(0, 4);
+    if (years.at(-1)?.year !== persianDigits(y)) years.push({ year: persianDigits(y), options: [] });
+    years.at(-1)!.options.push({ code: p, label: `${MONTH_NAMES[Number(p.slice(5)) - 1]} ${persianDigits(y)}` });
+  }
+  return years;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** A hash of every served asset (public/, and the bootstrap and vazirmatn versions): their address. */
+export const ASSET_VERSION = (() => {
+  const h = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(path.join(root, 'public')).sort()) h.update(f).update(fs.readFileSync(path.join(root, 'public', f)));
+  for (const pkg of ['bootstrap', 'vazirmatn']) h.update(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json')));
+  return h.digest('hex').slice(0, 12);
+})();
+
+/** The long-cached address of an asset: asset('app.css') → /assets/<version>/app.css */
+export const asset = (file: string): string => `/assets/${ASSET_VERSION}/${file}`;
 
 /** A unit's status (DESIGN §4) in words, everywhere it is shown. */
-export const UNIT_STATUS_LABELS: Record<string, string> = { active: 'فعال', inactive: 'غیرفعال' };
 export const unitStatusLabel = (status: string): string => UNIT_STATUS_LABELS[status] ?? status;
 
-export const viewHelpers = { fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, jalaliDateText, unitStatusLabel, ROLE_LABELS, KIND_LABELS };
+export const viewHelpers = { asset, unitStatusLabel, periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel };

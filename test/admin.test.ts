@@ -151,13 +151,17 @@ describe('admin edits settings', () => {
     const { agent, csrf } = await signIn(app, admin.email);
     const current = periodOf(new Date());
     const from = addMonths(current, 2);
-    const res = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'deadline_day', value: '۱۰', effective_from: from.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d))) });
+    // Typed as ۱۴۰۵/۰۱ (Persian digits, a slash): read as 1405-01.
+    const res = await agent.post('/admin/settings').type('form').send({ _csrf: csrf, key: 'deadline_day', value: '۱۰', effective_from: from.replace('-', '/').replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d))) });
     expect(res.status).toBe(303);
     const steps = await t.knex('settings').where({ key: 'deadline_day' }).orderBy('effective_from');
     expect(steps.map((s) => [s.effective_from, Number(s.value)])).toEqual([['0001-01', 8], [from, 10]]);
     const rules = (await loadSettings(t.knex)).rules;
     expect(rules.deadlineDay).toEqual([{ from: '0001-01', value: 8 }, { from, value: 10 }]);
+    // The page offers a Jalali month picker, its options in Persian.
     const page = await agent.get('/admin/settings').expect(200);
+    expect(page.text).toMatch(/<select class="form-select" id="s-deadline_day-from" name="effective_from"/);
+    expect(page.text).toContain(`<option value="${current}" selected>`);
     expect(page.text).toMatch(/setting-history[\s\S]*آغاز[\s\S]*۸[\s\S]*۱۰/);
     const log = await t.knex('audit_log').where({ action: 'settings.changed', target: 'setting:deadline_day' }).first();
     expect(log.details).toMatchObject({ key: 'deadline_day', value: 10, effective_from: from });

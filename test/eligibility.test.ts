@@ -8,6 +8,7 @@ import { createApiToken } from '../src/api/auth.ts';
 import { duePeriods, deadlineOf, type Period } from '../src/calendar.ts';
 import { periodLabel } from '../src/views.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
+import { verifyUrl } from '../src/eligibility/certificates.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 
 let t: TestDatabase;
@@ -105,6 +106,12 @@ describe('the unit\'s certificate and its public check', () => {
     const print = await agent.get(res.headers.location).expect(200);
     expect(print.text).toContain(cert.code.match(/.{4}/g).join('-'));
     expect(print.text).toContain(`/verify/${cert.code}`);
+    // The check link as a QR code drawn on the server, the ministry's header, the success banner not printed.
+    expect(print.text).toMatch(/<div class="certificate-qr" id="certificate-qr" role="img"[^>]*><svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*>/);
+    expect(print.text).toContain('وزارت صنعت، معدن و تجارت');
+    expect(print.text).toMatch(/<div class="alert alert-success no-print" role="status">گواهی صادر شد/);
+    const qr = await (await import('qrcode')).default.toString(verifyUrl(cert.code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    expect(print.text).toContain(qr);
 
     const pub = await request(app).get(`/verify/${cert.code}`).expect(200);
     expect(pub.text).toContain('صنایع غذایی گواهی');

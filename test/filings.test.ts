@@ -76,6 +76,8 @@ describe('the filing form (DESIGN §5)', () => {
     const receipt = await agent.get(`/filings/${NOW_PERIOD}/receipt`).expect(200);
     expect(receipt.text).toContain(f.tracking_code);
     expect(receipt.text).toContain('به‌موقع');
+    expect(receipt.text).toContain('وزارت صنعت، معدن و تجارت');
+    expect(receipt.text).toMatch(/id="printed-at">[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} ساعت/);
     expect(receipt.text).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} ساعت [۰-۹]{2}:[۰-۹]{2}/);
     expect(receipt.text).toContain('data-print');
   });
@@ -272,6 +274,20 @@ describe('revisions and the filing\'s life', () => {
 });
 
 describe('the unit\'s dashboard', () => {
+  it('puts a returned filing first, and the form of a period past its deadline says it will count as late', async () => {
+    const { unit, agent } = await unitWithUser(app, { obligation_start: period(-4) });
+    await submittedNow({ unitId: unit.id, period: period(-3), state: 'returned', returnReason: 'ارقام ناهمخوان', lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
+    const res = await agent.get('/dashboard').expect(200);
+    const actions = [...res.text.matchAll(/data-action="([^"]+)"/g)].map((m) => m[1]);
+    expect(actions[0]).toBe('returned');
+    expect(res.text).toContain('۱ اظهارنامه عودت شده — اصلاح کنید');
+    const late = await agent.get(`/filings/${period(-4)}`).expect(200);
+    expect(late.text).toContain('id="late-notice"');
+    expect(late.text).toContain('«با تأخیر» شمرده می‌شود');
+    const onTime = await agent.get(`/filings/${NOW_PERIOD}`).expect(200);
+    expect(onTime.text).not.toContain('id="late-notice"');
+  });
+
   it('counts down to the deadline in Persian', () => {
     const at = new Date('2025-10-20T00:00:00Z');
     const plus = (ms: number) => new Date(at.getTime() + ms);
@@ -288,7 +304,7 @@ describe('the unit\'s dashboard', () => {
     expect(periods).toEqual([0, -1, -2, -3, -4, -5].map(period));
   });
 
-  it('shows status, the current period with a Persian countdown, missing periods first, and reminders', async () => {
+  it('shows status, the next actions in order, the current period with a Persian countdown, periods newest first, and reminders', async () => {
     const { unit, agent } = await unitWithUser(app, { obligation_start: period(-4) });
     await submittedNow({ unitId: unit.id, period: period(-2), lines: [{ product_id: unit.productIds[0], produced: 100, sold: 100, sales_value: 1000 }] });
     await t.knex('reminders').insert({ unit_id: unit.id, period: period(-1), deadline: deadlineOf(period(-1), DEFAULT_RULES) });
@@ -297,16 +313,16 @@ describe('the unit\'s dashboard', () => {
     expect(res.text).toContain('فعال');
     expect(res.text).toContain('یادآوری');
     const order = [...res.text.matchAll(/data-period="([^"]+)" data-state="([^"]+)" data-timeliness="([^"]+)"/g)].map((m) => [m[1], m[3]]);
-    const firstOther = order.findIndex(([, tl]) => tl !== 'missing');
-    const lastMissing = order.map(([, tl]) => tl).lastIndexOf('missing');
-    expect(lastMissing).toBeGreaterThanOrEqual(0);
-    expect(lastMissing).toBeLessThan(firstOther);
+    expect(order.map(([p]) => p)).toEqual([0, -1, -2, -3, -4].map(period));
     expect(order.find(([p]) => p === period(-2))?.[1]).not.toBe('missing');
+    const actions = [...res.text.matchAll(/data-action="([^"]+)"/g)].map((m) => m[1]);
+    expect(actions[actions.length - 1]).toBe('missing');
+    expect(res.text).toMatch(/ماه ثبت‌نشده — هرچه زودتر ثبت کنید/);
     // The record, the submission time and the reminder's deadline as the record's own query and the
     // calendar give them (the page reads all three in one statement).
     const [record] = await filingRecords({ at: new Date(), rules: DEFAULT_RULES, unitIds: [unit.id] }, t.knex);
     expect(record.missing_periods.length).toBeGreaterThan(0);
-    expect(res.text).toContain(`کامل بودن: ${faPct(record.completeness)} · به‌موقع بودن: ${faPct(record.timeliness)} · ${fa(record.missing_periods.length)} ماه ثبت‌نشده`);
+    expect(res.text).toContain(`<li>کامل بودن: ${faPct(record.completeness)}</li><li>به‌موقع بودن: ${faPct(record.timeliness)}</li><li>${fa(record.missing_periods.length)} ماه ثبت‌نشده</li>`);
     const submitted = await t.knex('filings').where({ unit_id: unit.id, period: period(-2) }).first('first_submitted_at');
     expect(res.text).toContain(jdatetime(submitted.first_submitted_at));
     expect(res.text).toContain(`تا ${jdatetime(deadlineOf(period(-1), DEFAULT_RULES))} است.`);

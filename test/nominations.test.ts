@@ -134,6 +134,25 @@ describe('the cap and the scope', () => {
     }
   });
 
+  it('a unit with months of the year not filed is flagged with why; an inactive one cannot be nominated', async () => {
+    const list = await candidates(Y, '23', lastMinute);
+    expect(list.find((c) => c.unit_id === units.late)).toMatchObject({ flags: ['آمار ۶ ماه ثبت نشده است'], nominable: true });
+    expect(list.find((c) => c.unit_id === units.perfect)).toMatchObject({ flags: [], nominable: true });
+    await t.knex('units').where({ id: units.fourth }).update({ status: 'inactive' });
+    try {
+      expect((await candidates(Y, '23', lastMinute)).find((c) => c.unit_id === units.fourth)).toMatchObject({ flags: ['واحد غیرفعال است'], nominable: false });
+      await expect(nominate({ year: Y, unitId: units.fourth, provinceCode: '23', userId: officer.id, at: lastMinute })).rejects.toThrow(/نمی‌توان نامزد کرد/);
+      const { agent } = await signIn(app, officer.email);
+      clock.now = () => lastMinute;
+      const page = await agent.get(`/nominations?year=${Y}`).expect(200);
+      expect(page.text).toMatch(/کارخانه دیرکرد[\s\S]*?<div class="small text-danger fw-normal" data-flags>فاقد شرایط خدمات: آمار ۶ ماه ثبت نشده است/);
+      expect(page.text).toMatch(/کارخانه چهارم[\s\S]*?data-flags>نامزدی ممکن نیست: واحد غیرفعال است/);
+      expect(await t.knex('nominations').where({ unit_id: units.fourth, year: Y }).first()).toBeUndefined();
+    } finally {
+      await t.knex('units').where({ id: units.fourth }).update({ status: 'active' });
+    }
+  });
+
   it("an officer cannot nominate another province's unit (404)", async () => {
     const { agent } = await signIn(app, officer.email);
     clock.now = () => lastMinute;
@@ -155,6 +174,12 @@ describe('the cap and the scope', () => {
     expect(res.text).toContain('استان تهران');
     expect(res.text).toContain('استان اصفهان');
     expect(res.text).toContain('۱۰ تیر');
+    // The provinces that have not nominated: 29 of 31, Tehran and Isfahan not among them.
+    const silent = [...res.text.matchAll(/data-province="(\d\d)"/g)].map((m) => m[1]);
+    expect(silent).toHaveLength(29);
+    expect(silent).not.toContain('23');
+    expect(silent).not.toContain('10');
+    expect(res.text).toContain('۲۹ استان هنوز نامزدی نفرستاده است');
     // The fixtures' production value is 1000 Rial per filing: neither it nor any sum appears.
     expect(res.text).not.toMatch(/ریال/);
     expect(res.text).not.toContain('۱٬۰۰۰');

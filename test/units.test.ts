@@ -18,9 +18,13 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&#34;'
 describe('a unit registers itself', () => {
   it('the public form lists provinces and ISIC classes grouped by division, with five product rows', async () => {
     const res = await request(app).get('/register').expect(200);
+    const provinces = [...res.text.matchAll(/<option value="(\d\d)"[^>]*>([^<]+)<\/option>/g)].map((m) => m[2].trim());
+    expect(provinces).toHaveLength(31);
+    expect(provinces.indexOf('چهارمحال و بختیاری')).toBeLessThan(provinces.indexOf('کرمان'));
+    expect(provinces.indexOf('گیلان')).toBeLessThan(provinces.indexOf('همدان'));
     expect(res.text).toContain('<option value="23">تهران</option>');
     expect((res.text.match(/name="province_code"[\s\S]*?<\/select>/)?.[0].match(/<option value="\d\d"/g) ?? []).length).toBe(31);
-    expect(res.text).toMatch(/<optgroup label="صنعتی · بخش ۱۰: [^"]+" data-section="C">/);
+    expect(res.text).toMatch(/<optgroup label="صنعتی، قسمت ۱۰: [^"]+" data-section="C">/);
     expect(res.text).toMatch(/<option value="1050">۱۰۵۰ — /);
     expect(res.text).toContain('name="products[4][name]"');
     expect(res.text).not.toContain('name="products[5][name]"');
@@ -189,6 +193,21 @@ describe('a unit registers itself', () => {
     const [unit] = await unitsWithLicence(form.licence_no);
     const products = await t.knex('products').where({ unit_id: unit.id }).orderBy('position');
     expect(products.map((p) => [p.name, p.annual_capacity, p.product_code])).toEqual([['شیر پاستوریزه', 12000, null], ['خامه', 0, '1050123']]);
+  });
+
+  it('a refused registration opens with an error summary linking each field, says the password mismatch, and "at least one product" beside the rows', async () => {
+    const { agent, csrf } = await visitor(app);
+    const form = registrationForm();
+    const noProducts = Object.fromEntries(Object.entries(form).filter(([k]) => !k.startsWith('products')));
+    const res = await agent.post('/register').type('form').send({ _csrf: csrf, ...noProducts, national_id: '123', password: 'short', password_confirm: 'other' });
+    expect(res.status).toBe(422);
+    const summary = res.text.slice(res.text.indexOf('id="error-summary"'), res.text.indexOf('</div>', res.text.indexOf('id="error-summary"')));
+    expect(summary).toContain('href="#f-national_id"');
+    expect(summary).toContain('href="#f-password_confirm">دو گذرواژه یکسان نیستند.');
+    expect(summary).toContain('href="#products-error"');
+    expect(res.text).toContain('id="f-national_id"');
+    // The product message sits with the product rows, not at the top.
+    expect(res.text.indexOf('id="products-error"')).toBeGreaterThan(res.text.indexOf('محصولات (از روی پروانه)'));
   });
 
   it('a registration posted without its CSRF token is refused with 403', async () => {

@@ -2,61 +2,14 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, jalaliDateOf, formatJalaliDate, tehranTimeOf, type JalaliDate } from '../calendar.ts';
-import { latinDigits, normalizeText } from '../text.ts';
+import { latinDigits, normalizeText, compareFa } from '../text.ts';
 import type { FormResult } from '../forms.ts';
+import { ACTION_LABELS, actionLabel } from '../glossary.ts';
 
 // The audit log for administrators (DESIGN §2: every officer's view of a unit's filing, every
 // decision): filters, pages, CSV. Reads only; scope is national (admins only).
 
-/** Persian names of the actions the features write; an unknown action is shown as its code. */
-export const ACTION_LABELS: Record<string, string> = {
-  'auth.sign_in': 'ورود به سامانه',
-  'auth.failed': 'ورود ناموفق',
-  'auth.locked': 'قفل شدن حساب پس از چند ورود ناموفق',
-  'filing.submit': 'ارسال اظهارنامه',
-  'filing.correct': 'اصلاح اظهارنامه',
-  'filing.view': 'مشاهده اظهارنامه واحد توسط کارشناس',
-  'filing.verify': 'تأیید اظهارنامه',
-  'filing.return': 'عودت اظهارنامه برای اصلاح',
-  'filing.reopen': 'بازگشایی اظهارنامه تأییدشده',
-  'unit.registered': 'ثبت‌نام واحد',
-  'unit.account_linked': 'پیوند حساب به واحد',
-  'unit.registration_approved': 'تأیید ثبت‌نام واحد',
-  'unit.registration_rejected': 'رد ثبت‌نام واحد',
-  'units.imported': 'ورود فهرست واحدها',
-  'user.created': 'ساخت حساب کاربری',
-  'user.password_reset': 'بازنشانی گذرواژه',
-  'user.activation_link_issued': 'صدور پیوند فعال‌سازی',
-  'user.deactivated': 'غیرفعال کردن حساب',
-  'user.reactivated': 'فعال کردن دوباره حساب',
-  'user.role_changed': 'تغییر نقش حساب',
-  'user.password_changed': 'تغییر گذرواژه',
-  'user.password_reset_requested': 'درخواست بازنشانی گذرواژه (فراموشی)',
-  'user.password_reset_done': 'تعیین گذرواژه تازه با پیوند بازنشانی',
-  'user.activated': 'فعال‌سازی حساب با پیوند',
-  'user.email_proven': 'تأیید پست الکترونیکی',
-  'auth.throttled': 'ورود ناموفق و انتظار پیش از تلاش بعدی',
-  'unit.claimed': 'درخواست پیوند به واحد واردشده',
-  'unit.claim_approved': 'تأیید درخواست پیوند به واحد',
-  'unit.claim_rejected': 'رد درخواست پیوند به واحد',
-  'settings.changed': 'تغییر تنظیمات',
-  'settings.exemplary_weights': 'تغییر وزن شاخص‌های واحد برگزیده',
-  'stats.export': 'دریافت فایل جدول آماری',
-  'stats.view': 'مشاهده یا دریافت جدول یک انتشار آماری',
-  'stats.release': 'انتشار آماری تازه',
-  'stats.release_refused': 'انتشار آماری رد شده (حفاظت ممکن نبود)',
-  'stats.api': 'دریافت آمار از API',
-  'certificate.issue': 'صدور گواهی وضعیت',
-  'eligibility.check': 'استعلام صلاحیت دریافت خدمات',
-  'facility.view': 'مشاهده سقف پیشنهادی تسهیلات',
-  'nominations.create': 'نامزد کردن واحد برگزیده',
-  'nominations.delete': 'حذف نامزدی واحد برگزیده',
-  'api_token.create': 'ساخت کلید دسترسی API',
-  'api_token.revoke': 'ابطال کلید دسترسی API',
-  'audit.export': 'دریافت فایل گزارش رویدادها',
-};
-
-export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? action;
+export { ACTION_LABELS, actionLabel };
 
 /**
  * The details an administrator may read (issue 12 §3d, DESIGN §2: the admin sees no unit data):
@@ -218,7 +171,7 @@ export async function actionsInLog(k: Knex = db()): Promise<string[]> {
      ) select action from a where action is not null`,
   );
   const present = (r.rows as { action: string }[]).map((x) => x.action);
-  return [...new Set([...Object.keys(ACTION_LABELS), ...present])].sort((x, y) => actionLabel(x).localeCompare(actionLabel(y), 'fa'));
+  return [...new Set([...Object.keys(ACTION_LABELS), ...present])].sort((x, y) => compareFa(actionLabel(x), actionLabel(y)));
 }
 
 export const CSV_HEADER = ['شناسه', 'زمان (تهران)', 'زمان (UTC)', 'رویداد', 'کد رویداد', 'شناسه کاربر', 'پست الکترونیکی کاربر', 'نقش', 'استان', 'شناسه واحد', 'واحد', 'هدف', 'جزئیات', 'نشانی IP'];

@@ -4,7 +4,7 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { settingSchemas, saveSetting, loadSettings, PERIODIC_SETTINGS, type SettingKey, type SettingValue } from '../settings.ts';
 import { periodOf, isPeriod, type Period } from '../calendar.ts';
-import { latinDigits, normalizeNumberInput } from '../text.ts';
+import { normalizeNumberInput, normalizePeriodInput } from '../text.ts';
 import { fa, periodLabel } from '../views.ts';
 import type { FieldErrors } from '../forms.ts';
 
@@ -64,14 +64,14 @@ export type SettingChange = { key: SettingKey; value: unknown; effectiveFrom: Pe
 export function parseSettingForm(key: SettingKey, body: Record<string, unknown>, now: Date): { ok: true; change: SettingChange } | { ok: false; errors: FieldErrors } {
   const shape = SETTING_META[key].shape;
   const raw = shape === 'int' || shape === 'number' ? toNumber(body.value)
-    : shape === 'period' ? latinDigits(str(body.value)).trim()
+    : shape === 'period' ? normalizePeriodInput(str(body.value))
       : Object.fromEntries(Object.keys(shape).map((sub) => [sub, toNumber((body.value as Record<string, unknown> | undefined)?.[sub])]));
   const errors: FieldErrors = {};
   const parsed = settingSchemas[key].safeParse(raw);
   if (!parsed.success) for (const issue of parsed.error.issues) errors[['value', ...issue.path.map(String)].join('.')] ??= persianIssue(issue);
   let effectiveFrom: Period = '0001-01';
   if (isPeriodic(key)) {
-    const from = latinDigits(str(body.effective_from)).trim().replace('/', '-');
+    const from = normalizePeriodInput(str(body.effective_from));
     const earliest = earliestEffectivePeriod(now);
     if (!isPeriod(from)) errors.effective_from = 'دوره آغاز اجرا را به شکل سال-ماه بنویسید، مانند ۱۴۰۴-۰۹.';
     else if (from < earliest) errors.effective_from = `تغییر قاعده نمی‌تواند دوره‌های گذشته را عوض کند؛ دوره‌ای از ${periodLabel(earliest)} به بعد بنویسید.`;

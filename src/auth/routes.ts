@@ -14,9 +14,9 @@ import { mailConfigured, sendMail } from '../mail.ts';
 import { persianDigits } from '../text.ts';
 import { endSessionsOf } from './session.ts';
 
-const signInForm = z.object({ email: email(), password: z.string().min(1, 'گذرواژه را وارد کنید.').max(200) });
+const signInForm = z.object({ email: email(), password: z.string().min(1, 'گذرواژه را وارد کنید.').max(200, 'گذرواژه بیش از حد بلند است.') });
 const changePasswordForm = z.object({ current: z.string().min(1, 'گذرواژه فعلی را وارد کنید.'), next: password('گذرواژه تازه') });
-const activationForm = z.object({ password: password(), confirm: z.string() }).refine((v) => v.password === v.confirm, { message: 'دو گذرواژه یکسان نیستند.', path: ['confirm'] });
+const activationForm = z.object({ password: password(), confirm: z.string() }).refine((v) => v.password === v.confirm, { message: 'دو گذرواژه یکسان نیستند.', path: ['confirm'], when: () => true });
 const forgotForm = z.object({ email: email() });
 
 const INVALID_LINK = { title: 'پیوند نامعتبر', message: 'این پیوند نامعتبر است، پیش‌تر به کار رفته یا منقضی شده است.' };

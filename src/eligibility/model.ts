@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
-import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
+import { normalizeIdentifier, normalizeText, latinDigits, compareFa } from '../text.ts';
 import { filingRecords, eligibilityVerdict, type FilingRecord, type Verdict } from './record.ts';
 import { unitRows, type UnitRow } from '../acting-unit.ts';
 
@@ -67,7 +67,7 @@ export async function priorityList(province: string, at: Date, rules: Rules, k: 
   const rows = allStandings
     .map((s) => ({ ...s, yearRecord: year.get(s.unit.id)!, from: maxPeriod(from, s.unit.obligation_start) }))
     .filter((s) => s.yearRecord)
-    .sort((a, b) => b.yearRecord.completeness - a.yearRecord.completeness || b.yearRecord.timeliness - a.yearRecord.timeliness || a.unit.name.localeCompare(b.unit.name, 'fa'));
+    .sort((a, b) => b.yearRecord.completeness - a.yearRecord.completeness || b.yearRecord.timeliness - a.yearRecord.timeliness || compareFa(a.unit.name, b.unit.name));
   let rank = 0;
   let prev: string | null = null;
   const ranked = rows.map((r, i) => {

@@ -6,6 +6,7 @@ import { loadSettings } from '../settings.ts';
 import { auditFrom } from '../audit.ts';
 import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts';
 import { actingUnit } from '../acting-unit.ts';
+import { qrSvg } from '../qr.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
 import { facilityView, isFacilityType, FACILITY_TYPES, FACILITY_LABELS } from './facilities.ts';
 
@@ -87,7 +88,8 @@ async function certificatePrint(req: Request, res: Response) {
   if (!cert) throw new NotFoundError();
   const unit = await findUnit(cert.unit_id, { unitIds: currentUser(req).unit_ids });
   if (!unit) throw new NotFoundError();
-  res.render('eligibility/certificate-print', { title: 'گواهی وضعیت آماری', cert, unit, grouped: groupedCode(cert.code), url: verifyUrl(cert.code) });
+  const url = verifyUrl(cert.code);
+  res.render('eligibility/certificate-print', { title: 'گواهی وضعیت آماری', cert, unit, grouped: groupedCode(cert.code), url, qr: await qrSvg(url) });
 }
 
 function publicCheckForm(req: Request, res: Response) {

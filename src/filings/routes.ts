@@ -5,7 +5,7 @@ import { db } from '../db.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calendar.ts';
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
-import { fa } from '../views.ts';
+import { fa, periodLabel } from '../views.ts';
 import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
@@ -108,6 +108,8 @@ async function formPage(req: Request, res: Response, state: Partial<FormState> =
     filing,
     reviews,
     deadline: deadlineOf(period, settings.rules),
+    // A first submission after the deadline counts as late (DESIGN §4); the form says so first.
+    willBeLate: !filing?.first_submitted_at && deadlineOf(period, settings.rules) < new Date(),
     values: state.values ?? valuesFromFiling(filing, products),
     errors: state.errors ?? {},
     warnings,
@@ -246,10 +248,18 @@ async function listFilings(_req: Request, res: Response): Promise<void> {
   });
 }
 
-/** Missing (due and never submitted) first, then returned, then the rest, newest first within each. */
-function dashboardOrder(rows: PeriodRow[]): PeriodRow[] {
-  const rank = (r: PeriodRow) => (r.timeliness === 'missing' ? 0 : r.state === 'returned' ? 1 : 2);
-  return [...rows].sort((a, b) => rank(a) - rank(b) || (a.period < b.period ? 1 : -1));
+export interface NextAction { kind: 'returned' | 'current' | 'missing'; text: string; periods: Period[] }
+
+/** What the unit must do, in order: correct returned filings, file this month's, then the missing months. */
+export function nextActions(rows: PeriodRow[], current: Period, countdown: string): NextAction[] {
+  const actions: NextAction[] = [];
+  const returned = rows.filter((r) => r.state === 'returned');
+  if (returned.length) actions.push({ kind: 'returned', text: `${persianDigits(returned.length)} اظهارنامه عودت شده — اصلاح کنید`, periods: returned.map((r) => r.period) });
+  const now = rows.find((r) => r.period === current);
+  if (now && (now.state === 'missing' || now.state === 'draft')) actions.push({ kind: 'current', text: `آمار ${periodLabel(current)} را ثبت کنید — ${countdown}`, periods: [current] });
+  const missing = rows.filter((r) => r.timeliness === 'missing' && r.period !== current);
+  if (missing.length) actions.push({ kind: 'missing', text: `${persianDigits(missing.length)} ماه ثبت‌نشده — هرچه زودتر ثبت کنید`, periods: missing.map((r) => r.period) });
+  return actions;
 }
 
 async function showDashboard(req: Request, res: Response): Promise<void> {
@@ -282,7 +292,9 @@ async function showDashboard(req: Request, res: Response): Promise<void> {
     deadline,
     countdown: countdownText(deadline, now),
     currentRow: rows.find((r) => r.period === current),
-    rows: dashboardOrder(rows),
+    // Newest first, as periodRowsOf gives them.
+    rows,
+    actions: nextActions(rows, current, countdownText(deadline, now)),
     record,
     reminders,
     STATE_LABELS,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf } from '../calendar.ts';
-import { filingRecords, submittedBy } from '../eligibility/record.ts';
+import { filingRecords, submittedBy, eligibilityVerdict } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
@@ -29,6 +29,10 @@ export interface Candidate {
   score: number;
   rank: number;
   nominated: boolean;
+  /** Why the unit is not eligible (DESIGN §4 over the year: inactive, months not filed), shown beside it. */
+  flags: string[];
+  /** An inactive unit cannot be nominated; a flagged active one can, the officer seeing why. */
+  nominable: boolean;
 }
 
 /** The first instant after the nomination window of `year`: 1 Khordad of year + 1, 00:00 Tehran. */
@@ -78,6 +82,7 @@ export async function candidates(year: number, provinceCode: string, at: Date, o
       return {
         unit_id: rec.unit_id, name: String(r.name), isic_class: String(r.isic_class), city: String(r.city), status: String(r.status),
         due: rec.due, ...indicators, score: score(weights, indicators), rank: 0, nominated: Boolean(r.nominated),
+        flags: eligibilityVerdict(String(r.status), rec).reasons, nominable: String(r.status) === 'active',
       };
     })
     .sort((a, b) => b.score - a.score || b.completeness - a.completeness || b.timeliness - a.timeliness || a.unit_id - b.unit_id);
@@ -100,6 +105,7 @@ export async function nominate(a: { year: number; unitId: number; provinceCode: 
     if (c.nominated) throw new FormError({ _form: 'این واحد پیش‌تر برای همین سال نامزد شده است.' });
     const taken = num((await trx('nominations').where({ year: a.year, province_code: a.provinceCode }).count<{ n: number }[]>('* as n'))[0].n);
     if (taken >= cap) throw new FormError({ _form: `هر استان برای هر سال حداکثر ${persianDigits(cap)} واحد را می‌تواند نامزد کند. برای نامزد کردن این واحد، نخست یکی از نامزدهای کنونی را حذف کنید.` });
+    if (!c.nominable) throw new FormError({ _form: `این واحد را نمی‌توان نامزد کرد: ${c.flags.join('، ')}.` });
     await trx('nominations').insert({
       year: a.year, unit_id: a.unitId, province_code: a.provinceCode, nominated_by: a.userId, at: a.at, score: c.score,
       indicators: JSON.stringify({ completeness: c.completeness, timeliness: c.timeliness, quality: c.quality, due: c.due, weights: settings.get('exemplary_weights') }),

@@ -3,7 +3,8 @@ import { requireRole, currentUser, officerProvince, flash } from '../auth/guards
 import { auditFrom } from '../audit.ts';
 import { loadSettings, saveSetting } from '../settings.ts';
 import { parseForm, FormError, formView } from '../forms.ts';
-import { persianDigits } from '../text.ts';
+import { persianDigits, sortFa } from '../text.ts';
+import { listProvinces } from '../units/model.ts';
 import { startOfJalaliDay } from '../calendar.ts';
 import { weightsForm, nominationForm, yearParam } from './forms.ts';
 import { candidates, nominate, withdraw, nationalNominations, nominationYears, nominationDeadline, nominationsOpen, lockedMessage, defaultYear } from './model.ts';
@@ -89,6 +90,8 @@ async function showNational(req: Request, res: Response) {
   const year = y.ok && y.data ? Number(y.data) : years[0] ?? defaultYear(new Date());
   const list = await nationalNominations(year);
   const byProvince = new Map<string, typeof list>();
-  for (const n of list) byProvince.set(n.province, [...(byProvince.get(n.province) ?? []), n]);
-  res.render('nominations/national', { title: `واحدهای برگزیده سال ${persianDigits(year)}`, year, years, byProvince, total: list.length, deadline: nominationDeadline(year) });
+  for (const n of sortFa(list, (x) => x.province)) byProvince.set(n.province, [...(byProvince.get(n.province) ?? []), n]);
+  // The provinces that have not nominated yet, so the deputy knows whom to chase.
+  const silent = (await listProvinces()).filter((p) => !list.some((n) => n.province_code === p.code));
+  res.render('nominations/national', { title: `واحدهای برگزیده سال ${persianDigits(year)}`, year, years, byProvince, silent, total: list.length, deadline: nominationDeadline(year) });
 }

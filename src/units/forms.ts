@@ -87,7 +87,8 @@ export function parseRegistration(body: Record<string, unknown>, now: Date = new
   if (!fields.ok) Object.assign(errors, fields.errors);
   const date = checkLicenceDate(str(body.licence_issued_on), now);
   if (!date.ok) errors.licence_issued_on = date.reason;
-  if (fields.ok && fields.data.password !== (fields.data.password_confirm ?? '')) errors.password_confirm = 'دو گذرواژه یکسان نیستند.';
+  // Said even when other fields are wrong: the user retypes both passwords anyway.
+  if (str(body.password) !== str(body.password_confirm)) errors.password_confirm = 'دو گذرواژه یکسان نیستند.';
 
   const products: ProductInput[] = [];
   const seen = new Set<string>();

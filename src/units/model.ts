@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { FormError } from '../forms.ts';
+import { sortFa } from '../text.ts';
 import { obligationStart, jalaliToGregorianIso, type ObligationSettings, type Period } from '../calendar.ts';
 import type { RegistrationInput } from './forms.ts';
 import { pickedCodeErrors } from '../catalogue/model.ts';
@@ -16,8 +17,8 @@ export const DUPLICATE_EMAIL = 'این پست الکترونیکی پیش‌تر
 export interface ProvinceOption { code: string; name: string }
 export interface IsicDivision { code: string; section: string; title_fa: string; classes: { code: string; title_fa: string }[] }
 
-export function listProvinces(k: Knex = db()): Promise<ProvinceOption[]> {
-  return k('provinces').select('code', 'name').orderBy('name');
+export async function listProvinces(k: Knex = db()): Promise<ProvinceOption[]> {
+  return sortFa(await k('provinces').select('code', 'name'), (p) => p.name);
 }
 
 /** Sections B and C down to classes, grouped by division for the <select>. */
@@ -47,8 +48,8 @@ async function checkReferences(input: Pick<RegistrationInput, 'isic_class' | 'ki
   if (!isic) errors.isic_class = 'این کد آیسیک در فهرست طبقه‌بندی نیست.';
   else if (isic.section !== SECTION_OF_KIND[input.kind]) {
     errors.isic_class = input.kind === 'industrial'
-      ? 'واحد صنعتی باید فعالیتی از بخش «صنعت (ساخت)» (بخش C آیسیک، بخش‌های ۱۰ تا ۳۳) داشته باشد.'
-      : 'واحد معدنی باید فعالیتی از بخش «استخراج معدن» (بخش B آیسیک، بخش‌های ۰۵ تا ۰۹) داشته باشد.';
+      ? 'واحد صنعتی باید فعالیتی از بخش «صنعت (ساخت)» (بخش C آیسیک، قسمت‌های ۱۰ تا ۳۳) داشته باشد.'
+      : 'واحد معدنی باید فعالیتی از بخش «استخراج معدن» (بخش B آیسیک، قسمت‌های ۰۵ تا ۰۹) داشته باشد.';
   }
   const province = await k('provinces').where({ code: input.province_code }).first('name');
   if (!province) errors.province_code = 'استان را از فهرست انتخاب کنید.';

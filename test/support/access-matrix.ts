@@ -109,6 +109,8 @@ POST   /province/filings/:id/reopening               login 404   404   ok    404
 GET    /province/eligibility                         login 404   404   ok    ok    404   404   404
 GET    /province/priority                            login 404   404   ok    ok    404   404   404
 GET    /province/units/:id/facility                  login 404   404   ok    404   404   404   404
+GET    /province/units                               login 404   404   ok    ok    404   404   404
+GET    /province/units/:id                           login 404   404   ok    404   404   404   404
 GET    /certificate                                  login ok    ok    404   404   404   404   404
 POST   /certificate                                  login ok    ok    404   404   404   404   404
 GET    /certificate/:code                            login ok    404   404   404   404   404   404

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freshDatabase, type TestDatabase } from './db.ts';
 import { createApp } from '../../src/app.ts';
 
-export const SCREENSHOTS = path.resolve('screenshots');
+export const SCREENSHOTS = path.resolve('.tmp/screenshots');
 
 /** The app on a random loopback port (database already set up by freshDatabase()). */
 export async function startServer(opts: Parameters<typeof createApp>[0] = {}): Promise<{ url: string; close(): Promise<void> }> {

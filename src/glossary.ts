@@ -1,0 +1,85 @@
+// The portal's vocabulary (issue 14, item 8): one Persian word for each thing, in one place.
+// Templates get these through app.locals (src/views.ts); no code or English word reaches the UI.
+
+/** ISIC Rev.4 levels: بخش ⊃ قسمت ⊃ گروه ⊃ طبقه (section ⊃ division ⊃ group ⊃ class). */
+export const ISIC_LEVEL_LABELS = { section: 'بخش', division: 'قسمت', group: 'گروه', class: 'طبقه' } as const;
+
+/** Words that are easy to write two ways: these are the ways (with their half-spaces). */
+export const TERMS = {
+  onTime: 'به‌موقع',
+  late: 'با تأخیر',
+  missing: 'ثبت‌نشده',
+  returned: 'عودت‌شده',
+  verified: 'تأییدشده',
+  awaitingApproval: 'در انتظار تأیید',
+} as const;
+
+export const ROLE_LABELS: Record<string, string> = {
+  unit_user: 'کاربر واحد',
+  province_officer: 'کارشناس استان',
+  stats_office: 'دفتر آمار و فرآوری داده‌ها',
+  planning_deputy: 'معاونت برنامه‌ریزی',
+  admin: 'مدیر سامانه',
+};
+
+export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
+
+export const UNIT_STATUS_LABELS: Record<string, string> = { active: 'فعال', inactive: 'غیرفعال' };
+
+export const REGISTRATION_LABELS: Record<string, string> = { pending: TERMS.awaitingApproval, approved: 'تأییدشده', rejected: 'ردشده' };
+
+/** Persian names of the actions the features write; an unknown one as «رویداد دیگر» (its code is no UI text). */
+export const ACTION_LABELS: Record<string, string> = {
+  'auth.sign_in': 'ورود به سامانه',
+  'auth.failed': 'ورود ناموفق',
+  'auth.locked': 'قفل شدن حساب پس از چند ورود ناموفق',
+  'filing.submit': 'ارسال اظهارنامه',
+  'filing.correct': 'اصلاح اظهارنامه',
+  'filing.view': 'مشاهده اظهارنامه واحد توسط کارشناس',
+  'filing.verify': 'تأیید اظهارنامه',
+  'filing.return': 'عودت اظهارنامه برای اصلاح',
+  'filing.reopen': 'بازگشایی اظهارنامه تأییدشده',
+  'unit.registered': 'ثبت‌نام واحد',
+  'unit.account_linked': 'اتصال حساب به واحد واردشده',
+  'unit.registration_approved': 'تأیید ثبت‌نام واحد',
+  'unit.registration_rejected': 'رد ثبت‌نام واحد',
+  'units.imported': 'ورود فهرست واحدها',
+  'user.created': 'ساخت حساب کاربری',
+  'user.password_reset': 'بازنشانی گذرواژه',
+  'user.activation_link_issued': 'صدور پیوند فعال‌سازی',
+  'user.deactivated': 'غیرفعال کردن حساب',
+  'user.reactivated': 'فعال کردن دوباره حساب',
+  'settings.changed': 'تغییر تنظیمات',
+  'settings.exemplary_weights': 'تغییر وزن شاخص‌های واحد برگزیده',
+  'stats.export': 'دریافت فایل جدول آماری',
+  'stats.view': 'مشاهده جدول آماری',
+  'stats.release': 'انتشار آمار',
+  'stats.release_refused': 'انتشار آمار رد شد',
+  'stats.api': 'دریافت آمار از API',
+  'certificate.issue': 'صدور گواهی وضعیت',
+  'eligibility.check': 'استعلام صلاحیت دریافت خدمات',
+  'facility.view': 'مشاهده سقف پیشنهادی تسهیلات',
+  'nominations.create': 'نامزد کردن واحد برگزیده',
+  'nominations.delete': 'حذف نامزدی واحد برگزیده',
+  'api_token.create': 'ساخت کلید دسترسی API',
+  'api_token.revoke': 'ابطال کلید دسترسی API',
+  'audit.export': 'دریافت فایل گزارش رویدادها',
+  'user.role_changed': 'تغییر نقش حساب',
+  'user.password_changed': 'تغییر گذرواژه',
+  'user.password_reset_requested': 'درخواست بازنشانی گذرواژه (فراموشی)',
+  'user.password_reset_done': 'تعیین گذرواژه تازه با پیوند بازنشانی',
+  'user.activated': 'فعال‌سازی حساب با پیوند',
+  'user.email_proven': 'تأیید پست الکترونیکی',
+  'auth.throttled': 'ورود ناموفق و انتظار پیش از تلاش بعدی',
+  'unit.claimed': 'درخواست پیوند به واحد واردشده',
+  'unit.claim_approved': 'تأیید درخواست پیوند به واحد',
+  'unit.claim_rejected': 'رد درخواست پیوند به واحد',
+  'catalogue.imported': 'ورود فهرست ملی محصولات',
+  'catalogue.linked': 'پیوند محصول واحد به کد فهرست ملی',
+  'catalogue.created': 'افزودن کد به فهرست ملی محصولات',
+  'catalogue.updated': 'ویرایش کد فهرست ملی محصولات',
+  'catalogue.retired': 'بازنشستگی کد فهرست ملی محصولات',
+  'catalogue.deleted': 'حذف کد بازنشسته فهرست ملی محصولات',
+};
+
+export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? 'رویداد دیگر';
