@@ -96,7 +96,7 @@ describe('DESIGN §4, on time / late / missing: a due period is on time if first
       expect(page).toContain(`${faPct(onTime / periods.length)} (${fa(onTime)} از ${fa(periods.length)})`);
       expect(page).toContain(missing.map(periodLabel).join('، '));
     }
-    expect(seen.dashboard.text).toContain(`کامل بودن: ${faPct(filed / periods.length)} · به‌موقع بودن: ${faPct(onTime / periods.length)}`);
+    expect(seen.dashboard.text).toContain(`<li>کامل بودن: ${faPct(filed / periods.length)}</li><li>به‌موقع بودن: ${faPct(onTime / periods.length)}</li>`);
     // The nomination scores count the due periods of the year of the latest one.
     const year = inYear(periods, last.slice(0, 4));
     const yFiled = year.filter((p) => plan[p] !== 'missing').length;

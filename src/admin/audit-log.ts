@@ -199,11 +199,3 @@ export function csvRecord(r: AuditRow, roleLabel: (role: string) => string): str
   ];
 }
 
-/**
- * One CSV field: quoted when needed, and a value a spreadsheet would run as a formula (= + - @,
- * tab, CR) is prefixed with an apostrophe — an email or a target is typed by users.
- */
-export function csvField(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

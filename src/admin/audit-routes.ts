@@ -4,7 +4,8 @@ import { auditFrom } from '../audit.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLE_LABELS } from '../views.ts';
-import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, csvField, shownDetails, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, shownDetails, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+import { downloadHeaders, csvLine, CSV_BOM, CSV_TYPE } from '../export.ts';
 
 // GET /admin/audit: the audit log, filterable and paged; GET /admin/audit.csv: the same rows as CSV.
 export function auditRouter(): Router {
@@ -58,14 +59,12 @@ async function exportAudit(req: Request, res: Response) {
   }
   // The export is itself an event worth knowing about.
   await auditFrom(req, { action: 'audit.export', details: Object.fromEntries(Object.entries(values).filter(([, v]) => v)) });
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
-  res.setHeader('Cache-Control', 'no-store');
-  res.write(`\ufeff${CSV_HEADER.map(csvField).join(',')}\r\n`);
+  downloadHeaders(res, CSV_TYPE, 'audit-log.csv');
+  res.write(CSV_BOM + csvLine(CSV_HEADER));
   // Streamed batch by batch, each statement under the heavy-request timeout.
   await withStatementTimeout(async (k) => {
     for await (const batch of auditRows({ ...result.data, page: 1 }, k)) {
-      res.write(batch.map((r) => csvRecord(r, (role) => ROLE_LABELS[role] ?? role).map(csvField).join(',')).join('\r\n') + '\r\n');
+      res.write(batch.map((r) => csvLine(csvRecord(r, (role) => ROLE_LABELS[role] ?? role))).join(''));
     }
   });
   res.end();

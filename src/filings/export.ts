@@ -1,3 +1,4 @@
+import { csvText } from '../export.ts';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
@@ -47,14 +48,8 @@ export async function historyTable(unit: Pick<UnitRow, 'id' | 'obligation_start'
   return { headers, rows };
 }
 
-function csvCell(v: Cell): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function toCsv(t: HistoryTable): string {
-  return '\uFEFF' + [t.headers, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText([t.headers, ...t.rows]);
 }
 
 export async function toXlsx(t: HistoryTable, sheetName = 'سابقه آمار'): Promise<Buffer> {

@@ -14,6 +14,7 @@ import {
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
+import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { actingUnit, isApproved, type UnitRow } from '../acting-unit.ts';
 
@@ -323,15 +324,8 @@ async function downloadHistory(format: 'csv' | 'xlsx', res: Response): Promise<v
   const settings = await loadSettings();
   const table = await withStatementTimeout((k) => historyTable(unit, new Date(), settings.rules, k));
   const name = `history-${unit.id}`;
-  if (format === 'csv') {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-    res.send(toCsv(table));
-    return;
-  }
-  res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  res.setHeader('Content-Disposition', `attachment; filename="${name}.xlsx"`);
-  res.send(await toXlsx(table));
+  if (format === 'csv') return sendDownload(res, toCsv(table), CSV_TYPE, `${name}.csv`);
+  sendDownload(res, await toXlsx(table), XLSX_TYPE, `${name}.xlsx`);
 }
 
 export function filingsRouter(): Router {

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Response } from 'express';
+import { csvText, type CsvValue } from '../export.ts';
 import { periodLabel } from '../views.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
 import { persianDigits } from '../text.ts';
@@ -11,31 +11,6 @@ import { jsonInteger, LEGEND, SUPPRESSED_FLAG, NATIONAL, ALL_INDUSTRY, type Rele
 // from a ReleaseView, whose suppressed cells are already null: nothing confidential reaches a file.
 // CSV: UTF-8 with a BOM (Excel then reads Persian correctly), long format, one line per cell with
 // a flag column. XLSX: the table as on the page, right-to-left sheet, legend row.
-
-export type CsvValue = string | number | null | undefined;
-
-function csvField(v: CsvValue): string {
-  if (v === null || v === undefined) return '';
-  // Labels can be text typed by units (product names): one a spreadsheet would run as a formula
-  // (= + - @, tab, CR) gets a leading apostrophe. Numbers are left as they are.
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV text with a UTF-8 BOM and CRLF line ends. */
-export function csvText(lines: CsvValue[][]): string {
-  return '\ufeff' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-export function sendDownload(res: Response, body: string | Buffer, type: string, filename: string): void {
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-  res.setHeader('Cache-Control', 'no-store');
-  res.send(body);
-}
-
-export const CSV_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function viewFilename(v: ReleaseView, ext: string): string {
   const q = v.query;

@@ -1,0 +1,37 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { csvField, csvText } from '../src/export.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { unitWithUser } from './support/factories.ts';
+
+// One export module (issue 13): every CSV the portal writes defuses spreadsheet formulas, carries
+// a BOM and CRLF, and every download is an attachment that is never cached.
+
+describe('CSV text', () => {
+  it('defuses text a spreadsheet would run, quotes what needs quoting, leaves numbers alone', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('+98')).toBe("'+98");
+    expect(csvField('-1')).toBe("'-1");
+    expect(csvField(-1)).toBe('-1');
+    expect(csvField(12345678901234567890n)).toBe('12345678901234567890');
+    expect(csvField(null)).toBe('');
+    expect(csvText([['a', 'b,c'], [1, null]])).toBe('\ufeffa,"b,c"\r\n1,\r\n');
+  });
+});
+
+describe('downloads', () => {
+  let t: TestDatabase;
+  let app: App;
+  beforeAll(async () => { ({ t, app } = await freshApp()); });
+  afterAll(() => t.close());
+
+  it('the filing history goes through the same writer: an attachment, never cached, no field a spreadsheet would run', async () => {
+    const { agent } = await unitWithUser(app, { products: [{ name: '=cmd|calc', unit_of_measure: 'تن', annual_capacity: 100 }] });
+    const res = await agent.get('/dashboard/history.csv').expect(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="history-\d+\.csv"$/);
+    expect(res.text.startsWith('\ufeff')).toBe(true);
+    expect(res.text).toContain('تولید =cmd|calc (تن)');
+    expect(res.text).not.toMatch(/(^|,)"?[=+@]/m);
+  });
+});
