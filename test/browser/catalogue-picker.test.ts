@@ -39,7 +39,7 @@ describe('the registration product picker in Chromium', () => {
     await page.fill('#f-password', 'browser-password-1');
     await page.fill('#f-password_confirm', 'browser-password-1');
     await screenshot(page, 'register-catalogue-picker');
-    await Promise.all([page.waitForURL(/\/my-units/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
+    await Promise.all([page.waitForURL(/\/register\/sent/), page.click('button.btn-lg:has-text("ثبت‌نام")')]);
 
     const unit = await rig.t.knex('units').where({ licence_no: 'CAT-1' }).first('id');
     expect(await rig.t.knex('products').where({ unit_id: unit.id }).select('name', 'catalogue_code', 'unit_of_measure_code'))
