@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { LP_MEASURES, publishedValue, totalOf, type LpMeasure, type Problem } from './cube.ts';
+import { LP_MEASURES, publishedValue, totalOf, type Amounts, type LpMeasure, type Problem } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -58,6 +58,15 @@ export function measureScale(problem: Problem, m: LpMeasure): number {
 export interface PublishedRows { starts: number[]; indices: number[]; lower: number[]; upper: number[] }
 
 /**
+ * What a published cell tells of the sum of its base cells: a money sum exactly; employees, a
+ * monthly average rounded to whole persons, within ±0.5 × months (exactly, for one month).
+ */
+function knownRange(total: Amounts, m: LpMeasure, months: number): [number, number] {
+  const value = Number(publishedValue(total, m, months));
+  return m === 'employees' && months > 1 ? [Math.max(0, (value - 0.5) * months), (value + 0.5) * months] : [value, value];
+}
+
+/**
  * One row per distinct set of base cells that some release publishes: money exactly, employees
  * within the rounding of a monthly average (±0.5 × months; exact for one month).
  */
@@ -70,9 +79,7 @@ export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, 
     for (const key of published) {
       const c = cells.get(key);
       if (!c) continue;
-      const members = c.bases.map((i) => problem.bases[i]);
-      const value = Number(publishedValue(totalOf(members), m, rel.months));
-      const [lo, hi] = m === 'employees' && rel.months > 1 ? [Math.max(0, (value - 0.5) * rel.months), (value + 0.5) * rel.months] : [value, value];
+      const [lo, hi] = knownRange(totalOf(c.bases.map((i) => problem.bases[i])), m, rel.months);
       const id = [...c.bases].sort((a, b) => a - b).join(',');
       const prev = rows.get(id);
       if (prev) { prev.lo = Math.max(prev.lo, lo / scale); prev.hi = Math.min(prev.hi, hi / scale); } else rows.set(id, { bases: c.bases, lo: lo / scale, hi: hi / scale });
@@ -89,7 +96,7 @@ export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, 
 }
 
 /** Every distinct set of base cells that any release of the problem could publish, with each release's published value. */
-interface UniverseRow { bases: number[]; cells: { release: number; key: string; months: number; total: ReturnType<typeof totalOf> }[] }
+interface UniverseRow { bases: number[]; cells: { release: number; key: string; months: number; total: Amounts }[] }
 
 function rowUniverse(problem: Problem): UniverseRow[] {
   const rows = new Map<string, UniverseRow>();
@@ -125,8 +132,7 @@ export class Attacker {
     this.universe.forEach((row, r) => {
       for (const c of row.cells) {
         if (!pattern.get(c.release)?.has(c.key)) continue;
-        const value = Number(publishedValue(c.total, m, c.months));
-        const [lo, hi] = m === 'employees' && c.months > 1 ? [Math.max(0, (value - 0.5) * c.months), (value + 0.5) * c.months] : [value, value];
+        const [lo, hi] = knownRange(c.total, m, c.months);
         lower[r] = Math.max(lower[r], lo / scale);
         upper[r] = Math.min(upper[r], hi / scale);
       }
