@@ -1,9 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { formBody, NOW_PERIOD } from './filings-helpers.ts';
 
@@ -11,10 +10,9 @@ import { formBody, NOW_PERIOD } from './filings-helpers.ts';
 // quantity is never silently rounded to the column's three decimals.
 
 let t: TestDatabase;
-let app: Express;
+let app: App;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 10_000, apiLimit: 10_000 });
+  ({ t, app } = await freshApp({ loginLimit: 10_000, apiLimit: 10_000 }));
 });
 afterAll(async () => t.close());
 

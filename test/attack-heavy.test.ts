@@ -1,10 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { withStatementTimeout, takeHeavySlot, heavyLimits, HeavyTimeoutError, BUSY_MESSAGE, TIMEOUT_MESSAGE } from '../src/ops/heavy.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 
 // Issue 12 §4: one statistics user cannot stall an instance. Heavy requests run under a statement
@@ -12,10 +11,9 @@ import { createUser, createUnit, signIn } from './support/factories.ts';
 
 const onServer = Boolean(process.env.DATABASE_URL);
 let t: TestDatabase;
-let app: Express;
+let app: App;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 10_000, apiLimit: 10_000 });
+  ({ t, app } = await freshApp({ loginLimit: 10_000, apiLimit: 10_000 }));
 });
 afterAll(async () => t.close());
 

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import request from 'supertest';
-import type { Express } from 'express';
 
 // Counts the argon2 hashes a request costs, with the real implementation underneath.
 vi.mock('../src/auth/passwords.ts', async (original) => {
@@ -12,7 +11,8 @@ import { hashPassword } from '../src/auth/passwords.ts';
 import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { latestDuePeriod, addMonths } from '../src/calendar.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
@@ -21,10 +21,9 @@ import { fa } from '../src/views.ts';
 // Issue 12 §8: the smaller leaks.
 
 let t: TestDatabase;
-let app: Express;
+let app: App;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 10_000, registerLimit: 10_000 });
+  ({ t, app } = await freshApp({ loginLimit: 10_000, registerLimit: 10_000 }));
 });
 afterAll(async () => t.close());
 

@@ -1,11 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../src/app.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { createActivationToken, LINK_VALID_HOURS } from '../src/auth/activation.ts';
 import { weakPasswordReason } from '../src/auth/password-policy.ts';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
 
@@ -13,10 +12,9 @@ import { registrationForm, postRegistration } from './support/registration.ts';
 // on reactivation), and expire; weak passwords are refused; one-time links last days, hashed.
 
 let t: TestDatabase;
-let app: Express;
+let app: App;
 beforeAll(async () => {
-  t = await freshDatabase();
-  app = createApp({ loginLimit: 10_000, apiLimit: 10_000 });
+  ({ t, app } = await freshApp({ loginLimit: 10_000, apiLimit: 10_000 }));
 });
 afterAll(async () => t.close());
 
