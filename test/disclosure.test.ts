@@ -64,8 +64,8 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     for (const m of ['production_value', 'employees'] as const) {
       const brute = bruteForce(problem, pattern, m);
       brute.forEach((b, i) => {
-        expect(b.lo).toBeCloseTo(p.audit.intervals[m][i].lo, 6);
-        expect(b.hi).toBeCloseTo(p.audit.intervals[m][i].hi, 6);
+        expect(b.lo).toBeCloseTo(p.audit.intervals[m]![i].lo, 6);
+        expect(b.hi).toBeCloseTo(p.audit.intervals[m]![i].hi, 6);
       });
     }
   });
@@ -91,7 +91,8 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     // … and still the attacker recovers the bridge cell exactly.
     const audit = await attack(problem, bridgePattern);
     const t = problem.targets.findIndex((x) => x.cell === cellKey(P2, '1073'));
-    expect(audit.intervals.production_value[t].hi - audit.intervals.production_value[t].lo).toBeCloseTo(0, 6);
+    const iv = audit.intervals.production_value![t];
+    expect(iv.hi - iv.lo).toBeCloseTo(0, 6);
     expect(audit.exact).toBeGreaterThan(0);
     const p = await protectRelease(problem, 1);
     expect(p.audit.exposures).toEqual([]);

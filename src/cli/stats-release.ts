@@ -46,6 +46,11 @@ async function main(values: { period?: string; preliminary?: boolean; email?: st
   console.log(`suppressed cells: ${r.report.suppressed}`);
   console.log(`information loss: ${(r.report.informationLoss * 100).toFixed(2)} %`);
   console.log(`audit: ${a.sensitive} sensitive, ${a.exact} exact, ${a.inside} inside the protection interval (${a.lps} LPs)`);
+  const pr = r.report.products;
+  if (pr) {
+    console.log(`product cells: ${pr.cells} in ${pr.families} families (class × unit of measure), ${pr.suppressed} suppressed; ${pr.lines} unit-product contributions, ${pr.uncounted} product lines without a usable unit of measure`);
+    console.log(`product audit: ${pr.audit.sensitive} sensitive, ${pr.audit.exact} exact, ${pr.audit.inside} inside the protection interval (${pr.audit.lps} LPs), ${pr.seconds} s`);
+  }
   if (r.report.linked.length) console.log(`protected together with releases ${r.report.linked.join(', ')}`);
   return 0;
 }

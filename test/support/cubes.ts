@@ -18,7 +18,7 @@ export function baseRows(contributions: readonly Contribution[]): BaseRow[] {
   return [...groups.values()].map(({ c, sig }) => ({
     unit: c.unit,
     province: c.province,
-    isicClass: c.cls,
+    category: c.cls,
     sig: [...new Set(sig)].sort((a, b) => a - b),
     amounts: { production_value: BigInt(c.pv), intermediate_consumption: BigInt(c.ic ?? Math.floor(c.pv / 2)), employees: BigInt(c.emp ?? 1 + (c.pv % 7)) },
   }));

@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { LP_MEASURES, publishedValue, totalOf, type Amounts, type LpMeasure, type Problem } from './cube.ts';
+import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -21,7 +21,7 @@ export function highs(): Promise<Highs> {
   return loading;
 }
 
-/** Which cells each release of the problem publishes (key `geo|isic`). */
+/** Which cells each release of the problem publishes (key `geo|node`). */
 export type Pattern = ReadonlyMap<number, ReadonlySet<string>>;
 
 export interface Interval { lo: number; hi: number; loSolved: boolean; hiSolved: boolean }
@@ -29,7 +29,7 @@ export interface Interval { lo: number; hi: number; loSolved: boolean; hiSolved:
 export interface Exposure { target: number; measure: LpMeasure; direction: 'up' | 'down'; bound: number }
 
 export interface AuditResult {
-  intervals: Record<LpMeasure, Interval[]>; // per target, in the measure's own units
+  intervals: Partial<Record<LpMeasure, Interval[]>>; // per target, in the measure's own units (the problem's measures)
   exposures: Exposure[]; // (target, measure, side) whose bound lies inside the protection interval
   exact: number; // targets recovered exactly in some measure
   inside: number; // targets inside their interval in some measure (exact ones included)
@@ -179,11 +179,11 @@ export class Attacker {
    * protected as exposed — the protection LP, which protection solves next for each exposure,
    * settles those at the same cost (a protected expression costs it nothing).
    */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES, opts: { prove?: boolean } = {}): Promise<AuditResult> {
-    const intervals = {} as Record<LpMeasure, Interval[]>;
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean } = {}): Promise<AuditResult> {
+    const intervals: Partial<Record<LpMeasure, Interval[]>> = {};
     const exposures: Exposure[] = [];
     let lps = 0;
-    for (const m of LP_MEASURES) {
+    for (const m of this.problem.measures) {
       if (!measures.includes(m) || this.problem.targets.length === 0) {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
@@ -196,8 +196,8 @@ export class Attacker {
     const insideTargets = new Set(exposures.map((e) => e.target));
     const exactTargets = new Set<number>();
     this.problem.targets.forEach((t, i) => {
-      if (LP_MEASURES.some((m) => {
-        const iv = intervals[m][i];
+      if (this.problem.measures.some((m) => {
+        const iv = intervals[m]![i];
         return t.truth[m] !== 0n && iv.loSolved && iv.hiSolved && iv.hi - iv.lo <= tolerance(Number(t.truth[m]));
       })) exactTargets.add(i);
     });
@@ -283,7 +283,7 @@ function yielder(): () => Promise<void> {
 }
 
 /** One audit of a problem under a pattern (the attacker built for it and thrown away). */
-export async function attack(problem: Problem, pattern: Pattern, measures: readonly LpMeasure[] = LP_MEASURES): Promise<AuditResult> {
+export async function attack(problem: Problem, pattern: Pattern, measures: readonly LpMeasure[] = problem.measures): Promise<AuditResult> {
   const attacker = new Attacker(await highs(), problem);
   try {
     return await attacker.run(pattern, measures);

@@ -2,7 +2,8 @@
 // overlapping reference periods, the cells each of them publishes, and the "base cells" an
 // attacker's unknowns are made of.
 //
-// A base cell is the set of unit-months of one province and ISIC class that exactly the same
+// A base cell is the set of unit-months of one province and category (an ISIC class for the
+// values; a product and unit of measure for the quantities, see products.ts) that exactly the same
 // releases counted with exactly the same figures (its signature). Every cell of every release is a
 // sum of base cells, so "everything published so far" is a system of linear equations over them,
 // and month differencing, preliminary-vs-final and revision differencing are all the same thing:
@@ -18,8 +19,20 @@ export const NATIONAL = 'IR'; // not a province code: those run from 00 to 30
 export const ALL_ACTIVITIES = 'T';
 
 /** The measures the attacker model covers; value added is production value − intermediate consumption. */
-export const LP_MEASURES = ['production_value', 'intermediate_consumption', 'employees'] as const;
+export const LP_MEASURES = ['production_value', 'intermediate_consumption', 'employees', 'quantity'] as const;
 export type LpMeasure = (typeof LP_MEASURES)[number];
+
+/**
+ * What a problem classifies and measures: the value cube (ISIC classes, money and employees) or a
+ * quantity cube (products in their unit of measure). The two are separate problems: no published
+ * cell of one is a sum of the other's unknowns.
+ */
+export interface Space {
+  measures: readonly LpMeasure[];
+  nodesOf: (category: string) => string[]; // the published nodes a category's figures count in, itself included
+}
+
+export const VALUE_SPACE: Space = { measures: ['production_value', 'intermediate_consumption', 'employees'], nodesOf: isicNodesOf };
 
 export type Amounts = Record<LpMeasure, bigint>;
 
@@ -33,22 +46,22 @@ export interface DisclosureRules {
 export interface BaseRow {
   unit: number;
   province: string;
-  isicClass: string;
+  category: string; // an ISIC class, or a product and unit of measure
   sig: readonly number[]; // ids of the releases that counted these unit-months with these figures
-  amounts: Amounts;
+  amounts: Partial<Amounts>;
 }
 
 export interface ReleaseInProblem {
   id: number;
   months: number; // employees are published as a monthly average over this many months
-  /** Cells this release publishes (key `geo|isic`); null = not decided yet (the release being built). */
+  /** Cells this release publishes (key `geo|node`); null = not decided yet (the release being built). */
   published: ReadonlySet<string> | null;
 }
 
 export interface BaseCell {
   index: number;
   province: string;
-  isicClass: string;
+  category: string;
   sig: readonly number[];
   units: Map<number, Amounts>;
   total: Amounts;
@@ -56,9 +69,9 @@ export interface BaseCell {
 
 export interface ReleaseCell {
   release: number;
-  key: string; // geo|isic
+  key: string; // geo|node
   geo: string;
-  isic: string;
+  node: string; // an ISIC node (values) or a product node (quantities)
   bases: number[];
 }
 
@@ -73,6 +86,7 @@ export interface Target {
 
 export interface Problem {
   rules: DisclosureRules;
+  measures: readonly LpMeasure[];
   releases: ReleaseInProblem[];
   bases: BaseCell[];
   cells: Map<number, Map<string, ReleaseCell>>; // release id → its non-empty cells
@@ -80,7 +94,7 @@ export interface Problem {
   publishedEarlier: number; // sensitive expressions an earlier release already publishes (older rules)
 }
 
-export const cellKey = (geo: string, isic: string): string => `${geo}|${isic}`;
+export const cellKey = (geo: string, node: string): string => `${geo}|${node}`;
 
 export function sectionOf(isicClass: string): 'B' | 'C' {
   return Number(isicClass.slice(0, 2)) < 10 ? 'B' : 'C';
@@ -91,10 +105,10 @@ export function isicNodesOf(isicClass: string): string[] {
   return [ALL_ACTIVITIES, sectionOf(isicClass), isicClass.slice(0, 2), isicClass.slice(0, 3), isicClass];
 }
 
-const zero = (): Amounts => ({ production_value: 0n, intermediate_consumption: 0n, employees: 0n });
+const zero = (): Amounts => ({ production_value: 0n, intermediate_consumption: 0n, employees: 0n, quantity: 0n });
 
-function addInto(target: Amounts, a: Amounts): void {
-  for (const m of LP_MEASURES) target[m] += a[m];
+function addInto(target: Amounts, a: Partial<Amounts>): void {
+  for (const m of LP_MEASURES) target[m] += a[m] ?? 0n;
 }
 
 /** Primary rule on one measure: fewer than n contributors, or the largest |contribution| above the dominance share. */
@@ -119,18 +133,19 @@ function unitAmounts(bases: readonly BaseCell[]): Map<number, Amounts> {
   for (const b of bases) {
     for (const [unit, a] of b.units) {
       const acc = out.get(unit);
-      if (acc) addInto(acc, a); else out.set(unit, { ...a });
+      if (acc) addInto(acc, a); else { const own = zero(); addInto(own, a); out.set(unit, own); }
     }
   }
   return out;
 }
 
-/** A set of base cells is sensitive when it fails the primary rule in any measure, value added included. */
-export function isSensitive(bases: readonly BaseCell[], rules: DisclosureRules): boolean {
+/** A set of base cells is sensitive when it fails the primary rule in any measure of its space, value added included. */
+export function isSensitive(bases: readonly BaseCell[], rules: DisclosureRules, measures: readonly LpMeasure[] = VALUE_SPACE.measures): boolean {
   const units = [...unitAmounts(bases).values()];
   if (units.length === 0) return false;
   if (units.length < rules.minUnits) return true;
-  for (const m of LP_MEASURES) if (failsPrimary(units.map((a) => a[m]), rules)) return true;
+  for (const m of measures) if (failsPrimary(units.map((a) => a[m]), rules)) return true;
+  if (!measures.includes('production_value') || !measures.includes('intermediate_consumption')) return false;
   return failsPrimary(units.map((a) => a.production_value - a.intermediate_consumption), rules);
 }
 
@@ -147,32 +162,35 @@ export function unitCount(bases: readonly BaseCell[]): number {
 }
 
 /** Groups the rows into base cells and every release's cells, and lists the sensitive expressions. */
-export function buildProblem(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem {
+export function buildProblem(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, space: Space = VALUE_SPACE): Problem {
   const byKey = new Map<string, BaseCell>();
   const bases: BaseCell[] = [];
   for (const r of rows) {
-    const key = `${r.province}|${r.isicClass}|${r.sig.join(',')}`;
+    const key = `${r.province}|${r.category}|${r.sig.join(',')}`;
     let b = byKey.get(key);
     if (!b) {
-      b = { index: bases.length, province: r.province, isicClass: r.isicClass, sig: r.sig, units: new Map(), total: zero() };
+      b = { index: bases.length, province: r.province, category: r.category, sig: r.sig, units: new Map(), total: zero() };
       byKey.set(key, b);
       bases.push(b);
     }
     const prev = b.units.get(r.unit);
-    if (prev) addInto(prev, r.amounts); else b.units.set(r.unit, { ...r.amounts });
+    if (prev) addInto(prev, r.amounts); else { const own = zero(); addInto(own, r.amounts); b.units.set(r.unit, own); }
     addInto(b.total, r.amounts);
   }
 
   const cells = new Map<number, Map<string, ReleaseCell>>(releases.map((rel) => [rel.id, new Map()]));
+  const nodes = new Map<string, string[]>();
   for (const b of bases) {
+    let own = nodes.get(b.category);
+    if (!own) { own = space.nodesOf(b.category); nodes.set(b.category, own); }
     for (const id of b.sig) {
       const map = cells.get(id);
       if (!map) continue;
       for (const geo of [NATIONAL, b.province]) {
-        for (const isic of isicNodesOf(b.isicClass)) {
-          const key = cellKey(geo, isic);
+        for (const node of own) {
+          const key = cellKey(geo, node);
           let c = map.get(key);
-          if (!c) { c = { release: id, key, geo, isic, bases: [] }; map.set(key, c); }
+          if (!c) { c = { release: id, key, geo, node, bases: [] }; map.set(key, c); }
           c.bases.push(b.index);
         }
       }
@@ -195,7 +213,7 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     const key = setKey(ids);
     if (targets.has(key)) return;
     const members = ids.map((i) => bases[i]);
-    if (!isSensitive(members, rules)) return;
+    if (!isSensitive(members, rules, space.measures)) return;
     if (publishedSets.has(key)) { publishedEarlier++; return; }
     targets.set(key, { key, bases: [...ids].sort((a, b) => a - b), truth: totalOf(members), release, cell, part });
   };
@@ -211,14 +229,14 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
       if (bySig.size > 1) for (const ids of bySig.values()) consider(ids, release, c.key, true);
     }
   }
-  return { rules, releases: [...releases], bases, cells, targets: [...targets.values()], publishedEarlier };
+  return { rules, measures: space.measures, releases: [...releases], bases, cells, targets: [...targets.values()], publishedEarlier };
 }
 
 function setKey(ids: readonly number[]): string {
   return [...ids].sort((a, b) => a - b).join(',');
 }
 
-/** What one release publishes of one cell, for the attacker: a money sum, or the rounded monthly average of employees. */
+/** What one release publishes of one cell, for the attacker: a sum (money, quantity), or the rounded monthly average of employees. */
 export function publishedValue(total: Amounts, m: LpMeasure, months: number): bigint {
   if (m !== 'employees') return total[m];
   return roundedAverage(total.employees, months);

@@ -1,5 +1,5 @@
 import type { Highs, Model } from 'highs';
-import { isSensitive, totalOf, LP_MEASURES, type LpMeasure, type Problem } from './cube.ts';
+import { isSensitive, totalOf, type LpMeasure, type Problem } from './cube.ts';
 import { Attacker, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
@@ -40,7 +40,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const cells = problem.cells.get(releaseId);
   if (!cells) throw new Error(`release ${releaseId} is not part of the problem`);
   const primary = new Set<string>();
-  for (const c of cells.values()) if (isSensitive(c.bases.map((i) => problem.bases[i]), problem.rules)) primary.add(c.key);
+  for (const c of cells.values()) if (isSensitive(c.bases.map((i) => problem.bases[i]), problem.rules, problem.measures)) primary.add(c.key);
   const published = new Set([...cells.keys()].filter((k) => !primary.has(k)));
   const secondary = new Set<string>();
   const patternWith = (pub: ReadonlySet<string>): Pattern => {
@@ -72,9 +72,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
       for (let round = 0; audit.exposures.length > 0; round++) {
         if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
         let added = 0;
-        for (const m of LP_MEASURES) {
+        for (const m of problem.measures) {
           // Suppressions made for the measures before often protect this one too: audit it again first.
-          const exposures = m === LP_MEASURES[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m])).exposures;
+          const exposures = m === problem.measures[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m])).exposures;
           const pending = exposures.filter((e) => e.measure === m);
           if (pending.length === 0) continue;
           let model = models.get(m);
@@ -123,12 +123,16 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   }
 }
 
-/** Information lost by suppressing a cell: its production value (scaled), plus one so that no cell is free. */
+/**
+ * Information lost by suppressing a cell: its value in the problem's first measure (production
+ * value, or the quantity of one product family), scaled, plus one so that no cell is free.
+ */
 function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
-  const scale = measureScale(problem, 'production_value');
+  const m = problem.measures[0];
+  const scale = measureScale(problem, m);
   const out = new Map<string, number>();
   for (const c of problem.cells.get(releaseId)!.values()) {
-    out.set(c.key, 1 + Number(totalOf(c.bases.map((i) => problem.bases[i])).production_value) / scale);
+    out.set(c.key, 1 + Number(totalOf(c.bases.map((i) => problem.bases[i]))[m]) / scale);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { auditInsert } from '../../audit.ts';
 import { overlaps, parseReferencePeriod, type ReferencePeriod } from './period.ts';
 import { buildProblem, totalOf, unitCount, roundedAverage, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
+import { productProblems, protectProducts, storeProductContributions } from './products.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
 // DESIGN §7: a release is built from the filings as they stand now, protected as one problem with
@@ -56,7 +57,7 @@ async function baseRowsOf(ids: readonly number[], k: Knex): Promise<BaseRow[]> {
   return (res.rows as Record<string, string | number>[]).map((r) => ({
     unit: Number(r.unit_id),
     province: String(r.province_code),
-    isicClass: String(r.isic_class),
+    category: String(r.isic_class),
     sig: String(r.sig).split(',').map(Number),
     amounts: { production_value: BigInt(r.pv), intermediate_consumption: BigInt(r.ic), employees: BigInt(r.emp) },
   }));
@@ -117,6 +118,12 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
       const protect = clock();
       if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
+      // The product dimension: quantities per coded product, protected family by family with the same group.
+      const counts = await storeProductContributions(releaseId, trx);
+      const products = await protectProducts(await productProblems(group, { id: releaseId, months: req.period.months.length }, rules, trx), releaseId, counts, { log: req.log });
+      if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
+      for (let i = 0; i < products.rows.length; i += 1000) await trx('release_product_cells').insert(products.rows.slice(i, i + 1000));
+
       const cells = [...problem.cells.get(releaseId)!.values()];
       const lines: Record<string, unknown>[] = [];
       let pvAll = 0n;
@@ -135,7 +142,7 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
           units: BigInt(unitCount(members)),
         };
         for (const [measure, v] of Object.entries(values)) {
-          lines.push({ release_id: releaseId, geo: c.geo, isic: c.isic, measure, value: suppressed ? null : v.toString(), suppressed });
+          lines.push({ release_id: releaseId, geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed });
         }
       }
       for (let i = 0; i < lines.length; i += 1000) await trx('release_cells').insert(lines.slice(i, i + 1000));
@@ -146,6 +153,7 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
         linked: group.map((g) => g.id),
         audit: { sensitive: problem.targets.length, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps },
         seconds: { load, protect: Math.round((protect - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds, store: clock() },
+        products: products.report,
       };
       await trx('releases').where({ id: releaseId }).update({ report: JSON.stringify(report) });
       await auditInsert({ action: 'stats.release', userId: req.userId, target: `release:${releaseId}`, details: { period: req.period.code, preliminary: req.preliminary } }, trx);

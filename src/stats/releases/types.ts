@@ -1,6 +1,8 @@
 // What a stored release says about itself (releases.report), shown to the statistics office and
 // printed by `stats:release` / `stats:audit`. Nothing here names a cell or a unit.
 
+import type { ProductProtectionReport } from './products.ts';
+
 export const RELEASE_MEASURES = ['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units'] as const;
 export type ReleaseMeasure = (typeof RELEASE_MEASURES)[number];
 
@@ -18,6 +20,7 @@ export interface ProtectionReport {
   linked: number[]; // ids of the earlier releases protected together with this one
   audit: AuditSummary;
   seconds: { load: number; protect: number; audit: number; store: number };
+  products?: ProductProtectionReport; // the product dimension (absent in releases stored before it)
 }
 
 export interface ReleaseRules { minUnits: number; dominance: number; interval: number }

@@ -1,0 +1,211 @@
+import type { Knex } from 'knex';
+import { buildProblem, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
+import { protectRelease } from './protect.ts';
+import { attack } from './attack.ts';
+import type { AuditSummary } from './types.ts';
+
+// The product dimension of a release (DESIGN §7; issue 15): quantities produced per catalogue code,
+// in the code's standard unit of measure, per province and nationally, protected like the values.
+//
+// Quantities of different products never add, so the product cells form problems of their own:
+// a *family* is one ISIC class in one unit of measure, and nothing published in one family is a sum
+// of another family's unknowns. Within a family the nodes are
+//   - each code (`1050100010`), its quantities converted exactly from the unit each unit declared;
+//   - the groups of codes by prefix (`G1050`, `G105010`, `G10501000`): the sum of the family's codes
+//     under that prefix (a group only ever sums one unit of measure: «G1050 in tonnes»);
+//   - the class's «سایر محصولات» (`1050*`): its products not linked to a code yet, in their
+//     dimension's base unit (kg, litre, …), counted in the class group `G1050` of that unit.
+// Each family is protected with the same engine as the values (primary rule on the unit
+// quantities, protection-level LP, attacker audit), jointly with every earlier release it links to.
+
+/** The base unit of each dimension: «سایر محصولات» are summed in it (a factor of 1 in units_of_measure). */
+export const BASE_UNITS: Record<string, string> = { mass: 'kg', volume: 'l', area: 'm2', length: 'm', count: 'pc', pair: 'pair', set: 'set', energy: 'kwh' };
+
+/** Code prefixes below the class (4 digits) that group codes. */
+const GROUP_LENGTHS = [6, 8];
+
+/** Quantities are carried in the LP as whole millionths of their unit: the contributions' scale. */
+const MICRO = 6;
+
+export const productCategory = (product: string, uom: string): string => `${product}~${uom}`;
+export const splitNode = (node: string): { product: string; uom: string } => {
+  const i = node.indexOf('~');
+  return { product: node.slice(0, i), uom: node.slice(i + 1) };
+};
+
+/** The product nodes one product's quantities count in: itself, its class group and its prefix groups, all in its unit. */
+export function productNodesOf(category: string): string[] {
+  const { product, uom } = splitNode(category);
+  const nodes = [category, productCategory(`G${product.slice(0, 4)}`, uom)];
+  if (!product.endsWith('*')) for (const n of GROUP_LENGTHS) if (n < product.length) nodes.push(productCategory(`G${product.slice(0, n)}`, uom));
+  return nodes;
+}
+
+export const QUANTITY_SPACE: Space = { measures: ['quantity'], nodesOf: productNodesOf };
+
+const familyOf = (category: string): string => {
+  const { product, uom } = splitNode(category);
+  return `${product.replace(/^G/, '').slice(0, 4)}~${uom}`;
+};
+
+/** `"12.5"` (numeric text) → 12500000n millionths; more than six decimals never occur (numeric(30,6)). */
+export function toMicro(text: string): bigint {
+  const [int, frac = ''] = text.split('.');
+  return BigInt(int + frac.padEnd(MICRO, '0').slice(0, MICRO));
+}
+
+export function fromMicro(v: bigint): string {
+  const neg = v < 0n;
+  const s = (neg ? -v : v).toString().padStart(MICRO + 1, '0');
+  const int = s.slice(0, -MICRO);
+  const frac = s.slice(-MICRO).replace(/0+$/, '');
+  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+}
+
+const baseUnitValues = Object.entries(BASE_UNITS).map(([d, c]) => `('${d}', '${c}')`).join(', ');
+
+/**
+ * The product contributions of a release whose value contributions are stored: for each unit-month
+ * it counts, the quantity produced per product, converted exactly to the code's standard unit
+ * (rounded at six decimals, which only a conversion finer than a millionth needs). Returns how
+ * many product lines could not be counted (no known unit of measure, or a unit of another
+ * dimension than the code's).
+ */
+export async function storeProductContributions(releaseId: number, k: Knex): Promise<{ lines: number; uncounted: number }> {
+  const from = `
+      from release_contributions rc
+      join filings f on f.unit_id = rc.unit_id and f.period = rc.period
+      join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
+      join products p on p.id = fl.product_id
+      left join units_of_measure pu on pu.code = p.unit_of_measure_code
+      left join catalogue c on c.code = p.catalogue_code
+      left join units_of_measure su on su.code = c.unit_of_measure_code
+      left join (values ${baseUnitValues}) as b(dimension, code) on b.dimension = pu.dimension
+      left join units_of_measure bu on bu.code = b.code
+     where rc.release_id = :id`;
+  const counted = `pu.code is not null and (c.code is null or su.dimension = pu.dimension)`;
+  const inserted = await k.raw(
+    `insert into release_product_contributions (release_id, unit_id, period, province_code, product, unit_of_measure_code, quantity)
+     select rc.release_id, rc.unit_id, rc.period, rc.province_code,
+            coalesce(c.code, rc.isic_class || '*'), coalesce(c.unit_of_measure_code, bu.code),
+            sum(round(fl.produced * pu.factor / coalesce(su.factor, bu.factor), ${MICRO}))
+     ${from} and ${counted}
+     group by rc.release_id, rc.unit_id, rc.period, rc.province_code, coalesce(c.code, rc.isic_class || '*'), coalesce(c.unit_of_measure_code, bu.code)`,
+    { id: releaseId },
+  );
+  const [{ n }] = (await k.raw(`select count(*)::int as n ${from} and not (${counted})`, { id: releaseId })).rows as { n: number }[];
+  return { lines: Number(inserted.rowCount ?? 0), uncounted: Number(n) };
+}
+
+async function productRowsOf(ids: readonly number[], k: Knex): Promise<BaseRow[]> {
+  const res = await k.raw(
+    `with s as (
+       select unit_id, period, province_code, product, unit_of_measure_code, quantity,
+              array_to_string(array_agg(release_id order by release_id), ',') as sig
+         from release_product_contributions where release_id = any(:ids)
+        group by unit_id, period, province_code, product, unit_of_measure_code, quantity)
+     select unit_id, province_code, product, unit_of_measure_code as uom, sig, sum(quantity)::text as q
+       from s group by province_code, product, unit_of_measure_code, sig, unit_id`,
+    { ids: [...ids] },
+  );
+  return (res.rows as Record<string, string | number>[]).map((r) => ({
+    unit: Number(r.unit_id),
+    province: String(r.province_code),
+    category: productCategory(String(r.product), String(r.uom)),
+    sig: String(r.sig).split(',').map(Number),
+    amounts: { quantity: toMicro(String(r.q)) },
+  }));
+}
+
+async function publishedProductPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
+  const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
+  if (ids.length === 0) return out;
+  const rows = await k('release_product_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'quantity', suppressed: false })
+    .select('release_id', 'geo', 'product', 'unit_of_measure_code as uom');
+  for (const r of rows as { release_id: number; geo: string; product: string; uom: string }[]) out.get(Number(r.release_id))!.add(`${r.geo}|${productCategory(r.product, r.uom)}`);
+  return out;
+}
+
+/** The product problems of a group of stored releases (and the one being built): one per family. */
+export async function productProblems(group: readonly { id: number; months: number }[], building: { id: number; months: number } | null, rules: DisclosureRules, k: Knex): Promise<Problem[]> {
+  const ids = group.map((g) => g.id);
+  const patterns = await publishedProductPatterns(ids, k);
+  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
+  if (building) releases.push({ id: building.id, months: building.months, published: null });
+  const families = new Map<string, BaseRow[]>();
+  for (const row of await productRowsOf([...ids, ...(building ? [building.id] : [])], k)) {
+    const f = familyOf(row.category);
+    const list = families.get(f);
+    if (list) list.push(row); else families.set(f, [row]);
+  }
+  return [...families.keys()].sort().map((f) => buildProblem(families.get(f)!, releases, rules, QUANTITY_SPACE));
+}
+
+export interface ProductProtectionReport {
+  cells: number;
+  suppressed: number;
+  families: number;
+  lines: number; // unit-month-product contributions counted
+  uncounted: number; // product lines left out of quantities (unknown unit of measure, or another dimension than the code's)
+  audit: AuditSummary;
+  seconds: number;
+}
+
+export interface ProductCellRow { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean }
+
+/**
+ * Protects the product cells of the release being built, family by family, and returns the rows
+ * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
+ * protected; an audit that still finds a cell inside its interval is the caller's refusal.
+ */
+export async function protectProducts(problems: readonly Problem[], releaseId: number, counts: { lines: number; uncounted: number }, opts: { log?: (line: string) => void; cleanupSeconds?: number } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+  const started = performance.now();
+  const rows: ProductCellRow[] = [];
+  const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0 };
+  let cells = 0;
+  let suppressedCount = 0;
+  // The clean-up's time is shared by all families: most have nothing to clean up.
+  const cleanupSeconds = Math.max(0.2, (opts.cleanupSeconds ?? 10) / Math.max(1, problems.length));
+  for (const problem of problems) {
+    const mine = problem.cells.get(releaseId);
+    if (!mine || mine.size === 0) continue;
+    const protection = await protectRelease(problem, releaseId, { cleanupSeconds });
+    audit.sensitive += problem.targets.length;
+    audit.exact += protection.audit.exact;
+    audit.inside += protection.audit.inside;
+    audit.lps += protection.audit.lps;
+    for (const c of mine.values()) {
+      const members = c.bases.map((i) => problem.bases[i]);
+      let q = 0n;
+      for (const b of members) q += b.total.quantity;
+      const suppressed = !protection.published.has(c.key);
+      const { product, uom } = splitNode(c.node);
+      cells++;
+      if (suppressed) suppressedCount++;
+      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'quantity', value: suppressed ? null : fromMicro(q), suppressed });
+      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'units', value: suppressed ? null : String(unitCount(members)), suppressed });
+    }
+  }
+  const seconds = Math.round(performance.now() - started) / 1000;
+  opts.log?.(`products: ${problems.length} families, ${cells} cells, ${suppressedCount} suppressed, ${audit.sensitive} sensitive, ${seconds.toFixed(1)} s`);
+  return { rows, report: { cells, suppressed: suppressedCount, families: problems.length, lines: counts.lines, uncounted: counts.uncounted, audit, seconds } };
+}
+
+/** The attacker over the stored product cells of a group of releases: per release, its sensitive product expressions and what is exposed. */
+export async function auditStoredProducts(group: readonly { id: number; months: number }[], rules: DisclosureRules, k: Knex): Promise<Map<number, AuditSummary>> {
+  const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0 }]));
+  let lps = 0; // of the whole group, as the value audit counts them
+  for (const problem of await productProblems(group, null, rules, k)) {
+    const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));
+    const result = await attack(problem, pattern);
+    problem.targets.forEach((t, i) => {
+      const s = out.get(t.release)!;
+      s.sensitive++;
+      if (result.exactTargets.has(i)) s.exact++;
+      if (result.insideTargets.has(i)) s.inside++;
+    });
+    lps += result.lps;
+  }
+  for (const s of out.values()) s.lps = lps;
+  return out;
+}
