@@ -30,6 +30,7 @@ export type LpMeasure = (typeof LP_MEASURES)[number];
 export interface Space {
   measures: readonly LpMeasure[];
   nodesOf: (category: string) => string[]; // the published nodes a category's figures count in, itself included
+  nodeCost?: (node: string) => number; // what suppressing a node costs relative to its value (1 when absent)
 }
 
 export const VALUE_SPACE: Space = { measures: ['production_value', 'intermediate_consumption', 'employees'], nodesOf: isicNodesOf };
@@ -87,6 +88,7 @@ export interface Target {
 export interface Problem {
   rules: DisclosureRules;
   measures: readonly LpMeasure[];
+  nodeCost?: (node: string) => number;
   releases: ReleaseInProblem[];
   bases: BaseCell[];
   cells: Map<number, Map<string, ReleaseCell>>; // release id → its non-empty cells
@@ -229,7 +231,7 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
       if (bySig.size > 1) for (const ids of bySig.values()) consider(ids, release, c.key, true);
     }
   }
-  return { rules, measures: space.measures, releases: [...releases], bases, cells, targets: [...targets.values()], publishedEarlier };
+  return { rules, measures: space.measures, nodeCost: space.nodeCost, releases: [...releases], bases, cells, targets: [...targets.values()], publishedEarlier };
 }
 
 function setKey(ids: readonly number[]): string {

@@ -41,7 +41,11 @@ export function productNodesOf(category: string): string[] {
   return nodes;
 }
 
-export const QUANTITY_SPACE: Space = { measures: ['quantity'], nodesOf: productNodesOf };
+/**
+ * A group by code prefix is a convenience total over one unit of measure; the codes are what the
+ * catalogue is for. So protection hides a group (a quarter of its value's cost) before a code.
+ */
+export const QUANTITY_SPACE: Space = { measures: ['quantity'], nodesOf: productNodesOf, nodeCost: (node) => (node.startsWith('G') ? 0.25 : 1) };
 
 const familyOf = (category: string): string => {
   const { product, uom } = splitNode(category);

@@ -132,7 +132,7 @@ function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
   const scale = measureScale(problem, m);
   const out = new Map<string, number>();
   for (const c of problem.cells.get(releaseId)!.values()) {
-    out.set(c.key, 1 + Number(totalOf(c.bases.map((i) => problem.bases[i]))[m]) / scale);
+    out.set(c.key, (problem.nodeCost?.(c.node) ?? 1) * (1 + Number(totalOf(c.bases.map((i) => problem.bases[i]))[m]) / scale));
   }
   return out;
 }

@@ -1,0 +1,167 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { freshDatabase, type TestDatabase } from './support/db.ts';
+import { createUnit } from './support/factories.ts';
+import { createFiling } from './support/filings.ts';
+import { db } from '../src/db.ts';
+import { publishRelease } from '../src/stats/releases/publish.ts';
+import { auditStoredReleases } from '../src/stats/releases/audit.ts';
+import { parseReferencePeriod } from '../src/stats/releases/period.ts';
+import { productNodesOf, toMicro, fromMicro } from '../src/stats/releases/products.ts';
+
+// Issue 15, item 4: quantities per coded product in releases, on both databases. The release's
+// national product cells equal a direct SQL sum of the verified filings after conversion to the
+// code's unit; kilograms and tonnes add exactly; a product one unit makes is never published,
+// neither directly nor as its group minus its sister products; uncoded products count under
+// their class's «سایر محصولات».
+
+let t: TestDatabase;
+const period = (code: string) => parseReferencePeriod(code)!;
+const MILK = '1050100010'; // tonnes
+const YOGHURT = '1050100020'; // tonnes, made by one unit only
+const DOOGH = '1050200010'; // thousand litres
+
+interface Made { unit: number; product: number }
+
+async function catalogue(): Promise<void> {
+  await db()('catalogue').insert([
+    { code: MILK, isic_class: '1050', name_fa: 'شیر پاستوریزه', unit_of_measure_code: 't', active_from: '1403-01' },
+    { code: YOGHURT, isic_class: '1050', name_fa: 'ماست', unit_of_measure_code: 't', active_from: '1403-01' },
+    { code: DOOGH, isic_class: '1050', name_fa: 'دوغ', unit_of_measure_code: 'kl', active_from: '1403-01' },
+  ]);
+}
+
+/** A unit of class 1050 making one product, declared in `uom` (text) and linked to `code` (or not). */
+async function maker(province: string, name: string, uom: string, code: string | null): Promise<Made> {
+  const u = await createUnit({ province_code: province, isic_class: '1050', products: [{ name, unit_of_measure: uom, annual_capacity: 1_000_000 }] });
+  if (code) await db()('products').where({ id: u.productIds[0] }).update({ catalogue_code: code });
+  return { unit: u.id, product: u.productIds[0] };
+}
+
+async function file(m: Made, month: string, produced: number, state: 'verified' | 'submitted' = 'verified'): Promise<void> {
+  await createFiling({ unitId: m.unit, period: month, state, productionValue: 3_000_000_000 + m.unit * 1000, intermediateConsumption: 1_000_000_000, employees: 20, lines: [{ product_id: m.product, produced, sold: 0, sales_value: 0 }] });
+}
+
+const Q1 = ['1404-01', '1404-02', '1404-03'];
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  await catalogue();
+  const milk: Made[] = [
+    await maker('23', 'شیر پاستوریزه', 'کیلوگرم', MILK),
+    await maker('23', 'شير پاستوريزه', 'تن', MILK),
+    await maker('23', 'شیر', 'تن', MILK),
+    await maker('10', 'شیر پاستوریزه', 'کیلوگرم', MILK),
+    await maker('10', 'شیر', 'تن', MILK),
+    await maker('10', 'شیر کم‌چرب', 'تن', MILK),
+  ];
+  for (const [i, m] of milk.entries()) for (const [j, month] of Q1.entries()) await file(m, month, i % 3 === 0 ? 1_500_500 + 1000 * j : 1200.25 + i + j);
+  const yoghurt = await maker('23', 'ماست', 'تن', YOGHURT);
+  for (const month of Q1) await file(yoghurt, month, 900);
+  for (let i = 0; i < 3; i++) {
+    const d = await maker(i < 2 ? '23' : '10', 'دوغ', 'لیتر', DOOGH);
+    for (const month of Q1) await file(d, month, 40_000 + 1000 * i);
+  }
+  for (let i = 0; i < 3; i++) {
+    const other = await maker('23', `پنیر محلی ${i}`, 'کیلوگرم', null);
+    for (const month of Q1) await file(other, month, 5000 + i);
+  }
+  const wrong = await maker('10', 'شیر', 'لیتر', MILK); // litres linked to a code in tonnes: not counted
+  await file(wrong, '1404-01', 777);
+}, 180_000);
+afterAll(() => t.close());
+
+async function cells(releaseId: number, geo: string): Promise<Map<string, string | null>> {
+  const rows = await db()('release_product_cells').where({ release_id: releaseId, geo, measure: 'quantity' }).select('product', 'unit_of_measure_code as uom', 'value');
+  return new Map(rows.map((r: { product: string; uom: string; value: string | null }) => [`${r.product}~${r.uom}`, r.value === null ? null : fromMicro(toMicro(String(r.value)))]));
+}
+
+describe('quantities per coded product in releases', () => {
+  it('a product counts in its code, its class group and its prefix groups, in its unit; «سایر محصولات» in its class group only', () => {
+    expect(productNodesOf(`${MILK}~t`)).toEqual([`${MILK}~t`, 'G1050~t', 'G105010~t', 'G10501000~t']);
+    expect(productNodesOf('1050*~kg')).toEqual(['1050*~kg', 'G1050~kg']);
+    expect(productNodesOf('1050~t')).toEqual(['1050~t', 'G1050~t']);
+    expect(fromMicro(toMicro('1500.5'))).toBe('1500.5');
+    expect(fromMicro(toMicro('0.000001'))).toBe('0.000001');
+  });
+
+  it('the month release: national quantities equal the direct SQL sum after conversion, kg and t added exactly, the lone product protected, audit clean', async () => {
+    const r = await publishRelease({ period: period('1404-01'), preliminary: false, userId: null });
+    if (!r.ok) throw new Error(r.reason);
+    const report = r.release.report.products!;
+    expect(report.uncounted).toBe(1); // the litres of a product coded in tonnes
+    expect(report.audit.inside).toBe(0);
+    expect(report.audit.exact).toBe(0);
+
+    // Every published product cell, national and provincial, equals the same node summed straight
+    // from the verified filings and converted in SQL: each line counted in its code, the code's
+    // prefix groups and its class group, or (uncoded) in its class's other products and class group.
+    const direct = await db().raw(
+      `with lines as (
+         select u.province_code as geo, u.isic_class as cls, c.code, coalesce(c.unit_of_measure_code, case pu.dimension when 'mass' then 'kg' when 'volume' then 'l' end) as uom,
+                fl.produced * pu.factor / coalesce(su.factor, bu.factor) as q
+           from filings f join units u on u.id = f.unit_id join filing_lines fl on fl.filing_id = f.id join products p on p.id = fl.product_id
+           join units_of_measure pu on pu.code = p.unit_of_measure_code
+           left join catalogue c on c.code = p.catalogue_code left join units_of_measure su on su.code = c.unit_of_measure_code
+           left join units_of_measure bu on bu.code = case pu.dimension when 'mass' then 'kg' when 'volume' then 'l' end
+          where f.period = '1404-01' and f.state = 'verified' and (c.code is null or su.dimension = pu.dimension)),
+       nodes as (
+         select geo, code as node, uom, q from lines where code is not null
+         union all select geo, 'G' || left(code, 6), uom, q from lines where code is not null
+         union all select geo, 'G' || left(code, 8), uom, q from lines where code is not null
+         union all select geo, 'G' || cls, uom, q from lines
+         union all select geo, cls || '*', uom, q from lines where code is null),
+       both_geo as (select geo, node, uom, q from nodes union all select 'IR', node, uom, q from nodes)
+       select geo, node, uom, sum(q)::text as q from both_geo group by geo, node, uom`);
+    const expected = new Map((direct.rows as { geo: string; node: string; uom: string; q: string }[]).map((x) => [`${x.geo}|${x.node}~${x.uom}`, fromMicro(toMicro(x.q.replace(/(\.\d{6})\d*$/, '$1')))]));
+    const stored = await db()('release_product_cells').where({ release_id: r.release.id, measure: 'quantity' }).select('geo', 'product', 'unit_of_measure_code as uom', 'value');
+    expect(stored.length).toBe(expected.size);
+    let published = 0;
+    for (const c of stored as { geo: string; product: string; uom: string; value: string | null }[]) {
+      const key = `${c.geo}|${c.product}~${c.uom}`;
+      expect(expected.has(key), key).toBe(true);
+      if (c.value === null) continue;
+      published++;
+      expect(fromMicro(toMicro(String(c.value))), key).toBe(expected.get(key));
+    }
+    expect(published).toBeGreaterThan(0);
+
+    const national = await cells(r.release.id, 'IR');
+    // 1 500 500 kg twice (= 1500.5 t each) and 1200.25 + i t for the others: exact, no float residue.
+    expect(expected.get(`IR|${MILK}~t`)).toBe(fromMicro(toMicro('1500.5') * 2n + toMicro('1201.25') + toMicro('1202.25') + toMicro('1204.25') + toMicro('1205.25')));
+    // A group is hidden before a code: the national milk figure stays published beside the lone yoghurt.
+    expect(national.get(`${MILK}~t`)).toBe(expected.get(`IR|${MILK}~t`));
+    expect(expected.get(`IR|${DOOGH}~kl`)).toBe('123'); // litres declared, thousand litres published
+
+    // One unit makes yoghurt: its cell is suppressed, and so is every group that is milk + yoghurt.
+    expect(national.has(`${YOGHURT}~t`)).toBe(true);
+    expect(national.get(`${YOGHURT}~t`)).toBeNull();
+    for (const group of ['G1050~t', 'G105010~t', 'G10501000~t']) expect(national.get(group), group).toBeNull();
+    // Uncoded cheese: counted under the class's «سایر محصولات», in kilograms (3 units, published).
+    expect(national.get('1050*~kg')).toBe('15003');
+    const tehran = await cells(r.release.id, '23');
+    expect(tehran.get('1050*~kg')).toBe('15003');
+
+    const units = await db()('release_product_cells').where({ release_id: r.release.id, geo: 'IR', product: DOOGH, measure: 'units' }).first('value');
+    expect(Number(units.value)).toBe(3);
+  });
+
+  it('the quarter after its months: protected jointly, and the stored audit finds nothing in any product cell', async () => {
+    for (const code of ['1404-02', '1404-03', '1404-Q1']) {
+      const r = await publishRelease({ period: period(code), preliminary: false, userId: null });
+      if (!r.ok) throw new Error(r.reason);
+      expect(r.release.report.products!.audit.inside).toBe(0);
+    }
+    const audits = await auditStoredReleases();
+    expect(audits).toHaveLength(4);
+    for (const a of audits) {
+      expect(a.products.exact, `release ${a.release}`).toBe(0);
+      expect(a.products.inside, `release ${a.release}`).toBe(0);
+    }
+    expect(audits.some((a) => a.products.sensitive > 0)).toBe(true);
+  });
+
+  it('no product cell of any release publishes a figure of fewer than three units', async () => {
+    const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
+    expect(Number(small?.n)).toBe(0);
+  });
+});
