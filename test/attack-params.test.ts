@@ -134,6 +134,7 @@ describe('hostile JSON for the API', () => {
       ['/api/v1/status', w.tokens.unit, ['unit_id']],
       [`/api/v1/filings/${w.periods.submitted}`, w.tokens.unit, ['unit_id']],
       ['/api/v1/stats/aggregates', w.tokens.stats, ['period', 'from', 'to', 'rows', 'cols', 'measure', 'format', 'preliminary']],
+      ['/api/v1/stats/products', w.tokens.stats, ['period', 'from', 'to', 'geo', 'isic', 'format', 'preliminary']],
       ['/api/v1/stats/performance', w.tokens.stats, ['period']],
     ];
     const before = await fingerprint(t.knex);

@@ -1,6 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { freshDatabase, type TestDatabase } from './support/db.ts';
-import { createUnit } from './support/factories.ts';
+import request from 'supertest';
+import ExcelJS from 'exceljs';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { createUnit, createUser, signIn } from './support/factories.ts';
+import { createApiToken } from '../src/api/auth.ts';
 import { createFiling } from './support/filings.ts';
 import { db } from '../src/db.ts';
 import { publishRelease } from '../src/stats/releases/publish.ts';
@@ -15,6 +19,7 @@ import { productNodesOf, toMicro, fromMicro } from '../src/stats/releases/produc
 // their class's «سایر محصولات».
 
 let t: TestDatabase;
+let app: App;
 const period = (code: string) => parseReferencePeriod(code)!;
 const MILK = '1050100010'; // tonnes
 const YOGHURT = '1050100020'; // tonnes, made by one unit only
@@ -44,7 +49,7 @@ async function file(m: Made, month: string, produced: number, state: 'verified' 
 const Q1 = ['1404-01', '1404-02', '1404-03'];
 
 beforeAll(async () => {
-  t = await freshDatabase();
+  ({ t, app } = await freshApp());
   await catalogue();
   const milk: Made[] = [
     await maker('23', 'شیر پاستوریزه', 'کیلوگرم', MILK),
@@ -163,5 +168,51 @@ describe('quantities per coded product in releases', () => {
   it('no product cell of any release publishes a figure of fewer than three units', async () => {
     const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
     expect(Number(small?.n)).toBe(0);
+  });
+
+  it('the office reads the product table on the page, in CSV (wide and long), XLSX and the API, the code beside the name; other roles get 404', async () => {
+    const office = await createUser({ role: 'stats_office' });
+    const { agent } = await signIn(app, office.email);
+    const page = await agent.get('/stats/products?period=1404-01');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('شیر پاستوریزه');
+    expect(page.text).toContain('۱۰۵۰۱۰۰۰۱۰');
+    expect(page.text).toContain('سایر محصولات طبقه ۱۰۵۰');
+    expect(page.text).toContain('×');
+    expect(page.text).toMatch(/ردیف محصول بی واحد شناخته‌شده/);
+
+    const csv = await agent.get('/stats/products?period=1404-01&format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
+    expect(lines[0]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده,خانه‌های محرمانه (×)');
+    const yoghurt = lines.find((l) => l.startsWith(`${YOGHURT},`))!;
+    expect(yoghurt).toBe(`${YOGHURT},محصول,ماست,تن,,,مقدار تولید، تعداد واحدهای تولیدکننده`);
+    expect(lines.find((l) => l.startsWith('1050,سایر'))).toBe('1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3,');
+    const long = await agent.get('/stats/products?period=1404-01&format=csv-long&geo=province');
+    expect(long.text).toContain(`${YOGHURT},محصول,ماست,t,تن,تهران,,×`);
+
+    const xlsx = await agent.get('/stats/products?period=1404-01&format=xlsx').buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as Buffer);
+    const ws = wb.worksheets[0];
+    const other = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(3).value === 'سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد)')!;
+    expect(other.getCell(1).value).toBe('1050');
+    expect(other.getCell(5).value).toBe(15003);
+    expect(other.getCell(5).numFmt).toBe('#,##0.######');
+
+    const token = (await createApiToken(office.id, 'tools')).token;
+    const api = await request(app).get('/api/v1/stats/products?period=1404-01&geo=province&isic=1050').set('Authorization', `Bearer ${token}`);
+    expect(api.status).toBe(200);
+    const row = api.body.rows.find((r: { product: string }) => r.product === DOOGH);
+    expect(row).toMatchObject({ kind: 'code', code: DOOGH, name: 'دوغ', unit_of_measure: { code: 'kl', name: 'هزار لیتر' } });
+    const yoghurtCells = api.body.cells.filter((c: { row: string }) => c.row === `${YOGHURT}~t`);
+    expect(yoghurtCells.length).toBeGreaterThan(0);
+    for (const c of yoghurtCells) expect(c).toMatchObject({ value: null, suppressed: true });
+    expect((await request(app).get('/api/v1/stats/products?period=1404-01&isic=abc').set('Authorization', `Bearer ${token}`)).status).toBe(422);
+    expect((await request(app).get('/api/v1/stats/products?period=1404-05').set('Authorization', `Bearer ${token}`)).status).toBe(404);
+
+    const officer = await createUser({ role: 'province_officer', province_code: '23' });
+    const { agent: other2 } = await signIn(app, officer.email);
+    expect((await other2.get('/stats/products?period=1404-01')).status).toBe(404);
   });
 });

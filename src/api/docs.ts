@@ -136,7 +136,7 @@ export const openApiDocument: Json = {
         description: [
           'آمار تنها به شکل نمایی از یک انتشار ثبت‌شده بیرون می‌رود: کل مکعب یک ماه، فصل یا سال که پیش از ثبت همراه با همه انتشارهای پیشین در برابر افشا محافظت و بازرسی شده و دیگر تغییر نمی‌کند. هیچ جدولی هنگام درخواست از اظهارنامه‌ها ساخته نمی‌شود.',
           'پاسخ، نمای آخرین ویرایش انتشار دوره است: با preliminary=true آخرین انتشار مقدماتی (شامل اظهارنامه‌های ارسال‌شده و تأییدنشده)، وگرنه آخرین انتشار نهایی.',
-          'جدول دو بُعد دارد: یکی استان (و کل کشور با کلید 00) و دیگری یکی از سطح‌های آیسیک (بخش، قسمت، گروه، طبقه؛ کل صنعت و معدن با کلید T)؛ یا تنها یکی از آن دو. ردیف/ستون جمع آخرین است.',
+          'جدول دو بُعد دارد: یکی استان (و کل کشور با کلید IR؛ کد استان‌ها از 00 تا 30 است) و دیگری یکی از سطح‌های آیسیک (بخش، قسمت، گروه، طبقه؛ کل صنعت و معدن با کلید T)؛ یا تنها یکی از آن دو. ردیف/ستون جمع آخرین است.',
           'ارقام پولی عدد صحیح دقیق‌اند: تا 2^53 − 1 به شکل عدد JSON و بزرگ‌تر از آن به شکل رشته‌ای از رقم‌ها (هرگز گرد نمی‌شوند). شاغلان، میانگین ماهانه به نفر (عدد صحیح).',
           'هر نمای ارائه‌شده با کاربر، زمان و شناسه انتشار در گزارش رویدادها ثبت می‌شود.',
         ].join('\n\n'),
@@ -165,7 +165,7 @@ export const openApiDocument: Json = {
                   } },
                   query: { type: 'object' },
                   measure_label: { type: 'string' },
-                  total_keys: { type: 'object', properties: { geo: { const: '00' }, isic: { const: 'T' } } },
+                  total_keys: { type: 'object', properties: { geo: { const: 'IR' }, isic: { const: 'T' } } },
                   rows: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
                   cols: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
                   cells: { type: 'array', items: { type: 'object', required: ['row', 'col', 'value', 'suppressed'], properties: {
@@ -182,6 +182,62 @@ export const openApiDocument: Json = {
           401: unauthorized,
           404: error('این دوره (نهایی یا مقدماتی، هر کدام خواسته شده) هنوز انتشاری ندارد؛ یا نقش کلید اجازه این مسیر را ندارد.', ['no_release', 'not_found']),
           422: error('پارامترهای نادرست (کد و پیام برای هر پارامتر).', ['invalid_query']),
+          429: rateLimited,
+        },
+      },
+    },
+    '/stats/products': {
+      get: {
+        summary: 'مقدار تولید به تفکیک کد محصول از یک انتشار ثبت‌شده (DESIGN §7) — تنها کلید دفتر آمار',
+        description: [
+          'بُعد محصول هر انتشار: مقدار تولید هر کد فهرست ملی محصولات به واحد استاندارد آن کد (مقدار اظهارشده به هر واحد هم‌جنس، دقیق تبدیل شده)، گروه‌های کد به پیشوند (`G1050` همه کدهای طبقه، `G105010`، `G10501000`؛ هر گروه تنها کدهای هم‌واحد را جمع می‌زند) و «سایر محصولات» هر طبقه (`1050*`: محصولات پیوندنخورده به کد، به واحد پایه جنس خود).',
+          'خانه‌های محصول همچون ارزش‌ها محافظت می‌شوند: قاعده اولیه روی مقدار واحدها، سرکوب ثانویه بهینه و بازرسی مهاجم، همراه با همه انتشارهای پیوسته. مقدار محصول‌های مختلف هرگز با هم جمع نمی‌شود.',
+          'با geo=national هر سطر دو ستون دارد: quantity (مقدار) و units (شمار واحدهای تولیدکننده)؛ با geo=province یک ستون برای هر استان و ستون IR برای کل کشور.',
+          'مقدارها رشته یا عدد دهدهی دقیق‌اند (تا شش رقم اعشار): عدد JSON وقتی همان رقم‌ها را پس می‌دهد، وگرنه رشته.',
+        ].join('\n\n'),
+        tags: ['دفتر آمار'],
+        parameters: [
+          { name: 'period', in: 'query', schema: { $ref: '#/components/schemas/ReferencePeriod' }, description: 'دوره انتشار: ماه، فصل یا سال؛ یا به‌جای آن from و to' },
+          period('from', 'query', 'به‌جای period: ماه آغاز', false),
+          period('to', 'query', 'به‌جای period: ماه پایان', false),
+          { name: 'geo', in: 'query', schema: { enum: ['national', 'province'], default: 'national' } },
+          { name: 'isic', in: 'query', schema: { type: 'string', pattern: '^[0-9]{2,4}$' }, description: 'تنها محصولات یک قسمت، گروه یا طبقه آیسیک' },
+          { name: 'preliminary', in: 'query', schema: { type: 'boolean', default: false } },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
+        ],
+        responses: {
+          200: {
+            description: 'سطرها با کد، نوع (code، group، other)، نام فارسی و واحد اندازه‌گیری؛ خانه محرمانه value null و suppressed true.',
+            content: {
+              'application/json': { schema: {
+                type: 'object',
+                required: ['release', 'query', 'rows', 'cols', 'cells'],
+                properties: {
+                  release: { type: 'object' },
+                  query: { type: 'object' },
+                  rows: { type: 'array', items: { type: 'object', required: ['key', 'product', 'kind', 'code', 'name', 'unit_of_measure'], properties: {
+                    key: { type: 'string', description: 'product~واحد، کلید سطر در cells' },
+                    product: { type: 'string', pattern: '^([0-9]{4,10}|[0-9]{4}[*]|G[0-9]{4}([0-9]{2}){0,2})$' },
+                    kind: { enum: ['code', 'group', 'other'] },
+                    code: { type: 'string', pattern: '^[0-9]{4,10}$', description: 'کد فهرست ملی، پیشوند گروه، یا طبقه «سایر محصولات»' },
+                    name: { type: 'string' },
+                    unit_of_measure: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+                  } } },
+                  cols: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' } } } },
+                  cells: { type: 'array', items: { type: 'object', required: ['row', 'col', 'value', 'suppressed'], properties: {
+                    row: { type: 'string' }, col: { type: 'string' },
+                    value: { oneOf: [{ type: 'number' }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]{1,6})?$' }, { type: 'null' }] },
+                    suppressed: { type: 'boolean' },
+                  } } },
+                },
+              } },
+              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ همان جدول صفحه: کد، نوع، محصول، واحد، یک ستون برای هر ستون جدول، و نام خانه‌های محرمانه سطر' } },
+            },
+          },
+          400: error('from/to یک ماه، یک فصل یا یک سال نیست.', ['period_off_grid']),
+          401: unauthorized,
+          404: error('این دوره هنوز انتشاری ندارد؛ یا نقش کلید اجازه این مسیر را ندارد.', ['no_release', 'not_found']),
+          422: error('پارامترهای نادرست.', ['invalid_query']),
           429: rateLimited,
         },
       },

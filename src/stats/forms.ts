@@ -135,3 +135,32 @@ export function parsePublishForm(input: Record<string, unknown>, at: Date, rules
 /** The performance report's `period`: YYYY-MM with any digits; empty means "the default". */
 export const performancePeriod = z.preprocess((v) => str(v), z.string().refine((s) => s === '' || isPeriod(s), 'ماه را به شکل ۱۴۰۴-۰۷ وارد کنید.')
   .refine((s) => s === '' || !isPeriod(s) || isSystemYear(Number(s.slice(0, 4))), 'این ماه بیرون از بازهٔ سال‌های سامانه است.'));
+
+export const PRODUCT_FORMATS = ['html', 'csv', 'csv-long', 'xlsx', 'json'] as const;
+export type ProductFormat = (typeof PRODUCT_FORMATS)[number];
+
+export interface ProductQuery {
+  period: ReferencePeriod;
+  preliminary: boolean;
+  geo: 'national' | 'province';
+  isic: string | null;
+  format: ProductFormat;
+}
+
+/** The product table's query (issue 15): a period of the grid, national or by province, optionally one ISIC division, group or class. */
+export function parseProductQuery(input: Record<string, unknown>): { ok: true; data: ProductQuery; values: QueryValues } | { ok: false; errors: FieldErrors; values: QueryValues; offGrid: boolean } {
+  const values: QueryValues = {};
+  for (const key of ['period', 'from', 'to', 'geo', 'isic', 'preliminary', 'format']) values[key] = str(input[key]);
+  const errors: FieldErrors = {};
+  const { period, offGrid } = parsePeriodOf(values, errors);
+  if (period) values.period = period.code;
+  const geo = values.geo || 'national';
+  if (geo !== 'national' && geo !== 'province') errors.geo = 'جغرافیا را انتخاب کنید: کل کشور یا به تفکیک استان.';
+  if (values.isic !== '' && !/^[0-9]{2,4}$/.test(values.isic)) errors.isic = 'کد آیسیک دو، سه یا چهار رقمی است (قسمت، گروه یا طبقه)، مانند ۱۰ یا ۱۰۵۰.';
+  const format = values.format || 'html';
+  if (!oneOf(PRODUCT_FORMATS, format)) errors.format = 'قالب خروجی معتبر نیست.';
+  const prelim = values.preliminary.toLowerCase();
+  if (!TRUE.includes(prelim) && !FALSE.includes(prelim)) errors.preliminary = '«مقدماتی» تنها true یا false است.';
+  if (Object.keys(errors).length || !period) return { ok: false, errors, values, offGrid: offGrid && Object.keys(errors).length === 1 };
+  return { ok: true, values, data: { period, preliminary: TRUE.includes(prelim), geo: geo as ProductQuery['geo'], isic: values.isic || null, format: format as ProductFormat } };
+}

@@ -6,7 +6,7 @@ import { parseForm, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
-import { parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, type QueryValues } from './forms.ts';
+import { parseProductQuery, parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, type QueryValues } from './forms.ts';
 import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
@@ -16,6 +16,8 @@ import { listReleases, releaseCalendar, periodOptions, periodName } from './rele
 import { publishRelease } from './releases/publish.ts';
 import { KIND_LABELS } from './releases/period.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
+import { productView, faDecimal, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
+import { productCsv, productCsvLong, productJson, productXlsx, productFilename, productTitle, KIND_LABELS as PRODUCT_KIND_LABELS } from './product-export.ts';
 
 // Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
 // performance report (DESIGN §10). Province officers reach the report too, for their own province.
@@ -23,6 +25,7 @@ export function statsRouter(): Router {
   const router = Router();
   router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
   router.get('/stats/aggregates', ...requireRole('stats_office'), heavy(showView));
+  router.get('/stats/products', ...requireRole('stats_office'), heavy(showProducts));
   router.post('/stats/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
   router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), heavy(showPerformance));
   return router;
@@ -70,6 +73,26 @@ async function showView(req: Request, res: Response) {
   const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
   const link = (format: string) => `/stats/aggregates?${new URLSearchParams({ ...base, format }).toString()}`;
   await render(200, { values: parsed.values, errors: {}, view, query: q, links: { csv: link('csv'), xlsx: link('xlsx'), json: link('json') }, legend: LEGEND, releaseTitle: releaseTitle(view.release) });
+}
+
+async function showProducts(req: Request, res: Response) {
+  const parsed = parseProductQuery(req.query as Record<string, unknown>);
+  const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ProductView | null } & Record<string, unknown>) => {
+    const { periodGroups } = await releaseLocals(new Date());
+    res.status(status).render('stats/products', { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faDecimal, notice: null, ...locals });
+  };
+  if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
+  const q = parsed.data;
+  const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
+  if (!view) return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
+  await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'page', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
+  if (q.format === 'csv') return sendDownload(res, productCsv(view), CSV_TYPE, productFilename(view, 'csv'));
+  if (q.format === 'csv-long') return sendDownload(res, productCsvLong(view), CSV_TYPE, productFilename(view, 'long.csv'));
+  if (q.format === 'xlsx') return sendDownload(res, await productXlsx(view), XLSX_TYPE, productFilename(view, 'xlsx'));
+  if (q.format === 'json') return res.json(productJson(view));
+  const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
+  const link = (format: string) => `/stats/products?${new URLSearchParams({ ...base, format }).toString()}`;
+  await render(200, { values: parsed.values, errors: {}, view, links: { csv: link('csv'), csvLong: link('csv-long'), xlsx: link('xlsx'), json: link('json') }, legend: LEGEND, title: productTitle(view), releaseTitle: releaseTitle(view.release) });
 }
 
 async function createRelease(req: Request, res: Response) {

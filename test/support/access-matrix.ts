@@ -50,6 +50,7 @@ GET    /api/v1/filings/:period                       401   ok    404   404   404
 PUT    /api/v1/filings/:period                       401   ok    ok    404   404   404   404   404
 GET    /api/v1/status                                401   ok    ok    404   404   404   404   404
 GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/products                        401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/performance                     401   404   404   404   404   ok    404   404
 GET    /login                                        ok    ok    ok    ok    ok    ok    ok    ok
 POST   /login                                        ok    ok    ok    ok    ok    ok    ok    ok
@@ -119,6 +120,7 @@ GET    /verify/:code                                 ok    ok    ok    ok    ok 
 GET    /stats/job-runs                               login 404   404   404   404   ok    404   ok
 GET    /stats                                        login 404   404   404   404   ok    404   404
 GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
+GET    /stats/products                               login 404   404   404   404   ok    404   404
 POST   /stats/releases                               login 404   404   404   404   ok    404   404
 GET    /stats/performance                            login 404   404   ok    ok    ok    404   404
 GET    /nominations/weights                          login 404   404   404   404   404   ok    404
@@ -329,6 +331,9 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
     case 'GET /api/v1/stats/aggregates':
     case 'GET /stats/aggregates':
       return { query: { period: w.periods.verified, rows: 'province', cols: 'isic_division', measure: 'production_value' } };
+    case 'GET /api/v1/stats/products':
+    case 'GET /stats/products':
+      return { query: { period: w.periods.verified, geo: 'province' } };
     case 'GET /province/eligibility':
       return { query: { q: w.unitA.nationalId } };
     case 'POST /admin/settings':

@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+import { db } from '../../db.ts';
+import { persianDigits, compareFa } from '../../text.ts';
+import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
+import { productCategory } from './products.ts';
+import type { ReleaseRow } from './types.ts';
+
+// The product table of a stored release (DESIGN §7, product dimension; issue 15): quantities per
+// catalogue code in the code's standard unit, its prefix groups and the classes' «سایر محصولات»,
+// nationally with the number of producing units, or by province. As with the value tables,
+// nothing here adds or protects a figure: cells are read as the release stored them.
+
+export const PRODUCT_GEOS = ['national', 'province'] as const;
+export type ProductGeo = (typeof PRODUCT_GEOS)[number];
+export const PRODUCT_GEO_LABELS: Record<ProductGeo, string> = { national: 'کل کشور، با شمار واحدها', province: 'به تفکیک استان' };
+
+export interface ProductViewRequest {
+  period: string;
+  preliminary: boolean;
+  geo: ProductGeo;
+  isic: string | null; // an ISIC division (2 digits), group (3) or class (4) the products belong to
+}
+
+export type ProductKind = 'code' | 'group' | 'other';
+
+export interface ProductRowHeader {
+  key: string; // product~unit of measure
+  product: string; // as stored: 1050100010, G105010, 1050*
+  kind: ProductKind;
+  code: string; // the digits: the catalogue code, the group's prefix, or the class of «سایر محصولات»
+  name: string;
+  uom: string;
+  uomName: string;
+  depth: number; // 0 for a class group, deeper for prefix groups and codes
+}
+
+export interface ProductView {
+  query: ProductViewRequest;
+  release: ReleaseRow;
+  rows: ProductRowHeader[];
+  cols: ViewHeader[];
+  cells: ViewCell[][];
+}
+
+export const QUANTITY_KEY = 'quantity';
+export const UNITS_KEY = 'units';
+
+export function productKind(product: string): ProductKind {
+  return product.startsWith('G') ? 'group' : product.endsWith('*') ? 'other' : 'code';
+}
+
+const codeOf = (product: string): string => product.replace(/^G/, '').replace(/\*$/, '');
+
+/** Classes first, then within a class and unit: the class group, prefix groups before their codes, other products last. */
+function sortKey(product: string, uom: string): string {
+  const digits = codeOf(product);
+  const kind = productKind(product);
+  return `${digits.slice(0, 4)}|${uom}|${kind === 'other' ? '~~' : kind === 'group' ? digits : `${digits}~`}`;
+}
+
+export async function productView(q: ProductViewRequest, k: Knex = db()): Promise<ProductView | null> {
+  const release = await latestRelease(q.period, q.preliminary, k);
+  if (!release) return null;
+  const national = q.geo === 'national';
+  const params: (string | number)[] = [release.id];
+  let filter = '';
+  if (q.isic) {
+    filter = `and (c.product like ? or c.product like ?)`;
+    params.push(`${q.isic}%`, `G${q.isic}%`);
+  }
+  const res = await k.raw(
+    `select (select coalesce(json_agg(json_build_array(c.geo, c.product, c.unit_of_measure_code, c.measure, c.value::text)), '[]')
+               from release_product_cells c
+              where c.release_id = ? ${national ? `and c.geo = '${NATIONAL}'` : `and c.measure = 'quantity'`} ${filter}) as cells,
+            (select json_object_agg(code, name_fa) from units_of_measure) as uoms,
+            (select json_object_agg(code, name) from provinces) as provinces,
+            (select json_object_agg(code, title_fa) from isic_codes where level = 'class') as classes`,
+    params,
+  );
+  const row = res.rows[0] as Record<string, unknown>;
+  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  const found = json<[string, string, string, string, string | null][]>(row.cells);
+  const uoms = json<Record<string, string> | null>(row.uoms) ?? {};
+  const provinces = json<Record<string, string> | null>(row.provinces) ?? {};
+  const classes = json<Record<string, string> | null>(row.classes) ?? {};
+  const codes = [...new Set(found.map((c) => c[1]).filter((p) => productKind(p) === 'code'))];
+  const names = new Map<string, string>(codes.length
+    ? ((await k('catalogue').whereIn('code', codes).select('code', 'name_fa')) as { code: string; name_fa: string }[]).map((c) => [c.code, c.name_fa])
+    : []);
+
+  const rowsByKey = new Map<string, ProductRowHeader>();
+  for (const [, product, uom] of found) {
+    const key = productCategory(product, uom);
+    if (rowsByKey.has(key)) continue;
+    const kind = productKind(product);
+    const code = codeOf(product);
+    const cls = code.slice(0, 4);
+    const classTitle = classes[cls] ? ` — ${classes[cls]}` : '';
+    const name = kind === 'code' ? names.get(code) ?? persianDigits(code)
+      : kind === 'other' ? `سایر محصولات طبقه ${persianDigits(cls)} (پیوندنخورده به کد)`
+      : code.length === 4 ? `همه محصولات طبقه ${persianDigits(cls)}${classTitle}` : `محصولات با کد آغازشونده با ${persianDigits(code)}`;
+    const depth = kind === 'group' ? (code.length - 4) / 2 : kind === 'other' ? 1 : 3;
+    rowsByKey.set(key, { key, product, kind, code, name, uom, uomName: uoms[uom] ?? uom, depth });
+  }
+  const rows = [...rowsByKey.values()].sort((a, b) => (sortKey(a.product, a.uom) < sortKey(b.product, b.uom) ? -1 : 1));
+
+  const cols: ViewHeader[] = national
+    ? [{ key: QUANTITY_KEY, label: 'مقدار تولید', total: false }, { key: UNITS_KEY, label: 'تعداد واحدهای تولیدکننده', total: false }]
+    : [...new Set(found.map((c) => c[0]).filter((g) => g !== NATIONAL))]
+      .sort((a, b) => compareFa(provinces[a] ?? a, provinces[b] ?? b))
+      .map((g) => ({ key: g, label: provinces[g] ?? g, total: false }))
+      .concat([{ key: NATIONAL, label: 'کل کشور', total: true }]);
+  const at = new Map(found.map(([geo, product, uom, measure, value]) => [`${productCategory(product, uom)}|${national ? measure : geo}`, value]));
+  const cells = rows.map((r) => cols.map((c): ViewCell => {
+    const key = `${r.key}|${c.key}`;
+    if (!at.has(key)) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
+    const value = at.get(key) ?? null;
+    return { row: r.key, col: c.key, value, suppressed: value === null, empty: false };
+  }));
+  return { query: q, release, rows, cols, cells };
+}
+
+/** A stored decimal (numeric text) without trailing zeros: `1500.500000` → `1500.5`. */
+export function plainDecimal(v: string): string {
+  return v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v;
+}
+
+/** A quantity with Persian digits, grouping and the Persian decimal separator, exactly as stored. */
+export function faDecimal(v: string): string {
+  const [int, frac] = plainDecimal(v).split('.');
+  return faInteger(int) + (frac ? `٫${persianDigits(frac)}` : '');
+}
+
+/** JSON of a stored decimal: a number when a double gives back the same digits, else the digits as a string. */
+export function jsonDecimal(v: string | null): number | string | null {
+  if (v === null) return null;
+  const plain = plainDecimal(v);
+  const n = Number(plain);
+  return Number.isFinite(n) && String(n) === plain ? n : plain;
+}
