@@ -193,7 +193,7 @@ describe('quantities per coded product in releases', () => {
 
     const xlsx = await agent.get('/stats/products?period=1404-01&format=xlsx').buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as Parameters<typeof wb.xlsx.load>[0]);
     const ws = wb.worksheets[0];
     const other = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(3).value === 'سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد)')!;
     expect(other.getCell(1).value).toBe('1050');

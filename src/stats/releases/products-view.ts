@@ -111,13 +111,19 @@ export async function productView(q: ProductViewRequest, k: Knex = db()): Promis
       .map((g) => ({ key: g, label: provinces[g] ?? g, total: false }))
       .concat([{ key: NATIONAL, label: 'کل کشور', total: true }]);
   const at = new Map(found.map(([geo, product, uom, measure, value]) => [`${productCategory(product, uom)}|${national ? measure : geo}`, value]));
-  const cells = rows.map((r) => cols.map((c): ViewCell => {
+  const cellsOf = (r: ProductRowHeader) => cols.map((c): ViewCell => {
     const key = `${r.key}|${c.key}`;
     if (!at.has(key)) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
     const value = at.get(key) ?? null;
     return { row: r.key, col: c.key, value, suppressed: value === null, empty: false };
-  }));
-  return { query: q, release, rows, cols, cells };
+  });
+  // A prefix group with the very same cells as a row inside it (one code under `105010`) says
+  // nothing more: it is left out of the table. The class group always stays.
+  const same = (a: ViewCell[], b: ViewCell[]) => a.every((c, i) => c.value === b[i].value && c.empty === b[i].empty);
+  const all = rows.map((r) => ({ r, cells: cellsOf(r) }));
+  const kept = all.filter(({ r, cells }) => r.kind !== 'group' || r.code.length === 4
+    || !all.some((o) => o.r !== r && o.r.uom === r.uom && o.r.kind !== 'other' && o.r.code.length > r.code.length && o.r.code.startsWith(r.code) && same(o.cells, cells)));
+  return { query: q, release, rows: kept.map((x) => x.r), cols, cells: kept.map((x) => x.cells) };
 }
 
 /** A stored decimal (numeric text) without trailing zeros: `1500.500000` → `1500.5`. */
