@@ -72,7 +72,7 @@ export async function measureNightly(k: Knex, at: Date, runs: number): Promise<N
   };
 }
 
-export interface ReleaseNumbers { period: string; ok: boolean; reason: string | null; ms: number; cells: number; suppressed: number; sensitive: number; lps: number; linked: number; seconds: Record<string, number> }
+export interface ReleaseNumbers { period: string; ok: boolean; reason: string | null; ms: number; cells: number; suppressed: number; sensitive: number; lps: number; linked: number; seconds: Record<string, number>; productCells: number; productSuppressed: number; productFamilies: number }
 
 export interface StatsNumbers {
   releases: ReleaseNumbers[];
@@ -100,8 +100,8 @@ export async function measureStats(k: Knex, at: Date, runs: number): Promise<Sta
     const r = await publishRelease({ period: parseReferencePeriod(code)!, preliminary: false, userId: null, at }, k);
     const ms = performance.now() - t0;
     releases.push(r.ok
-      ? { period: code, ok: true, reason: null, ms, cells: r.release.report.cells, suppressed: r.release.report.suppressed, sensitive: r.release.report.audit.sensitive, lps: r.release.report.audit.lps, linked: r.release.report.linked.length, seconds: r.release.report.seconds }
-      : { period: code, ok: false, reason: r.reason, ms, cells: 0, suppressed: 0, sensitive: 0, lps: 0, linked: 0, seconds: {} });
+      ? { period: code, ok: true, reason: null, ms, cells: r.release.report.cells, suppressed: r.release.report.suppressed, sensitive: r.release.report.audit.sensitive, lps: r.release.report.audit.lps, linked: r.release.report.linked.length, seconds: { ...r.release.report.seconds, products: r.release.report.products?.seconds ?? 0 }, productCells: r.release.report.products?.cells ?? 0, productSuppressed: r.release.report.products?.suppressed ?? 0, productFamilies: r.release.report.products?.families ?? 0 }
+      : { period: code, ok: false, reason: r.reason, ms, cells: 0, suppressed: 0, sensitive: 0, lps: 0, linked: 0, seconds: {}, productCells: 0, productSuppressed: 0, productFamilies: 0 });
   }
   const view = await medianOf(runs * 5, async () => {
     await releaseView({ period: month, preliminary: false, rows: 'province', cols: 'isic_division', measure: 'production_value' }, k);

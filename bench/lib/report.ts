@@ -52,7 +52,7 @@ export function resultRows(r: BenchResult): Row[] {
     rows.push(
       ...st.releases.map((x) => ({
         measure: x.ok
-          ? `release ${x.period}: build, protection and audit (${x.cells.toLocaleString('en-US')} cells, ${x.suppressed.toLocaleString('en-US')} suppressed, ${x.sensitive.toLocaleString('en-US')} sensitive, ${x.lps} LPs in the last audit, linked to ${x.linked}; ${Object.entries(x.seconds).map(([key, v]) => `${key} ${v} s`).join(', ')})`
+          ? `release ${x.period}: build, protection and audit (${x.cells.toLocaleString('en-US')} cells, ${x.suppressed.toLocaleString('en-US')} suppressed, ${x.sensitive.toLocaleString('en-US')} sensitive, ${x.lps} LPs in the last audit, linked to ${x.linked}; product cells ${x.productCells.toLocaleString('en-US')} in ${x.productFamilies} families, ${x.productSuppressed.toLocaleString('en-US')} suppressed; ${Object.entries(x.seconds).map(([key, v]) => `${key} ${v} s`).join(', ')})`
           : `release ${x.period}: refused (${x.reason})`,
         result: ms(x.ms), target: `< ${TARGETS.releaseMs / 1000} s`, verdict: mark(x.ok && x.ms < TARGETS.releaseMs),
       })),
