@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
-import { publishRelease } from '../src/stats/releases/publish.ts';
+import { publishRelease, sharedSuppressions } from '../src/stats/releases/publish.ts';
+import { buildProblem } from '../src/stats/releases/cube.ts';
 import { auditStoredReleases } from '../src/stats/releases/audit.ts';
 import { parseReferencePeriod, referencePeriodOfRange } from '../src/stats/releases/period.ts';
 import { saveSetting, clearSettingsCache, settingSchemas } from '../src/settings.ts';
@@ -81,6 +82,13 @@ describe('releases', () => {
     const again = await publishRelease({ period: period('1404-01'), preliminary: false, userId: null });
     if (!again.ok) throw new Error(again.reason);
     expect(again.release.revision).toBe(2);
+    // The revision started from what the earlier releases of 1404-01 (final and preliminary) both
+    // hide: every such cell it shares with them is hidden again, since it has the same units.
+    const hiddenIn = async (id: number) => new Set((await t.knex('release_cells').where({ release_id: id, measure: 'production_value', suppressed: true }).select('geo', 'isic')).map((c) => `${c.geo}|${c.isic}`));
+    const [r1, p1, r2] = [await hiddenIn(made[0]), await hiddenIn(pre.release.id), await hiddenIn(again.release.id)];
+    const shared = [...r1].filter((key) => p1.has(key));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const key of shared) expect(r2.has(key), key).toBe(true);
 
     // The one unit alone in its class is never published, in any release.
     const exposed = await t.knex('release_cells').where({ geo: '23', isic: '1072', suppressed: false });
@@ -97,6 +105,21 @@ describe('releases', () => {
     expect(audit).toHaveLength(6);
     for (const a of audit) { expect(a.exact).toBe(0); expect(a.inside).toBe(0); }
   }, 120_000);
+
+  it('a revision is seeded with the cells every earlier release of its own period hides, never with another period\'s', () => {
+    const row = (unit: number, province: string, sig: number[]) => ({ unit, province, category: '1050', sig, amounts: { production_value: 10n, intermediate_consumption: 5n, employees: 2n } });
+    const rows = [row(1, '23', [1, 2, 3]), row(2, '23', [1, 2, 3]), row(3, '10', [1, 2, 3]), row(4, '10', [1, 2, 3])];
+    const problem = buildProblem(rows, [
+      { id: 1, months: 1, published: new Set(['IR|T', 'IR|C', '23|T']) },
+      { id: 2, months: 3, published: new Set(['IR|T']) },
+      { id: 3, months: 1, published: null },
+    ], { minUnits: 3, dominance: 0.85, interval: 0.1 });
+    const seed = sharedSuppressions(problem, new Set([1]));
+    expect(seed.has('10|T')).toBe(true);
+    expect(seed.has('IR|C')).toBe(false); // hidden by release 2 (another period), published by release 1
+    expect([...sharedSuppressions(problem, new Set([1, 2]))].every((key) => seed.has(key))).toBe(true);
+    expect(sharedSuppressions(problem, new Set()).size).toBe(0);
+  });
 
   it('a release that cannot be built stores nothing and says why in Persian', async () => {
     const before = await t.knex('releases').count({ n: '*' }).first();

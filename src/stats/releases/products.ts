@@ -162,7 +162,7 @@ export interface ProductCellRow { release_id: number; geo: string; product: stri
  * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
  * protected; an audit that still finds a cell inside its interval is the caller's refusal.
  */
-export async function protectProducts(problems: readonly Problem[], releaseId: number, counts: { lines: number; uncounted: number }, opts: { log?: (line: string) => void; cleanupSeconds?: number } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+export async function protectProducts(problems: readonly Problem[], releaseId: number, counts: { lines: number; uncounted: number }, opts: { log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string> } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
   const started = performance.now();
   const rows: ProductCellRow[] = [];
   const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0 };
@@ -173,7 +173,7 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   for (const problem of problems) {
     const mine = problem.cells.get(releaseId);
     if (!mine || mine.size === 0) continue;
-    const protection = await protectRelease(problem, releaseId, { cleanupSeconds });
+    const protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
     audit.sensitive += problem.targets.length;
     audit.exact += protection.audit.exact;
     audit.inside += protection.audit.inside;

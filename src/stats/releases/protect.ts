@@ -34,6 +34,12 @@ export interface ProtectOptions {
   cleanupSeconds?: number; // time the clean-up may take (default 10 s)
   maxRounds?: number;
   log?: (line: string) => void; // progress, for the CLI and the bench
+  /**
+   * Cells to start suppressed (the pattern an earlier release of the group settled on): the first
+   * audit then finds most exposures protected already. The result is proved all the same, and the
+   * clean-up tries to publish them again like any secondary cell.
+   */
+  seed?: ReadonlySet<string>;
 }
 
 export async function protectRelease(problem: Problem, releaseId: number, opts: ProtectOptions = {}): Promise<Protection> {
@@ -41,8 +47,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   if (!cells) throw new Error(`release ${releaseId} is not part of the problem`);
   const primary = new Set<string>();
   for (const c of cells.values()) if (isSensitive(c.bases.map((i) => problem.bases[i]), problem.rules, problem.measures)) primary.add(c.key);
-  const published = new Set([...cells.keys()].filter((k) => !primary.has(k)));
-  const secondary = new Set<string>();
+  const published = new Set([...cells.keys()].filter((k) => !primary.has(k) && !opts.seed?.has(k)));
+  const secondary = new Set([...cells.keys()].filter((k) => !primary.has(k) && opts.seed?.has(k)));
   const patternWith = (pub: ReadonlySet<string>): Pattern => {
     const p = new Map<number, ReadonlySet<string>>();
     for (const rel of problem.releases) p.set(rel.id, rel.id === releaseId ? pub : rel.published ?? new Set());

@@ -15,7 +15,35 @@ import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 // quarters and months, a quarter its months, a preliminary release its final one and every
 // revision the one before it. Groups never cross a Jalali year, since no release does.
 
-export interface PublishRequest { period: ReferencePeriod; preliminary: boolean; userId: number | null; at?: Date; log?: (line: string) => void }
+export interface PublishRequest {
+  period: ReferencePeriod;
+  preliminary: boolean;
+  userId: number | null;
+  at?: Date;
+  log?: (line: string) => void;
+  /** Start from the suppressions of the earlier releases of the same period (default true; false measures the difference). */
+  seedFromGroup?: boolean;
+}
+
+/**
+ * The cells every earlier release of the same period suppresses (its revisions, its preliminary or
+ * final counterpart): a revision starts from the pattern they settled on instead of from its
+ * primary cells only, and most of its protection is then proved rather than searched for. Not the
+ * months of a quarter: their patterns protect small cells the quarter does not have (measured at
+ * 100,000 units: a quarter seeded with its month hid 3,676 cells instead of 1,497, information
+ * loss 4.1 % instead of 0.8 %, for half the time), so a quarter is protected from its own primaries.
+ */
+export function sharedSuppressions(problem: Problem, samePeriod: ReadonlySet<number>): Set<string> {
+  let shared = null as Set<string> | null;
+  for (const rel of problem.releases) {
+    if (!rel.published || !samePeriod.has(rel.id)) continue;
+    const cells = problem.cells.get(rel.id);
+    if (!cells) continue;
+    const hidden = new Set([...cells.keys()].filter((key) => !rel.published!.has(key)));
+    shared = shared === null ? hidden : new Set([...shared].filter((key: string) => hidden.has(key)));
+  }
+  return shared ?? new Set();
+}
 
 /** Advisory-lock key of release building ("psp" 1387, releases): one build at a time on any instance. */
 const RELEASES_LOCK_KEY = 1387_0011;
@@ -114,13 +142,17 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
       const group = linkedGroup(req.period, stored);
       const load = clock();
       const problem = await groupProblem(group, { id: releaseId, months: req.period.months.length }, rules, trx);
-      const protection = await protectRelease(problem, releaseId, { log: req.log });
+      const samePeriod = new Set(group.filter((g) => g.period === req.period.code).map((g) => g.id));
+      const seed = req.seedFromGroup === false ? undefined : sharedSuppressions(problem, samePeriod);
+      const protection = await protectRelease(problem, releaseId, { log: req.log, seed });
       const protect = clock();
       if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
       // The product dimension: quantities per coded product, protected family by family with the same group.
       const counts = await storeProductContributions(releaseId, trx);
-      const products = await protectProducts(await productProblems(group, { id: releaseId, months: req.period.months.length }, rules, trx), releaseId, counts, { log: req.log });
+      const products = await protectProducts(await productProblems(group, { id: releaseId, months: req.period.months.length }, rules, trx), releaseId, counts, {
+        log: req.log, seedOf: req.seedFromGroup === false ? undefined : (p) => sharedSuppressions(p, samePeriod),
+      });
       if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
       for (let i = 0; i < products.rows.length; i += 1000) await trx('release_product_cells').insert(products.rows.slice(i, i + 1000));
 
