@@ -168,8 +168,9 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0 };
   let cells = 0;
   let suppressedCount = 0;
-  // The clean-up's time is shared by all families: most have nothing to clean up.
-  const cleanupSeconds = Math.max(0.2, (opts.cleanupSeconds ?? 10) / Math.max(1, problems.length));
+  // No clean-up by default: at 100,000 units it gave back 3 of 19,223 suppressed product cells for
+  // 3–6 s (families are small, and their secondary cells are rarely redundant).
+  const cleanupSeconds = (opts.cleanupSeconds ?? 0) / Math.max(1, problems.length);
   for (const problem of problems) {
     const mine = problem.cells.get(releaseId);
     if (!mine || mine.size === 0) continue;
