@@ -320,14 +320,17 @@ describe('the queue searched, and the way back to it (issue 14 §11)', () => {
     const id = await createFiling({ unitId: unit.id, period: '1402-03' });
     const back = '/province/queue?state=submitted&period=1402-03';
     const { agent, csrf } = await signIn(app, tehranOfficer.email);
-    const bad = await agent.post(`/province/filings/${id}/return`).type('form').send({ _csrf: csrf, back, reason: 'نه' }).expect(422);
+    const page = await agent.get(`/province/filings/${id}?back=${encodeURIComponent(back)}`).expect(200);
+    expect(page.text).toContain(`action="/province/filings/${id}/return?back=${encodeURIComponent(back)}"`);
+    const bad = await agent.post(`/province/filings/${id}/return?back=${encodeURIComponent(back)}`).type('form').send({ _csrf: csrf, reason: 'نه' }).expect(422);
     expect(bad.text).toMatch(/id="f-return-reason"[^>]*>نه<\/textarea>/);
     expect(bad.text).toContain('id="f-return-reason-error">دلیل را بنویسید');
     expect(bad.text).toContain(`name="back" value="${back.replace(/&/g, '&amp;')}"`);
     expect((await filingState(id)).state).toBe('submitted');
     // The address the browser is left on answers a GET: the filing with its return form open.
-    const reload = await agent.get(`/province/filings/${id}/return`).expect(200);
+    const reload = await agent.get(`/province/filings/${id}/return?back=${encodeURIComponent(back)}`).expect(200);
     expect(reload.text).toMatch(/id="f-return-reason"[^>]*autofocus/);
+    expect(reload.text).toContain(`name="back" value="${back.replace(/&/g, '&amp;')}"`);
     const reopen = await agent.get(`/province/filings/${id}/reopening`).expect(200);
     expect(reopen.text).toContain('سیمان آزمون');
     // …and only for the officer's province.

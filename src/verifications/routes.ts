@@ -68,7 +68,7 @@ async function filingPage(req: Request): Promise<Record<string, unknown>> {
     values: {},
     errors: {},
     openForm: null,
-    back: queueBack(req.method === 'GET' ? req.query.back : req.body?.back),
+    back: queueBack(req.body?.back ?? req.query.back),
   };
 }
 
@@ -113,6 +113,6 @@ async function decideFiling(req: Request, res: Response, d: Decision) {
   const applied = await decide(d, { province, filingId: id, userId: currentUser(req).id, reason, ip: req.ip ?? null });
   flash(req, applied ? 'success' : 'warning', applied ? DONE[d] : NOT_APPLICABLE[d]);
   // Back to the queue as the officer left it (filter, search, page); a reopened filing stays in view.
-  const back = queueBack(req.body?.back);
+  const back = queueBack(req.body?.back ?? req.query.back);
   res.redirect(303, d === 'reopen' || !applied ? `/province/filings/${id}?back=${encodeURIComponent(back)}` : back);
 }
