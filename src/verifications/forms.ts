@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isPeriod } from '../calendar.ts';
 import { latinDigits, normalizeMultiline, normalizeText } from '../text.ts';
+import { backToList } from '../forms.ts';
 
 // Queue filters come from the query string: anything malformed is simply ignored (no filter).
 const optionalPeriod = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim().replace(/[/\u2010-\u2015]/g, '-') : undefined), z.string().refine(isPeriod).optional().catch(undefined));
@@ -38,17 +39,9 @@ export function queueUrl(f: Partial<QueueFilter>): string {
   return qs ? `${QUEUE_PATH}?${qs}` : QUEUE_PATH;
 }
 
-/**
- * Where an officer returns after a decision: the queue as it was (filter, search, page). `back`
- * comes from a link or a form, so it is read as a queue URL and rebuilt from its parsed filter;
- * anything else (another path, another host) is the plain queue.
- */
+/** Where an officer returns after a decision: the queue as it was (filter, search, page). */
 export function queueBack(back: unknown): string {
-  if (typeof back !== 'string' || !back.startsWith(`${QUEUE_PATH}`) || back.length > 1000) return QUEUE_PATH;
-  let url: URL;
-  try { url = new URL(back, 'http://portal.invalid'); } catch { return QUEUE_PATH; }
-  if (url.origin !== 'http://portal.invalid' || url.pathname !== QUEUE_PATH) return QUEUE_PATH;
-  return queueUrl(parseQueueFilter(Object.fromEntries(url.searchParams)));
+  return backToList(back, QUEUE_PATH, (query) => queueUrl(parseQueueFilter(query)));
 }
 
 /** The reason an officer gives for returning or reopening a filing (DESIGN §6: required, shown to the unit). */
