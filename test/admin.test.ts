@@ -283,6 +283,9 @@ describe('the users list (issue 14 §14)', () => {
     const again = await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf, back: 'https://evil.example/admin/users' }).expect(303);
     expect(again.headers.location).toBe('/admin/users');
     await agent.get('/admin/users/999999/deactivation').expect(404);
+    // A role change, too, returns to the list as it was.
+    const moved = await agent.post(`/admin/users/${user.id}/role`).type('form').send({ _csrf: csrf, back, role: 'planning_deputy' }).expect(303);
+    expect(moved.headers.location).toBe(back);
   });
 });
 
@@ -301,7 +304,7 @@ describe('the audit log (issue 14 §14)', () => {
     expect(res.text).toContain(`<a href="/admin/users?q=${officer.id}">حساب کاربری ${persianDigits(String(officer.id))}</a>`);
     expect(res.text).toContain('<a href="/admin/audit?target=filing%3A4242">اظهارنامه ۴۲۴۲</a>');
     expect(res.text).toContain('انتشار آمار ۷۷');
-    expect(res.text).toMatch(/<details class="mt-1"><summary class="text-secondary">جزئیات<\/summary>[\s\S]*?دوره<\/dt><dd[^>]*><bdi>۱۴۰۴-۰۷<\/bdi>/);
+    expect(res.text).toMatch(/<details class="mt-1"><summary class="text-secondary">جزئیات<\/summary>[\s\S]*?دوره<\/dt><dd[^>]*><bdi dir="ltr">۱۴۰۴-۰۷<\/bdi>/);
     // One object's events.
     const one = await agent.get('/admin/audit?target=filing:4242').expect(200);
     expect(one.text).toContain('id="audit-target">تنها رویدادهای <strong>اظهارنامه ۴۲۴۲</strong>');

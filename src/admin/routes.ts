@@ -93,7 +93,7 @@ async function changeUserRole(req: Request, res: Response) {
     return;
   }
   flash(req, 'success', result === 'done' ? 'نقش حساب تغییر کرد و به صاحب حساب خبر داده شد.' : 'نقش حساب همان بود و تغییری نکرد.');
-  res.redirect(303, '/admin/users');
+  res.redirect(303, usersBack(req.body?.back));
 }
 
 async function confirmDeactivation(req: Request, res: Response) {
