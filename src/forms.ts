@@ -72,6 +72,19 @@ export function parseForm<T>(schema: z.ZodType<T>, input: unknown): FormResult<T
   return { ok: false, errors };
 }
 
+/**
+ * The way back to a list (its filter, search and page) after an action: `back` comes from a link
+ * or a form, so it is read as an address of `path` and rebuilt from its parsed query by `rebuild`;
+ * anything else (another path, another host) is the plain list.
+ */
+export function backToList(back: unknown, path: string, rebuild: (query: Record<string, string>) => string): string {
+  if (typeof back !== 'string' || !back.startsWith(path) || back.length > 1000) return path;
+  let url: URL;
+  try { url = new URL(back, 'http://portal.invalid'); } catch { return path; }
+  if (url.origin !== 'http://portal.invalid' || url.pathname !== path) return path;
+  return rebuild(Object.fromEntries(url.searchParams));
+}
+
 /** A route's numeric id parameter: digits only, within PostgreSQL's integer; anything else is no such row (404). */
 export function idParam(req: Request, name = 'id'): number {
   const raw = String(req.params[name] ?? '');

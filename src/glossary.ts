@@ -83,3 +83,26 @@ export const ACTION_LABELS: Record<string, string> = {
 };
 
 export const actionLabel = (action: string): string => ACTION_LABELS[action] ?? 'رویداد دیگر';
+
+/** What an audit row is about (the kind before the colon of its target: `filing:12`). */
+export const OBJECT_LABELS: Record<string, string> = {
+  filing: 'اظهارنامه',
+  user: 'حساب کاربری',
+  unit: 'واحد',
+  release: 'انتشار آمار',
+  period: 'دوره',
+  setting: 'تنظیم',
+  catalogue: 'کد فهرست ملی محصولات',
+  certificate: 'گواهی وضعیت',
+  nomination: 'نامزدی واحد برگزیده',
+  api_token: 'کلید دسترسی API',
+  unit_claim: 'درخواست پیوند به واحد',
+};
+
+/** The audit details an administrator may read (src/admin/audit-log.ts), in words. */
+export const DETAIL_LABELS: Record<string, string> = {
+  period: 'دوره', revision: 'ویرایش', via: 'از راه', purpose: 'منظور', type: 'نوع', key: 'کلید', effective_from: 'اجرا از',
+  value: 'مقدار', previous: 'مقدار پیشین', role: 'نقش', from: 'از', to: 'به', province_code: 'کد استان', rows: 'سطرها',
+  created: 'ساخته‌شده', unchanged: 'بدون تغییر', accounts: 'حساب‌ها', format: 'قالب', email: 'پست الکترونیکی', span: 'بازه',
+  year: 'سال', measure: 'شاخص', cols: 'ستون‌ها', action: 'رویداد', user: 'کاربر', unit: 'واحد', province: 'استان', '…': 'موارد دیگر',
+};

@@ -27,10 +27,21 @@ export function sumRials(values: Iterable<unknown>): bigint {
 
 /** `amount × coefficient`, rounded half up to a whole Rial; the coefficient is a setting with at most 6 decimals. */
 export function scaleRial(amount: bigint, coefficient: number): bigint {
-  const micro = BigInt(Math.round(coefficient * 1_000_000));
-  const p = amount * micro;
-  const half = 500_000n;
-  return p >= 0n ? (p + half) / 1_000_000n : -((-p + half) / 1_000_000n);
+  return divideHalfUp(amount * BigInt(Math.round(coefficient * 1_000_000)), 1_000_000n);
+}
+
+/** n ÷ d (d > 0) to the nearest integer, a half rounded away from zero (2.5 → 3, −2.5 → −3). */
+function divideHalfUp(n: bigint, d: bigint): bigint {
+  const half = d / 2n;
+  return n >= 0n ? (n + half) / d : -((-n + half) / d);
+}
+
+/**
+ * A Rial amount in whole millions of Rials, as official tables print money: rounded half up
+ * (1,500,000 → 2; 1,499,999 → 1) from the exact stored amount, never from a rounded one.
+ */
+export function rialsToMillions(amount: bigint): bigint {
+  return divideHalfUp(amount, 1_000_000n);
 }
 
 /** A Rial amount in JSON: an integer when a JSON reader's double holds it exactly, a decimal string otherwise. */

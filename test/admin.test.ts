@@ -8,6 +8,7 @@ import { runUserCreate } from '../src/cli/user-create.ts';
 import { loadSettings } from '../src/settings.ts';
 import { periodOf, addMonths, previousPeriod } from '../src/calendar.ts';
 import { verifyPassword } from '../src/auth/passwords.ts';
+import { persianDigits } from '../src/text.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -104,7 +105,7 @@ describe('admin manages accounts', () => {
     const user = await createUser({ role: 'planning_deputy' });
     const theirs = await signIn(app, user.email);
     const { agent, csrf } = await signIn(app, admin.email);
-    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await t.knex('users').where({ id: user.id }).first()).active).toBe(false);
     expect((await theirs.agent.get('/account')).status).toBe(303);
     await expect(signIn(app, user.email)).rejects.toThrow(/401/);
@@ -234,5 +235,96 @@ describe('npm run user:create', () => {
       expect(r.err.join('\n')).toMatch(message);
     }
     expect(await t.knex('users').whereIn('email', ['a1@test.ir', 'a2@test.ir', 'a3@test.ir', 'a4@test.ir', 'a5@test.ir'])).toHaveLength(0);
+  });
+});
+
+describe('the users list (issue 14 §14)', () => {
+  it('pages by 50 with Persian page numbers; search, role and province are kept in every page link', async () => {
+    for (let i = 0; i < 55; i++) await createUser({ role: 'province_officer', province_code: '05', email: `zanjan-${String(i).padStart(2, '0')}@test.ir` });
+    await createUser({ role: 'stats_office', email: 'zanjan-stats@test.ir' });
+    const { agent } = await signIn(app, admin.email);
+    const emails = (html: string) => [...html.matchAll(/<td dir="ltr" class="text-end">([^<]+)<\/td>/g)].map((m) => m[1]);
+    const first = await agent.get('/admin/users?q=zanjan&role=province_officer&province=05').expect(200);
+    expect(emails(first.text)).toHaveLength(50);
+    expect(first.text).toContain('۵۵ حساب، صفحه ۱ از ۲');
+    expect(first.text).toContain('href="/admin/users?q=zanjan&amp;role=province_officer&amp;province=05&amp;page=2">۲</a>');
+    const second = await agent.get('/admin/users?q=zanjan&role=province_officer&province=05&page=۲').expect(200);
+    expect(emails(second.text)).toEqual(['zanjan-50@test.ir', 'zanjan-51@test.ir', 'zanjan-52@test.ir', 'zanjan-53@test.ir', 'zanjan-54@test.ir']);
+    expect(second.text).toContain('name="q" type="search" maxlength="100" value="zanjan"');
+    expect(second.text).toContain('<option value="05" selected');
+    // A role filter leaves the other roles out; the search finds by name too, and by id.
+    expect(emails((await agent.get('/admin/users?q=zanjan&role=stats_office').expect(200)).text)).toEqual(['zanjan-stats@test.ir']);
+    const named = await createUser({ role: 'planning_deputy', email: 'deputy-x@test.ir' });
+    await t.knex('users').where({ id: named.id }).update({ full_name: 'مریم کاظمی' });
+    expect(emails((await agent.get(`/admin/users?q=${encodeURIComponent('كاظمي')}`).expect(200)).text)).toEqual(['deputy-x@test.ir']);
+    expect(emails((await agent.get(`/admin/users?q=${named.id}`).expect(200)).text)).toEqual(['deputy-x@test.ir']);
+    // Nonsense in the query string is no filter, not an error.
+    await agent.get('/admin/users?page=abc&role=emperor&province=xx').expect(200);
+  });
+
+  it('deactivation asks first, on a page that works without JavaScript; without the box ticked nothing changes', async () => {
+    const user = await createUser({ role: 'stats_office', email: 'to-deactivate@test.ir' });
+    const { agent, csrf } = await signIn(app, admin.email);
+    const back = '/admin/users?q=to-deactivate&role=stats_office';
+    const list = await agent.get(back).expect(200);
+    expect(list.text).toContain(`href="/admin/users/${user.id}/deactivation?back=${encodeURIComponent(back)}"`);
+    expect(list.text).not.toContain(`action="/admin/users/${user.id}/deactivation"`);
+    const page = await agent.get(`/admin/users/${user.id}/deactivation?back=${encodeURIComponent(back)}`).expect(200);
+    expect(page.text).toContain('to-deactivate@test.ir');
+    expect(page.text).toContain('name="confirm" value="yes"');
+    const refused = await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, back }).expect(422);
+    expect(refused.text).toContain('id="f-confirm-error">برای غیرفعال کردن، تأیید کنید');
+    expect((await t.knex('users').where({ id: user.id }).first()).active).toBe(true);
+    expect(await t.knex('audit_log').where({ action: 'user.deactivated', target: `user:${user.id}` })).toHaveLength(0);
+    const done = await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, back, confirm: 'yes' }).expect(303);
+    expect(done.headers.location).toBe(back);
+    expect((await t.knex('users').where({ id: user.id }).first()).active).toBe(false);
+    // A back address elsewhere is the plain list.
+    const again = await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf, back: 'https://evil.example/admin/users' }).expect(303);
+    expect(again.headers.location).toBe('/admin/users');
+    await agent.get('/admin/users/999999/deactivation').expect(404);
+    // A role change, too, returns to the list as it was.
+    const moved = await agent.post(`/admin/users/${user.id}/role`).type('form').send({ _csrf: csrf, back, role: 'planning_deputy' }).expect(303);
+    expect(moved.headers.location).toBe(back);
+  });
+});
+
+describe('the audit log (issue 14 §14)', () => {
+  it('Persian labels for actions and objects, objects linked, details folded', async () => {
+    const officer = await createUser({ role: 'province_officer', province_code: '23', email: 'audit-officer@test.ir' });
+    await t.knex('audit_log').insert([
+      { action: 'user.role_changed', user_id: admin.id, target: `user:${officer.id}`, details: JSON.stringify({ from: 'stats_office', to: 'province_officer' }) },
+      { action: 'filing.verify', user_id: officer.id, province_code: '23', target: 'filing:4242', details: JSON.stringify({ period: '1404-07' }) },
+      { action: 'stats.view', user_id: admin.id, target: 'release:77', details: JSON.stringify({ format: 'csv' }) },
+    ]);
+    const { agent } = await signIn(app, admin.email);
+    const res = await agent.get('/admin/audit').expect(200);
+    expect(res.text).toContain('تغییر نقش حساب');
+    expect(res.text).not.toContain('>user.role_changed<');
+    expect(res.text).toContain(`<a href="/admin/users?q=${officer.id}">حساب کاربری ${persianDigits(String(officer.id))}</a>`);
+    expect(res.text).toContain('<a href="/admin/audit?target=filing%3A4242">اظهارنامه ۴۲۴۲</a>');
+    expect(res.text).toContain('انتشار آمار ۷۷');
+    expect(res.text).toMatch(/<details class="mt-1"><summary class="text-secondary">جزئیات<\/summary>[\s\S]*?دوره<\/dt><dd[^>]*><bdi dir="ltr">۱۴۰۴-۰۷<\/bdi>/);
+    // One object's events.
+    const one = await agent.get('/admin/audit?target=filing:4242').expect(200);
+    expect(one.text).toContain('id="audit-target">تنها رویدادهای <strong>اظهارنامه ۴۲۴۲</strong>');
+    expect(one.text.match(/<tr>/g)?.length).toBe(2); // the header and the one event
+  });
+
+  it('dates from/to accept Jalali dates in Persian, Arabic or Latin digits, with / or -', async () => {
+    // 1405/02/10 Tehran = 2026-04-30; 1405/02/11 = 2026-05-01.
+    await t.knex('audit_log').insert([
+      { action: 'settings.changed', user_id: admin.id, target: 'setting:dated-in', at: new Date('2026-04-30T08:00:00Z') },
+      { action: 'settings.changed', user_id: admin.id, target: 'setting:dated-out', at: new Date('2026-05-01T08:00:00Z') },
+    ]);
+    const { agent } = await signIn(app, admin.email);
+    for (const [from, to] of [['۱۴۰۵/۰۲/۱۰', '۱۴۰۵/۰۲/۱۰'], ['١٤٠٥-٠٢-١٠', '١٤٠٥-٠٢-١٠'], ['1405/2/10', '1405-02-10']]) {
+      const res = await agent.get(`/admin/audit?action=settings.changed&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`).expect(200);
+      expect(res.text, from).toContain('تنظیم dated-in');
+      expect(res.text, from).not.toContain('تنظیم dated-out');
+    }
+    const bad = await agent.get('/admin/audit?from=1405/13/40');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('تاریخ شروع باید تاریخ شمسی معتبر باشد');
   });
 });

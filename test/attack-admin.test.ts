@@ -95,7 +95,7 @@ describe('the admin\'s audit view', () => {
     const { agent } = await signIn(app, admin.email);
     const page = await agent.get('/admin/audit').expect(200);
     expect(page.text).toContain(officer.email);
-    expect(page.text).toContain('1404-05');
+    expect(page.text).toContain('۱۴۰۴-۰۵'); // the period in the folded details, in Persian digits
     expect(page.text).not.toContain(secret);
     expect(page.text).not.toContain('0.87654321');
     const csv = await agent.get('/admin/audit.csv').expect(200);

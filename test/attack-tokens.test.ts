@@ -57,7 +57,7 @@ describe('API tokens', () => {
     const { user, token } = await unitUserWithToken();
     const admin = await createUser({ role: 'admin' });
     const { agent, csrf } = await signIn(app, admin.email);
-    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await api(token)).status).toBe(401);
     await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf }).expect(303);
     expect((await api(token)).status).toBe(401);

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { csvField, csvText } from '../src/export.ts';
+import { csvField, csvText, csvCode } from '../src/export.ts';
+import { rialsToMillions } from '../src/money.ts';
 import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { unitWithUser } from './support/factories.ts';
@@ -16,6 +17,29 @@ describe('CSV text', () => {
     expect(csvField(12345678901234567890n)).toBe('12345678901234567890');
     expect(csvField(null)).toBe('');
     expect(csvText([['a', 'b,c'], [1, null]])).toBe('\ufeffa,"b,c"\r\n1,\r\n');
+  });
+
+  it('a code stays text in Excel behind a tab (00 stays 00); anything but letters and digits is plain text with the formula guard', () => {
+    expect(csvField(csvCode('00'))).toBe('\t00');
+    expect(csvField(csvCode('0111'))).toBe('\t0111');
+    expect(csvField(csvCode('IR'))).toBe('\tIR');
+    expect(csvField(csvCode('=1+1'))).toBe("'=1+1");
+    expect(csvField(csvCode('-5'))).toBe("'-5");
+    expect(csvField(csvCode('a,b'))).toBe('"a,b"');
+    expect(csvText([[csvCode('05'), 'قم', 12]])).toBe('\ufeff\t05,قم,12\r\n');
+  });
+});
+
+describe('millions of Rials', () => {
+  it('rounds the exact amount half up to a whole million (a half away from zero for a negative value added)', () => {
+    expect(rialsToMillions(0n)).toBe(0n);
+    expect(rialsToMillions(499_999n)).toBe(0n);
+    expect(rialsToMillions(500_000n)).toBe(1n);
+    expect(rialsToMillions(1_499_999n)).toBe(1n);
+    expect(rialsToMillions(2_500_000n)).toBe(3n);
+    expect(rialsToMillions(-2_500_000n)).toBe(-3n);
+    expect(rialsToMillions(-2_499_999n)).toBe(-2n);
+    expect(rialsToMillions(2n ** 64n + 500_000n)).toBe((2n ** 64n + 500_000n + 500_000n) / 1_000_000n);
   });
 });
 

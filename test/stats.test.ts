@@ -187,7 +187,7 @@ describe('what a view shows', () => {
     expect(cellOf(json, '23', 'value')!.value).toBe((BIG - 1000n).toString());
     expect(cellOf(json, '10', 'value')!.value).toBe(1000);
     const csv = await agent.get('/stats/aggregates?period=1404-02&rows=province&format=csv');
-    expect(csv.text).toContain(`,${BIG.toString()},`);
+    expect(csv.text).toContain(`,${BIG.toString()}\r\n`);
     const page = await agent.get('/stats/aggregates?period=1404-02&rows=province');
     expect(page.text).toContain(new Intl.NumberFormat('fa-IR').format(BIG));
     // Employees: whole persons; the suppressed provinces are null.
@@ -197,13 +197,33 @@ describe('what a view shows', () => {
 });
 
 describe('downloads', () => {
-  it('CSV: UTF-8 with a BOM, Persian headers, codes as text, suppressed cells empty with the flag ×', async () => {
+  it('CSV: the table as on the page (title, unit, header, rows, legend), UTF-8 with a BOM, codes kept text, × and — as on the page', async () => {
     const res = await binary(agent.get(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv`));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.headers['content-disposition']).toBe('attachment; filename="release_1404-Q1_r2_production_value_province_x_isic_division.csv"');
     const body = res.body as Buffer;
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = body.toString('utf8').slice(1).split('\r\n').map((l) => l.split(','));
+    expect(lines[0][0]).toBe('ارزش تولید (ریال) بر حسب استان و قسمت آیسیک (دو رقمی) — بهار ۱۴۰۴ — انتشار فصلی، ویرایش ۲');
+    expect(lines[1]).toEqual(['واحد: ریال']);
+    expect(lines[3]).toEqual(['کد', 'استان', expect.stringContaining('۱۰'), expect.stringContaining('۲۴'), 'کل صنعت و معدن']);
+    // The rows as on the page: provinces, then the national total; a province code keeps its leading zero.
+    expect(lines.slice(4, 7)).toEqual([['\t10', 'اصفهان', '600', '×', '1000'], ['\t23', 'تهران', '1200', '×', '2000'], ['\tIR', 'کل کشور', '1800', '1200', '3000']]);
+    expect(lines[8][0]).toMatch(/^× : محرمانه/);
+    expect(lines[9][0]).toMatch(/^— : بدون داده/);
+  });
+
+  it('CSV: a province code 00 stays 00 (a tab, not a formula), and the long format is the second option', async () => {
+    const id = await insertRelease({ period: '1403-01', cells: [{ geo: '00', isic: 'T', value: 2_500_000 }, { geo: '23', isic: 'T', value: 1_499_999 }, { geo: 'IR', isic: 'T', value: 3_999_999 }] });
+    expect(id).toBeGreaterThan(0);
+    const wide = await agent.get('/stats/aggregates?period=1403-01&rows=province&format=csv').expect(200);
+    expect(wide.text).toContain('\r\n\t00,');
+    expect(wide.text).not.toMatch(/(^|,)="/m);
+    const res = await binary(agent.get(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv-long`));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="release_1404-Q1_r2_production_value_province_x_isic_division_long.csv"');
+    const body = res.body as Buffer;
     const lines = body.toString('utf8').slice(1).trim().split('\r\n').map((l) => l.split(','));
     expect(lines[0]).toEqual(['کد سطر', 'استان', 'کد ستون', 'قسمت آیسیک (دو رقمی)', 'ارزش تولید (ریال)', 'محرمانه']);
     expect(lines).toHaveLength(10);
@@ -213,31 +233,123 @@ describe('downloads', () => {
     const national = lines.find((l) => l[0] === 'IR' && l[2] === 'T')!;
     expect(national).toEqual(['IR', 'کل کشور', 'T', 'کل صنعت و معدن', '3000', '']);
     for (const l of lines.slice(1)) if (l[5] === '') expect(l[4]).toMatch(/^\d+$/);
-    const fromApi = await api(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv`);
+    // The API's CSV is this long format (its OpenAPI), in exact Rials.
+    const fromApi = await api(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv&unit=million`);
     expect(fromApi.status).toBe(200);
     expect(fromApi.text.replace(/^\ufeff/, '')).toBe(body.toString('utf8').slice(1));
   });
 
-  it('XLSX: a right-to-left sheet with codes, labels, ×, totals and the legend', async () => {
+  it('XLSX: a right-to-left sheet with codes, labels, grouped numbers, × as text in numeric columns, widths that fit, the legend in its own wrapped rows', async () => {
     const res = await binary(agent.get(`/stats/aggregates?period=1404-Q1&${Q1}&format=xlsx`));
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body as Parameters<typeof wb.xlsx.load>[0]);
     const ws = wb.worksheets[0];
     expect(ws.views[0].rightToLeft).toBe(true);
-    expect(String(ws.getRow(1).getCell(1).value)).toContain('بهار ۱۴۰۴');
-    expect(ws.getRow(3).values).toEqual([undefined, 'کد', 'استان', expect.stringContaining('۱۰'), expect.stringContaining('۲۴'), 'کل صنعت و معدن']);
+    expect(String(ws.getRow(1).getCell(1).value)).toContain('ارزش تولید (ریال)');
+    expect(String(ws.getRow(2).getCell(1).value)).toContain('بهار ۱۴۰۴');
+    expect(String(ws.getRow(2).getCell(1).value)).toContain('واحد: ریال');
+    expect(ws.getRow(4).values).toEqual([undefined, 'کد', 'استان', expect.stringContaining('۱۰'), expect.stringContaining('۲۴'), 'کل صنعت و معدن']);
+    expect(ws.getRow(4).getCell(3).alignment?.wrapText).toBe(true);
     const rows: unknown[][] = [];
     ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows.find((r) => r[0] === '23')).toEqual(['23', 'تهران', 1200, '×', 2000]);
     expect(rows.find((r) => r[0] === 'IR')).toEqual(['IR', 'کل کشور', 1800, 1200, 3000]);
-    expect(rows.some((r) => String(r[0]).startsWith('× : محرمانه'))).toBe(true);
+    const tehran = ws.getRow(6);
+    expect(tehran.getCell(2).value).toBe('تهران');
+    expect(tehran.getCell(3).numFmt).toBe('#,##0');
+    expect(tehran.getCell(4).numFmt).toBeFalsy();
+    // Every header fits its column on at most four lines; the row labels' column fits them whole.
+    for (let c = 3; c <= 5; c++) {
+      const label = String(ws.getRow(4).getCell(c).value);
+      expect(ws.getColumn(c).width! * 4).toBeGreaterThanOrEqual(label.length);
+    }
+    expect(ws.getColumn(2).width).toBeGreaterThanOrEqual('کل کشور'.length);
+    let legendAt = 0;
+    ws.eachRow((row, n) => { if (String(row.getCell(1).value).startsWith('× : محرمانه')) legendAt = n; });
+    const legend = ws.getRow(legendAt);
+    expect(legend.getCell(1).alignment?.wrapText).toBe(true);
+    expect(legend.getCell(1).isMerged).toBe(true);
+    expect(rows.some((r) => String(r[0]).startsWith('— : بدون داده'))).toBe(true);
     const big = await binary(agent.get('/stats/aggregates?period=1404-02&rows=province&format=xlsx'));
     const wb2 = new ExcelJS.Workbook();
     await wb2.xlsx.load(big.body as Parameters<typeof wb2.xlsx.load>[0]);
     const values: unknown[] = [];
     wb2.worksheets[0].eachRow((row) => values.push(...(row.values as unknown[])));
     expect(values).toContain(BIG.toString());
+  });
+});
+
+describe('money in millions of Rials (issue 14 §12)', () => {
+  beforeAll(async () => {
+    ids.m1403_02 = await insertRelease({
+      period: '1403-02',
+      cells: [
+        { geo: '10', isic: 'T', value: 2_500_000 }, { geo: '23', isic: 'T', value: 1_499_999 }, { geo: '05', isic: 'T', value: null },
+        { geo: 'IR', isic: 'T', value: 108_668_426_919_688n },
+        { geo: 'IR', isic: 'T', value: 41, measure: 'units' },
+      ],
+    });
+  });
+  const M = 'period=1403-02&rows=province&measure=production_value';
+
+  it('every Rial shown is a whole number (no fraction on the page, in CSV or XLSX, in Rials or millions)', async () => {
+    for (const unit of ['rial', 'million']) {
+      const page = await agent.get(`/stats/aggregates?${M}&unit=${unit}`).expect(200);
+      const cells = [...page.text.matchAll(/<td class="num text-end[^"]*">([^<]*)<\/td>/g)].map((m) => m[1]);
+      expect(cells.length).toBeGreaterThan(0);
+      for (const c of cells) expect(c).toMatch(/^[۰-۹٬]+$/);
+      const csv = await agent.get(`/stats/aggregates?${M}&unit=${unit}&format=csv`).expect(200);
+      expect(csv.text).not.toMatch(/,\d+\.\d/);
+    }
+    const page = await agent.get(`/stats/aggregates?${M}`).expect(200);
+    expect(page.text).toContain('۱۰۸٬۶۶۸٬۴۲۶٬۹۱۹٬۶۸۸<');
+  });
+
+  it('in millions: each stored value rounded half up, the unit in the header, the title, the files and the rounding note', async () => {
+    const page = await agent.get(`/stats/aggregates?${M}&unit=million`).expect(200);
+    expect(page.text).toContain('id="table-unit">واحد: میلیون ریال');
+    expect(page.text).toContain('ارزش تولید (میلیون ریال) بر حسب استان');
+    expect(page.text).toContain('id="rounding-note"');
+    expect(page.text).toContain('value="million" selected');
+    const cells = [...page.text.matchAll(/<td class="num text-end[^"]*">([^<]*)<\/td>/g)].map((m) => m[1]);
+    // اصفهان 2,500,000 → 3 (a half goes up); تهران 1,499,999 → 1; کل کشور 108,668,426,919,688 → 108,668,427.
+    expect(cells).toEqual(['۳', '۱', '۱۰۸٬۶۶۸٬۴۲۷']);
+    // Links to the files keep the unit.
+    expect(page.text).toMatch(/id="download-xlsx"/);
+    expect(page.text).toContain('unit=million&amp;format=xlsx');
+
+    const csv = await agent.get(`/stats/aggregates?${M}&unit=million&format=csv`).expect(200);
+    expect(csv.headers['content-disposition']).toContain('_million_rial.csv');
+    const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
+    expect(lines[0]).toContain('ارزش تولید (میلیون ریال)');
+    expect(lines[1]).toBe('واحد: میلیون ریال');
+    expect(lines).toContain('\t10,اصفهان,3');
+    expect(lines).toContain('\tIR,کل کشور,108668427');
+    expect(lines.some((l) => l.includes('نیم به بالا'))).toBe(true);
+
+    const xlsx = await binary(agent.get(`/stats/aggregates?${M}&unit=million&format=xlsx`));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as Parameters<typeof wb.xlsx.load>[0]);
+    const rows: unknown[][] = [];
+    wb.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(String(rows[1][0])).toContain('واحد: میلیون ریال');
+    expect(rows.find((r) => r[0] === 'IR')).toEqual(['IR', 'کل کشور', 108_668_427]);
+    expect(rows.find((r) => r[0] === '05')).toEqual(['05', expect.any(String), '×']);
+
+    // JSON keeps exact Rials and says so.
+    const json = (await agent.get(`/stats/aggregates?${M}&unit=million&format=json`).expect(200)).body;
+    expect(json.unit).toBe('rial');
+    expect(cellOf(json, 'IR', 'value')!.value).toBe(108_668_426_919_688);
+  });
+
+  it('counts are not scaled, and an unknown unit is refused in Persian', async () => {
+    const units = await agent.get('/stats/aggregates?period=1403-02&rows=province&measure=units&unit=million').expect(200);
+    expect(units.text).toContain('>۴۱<');
+    expect(units.text).not.toContain('id="table-unit"');
+    const bad = await agent.get(`/stats/aggregates?${M}&unit=billion`);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('واحد ارقام ریال یا میلیون ریال است.');
   });
 });
 

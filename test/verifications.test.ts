@@ -264,3 +264,87 @@ describe('province scoping', () => {
     }
   });
 });
+
+describe('the queue searched, and the way back to it (issue 14 §11)', () => {
+  const ids = (text: string) => [...text.matchAll(/data-filing-id="(\d+)"/g)].map((m) => Number(m[1]));
+  const fa = (s: string) => s.replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+
+  it('finds filings by unit name (Arabic letters too), national id in Persian digits or licence, with the search kept in the links', async () => {
+    const cement = await createFiling({ unitId: unit.id, period: '1402-06' });
+    const dairy = await createFiling({ unitId: foodUnit.id, period: '1402-06' });
+    await createFiling({ unitId: isfahanUnit.id, period: '1402-06' });
+    const { agent } = await signIn(app, tehranOfficer.email);
+    expect(ids((await agent.get('/province/queue?period=1402-06&q=' + encodeURIComponent('سيمان')).expect(200)).text)).toEqual([cement]);
+    expect(ids((await agent.get('/province/queue?period=1402-06&q=' + encodeURIComponent(fa(foodUnit.nationalId))).expect(200)).text)).toEqual([dairy]);
+    const byLicence = await agent.get(`/province/queue?period=1402-06&q=${encodeURIComponent(unit.licenceNo)}`).expect(200);
+    expect(ids(byLicence.text)).toEqual([cement]);
+    // Another province's unit is never found, whatever is searched.
+    expect(ids((await agent.get('/province/queue?period=1402-06&q=' + encodeURIComponent('فولاد اصفهان')).expect(200)).text)).toEqual([]);
+    // The search box keeps it, and the filing's link carries the queue back.
+    const res = await agent.get('/province/queue?period=1402-06&q=' + encodeURIComponent('سیمان')).expect(200);
+    expect(res.text).toContain('name="q" type="search" value="سیمان"');
+    expect(res.text).toContain(`href="/province/filings/${cement}?back=${encodeURIComponent('/province/queue?state=submitted&period=1402-06&q=' + encodeURIComponent('سیمان'))}"`);
+  });
+
+  it('after a decision the officer lands on the queue with the same filter and search', async () => {
+    const id = await createFiling({ unitId: unit.id, period: '1402-05' });
+    const back = `/province/queue?state=submitted&period=1402-05&q=${encodeURIComponent('سیمان')}`;
+    const { agent, csrf } = await signIn(app, tehranOfficer.email);
+    const page = await agent.get(`/province/filings/${id}?back=${encodeURIComponent(back)}`).expect(200);
+    expect(page.text).toContain(`<a href="${back.replace(/&/g, '&amp;')}">بازگشت به صف بررسی</a>`);
+    expect(page.text).toContain(`name="back" value="${back.replace(/&/g, '&amp;')}"`);
+    const res = await agent.post(`/province/filings/${id}/verification`).type('form').send({ _csrf: csrf, back }).expect(303);
+    expect(res.headers.location).toBe(back);
+    expect((await filingState(id)).state).toBe('verified');
+
+    const other = await createFiling({ unitId: unit.id, period: '1402-04' });
+    const ret = await agent.post(`/province/filings/${other}/return`).type('form').send({ _csrf: csrf, back: `${back}&page=2`, reason: 'ارزش فروش با مقدار نمی‌خواند' }).expect(303);
+    expect(ret.headers.location).toBe(`${back}&page=2`);
+  });
+
+  it('a back address that is not the queue (another site, another page) leads to the plain queue', async () => {
+    const { agent, csrf } = await signIn(app, tehranOfficer.email);
+    for (const back of ['//evil.example/province/queue', 'https://evil.example/province/queue', '/province/queue/../../admin/users', '/province/queuex', '/admin/users', '/province/queue?state=<script>']) {
+      const id = await createFiling({ unitId: foodUnit.id, period: '1401-01', firstSubmittedAt: new Date() }).catch(() => 0);
+      if (!id) continue;
+      const res = await agent.post(`/province/filings/${id}/verification`).type('form').send({ _csrf: csrf, back }).expect(303);
+      expect(res.headers.location, back).toMatch(/^\/province\/queue(\?state=submitted)?$/);
+      await t.knex('filing_reviews').where({ filing_id: id }).del();
+      await t.knex('filings').where({ id }).del();
+    }
+    const page = await agent.get(`/province/filings/${await createFiling({ unitId: foodUnit.id, period: '1401-02' })}?back=${encodeURIComponent('javascript:alert(1)')}`).expect(200);
+    expect(page.text).toContain('<a href="/province/queue">بازگشت به صف بررسی</a>');
+  });
+
+  it('a refused return keeps the typed text next to the field, at a URL that answers a reload', async () => {
+    const id = await createFiling({ unitId: unit.id, period: '1402-03' });
+    const back = '/province/queue?state=submitted&period=1402-03';
+    const { agent, csrf } = await signIn(app, tehranOfficer.email);
+    const page = await agent.get(`/province/filings/${id}?back=${encodeURIComponent(back)}`).expect(200);
+    expect(page.text).toContain(`action="/province/filings/${id}/return?back=${encodeURIComponent(back)}"`);
+    const bad = await agent.post(`/province/filings/${id}/return?back=${encodeURIComponent(back)}`).type('form').send({ _csrf: csrf, reason: 'نه' }).expect(422);
+    expect(bad.text).toMatch(/id="f-return-reason"[^>]*>نه<\/textarea>/);
+    expect(bad.text).toContain('id="f-return-reason-error">دلیل را بنویسید');
+    expect(bad.text).toContain(`name="back" value="${back.replace(/&/g, '&amp;')}"`);
+    expect((await filingState(id)).state).toBe('submitted');
+    // The address the browser is left on answers a GET: the filing with its return form open.
+    const reload = await agent.get(`/province/filings/${id}/return?back=${encodeURIComponent(back)}`).expect(200);
+    expect(reload.text).toMatch(/id="f-return-reason"[^>]*autofocus/);
+    expect(reload.text).toContain(`name="back" value="${back.replace(/&/g, '&amp;')}"`);
+    const reopen = await agent.get(`/province/filings/${id}/reopening`).expect(200);
+    expect(reopen.text).toContain('سیمان آزمون');
+    // …and only for the officer's province.
+    const other = await signIn(app, isfahanOfficer.email);
+    await other.agent.get(`/province/filings/${id}/return`).expect(404);
+  });
+
+  it('"all filtered" bulk verification follows the search too', async () => {
+    const cement = await createFiling({ unitId: unit.id, period: '1402-02' });
+    const dairy = await createFiling({ unitId: foodUnit.id, period: '1402-02' });
+    const { agent, csrf } = await signIn(app, tehranOfficer.email);
+    const res = await agent.post('/province/queue/bulk-verification').type('form').send({ _csrf: csrf, all: '1', period: '1402-02', q: 'لبنیات' }).expect(303);
+    expect(res.headers.location).toBe(`/province/queue?state=submitted&period=1402-02&q=${encodeURIComponent('لبنیات')}`);
+    expect((await filingState(dairy)).state).toBe('verified');
+    expect((await filingState(cement)).state).toBe('submitted');
+  });
+});

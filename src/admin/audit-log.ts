@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, jalaliDateOf, formatJalaliDate, tehranTimeOf, type JalaliDate } from '../calendar.ts';
-import { latinDigits, normalizeText, compareFa } from '../text.ts';
+import { latinDigits, normalizeText, compareFa, persianDigits } from '../text.ts';
 import type { FormResult } from '../forms.ts';
-import { ACTION_LABELS, actionLabel } from '../glossary.ts';
+import { ACTION_LABELS, DETAIL_LABELS, OBJECT_LABELS, actionLabel } from '../glossary.ts';
 
 // The audit log for administrators (DESIGN §2: every officer's view of a unit's filing, every
 // decision): filters, pages, CSV. Reads only; scope is national (admins only).
@@ -14,12 +14,10 @@ export { ACTION_LABELS, actionLabel };
 /**
  * The details an administrator may read (issue 12 §3d, DESIGN §2: the admin sees no unit data):
  * who did what when, never the words of an officer's reason (they quote figures) nor a unit's
- * score or figures. Anything not named here is left out, so a new detail is hidden until listed.
+ * score or figures. Anything not named (in the glossary's DETAIL_LABELS) is left out, so a new
+ * detail is hidden until listed.
  */
-const SHOWN_DETAIL_KEYS = new Set([
-  'period', 'revision', 'via', 'purpose', 'type', 'key', 'effective_from', 'value', 'previous', 'role', 'from', 'to', 'province_code',
-  'rows', 'created', 'unchanged', 'accounts', 'format', 'email', 'span', 'year', 'measure', 'cols', 'action', 'user', 'unit', 'province',
-]);
+const SHOWN_DETAIL_KEYS = new Set(Object.keys(DETAIL_LABELS).filter((k) => k !== '…'));
 
 export function shownDetails(details: unknown): Record<string, unknown> | null {
   if (details === null || details === undefined) return null;
@@ -41,6 +39,7 @@ export interface AuditFilter {
   action: string | null;
   user: { id: number } | { email: string } | null;
   unitId: number | null;
+  target: string | null; // one object's events: `filing:12`
   province: string | null;
   from: Date | null; // inclusive: the start of the Jalali day, Tehran
   until: Date | null; // exclusive: the start of the day after the last day
@@ -76,17 +75,18 @@ const filterForm = z.object({
   user: z.preprocess((v) => normalizeText(optional(v)).toLowerCase(), z.string().max(200, 'کاربر حداکثر ۲۰۰ نویسه است.')),
   unit: z.preprocess(optional, z.string().regex(/^\d{0,9}$/, 'شناسه واحد باید عدد باشد.')),
   province: z.preprocess(optional, z.string().regex(/^(\d{2})?$/, 'استان نامعتبر است.')),
+  target: z.preprocess(optional, z.string().regex(/^([a-z_]{1,20}:[0-9A-Za-z_-]{1,40})?$/, 'مورد نامعتبر است.')),
   from: jalaliDay('تاریخ شروع'),
   to: jalaliDay('تاریخ پایان'),
   page: z.preprocess((v) => optional(v) || '1', z.string().regex(/^\d{1,6}$/, 'شماره صفحه نامعتبر است.')),
 });
 
-export type AuditFilterValues = Record<'action' | 'user' | 'unit' | 'province' | 'from' | 'to', string>;
+export type AuditFilterValues = Record<'action' | 'user' | 'unit' | 'target' | 'province' | 'from' | 'to', string>;
 
 /** The query string as typed (for re-showing the form) and, when valid, the filter it means. */
 export function parseAuditFilter(query: Record<string, unknown>): { values: AuditFilterValues; result: FormResult<AuditFilter> } {
   const raw = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).slice(0, 200) : '');
-  const values = { action: raw('action'), user: raw('user'), unit: raw('unit'), province: raw('province'), from: raw('from'), to: raw('to') };
+  const values = { action: raw('action'), user: raw('user'), unit: raw('unit'), target: raw('target'), province: raw('province'), from: raw('from'), to: raw('to') };
   const parsed = filterForm.safeParse(query);
   if (!parsed.success) {
     const errors: Record<string, string> = {};
@@ -105,6 +105,7 @@ export function parseAuditFilter(query: Record<string, unknown>): { values: Audi
         action: d.action || null,
         user: d.user === '' ? null : /^\d{1,9}$/.test(d.user) ? { id: Number(d.user) } : { email: d.user },
         unitId: d.unit ? Number(d.unit) : null,
+        target: d.target || null,
         province: d.province || null,
         from: from ? startOfJalaliDay(from) : null,
         until: to ? startOfJalaliDay(dayAfter(to)) : null,
@@ -133,6 +134,7 @@ function filtered(k: Knex, f: AuditFilter): Knex.QueryBuilder {
   if (f.user && 'id' in f.user) q.whereRaw(`${ACTOR} = ?`, [f.user.id]);
   if (f.user && 'email' in f.user) q.whereRaw(`lower(u.email) like ? escape '\\'`, [`%${f.user.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
   if (f.unitId) q.where('a.unit_id', f.unitId);
+  if (f.target) q.where('a.target', f.target);
   // A province's events, and events of its officers that name no province (their sign-ins).
   if (f.province) q.where((w) => w.where('a.province_code', f.province).orWhere((o) => o.whereNull('a.province_code').where('u.province_code', f.province)));
   if (f.from) q.where('a.at', '>=', f.from);
@@ -172,6 +174,30 @@ export async function actionsInLog(k: Knex = db()): Promise<string[]> {
   );
   const present = (r.rows as { action: string }[]).map((x) => x.action);
   return [...new Set([...Object.keys(ACTION_LABELS), ...present])].sort((x, y) => compareFa(actionLabel(x), actionLabel(y)));
+}
+
+export interface AuditObject { label: string; href: string | null }
+
+/**
+ * What a row is about, in words, and the page an administrator can open for it: an account in
+ * the users list; anything else its own events in this log (an administrator opens no unit's
+ * filing or release: DESIGN §2), a unit by its id.
+ */
+export function auditObject(target: string | null): AuditObject | null {
+  const m = target ? /^([a-z_]+):(.+)$/.exec(target) : null;
+  if (!m) return target ? { label: target, href: null } : null;
+  const [, kind, id] = m;
+  const label = `${OBJECT_LABELS[kind] ?? 'مورد'} ${persianDigits(id)}`;
+  if (kind === 'user' && /^\d{1,9}$/.test(id)) return { label, href: `/admin/users?q=${id}` };
+  if (kind === 'unit' && /^\d{1,9}$/.test(id)) return { label, href: `/admin/audit?unit=${id}` };
+  return { label, href: `/admin/audit?target=${encodeURIComponent(target!)}` };
+}
+
+/** The shown details as label–value pairs, for a folded list under the row. */
+export function detailPairs(details: unknown): { label: string; value: string }[] {
+  const shown = shownDetails(details);
+  if (!shown) return [];
+  return Object.entries(shown).map(([k, v]) => ({ label: DETAIL_LABELS[k] ?? k, value: persianDigits(typeof v === 'string' ? v : JSON.stringify(v)) }));
 }
 
 export const CSV_HEADER = ['شناسه', 'زمان (تهران)', 'زمان (UTC)', 'رویداد', 'کد رویداد', 'شناسه کاربر', 'پست الکترونیکی کاربر', 'نقش', 'استان', 'شناسه واحد', 'واحد', 'هدف', 'جزئیات', 'نشانی IP'];

@@ -4,7 +4,7 @@ import { auditFrom } from '../audit.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLE_LABELS } from '../views.ts';
-import { parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, shownDetails, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
+import { ACTION_LABELS, parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, auditObject, detailPairs, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
 import { downloadHeaders, csvLine, CSV_BOM, CSV_TYPE } from '../export.ts';
 
 // GET /admin/audit: the audit log, filterable and paged; GET /admin/audit.csv: the same rows as CSV.
@@ -35,20 +35,14 @@ async function showAudit(req: Request, res: Response) {
     errors: result.ok ? {} : result.errors,
     actions: actions.map((a) => ({ code: a, label: actionLabel(a) })),
     provinces,
-    rows: page.rows.map((r) => ({ ...r, label: actionLabel(r.action), detailsText: detailsText(r.details) })),
+    rows: page.rows.map((r) => ({ ...r, label: actionLabel(r.action), known: r.action in ACTION_LABELS, object: auditObject(r.target), details: detailPairs(r.details) })),
+    targetLabel: values.target ? auditObject(values.target)?.label ?? '' : '',
     pageNumber: n,
     firstRow: (n - 1) * PAGE_SIZE + 1,
     prevHref: n > 1 ? `/admin/audit${queryOf(values, { page: String(n - 1) })}` : null,
     nextHref: page.hasNext ? `/admin/audit${queryOf(values, { page: String(n + 1) })}` : null,
     csvHref: `/admin/audit.csv${queryOf(values)}`,
   });
-}
-
-function detailsText(details: unknown): string {
-  const shown = shownDetails(details);
-  if (!shown) return '';
-  const s = JSON.stringify(shown);
-  return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 
 async function exportAudit(req: Request, res: Response) {

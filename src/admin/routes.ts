@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { parseForm, FormError, idParam, type FieldErrors } from '../forms.ts';
+import { parseForm, FormError, idParam, backToList, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
-import { staffUserForm, createStaffUser, listUsers, resetPassword, setUserActive, changeRole, roleForm, CREATABLE_ROLES } from './users.ts';
+import { staffUserForm, createStaffUser, listUsers, findUser, parseUserFilter, userFilterQuery, resetPassword, setUserActive, changeRole, roleForm, CREATABLE_ROLES } from './users.ts';
 import { settingsPage, parseSettingForm, changeSetting, isSettingKey, SETTING_META, SETTING_KEYS, isPeriodic } from './settings.ts';
 import { auditRouter } from './audit-routes.ts';
 
@@ -15,6 +15,8 @@ export function adminRouter(): Router {
   router.post('/admin/users', ...admin, createUser);
   router.post('/admin/users/:id/password-reset', ...admin, resetUserPassword);
   router.post('/admin/users/:id/role', ...admin, changeUserRole);
+  // Deactivation asks first (a page of its own, a box to tick): it ends the account's sessions and API keys.
+  router.get('/admin/users/:id/deactivation', ...admin, confirmDeactivation);
   router.post('/admin/users/:id/deactivation', ...admin, (req, res) => changeActive(req, res, false));
   router.post('/admin/users/:id/reactivation', ...admin, (req, res) => changeActive(req, res, true));
   router.get('/admin/settings', ...admin, showSettings);
@@ -25,14 +27,16 @@ export function adminRouter(): Router {
 }
 
 const actorOf = (req: Request) => ({ id: currentUser(req).id, ip: req.ip ?? null });
-const queryString = (v: unknown) => (typeof v === 'string' ? v : '');
+const USERS = '/admin/users';
+/** The users list as the admin left it (search, filters, page). */
+const usersBack = (back: unknown) => backToList(back, USERS, (query) => USERS + userFilterQuery(parseUserFilter(query, ROLES)));
 
 async function renderUsers(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
-  const role = queryString(req.query.role);
-  const province = queryString(req.query.province);
-  const filter = { role: (ROLES as readonly string[]).includes(role) ? role : '', province: /^\d{2}$/.test(province) ? province : '' };
+  const filter = parseUserFilter(req.query as Record<string, unknown>, ROLES);
+  const result = await listUsers(filter);
   res.status(status).render('admin/users', {
-    title: 'کاربران', users: await listUsers(filter), filter, provinces: await listProvinces(),
+    title: 'کاربران', users: result.rows, total: result.total, pages: result.pages, filter, provinces: await listProvinces(),
+    pageHref: (n: number) => USERS + userFilterQuery(filter, n), here: USERS + userFilterQuery(filter),
     roles: ROLES, creatableRoles: CREATABLE_ROLES, values, errors, mailConfigured: mailConfigured(),
   });
 }
@@ -89,18 +93,33 @@ async function changeUserRole(req: Request, res: Response) {
     return;
   }
   flash(req, 'success', result === 'done' ? 'نقش حساب تغییر کرد و به صاحب حساب خبر داده شد.' : 'نقش حساب همان بود و تغییری نکرد.');
-  res.redirect(303, '/admin/users');
+  res.redirect(303, usersBack(req.body?.back));
+}
+
+async function confirmDeactivation(req: Request, res: Response) {
+  await renderDeactivation(req, res, 200, {});
+}
+
+async function renderDeactivation(req: Request, res: Response, status: number, errors: FieldErrors) {
+  const target = await findUser(idParam(req));
+  if (!target) throw new NotFoundError();
+  res.status(status).render('admin/user-deactivate', { title: 'غیرفعال کردن حساب', target, errors, back: usersBack(req.body?.back ?? req.query.back), self: target.id === currentUser(req).id });
 }
 
 async function changeActive(req: Request, res: Response, active: boolean) {
   const id = idParam(req);
+  const back = usersBack(req.body?.back);
   if (id === currentUser(req).id) {
     flash(req, 'warning', 'نمی‌توانید حساب خودتان را غیرفعال کنید.');
-    return res.redirect(303, '/admin/users');
+    return res.redirect(303, back);
+  }
+  // Without the box ticked nothing changes: the page asks again, saying why.
+  if (!active && req.body?.confirm !== 'yes') {
+    return renderDeactivation(req, res, 422, { confirm: 'برای غیرفعال کردن، تأیید کنید که این حساب دیگر نتواند وارد شود.' });
   }
   if (!(await setUserActive(id, active, actorOf(req)))) throw new NotFoundError();
   flash(req, 'success', active ? 'حساب دوباره فعال شد.' : 'حساب غیرفعال شد؛ دیگر نمی‌تواند وارد شود.');
-  res.redirect(303, '/admin/users');
+  res.redirect(303, back);
 }
 
 async function renderSettings(res: Response, status: number, key: string | null, values: Record<string, unknown>, errors: FieldErrors) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { db } from '../db.ts';
+import { db, num } from '../db.ts';
+import { latinDigits, normalizeText } from '../text.ts';
 import { audit } from '../audit.ts';
 import { text, email } from '../forms.ts';
 import { FormError } from '../forms.ts';
@@ -61,15 +62,67 @@ export async function createStaffUser(input: StaffUserInput & { password?: strin
 
 export interface UserRow { id: number; email: string; full_name: string; role: Role; province_code: string | null; province_name: string | null; active: boolean; activated: boolean; last_login_at: Date | null; created_at: Date }
 
-export function listUsers(filter: { role?: string; province?: string }, k: Knex = db()): Promise<UserRow[]> {
-  const q = k('users as us').leftJoin('provinces as p', 'p.code', 'us.province_code')
+export const USERS_PAGE_SIZE = 50;
+
+export interface UserFilter { q: string; role: string; province: string; page: number }
+
+/** The list's filter from the query string: anything unknown is no filter (page 1). */
+export function parseUserFilter(query: Record<string, unknown>, roles: readonly string[]): UserFilter {
+  const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : '');
+  const role = s('role');
+  const province = latinDigits(s('province')).trim();
+  const page = Number(latinDigits(s('page')).trim());
+  return {
+    q: normalizeText(s('q')).slice(0, 100),
+    role: roles.includes(role) ? role : '',
+    province: /^\d{2}$/.test(province) ? province : '',
+    page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
+  };
+}
+
+/** The filter as a query string (page last, only past the first), for page links and the way back. */
+export function userFilterQuery(f: UserFilter, page = f.page): string {
+  const p = new URLSearchParams();
+  for (const key of ['q', 'role', 'province'] as const) if (f[key]) p.set(key, f[key]);
+  if (page > 1) p.set('page', String(page));
+  const qs = p.toString();
+  return qs ? `?${qs}` : '';
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** One page of accounts (by role, then email), searched by name, email or id, with the total. */
+export async function listUsers(f: UserFilter, k: Knex = db()): Promise<{ rows: UserRow[]; total: number; pages: number }> {
+  const base = () => {
+    const q = k('users as us');
+    if (f.role) q.where('us.role', f.role);
+    if (f.province) q.where('us.province_code', f.province);
+    if (f.q) {
+      const like = `%${likeEscape(f.q.toLowerCase())}%`;
+      const id = latinDigits(f.q);
+      q.where((w) => {
+        w.whereRaw(`lower(us.full_name) like ? escape '\\'`, [like]).orWhereRaw(`lower(us.email) like ? escape '\\'`, [like]);
+        if (/^\d{1,9}$/.test(id)) w.orWhere('us.id', Number(id));
+      });
+    }
+    return q;
+  };
+  const [{ n }] = await base().count<{ n: number }[]>('* as n');
+  const total = num(n);
+  const rows = await base().leftJoin('provinces as p', 'p.code', 'us.province_code')
     .select('us.id', 'us.email', 'us.full_name', 'us.role', 'us.province_code', 'p.name as province_name', 'us.active',
       k.raw('us.password_hash is not null as activated'), 'us.last_login_at', 'us.created_at')
-    .orderBy([{ column: 'us.role' }, { column: 'us.email' }])
-    .limit(500);
-  if (filter.role) q.where('us.role', filter.role);
-  if (filter.province) q.where('us.province_code', filter.province);
-  return q;
+    .orderBy([{ column: 'us.role' }, { column: 'us.email' }, { column: 'us.id' }])
+    .limit(USERS_PAGE_SIZE)
+    .offset((f.page - 1) * USERS_PAGE_SIZE);
+  return { rows: rows as UserRow[], total, pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) };
+}
+
+/** One account for the deactivation page, or undefined. */
+export function findUser(id: number, k: Knex = db()): Promise<UserRow | undefined> {
+  return k('users as us').leftJoin('provinces as p', 'p.code', 'us.province_code').where('us.id', id)
+    .first('us.id', 'us.email', 'us.full_name', 'us.role', 'us.province_code', 'p.name as province_name', 'us.active',
+      k.raw('us.password_hash is not null as activated'), 'us.last_login_at', 'us.created_at');
 }
 
 export interface ResetOutcome { id: number; email: string; role: Role; activationUrl: string | null; mailed: boolean; handedTo: 'mail' | 'admin' | 'province_officer'; provinceName: string | null }

@@ -28,6 +28,21 @@ export interface ProvinceUnitRow {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * A unit searched as an officer types it: part of the name or licence, or the start of the
+ * national id, in any digits. For queries joining `units as u` and `legal_entities as le`.
+ */
+export function unitMatches(q: string): Knex.QueryCallback {
+  // normalizeText drops control characters (a NUL is no PostgreSQL text).
+  const text = `%${likeEscape(normalizeText(q))}%`;
+  const latin = normalizeText(latinDigits(q));
+  const digits = latin.replace(/[\s-]/g, '');
+  return (w) => {
+    w.whereILike('le.name', text).orWhereILike('u.licence_no', `%${likeEscape(latin)}%`);
+    if (/^\d+$/.test(digits)) w.orWhere('le.national_id', 'like', `${digits}%`);
+  };
+}
+
 export function provinceUnits(province: string, opts: { q: string; filter: UnitFilter | null; due: Period }, k: Knex = db()): Promise<ProvinceUnitRow[]> {
   const query = k('units as u')
     .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
@@ -39,16 +54,7 @@ export function provinceUnits(province: string, opts: { q: string; filter: UnitF
       k.raw(`exists (select 1 from filings f where f.unit_id = u.id and f.period = ? and f.first_submitted_at is not null) as due_filed`, [opts.due]),
       k.raw(`(u.registration = 'approved' and u.obligation_start <= ?) as obligated`, [opts.due]),
     );
-  if (opts.q) {
-    // normalizeText drops control characters (a NUL is no PostgreSQL text).
-    const text = `%${likeEscape(normalizeText(opts.q))}%`;
-    const latin = normalizeText(latinDigits(opts.q));
-    const digits = latin.replace(/[\s-]/g, '');
-    query.where((w) => {
-      w.whereILike('le.name', text).orWhereILike('u.licence_no', `%${likeEscape(latin)}%`);
-      if (/^\d+$/.test(digits)) w.orWhere('le.national_id', 'like', `${digits}%`);
-    });
-  }
+  if (opts.q) query.where(unitMatches(opts.q));
   switch (opts.filter) {
     case 'inactive': query.where({ 'u.status': 'inactive', 'u.registration': 'approved' }); break;
     case 'pending': query.where('u.registration', 'pending'); break;

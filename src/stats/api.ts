@@ -7,7 +7,8 @@ import { periodLabel } from '../views.ts';
 import { parseProductQuery, parseViewQuery, performancePeriod } from './forms.ts';
 import { productView } from './releases/products-view.ts';
 import { productCsv, productJson, productFilename } from './product-export.ts';
-import { viewCsv, viewJson, viewFilename } from './export.ts';
+import { viewCsvLong, viewJson, viewFilename } from './export.ts';
+import { inUnit } from './money-unit.ts';
 import { sendDownload, CSV_TYPE } from '../export.ts';
 import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
@@ -43,7 +44,8 @@ async function aggregates(req: Request, res: Response): Promise<void> {
   const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'api') });
-  if (q.format === 'csv') return sendDownload(res, viewCsv(view), CSV_TYPE, viewFilename(view, 'csv'));
+  // The API's CSV is the long format (one line per cell, OpenAPI), in exact Rials like its JSON.
+  if (q.format === 'csv') { const rials = inUnit(view, 'rial'); return sendDownload(res, viewCsvLong(rials), CSV_TYPE, viewFilename(rials, 'csv')); }
   res.json(viewJson(view));
 }
 

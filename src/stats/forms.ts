@@ -12,8 +12,12 @@ import { RELEASE_MEASURES, type ReleaseMeasure } from './releases/types.ts';
 export const VIEW_DIMENSIONS = ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class'] as const;
 export type ViewDimension = (typeof VIEW_DIMENSIONS)[number];
 export const VIEW_MEASURES = RELEASE_MEASURES;
-export const FORMATS = ['html', 'csv', 'xlsx', 'json'] as const;
+// csv: the table as on the page (wide); csv-long: one line per cell, for machines.
+export const FORMATS = ['html', 'csv', 'csv-long', 'xlsx', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
+/** Money shown in Rials or in millions of Rials (src/stats/money-unit.ts). */
+export const MONEY_UNITS = ['rial', 'million'] as const;
+export type MoneyUnit = (typeof MONEY_UNITS)[number];
 
 export const VIEW_DIMENSION_LABELS: Record<ViewDimension, string> = {
   province: 'استان',
@@ -38,6 +42,8 @@ export interface ViewQuery {
   cols: ViewDimension | null;
   measure: ReleaseMeasure;
   format: Format;
+  /** Money in Rials or millions of Rials (issue 14 §12); counts ignore it. */
+  unit: MoneyUnit;
 }
 
 /** Raw values as typed, to re-render the form. */
@@ -88,7 +94,7 @@ function parsePeriodOf(values: QueryValues, errors: FieldErrors): { period: Refe
  */
 export function parseViewQuery(input: Record<string, unknown>): ViewQueryResult {
   const values: QueryValues = {};
-  for (const key of ['period', 'from', 'to', 'rows', 'cols', 'measure', 'preliminary', 'format']) values[key] = str(input[key]);
+  for (const key of ['period', 'from', 'to', 'rows', 'cols', 'measure', 'preliminary', 'format', 'unit']) values[key] = str(input[key]);
   const errors: FieldErrors = {};
   const { period, offGrid } = parsePeriodOf(values, errors);
   if (period) values.period = period.code;
@@ -105,12 +111,14 @@ export function parseViewQuery(input: Record<string, unknown>): ViewQueryResult 
   if (!oneOf(FORMATS, format)) errors.format = 'قالب خروجی معتبر نیست.';
   const prelim = values.preliminary.toLowerCase();
   if (!TRUE.includes(prelim) && !FALSE.includes(prelim)) errors.preliminary = '«مقدماتی» تنها true یا false است.';
+  const unit = values.unit || 'rial';
+  if (!oneOf(MONEY_UNITS, unit)) errors.unit = 'واحد ارقام ریال یا میلیون ریال است.';
 
   if (Object.keys(errors).length || !period) return { ok: false, errors, values, offGrid: offGrid && Object.keys(errors).length === 1 };
   return {
     ok: true,
     values,
-    data: { period, preliminary: TRUE.includes(prelim), rows: values.rows as ViewDimension, cols: cols as ViewDimension | null, measure: measure as ReleaseMeasure, format: format as Format },
+    data: { period, preliminary: TRUE.includes(prelim), rows: values.rows as ViewDimension, cols: cols as ViewDimension | null, measure: measure as ReleaseMeasure, format: format as Format, unit: unit as MoneyUnit },
   };
 }
 

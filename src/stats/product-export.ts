@@ -1,12 +1,13 @@
 import ExcelJS from 'exceljs';
-import { csvText, type CsvValue } from '../export.ts';
+import { csvCode, csvText, type CsvValue } from '../export.ts';
 import { releaseTitle } from './export.ts';
 import { LEGEND, SUPPRESSED_FLAG, NATIONAL } from './releases/view.ts';
 import { jsonDecimal, plainDecimal, PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
 
 // Downloads of a release's product table (issue 15). Each line carries the product's code beside
 // its Persian name and its unit of measure; suppressed cells are empty, never a figure.
-// CSV: the table as on the page (wide), suppressed cells empty and named in the last column; the
+// CSV: the table as on the page (wide), codes kept text (csvCode: a code may start with 0),
+// suppressed cells empty and named in the last column; the
 // long format (one line per cell with a flag) as a second option. XLSX: the same table, codes as
 // text (a code may start with 0), quantities as numbers with grouping.
 
@@ -27,7 +28,7 @@ export function productCsv(v: ProductView): string {
   const lines: CsvValue[][] = [['کد', 'نوع', 'محصول', 'واحد اندازه‌گیری', ...v.cols.map((c) => c.label), 'خانه‌های محرمانه (×)']];
   v.rows.forEach((r, i) => {
     const hidden = v.cells[i].filter((c) => c.suppressed).map((c) => v.cols.find((h) => h.key === c.col)!.label);
-    lines.push([r.code, KIND_LABELS[r.kind], r.name, r.uomName, ...v.cells[i].map((c) => cellText(c.value)), hidden.join('، ')]);
+    lines.push([csvCode(r.code), KIND_LABELS[r.kind], r.name, r.uomName, ...v.cells[i].map((c) => cellText(c.value)), hidden.join('، ')]);
   });
   return csvText(lines);
 }

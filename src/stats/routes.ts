@@ -6,8 +6,9 @@ import { parseForm, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
-import { parseProductQuery, parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, type QueryValues } from './forms.ts';
-import { viewCsv, viewJson, viewXlsx, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
+import { parseProductQuery, parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, type QueryValues } from './forms.ts';
+import { viewCsv, viewCsvLong, viewJson, viewXlsx, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
+import { inUnit, MONEY_UNIT_LABELS, ROUNDING_NOTE, isMoneyMeasure } from './money-unit.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
@@ -31,7 +32,7 @@ export function statsRouter(): Router {
   return router;
 }
 
-const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, KIND_LABELS, faInteger, periodName };
+const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, MONEY_UNIT_LABELS, KIND_LABELS, faInteger, periodName };
 
 interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string }
 
@@ -62,17 +63,22 @@ async function showView(req: Request, res: Response) {
   };
   if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
   const q = parsed.data;
-  const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
-  if (!view) {
+  const stored = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
+  if (!stored) {
     return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
   }
-  await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'page') });
+  await auditFrom(req, { action: 'stats.view', target: `release:${stored.release.id}`, details: { ...viewDetails(q, 'page'), unit: q.unit } });
+  if (q.format === 'json') return res.json(viewJson(stored));
+  const view = inUnit(stored, q.unit);
   if (q.format === 'csv') return sendDownload(res, viewCsv(view), CSV_TYPE, viewFilename(view, 'csv'));
+  if (q.format === 'csv-long') return sendDownload(res, viewCsvLong(view), CSV_TYPE, viewFilename(view, 'csv', true));
   if (q.format === 'xlsx') return sendDownload(res, await viewXlsx(view), XLSX_TYPE, viewFilename(view, 'xlsx'));
-  if (q.format === 'json') return res.json(viewJson(view));
   const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
   const link = (format: string) => `/stats/aggregates?${new URLSearchParams({ ...base, format }).toString()}`;
-  await render(200, { values: parsed.values, errors: {}, view, query: q, links: { csv: link('csv'), xlsx: link('xlsx'), json: link('json') }, legend: LEGEND, releaseTitle: releaseTitle(view.release) });
+  await render(200, {
+    values: parsed.values, errors: {}, view, query: q, money: isMoneyMeasure(q.measure),
+    links: { csv: link('csv'), csvLong: link('csv-long'), xlsx: link('xlsx'), json: link('json') }, legend: LEGEND, roundingNote: view.unit === 'million' ? ROUNDING_NOTE : null, releaseTitle: releaseTitle(view.release),
+  });
 }
 
 async function showProducts(req: Request, res: Response) {

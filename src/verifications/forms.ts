@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { isPeriod } from '../calendar.ts';
-import { latinDigits, normalizeMultiline } from '../text.ts';
+import { latinDigits, normalizeMultiline, normalizeText } from '../text.ts';
+import { backToList } from '../forms.ts';
 
 // Queue filters come from the query string: anything malformed is simply ignored (no filter).
 const optionalPeriod = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim().replace(/[/\u2010-\u2015]/g, '-') : undefined), z.string().refine(isPeriod).optional().catch(undefined));
 const optionalDivision = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim() : undefined), z.string().regex(/^\d{2}$/).optional().catch(undefined));
 
+// The search box: a unit's name, national id or licence, as typed (up to 100 characters).
+const optionalSearch = z.preprocess((v) => (typeof v === 'string' ? normalizeText(v).slice(0, 100) || undefined : undefined), z.string().optional().catch(undefined));
+
 export const queueFilterSchema = z.object({
+  q: optionalSearch,
   period: optionalPeriod,
   division: optionalDivision,
   warnings: z.enum(['with', 'without']).optional().catch(undefined),
@@ -17,6 +22,26 @@ export type QueueFilter = z.infer<typeof queueFilterSchema>;
 
 export function parseQueueFilter(query: unknown): QueueFilter {
   return queueFilterSchema.parse(query ?? {});
+}
+
+export const QUEUE_PATH = '/province/queue';
+
+/** The filter (and page) as a query string, state first: for every link back to the queue. */
+export function filterQuery(f: Partial<QueueFilter>, withPage = false): string {
+  const p = new URLSearchParams();
+  for (const key of ['state', 'period', 'division', 'warnings', 'q'] as const) if (f[key]) p.set(key, String(f[key]));
+  if (withPage && f.page && f.page > 1) p.set('page', String(f.page));
+  return p.toString();
+}
+
+export function queueUrl(f: Partial<QueueFilter>): string {
+  const qs = filterQuery(f, true);
+  return qs ? `${QUEUE_PATH}?${qs}` : QUEUE_PATH;
+}
+
+/** Where an officer returns after a decision: the queue as it was (filter, search, page). */
+export function queueBack(back: unknown): string {
+  return backToList(back, QUEUE_PATH, (query) => queueUrl(parseQueueFilter(query)));
 }
 
 /** The reason an officer gives for returning or reopening a filing (DESIGN §6: required, shown to the unit). */

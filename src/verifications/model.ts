@@ -5,6 +5,7 @@ import { audit } from '../audit.ts';
 import { addMonths, periodRange, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
 import type { FilingRow } from '../filings/model.ts';
+import { unitMatches } from '../province/units.ts';
 
 // DESIGN §6: the province queue. Every query here is scoped to the officer's province IN SQL,
 // and every state change is guarded by the state it starts from, so a double click or two
@@ -34,14 +35,14 @@ function applyFilter(q: Knex.QueryBuilder, province: string, f: Omit<QueueFilter
   if (f.division) q.whereRaw('substr(u.isic_class, 1, 2) = ?', [f.division]);
   if (f.warnings === 'with') q.whereRaw('jsonb_array_length(f.warnings) > 0');
   if (f.warnings === 'without') q.whereRaw('jsonb_array_length(f.warnings) = 0');
+  if (f.q) q.where(unitMatches(f.q));
   return q;
 }
 
+const queueFrom = (k: Knex) => k('filings as f').join('units as u', 'u.id', 'f.unit_id').join('legal_entities as le', 'le.id', 'u.legal_entity_id');
+
 export async function provinceQueue(province: string, f: QueueFilter, k: Knex = db()): Promise<{ rows: QueueRow[]; total: number; pages: number }> {
-  const base = () => applyFilter(
-    k('filings as f').join('units as u', 'u.id', 'f.unit_id').join('legal_entities as le', 'le.id', 'u.legal_entity_id'),
-    province, f,
-  );
+  const base = () => applyFilter(queueFrom(k), province, f);
   const [{ n }] = await base().count<{ n: number }[]>('* as n');
   const rows = await base()
     .select('f.id', 'f.unit_id', 'le.name as unit_name', 'u.isic_class', 'f.period', 'f.state', 'f.revision', 'f.first_submitted_at', 'f.submitted_at',
@@ -180,24 +181,14 @@ export async function bulkVerify(
   args: { province: string; userId: number; ids: number[] | 'filtered'; filter: Omit<QueueFilter, 'page' | 'state'>; ip?: string | null },
   k: Knex = db(),
 ): Promise<{ verified: number; skipped: number }> {
-  const where: string[] = ['u.province_code = :province', "f.state = 'submitted'"];
-  const b: Record<string, unknown> = { province: args.province, user: args.userId, ip: args.ip ?? null };
-  if (args.ids === 'filtered') {
-    if (args.filter.period) { where.push('f.period = :period'); b.period = args.filter.period; }
-    if (args.filter.division) { where.push('substr(u.isic_class, 1, 2) = :division'); b.division = args.filter.division; }
-    if (args.filter.warnings === 'with') where.push('jsonb_array_length(f.warnings) > 0');
-    if (args.filter.warnings === 'without') where.push('jsonb_array_length(f.warnings) = 0');
-  } else {
-    if (args.ids.length === 0) return { verified: 0, skipped: 0 };
-    where.push('f.id = any(:ids)');
-    b.ids = args.ids;
-  }
+  // The same filter as the queue the officer sees (search included), or the ticked ids of the province.
+  const candidates = args.ids === 'filtered'
+    ? applyFilter(queueFrom(k), args.province, { ...args.filter, state: 'submitted' })
+    : queueFrom(k).where('u.province_code', args.province).where('f.state', 'submitted').whereIn('f.id', args.ids);
+  if (args.ids !== 'filtered' && args.ids.length === 0) return { verified: 0, skipped: 0 };
+  candidates.select('f.id', 'f.unit_id', 'f.period', k.raw('jsonb_array_length(f.warnings) > 0 as has_warnings'));
   const r = await k.raw(
-    `with candidates as (
-       select f.id, f.unit_id, f.period, jsonb_array_length(f.warnings) > 0 as has_warnings
-         from filings f join units u on u.id = f.unit_id
-        where ${where.join(' and ')}
-     ), verified as (
+    `with candidates as (:candidates), verified as (
        update filings set state = 'verified', verified_at = now(), reviewed_by = :user, reviewed_at = now(), updated_at = now()
          from candidates c
         where filings.id = c.id and not c.has_warnings and filings.state = 'submitted'
@@ -210,7 +201,7 @@ export async function bulkVerify(
        returning id
      )
      select (select count(*) from verified) as verified, (select count(*) from candidates where has_warnings) as skipped`,
-    b,
+    { candidates, province: args.province, user: args.userId, ip: args.ip ?? null },
   );
   const row = r.rows[0] as { verified: unknown; skipped: unknown };
   return { verified: num(row.verified), skipped: num(row.skipped) };

@@ -3,7 +3,7 @@ import { requireRole, officerProvince, currentUser, flash, NotFoundError } from 
 import { parseForm, FormError, formView } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
-import { parseQueueFilter, reasonForm, bulkForm, type QueueFilter } from './forms.ts';
+import { parseQueueFilter, reasonForm, bulkForm, filterQuery, queueUrl, queueBack } from './forms.ts';
 import { provinceQueue, provinceCounts, findProvinceFiling, filingDetails, decide, bulkVerify, type Decision } from './model.ts';
 
 // DESIGN §6: the province office's queue. Verify, return and reopen are resources of a filing
@@ -18,7 +18,11 @@ export function verificationsRouter(): Router {
   router.post('/province/queue/bulk-verification', officer, bulkVerification);
   router.get('/province/filings/:id', officer, show);
   router.post('/province/filings/:id/verification', officer, decision('verify'));
+  // A return or reopening refused (no reason) is shown at its own URL; that URL answers a GET
+  // too (the page with its form open), so a reload or a bookmark of it never meets a 404.
+  router.get('/province/filings/:id/return', officer, showOpen('return'));
   router.post('/province/filings/:id/return', officer, filingView, decision('return'));
+  router.get('/province/filings/:id/reopening', officer, showOpen('reopen'));
   router.post('/province/filings/:id/reopening', officer, filingView, decision('reopen'));
   return router;
 }
@@ -29,17 +33,10 @@ async function home(req: Request, res: Response) {
   res.render('province/index', { title: 'کارتابل استان', counts, provinceName: province?.name ?? '' });
 }
 
-/** The filter as query-string pairs, for links that keep it (pagination, back to the queue). */
-function filterQuery(f: Partial<QueueFilter>): string {
-  const p = new URLSearchParams();
-  for (const key of ['state', 'period', 'division', 'warnings'] as const) if (f[key]) p.set(key, String(f[key]));
-  return p.toString();
-}
-
 async function queue(req: Request, res: Response) {
   const filter = parseQueueFilter(req.query);
   const result = await provinceQueue(officerProvince(req), filter);
-  res.render('verifications/queue', { title: 'صف بررسی اظهارنامه‌ها', filter, ...result, filterQuery: filterQuery(filter) });
+  res.render('verifications/queue', { title: 'صف بررسی اظهارنامه‌ها', filter, ...result, filterQuery: filterQuery(filter), here: queueUrl(filter) });
 }
 
 async function bulkVerification(req: Request, res: Response) {
@@ -49,7 +46,7 @@ async function bulkVerification(req: Request, res: Response) {
   const result = await bulkVerify({ province, userId: currentUser(req).id, ids: form.all ? 'filtered' : form.ids, filter, ip: req.ip ?? null });
   if (result.verified === 0 && result.skipped === 0) flash(req, 'warning', 'اظهارنامه‌ای برای تأیید انتخاب نشده بود.');
   else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه دارای هشدار کنار گذاشته شد و باید جداگانه بررسی شود.`);
-  res.redirect(303, `/province/queue?${filterQuery({ ...filter, state: 'submitted' })}`);
+  res.redirect(303, queueUrl({ ...filter, state: 'submitted' }));
 }
 
 const fmt = (n: number) => new Intl.NumberFormat('fa-IR').format(n);
@@ -71,7 +68,7 @@ async function filingPage(req: Request): Promise<Record<string, unknown>> {
     values: {},
     errors: {},
     openForm: null,
-    back: typeof req.query.back === 'string' && req.query.back.startsWith('/province/') ? req.query.back : '/province/queue',
+    back: queueBack(req.body?.back ?? req.query.back),
   };
 }
 
@@ -80,6 +77,10 @@ const filingView = formView('verifications/filing', filingPage);
 async function show(req: Request, res: Response) {
   res.render('verifications/filing', await filingPage(req));
 }
+
+const showOpen = (d: 'return' | 'reopen') => async (req: Request, res: Response) => {
+  res.render('verifications/filing', { ...(await filingPage(req)), openForm: d });
+};
 
 const DONE: Record<Decision, string> = {
   verify: 'اظهارنامه تأیید شد.',
@@ -111,5 +112,7 @@ async function decideFiling(req: Request, res: Response, d: Decision) {
   }
   const applied = await decide(d, { province, filingId: id, userId: currentUser(req).id, reason, ip: req.ip ?? null });
   flash(req, applied ? 'success' : 'warning', applied ? DONE[d] : NOT_APPLICABLE[d]);
-  res.redirect(303, d === 'reopen' || !applied ? `/province/filings/${id}` : '/province/queue');
+  // Back to the queue as the officer left it (filter, search, page); a reopened filing stays in view.
+  const back = queueBack(req.body?.back ?? req.query.back);
+  res.redirect(303, d === 'reopen' || !applied ? `/province/filings/${id}?back=${encodeURIComponent(back)}` : back);
 }

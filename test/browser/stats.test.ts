@@ -52,7 +52,12 @@ describe('statistics office in the browser', () => {
     const bytes = fs.readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toContain('استان');
-    expect(bytes.toString('utf8')).toContain('IR,کل کشور,T,کل صنعت و معدن,4500,');
+    // The table as on the page: the national row with its three cells, its code kept text.
+    expect(bytes.toString('utf8')).toContain('\r\n\tIR,کل کشور,2700,1800,4500\r\n');
+    // In millions of Rials the page says so in the table's header.
+    await page.selectOption('#f-unit', 'million');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("نمایش جدول")')]);
+    expect(await page.locator('#table-unit').textContent()).toContain('میلیون ریال');
 
     await page.goto(`${rig.url}/stats/performance?period=1404-03`);
     const svg = page.locator('#trend svg');

@@ -32,17 +32,30 @@ describe('an officer returns a filing, the unit corrects it, the officer verifie
     await signInPage(officerPage, rig.url, officer.email, PASSWORD);
     expect(officerPage.url()).toBe(`${rig.url}/province`);
     await officerPage.goto(`${rig.url}/province/queue`);
+    await officerPage.fill('#q-search', 'البرز');
+    await Promise.all([officerPage.waitForNavigation(), officerPage.click('button:has-text("اعمال فیلتر")')]);
     await expect(officerPage.locator(`tr[data-filing-id="${filingId}"]`).count()).resolves.toBe(1);
+    await expect(officerPage.locator('tr[data-filing-id]').count()).resolves.toBe(1);
+    const searchedQueue = officerPage.url();
     await screenshot(officerPage, 'verify-1-queue');
 
     // 2. Open it, try returning without a reason (refused), then with one.
     await Promise.all([officerPage.waitForNavigation(), officerPage.click(`tr[data-filing-id="${filingId}"] a:has-text("بررسی")`)]);
     await Promise.all([officerPage.waitForNavigation(), officerPage.click('button:has-text("عودت برای اصلاح")')]);
     expect(await officerPage.textContent('#decision')).toContain('دلیل را بنویسید');
+    // The address of the refusal answers a reload as a GET: the filing, its return form open.
+    const refusedAt = officerPage.url();
+    const again = await officerPage.goto(refusedAt);
+    expect(again?.status()).toBe(200);
+    expect(await officerPage.locator('#f-return-reason').count()).toBe(1);
     const reason = 'فروش شیر پاستوریزه (۱٬۴۰۰ تن) از تولید (۹۵۰ تن) بیشتر است؛ لطفاً مقدار فروش را اصلاح کنید.';
     await officerPage.fill('#f-return-reason', reason);
     await Promise.all([officerPage.waitForNavigation(), officerPage.click('button:has-text("عودت برای اصلاح")')]);
     expect(await officerPage.textContent('main')).toContain('عودت داده شد');
+    // Back on the queue as it was searched.
+    const landed = new URL(officerPage.url());
+    expect(landed.pathname).toBe('/province/queue');
+    expect(landed.searchParams.get('q')).toBe(new URL(searchedQueue).searchParams.get('q'));
     expect((await rig.t.knex('filings').where({ id: filingId }).first()).state).toBe('returned');
     await officerPage.goto(`${rig.url}/province/filings/${filingId}`);
     expect(await officerPage.textContent('#return-reason')).toContain('لطفاً مقدار فروش را اصلاح کنید');

@@ -84,6 +84,7 @@ GET    /admin/users                                  login 404   404   404   404
 POST   /admin/users                                  login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/password-reset               login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/role                         login 404   404   404   404   404   404   ok
+GET    /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/reactivation                 login 404   404   404   404   404   404   ok
 GET    /admin/settings                               login 404   404   404   404   404   404   ok
@@ -105,7 +106,9 @@ GET    /province/queue                               login 404   404   ok    ok 
 POST   /province/queue/bulk-verification             login 404   404   ok    ok    404   404   404
 GET    /province/filings/:id                         login 404   404   ok    404   404   404   404
 POST   /province/filings/:id/verification            login 404   404   ok    404   404   404   404
+GET    /province/filings/:id/return                  login 404   404   ok    404   404   404   404
 POST   /province/filings/:id/return                  login 404   404   ok    404   404   404   404
+GET    /province/filings/:id/reopening               login 404   404   ok    404   404   404   404
 POST   /province/filings/:id/reopening               login 404   404   ok    404   404   404   404
 GET    /province/eligibility                         login 404   404   ok    ok    404   404   404
 GET    /province/priority                            login 404   404   ok    ok    404   404   404
@@ -338,6 +341,8 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
       return { query: { q: w.unitA.nationalId } };
     case 'POST /admin/settings':
       return { body: { key: 'nominations_per_province' } };
+    case 'POST /admin/users/:id/deactivation':
+      return { body: { confirm: 'yes' } };
     case 'POST /current-unit':
       return { body: { unit_id: String(w.unitA.id) } };
     case 'POST /province/queue/bulk-verification':
