@@ -76,3 +76,75 @@ describe('the index of a crafted panel, by hand', () => {
     expect(await t.knex('audit_log').where({ action: 'stats.index_compute', target: `index_computation:${out.computationId}` }).count('* as n').first()).toMatchObject({ n: 1 });
   });
 });
+
+describe('non-response and revisions', () => {
+  let oil: { id: number; product: number }[];
+
+  it('imputes a missing unit from its last quantity times its class respondents\' change', async () => {
+    await code(t.knex, '1040000001', '1040', 't');
+    oil = [];
+    for (let i = 0; i < 4; i++) oil.push(await unitMaking('1040', '1040000001'));
+    for (const u of oil) await file(u, [...BASE, '1405-01'], 10);
+    for (const u of oil.slice(0, 3)) await file(u, ['1405-02'], 12);
+
+    const out = await computeIndex({ period: '1405-02', at: AT, userId: null });
+    if (!out.ok) throw new Error(out.reason);
+    expect(out.first).toBe(true);
+    // The fourth mill: 10 t × (36 ÷ 30) = 12 t, a quarter of the class's 48 t.
+    expect(cell(out.cells, '1040')!.value).toBe(120);
+    expect(cell(out.cells, '1040')!.imputedShare).toBeCloseTo(0.25, 10);
+    expect(cell(out.cells, '1040')!.contributors).toBe(4);
+    expect(out.report.imputedUnits).toBeGreaterThanOrEqual(1);
+    const released = await releaseComputation(out.computationId, null);
+    expect(released.ok).toBe(true);
+  });
+
+  it('a late filing makes a new computation; the published figure moves only with a new release', async () => {
+    await file(oil[3], ['1405-02'], 16, { at: new Date('2026-07-01T00:00:00Z') });
+    const published = async () => (await publishedCells(['1405-02'], ['class'])).find((c) => c.node === '1040')!;
+    expect((await published()).value).toBe(120);
+
+    const again = await computeIndex({ period: '1405-02', at: AT, userId: null });
+    if (!again.ok) throw new Error(again.reason);
+    expect(again.first).toBe(false);
+    expect(cell(again.cells, '1040')!.value).toBe(130); // (3 × 12 + 16) ÷ 40
+    expect(cell(again.cells, '1040')!.imputedShare).toBe(0);
+    expect(await computationsOf('1405-02')).toHaveLength(2);
+    expect((await published()).value).toBe(120);
+
+    expect((await releaseComputation(again.computationId, null)).ok).toBe(true);
+    expect((await published()).value).toBe(130);
+    // The first computation cannot be released over the newer one, and nothing stored can change.
+    const first = (await computationsOf('1405-02'))[0];
+    expect(await releaseComputation(first.id, null)).toMatchObject({ ok: false });
+    await expect(t.knex('index_cells').where({ computation_id: first.id }).update({ value: 1 })).rejects.toThrow();
+  });
+});
+
+describe('confidentiality', () => {
+  it('suppresses a one-unit class, and a sibling so that no family has a single hidden member', async () => {
+    await code(t.knex, '1030000001', '1030', 't');
+    const alone = await unitMaking('1030', '1030000001');
+    await file(alone, [...BASE, '1405-03'], 5);
+    const out = await computeIndex({ period: '1405-03', at: AT, userId: null });
+    if (!out.ok) throw new Error(out.reason);
+    expect(cell(out.cells, '1030')).toMatchObject({ primary: true, suppressed: true, contributors: 1 });
+    expect(cell(out.cells, '103')!.suppressed).toBe(true);
+    const hidden = new Set(out.cells.filter((c) => c.suppressed).map((c) => c.node));
+    const groups = out.cells.filter((c) => c.level === 'group' && c.node.startsWith('10'));
+    expect(groups.filter((g) => hidden.has(g.node)).length).toBeGreaterThanOrEqual(2);
+    // Every family (a parent and its children) hides none or at least two of its members.
+    for (const parent of out.cells) {
+      const kids = out.cells.filter((c) => c.node !== parent.node && (c.node.length === parent.node.length + 1 && c.node.startsWith(parent.node)));
+      if (!kids.length || !/^\d+$/.test(parent.node)) continue;
+      expect([parent, ...kids].filter((c) => c.suppressed).length).not.toBe(1);
+    }
+    expect((await releaseComputation(out.computationId, null)).ok).toBe(true);
+    const published = await publishedCells(['1405-03'], ['class', 'group']);
+    expect(published.find((c) => c.node === '1030')).toMatchObject({ value: null, weight_share: null, imputed_share: null, suppressed: true });
+    // Group 103 hidden with it; its smallest published sibling (105, dairies: 21 600) goes too, and then
+    // its only class; the mills (106, 43 200) stay published.
+    expect(published.find((c) => c.node === '1050')).toMatchObject({ value: null, suppressed: true });
+    expect(published.find((c) => c.node === '1061')?.value).toBe(100);
+  });
+});

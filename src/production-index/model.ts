@@ -90,7 +90,7 @@ export async function releaseComputation(computationId: number, userId: number |
   return k.transaction(async (trx) => {
     const c = await trx('index_computations').where({ id: computationId }).first('id', 'period');
     if (!c) return { ok: false as const, reason: 'این محاسبه یافت نشد.' };
-    await trx.raw('select pg_advisory_xact_lock(?::bigint, hashtext(?))', [1387, `index:${c.period}`]);
+    await trx.raw('select pg_advisory_xact_lock(?::int, hashtext(?))', [1387, `index:${c.period}`]);
     const done = await trx('index_releases').where({ computation_id: computationId }).first('id');
     if (done) return { ok: false as const, reason: 'این محاسبه پیش‌تر منتشر شده است.' };
     const newer = await trx('index_releases').where({ period: c.period }).andWhere('computation_id', '>', computationId).first('id');
