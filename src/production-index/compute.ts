@@ -42,12 +42,15 @@ export async function firstComputationAt(period: Period, k: Knex = db()): Promis
 /** Advisory-lock key of index computations ("psp" 1387, index): one at a time per database. */
 const INDEX_LOCK_KEY = 1387_0016;
 
-const CONVERTED = `fl.produced * pm.factor / cm.factor`;
-const CODED_LINES = `join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
-  join products p on p.id = fl.product_id
-  join catalogue c on c.code = p.catalogue_code
-  join units_of_measure pm on pm.code = p.unit_of_measure_code
-  join units_of_measure cm on cm.code = c.unit_of_measure_code and cm.dimension = pm.dimension`;
+// Each coded product's factor from its declared unit to its code's unit (exact, numeric), once per
+// product rather than once per line; a product declared in a unit of another dimension is left out.
+const RATIOS = `ratios as (
+       select p.id as product_id, p.catalogue_code as code, pm.factor / cm.factor as ratio
+         from products p
+         join catalogue c on c.code = p.catalogue_code
+         join units_of_measure pm on pm.code = p.unit_of_measure_code
+         join units_of_measure cm on cm.code = c.unit_of_measure_code and cm.dimension = pm.dimension
+     )`;
 
 interface BaseProduct { isic_class: string; code: string; coef: number }
 
@@ -60,13 +63,14 @@ async function baseYear(year: number, k: Knex): Promise<{ products: BaseProduct[
   const from = periodOfParts(year, 1);
   const to = periodOfParts(year, 12);
   const res = await k.raw(
-    `with lines as (
-       select u.isic_class, p.catalogue_code as code, ${CONVERTED} as q,
-              case when fl.sold > 0 and fl.sales_value is not null then fl.sold * pm.factor / cm.factor end as sold_q,
+    `with ${RATIOS}, lines as (
+       select u.isic_class, r.code, fl.produced * r.ratio as q,
+              case when fl.sold > 0 and fl.sales_value is not null then fl.sold * r.ratio end as sold_q,
               case when fl.sold > 0 then fl.sales_value end as sales
          from filings f join units u on u.id = f.unit_id
-         ${CODED_LINES}
-        where f.period between :from and :to and f.state = 'verified'
+         join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
+         join ratios r on r.product_id = fl.product_id
+        where f.period between :from and :to and f.state in ('submitted', 'verified')
      ), products as (
        select isic_class, code, sum(q) / 12 as q_month, sum(q) * sum(sales) / nullif(sum(sold_q), 0) as value
          from lines group by isic_class, code
@@ -98,19 +102,32 @@ interface PanelRow { unit_id: number; isic_class: string; term: number; imputed:
  * cut-off has left the panel.
  */
 async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[], k: Knex): Promise<{ rows: PanelRow[]; respondents: number }> {
-  const res = await k.raw(
-    `with base as (
+  // Per product of a covered class: its within-class share ÷ base quantity, in its own declared
+  // unit. A temporary table with statistics, so that the planner joins a year of filing lines by
+  // hash instead of product by product.
+  await k.raw(
+    `create temporary table index_coded on commit drop as
+     with ${RATIOS}, base as (
        select * from jsonb_to_recordset(:base::jsonb) as b(isic_class text, code text, coef float8)
-     ), resp as (
+     )
+     select r.product_id, r.ratio::float8 * b.coef as coef
+       from ratios r join products p on p.id = r.product_id join units u on u.id = p.unit_id
+       join base b on b.isic_class = u.isic_class and b.code = r.code`,
+    { base: JSON.stringify(base) },
+  );
+  await k.raw('analyze index_coded');
+  const res = await k.raw(
+    `with resp as materialized (
        select f.id, f.unit_id, f.period, u.isic_class
          from filings f join units u on u.id = f.unit_id
         where f.period between :from and :p and f.state in ('submitted', 'verified') and f.first_submitted_at <= :cut
      ), terms as (
-       select r.unit_id, r.period, r.isic_class, sum(${CONVERTED} * b.coef)::float8 as term
-         from resp r join filings f on f.id = r.id
-         ${CODED_LINES}
-         join base b on b.isic_class = r.isic_class and b.code = p.catalogue_code
-        group by r.unit_id, r.period, r.isic_class
+       select r.unit_id, r.period, sum(fl.produced::float8 * c.coef) as term
+         from resp r
+         join filing_lines fl on fl.filing_id = r.id
+         join index_coded c on c.product_id = fl.product_id
+        where fl.produced is not null
+        group by r.unit_id, r.period
      ), tu as (
        select r.unit_id, r.period, r.isic_class, coalesce(t.term, 0) as term
          from resp r left join terms t on t.unit_id = r.unit_id and t.period = r.period
@@ -139,7 +156,7 @@ async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[],
      select l.unit_id, l.isic_class, l.term * coalesce(case when m.ts > 0 then m.tp / m.ts end, 1), true, 0
        from last l left join matched m on m.isic_class = l.isic_class and m.s = l.s
       where l.term > 0`,
-    { base: JSON.stringify(base), from: addMonths(period, -12), p: period, cut: cutOff },
+    { from: addMonths(period, -12), p: period, cut: cutOff },
   );
   const rows = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
   let respondents = rows.find((r) => !r.imputed)?.respondents ?? 0;
@@ -210,6 +227,8 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
   const clock = (() => { let t = performance.now(); return () => { const now = performance.now(); const s = (now - t) / 1000; t = now; return Math.round(s * 1000) / 1000; }; })();
   return k.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?::bigint)', [INDEX_LOCK_KEY]);
+    // Two scans of a year of filing lines: sorts and hashes in memory rather than on disk.
+    await trx.raw("set local work_mem = '64MB'");
     const hasFirst = await trx('index_computations').where({ period: req.period, base_year: baseYearValue, first: true }).first('id');
     const first = !hasFirst;
     const cutOff = first ? firstAt : at;
