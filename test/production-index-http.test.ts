@@ -60,7 +60,7 @@ describe('the «شاخص تولید» page', () => {
     expect(csv.text).toContain(`${PERIOD},10,`);
     const xlsx = await agent.get('/stats/index?format=xlsx').buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (d: Buffer) => chunks.push(d)); res.on('end', () => cb(null, Buffer.concat(chunks))); }).expect(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as Parameters<typeof wb.xlsx.load>[0]);
     expect(wb.worksheets[0].rowCount).toBeGreaterThan(3);
 
     const actions = (await t.knex('audit_log').where({ user_id: office.id }).pluck('action')) as string[];
