@@ -105,6 +105,8 @@ async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[],
   // Per product of a covered class: its within-class share ÷ base quantity, in its own declared
   // unit. A temporary table with statistics, so that the planner joins a year of filing lines by
   // hash instead of product by product.
+  // (Dropped first: inside an outer transaction, as the demo seed's, «on commit» comes later.)
+  await k.raw('drop table if exists pg_temp.index_coded');
   await k.raw(
     `create temporary table index_coded on commit drop as
      with ${RATIOS}, base as (
