@@ -216,12 +216,12 @@ export const openApiDocument: Json = {
         ],
         responses: {
           200: {
-            description: 'خانه‌های منتشرشده؛ خانه محرمانه بی‌مقدار و بی‌وزن با suppressed = true',
+            description: 'خانه‌های منتشرشده؛ خانه محرمانه بی‌مقدار و بی‌وزن با suppressed = true. ماهی که هنوز منتشر نشده: release = null و cells خالی',
             content: { 'application/json': { schema: {
               type: 'object',
               properties: {
                 period: { $ref: '#/components/schemas/Period' },
-                release: { type: 'object', properties: { id: { type: 'integer' }, released_at: { type: 'string', format: 'date-time' }, cut_off: { type: 'string', format: 'date-time' } } },
+                release: { type: ['object', 'null'], properties: { id: { type: 'integer' }, released_at: { type: 'string', format: 'date-time' }, cut_off: { type: 'string', format: 'date-time' } } },
                 base: { type: 'integer', const: 100 },
                 cells: { type: 'array', items: { type: 'object', properties: {
                   node: { type: 'string', description: 'T (کل)، B یا C (بخش)، یا کد قسمت، گروه یا طبقه آیسیک' },
@@ -238,7 +238,7 @@ export const openApiDocument: Json = {
               },
             } } },
           },
-          401: unauthorized, 404: error('نقش دیگر، یا شاخصی برای این ماه منتشر نشده است.', ['not_found', 'no_release']),
+          401: unauthorized, 404: notFound,
           422: error('ماه یا سطح نادرست.', ['invalid_query']),
           429: rateLimited,
         },

@@ -21,8 +21,8 @@ async function show(req: Request, res: Response): Promise<void> {
     const fields = Object.fromEntries(Object.entries(parsed.errors).map(([key, message]) => [key, { code: 'invalid', message }]));
     return apiError(res, 422, 'invalid_query', 'پارامترهای درخواست معتبر نیستند.', fields);
   }
-  const body = await indexJson(parsed.data.period, parsed.data.level);
-  if (!body) return apiError(res, 404, 'no_release', `شاخص تولید ${periodLabel(parsed.data.period)} هنوز منتشر نشده است.`);
+  // A month not yet released answers with no release and no cells (404 is kept for other roles).
+  const body = (await indexJson(parsed.data.period, parsed.data.level)) ?? { period: parsed.data.period, release: null, base: 100, cells: [], message: `شاخص تولید ${periodLabel(parsed.data.period)} هنوز منتشر نشده است.` };
   await auditFrom(req, { action: 'stats.index_api', target: `index:${parsed.data.period}`, details: { period: parsed.data.period, level: parsed.data.level } });
   res.json(body);
 }

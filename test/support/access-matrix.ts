@@ -50,6 +50,7 @@ GET    /api/v1/filings/:period                       401   ok    404   404   404
 PUT    /api/v1/filings/:period                       401   ok    ok    404   404   404   404   404
 GET    /api/v1/status                                401   ok    ok    404   404   404   404   404
 GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/index                           401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/performance                     401   404   404   404   404   ok    404   404
 GET    /login                                        ok    ok    ok    ok    ok    ok    ok    ok
 POST   /login                                        ok    ok    ok    ok    ok    ok    ok    ok
@@ -120,6 +121,9 @@ GET    /stats/job-runs                               login 404   404   404   404
 GET    /stats                                        login 404   404   404   404   ok    404   404
 GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
 POST   /stats/releases                               login 404   404   404   404   ok    404   404
+GET    /stats/index                                  login 404   404   404   404   ok    ok    404
+POST   /stats/index/computations                     login 404   404   404   404   ok    404   404
+POST   /stats/index/releases                         login 404   404   404   404   ok    404   404
 GET    /stats/performance                            login 404   404   ok    ok    ok    404   404
 GET    /nominations/weights                          login 404   404   404   404   404   ok    404
 POST   /nominations/weights                          login 404   404   404   404   404   ok    404
@@ -329,6 +333,8 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
     case 'GET /api/v1/stats/aggregates':
     case 'GET /stats/aggregates':
       return { query: { period: w.periods.verified, rows: 'province', cols: 'isic_division', measure: 'production_value' } };
+    case 'GET /api/v1/stats/index':
+      return { query: { period: w.periods.verified, level: 'division' } };
     case 'GET /province/eligibility':
       return { query: { q: w.unitA.nationalId } };
     case 'POST /admin/settings':
