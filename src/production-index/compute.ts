@@ -231,6 +231,9 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     await trx.raw('select pg_advisory_xact_lock(?::bigint)', [INDEX_LOCK_KEY]);
     // Two scans of a year of filing lines: sorts and hashes in memory rather than on disk.
     await trx.raw("set local work_mem = '64MB'");
+    // Fresh, unanalysed tables (the demo seed's, a test's) otherwise get nested loops over CTEs:
+    // every join here is a bulk join.
+    await trx.raw('set local enable_nestloop = off');
     const hasFirst = await trx('index_computations').where({ period: req.period, base_year: baseYearValue, first: true }).first('id');
     const first = !hasFirst;
     const cutOff = first ? firstAt : at;
