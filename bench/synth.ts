@@ -200,6 +200,28 @@ await step('products (1–5 per unit)', async () => {
   return rowCount(r);
 });
 
+await step('catalogue codes (mass, count, volume per class) and coded products', async () => {
+  // Issue 16: the production index needs coded quantities. Each ISIC class gets three synthetic
+  // codes, one per dimension the synthetic products use, in the dimension's base unit; 85 % of the
+  // products link to the code of their own dimension (t → kg, هزار عدد and دستگاه → pc, m³ and kl → l).
+  await k.raw(
+    `insert into catalogue (code, isic_class, name_fa, name_en, unit_of_measure_code, active_from, source)
+     select i.code || d.suffix, i.code, d.name || ' — ' || left(i.title_fa, 60), 'Synthetic ' || i.code || d.suffix, d.uom, :first, 'demo'
+       from isic_codes i
+       cross join (values ('01', 'kg', 'محصول وزنی'), ('02', 'pc', 'محصول شمارشی'), ('03', 'l', 'محصول حجمی')) d(suffix, uom, name)
+      where i.level = 'class'
+     on conflict (code) do nothing`,
+    { first },
+  );
+  const r = await k.raw(
+    `update products p set catalogue_code = u.isic_class || case m.dimension when 'mass' then '01' when 'count' then '02' else '03' end
+       from units u, units_of_measure m
+      where u.id = p.unit_id and m.code = p.unit_of_measure_code and m.dimension in ('mass', 'count', 'volume')
+        and ${rnd('p.id', 13)} < 0.85`,
+  );
+  return rowCount(r);
+});
+
 await step('unit users (one per unit, shared password hash)', async () => {
   const r = await k.raw(
     `with made as (

@@ -15,6 +15,7 @@ import * as m100 from './100_units_of_measure.ts';
 import * as m101 from './101_catalogue.ts';
 import * as m102 from './102_products_catalogue.ts';
 import * as m110 from './110_release_products.ts';
+import * as m120 from './120_production_index.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '101_catalogue': m101,
   '102_products_catalogue': m102,
   '110_release_products': m110,
+  '120_production_index': m120,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -8,6 +8,7 @@ import { candidates, nominationDeadline } from '../src/nominations/model.ts';
 import { createRng, planRegister, type PlannedUnit, type Rng } from './demo-units.ts';
 import { planFilings, type SeededUnit } from './demo-filings.ts';
 import { seedDemoCatalogue } from './catalogue-demo.ts';
+import { seedDemoIndex } from './index-demo.ts';
 
 export interface DemoSummary { accounts: { email: string; role: string; note: string }[]; password: string }
 
@@ -49,6 +50,7 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     await writeAuditTrail(trx);
     await replayNightlyJobs(trx, now, settings);
     await seedNominations(trx, now, settings, officerByProvince, rng);
+    await seedDemoIndex(trx, now);
 
     const demoUnit = register.find((u) => u.demo === 'unit')!;
     const demoMine = register.find((u) => u.demo === 'mine')!;

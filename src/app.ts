@@ -24,6 +24,7 @@ import { verificationsRouter } from './verifications/routes.ts';
 import { provinceUnitsRouter } from './province/units.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
+import { productionIndexRouter } from './production-index/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
 import { catalogueRouter } from './catalogue/routes.ts';
 import { jobsRouter } from './jobs/routes.ts';
@@ -130,6 +131,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(provinceUnitsRouter());
   app.use(eligibilityRouter());
   app.use(statsRouter());
+  app.use(productionIndexRouter());
   app.use(nominationsRouter({ now: opts.now }));
   app.use(catalogueRouter());
   app.use(jobsRouter());

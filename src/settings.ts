@@ -21,6 +21,10 @@ export const settingSchemas = {
   median_warning_factor: z.number().min(1).max(100),
   reminder_days_before: z.number().int().min(0).max(15),
   certificate_valid_days: z.number().int().min(1).max(365),
+  // Issue 16: the production index's base year, and how long after a month's deadline its first
+  // computation is made (the non-response that remains then is imputed).
+  index_base_year: z.number().int().min(1390).max(1450),
+  index_first_computation_days: z.number().int().min(0).max(60),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -41,6 +45,8 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   median_warning_factor: 3,
   reminder_days_before: 3,
   certificate_valid_days: 30,
+  index_base_year: 1404,
+  index_first_computation_days: 10,
 };
 
 /** Settings whose value depends on the period judged (DESIGN §4 "rules change over time"). */

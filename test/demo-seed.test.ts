@@ -215,6 +215,17 @@ describe('the demo data of a fresh installation', () => {
     for (const a of ['unit.registered', 'unit.registration_approved', 'unit.registration_rejected', 'filing.submit', 'filing.correct', 'filing.verify', 'filing.return', 'nominations.create']) expect(audited).toContain(a);
   });
 
+  it('shows a released production index: the base year\'s months and the months since, by section and division', async () => {
+    const released = await count(`select count(*) as n from index_releases`);
+    expect(released).toBeGreaterThanOrEqual(6);
+    expect(await count(`select count(*) as n from index_published where node = 'T' and value is not null`)).toBe(released);
+    const office = summary!.accounts.find((a) => a.role === 'stats_office')!;
+    const { agent } = await signIn(app, office.email, DEMO_PASSWORD);
+    const page = await agent.get('/stats/index').expect(200);
+    expect(page.text).toContain('id="series-table"');
+    expect(page.text).toContain('<svg');
+  });
+
   it('is deterministic and is not seeded twice', async () => {
     const options = { now, current: periodOf(now), obligation: (await loadSettings(t.knex)).obligation, approved: 390 };
     expect(planRegister(createRng(7), options)).toEqual(planRegister(createRng(7), options));

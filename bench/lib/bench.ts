@@ -5,7 +5,7 @@ import { num } from '../../src/db.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { currentFilingPeriod } from '../../src/calendar.ts';
 import { describeMachine, type Machine } from './machine.ts';
-import { measureNightly, measureStats, type NightlyNumbers, type StatsNumbers } from './database.ts';
+import { measureNightly, measureStats, measureIndex, type NightlyNumbers, type StatsNumbers, type IndexNumbers } from './database.ts';
 import { pickUnits, createSessions, createTokens, filingBodies, removeFixtures } from './fixtures.ts';
 import { startChild, startInline, type BenchServer, type MemoryNumbers } from './server.ts';
 import { load, paced, type HttpNumbers } from './http.ts';
@@ -34,14 +34,14 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export type Part = 'nightly' | 'stats' | 'http';
+export type Part = 'nightly' | 'stats' | 'http' | 'index';
 
 /**
  * The dashboard's arrival rate at the worst deadline rush: every one of 100,000 units filing in the
  * last eight office hours (3.5 submissions a second), ten page views each, ten times over.
  */
 export const RUSH_RATE = 350;
-export const PARTS: readonly Part[] = ['nightly', 'stats', 'http'];
+export const PARTS: readonly Part[] = ['nightly', 'stats', 'http', 'index'];
 
 export interface HttpSection {
   period: string;
@@ -63,6 +63,7 @@ export interface BenchResult {
   machine: Machine;
   nightly: NightlyNumbers | null;
   stats: StatsNumbers | null;
+  index?: IndexNumbers | null;
   http: HttpSection | null;
   /** 1-minute load average at the end. */
   loadAfter?: number;
@@ -80,9 +81,11 @@ export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult
   const nightly = parts.includes('nightly') ? await measureNightly(k, at, opts.runs) : null;
   if (parts.includes('stats')) log('releases (build, protection, audit), a view, the performance report…');
   const stats = parts.includes('stats') ? await measureStats(k, at, opts.runs) : null;
+  if (parts.includes('index')) log('production index, one month…');
+  const index = parts.includes('index') ? await measureIndex(k, at, opts.runs) : null;
   const http = parts.includes('http') && opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
   const { log: _l, at: _a, parts: _p, ...options } = opts;
-  return { startedAt, machine, nightly, stats, http, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
+  return { startedAt, machine, nightly, stats, index, http, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
 }
 
 async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: string) => void): Promise<HttpSection> {

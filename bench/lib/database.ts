@@ -7,6 +7,8 @@ import { parseReferencePeriod } from '../../src/stats/releases/period.ts';
 import { releaseView } from '../../src/stats/releases/view.ts';
 import { performanceReport } from '../../src/stats/performance.ts';
 import { medianOf, timed, median } from './timing.ts';
+import { computeIndex, firstComputationAt } from '../../src/production-index/compute.ts';
+import { addMonths } from '../../src/calendar.ts';
 
 // The database-bound measurements: the nightly job against the query it cannot beat, national
 // releases with their disclosure control, and the monthly performance report, each called as the app calls it.
@@ -114,3 +116,31 @@ export async function measureStats(k: Knex, at: Date, runs: number): Promise<Sta
   return { releases, viewMs: view.median, viewTimes: view.times, reportPeriod: month, reportMs: rep.median, reportTimes: rep.times, reportObligated: obligated };
 }
 
+
+export interface IndexNumbers { period: Period; ok: boolean; reason: string | null; times: number[]; medianMs: number; cells: number; suppressed: number; respondents: number; imputedUnits: number; seconds: Record<string, number> }
+
+class RolledBack extends Error {}
+
+/**
+ * Issue 16: the monthly computation of the production index for the latest month whose first
+ * computation time has come, `runs` times, each in a transaction rolled back (nothing is kept).
+ */
+export async function measureIndex(k: Knex, at: Date, runs: number): Promise<IndexNumbers> {
+  const settings = await loadSettings(k);
+  let period = latestDuePeriod(at, settings.rules);
+  if ((await firstComputationAt(period, k)) > at) period = addMonths(period, -1);
+  const out: IndexNumbers = { period, ok: true, reason: null, times: [], medianMs: 0, cells: 0, suppressed: 0, respondents: 0, imputedUnits: 0, seconds: {} };
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await k.transaction(async (trx) => {
+      const r = await computeIndex({ period, at, userId: null }, trx);
+      out.times.push(performance.now() - t0);
+      if (!r.ok) { out.ok = false; out.reason = r.reason; } else {
+        Object.assign(out, { cells: r.cells.length, suppressed: r.cells.filter((c) => c.suppressed).length, respondents: r.report.respondents, imputedUnits: r.report.imputedUnits, seconds: r.report.seconds });
+      }
+      throw new RolledBack();
+    }).catch((e) => { if (!(e instanceof RolledBack)) throw e; });
+  }
+  out.medianMs = median(out.times);
+  return out;
+}

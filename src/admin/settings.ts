@@ -30,6 +30,8 @@ export const SETTING_META: { [K in SettingKey]: SettingMeta } = {
   median_warning_factor: { label: 'ضریب هشدار دوری از میانه ۱۲ ماه', help: '', shape: 'number' },
   reminder_days_before: { label: 'یادآوری چند روز پیش از مهلت', help: '', shape: 'int' },
   certificate_valid_days: { label: 'اعتبار گواهی وضعیت (روز)', help: '', shape: 'int' },
+  index_base_year: { label: 'سال پایه شاخص تولید', help: 'وزن‌ها ارزش افزوده طبقه‌های آیسیک در این سال و مقدار پایه هر محصول میانگین ماهانه تولید آن در این سال است؛ مانند ۱۴۰۴.', shape: 'int' },
+  index_first_computation_days: { label: 'نخستین محاسبه شاخص، چند روز پس از مهلت', help: 'شاخص هر ماه نخستین بار این شمار روز پس از مهلت ثبت آن ماه محاسبه می‌شود؛ واحدهای بی‌پاسخ در آن زمان جانهی می‌شوند.', shape: 'int' },
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_META) as SettingKey[];

@@ -262,6 +262,44 @@ export const openApiDocument: Json = {
         },
       },
     },
+    '/stats/index': {
+      get: {
+        summary: 'شاخص تولید صنعت و معدن یک ماه (سال پایه = ۱۰۰)، از آخرین انتشار آن ماه — تنها کلید دفتر آمار',
+        tags: ['دفتر آمار'],
+        parameters: [
+          period('period', 'query', 'ماهی که شاخص آن منتشر شده است', true),
+          { name: 'level', in: 'query', required: false, description: 'ژرف‌ترین سطح آیسیک در پاسخ؛ سطح‌های بالاتر هم می‌آیند (division: کل، دو بخش و قسمت‌ها)', schema: { enum: ['total', 'section', 'division', 'group', 'class'], default: 'division' } },
+        ],
+        responses: {
+          200: {
+            description: 'خانه‌های منتشرشده؛ خانه محرمانه بی‌مقدار و بی‌وزن با suppressed = true. ماهی که هنوز منتشر نشده: release = null و cells خالی',
+            content: { 'application/json': { schema: {
+              type: 'object',
+              properties: {
+                period: { $ref: '#/components/schemas/Period' },
+                release: { type: ['object', 'null'], properties: { id: { type: 'integer' }, released_at: { type: 'string', format: 'date-time' }, cut_off: { type: 'string', format: 'date-time' } } },
+                base: { type: 'integer', const: 100 },
+                cells: { type: 'array', items: { type: 'object', properties: {
+                  node: { type: 'string', description: 'T (کل)، B یا C (بخش)، یا کد قسمت، گروه یا طبقه آیسیک' },
+                  level: { enum: ['total', 'section', 'division', 'group', 'class'] },
+                  title: { type: 'string' },
+                  value: { type: ['number', 'null'] },
+                  suppressed: { type: 'boolean' },
+                  imputed_share: { type: ['number', 'null'], description: 'سهم جانهی از شاخص (۰ تا ۱)' },
+                  weight_share: { type: ['number', 'null'], description: 'سهم وزن (ارزش افزوده سال پایه) از طبقه‌های پوشش‌داده' },
+                  change_month: { type: ['number', 'null'], description: 'تغییر نسبت به ماه قبل (۰٫۱ = ۱۰٪)' },
+                  change_year: { type: ['number', 'null'], description: 'تغییر نسبت به ماه مشابه سال قبل' },
+                } } },
+                not_covered: { type: 'object', properties: { classes: { type: 'array', items: { type: 'string' } }, weight_share: { type: 'number' } } },
+              },
+            } } },
+          },
+          401: unauthorized, 404: notFound,
+          422: error('ماه یا سطح نادرست.', ['invalid_query']),
+          429: rateLimited,
+        },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'کلیدی که با psp_ آغاز می‌شود' } },

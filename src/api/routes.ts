@@ -4,6 +4,7 @@ import { bearerAuth, apiError } from './auth.ts';
 import { filingsApiRouter } from '../filings/api.ts';
 import { eligibilityApiRouter } from '../eligibility/api.ts';
 import { statsApiRouter } from '../stats/api.ts';
+import { productionIndexApiRouter } from '../production-index/api.ts';
 import { apiDocsRouter } from './docs.ts';
 import { log } from '../log.ts';
 
@@ -27,6 +28,7 @@ export function apiRouter(opts: { limit?: number } = {}): Router {
   v1.use(filingsApiRouter());
   v1.use(eligibilityApiRouter());
   v1.use(statsApiRouter());
+  v1.use(productionIndexApiRouter());
   v1.use((_req, res) => apiError(res, 404, 'not_found', 'یافت نشد.'));
   v1.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err && 'status' in err && typeof err.status === 'number' ? err.status : 500;

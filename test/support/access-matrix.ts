@@ -51,6 +51,7 @@ PUT    /api/v1/filings/:period                       401   ok    ok    404   404
 GET    /api/v1/status                                401   ok    ok    404   404   404   404   404
 GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/products                        401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/index                           401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/performance                     401   404   404   404   404   ok    404   404
 GET    /login                                        ok    ok    ok    ok    ok    ok    ok    ok
 POST   /login                                        ok    ok    ok    ok    ok    ok    ok    ok
@@ -125,6 +126,9 @@ GET    /stats                                        login 404   404   404   404
 GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
 GET    /stats/products                               login 404   404   404   404   ok    404   404
 POST   /stats/releases                               login 404   404   404   404   ok    404   404
+GET    /stats/index                                  login 404   404   404   404   ok    ok    404
+POST   /stats/index/computations                     login 404   404   404   404   ok    404   404
+POST   /stats/index/releases                         login 404   404   404   404   ok    404   404
 GET    /stats/performance                            login 404   404   ok    ok    ok    404   404
 GET    /nominations/weights                          login 404   404   404   404   404   ok    404
 POST   /nominations/weights                          login 404   404   404   404   404   ok    404
@@ -337,6 +341,8 @@ export function extrasFor(row: { method: string; path: string }, w: World): { qu
     case 'GET /api/v1/stats/products':
     case 'GET /stats/products':
       return { query: { period: w.periods.verified, geo: 'province' } };
+    case 'GET /api/v1/stats/index':
+      return { query: { period: w.periods.verified, level: 'division' } };
     case 'GET /province/eligibility':
       return { query: { q: w.unitA.nationalId } };
     case 'POST /admin/settings':

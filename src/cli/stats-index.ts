@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { db, closeDb } from '../db.ts';
+import { findUserByEmail } from '../auth/users.ts';
+import { parseForm } from '../forms.ts';
+import { computeForm } from '../production-index/forms.ts';
+import { computeIndex } from '../production-index/compute.ts';
+import { releaseComputation } from '../production-index/model.ts';
+
+// `npm run stats:index -- --period 1405-07 [--release] [--email OFFICE_USER]`: computes the
+// production index of one month (issue 16) as the page's «محاسبه» does — the first computation at
+// its fixed time after the deadline, a revision after that — stores it, and prints it. With
+// --release the computation is also published.
+const usage = 'usage: npm run stats:index -- --period 1405-07 [--release] [--email USER_EMAIL]';
+let args;
+try {
+  args = parseArgs({ options: { period: { type: 'string' }, release: { type: 'boolean', default: false }, email: { type: 'string' } }, strict: true }).values;
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
+  process.exit(2);
+}
+
+async function main(values: { period?: string; release?: boolean; email?: string }): Promise<number> {
+  const parsed = parseForm(computeForm, { period: values.period ?? '' });
+  if (!parsed.ok) {
+    console.error(`${parsed.errors.period}\n${usage}`);
+    return 2;
+  }
+  let userId: number | null = null;
+  if (values.email) {
+    const user = await findUserByEmail(values.email, db());
+    if (!user || !user.active || user.role !== 'stats_office') {
+      console.error(`no active statistics-office user with email ${values.email}`);
+      return 2;
+    }
+    userId = user.id;
+  }
+  const began = performance.now();
+  const out = await computeIndex({ period: parsed.data.period, userId });
+  if (!out.ok) {
+    console.error(`not computed: ${out.reason}`);
+    return 1;
+  }
+  const r = out.report;
+  console.log(`computation ${out.computationId}: ${parsed.data.period}${out.first ? ' (first computation)' : ' (revision)'} in ${((performance.now() - began) / 1000).toFixed(2)} s (base year ${r.seconds.base} s, panel ${r.seconds.panel} s)`);
+  console.log(`respondents ${r.respondents}, imputed units ${r.imputedUnits}; classes not covered ${r.uncovered.length} (${(r.uncoveredShare * 100).toFixed(1)} % of base-year value added), without weight ${r.unweighted.length}`);
+  console.log('node  level     index     imputed  weight  units  published');
+  for (const c of out.cells.filter((x) => x.level === 'total' || x.level === 'section' || x.level === 'division').sort((a, b) => a.node.localeCompare(b.node))) {
+    console.log(`${c.node.padEnd(5)} ${c.level.padEnd(9)} ${c.value.toFixed(4).padStart(9)} ${(c.imputedShare * 100).toFixed(1).padStart(7)} % ${(c.weightShare * 100).toFixed(1).padStart(5)} % ${String(c.contributors).padStart(6)}  ${c.suppressed ? 'no (×)' : 'yes'}`);
+  }
+  console.log(`cells ${out.cells.length}, suppressed ${out.cells.filter((c) => c.suppressed).length}`);
+  if (values.release) {
+    const rel = await releaseComputation(out.computationId, userId);
+    if (!rel.ok) {
+      console.error(`not released: ${rel.reason}`);
+      return 1;
+    }
+    console.log(`released as index release ${rel.releaseId}`);
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = await main(args);
+} finally {
+  await closeDb();
+}

@@ -1,0 +1,28 @@
+import { Router, type Request, type Response } from 'express';
+import { apiRole, apiError } from '../api/auth.ts';
+import { auditFrom } from '../audit.ts';
+import { parseForm } from '../forms.ts';
+import { heavy } from '../ops/heavy.ts';
+import { periodLabel } from '../views.ts';
+import { apiQuery } from './forms.ts';
+import { indexJson } from './view.ts';
+
+// GET /api/v1/stats/index?period=P&level=division: one month's released index for the
+// statistics office's own tools (the same released cells as the page). Other roles get 404.
+export function productionIndexApiRouter(): Router {
+  const router = Router();
+  router.get('/stats/index', apiRole('stats_office'), heavy(show));
+  return router;
+}
+
+async function show(req: Request, res: Response): Promise<void> {
+  const parsed = parseForm(apiQuery, req.query);
+  if (!parsed.ok) {
+    const fields = Object.fromEntries(Object.entries(parsed.errors).map(([key, message]) => [key, { code: 'invalid', message }]));
+    return apiError(res, 422, 'invalid_query', 'پارامترهای درخواست معتبر نیستند.', fields);
+  }
+  // A month not yet released answers with no release and no cells (404 is kept for other roles).
+  const body = (await indexJson(parsed.data.period, parsed.data.level)) ?? { period: parsed.data.period, release: null, base: 100, cells: [], message: `شاخص تولید ${periodLabel(parsed.data.period)} هنوز منتشر نشده است.` };
+  await auditFrom(req, { action: 'stats.index_api', target: `index:${parsed.data.period}`, details: { period: parsed.data.period, level: parsed.data.level } });
+  res.json(body);
+}

@@ -1,0 +1,267 @@
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { loadSettings } from '../settings.ts';
+import { auditInsert } from '../audit.ts';
+import { addMonths, deadlineOf, periodOfParts, type Period } from '../calendar.ts';
+import { failsPrimary, isicNodesOf } from '../stats/releases/cube.ts';
+import { rulesNow } from '../stats/releases/publish.ts';
+import { protectTree, type IndexNode } from './protection.ts';
+
+// Issue 16: one computation of the index of industrial and mining production for one month
+// (method and its simplifications: docs/index.md). Two set-based statements read the filings —
+// the base year's (weights and base quantities) and the month's panel with its imputations — and
+// the ISIC aggregation, the disclosure rule and the storage follow in this process.
+
+export const DAY_MS = 86_400_000;
+
+export interface ComputeRequest { period: Period; at?: Date; userId: number | null }
+
+export type ComputeOutcome =
+  | { ok: true; computationId: number; first: boolean; cells: IndexNode[]; report: IndexReport }
+  | { ok: false; reason: string };
+
+export interface IndexReport {
+  respondents: number; // units whose filing of the month counts
+  imputedUnits: number; // panel units without one, imputed
+  unweighted: string[]; // classes with coded base-year quantities but no value added in the base year
+  uncovered: string[]; // classes with value added but no coded quantities: not covered
+  uncoveredShare: number; // their share of the base year's value added
+  seconds: { base: number; panel: number; store: number };
+}
+
+const LEVELS = ['total', 'section', 'division', 'group', 'class'] as const;
+export type IndexLevel = (typeof LEVELS)[number];
+export const levelOfNode = (node: string): IndexLevel => (node === 'T' ? 'total' : /^[A-Z]$/.test(node) ? 'section' : LEVELS[node.length]);
+
+/** The first computation of a month is made this long after its deadline, with the filings in by then. */
+export async function firstComputationAt(period: Period, k: Knex = db()): Promise<Date> {
+  const s = await loadSettings(k);
+  return new Date(deadlineOf(period, s.rules).getTime() + s.get('index_first_computation_days') * DAY_MS);
+}
+
+/** Advisory-lock key of index computations ("psp" 1387, index): one at a time per database. */
+const INDEX_LOCK_KEY = 1387_0016;
+
+// Each coded product's factor from its declared unit to its code's unit (exact, numeric), once per
+// product rather than once per line; a product declared in a unit of another dimension is left out.
+const RATIOS = `ratios as (
+       select p.id as product_id, p.catalogue_code as code, pm.factor / cm.factor as ratio
+         from products p
+         join catalogue c on c.code = p.catalogue_code
+         join units_of_measure pm on pm.code = p.unit_of_measure_code
+         join units_of_measure cm on cm.code = c.unit_of_measure_code and cm.dimension = pm.dimension
+     )`;
+
+interface BaseProduct { isic_class: string; code: string; coef: number }
+
+/**
+ * The base year: per class, the value added of its verified filings (the class's weight); per
+ * class and product code, the monthly average quantity in the code's unit and the production
+ * value (quantity × the code's base-year unit value, sales ÷ quantity sold).
+ */
+async function baseYear(year: number, k: Knex): Promise<{ products: BaseProduct[]; weights: Map<string, number> }> {
+  const from = periodOfParts(year, 1);
+  const to = periodOfParts(year, 12);
+  const res = await k.raw(
+    `with ${RATIOS}, lines as (
+       select u.isic_class, r.code, fl.produced * r.ratio as q,
+              case when fl.sold > 0 and fl.sales_value is not null then fl.sold * r.ratio end as sold_q,
+              case when fl.sold > 0 then fl.sales_value end as sales
+         from filings f join units u on u.id = f.unit_id
+         join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
+         join ratios r on r.product_id = fl.product_id
+        where f.period between :from and :to and f.state in ('submitted', 'verified')
+     ), products as (
+       select isic_class, code, sum(q) / 12 as q_month, sum(q) * sum(sales) / nullif(sum(sold_q), 0) as value
+         from lines group by isic_class, code
+     )
+     select isic_class, code, (value / sum(value) over (partition by isic_class) / q_month)::float8 as coef
+       from products where q_month > 0 and value > 0`,
+    { from, to },
+  );
+  const weights = await k.raw(
+    `select u.isic_class, sum(f.value_added)::float8 as va
+       from filings f join units u on u.id = f.unit_id
+      where f.period between :from and :to and f.state = 'verified'
+      group by u.isic_class having sum(f.value_added) > 0`,
+    { from, to },
+  );
+  return {
+    products: res.rows as BaseProduct[],
+    weights: new Map((weights.rows as { isic_class: string; va: number }[]).map((r) => [r.isic_class, Number(r.va)])),
+  };
+}
+
+interface PanelRow { unit_id: number; isic_class: string; term: number; imputed: boolean }
+
+/**
+ * The month's panel, one row per unit with its term Σ share × quantity ÷ base quantity over its
+ * coded products. A respondent's term is its own; a panel unit that has not filed the month is
+ * imputed from its last filed month s (within a year) as its term then × the change of its class's
+ * respondents from s to the month (units that filed both). A unit inactive for a year by the
+ * cut-off has left the panel.
+ */
+async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[], k: Knex): Promise<{ rows: PanelRow[]; respondents: number }> {
+  // Per product of a covered class: its within-class share ÷ base quantity, in its own declared
+  // unit. A temporary table with statistics, so that the planner joins a year of filing lines by
+  // hash instead of product by product.
+  // (Dropped first: inside an outer transaction, as the demo seed's, «on commit» comes later.)
+  await k.raw('drop table if exists pg_temp.index_coded');
+  await k.raw(
+    `create temporary table index_coded on commit drop as
+     with ${RATIOS}, base as (
+       select * from jsonb_to_recordset(:base::jsonb) as b(isic_class text, code text, coef float8)
+     )
+     select r.product_id, r.ratio::float8 * b.coef as coef
+       from ratios r join products p on p.id = r.product_id join units u on u.id = p.unit_id
+       join base b on b.isic_class = u.isic_class and b.code = r.code`,
+    { base: JSON.stringify(base) },
+  );
+  await k.raw('analyze index_coded');
+  const res = await k.raw(
+    `with resp as materialized (
+       select f.id, f.unit_id, f.period, u.isic_class
+         from filings f join units u on u.id = f.unit_id
+        where f.period between :from and :p and f.state in ('submitted', 'verified') and f.first_submitted_at <= :cut
+     ), terms as (
+       select r.unit_id, r.period, sum(fl.produced::float8 * c.coef) as term
+         from resp r
+         join filing_lines fl on fl.filing_id = r.id
+         join index_coded c on c.product_id = fl.product_id
+        where fl.produced is not null
+        group by r.unit_id, r.period
+     ), tu as (
+       select r.unit_id, r.period, r.isic_class, coalesce(t.term, 0) as term
+         from resp r left join terms t on t.unit_id = r.unit_id and t.period = r.period
+     ), cur as (
+       select * from tu where period = :p
+     ), gone as (
+       select unit_id from (
+         select distinct on (unit_id) unit_id, new_status, changed_at from unit_status_changes
+          where changed_at <= :cut order by unit_id, changed_at desc, id desc) s
+        where new_status = 'inactive' and changed_at <= :cut::timestamptz - interval '1 year'
+     ), last as (
+       select distinct on (tu.unit_id) tu.unit_id, tu.isic_class, tu.period as s, tu.term
+         from tu
+        where tu.period < :p
+          and not exists (select 1 from cur where cur.unit_id = tu.unit_id)
+          and not exists (select 1 from gone where gone.unit_id = tu.unit_id)
+        order by tu.unit_id, tu.period desc
+     ), matched as (
+       select a.isic_class, a.period as s, sum(a.term) as ts, sum(c.term) as tp
+         from tu a join cur c on c.unit_id = a.unit_id
+        where a.period < :p and a.period in (select distinct s from last)
+        group by a.isic_class, a.period
+     )
+     select unit_id, isic_class, term, false as imputed, (select count(*) from cur)::int as respondents from cur where term > 0
+     union all
+     select l.unit_id, l.isic_class, l.term * coalesce(case when m.ts > 0 then m.tp / m.ts end, 1), true, 0
+       from last l left join matched m on m.isic_class = l.isic_class and m.s = l.s
+      where l.term > 0`,
+    { from: addMonths(period, -12), p: period, cut: cutOff },
+  );
+  const rows = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
+  let respondents = rows.find((r) => !r.imputed)?.respondents ?? 0;
+  if (respondents === 0) {
+    const n = await k('filings').where({ period }).whereIn('state', ['submitted', 'verified']).andWhere('first_submitted_at', '<=', cutOff).count('* as n').first();
+    respondents = Number(n?.n ?? 0);
+  }
+  return { rows, respondents };
+}
+
+/** Contributions as integers for the primary rule (a term is a share of the class's base volume). */
+const SCALE = 1e12;
+
+/**
+ * The ISIC aggregation of class indices by base-year value-added weights, each node with its
+ * units' contributions judged by the primary rule.
+ */
+export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>, rules: { minUnits: number; dominance: number }): IndexNode[] {
+  const classes = new Map<string, { volume: number; imputed: number; units: Map<number, number> }>();
+  for (const c of covered) classes.set(c, { volume: 0, imputed: 0, units: new Map() });
+  for (const r of rows) {
+    const c = classes.get(r.isic_class);
+    if (!c) continue;
+    c.volume += r.term;
+    if (r.imputed) c.imputed += r.term;
+    c.units.set(r.unit_id, (c.units.get(r.unit_id) ?? 0) + r.term);
+  }
+  const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
+  const nodes = new Map<string, { weight: number; weighted: number; imputed: number; units: Map<number, number> }>();
+  for (const [code, c] of classes) {
+    const w = weights.get(code) ?? 0;
+    for (const node of isicNodesOf(code)) {
+      let n = nodes.get(node);
+      if (!n) { n = { weight: 0, weighted: 0, imputed: 0, units: new Map() }; nodes.set(node, n); }
+      n.weight += w;
+      n.weighted += w * c.volume;
+      n.imputed += w * c.imputed;
+      for (const [u, t] of c.units) n.units.set(u, (n.units.get(u) ?? 0) + w * t);
+    }
+  }
+  const out: IndexNode[] = [];
+  for (const [node, n] of nodes) {
+    const contributions = [...n.units.values()].filter((v) => v > 0).map((v) => BigInt(Math.round((v / n.weight) * SCALE)));
+    out.push({
+      node,
+      level: levelOfNode(node),
+      value: n.weight > 0 ? Math.round((100 * n.weighted * 10_000) / n.weight) / 10_000 : 0,
+      imputedShare: n.weighted > 0 ? n.imputed / n.weighted : 0,
+      weightShare: total > 0 ? n.weight / total : 0,
+      contributors: contributions.length,
+      weight: n.weight,
+      primary: failsPrimary(contributions, rules),
+      suppressed: false,
+    });
+  }
+  return protectTree(out);
+}
+
+/** Computes the index of `period` now (the first computation at its fixed time) and stores it, audited. */
+export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise<ComputeOutcome> {
+  const at = req.at ?? new Date();
+  const settings = await loadSettings(k);
+  const baseYearValue = settings.get('index_base_year');
+  const firstAt = await firstComputationAt(req.period, k);
+  if (at < firstAt) return { ok: false, reason: 'نخستین محاسبه شاخص هر ماه در زمان مقرر پس از پایان مهلت ثبت آن ماه انجام می‌شود؛ هنوز آن زمان نرسیده است.' };
+  if (deadlineOf(periodOfParts(baseYearValue, 12), settings.rules) > at) return { ok: false, reason: 'سال پایه شاخص هنوز کامل نشده است؛ سال پایه را در تنظیمات سالی گذشته قرار دهید.' };
+  const rules = await rulesNow(k);
+  const clock = (() => { let t = performance.now(); return () => { const now = performance.now(); const s = (now - t) / 1000; t = now; return Math.round(s * 1000) / 1000; }; })();
+  return k.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [INDEX_LOCK_KEY]);
+    // Two scans of a year of filing lines: sorts and hashes in memory rather than on disk.
+    await trx.raw("set local work_mem = '64MB'");
+    // Fresh, unanalysed tables (the demo seed's, a test's) otherwise get nested loops over CTEs:
+    // every join here is a bulk join.
+    await trx.raw('set local enable_nestloop = off');
+    const hasFirst = await trx('index_computations').where({ period: req.period, base_year: baseYearValue, first: true }).first('id');
+    const first = !hasFirst;
+    const cutOff = first ? firstAt : at;
+    const base = await baseYear(baseYearValue, trx);
+    const tBase = clock();
+    const coded = new Set(base.products.map((p) => p.isic_class));
+    const covered = new Set([...coded].filter((c) => base.weights.has(c)));
+    const { rows, respondents } = await panel(req.period, cutOff, base.products.filter((p) => covered.has(p.isic_class)), trx);
+    const tPanel = clock();
+    const cells = aggregate(rows, base.weights, covered, rules);
+    const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
+    const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
+    const report: IndexReport = {
+      respondents,
+      imputedUnits: rows.filter((r) => r.imputed).length,
+      unweighted: [...coded].filter((c) => !base.weights.has(c)).sort(),
+      uncovered,
+      uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (base.weights.get(c) ?? 0), 0) / allWeight : 0,
+      seconds: { base: tBase, panel: tPanel, store: 0 },
+    };
+    const [row] = await trx('index_computations').insert({
+      period: req.period, base_year: baseYearValue, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
+    }).returning('id');
+    const id = Number(row.id);
+    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed }));
+    for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
+    await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);
+    report.seconds.store = clock();
+    return { ok: true as const, computationId: id, first, cells, report };
+  });
+}

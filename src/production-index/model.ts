@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { auditInsert } from '../audit.ts';
+import type { Period } from '../calendar.ts';
+import type { IndexLevel, IndexReport } from './compute.ts';
+
+// What the statistics office sees of the index: released figures only, read through the
+// index_published view (suppressed cells carry no value and no weight), and the computations of
+// one month (the revision triangle), whose values show only once released.
+
+export interface PublishedCell {
+  period: Period;
+  node: string;
+  level: IndexLevel;
+  value: number | null;
+  imputed_share: number | null;
+  weight_share: number | null;
+  suppressed: boolean;
+}
+
+export interface ComputationRow {
+  id: number;
+  period: Period;
+  base_year: number;
+  cut_off: Date;
+  computed_at: Date;
+  first: boolean;
+  report: IndexReport;
+  release_id: number | null;
+  released_at: Date | null;
+}
+
+const LEVEL_ORDER: IndexLevel[] = ['total', 'section', 'division', 'group', 'class'];
+
+/** Levels down to `deepest`: «division» is the total, the two sections and the divisions. */
+export const levelsDownTo = (deepest: IndexLevel): IndexLevel[] => LEVEL_ORDER.slice(0, LEVEL_ORDER.indexOf(deepest) + 1);
+
+export async function publishedCells(periods: readonly Period[], levels: readonly IndexLevel[], k: Knex = db()): Promise<PublishedCell[]> {
+  const rows = await k('index_published')
+    .whereIn('period', [...periods]).whereIn('level', [...levels])
+    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed')
+    .orderBy(['period', 'node']);
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    period: String(r.period),
+    node: String(r.node),
+    level: r.level as IndexLevel,
+    value: r.value === null ? null : Number(r.value),
+    imputed_share: r.imputed_share === null ? null : Number(r.imputed_share),
+    weight_share: r.weight_share === null ? null : Number(r.weight_share),
+    suppressed: Boolean(r.suppressed),
+  }));
+}
+
+/** The release a month's published figures come from. */
+export async function latestRelease(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; released_at: Date; cut_off: Date; report: IndexReport } | null> {
+  const row = await k('index_releases as r').join('index_computations as c', 'c.id', 'r.computation_id')
+    .where('r.period', period).orderBy('r.id', 'desc')
+    .first('r.id', 'r.computation_id', 'r.released_at', 'c.cut_off', 'c.report');
+  return row ?? null;
+}
+
+export async function computationsOf(period: Period, k: Knex = db()): Promise<ComputationRow[]> {
+  return k('index_computations as c').leftJoin('index_releases as r', 'r.computation_id', 'c.id')
+    .where('c.period', period).orderBy('c.id')
+    .select('c.id', 'c.period', 'c.base_year', 'c.cut_off', 'c.computed_at', 'c.first', 'c.report', 'r.id as release_id', 'r.released_at');
+}
+
+/** Released cells of the given computations (the triangle's rows), by computation and node. */
+export async function releasedCellsOf(computationIds: readonly number[], nodes: readonly string[], k: Knex = db()): Promise<Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>> {
+  const out = new Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>();
+  if (computationIds.length === 0) return out;
+  const rows = await k('index_cells as x').join('index_releases as r', 'r.computation_id', 'x.computation_id')
+    .whereIn('x.computation_id', [...computationIds]).whereIn('x.node', [...nodes])
+    .select('x.computation_id', 'x.node', 'x.suppressed', k.raw('case when x.suppressed then null else x.value end as value'), k.raw('case when x.suppressed then null else x.imputed_share end as imputed_share'));
+  for (const r of rows as { computation_id: number; node: string; suppressed: boolean; value: string | null; imputed_share: number | null }[]) {
+    const m = out.get(r.computation_id) ?? new Map();
+    m.set(r.node, { value: r.value === null ? null : Number(r.value), imputed_share: r.imputed_share, suppressed: r.suppressed });
+    out.set(r.computation_id, m);
+  }
+  return out;
+}
+
+export type ReleaseOutcome = { ok: true; releaseId: number; period: Period } | { ok: false; reason: string };
+
+/**
+ * Publishes a stored computation: from now on it is its month's published figures. A computation
+ * older than the one already released for its month is refused (figures never move backwards).
+ */
+export async function releaseComputation(computationId: number, userId: number | null, k: Knex = db()): Promise<ReleaseOutcome> {
+  return k.transaction(async (trx) => {
+    const c = await trx('index_computations').where({ id: computationId }).first('id', 'period');
+    if (!c) return { ok: false as const, reason: 'این محاسبه یافت نشد.' };
+    await trx.raw('select pg_advisory_xact_lock(?::int, hashtext(?))', [1387, `index:${c.period}`]);
+    const done = await trx('index_releases').where({ computation_id: computationId }).first('id');
+    if (done) return { ok: false as const, reason: 'این محاسبه پیش‌تر منتشر شده است.' };
+    const newer = await trx('index_releases').where({ period: c.period }).andWhere('computation_id', '>', computationId).first('id');
+    if (newer) return { ok: false as const, reason: 'محاسبه‌ای تازه‌تر از این ماه منتشر شده است؛ انتشار محاسبه قدیمی‌تر ممکن نیست.' };
+    const [row] = await trx('index_releases').insert({ computation_id: computationId, period: c.period, released_by: userId }).returning('id');
+    await auditInsert({ action: 'stats.index_release', userId, target: `index_release:${row.id}`, details: { period: c.period, computation_id: computationId } }, trx);
+    return { ok: true as const, releaseId: Number(row.id), period: String(c.period) };
+  });
+}

@@ -1,0 +1,66 @@
+import { Router, type Request, type Response } from 'express';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { auditFrom } from '../audit.ts';
+import { parseForm, type FieldErrors } from '../forms.ts';
+import { loadSettings } from '../settings.ts';
+import { latestDuePeriod, addMonths } from '../calendar.ts';
+import { periodLabel } from '../views.ts';
+import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
+import { heavy } from '../ops/heavy.ts';
+import { LEGEND } from '../stats/releases/view.ts';
+import { computeIndex } from './compute.ts';
+import { releaseComputation } from './model.ts';
+import { computeForm, releaseForm, pageQuery } from './forms.ts';
+import { indexTable, indexChartSvg, revisionTriangle, lastReleasedPeriod, indexCsv, indexXlsx, faIndex, faChange, TRIANGLE_NODES, MONTHS_SHOWN } from './view.ts';
+
+// «شاخص تولید» (issue 16): the statistics office and the planning deputy read the released
+// index; only the statistics office computes a month again and releases a computation.
+export function productionIndexRouter(): Router {
+  const router = Router();
+  router.get('/stats/index', ...requireRole('stats_office', 'planning_deputy'), heavy(show));
+  router.post('/stats/index/computations', ...requireRole('stats_office'), heavy(createComputation, { perUser: 1 }));
+  router.post('/stats/index/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
+  return router;
+}
+
+async function show(req: Request, res: Response, status = 200, errors: FieldErrors = {}) {
+  const user = currentUser(req);
+  const parsed = parseForm(pageQuery, req.query);
+  const { rules } = await loadSettings();
+  const latestDue = latestDuePeriod(new Date(), rules);
+  const last = (await lastReleasedPeriod()) ?? latestDue;
+  const month = parsed.ok ? parsed.data.month ?? last : last;
+  const table = await indexTable(last);
+  if (parsed.ok && parsed.data.format !== 'html') {
+    await auditFrom(req, { action: 'stats.index_export', target: `index:${last}`, details: { format: parsed.data.format, last } });
+    if (parsed.data.format === 'csv') return sendDownload(res, indexCsv(table), CSV_TYPE, `production_index_${last}.csv`);
+    return sendDownload(res, await indexXlsx(table), XLSX_TYPE, `production_index_${last}.xlsx`);
+  }
+  await auditFrom(req, { action: 'stats.index_view', target: `index:${last}`, details: { last, triangle: month } });
+  res.status(parsed.ok ? status : 422).render('production-index/index', {
+    title: 'شاخص تولید', user, table, month, chart: table.rows.length ? indexChartSvg(table) : '',
+    triangle: await revisionTriangle(month), TRIANGLE_NODES, MONTHS_SHOWN, faIndex, faChange, LEGEND,
+    choices: { from: addMonths(latestDue, -35), to: latestDue }, latestDue,
+    errors: parsed.ok ? errors : { month: parsed.errors.month ?? parsed.errors.format ?? parsed.errors._form },
+    canAct: user.role === 'stats_office',
+  });
+}
+
+async function createComputation(req: Request, res: Response) {
+  const parsed = parseForm(computeForm, req.body ?? {});
+  if (!parsed.ok) return show(req, res, 422, { period: parsed.errors.period });
+  // The engine audits the computation in the transaction that stores it.
+  const out = await computeIndex({ period: parsed.data.period, userId: currentUser(req).id });
+  if (!out.ok) return show(req, res, 422, { period: out.reason });
+  flash(req, 'success', `شاخص ${periodLabel(parsed.data.period)} محاسبه و نگهداری شد${out.first ? ' (نخستین محاسبه)' : ''}؛ تا انتشار آن، ارقام منتشرشده تغییر نمی‌کنند.`);
+  res.redirect(303, `/stats/index?month=${parsed.data.period}#triangle`);
+}
+
+async function createRelease(req: Request, res: Response) {
+  const parsed = parseForm(releaseForm, req.body ?? {});
+  if (!parsed.ok) return show(req, res, 422, { release: parsed.errors.computation_id });
+  const out = await releaseComputation(parsed.data.computation_id, currentUser(req).id);
+  if (!out.ok) return show(req, res, 422, { release: out.reason });
+  flash(req, 'success', `شاخص ${periodLabel(out.period)} منتشر شد.`);
+  res.redirect(303, `/stats/index?month=${out.period}#triangle`);
+}

@@ -1,0 +1,150 @@
+import type { Knex } from 'knex';
+import { db } from '../db.ts';
+import { addMonths, periodRange, type Period } from '../calendar.ts';
+import { csvText, type CsvValue } from '../export.ts';
+import { simpleXlsx } from '../stats/export.ts';
+import { lineChartSvg } from '../stats/chart.ts';
+import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
+import { periodLabel } from '../views.ts';
+import { persianDigits } from '../text.ts';
+import { ISIC_LEVEL_LABELS } from '../glossary.ts';
+import { publishedCells, latestRelease, computationsOf, releasedCellsOf, levelsDownTo, type PublishedCell } from './model.ts';
+import type { IndexLevel, IndexReport } from './compute.ts';
+
+// The «شاخص تولید» page and its files: released figures only (index_published), the last 24
+// months by section and division, changes over the month and the year from the published values
+// themselves, and the revision triangle of one month.
+
+export const MONTHS_SHOWN = 24;
+export const TOTAL_LABEL = 'کل صنعت و معدن';
+
+export interface IndexRow {
+  node: string;
+  level: IndexLevel;
+  title: string;
+  cells: (PublishedCell | null)[]; // one per month shown; null = not released
+  latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean } | null;
+}
+
+export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: IndexReport | null; released: boolean }
+
+async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, string>> {
+  const rows: { code: string; title_fa: string }[] = await k('isic_codes').whereIn('code', [...nodes]).select('code', 'title_fa');
+  const out = new Map(rows.map((r) => [r.code, r.title_fa]));
+  out.set('T', TOTAL_LABEL);
+  return out;
+}
+
+/** Changes from published values only: both ends released and not suppressed. */
+const change = (now: number | null | undefined, before: number | null | undefined): number | null => (now == null || before == null || before === 0 ? null : now / before - 1);
+
+/** The index by total, section and division (or deeper) for the months ending at `last`. */
+export async function indexTable(last: Period, deepest: IndexLevel = 'division', months = MONTHS_SHOWN, k: Knex = db()): Promise<IndexTable> {
+  const periods = periodRange(addMonths(last, -(months - 1)), last);
+  const wanted = [...new Set([...periods, addMonths(periods[0], -1), ...periods.slice(0, 12).map((p) => addMonths(p, -12))])];
+  const cells = await publishedCells(wanted, levelsDownTo(deepest), k);
+  const at = new Map(cells.map((c) => [`${c.period}|${c.node}`, c]));
+  const nodes = [...new Set(cells.filter((c) => periods.includes(c.period)).map((c) => c.node))].sort(nodeOrder);
+  const names = await titles(nodes, k);
+  const rows = nodes.map((node) => {
+    const own = periods.map((p) => at.get(`${p}|${node}`) ?? null);
+    const now = at.get(`${last}|${node}`);
+    return {
+      node,
+      level: (own.find((c) => c)?.level ?? 'division') as IndexLevel,
+      title: names.get(node) ?? node,
+      cells: own,
+      latest: now ? {
+        value: now.value, imputed: now.imputed_share, weight: now.weight_share, suppressed: now.suppressed,
+        mom: change(now.value, at.get(`${addMonths(last, -1)}|${node}`)?.value), yoy: change(now.value, at.get(`${addMonths(last, -12)}|${node}`)?.value),
+      } : null,
+    };
+  });
+  const release = await latestRelease(last, k);
+  return { periods, rows, last, report: release?.report ?? null, released: Boolean(release) };
+}
+
+/** Total first, then each section followed by its divisions (and deeper codes under them). */
+function nodeOrder(a: string, b: string): number {
+  const key = (n: string) => (n === 'T' ? '0' : n === 'B' ? '1' : n === 'C' ? '3' : `${Number(n.slice(0, 2)) < 10 ? '2' : '4'}${n}`);
+  return key(a).localeCompare(key(b));
+}
+
+/** The latest month with a released index, if any. */
+export async function lastReleasedPeriod(k: Knex = db()): Promise<Period | null> {
+  const row = await k('index_releases').max('period as p').first();
+  return (row?.p as Period | null) ?? null;
+}
+
+export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : persianDigits(v.toFixed(1)).replace('.', '٫'));
+export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${persianDigits(Math.abs(v * 100).toFixed(1)).replace('.', '٫')}٪`);
+
+export function indexChartSvg(table: IndexTable): string {
+  const series = [
+    { node: 'T', label: TOTAL_LABEL, color: '#0d6efd', dash: '' },
+    { node: 'B', label: 'استخراج معدن', color: '#b35c00', dash: '6 4' },
+    { node: 'C', label: 'صنعت (ساخت)', color: '#198754', dash: '2 3' },
+  ].map((s) => {
+    const row = table.rows.find((r) => r.node === s.node);
+    return { label: s.label, color: s.color, dash: s.dash, values: table.periods.map((_, i) => row?.cells[i]?.value ?? null) };
+  });
+  const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null);
+  const lo = Math.floor(Math.min(80, ...values) / 10) * 10;
+  const hi = Math.ceil(Math.max(120, ...values) / 10) * 10;
+  const step = Math.max(10, Math.ceil((hi - lo) / 40) * 10);
+  const ticks: number[] = [];
+  for (let v = lo; v <= hi; v += step) ticks.push(v);
+  return lineChartSvg(table.periods, series, `شاخص تولید صنعت و معدن (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
+}
+
+export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; released: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
+
+export const TRIANGLE_NODES = ['T', 'B', 'C'] as const;
+
+/** Every computation of `period`, oldest first; values only of released ones. */
+export async function revisionTriangle(period: Period, k: Knex = db()): Promise<TriangleRow[]> {
+  const list = await computationsOf(period, k);
+  const values = await releasedCellsOf(list.filter((c) => c.release_id !== null).map((c) => c.id), TRIANGLE_NODES, k);
+  return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, released: c.release_id !== null, values: values.get(c.id) ?? new Map() }));
+}
+
+const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه'];
+
+const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
+
+function fileRows(t: IndexTable): CsvValue[][] {
+  const lines: CsvValue[][] = [];
+  for (const r of t.rows) {
+    t.periods.forEach((p, i) => {
+      const c = r.cells[i];
+      if (!c) return;
+      const prev = i > 0 ? r.cells[i - 1]?.value : null;
+      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '']);
+    });
+  }
+  return lines;
+}
+
+export const indexCsv = (t: IndexTable): string => csvText([HEADER, ...fileRows(t)]);
+
+export const indexXlsx = (t: IndexTable): Promise<Buffer> =>
+  simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
+
+/** The API's answer: one month's released cells down to a level. */
+export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = db()): Promise<unknown | null> {
+  const release = await latestRelease(period, k);
+  if (!release) return null;
+  const t = await indexTable(period, deepest, 1, k);
+  return {
+    period,
+    release: { id: release.id, released_at: new Date(release.released_at).toISOString(), cut_off: new Date(release.cut_off).toISOString() },
+    base: 100,
+    cells: t.rows.map((r) => ({
+      node: r.node, level: r.node === 'T' ? 'total' : r.level, title: r.title,
+      value: r.latest?.value ?? null, suppressed: r.latest?.suppressed ?? false,
+      imputed_share: r.latest?.imputed ?? null, weight_share: r.latest?.weight ?? null,
+      change_month: r.latest?.mom ?? null, change_year: r.latest?.yoy ?? null,
+    })),
+    not_covered: { classes: release.report.uncovered, weight_share: release.report.uncoveredShare },
+  };
+}
