@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
 import { periodRange } from '../src/calendar.ts';
+import { insertRelease } from './support/releases.ts';
 import { computeIndex } from '../src/production-index/compute.ts';
 import { releaseComputation, publishedCells, computationsOf } from '../src/production-index/model.ts';
 
@@ -146,5 +147,21 @@ describe('confidentiality', () => {
     // its only class; the mills (106, 43 200) stay published.
     expect(published.find((c) => c.node === '1050')).toMatchObject({ value: null, suppressed: true });
     expect(published.find((c) => c.node === '1061')?.value).toBe(100);
+  });
+
+  it('a weight share is published only where the base year\'s release publishes that value added', async () => {
+    const shares = async () => new Map((await t.knex('index_published').where({ period: '1405-02' }).select('node', 'weight_share', 'suppressed')).map((r: { node: string; weight_share: number | null }) => [r.node, r.weight_share]));
+    // No release of 1404 yet: no value added of the base year is public, so no share is.
+    const before = await shares();
+    expect(before.size).toBeGreaterThan(0);
+    for (const [node, share] of before) expect(share, node).toBeNull();
+    // A final release of 1404 that publishes class 1040's value added (and hides the total's).
+    await insertRelease({ period: '1404', cells: [
+      { geo: 'IR', isic: '1040', measure: 'value_added', value: 1000 },
+      { geo: 'IR', isic: 'T', measure: 'value_added', value: null },
+    ] }, t.knex);
+    const after = await shares();
+    expect(after.get('1040')).not.toBeNull();
+    expect(after.get('T')).toBeNull();
   });
 });

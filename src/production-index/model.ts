@@ -52,11 +52,25 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
 }
 
 /** The release a month's published figures come from. */
-export async function latestRelease(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; released_at: Date; cut_off: Date; report: IndexReport } | null> {
+export async function latestRelease(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; released_at: Date; cut_off: Date; base_year: number; report: IndexReport } | null> {
   const row = await k('index_releases as r').join('index_computations as c', 'c.id', 'r.computation_id')
     .where('r.period', period).orderBy('r.id', 'desc')
-    .first('r.id', 'r.computation_id', 'r.released_at', 'c.cut_off', 'c.report');
+    .first('r.id', 'r.computation_id', 'r.released_at', 'c.cut_off', 'c.base_year', 'c.report');
   return row ?? null;
+}
+
+/**
+ * Whether the latest final release of the base year publishes the national value added of every
+ * one of `nodes`. Only then is their share of the base year's value added published beside the
+ * index (as index_published does for each node's weight share): otherwise the share × the
+ * published total would give away a suppressed value added.
+ */
+export async function valueAddedPublished(baseYear: number, nodes: readonly string[], k: Knex = db()): Promise<boolean> {
+  if (nodes.length === 0) return true;
+  const release = await k('releases').where({ period: String(baseYear), preliminary: false }).orderBy('revision', 'desc').first('id');
+  if (!release) return false;
+  const rows = await k('release_cells').where({ release_id: release.id, geo: 'IR', measure: 'value_added', suppressed: false }).whereIn('isic', [...nodes]).count('* as n').first();
+  return Number(rows?.n ?? 0) === new Set(nodes).size;
 }
 
 export async function computationsOf(period: Period, k: Knex = db()): Promise<ComputationRow[]> {

@@ -8,7 +8,7 @@ import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
 import { periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
-import { publishedCells, latestRelease, computationsOf, releasedCellsOf, levelsDownTo, type PublishedCell } from './model.ts';
+import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, type PublishedCell } from './model.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 
 // The «شاخص تولید» page and its files: released figures only (index_published), the last 24
@@ -26,7 +26,10 @@ export interface IndexRow {
   latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean } | null;
 }
 
-export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: IndexReport | null; released: boolean }
+/** The released computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
+export type PublishedReport = Omit<IndexReport, 'uncoveredShare'> & { uncoveredShare: number | null };
+
+export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; released: boolean }
 
 async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, string>> {
   const rows: { code: string; title_fa: string }[] = await k('isic_codes').whereIn('code', [...nodes]).select('code', 'title_fa');
@@ -61,7 +64,12 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
     };
   });
   const release = await latestRelease(last, k);
-  return { periods, rows, last, report: release?.report ?? null, released: Boolean(release) };
+  return { periods, rows, last, report: release ? await publishedReport(release, k) : null, released: Boolean(release) };
+}
+
+async function publishedReport(release: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
+  const r = release.report;
+  return { ...r, uncoveredShare: (await valueAddedPublished(release.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
 }
 
 /** Total first, then each section followed by its divisions (and deeper codes under them). */
@@ -145,6 +153,6 @@ export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = d
       imputed_share: r.latest?.imputed ?? null, weight_share: r.latest?.weight ?? null,
       change_month: r.latest?.mom ?? null, change_year: r.latest?.yoy ?? null,
     })),
-    not_covered: { classes: release.report.uncovered, weight_share: release.report.uncoveredShare },
+    not_covered: { classes: release.report.uncovered, weight_share: (await publishedReport(release, k)).uncoveredShare },
   };
 }
