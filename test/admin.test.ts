@@ -1,3 +1,4 @@
+import { jdate } from '../src/views.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { createApiToken } from '../src/api/auth.ts';
@@ -326,6 +327,13 @@ describe('the audit log (issue 14 §14)', () => {
       expect(res.text, from).toContain('تنظیم dated-in');
       expect(res.text, from).not.toContain('تنظیم dated-out');
     }
+    // The picker: the last 90 days offered to both inputs, today first, each a value the filter takes.
+    const page = await agent.get('/admin/audit').expect(200);
+    expect(page.text).toContain('list="q-recent-days"');
+    const today = jdate(new Date());
+    expect(page.text).toContain(`<option value="${today}">امروز</option>`);
+    expect([...page.text.matchAll(/<datalist id="q-recent-days">([\s\S]*?)<\/datalist>/g)][0][1].match(/<option /g)).toHaveLength(90);
+    await agent.get(`/admin/audit?from=${encodeURIComponent(today)}&to=${encodeURIComponent(today)}`).expect(200);
     const bad = await agent.get('/admin/audit?from=1405/13/40');
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('تاریخ شروع باید تاریخ شمسی معتبر باشد');
