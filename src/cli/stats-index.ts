@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { db, closeDb } from '../db.ts';
-import { findUserByEmail } from '../auth/users.ts';
+import { closeDb } from '../db.ts';
+import { statsOfficeUser } from './stats-user.ts';
 import { parseForm } from '../forms.ts';
 import { computeForm } from '../production-index/forms.ts';
 import { computeIndex } from '../production-index/compute.ts';
@@ -25,15 +25,9 @@ async function main(values: { period?: string; release?: boolean; email?: string
     console.error(`${parsed.errors.period}\n${usage}`);
     return 2;
   }
-  let userId: number | null = null;
-  if (values.email) {
-    const user = await findUserByEmail(values.email, db());
-    if (!user || !user.active || user.role !== 'stats_office') {
-      console.error(`no active statistics-office user with email ${values.email}`);
-      return 2;
-    }
-    userId = user.id;
-  }
+  const acting = await statsOfficeUser(values.email);
+  if (!acting) return 2;
+  const { userId } = acting;
   const began = performance.now();
   const out = await computeIndex({ period: parsed.data.period, userId });
   if (!out.ok) {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { db, closeDb } from '../db.ts';
 import { loadSettings } from '../settings.ts';
-import { findUserByEmail } from '../auth/users.ts';
+import { statsOfficeUser } from './stats-user.ts';
 import { parsePublishForm } from '../stats/forms.ts';
 import { publishRelease } from '../stats/releases/publish.ts';
 
@@ -25,15 +25,9 @@ async function main(values: { period?: string; preliminary?: boolean; email?: st
     console.error(usage);
     return 2;
   }
-  let userId: number | null = null;
-  if (values.email) {
-    const user = await findUserByEmail(values.email, db());
-    if (!user || !user.active || user.role !== 'stats_office') {
-      console.error(`no active statistics-office user with email ${values.email}`);
-      return 2;
-    }
-    userId = user.id;
-  }
+  const acting = await statsOfficeUser(values.email);
+  if (!acting) return 2;
+  const { userId } = acting;
   const outcome = await publishRelease({ period: parsed.data.period, preliminary: parsed.data.preliminary, userId, at });
   if (!outcome.ok) {
     console.error(`not stored: ${outcome.reason}`);

@@ -27,7 +27,7 @@ export function statsApiRouter(): Router {
 type Parsed = { ok: true; data: { format: string } } | { ok: false; errors: FieldErrors; offGrid: boolean };
 
 /** Answers a query the API cannot take (a period off the grid: 400; anything else: 422); true when it did. */
-function refused(res: Response, parsed: Parsed): parsed is Extract<Parsed, { ok: false }> {
+function refused(res: Response, parsed: Parsed): boolean {
   const errors = parsed.ok ? {} : { ...parsed.errors };
   if (parsed.ok && parsed.data.format !== 'json' && parsed.data.format !== 'csv') errors.format = 'قالب خروجی در API تنها json یا csv است.';
   if (parsed.ok && Object.keys(errors).length === 0) return false;
@@ -39,7 +39,7 @@ function refused(res: Response, parsed: Parsed): parsed is Extract<Parsed, { ok:
 
 async function aggregates(req: Request, res: Response): Promise<void> {
   const parsed = parseViewQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
-  if (refused(res, parsed)) return;
+  if (refused(res, parsed) || !parsed.ok) return;
   const q = parsed.data;
   const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
@@ -51,7 +51,7 @@ async function aggregates(req: Request, res: Response): Promise<void> {
 
 async function products(req: Request, res: Response): Promise<void> {
   const parsed = parseProductQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
-  if (refused(res, parsed)) return;
+  if (refused(res, parsed) || !parsed.ok) return;
   const q = parsed.data;
   const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));

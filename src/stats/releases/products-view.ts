@@ -4,6 +4,7 @@ import { persianDigits, compareFa } from '../../text.ts';
 import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
 import { productCategory } from './products.ts';
 import type { ReleaseRow } from './types.ts';
+import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
 // The product table of a stored release (DESIGN §7, product dimension; issue 15): quantities per
 // catalogue code in the code's standard unit, its prefix groups and the classes' «سایر محصولات»,
@@ -127,9 +128,7 @@ export async function productView(q: ProductViewRequest, k: Knex = db()): Promis
 }
 
 /** A stored decimal (numeric text) without trailing zeros: `1500.500000` → `1500.5`. */
-export function plainDecimal(v: string): string {
-  return v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v;
-}
+export const plainDecimal = (v: string): string => decimalText(parseDecimal(v), 6);
 
 /** A quantity with Persian digits, grouping and the Persian decimal separator, exactly as stored. */
 export function faDecimal(v: string): string {

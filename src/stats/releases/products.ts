@@ -3,6 +3,7 @@ import { buildProblem, unitCount, type BaseRow, type DisclosureRules, type Probl
 import { protectRelease } from './protect.ts';
 import { attack } from './attack.ts';
 import type { AuditSummary } from './types.ts';
+import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
 // The product dimension of a release (DESIGN §7; issue 15): quantities produced per catalogue code,
 // in the code's standard unit of measure, per province and nationally, protected like the values.
@@ -52,19 +53,15 @@ const familyOf = (category: string): string => {
   return `${product.replace(/^G/, '').slice(0, 4)}~${uom}`;
 };
 
-/** `"12.5"` (numeric text) → 12500000n millionths; more than six decimals never occur (numeric(30,6)). */
+const MICRO_UNIT = 10n ** BigInt(MICRO);
+
+/** `"12.5"` (numeric text) → 12500000n millionths: exact, since contributions are numeric(30,6). */
 export function toMicro(text: string): bigint {
-  const [int, frac = ''] = text.split('.');
-  return BigInt(int + frac.padEnd(MICRO, '0').slice(0, MICRO));
+  const f = parseDecimal(text);
+  return (f.n * MICRO_UNIT) / f.d;
 }
 
-export function fromMicro(v: bigint): string {
-  const neg = v < 0n;
-  const s = (neg ? -v : v).toString().padStart(MICRO + 1, '0');
-  const int = s.slice(0, -MICRO);
-  const frac = s.slice(-MICRO).replace(/0+$/, '');
-  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
-}
+export const fromMicro = (v: bigint): string => decimalText({ n: v, d: MICRO_UNIT }, MICRO);
 
 const baseUnitValues = Object.entries(BASE_UNITS).map(([d, c]) => `('${d}', '${c}')`).join(', ');
 
