@@ -181,6 +181,12 @@ describe('quantities per coded product in releases', () => {
     expect(page.text).toContain('×');
     expect(page.text).toMatch(/ردیف محصول بی واحد شناخته‌شده/);
 
+    // A wrong filter is answered in Persian next to its field, with what was typed kept.
+    const bad = await agent.get('/stats/products?period=1404-01&isic=۱۰x');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('کد آیسیک دو، سه یا چهار رقمی است');
+    expect(bad.text).toContain('value="10x"');
+
     const csv = await agent.get('/stats/products?period=1404-01&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
