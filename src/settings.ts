@@ -25,6 +25,9 @@ export const settingSchemas = {
   // computation is made (the non-response that remains then is imputed).
   index_base_year: z.number().int().min(1390).max(1450),
   index_first_computation_days: z.number().int().min(0).max(60),
+  // DESIGN §7: cells published in every release beside the national total, sections and divisions
+  // (keys `geo|node`: a province code or IR, and an ISIC node).
+  headline_cells: z.array(z.string().regex(/^(IR|[0-3][0-9])\|(T|[A-Z]|[0-9]{2,4})$/)).max(200),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -47,6 +50,7 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   certificate_valid_days: 30,
   index_base_year: 1404,
   index_first_computation_days: 10,
+  headline_cells: [],
 };
 
 /** Settings whose value depends on the period judged (DESIGN §4 "rules change over time"). */

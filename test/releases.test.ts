@@ -38,7 +38,8 @@ beforeAll(async () => {
   await unitsFiling(3, '10', '1071', Q1, 1_500_000_000);
   await unitsFiling(1, '10', '1072', ['1404-01'], 6_000_000_000); // alone, and only in Farvardin
   await unitsFiling(3, '10', '1072', ['1404-02', '1404-03'], 900_000_000);
-  await unitsFiling(1, '23', '1050', ['1404-01'], 4_000_000_000, 'submitted'); // counted only by a preliminary release
+  await unitsFiling(3, '23', '1050', ['1404-01'], 4_000_000_000, 'submitted'); // counted only by a preliminary release
+  await unitsFiling(4, '23', '1071', ['1404-04'], 2_000_000_000); // a month no release has touched yet
 }, 120_000);
 afterAll(() => t.close());
 
@@ -61,7 +62,12 @@ describe('releases', () => {
     expect(settingSchemas.suppression_interval.safeParse(0.01).success).toBe(false);
   });
 
-  it('months, then their quarter, then a preliminary and a revision: each stored, each linked to the ones before, none giving a unit away', async () => {
+  it('a preliminary, then the months and their quarter, then a revision: each stored, each linked to the ones before, none giving a unit away', async () => {
+    const pre = await publishRelease({ period: period('1404-01'), preliminary: true, userId: null });
+    if (!pre.ok) throw new Error(pre.reason);
+    expect(pre.release.preliminary).toBe(true);
+    // Foresight: the preliminary month was protected ahead of its final, its quarter and its year.
+    expect(pre.release.report.foresight?.releases).toBe(3);
     const made: number[] = [];
     for (const code of Q1) {
       const r = await publishRelease({ period: period(code), preliminary: false, userId: null });
@@ -73,12 +79,20 @@ describe('releases', () => {
     const q = await publishRelease({ period: period('1404-Q1'), preliminary: false, userId: null });
     if (!q.ok) throw new Error(q.reason);
     expect(q.release.kind).toBe('quarter');
-    expect([...q.release.report.linked].sort()).toEqual([...made].sort());
+    expect([...q.release.report.linked].sort()).toEqual([...made, pre.release.id].sort());
     expect(q.release.report.audit.sensitive).toBeGreaterThan(0);
 
-    const pre = await publishRelease({ period: period('1404-01'), preliminary: true, userId: null });
-    if (!pre.ok) throw new Error(pre.reason);
-    expect(pre.release.preliminary).toBe(true);
+    // A preliminary after its period's final is refused at once, in Persian, and stores nothing.
+    // Headline cells (national total, sections, divisions) are published in every release of every measure.
+    for (const id of [pre.release.id, ...made, q.release.id]) {
+      const hidden = await t.knex('release_cells').where({ release_id: id, geo: 'IR', suppressed: true }).whereRaw("(isic = 'T' or isic ~ '^[A-Z]$' or isic ~ '^[0-9]{2}$')");
+      expect(hidden, `release ${id}`).toEqual([]);
+    }
+    expect(q.release.report.headline).toEqual({ hidden: [], primary: [] });
+    const late = await publishRelease({ period: period('1404-01'), preliminary: true, userId: null });
+    expect(late.ok).toBe(false);
+    if (!late.ok) expect(late.reason).toMatch(/مقدماتی پس از انتشار نهایی/);
+
     const again = await publishRelease({ period: period('1404-01'), preliminary: false, userId: null });
     if (!again.ok) throw new Error(again.reason);
     expect(again.release.revision).toBe(2);
@@ -134,7 +148,7 @@ describe('releases', () => {
   it('a stricter rule set is applied to the next release', async () => {
     await saveSetting('suppression_min_units', 5, null);
     clearSettingsCache();
-    const r = await publishRelease({ period: period('1404-02'), preliminary: false, userId: null });
+    const r = await publishRelease({ period: period('1404-04'), preliminary: false, userId: null });
     if (!r.ok) throw new Error(r.reason);
     expect(r.release.rules.minUnits).toBe(5);
     const cell = await t.knex('release_cells').where({ release_id: r.release.id, geo: '23', isic: '1071', measure: 'production_value' }).first();

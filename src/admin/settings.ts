@@ -4,14 +4,14 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { settingSchemas, saveSetting, loadSettings, PERIODIC_SETTINGS, type SettingKey, type SettingValue } from '../settings.ts';
 import { periodOf, isPeriod, type Period } from '../calendar.ts';
-import { normalizeNumberInput, normalizePeriodInput } from '../text.ts';
+import { latinDigits, normalizeNumberInput, normalizePeriodInput } from '../text.ts';
 import { fa, periodLabel } from '../views.ts';
 import type { FieldErrors } from '../forms.ts';
 
 // The admin's settings page: every setting of src/settings.ts, validated by its own schema there,
 // answered in Persian. Periodic settings get a new step from a period on; earlier steps stay.
 
-type Shape = 'int' | 'number' | 'period' | { [sub: string]: string };
+type Shape = 'int' | 'number' | 'period' | 'keys' | { [sub: string]: string };
 
 export interface SettingMeta { label: string; help: string; shape: Shape }
 
@@ -31,6 +31,7 @@ export const SETTING_META: { [K in SettingKey]: SettingMeta } = {
   reminder_days_before: { label: 'یادآوری چند روز پیش از مهلت', help: '', shape: 'int' },
   certificate_valid_days: { label: 'اعتبار گواهی وضعیت (روز)', help: '', shape: 'int' },
   index_base_year: { label: 'سال پایه شاخص تولید', help: 'وزن‌ها ارزش افزوده طبقه‌های آیسیک در این سال و مقدار پایه هر محصول میانگین ماهانه تولید آن در این سال است؛ مانند ۱۴۰۴.', shape: 'int' },
+  headline_cells: { label: 'خانه‌های سرخط افزون بر کل کشور، بخش‌ها و قسمت‌ها', help: 'این خانه‌ها در هر انتشار منتشر می‌شوند (پنهان کردن آن‌ها تنها در ناچاری و با گزارش). هر خانه به شکل «کد استان|کد آیسیک»، مانند 23|C یا IR|1050؛ با فاصله یا ویرگول جدا کنید.', shape: 'keys' },
   index_first_computation_days: { label: 'نخستین محاسبه شاخص، چند روز پس از مهلت', help: 'شاخص هر ماه نخستین بار این شمار روز پس از مهلت ثبت آن ماه محاسبه می‌شود؛ واحدهای بی‌پاسخ در آن زمان جانهی می‌شوند.', shape: 'int' },
 };
 
@@ -50,6 +51,7 @@ function persianIssue(issue: z.core.$ZodIssue): string {
     case 'too_big': return `حداکثر ${fa(Number(issue.maximum))} است.`;
     case 'invalid_type': return issue.expected === 'int' ? 'باید عدد صحیح باشد.' : 'عدد وارد کنید.';
     case 'custom': return 'دوره را به شکل سال-ماه بنویسید، مانند ۱۴۰۴-۰۸.';
+    case 'invalid_format': return 'هر خانه را به شکل «کد استان|کد آیسیک» بنویسید، مانند 23|C یا IR|1050.';
     default: return 'مقدار نادرست است.';
   }
 }
@@ -66,6 +68,7 @@ export type SettingChange = { key: SettingKey; value: unknown; effectiveFrom: Pe
 export function parseSettingForm(key: SettingKey, body: Record<string, unknown>, now: Date): { ok: true; change: SettingChange } | { ok: false; errors: FieldErrors } {
   const shape = SETTING_META[key].shape;
   const raw = shape === 'int' || shape === 'number' ? toNumber(body.value)
+    : shape === 'keys' ? [...new Set(str(body.value).split(/[\s,،]+/).filter(Boolean).map((key) => latinDigits(key).toUpperCase()))]
     : shape === 'period' ? normalizePeriodInput(str(body.value))
       : Object.fromEntries(Object.keys(shape).map((sub) => [sub, toNumber((body.value as Record<string, unknown> | undefined)?.[sub])]));
   const errors: FieldErrors = {};

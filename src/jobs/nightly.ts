@@ -9,13 +9,14 @@ import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
 import { periodLabel, jdatetime } from '../views.ts';
+import { LOCKS } from '../locks.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
 // connection pool, and a failed run leaves nothing half-done.
 
-/** Fixed key of the nightly job's advisory lock ("psp" 1387). */
-export const NIGHTLY_LOCK_KEY = 70_531_387;
+/** Fixed key of the nightly job's advisory lock (src/locks.ts). */
+export const NIGHTLY_LOCK_KEY = LOCKS.nightly;
 
 export interface ChangedUnit { unit_id: number; name: string; old_status: string; new_status: string }
 

@@ -6,6 +6,7 @@ import { addMonths, deadlineOf, periodOfParts, type Period } from '../calendar.t
 import { failsPrimary, isicNodesOf } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
 import { protectTree, type IndexNode } from './protection.ts';
+import { LOCKS } from '../locks.ts';
 
 // Issue 16: one computation of the index of industrial and mining production for one month
 // (method and its simplifications: docs/index.md). Two set-based statements read the filings —
@@ -39,8 +40,6 @@ export async function firstComputationAt(period: Period, k: Knex = db()): Promis
   return new Date(deadlineOf(period, s.rules).getTime() + s.get('index_first_computation_days') * DAY_MS);
 }
 
-/** Advisory-lock key of index computations ("psp" 1387, index): one at a time per database. */
-const INDEX_LOCK_KEY = 1387_0016;
 
 // Each coded product's factor from its declared unit to its code's unit (exact, numeric), once per
 // product rather than once per line; a product declared in a unit of another dimension is left out.
@@ -228,7 +227,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
   const rules = await rulesNow(k);
   const clock = (() => { let t = performance.now(); return () => { const now = performance.now(); const s = (now - t) / 1000; t = now; return Math.round(s * 1000) / 1000; }; })();
   return k.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [INDEX_LOCK_KEY]);
+    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LOCKS.indexStore]);
     // Two scans of a year of filing lines: sorts and hashes in memory rather than on disk.
     await trx.raw("set local work_mem = '64MB'");
     // Fresh, unanalysed tables (the demo seed's, a test's) otherwise get nested loops over CTEs:

@@ -21,7 +21,7 @@ export async function auditStoredReleases(k: Knex = db()): Promise<StoredAudit[]
     if (seen.has(r.id)) continue;
     const group = linkedGroup(parseReferencePeriod(r.period)!, stored);
     for (const g of group) seen.add(g.id);
-    const problem = await groupProblem(group, null, rules, k);
+    const problem = await groupProblem(group, rules, k);
     const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));
     const result = await attack(problem, pattern);
     const products = await auditStoredProducts(group, rules, k);

@@ -57,6 +57,12 @@ export interface ReleaseInProblem {
   months: number; // employees are published as a monthly average over this many months
   /** Cells this release publishes (key `geo|node`); null = not decided yet (the release being built). */
   published: ReadonlySet<string> | null;
+  /**
+   * A release the office will publish later (DESIGN §7 foresight: the quarter and year of a month,
+   * the final of a preliminary), from the data known now. It publishes nothing yet; its sensitive
+   * cells are protected as far as the earlier releases allow, so that no release pins them first.
+   */
+  foresight?: boolean;
 }
 
 export interface BaseCell {
@@ -83,6 +89,7 @@ export interface Target {
   release: number; // the release whose cell (or part of a cell) this is
   cell: string;
   part: boolean; // a part of a cell made up by one signature
+  foresight: boolean; // a cell of a release not published yet (best effort, not in the audit's verdict)
 }
 
 export interface Problem {
@@ -211,15 +218,19 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
 
   const targets = new Map<string, Target>();
   let publishedEarlier = 0;
+  const foresight = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
   const consider = (ids: number[], release: number, cell: string, part: boolean) => {
     const key = setKey(ids);
     if (targets.has(key)) return;
     const members = ids.map((i) => bases[i]);
     if (!isSensitive(members, rules, space.measures)) return;
     if (publishedSets.has(key)) { publishedEarlier++; return; }
-    targets.set(key, { key, bases: [...ids].sort((a, b) => a - b), truth: totalOf(members), release, cell, part });
+    targets.set(key, { key, bases: [...ids].sort((a, b) => a - b), truth: totalOf(members), release, cell, part, foresight: foresight.has(release) });
   };
-  for (const [release, map] of cells) {
+  // Published releases first: a set of base cells that one of them and a foresight release share is theirs.
+  const order = [...cells.keys()].sort((a, b) => Number(foresight.has(a)) - Number(foresight.has(b)));
+  for (const release of order) {
+    const map = cells.get(release)!;
     for (const c of map.values()) {
       consider(c.bases, release, c.key, false);
       const bySig = new Map<string, number[]>();

@@ -3,6 +3,7 @@ import { buildProblem, unitCount, type BaseRow, type DisclosureRules, type Probl
 import { protectRelease } from './protect.ts';
 import { attack } from './attack.ts';
 import type { AuditSummary } from './types.ts';
+import type { SourceSql } from './sources.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
 // The product dimension of a release (DESIGN §7; issue 15): quantities produced per catalogue code,
@@ -66,15 +67,15 @@ export const fromMicro = (v: bigint): string => decimalText({ n: v, d: MICRO_UNI
 const baseUnitValues = Object.entries(BASE_UNITS).map(([d, c]) => `('${d}', '${c}')`).join(', ');
 
 /**
- * The product contributions of a release whose value contributions are stored: for each unit-month
- * it counts, the quantity produced per product, converted exactly to the code's standard unit
- * (rounded at six decimals, which only a conversion finer than a millionth needs). Returns how
- * many product lines could not be counted (no known unit of measure, or a unit of another
- * dimension than the code's).
+ * One row per unit-month and product of the contributions in `contributions` (a relation with
+ * release_id, unit_id, period, province_code and isic_class): the quantity produced converted
+ * exactly to the code's standard unit (rounded at six decimals, which only a conversion finer than
+ * a millionth needs). Lines with no known unit of measure, or a unit of another dimension than the
+ * code's, are left out (and counted by uncountedLines).
  */
-export async function storeProductContributions(releaseId: number, k: Knex): Promise<{ lines: number; uncounted: number }> {
+function productLinesOf(contributions: string): { select: string; uncounted: string } {
   const from = `
-      from release_contributions rc
+      from ${contributions} rc
       join filings f on f.unit_id = rc.unit_id and f.period = rc.period
       join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
       join products p on p.id = fl.product_id
@@ -82,32 +83,50 @@ export async function storeProductContributions(releaseId: number, k: Knex): Pro
       left join catalogue c on c.code = p.catalogue_code
       left join units_of_measure su on su.code = c.unit_of_measure_code
       left join (values ${baseUnitValues}) as b(dimension, code) on b.dimension = pu.dimension
-      left join units_of_measure bu on bu.code = b.code
-     where rc.release_id = :id`;
+      left join units_of_measure bu on bu.code = b.code`;
   const counted = `pu.code is not null and (c.code is null or su.dimension = pu.dimension)`;
-  const inserted = await k.raw(
-    `insert into release_product_contributions (release_id, unit_id, period, province_code, product, unit_of_measure_code, quantity)
-     select rc.release_id, rc.unit_id, rc.period, rc.province_code,
-            coalesce(c.code, rc.isic_class || '*'), coalesce(c.unit_of_measure_code, bu.code),
-            sum(round(fl.produced * pu.factor / coalesce(su.factor, bu.factor), ${MICRO}))
-     ${from} and ${counted}
+  return {
+    select: `select rc.release_id, rc.unit_id, rc.period, rc.province_code,
+            coalesce(c.code, rc.isic_class || '*') as product, coalesce(c.unit_of_measure_code, bu.code) as unit_of_measure_code,
+            sum(round(fl.produced * pu.factor / coalesce(su.factor, bu.factor), ${MICRO})) as quantity
+     ${from} where ${counted}
      group by rc.release_id, rc.unit_id, rc.period, rc.province_code, coalesce(c.code, rc.isic_class || '*'), coalesce(c.unit_of_measure_code, bu.code)`,
+    uncounted: `select count(*)::int as n ${from} where not (${counted})`,
+  };
+}
+
+/**
+ * The product contributions of a release whose value contributions are stored. Returns how many
+ * product lines were counted and how many could not be.
+ */
+export async function storeProductContributions(releaseId: number, k: Knex): Promise<{ lines: number; uncounted: number }> {
+  const lines = productLinesOf('(select * from release_contributions where release_id = :id)');
+  const inserted = await k.raw(
+    `insert into release_product_contributions (release_id, unit_id, period, province_code, product, unit_of_measure_code, quantity) ${lines.select}`,
     { id: releaseId },
   );
-  const [{ n }] = (await k.raw(`select count(*)::int as n ${from} and not (${counted})`, { id: releaseId })).rows as { n: number }[];
+  const [{ n }] = (await k.raw(lines.uncounted, { id: releaseId })).rows as { n: number }[];
   return { lines: Number(inserted.rowCount ?? 0), uncounted: Number(n) };
 }
 
-async function productRowsOf(ids: readonly number[], k: Knex): Promise<BaseRow[]> {
+/**
+ * The product base rows of stored releases `ids` and of releases not stored yet (`sources`, read
+ * from the filings as they stand: see SOURCE_CONTRIBUTIONS in publish.ts).
+ */
+export async function productRowsOf(ids: readonly number[], sources: SourceSql | null, k: Knex): Promise<BaseRow[]> {
+  const fromSources = sources ? `union all ${productLinesOf(`(${sources.sql})`).select}` : '';
   const res = await k.raw(
-    `with s as (
+    `with pc as (
+       select release_id, unit_id, period, province_code, product, unit_of_measure_code, quantity
+         from release_product_contributions where release_id = any(:ids)
+       ${fromSources}
+     ), s as (
        select unit_id, period, province_code, product, unit_of_measure_code, quantity,
               array_to_string(array_agg(release_id order by release_id), ',') as sig
-         from release_product_contributions where release_id = any(:ids)
-        group by unit_id, period, province_code, product, unit_of_measure_code, quantity)
+         from pc group by unit_id, period, province_code, product, unit_of_measure_code, quantity)
      select unit_id, province_code, product, unit_of_measure_code as uom, sig, sum(quantity)::text as q
        from s group by province_code, product, unit_of_measure_code, sig, unit_id`,
-    { ids: [...ids] },
+    { ids: [...ids], ...(sources?.bindings ?? {}) },
   );
   return (res.rows as Record<string, string | number>[]).map((r) => ({
     unit: Number(r.unit_id),
@@ -118,7 +137,7 @@ async function productRowsOf(ids: readonly number[], k: Knex): Promise<BaseRow[]
   }));
 }
 
-async function publishedProductPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
+export async function publishedProductPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
   const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
   if (ids.length === 0) return out;
   const rows = await k('release_product_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'quantity', suppressed: false })
@@ -127,14 +146,10 @@ async function publishedProductPatterns(ids: readonly number[], k: Knex): Promis
   return out;
 }
 
-/** The product problems of a group of stored releases (and the one being built): one per family. */
-export async function productProblems(group: readonly { id: number; months: number }[], building: { id: number; months: number } | null, rules: DisclosureRules, k: Knex): Promise<Problem[]> {
-  const ids = group.map((g) => g.id);
-  const patterns = await publishedProductPatterns(ids, k);
-  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
-  if (building) releases.push({ id: building.id, months: building.months, published: null });
+/** The product problems of a set of releases (published patterns per release): one per family. */
+export function productProblems(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem[] {
   const families = new Map<string, BaseRow[]>();
-  for (const row of await productRowsOf([...ids, ...(building ? [building.id] : [])], k)) {
+  for (const row of rows) {
     const f = familyOf(row.category);
     const list = families.get(f);
     if (list) list.push(row); else families.set(f, [row]);
@@ -159,7 +174,7 @@ export interface ProductCellRow { release_id: number; geo: string; product: stri
  * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
  * protected; an audit that still finds a cell inside its interval is the caller's refusal.
  */
-export async function protectProducts(problems: readonly Problem[], releaseId: number, counts: { lines: number; uncounted: number }, opts: { log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string> } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
   const started = performance.now();
   const rows: ProductCellRow[] = [];
   const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0 };
@@ -170,9 +185,10 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   const cleanupSeconds = (opts.cleanupSeconds ?? 0) / Math.max(1, problems.length);
   for (const problem of problems) {
     const mine = problem.cells.get(releaseId);
+    opts.onFamily?.();
     if (!mine || mine.size === 0) continue;
     const protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
-    audit.sensitive += problem.targets.length;
+    audit.sensitive += problem.targets.filter((t) => !t.foresight).length;
     audit.exact += protection.audit.exact;
     audit.inside += protection.audit.inside;
     audit.lps += protection.audit.lps;
@@ -190,14 +206,17 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   }
   const seconds = Math.round(performance.now() - started) / 1000;
   opts.log?.(`products: ${problems.length} families, ${cells} cells, ${suppressedCount} suppressed, ${audit.sensitive} sensitive, ${seconds.toFixed(1)} s`);
-  return { rows, report: { cells, suppressed: suppressedCount, families: problems.length, lines: counts.lines, uncounted: counts.uncounted, audit, seconds } };
+  return { rows, report: { cells, suppressed: suppressedCount, families: problems.length, lines: 0, uncounted: 0, audit, seconds } }; // lines and uncounted: filled by the store
 }
 
 /** The attacker over the stored product cells of a group of releases: per release, its sensitive product expressions and what is exposed. */
 export async function auditStoredProducts(group: readonly { id: number; months: number }[], rules: DisclosureRules, k: Knex): Promise<Map<number, AuditSummary>> {
   const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0 }]));
   let lps = 0; // of the whole group, as the value audit counts them
-  for (const problem of await productProblems(group, null, rules, k)) {
+  const ids = group.map((g) => g.id);
+  const patterns = await publishedProductPatterns(ids, k);
+  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
+  for (const problem of productProblems(await productRowsOf(ids, null, k), releases, rules)) {
     const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));
     const result = await attack(problem, pattern);
     problem.targets.forEach((t, i) => {

@@ -24,11 +24,28 @@ export interface Protection {
   published: Set<string>;
   primary: Set<string>;
   secondary: Set<string>;
-  audit: AuditResult;
+  audit: AuditResult; // the verdict on the published releases' expressions (foresight ones left out)
   auditSeconds: number; // spent in the attacker, every round and the clean-up included
+  headlineHidden: string[]; // headline cells of the release left suppressed: primary ones, or a last resort
+  foresightLeft: number; // expressions of later releases that the earlier ones already pin (nothing this release can do)
 }
 
-export class ProtectionFailure extends Error {}
+/**
+ * A release that cannot be protected. `cell` is the sensitive cell (key `geo|node`) that stands in
+ * the way and `blockers` the earlier releases whose published cells pin it.
+ */
+export class ProtectionFailure extends Error {
+  constructor(message: string, readonly cell?: string, readonly blockers: readonly number[] = []) {
+    super(message);
+  }
+}
+
+/**
+ * What hiding a headline cell costs against any other cell of the same value: the protection LP
+ * takes one only when nothing else protects an exposure (DESIGN §7 "headline cells are always
+ * published"; the release report names any it had to hide).
+ */
+const HEADLINE_COST = 10_000;
 
 export interface ProtectOptions {
   cleanupSeconds?: number; // time the clean-up may take (default 10 s)
@@ -40,6 +57,33 @@ export interface ProtectOptions {
    * clean-up tries to publish them again like any secondary cell.
    */
   seed?: ReadonlySet<string>;
+  /** Headline cells (DESIGN §7): never chosen for secondary suppression unless nothing else protects. */
+  headline?: (key: string) => boolean;
+  /** Progress of the protection, 0..1 (a rough share of the exposures settled). */
+  progress?: (share: number) => void;
+}
+
+/** The audit restricted to the expressions of published releases and of the one being built. */
+function verdictOf(problem: Problem, audit: AuditResult, givenUp: ReadonlySet<number>): AuditResult {
+  const real = (i: number) => !problem.targets[i].foresight;
+  const exactTargets = new Set([...audit.exactTargets].filter(real));
+  const insideTargets = new Set([...audit.insideTargets].filter(real));
+  return { ...audit, exposures: audit.exposures.filter((e) => real(e.target) || !givenUp.has(e.target)), exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets };
+}
+
+/** The earlier releases with a published cell that shares base cells with a target: what pins it. */
+function blockersOf(problem: Problem, target: number, releaseId: number): number[] {
+  const bases = new Set(problem.targets[target].bases);
+  const out: number[] = [];
+  for (const rel of problem.releases) {
+    if (rel.id === releaseId || rel.foresight || !rel.published) continue;
+    const cells = problem.cells.get(rel.id);
+    if (!cells) continue;
+    for (const key of rel.published) {
+      if (cells.get(key)?.bases.some((b) => bases.has(b))) { out.push(rel.id); break; }
+    }
+  }
+  return out;
 }
 
 export async function protectRelease(problem: Problem, releaseId: number, opts: ProtectOptions = {}): Promise<Protection> {
@@ -55,13 +99,17 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     return p;
   };
   const weight = cellWeights(problem, releaseId);
+  const headline = opts.headline ?? (() => false);
+  for (const [key, w] of weight) if (headline(key)) weight.set(key, w * HEADLINE_COST);
+  // Foresight expressions the earlier releases already pin: nothing this release can do about them.
+  const givenUp = new Set<number>();
   const h = await highs();
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
   let lastAudit = 0;
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
-    const r = await attacker.run(pattern, measures, { prove });
+    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove }), givenUp);
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
     opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -73,6 +121,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     // straight to the protection LP, which proves it or suppresses what it takes.
     let audit = await audited(patternWith(published));
     let proved = false;
+    const initial = Math.max(1, audit.exposures.length);
+    let settled = 0;
     const models = new Map<LpMeasure, RepairModel>();
     try {
       for (let round = 0; audit.exposures.length > 0; round++) {
@@ -89,9 +139,16 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           const started = performance.now();
           let solves = 0;
           for (const e of pending) {
-            if (witnesses.some((d) => model.covers(d, e))) continue;
+            settled++;
+            if (givenUp.has(e.target) || witnesses.some((d) => model.covers(d, e))) continue;
             solves++;
-            const { delta, pay } = model.solve(e, published);
+            const solved = model.solve(e, published);
+            if (solved === 'infeasible') {
+              const target = problem.targets[e.target];
+              if (target.foresight) { givenUp.add(e.target); continue; }
+              throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
+            }
+            const { delta, pay } = solved;
             witnesses.push(delta);
             const opposite = model.reversed(delta);
             if (opposite) witnesses.push(opposite);
@@ -99,6 +156,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             await new Promise((resolve) => setImmediate(resolve));
           }
           opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
+          opts.progress?.(Math.min(0.9, settled / initial));
         }
         if (added === 0 && proved) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
         // Nothing added: every exposure left was protected already; a proving audit says so, or names what is left.
@@ -123,7 +181,10 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
         provedAudit = result;
       }
     }
-    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000 };
+    opts.progress?.(1);
+    const headlineHidden = [...primary, ...secondary].filter(headline).sort();
+    const foresightLeft = givenUp.size;
+    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft };
   } finally {
     attacker.dispose();
   }
@@ -222,7 +283,7 @@ class RepairModel {
   }
 
   /** The cheapest perturbation moving the target past its protection level: its base-cell changes (scaled) and the cells it pays for. */
-  solve(e: Exposure, published: ReadonlySet<string>): { delta: Float64Array; pay: string[] } {
+  solve(e: Exposure, published: ReadonlySet<string>): { delta: Float64Array; pay: string[] } | 'infeasible' {
     const target = this.problem.targets[e.target];
     const x = Number(target.truth[this.measure]);
     const levels = protectionLevels(x, this.problem.rules.interval);
@@ -232,9 +293,7 @@ class RepairModel {
     try {
       this.model.run();
       const status = this.model.getModelStatus();
-      if (status === this.h.constants.modelStatus.infeasible) {
-        throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.');
-      }
+      if (status === this.h.constants.modelStatus.infeasible) return 'infeasible';
       if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the protection linear programme ended with status ${status}`);
       const sol = this.model.getSolution().colValue;
       const pay = this.keys.filter((key) => {

@@ -2,14 +2,25 @@ import type { Knex } from 'knex';
 import { db } from '../../db.ts';
 import { loadSettings } from '../../settings.ts';
 import { auditInsert } from '../../audit.ts';
-import { overlaps, parseReferencePeriod, type ReferencePeriod } from './period.ts';
-import { buildProblem, totalOf, unitCount, roundedAverage, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { protectRelease, ProtectionFailure } from './protect.ts';
-import { productProblems, protectProducts, storeProductContributions } from './products.ts';
+import { LOCKS } from '../../locks.ts';
+import { overlaps, parseReferencePeriod, referencePeriodLabel, type ReferencePeriod } from './period.ts';
+import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { ProtectionFailure } from './protect.ts';
+import { productRowsOf, publishedProductPatterns, storeProductContributions } from './products.ts';
+import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
+import { foresightOf } from './routine.ts';
+import { BUILDING, inputsNow, sourceContributions, type SourceSql, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
+export { sharedSuppressions } from './protect-job.ts';
+
 // DESIGN §7: a release is built from the filings as they stand now, protected as one problem with
-// every earlier release it can be combined with, audited, and stored whole — or not at all.
+// every earlier release it can be combined with (and, with foresight, the releases its period will
+// be combined with later), audited, and stored whole — or not at all.
+//
+// Three steps, none of which holds a transaction open while the solver works: the inputs are read
+// in one snapshot; the protection runs in a worker thread; the result is stored in one short
+// transaction that first checks that the inputs are still those (otherwise it starts again).
 //
 // "Can be combined with" is the group of releases linked by shared months: a year links its
 // quarters and months, a quarter its months, a preliminary release its final one and every
@@ -21,32 +32,13 @@ export interface PublishRequest {
   userId: number | null;
   at?: Date;
   log?: (line: string) => void;
+  /** Phase and progress (0..1 within the phase), for the job's row. */
+  progress?: (phase: Phase, share: number) => void;
+  /** Asked while protecting: true stops the work (PublishOutcome with cancelled). */
+  cancelled?: () => boolean;
   /** Start from the suppressions of the earlier releases of the same period (default true; false measures the difference). */
   seedFromGroup?: boolean;
 }
-
-/**
- * The cells every earlier release of the same period suppresses (its revisions, its preliminary or
- * final counterpart): a revision starts from the pattern they settled on instead of from its
- * primary cells only, and most of its protection is then proved rather than searched for. Not the
- * months of a quarter: their patterns protect small cells the quarter does not have (measured at
- * 100,000 units: a quarter seeded with its month hid 3,676 cells instead of 1,497, information
- * loss 4.1 % instead of 0.8 %, for half the time), so a quarter is protected from its own primaries.
- */
-export function sharedSuppressions(problem: Problem, samePeriod: ReadonlySet<number>): Set<string> {
-  let shared = null as Set<string> | null;
-  for (const rel of problem.releases) {
-    if (!rel.published || !samePeriod.has(rel.id)) continue;
-    const cells = problem.cells.get(rel.id);
-    if (!cells) continue;
-    const hidden = new Set([...cells.keys()].filter((key) => !rel.published!.has(key)));
-    shared = shared === null ? hidden : new Set([...shared].filter((key: string) => hidden.has(key)));
-  }
-  return shared ?? new Set();
-}
-
-/** Advisory-lock key of release building ("psp" 1387, releases): one build at a time on any instance. */
-const RELEASES_LOCK_KEY = 1387_0011;
 
 interface StoredRelease { id: number; period: string; months: number }
 
@@ -67,20 +59,25 @@ export function linkedGroup(seed: ReferencePeriod, stored: readonly { id: number
 }
 
 /**
- * One row per unit and base cell over the given releases: the unit-months that exactly the same
- * releases counted with exactly the same figures share a signature.
+ * One row per unit and base cell over the stored releases `ids` and the unstored ones of
+ * `sources`: the unit-months that exactly the same releases counted with exactly the same figures
+ * share a signature.
  */
-async function baseRowsOf(ids: readonly number[], k: Knex): Promise<BaseRow[]> {
+async function baseRowsOf(ids: readonly number[], sources: SourceSql | null, k: Knex): Promise<BaseRow[]> {
   const res = await k.raw(
-    `with s as (
+    `with c as (
+       select release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees
+         from release_contributions where release_id = any(:ids)
+       ${sources ? `union all ${sources.sql}` : ''}
+     ), s as (
        select unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees,
               array_to_string(array_agg(release_id order by release_id), ',') as sig
-         from release_contributions where release_id = any(:ids)
+         from c
         group by unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees)
      select unit_id, province_code, isic_class, sig,
             sum(production_value)::text as pv, sum(intermediate_consumption)::text as ic, sum(employees)::text as emp
        from s group by province_code, isic_class, sig, unit_id`,
-    { ids: [...ids] },
+    { ids: [...ids], ...(sources?.bindings ?? {}) },
   );
   return (res.rows as Record<string, string | number>[]).map((r) => ({
     unit: Number(r.unit_id),
@@ -99,13 +96,12 @@ async function publishedPatterns(ids: readonly number[], k: Knex): Promise<Map<n
   return out;
 }
 
-/** The joint problem of a group of stored releases (and the one being built, if any, undecided). */
-export async function groupProblem(group: readonly StoredRelease[], building: { id: number; months: number } | null, rules: DisclosureRules, k: Knex): Promise<Problem> {
+/** The joint problem of a group of stored releases (stats:audit). */
+export async function groupProblem(group: readonly StoredRelease[], rules: DisclosureRules, k: Knex): Promise<Problem> {
   const ids = group.map((g) => g.id);
   const patterns = await publishedPatterns(ids, k);
   const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
-  if (building) releases.push({ id: building.id, months: building.months, published: null });
-  return buildProblem(await baseRowsOf([...ids, ...(building ? [building.id] : [])], k), releases, rules);
+  return buildProblem(await baseRowsOf(ids, null, k), releases, rules);
 }
 
 export async function rulesNow(k: Knex): Promise<DisclosureRules> {
@@ -113,89 +109,137 @@ export async function rulesNow(k: Knex): Promise<DisclosureRules> {
   return { minUnits: s.get('suppression_min_units'), dominance: s.get('suppression_dominance'), interval: s.get('suppression_interval') };
 }
 
+/**
+ * Why a release of `period` cannot even be started, or null. A preliminary release after its
+ * period's final is meaningless (DESIGN §7): the final's figures are the better ones.
+ */
+export async function refusalOf(period: ReferencePeriod, preliminary: boolean, k: Knex = db()): Promise<string | null> {
+  if (!preliminary) return null;
+  const final = await k('releases').where({ period: period.code, preliminary: false }).first('id');
+  if (final) return `انتشار نهایی ${referencePeriodLabel(period)} پیش‌تر ثبت شده است؛ انتشار مقدماتی پس از انتشار نهایی همان دوره معنا ندارد. برای ارقام تازه‌تر، ویرایش تازه‌ای از انتشار نهایی منتشر کنید.`;
+  return null;
+}
+
+interface ReadInputs { inputs: ProtectionInputs; fingerprint: string; group: StoredRelease[]; contributors: number }
+
+/** Everything the protection needs, read in one snapshot (a read-only, repeatable-read transaction). */
+async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRules, k: Knex): Promise<ReadInputs> {
+  const building: UnstoredRelease = { id: BUILDING, code: req.period.code, months: req.period.months, preliminary: req.preliminary };
+  return k.transaction(async (trx) => {
+    await trx.raw('set transaction isolation level repeatable read, read only');
+    const fingerprint = await inputsNow(building, cutOff, trx);
+    const stored = (await trx('releases').where('period', 'like', `${req.period.code.slice(0, 4)}%`).select('id', 'period', 'preliminary')) as { id: number; period: string; preliminary: boolean }[];
+    const group = linkedGroup(req.period, stored);
+    const storedFinals = new Set(stored.filter((r) => !r.preliminary).map((r) => r.period));
+    const foresight = foresightOf(req.period, req.preliminary, storedFinals);
+    const sources = sourceContributions([building, ...foresight], cutOff);
+    const ids = group.map((g) => g.id);
+    const [patterns, productPatterns] = [await publishedPatterns(ids, trx), await publishedProductPatterns(ids, trx)];
+    const valueRows = await baseRowsOf(ids, sources, trx);
+    const productRows = await productRowsOf(ids, sources, trx);
+    const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
+      ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)! })),
+      { id: BUILDING, months: req.period.months.length, published: null },
+      ...foresight.map((f) => ({ id: f.id, months: f.months.length, published: new Set<string>(), foresight: true })),
+    ];
+    const samePeriod = group.filter((g) => g.period === req.period.code).map((g) => g.id);
+    const settings = await loadSettings(trx);
+    const contributors = new Set(valueRows.filter((r) => r.sig.includes(BUILDING)).map((r) => r.unit)).size;
+    // The value and the product problems share the releases; their published patterns differ.
+    const releases = releasesOf(patterns);
+    const productReleases = releasesOf(productPatterns);
+    return {
+      fingerprint, group, contributors,
+      inputs: {
+        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false,
+        valueRows, productRows, headlineExtra: settings.get('headline_cells'),
+      },
+    };
+  });
+}
+
 class NothingToPublish extends Error {}
+class InputsChanged extends Error {}
+
+/** Stores the release in one short transaction, unless its inputs changed since they were read. */
+async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, read: ReadInputs, out: ProtectionOutput, seconds: { load: number; protect: number; wall: number }, k: Knex): Promise<number> {
+  const started = performance.now();
+  return k.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LOCKS.releaseStore]);
+    const now = await inputsNow({ id: BUILDING, code: req.period.code, months: req.period.months, preliminary: req.preliminary }, cutOff, trx);
+    if (now !== read.fingerprint) throw new InputsChanged();
+    const last = await trx('releases').where({ period: req.period.code, preliminary: req.preliminary }).max('revision as r').first();
+    const [row] = await trx('releases').insert({
+      period: req.period.code, kind: req.period.kind, preliminary: req.preliminary, revision: Number(last?.r ?? 0) + 1,
+      cut_off: cutOff, created_by: req.userId, rules: JSON.stringify(rules), report: JSON.stringify({}),
+    }).returning('id');
+    const id = Number(row.id);
+    const own = sourceContributions([{ id, code: req.period.code, months: req.period.months, preliminary: req.preliminary }], cutOff);
+    await trx.raw(`insert into release_contributions (release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees) ${own.sql}`, own.bindings);
+    const counts = await storeProductContributions(id, trx);
+    const cells = out.cells.map((c) => ({ release_id: id, ...c }));
+    for (let i = 0; i < cells.length; i += 1000) await trx('release_cells').insert(cells.slice(i, i + 1000));
+    const products = out.products.map((c) => ({ release_id: id, ...c }));
+    for (let i = 0; i < products.length; i += 1000) await trx('release_product_cells').insert(products.slice(i, i + 1000));
+    const report: ProtectionReport = {
+      ...out.report,
+      linked: read.group.map((g) => g.id),
+      products: { ...out.report.products, lines: counts.lines, uncounted: counts.uncounted },
+      seconds: { load: seconds.load, protect: out.report.seconds.protect, audit: out.report.seconds.audit, store: Math.round(performance.now() - started) / 1000, wall: seconds.wall },
+    };
+    await trx('releases').where({ id }).update({ report: JSON.stringify(report) });
+    await auditInsert({ action: 'stats.release', userId: req.userId, target: `release:${id}`, details: { period: req.period.code, preliminary: req.preliminary } }, trx);
+    return id;
+  });
+}
+
+/** The Persian reason of a protection failure: the cell in the way, the earlier releases that pin it, what the office can do. */
+async function failureReason(e: ProtectionFailure, k: Knex): Promise<string> {
+  if (!e.cell) return `این انتشار ذخیره نشد: ${e.message}`;
+  const [geo, node] = e.cell.split('|');
+  const province = geo === 'IR' ? null : await k('provinces').where({ code: geo }).first('name');
+  const where = province ? `استان ${province.name}` : 'کل کشور';
+  const blockers = e.blockers.length ? ((await k('releases').whereIn('id', [...e.blockers]).orderBy('id').select('id', 'period', 'preliminary', 'revision')) as { id: number; period: string; preliminary: boolean; revision: number }[]) : [];
+  const named = blockers.map((r) => `${referencePeriodLabel(parseReferencePeriod(r.period)!)} ${r.preliminary ? 'مقدماتی' : 'نهایی'} (شناسه ${r.id}، ویرایش ${r.revision})`).join('، ');
+  return `این انتشار ذخیره نشد: ${e.message} خانه: ${where}، فعالیت ${node === 'T' ? 'کل صنعت و معدن' : node}.`
+    + (named ? ` انتشارهای پیشینی که این خانه را آشکار می‌کنند: ${named}.` : '')
+    + ' چه می‌توان کرد: پس از رسیدن و تأیید اظهارنامه‌های بیشتر این خانه دوباره تلاش کنید، یا به جای این دوره دوره دربرگیرنده آن (فصل یا سال) را منتشر کنید.';
+}
 
 /** Builds, protects, audits and stores a release of `period` from the filings as they stand now. */
 export async function publishRelease(req: PublishRequest, k: Knex = db()): Promise<PublishOutcome> {
+  const refusal = await refusalOf(req.period, req.preliminary, k);
+  if (refusal) return { ok: false, reason: refusal };
   const rules = await rulesNow(k);
   const cutOff = req.at ?? new Date();
-  const clock = (() => { let t = performance.now(); return () => { const now = performance.now(); const s = (now - t) / 1000; t = now; return Math.round(s * 1000) / 1000; }; })();
+  const began = performance.now();
   try {
-    const id = await k.transaction(async (trx) => {
-      await trx.raw('select pg_advisory_xact_lock(?::bigint)', [RELEASES_LOCK_KEY]);
-      const last = await trx('releases').where({ period: req.period.code, preliminary: req.preliminary }).max('revision as r').first();
-      const [row] = await trx('releases').insert({
-        period: req.period.code, kind: req.period.kind, preliminary: req.preliminary, revision: Number(last?.r ?? 0) + 1,
-        cut_off: cutOff, created_by: req.userId, rules: JSON.stringify(rules), report: JSON.stringify({}),
-      }).returning('id');
-      const releaseId = Number(row.id);
-      const inserted = await trx.raw(
-        `insert into release_contributions (release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees)
-         select ?, f.unit_id, f.period, u.province_code, u.isic_class, coalesce(f.production_value, 0), coalesce(f.intermediate_consumption, 0), coalesce(f.employees, 0)
-           from filings f join units u on u.id = f.unit_id
-          where f.period = any(?) and f.state = any(?) and f.first_submitted_at <= ?`,
-        [releaseId, req.period.months, req.preliminary ? ['verified', 'submitted'] : ['verified'], cutOff],
-      );
-      if (Number(inserted.rowCount ?? inserted.affectedRows ?? 0) === 0) throw new NothingToPublish();
-
-      const stored = (await trx('releases').where('period', 'like', `${req.period.code.slice(0, 4)}%`).andWhereNot('id', releaseId).select('id', 'period')) as { id: number; period: string }[];
-      const group = linkedGroup(req.period, stored);
-      const load = clock();
-      const problem = await groupProblem(group, { id: releaseId, months: req.period.months.length }, rules, trx);
-      const samePeriod = new Set(group.filter((g) => g.period === req.period.code).map((g) => g.id));
-      const seed = req.seedFromGroup === false ? undefined : sharedSuppressions(problem, samePeriod);
-      const protection = await protectRelease(problem, releaseId, { log: req.log, seed });
-      const protect = clock();
-      if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
-
-      // The product dimension: quantities per coded product, protected family by family with the same group.
-      const counts = await storeProductContributions(releaseId, trx);
-      const products = await protectProducts(await productProblems(group, { id: releaseId, months: req.period.months.length }, rules, trx), releaseId, counts, {
-        log: req.log, seedOf: req.seedFromGroup === false ? undefined : (p) => sharedSuppressions(p, samePeriod),
-      });
-      if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
-      for (let i = 0; i < products.rows.length; i += 1000) await trx('release_product_cells').insert(products.rows.slice(i, i + 1000));
-
-      const cells = [...problem.cells.get(releaseId)!.values()];
-      const lines: Record<string, unknown>[] = [];
-      let pvAll = 0n;
-      let pvHidden = 0n;
-      for (const c of cells) {
-        const members = c.bases.map((i) => problem.bases[i]);
-        const t = totalOf(members);
-        const suppressed = !protection.published.has(c.key);
-        pvAll += t.production_value;
-        if (suppressed) pvHidden += t.production_value;
-        const values: Record<string, bigint> = {
-          production_value: t.production_value,
-          intermediate_consumption: t.intermediate_consumption,
-          value_added: t.production_value - t.intermediate_consumption,
-          employees: roundedAverage(t.employees, req.period.months.length),
-          units: BigInt(unitCount(members)),
-        };
-        for (const [measure, v] of Object.entries(values)) {
-          lines.push({ release_id: releaseId, geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed });
-        }
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now();
+      req.progress?.('reading', 0);
+      const read = await readInputs(req, cutOff, rules, k);
+      if (read.contributors === 0) throw new NothingToPublish();
+      const load = Math.round(performance.now() - t0) / 1000;
+      req.log?.(`read ${read.inputs.valueRows.length} value rows, ${read.inputs.productRows.length} product rows, ${read.group.length} linked releases, ${read.inputs.releases.filter((r) => r.foresight).length} foresight releases in ${load} s`);
+      const t1 = performance.now();
+      const out = await protectInThread(read.inputs, { log: req.log, progress: req.progress, cancelled: req.cancelled });
+      const protect = Math.round(performance.now() - t1) / 1000;
+      req.progress?.('storing', 0);
+      try {
+        const id = await store(req, cutOff, rules, read, out, { load, protect, wall: Math.round(performance.now() - began) / 1000 }, k);
+        const release = (await k('releases').where({ id }).first()) as ReleaseRow;
+        return { ok: true, release };
+      } catch (e) {
+        // Filings changed (or a release of the group was stored) while protecting: protect the data as it is now.
+        if (e instanceof InputsChanged && attempt < 3) { req.log?.('inputs changed while protecting: again'); continue; }
+        if (e instanceof InputsChanged) return { ok: false, reason: 'اظهارنامه‌های این دوره در حین ساخت انتشار پیاپی تغییر کردند؛ کمی بعد دوباره تلاش کنید.' };
+        throw e;
       }
-      for (let i = 0; i < lines.length; i += 1000) await trx('release_cells').insert(lines.slice(i, i + 1000));
-      const report: ProtectionReport = {
-        cells: cells.length,
-        suppressed: cells.length - protection.published.size,
-        informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,
-        linked: group.map((g) => g.id),
-        audit: { sensitive: problem.targets.length, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps },
-        seconds: { load, protect: Math.round((protect - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds, store: clock() },
-        products: products.report,
-      };
-      await trx('releases').where({ id: releaseId }).update({ report: JSON.stringify(report) });
-      await auditInsert({ action: 'stats.release', userId: req.userId, target: `release:${releaseId}`, details: { period: req.period.code, preliminary: req.preliminary } }, trx);
-      return releaseId;
-    });
-    const release = (await k('releases').where({ id }).first()) as ReleaseRow;
-    return { ok: true, release };
+    }
   } catch (e) {
     if (e instanceof NothingToPublish) return { ok: false, reason: `برای ${req.preliminary ? 'انتشار مقدماتی' : 'انتشار نهایی'} این دوره هیچ اظهارنامه ${req.preliminary ? 'ارسال‌شده یا تأییدشده‌ای' : 'تأییدشده‌ای'} نیست.` };
-    if (e instanceof ProtectionFailure) return { ok: false, reason: `این انتشار ذخیره نشد: ${e.message}` };
+    if (e instanceof ProtectionFailure) return { ok: false, reason: await failureReason(e, k) };
+    if (e instanceof Cancelled) return { ok: false, reason: 'ساخت این انتشار به درخواست کاربر لغو شد.', cancelled: true };
     throw e;
   }
 }

@@ -19,8 +19,12 @@ export interface ProtectionReport {
   informationLoss: number; // share of the release's production value hidden in suppressed inner cells (0..1)
   linked: number[]; // ids of the earlier releases protected together with this one
   audit: AuditSummary;
-  seconds: { load: number; protect: number; audit: number; store: number };
+  seconds: { load: number; protect: number; audit: number; store: number; wall?: number };
   products?: ProductProtectionReport; // the product dimension (absent in releases stored before it)
+  /** Headline cells (DESIGN §7) left suppressed: primary ones, and any the protection could not avoid (absent before issue 20). */
+  headline?: { hidden: string[]; primary: string[] };
+  /** The later releases protected ahead (foresight), their expressions, and how many the earlier releases already pinned. */
+  foresight?: { releases: number; expressions: number; left: number };
 }
 
 export interface ReleaseRules { minUnits: number; dominance: number; interval: number }
@@ -40,4 +44,4 @@ export interface ReleaseRow {
 
 export type PublishOutcome =
   | { ok: true; release: ReleaseRow }
-  | { ok: false; reason: string; report?: Partial<ProtectionReport> };
+  | { ok: false; reason: string; report?: Partial<ProtectionReport>; cancelled?: true };

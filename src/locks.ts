@@ -1,0 +1,13 @@
+// Every PostgreSQL advisory-lock key the portal takes, in one registry so that two kinds of work
+// never share a key by accident. Keys are bigints; the "1387" in each is the circular's year.
+
+export const LOCKS = {
+  /** The nightly job (DESIGN §11): one run at a time across instances. */
+  nightly: 70_531_387,
+  /** Storing a release: one store transaction at a time (the revision number and the group are read inside it). */
+  releaseStore: 1387_0011,
+  /** Storing an index computation: one at a time (the month's first computation is decided inside it). */
+  indexStore: 1387_0016,
+  /** Claiming a background job of the statistics office: claims are serialised so one job runs per linked group. */
+  statsJobClaim: 1387_0020,
+} as const;
