@@ -15,6 +15,7 @@ const schema = z.object({
   SEED_DEMO: z.enum(['0', '1']).optional(),
   NIGHTLY_CRON: z.string().regex(/^\d{1,2}:\d{2}$/).default('01:00'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  STATS_WORKER: z.enum(['on', 'off']).default('on'), // run the statistics office's jobs (releases, index) in this instance
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(600).default(25), // seconds to finish requests in flight on SIGTERM
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('آمار تولید <no-reply@localhost>'),

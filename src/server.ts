@@ -10,6 +10,7 @@ import { whileHoldingStartupLock } from './ops/startup-lock.ts';
 import { claimDataDir } from './ops/data-dir-lock.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { runNightly } from './jobs/nightly.ts';
+import { startJobWorker } from './stats/jobs/worker.ts';
 
 // The only file that listens. Many instances may run on one PostgreSQL server: sessions live in
 // the database and the nightly job takes an advisory lock, so any instance can serve any request.
@@ -71,12 +72,17 @@ async function main(): Promise<void> {
 }
 
 /**
- * Starts the nightly scheduler unless SCHEDULER=off (every instance schedules it; the job's
- * advisory lock lets one of them work). Stopping cancels the next run and waits for a running one,
- * so the pool is not closed under it.
+ * Starts the statistics office's job worker unless STATS_WORKER=off, and the nightly scheduler
+ * unless SCHEDULER=off (every instance schedules it; the job's advisory lock lets one of them
+ * work). Stopping cancels the next run and waits for a running one, so the pool is not closed
+ * under it; a statistics job still running at the shutdown timeout is taken over by another
+ * worker once its heartbeat is stale (nothing of it was stored).
  */
 async function startJobs(): Promise<() => Promise<void>> {
-  if (env.SCHEDULER === 'off') return async () => undefined;
+  const statsWorker = env.STATS_WORKER === 'on' ? startJobWorker() : null;
+  if (statsWorker) log.info('statistics job worker started');
+  const stopWorker = async () => { await statsWorker?.stop(); };
+  if (env.SCHEDULER === 'off') return stopWorker;
   let running: Promise<unknown> | null = null;
   const scheduler = startScheduler({
     time: env.NIGHTLY_CRON,
@@ -89,6 +95,7 @@ async function startJobs(): Promise<() => Promise<void>> {
   return async () => {
     scheduler.stop();
     if (running) await (running as Promise<unknown>).catch(() => undefined);
+    await stopWorker();
   };
 }
 
