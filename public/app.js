@@ -48,3 +48,33 @@ document.addEventListener('submit', (e) => {
     }
   }
 })();
+
+// The statistics office's jobs: a queued or running job's row follows its progress without a
+// reload; when one ends, the page is loaded again to show its release. Without this file the
+// «تازه‌سازی» link does the same.
+(() => {
+  const rows = [...document.querySelectorAll('tr[data-job]')].filter((r) => r.dataset.state === 'queued' || r.dataset.state === 'running');
+  if (!rows.length) return;
+  const tick = async () => {
+    let ended = false;
+    for (const row of rows) {
+      try {
+        const res = await fetch(`/stats/jobs/${encodeURIComponent(row.dataset.job)}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+        if (!res.ok) continue;
+        const job = await res.json();
+        const bar = row.querySelector('[data-job-progress]');
+        if (bar && job.state === 'running') bar.value = job.progress;
+        const phase = row.querySelector('[data-job-phase]');
+        if (phase && job.phase_label) phase.textContent = job.phase_label;
+        const state = row.querySelector('[data-job-state]');
+        if (state) state.textContent = job.state_label;
+        if (job.state !== 'queued' && job.state !== 'running') ended = true;
+      } catch {
+        // the next tick tries again
+      }
+    }
+    if (ended) window.location.reload();
+    else setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 1000);
+})();

@@ -27,6 +27,9 @@ export const settingSchemas = {
   index_first_computation_days: z.number().int().min(0).max(60),
   // DESIGN §7: cells published in every release beside the national total, sections and divisions
   // (keys `geo|node`: a province code or IR, and an ISIC node).
+  // Issue 23 F13: how many releases (revisions included) or index computations of one period the
+  // statistics office may ask for in 24 hours.
+  jobs_per_period_per_day: z.number().int().min(1).max(50),
   headline_cells: z.array(z.string().regex(/^(IR|[0-3][0-9])\|(T|[A-Z]|[0-9]{2,4})$/)).max(200),
 } as const;
 
@@ -50,6 +53,7 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   certificate_valid_days: 30,
   index_base_year: 1404,
   index_first_computation_days: 10,
+  jobs_per_period_per_day: 5,
   headline_cells: [],
 };
 

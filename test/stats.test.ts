@@ -10,6 +10,8 @@ import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { insertRelease, smallCube } from './support/releases.ts';
+import { runNextJob } from '../src/stats/jobs/worker.ts';
+import { faDigits } from '../src/views.ts';
 
 // The statistics office sees figures only as views of stored releases (DESIGN §7). The releases
 // here are crafted and stored directly: what is judged is that a view serves exactly what the
@@ -23,6 +25,7 @@ vi.mock('../src/stats/releases/publish.ts', () => ({
     if (!engine.next) throw new Error('no engine answer set');
     return engine.next(req);
   },
+  refusalOf: async () => null,
 }));
 
 let t: TestDatabase;
@@ -424,35 +427,70 @@ describe('the stats page and «انتشار جدید»', () => {
     expect(res.text).toMatch(/action="\/stats\/releases"[\s\S]*name="_csrf"/);
   });
 
-  it('publishes through the engine as the signed-in user and sends the office to the list', async () => {
+  it('queues a release as the signed-in user and answers at once; the worker publishes it through the engine and the list shows the outcome', async () => {
     const id = await insertRelease({ period: '1404-04', cells: smallCube(5n), createdBy: office.id });
     engine.next = async () => ({ ok: true, release: stored({ id }) });
     engine.calls.length = 0;
     const res = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '۱۴۰۴-۰۴' });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/stats#releases');
+    expect(res.headers.location).toBe('/stats#jobs');
+    expect(engine.calls).toHaveLength(0); // nothing built inside the request
+    const job = await t.knex('stats_jobs').where({ kind: 'release', period: '1404-04' }).first();
+    expect(job).toMatchObject({ state: 'queued', preliminary: false, created_by: office.id });
+    const queuedPage = await agent.get('/stats');
+    expect(queuedPage.text).toMatch(new RegExp(`data-job="${job.id}" data-state="queued"`));
+    expect(queuedPage.text).toContain(`action="/stats/jobs/${job.id}/cancellation"`);
+    // The same request again while it waits: refused, nothing queued twice.
+    const twice = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-04' });
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain('پیش‌تر در صف گذاشته شده');
+    expect(Number((await t.knex('stats_jobs').where({ period: '1404-04' }).count('* as n').first())?.n)).toBe(1);
+
+    const ran = await runNextJob();
+    expect(ran?.end).toEqual({ state: 'done', releaseId: id });
     expect(engine.calls).toHaveLength(1);
     expect(engine.calls[0]).toMatchObject({ period: { code: '1404-04', kind: 'month' }, preliminary: false, userId: office.id });
+    const poll = await agent.get(`/stats/jobs/${job.id}`).expect(200);
+    expect(poll.body).toMatchObject({ state: 'done', state_label: 'انجام شد', progress: 1, release: { id } });
     const page = await agent.get('/stats');
-    expect(page.text).toContain('منتشر شد');
+    expect(page.text).toContain(`انتشار شماره ${faDigits(id)}`);
+    // A finished job cannot be cancelled.
+    const cancel = await agent.post(`/stats/jobs/${job.id}/cancellation`).type('form').send({ _csrf: csrf });
+    expect(cancel.status).toBe(303);
+    expect((await agent.get('/stats')).text).toContain('پایان یافته است');
   });
 
-  it('a release the engine cannot protect: the reason on the page, the typed values kept, nothing recorded as published', async () => {
+  it('a release the engine cannot protect: the job ends refused with the reason on the page, nothing recorded as published', async () => {
     engine.next = async () => ({ ok: false, reason: 'این انتشار ذخیره نشد: خانه‌های حساس این دوره با هیچ الگوی محرمانگی محافظت‌پذیر نیستند.' });
     const res = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-Q3', preliminary: 'true' });
-    expect(res.status).toBe(422);
-    expect(res.text).toMatch(/id="publish-refused">این انتشار ذخیره نشد: خانه‌های حساس/);
-    expect(res.text).toContain('<option value="1404-Q3" selected>');
-    expect(res.text).toMatch(/id="p-preliminary" value="true" checked/);
+    expect(res.status).toBe(303);
+    const ran = await runNextJob();
+    expect(ran?.end.state).toBe('refused');
     expect(engine.calls.at(-1)).toMatchObject({ period: { code: '1404-Q3' }, preliminary: true });
-    const refused = await t.knex('audit_log').where({ action: 'stats.release_refused', target: 'period:1404-Q3' }).first();
+    const job = await t.knex('stats_jobs').where({ id: ran!.job.id }).first();
+    expect(job).toMatchObject({ state: 'refused', release_id: null });
+    const page = await agent.get('/stats');
+    expect(page.text).toContain('خانه‌های حساس این دوره با هیچ الگوی محرمانگی محافظت‌پذیر نیستند');
+    const refused = await t.knex('audit_log').where({ action: 'stats.job_refused', target: `stats_job:${job.id}` }).first();
     expect(refused.details.reason).toContain('محافظت‌پذیر');
+  });
+
+  it('a queued job is cancelled at once and never runs', async () => {
+    engine.calls.length = 0;
+    await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-05' }).expect(303);
+    const job = await t.knex('stats_jobs').where({ period: '1404-05' }).first();
+    const res = await agent.post(`/stats/jobs/${job.id}/cancellation`).type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(303);
+    expect((await t.knex('stats_jobs').where({ id: job.id }).first()).state).toBe('cancelled');
+    expect(await runNextJob()).toBeNull();
+    expect(engine.calls).toHaveLength(0);
+    expect((await agent.post('/stats/jobs/999999/cancellation').type('form').send({ _csrf: csrf })).status).toBe(404);
   });
 
   it('refuses a period off the grid or not yet due, in Persian next to the field, without calling the engine; CSRF is required', async () => {
     engine.calls.length = 0;
     const bad = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-02..1404-05' });
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/id="p-period-error">دوره «1404-02..1404-05» شناخته نشد/);
     const future = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1420' });
     expect(future.status).toBe(422);
@@ -463,6 +501,7 @@ describe('the stats page and «انتشار جدید»', () => {
     const forged = await agent.post('/stats/releases').type('form').send({ period: '1404-01' });
     expect(forged.status).toBe(403);
     expect(engine.calls).toHaveLength(0);
+    expect(Number((await t.knex('stats_jobs').whereIn('period', ['1420', '1404-01']).count('* as n').first())?.n)).toBe(0);
   });
 });
 

@@ -216,14 +216,22 @@ export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string
   return protectTree(out);
 }
 
+/** Why the index of `period` cannot be computed at `at`, or null (checked again when the job runs). */
+export async function computeRefusal(period: Period, at: Date, k: Knex = db()): Promise<string | null> {
+  const settings = await loadSettings(k);
+  if (at < (await firstComputationAt(period, k))) return 'نخستین محاسبه شاخص هر ماه در زمان مقرر پس از پایان مهلت ثبت آن ماه انجام می‌شود؛ هنوز آن زمان نرسیده است.';
+  if (deadlineOf(periodOfParts(settings.get('index_base_year'), 12), settings.rules) > at) return 'سال پایه شاخص هنوز کامل نشده است؛ سال پایه را در تنظیمات سالی گذشته قرار دهید.';
+  return null;
+}
+
 /** Computes the index of `period` now (the first computation at its fixed time) and stores it, audited. */
 export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise<ComputeOutcome> {
   const at = req.at ?? new Date();
   const settings = await loadSettings(k);
   const baseYearValue = settings.get('index_base_year');
   const firstAt = await firstComputationAt(req.period, k);
-  if (at < firstAt) return { ok: false, reason: 'نخستین محاسبه شاخص هر ماه در زمان مقرر پس از پایان مهلت ثبت آن ماه انجام می‌شود؛ هنوز آن زمان نرسیده است.' };
-  if (deadlineOf(periodOfParts(baseYearValue, 12), settings.rules) > at) return { ok: false, reason: 'سال پایه شاخص هنوز کامل نشده است؛ سال پایه را در تنظیمات سالی گذشته قرار دهید.' };
+  const refusal = await computeRefusal(req.period, at, k);
+  if (refusal) return { ok: false, reason: refusal };
   const rules = await rulesNow(k);
   const clock = (() => { let t = performance.now(); return () => { const now = performance.now(); const s = (now - t) / 1000; t = now; return Math.round(s * 1000) / 1000; }; })();
   return k.transaction(async (trx) => {

@@ -8,9 +8,12 @@ import { periodLabel } from '../views.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy } from '../ops/heavy.ts';
 import { LEGEND } from '../stats/releases/view.ts';
-import { computeIndex } from './compute.ts';
+import { requestIndexComputation } from '../stats/jobs/requests.ts';
+import { recentJobs } from '../stats/jobs/model.ts';
+import { jobLocals } from '../stats/jobs/view.ts';
+import { persianDigits } from '../text.ts';
 import { releaseComputation } from './model.ts';
-import { computeForm, releaseForm, pageQuery } from './forms.ts';
+import { releaseForm, pageQuery } from './forms.ts';
 import { indexTable, indexChartSvg, revisionTriangle, lastReleasedPeriod, indexCsv, indexXlsx, faIndex, faChange, TRIANGLE_NODES, MONTHS_SHOWN } from './view.ts';
 
 // «شاخص تولید» (issue 16): the statistics office and the planning deputy read the released
@@ -18,7 +21,7 @@ import { indexTable, indexChartSvg, revisionTriangle, lastReleasedPeriod, indexC
 export function productionIndexRouter(): Router {
   const router = Router();
   router.get('/stats/index', ...requireRole('stats_office', 'planning_deputy'), heavy(show));
-  router.post('/stats/index/computations', ...requireRole('stats_office'), heavy(createComputation, { perUser: 1 }));
+  router.post('/stats/index/computations', ...requireRole('stats_office'), createComputation);
   router.post('/stats/index/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
   return router;
 }
@@ -43,17 +46,16 @@ async function show(req: Request, res: Response, status = 200, errors: FieldErro
     choices: { from: addMonths(latestDue, -35), to: latestDue }, latestDue,
     errors: parsed.ok ? errors : { month: parsed.errors.month ?? parsed.errors.format ?? parsed.errors._form },
     canAct: user.role === 'stats_office',
+    jobs: user.role === 'stats_office' ? await recentJobs('index') : [], ...jobLocals,
   });
 }
 
 async function createComputation(req: Request, res: Response) {
-  const parsed = parseForm(computeForm, req.body ?? {});
-  if (!parsed.ok) return show(req, res, 422, { period: parsed.errors.period });
-  // The engine audits the computation in the transaction that stores it.
-  const out = await computeIndex({ period: parsed.data.period, userId: currentUser(req).id });
-  if (!out.ok) return show(req, res, 422, { period: out.reason });
-  flash(req, 'success', `شاخص ${periodLabel(parsed.data.period)} محاسبه و نگهداری شد${out.first ? ' (نخستین محاسبه)' : ''}؛ تا انتشار آن، ارقام منتشرشده تغییر نمی‌کنند.`);
-  res.redirect(303, `/stats/index?month=${parsed.data.period}#triangle`);
+  // A computation is a job (DESIGN §7): queued here, computed by the worker, audited when stored.
+  const out = await requestIndexComputation(req.body ?? {}, currentUser(req).id);
+  if (!out.ok) return show(req, res, out.status, { period: out.errors.period ?? out.reason ?? undefined });
+  flash(req, 'success', `محاسبه شاخص ${periodLabel(out.job.period)} در صف گذاشته شد (کار شماره ${persianDigits(out.job.id)}). پس از پایان، در جدول بازنگری‌ها دیده می‌شود؛ تا انتشار آن، ارقام منتشرشده تغییر نمی‌کنند.`);
+  res.redirect(303, `/stats/index?month=${out.job.period}#jobs`);
 }
 
 async function createRelease(req: Request, res: Response) {

@@ -12,14 +12,22 @@ import { inUnit } from './money-unit.ts';
 import { sendDownload, CSV_TYPE } from '../export.ts';
 import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
+import { requestRelease } from './jobs/requests.ts';
+import { cancelJob, jobById, type JobKind, type JobRow } from './jobs/model.ts';
+import { jobJson } from './jobs/view.ts';
 import { performanceReport, performanceJson, defaultReportPeriod, isReportable } from './performance.ts';
 
 // The statistics office's own tools pull the same views of stored releases (DESIGN §7) and the
 // same report (DESIGN §10) with an API token. Every other role gets 404.
 export function statsApiRouter(): Router {
   const router = Router();
-  router.get('/stats/aggregates', apiRole('stats_office'), heavy(aggregates));
-  router.get('/stats/products', apiRole('stats_office'), heavy(products));
+  // Views of stored releases are cheap reads: the API's rate limit is their guard, not the heavy one.
+  router.get('/stats/aggregates', apiRole('stats_office'), aggregates);
+  router.get('/stats/products', apiRole('stats_office'), products);
+  // A release is a job (DESIGN §7): 202 with the job's address, then its state there.
+  router.post('/stats/releases', apiRole('stats_office'), createRelease);
+  router.get('/stats/releases/jobs/:id', apiRole('stats_office'), jobRoute('release'));
+  router.post('/stats/releases/jobs/:id/cancellation', apiRole('stats_office'), cancelRoute('release'));
   router.get('/stats/performance', apiRole('stats_office'), heavy(performance));
   return router;
 }
@@ -58,6 +66,47 @@ async function products(req: Request, res: Response): Promise<void> {
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'api', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
   if (q.format === 'csv') return sendDownload(res, productCsv(view), CSV_TYPE, productFilename(view, 'csv'));
   res.json(productJson(view));
+}
+
+/** A JSON boolean or the form's words for the preliminary flag. */
+const flagOf = (v: unknown): string => (typeof v === 'boolean' ? String(v) : typeof v === 'string' ? v : '');
+
+async function createRelease(req: Request, res: Response): Promise<void> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const out = await requestRelease({ period: typeof body.period === 'string' ? body.period : '', preliminary: flagOf(body.preliminary) }, req.user!.id);
+  if (!out.ok) {
+    const fields = Object.fromEntries(Object.entries(out.errors).map(([key, message]) => [key, { code: 'invalid', message }]));
+    const code = out.status === 400 ? 'period_off_grid' : out.status === 409 ? 'duplicate_job' : out.status === 429 ? 'too_many_jobs' : out.reason ? 'refused' : 'invalid_request';
+    return apiError(res, out.status, code, out.reason ?? Object.values(out.errors)[0] ?? 'درخواست معتبر نیست.', Object.keys(fields).length ? fields : undefined);
+  }
+  res.status(202).json(queuedBody(out.job, 'releases'));
+}
+
+/** The body of a 202: the job and where to follow it. */
+export function queuedBody(job: JobRow, path: 'releases' | 'index'): { job: number; status_url: string; state: string } {
+  return { job: job.id, status_url: `/api/v1/stats/${path}/jobs/${job.id}`, state: job.state };
+}
+
+/** GET …/jobs/:id of one kind: the job's state, phase, progress and outcome. */
+export function jobRoute(kind: JobKind) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const id = Number(req.params.id);
+    const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
+    if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
+    res.json(await jobJson(job));
+  };
+}
+
+/** POST …/jobs/:id/cancellation: a queued job is cancelled, a running one asked to stop; a finished one is 409. */
+export function cancelRoute(kind: JobKind) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const id = Number(req.params.id);
+    const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
+    if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
+    const out = await cancelJob(id, req.user!.id);
+    if (!out.ok) return apiError(res, out.status, out.status === 409 ? 'job_finished' : 'not_found', out.reason);
+    res.json(await jobJson(out.job));
+  };
 }
 
 async function performance(req: Request, res: Response): Promise<void> {

@@ -6,7 +6,7 @@ import { parseForm, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
-import { parseProductQuery, parseViewQuery, parsePublishForm, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, type QueryValues } from './forms.ts';
+import { parseProductQuery, parseViewQuery, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, type QueryValues } from './forms.ts';
 import { viewCsv, viewCsvLong, viewJson, viewXlsx, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
 import { inUnit, MONEY_UNIT_LABELS, ROUNDING_NOTE, isMoneyMeasure } from './money-unit.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
@@ -14,7 +14,9 @@ import { performanceReport, defaultReportPeriod, isReportable } from './performa
 import { trendChartSvg } from './chart.ts';
 import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
 import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/list.ts';
-import { publishRelease } from './releases/publish.ts';
+import { requestRelease } from './jobs/requests.ts';
+import { cancelJob, jobById, recentJobs } from './jobs/model.ts';
+import { jobJson, jobLocals } from './jobs/view.ts';
 import { KIND_LABELS } from './releases/period.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { productView, faDecimal, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
@@ -25,23 +27,27 @@ import { productCsv, productCsvLong, productJson, productXlsx, productFilename, 
 export function statsRouter(): Router {
   const router = Router();
   router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
-  router.get('/stats/aggregates', ...requireRole('stats_office'), heavy(showView));
-  router.get('/stats/products', ...requireRole('stats_office'), heavy(showProducts));
-  router.post('/stats/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
+  // Views of stored releases are cheap reads (issue 20): not behind the heavy guard.
+  router.get('/stats/aggregates', ...requireRole('stats_office'), showView);
+  router.get('/stats/products', ...requireRole('stats_office'), showProducts);
+  // A release is a job (DESIGN §7): the request only queues it; the page follows its progress.
+  router.post('/stats/releases', ...requireRole('stats_office'), createRelease);
+  router.get('/stats/jobs/:id', ...requireRole('stats_office'), showJob);
+  router.post('/stats/jobs/:id/cancellation', ...requireRole('stats_office'), cancelJobRequest);
   router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), heavy(showPerformance));
   return router;
 }
 
-const formLocals = { VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, MONEY_UNIT_LABELS, KIND_LABELS, faInteger, periodName };
+const formLocals = { ...jobLocals, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, MONEY_UNIT_LABELS, KIND_LABELS, faInteger, periodName };
 
-interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string }
+interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string | null }
 
 /** The releases, their calendar, and the period selects (the calendar's years and every year with a release). */
 async function releaseLocals(at: Date) {
   const settings = await loadSettings();
   const releases = await listReleases();
   const calendar = releaseCalendar(at, settings.rules, releases);
-  return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases, at, settings.rules), rules: settings.rules };
+  return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases, at, settings.rules), rules: settings.rules, jobs: await recentJobs('release') };
 }
 
 async function showIndex(_req: Request, res: Response, status = 200, publish?: PublishState) {
@@ -103,18 +109,35 @@ async function showProducts(req: Request, res: Response) {
 
 async function createRelease(req: Request, res: Response) {
   const user = currentUser(req);
-  const at = new Date();
-  const { rules } = await loadSettings();
-  const parsed = parsePublishForm(req.body ?? {}, at, rules);
-  if (!parsed.ok) return showIndex(req, res, 422, { values: parsed.values, errors: parsed.errors });
-  // The engine records the release in the audit log in the transaction that stores it.
-  const outcome = await publishRelease({ period: parsed.data.period, preliminary: parsed.data.preliminary, userId: user.id, at });
-  if (!outcome.ok) {
-    await auditFrom(req, { action: 'stats.release_refused', target: `period:${parsed.data.period.code}`, details: { period: parsed.data.period.code, preliminary: parsed.data.preliminary, reason: outcome.reason } });
-    return showIndex(req, res, 422, { values: parsed.values, errors: {}, reason: outcome.reason });
+  const out = await requestRelease(req.body ?? {}, user.id);
+  if (!out.ok) {
+    if (out.reason) await auditFrom(req, { action: 'stats.release_refused', target: `period:${out.values.period}`, details: { period: out.values.period, preliminary: out.values.preliminary, reason: out.reason } });
+    return showIndex(req, res, out.status, { values: out.values, errors: out.errors, reason: out.reason });
   }
-  flash(req, 'success', `${releaseTitle(outcome.release)} منتشر شد (شناسه ${persianDigits(outcome.release.id)}).`);
-  res.redirect(303, '/stats#releases');
+  flash(req, 'success', `ساخت انتشار ${periodName(out.job.period)} ${out.job.preliminary ? '(مقدماتی)' : '(نهایی)'} در صف گذاشته شد (کار شماره ${persianDigits(out.job.id)}). پیشرفت آن در فهرست کارها دیده می‌شود و می‌توانید در این میان کار دیگری بکنید.`);
+  res.redirect(303, '/stats#jobs');
+}
+
+/** The job's row, for the page's progress bar (JSON; app.js polls it). */
+async function showJob(req: Request, res: Response) {
+  const id = Number(req.params.id);
+  const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
+  if (!job) return res.status(404).json({ error: { code: 'not_found', message: 'این کار یافت نشد.' } });
+  res.setHeader('Cache-Control', 'no-store');
+  res.json(await jobJson(job));
+}
+
+async function cancelJobRequest(req: Request, res: Response) {
+  const id = Number(req.params.id);
+  const out = Number.isSafeInteger(id) && id > 0 ? await cancelJob(id, currentUser(req).id) : { ok: false as const, status: 404 as const, reason: 'این کار یافت نشد.' };
+  const back = out.ok && out.job.kind === 'index' ? '/stats/index#jobs' : '/stats#jobs';
+  if (!out.ok) {
+    if (out.status === 404) return res.status(404).render('error', { title: 'یافت نشد', message: out.reason });
+    flash(req, 'warning', out.reason);
+    return res.redirect(303, back);
+  }
+  flash(req, 'success', out.job.state === 'cancelled' ? `کار شماره ${persianDigits(out.job.id)} لغو شد.` : `درخواست لغو کار شماره ${persianDigits(out.job.id)} ثبت شد؛ کار در نخستین فرصت متوقف می‌شود و چیزی از آن ثبت نمی‌شود.`);
+  res.redirect(303, back);
 }
 
 async function showPerformance(req: Request, res: Response) {
