@@ -7,6 +7,7 @@ import { createUser, signIn, csrfFrom, unitWithUser } from './support/factories.
 import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { periodRange } from '../src/calendar.ts';
+import { runNextJob } from '../src/stats/jobs/worker.ts';
 
 // Issue 16 through HTTP: the statistics office computes and releases a month, the planning deputy
 // reads the same page, files and the API carry released figures only, every other role gets 404.
@@ -38,7 +39,13 @@ describe('the «شاخص تولید» page', () => {
     expect(empty.text).toContain('شاخص تولید صنعت و معدن');
 
     await agent.post('/stats/index/computations').type('form').send({ _csrf: csrf, period: PERIOD }).expect(303);
+    // The request only queued the computation (a job); the worker computes it.
+    expect(await t.knex('index_computations').where({ period: PERIOD }).first()).toBeUndefined();
+    expect((await agent.get('/stats/index').expect(200)).text).toMatch(/data-state="queued"/);
+    const ran = await runNextJob();
+    expect(ran?.end.state).toBe('done');
     const c = await t.knex('index_computations').where({ period: PERIOD }).first();
+    expect(ran?.end).toEqual({ state: 'done', computationId: c.id });
     expect(c).toMatchObject({ first: true, created_by: office.id });
     // Computed, not released: nothing published yet, the triangle shows an unreleased row.
     const before = await agent.get(`/stats/index?month=${PERIOD}`).expect(200);
@@ -75,7 +82,9 @@ describe('the «شاخص تولید» page', () => {
     const future = '1450-01';
     const r = await agent.post('/stats/index/computations').type('form').send({ _csrf: csrfFrom(page.text), period: future });
     expect(r.status).toBe(422);
+    expect(r.text).toContain('هنوز آن زمان نرسیده است');
     expect(await t.knex('index_computations').count('* as n').first()).toEqual(n);
+    expect(await t.knex('stats_jobs').where({ period: future }).first()).toBeUndefined();
   });
 
   it('the planning deputy reads the same page but cannot compute or release', async () => {

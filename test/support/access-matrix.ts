@@ -52,6 +52,12 @@ GET    /api/v1/status                                401   ok    ok    404   404
 GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/products                        401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/index                           401   404   404   404   404   ok    404   404
+POST   /api/v1/stats/releases                        401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/releases/jobs/:id               401   404   404   404   404   ok    404   404
+POST   /api/v1/stats/releases/jobs/:id/cancellation  401   404   404   404   404   ok    404   404
+POST   /api/v1/stats/index/computations              401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/index/jobs/:id                  401   404   404   404   404   ok    404   404
+POST   /api/v1/stats/index/jobs/:id/cancellation     401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/performance                     401   404   404   404   404   ok    404   404
 GET    /login                                        ok    ok    ok    ok    ok    ok    ok    ok
 POST   /login                                        ok    ok    ok    ok    ok    ok    ok    ok
@@ -126,6 +132,8 @@ GET    /stats                                        login 404   404   404   404
 GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
 GET    /stats/products                               login 404   404   404   404   ok    404   404
 POST   /stats/releases                               login 404   404   404   404   ok    404   404
+GET    /stats/jobs/:id                               login 404   404   404   404   ok    404   404
+POST   /stats/jobs/:id/cancellation                  login 404   404   404   404   ok    404   404
 GET    /stats/index                                  login 404   404   404   404   ok    ok    404
 POST   /stats/index/computations                     login 404   404   404   404   ok    404   404
 POST   /stats/index/releases                         login 404   404   404   404   ok    404   404
@@ -214,6 +222,7 @@ export interface World {
   tokens: Record<Exclude<RoleKey, 'anon'>, string> & { revoked: string };
   spareTokenId: number;
   certificateCode: string;
+  jobs: { release: number; index: number }; // queued statistics jobs (nothing runs them here)
 }
 
 /** Creates units A (province 23), B (province 10), a pending registration P (23), users of every role, filings, tokens. */
@@ -279,6 +288,8 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
   await revokeApiToken(users.unit.id, revoked.id, k);
   tokens.revoked = revoked.token;
   const spare = await createApiToken(users.unit.id, 'کلید یدکی', k);
+  const [releaseJob] = await k('stats_jobs').insert({ kind: 'release', period: verifiedPeriod, created_by: users.stats.id }).returning('id');
+  const [indexJob] = await k('stats_jobs').insert({ kind: 'index', period: verifiedPeriod, created_by: users.stats.id }).returning('id');
 
   // A certificate of unit A, issued through the app as its owner would.
   const { agent, csrf } = await signIn(app, users.unit.email);
@@ -297,6 +308,7 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     tokens,
     spareTokenId: spare.id,
     certificateCode: code,
+    jobs: { release: Number(releaseJob.id), index: Number(indexJob.id) },
   };
 }
 
@@ -313,6 +325,8 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/province/filings/')) return String(w.unitA.filingSubmitted);
     if (key.includes('/province/units/') || key.includes('/nominations/')) return String(w.unitA.id);
     if (key.includes('/catalogue/mapping/')) return String(w.unitA.productIds[0]);
+    if (key.includes('/stats/index/jobs/')) return String(w.jobs.index);
+    if (key.includes('/stats/jobs/') || key.includes('/stats/releases/jobs/')) return String(w.jobs.release);
     throw new Error(`fillPath: no fixture for :id in ${key}`);
   };
   return row.path.replace(/:(\w+)/g, (_m, name: string) => {
