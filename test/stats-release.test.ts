@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { runNextJob } from '../src/stats/jobs/worker.ts';
+import { faDigits } from '../src/views.ts';
 import type { Knex } from 'knex';
 import { createApp } from '../src/app.ts';
 import { createEmbeddedDatabase } from '../src/db.ts';
@@ -40,12 +42,15 @@ describe('«انتشار جدید» on the stats page', () => {
     const { agent, csrf } = await signIn(app, office.email);
     const res = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-01' });
     expect(res.status, res.text.slice(0, 500)).toBe(303);
+    expect(await t.knex('releases').where({ period: '1404-01' }).first()).toBeUndefined(); // queued, not built in the request
+    const ran = await runNextJob();
+    expect(ran?.end.state, JSON.stringify(ran?.end)).toBe('done');
     const release = await t.knex('releases').where({ period: '1404-01', preliminary: false }).first();
     expect(release).toMatchObject({ kind: 'month', revision: 1, created_by: office.id });
     expect(await t.knex('audit_log').where({ action: 'stats.release', target: `release:${release.id}`, user_id: office.id }).first()).toBeDefined();
 
     const page = await agent.get('/stats');
-    expect(page.text).toContain('منتشر شد');
+    expect(page.text).toContain(`انتشار شماره ${faDigits(release.id)}`);
     expect(page.text).toContain(`data-release="${release.id}"`);
 
     const view = await agent.get('/stats/aggregates?period=1404-01&rows=province&cols=isic_class&measure=production_value&format=json');
@@ -57,14 +62,26 @@ describe('«انتشار جدید» on the stats page', () => {
     expect(await t.knex('audit_log').where({ action: 'stats.view', target: `release:${release.id}` }).first()).toBeDefined();
   }, 120_000);
 
-  it('a period with nothing to publish: the engine\'s Persian reason on the page, nothing stored', async () => {
+  it('a period with nothing to publish: the job ends refused with the engine\'s Persian reason on the page, nothing stored', async () => {
     const office = await createUser({ role: 'stats_office' });
     const { agent, csrf } = await signIn(app, office.email);
     const res = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1403-07', preliminary: 'true' });
-    expect(res.status).toBe(422);
-    expect(res.text).toMatch(/id="publish-refused">[^<]*[\u0600-\u06ff]{3}/);
-    expect(res.text).toContain('<option value="1403-07" selected>');
+    expect(res.status).toBe(303);
+    const ran = await runNextJob();
+    expect(ran?.end.state).toBe('refused');
+    const page = await agent.get('/stats');
+    expect(page.text).toContain('هیچ اظهارنامه ارسال‌شده یا تأییدشده‌ای نیست');
     expect(await t.knex('releases').where({ period: '1403-07' }).first()).toBeUndefined();
+  });
+
+  it('a preliminary after its final is refused at once, in Persian beside the form, nothing queued', async () => {
+    const office = await createUser({ role: 'stats_office' });
+    const { agent, csrf } = await signIn(app, office.email);
+    const res = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-01', preliminary: 'true' });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="publish-refused">[^<]*مقدماتی پس از انتشار نهایی/);
+    expect(res.text).toContain('<option value="1404-01" selected>');
+    expect(await t.knex('stats_jobs').where({ period: '1404-01', preliminary: true }).first()).toBeUndefined();
   });
 });
 

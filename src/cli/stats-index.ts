@@ -3,11 +3,15 @@ import { closeDb } from '../db.ts';
 import { statsOfficeUser } from './stats-user.ts';
 import { parseForm } from '../forms.ts';
 import { computeForm } from '../production-index/forms.ts';
-import { computeIndex } from '../production-index/compute.ts';
+import { requestIndexComputation } from '../stats/jobs/requests.ts';
+import { waitForJob } from './stats-jobs.ts';
+import { db } from '../db.ts';
+import type { IndexReport } from '../production-index/compute.ts';
 import { releaseComputation } from '../production-index/model.ts';
 
-// `npm run stats:index -- --period 1405-07 [--release] [--email OFFICE_USER]`: computes the
-// production index of one month (issue 16) as the page's «محاسبه» does — the first computation at
+// `npm run stats:index -- --period 1405-07 [--release] [--email OFFICE_USER]`: queues the
+// computation of the production index of one month (issue 16; a job, DESIGN §7) as the page's
+// «محاسبه» does, works the queue until it ends — the first computation at
 // its fixed time after the deadline, a revision after that — stores it, and prints it. With
 // --release the computation is also published.
 const usage = 'usage: npm run stats:index -- --period 1405-07 [--release] [--email USER_EMAIL]';
@@ -29,21 +33,29 @@ async function main(values: { period?: string; release?: boolean; email?: string
   if (!acting) return 2;
   const { userId } = acting;
   const began = performance.now();
-  const out = await computeIndex({ period: parsed.data.period, userId });
-  if (!out.ok) {
-    console.error(`not computed: ${out.reason}`);
+  const queued = await requestIndexComputation({ period: parsed.data.period }, userId);
+  if (!queued.ok) {
+    console.error(`not computed: ${queued.reason ?? Object.values(queued.errors).join(' ')}`);
     return 1;
   }
-  const r = out.report;
-  console.log(`computation ${out.computationId}: ${parsed.data.period}${out.first ? ' (first computation)' : ' (revision)'} in ${((performance.now() - began) / 1000).toFixed(2)} s (base year ${r.seconds.base} s, panel ${r.seconds.panel} s)`);
+  console.log(`queued job ${queued.job.id}: index ${queued.job.period}`);
+  const job = await waitForJob(queued.job.id, (line) => console.log(line));
+  if (job.state !== 'done' || !job.computation_id) {
+    console.error(`not computed: ${job.reason ?? job.state}`);
+    return 1;
+  }
+  const computation = await db()('index_computations').where({ id: job.computation_id }).first();
+  const r = computation.report as IndexReport;
+  console.log(`computation ${computation.id}: ${parsed.data.period}${computation.first ? ' (first computation)' : ' (revision)'} in ${((performance.now() - began) / 1000).toFixed(2)} s (base year ${r.seconds.base} s, panel ${r.seconds.panel} s)`);
   console.log(`respondents ${r.respondents}, imputed units ${r.imputedUnits}; classes not covered ${r.uncovered.length} (${(r.uncoveredShare * 100).toFixed(1)} % of base-year value added), without weight ${r.unweighted.length}`);
   console.log('node  level     index     imputed  weight  units  published');
-  for (const c of out.cells.filter((x) => x.level === 'total' || x.level === 'section' || x.level === 'division').sort((a, b) => a.node.localeCompare(b.node))) {
-    console.log(`${c.node.padEnd(5)} ${c.level.padEnd(9)} ${c.value.toFixed(4).padStart(9)} ${(c.imputedShare * 100).toFixed(1).padStart(7)} % ${(c.weightShare * 100).toFixed(1).padStart(5)} % ${String(c.contributors).padStart(6)}  ${c.suppressed ? 'no (×)' : 'yes'}`);
+  const cells = (await db()('index_cells').where({ computation_id: computation.id }).orderBy('node')) as { node: string; level: string; value: string | number; imputed_share: number; weight_share: number; contributors: number; suppressed: boolean }[];
+  for (const c of cells.filter((x) => x.level === 'total' || x.level === 'section' || x.level === 'division')) {
+    console.log(`${c.node.padEnd(5)} ${c.level.padEnd(9)} ${Number(c.value).toFixed(4).padStart(9)} ${(c.imputed_share * 100).toFixed(1).padStart(7)} % ${(c.weight_share * 100).toFixed(1).padStart(5)} % ${String(c.contributors).padStart(6)}  ${c.suppressed ? 'no (×)' : 'yes'}`);
   }
-  console.log(`cells ${out.cells.length}, suppressed ${out.cells.filter((c) => c.suppressed).length}`);
+  console.log(`cells ${cells.length}, suppressed ${cells.filter((c) => c.suppressed).length}`);
   if (values.release) {
-    const rel = await releaseComputation(out.computationId, userId);
+    const rel = await releaseComputation(computation.id, userId);
     if (!rel.ok) {
       console.error(`not released: ${rel.reason}`);
       return 1;
