@@ -4,7 +4,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
 import { periodRange } from '../src/calendar.ts';
 import { insertRelease } from './support/releases.ts';
-import { computeIndex } from '../src/production-index/compute.ts';
+import { aggregate, computeIndex } from '../src/production-index/compute.ts';
 import { releaseComputation, publishedCells, computationsOf } from '../src/production-index/model.ts';
 
 // Issue 16: the index computed by hand on crafted panels (base year 1404, every base month the
@@ -34,6 +34,8 @@ async function file(u: { id: number; product: number }, periods: string[], produ
   }
 }
 
+let dairies: { id: number; product: number }[] = [];
+let mills: { id: number; product: number }[] = [];
 const cell = (cells: { node: string }[], node: string) => cells.find((c) => c.node === node) as Record<string, unknown> | undefined;
 
 beforeAll(async () => {
@@ -47,10 +49,10 @@ afterAll(() => t.close());
 describe('the index of a crafted panel, by hand', () => {
   it('one product +10 % makes its class 110 and the division the value-added weighted mean', async () => {
     // Class 1050: three dairies, 10 t a month in 1404 (one declares kilograms), value added 600 a month each.
-    const dairies = [await unitMaking('1050', '1050000001'), await unitMaking('1050', '1050000001'), await unitMaking('1050', '1050000001', 'کیلوگرم')];
+    dairies = [await unitMaking('1050', '1050000001'), await unitMaking('1050', '1050000001'), await unitMaking('1050', '1050000001', 'کیلوگرم')];
     for (const [i, d] of dairies.entries()) await file(d, BASE, i === 2 ? 10_000 : 10);
     // Class 1061: three mills, 20 000 kg a month, value added 1200 a month each.
-    const mills = [await unitMaking('1061', '1061000001', 'کیلوگرم'), await unitMaking('1061', '1061000001', 'کیلوگرم'), await unitMaking('1061', '1061000001')];
+    mills = [await unitMaking('1061', '1061000001', 'کیلوگرم'), await unitMaking('1061', '1061000001', 'کیلوگرم'), await unitMaking('1061', '1061000001')];
     for (const [i, m] of mills.entries()) await file(m, BASE, i === 2 ? 20 : 20_000, { pv: 2000, ic: 800 });
     // 1405-01: the dairies make 11 t (+10 %), the mills as in the base year.
     for (const [i, d] of dairies.entries()) await file(d, ['1405-01'], i === 2 ? 11_000 : 11);
@@ -78,6 +80,20 @@ describe('the index of a crafted panel, by hand', () => {
   });
 });
 
+describe('contributors of the index', () => {
+  it('an imputed unit never counts: two respondents and an imputed unit make a sensitive class', () => {
+    const rows = [
+      { unit_id: 1, isic_class: '1040', term: 1, imputed: false },
+      { unit_id: 2, isic_class: '1040', term: 1, imputed: false },
+      { unit_id: 3, isic_class: '1040', term: 1, imputed: true },
+    ];
+    const cells = aggregate(rows, new Map([['1040', 100]]), new Set(['1040']), { minUnits: 3, dominance: 0.85 });
+    expect(cells.find((c) => c.node === '1040')).toMatchObject({ contributors: 2, primary: true, suppressed: true });
+    const three = aggregate([...rows, { unit_id: 4, isic_class: '1040', term: 1, imputed: false }], new Map([['1040', 100]]), new Set(['1040']), { minUnits: 3, dominance: 0.85 });
+    expect(three.find((c) => c.node === '1040')).toMatchObject({ contributors: 3, primary: false });
+  });
+});
+
 describe('non-response and revisions', () => {
   let oil: { id: number; product: number }[];
 
@@ -94,7 +110,7 @@ describe('non-response and revisions', () => {
     // The fourth mill: 10 t × (36 ÷ 30) = 12 t, a quarter of the class's 48 t.
     expect(cell(out.cells, '1040')!.value).toBe(120);
     expect(cell(out.cells, '1040')!.imputedShare).toBeCloseTo(0.25, 10);
-    expect(cell(out.cells, '1040')!.contributors).toBe(4);
+    expect(cell(out.cells, '1040')!.contributors).toBe(3); // the imputed mill is no contributor
     expect(out.report.imputedUnits).toBeGreaterThanOrEqual(1);
     const released = await releaseComputation(out.computationId, null);
     expect(released.ok).toBe(true);
@@ -127,6 +143,9 @@ describe('confidentiality', () => {
     await code(t.knex, '1030000001', '1030', 't');
     const alone = await unitMaking('1030', '1030000001');
     await file(alone, [...BASE, '1405-03'], 5);
+    // The dairies and mills file the month too (respondents: imputed units count as no contributor).
+    for (const [i, d] of dairies.entries()) await file(d, ['1405-03'], i === 2 ? 11_000 : 11);
+    for (const [i, m] of mills.entries()) await file(m, ['1405-03'], i === 2 ? 20 : 20_000, { pv: 2000, ic: 800 });
     const out = await computeIndex({ period: '1405-03', at: AT, userId: null });
     if (!out.ok) throw new Error(out.reason);
     expect(cell(out.cells, '1030')).toMatchObject({ primary: true, suppressed: true, contributors: 1 });

@@ -182,8 +182,10 @@ export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string
     const c = classes.get(r.isic_class);
     if (!c) continue;
     c.volume += r.term;
+    // An imputed unit is not a contributor (issue 20): its term is made from its class's
+    // respondents, so counting it would let two respondents pass for three.
     if (r.imputed) c.imputed += r.term;
-    c.units.set(r.unit_id, (c.units.get(r.unit_id) ?? 0) + r.term);
+    else c.units.set(r.unit_id, (c.units.get(r.unit_id) ?? 0) + r.term);
   }
   const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
   const nodes = new Map<string, { weight: number; weighted: number; imputed: number; units: Map<number, number> }>();
