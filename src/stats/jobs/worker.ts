@@ -28,7 +28,7 @@ export async function runJob(job: JobRow, worker: string, opts: { k?: Knex; log?
   const log = opts.log ?? defaultLog;
   let phase: Phase | null = null;
   let progress = 0;
-  let cancelled = false;
+  let cancelled = job.cancel_requested; // asked before the job started (a running job's cancel also lands here)
   const report = (p: Phase, share: number) => {
     if (p !== phase) opts.onReport?.({ phase: p, progress: share });
     phase = p;

@@ -215,6 +215,7 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
   const began = performance.now();
   try {
     for (let attempt = 1; ; attempt++) {
+      if (req.cancelled?.()) throw new Cancelled();
       const t0 = performance.now();
       req.progress?.('reading', 0);
       const read = await readInputs(req, cutOff, rules, k);
