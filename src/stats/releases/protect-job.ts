@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { buildProblem, roundedAverage, totalOf, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { buildProblem, isSensitive, roundedAverage, totalOf, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
 import { productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { isHeadline } from './routine.ts';
@@ -51,6 +51,15 @@ export function sharedSuppressions(problem: Problem, samePeriod: ReadonlySet<num
   return shared ?? new Set();
 }
 
+/** The headline cells of a later release that pass the primary rule: the ones it will publish. */
+function headlinesOf(problem: Problem, releaseId: number, headline: (key: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const c of problem.cells.get(releaseId)?.values() ?? []) {
+    if (headline(c.key) && !isSensitive(c.bases.map((i) => problem.bases[i]), problem.rules, problem.measures)) out.add(c.key);
+  }
+  return out;
+}
+
 export type Phase = 'reading' | 'values' | 'products' | 'storing' | 'computing';
 
 export interface ProtectionHooks { log?: (line: string) => void; progress?: (phase: Phase, share: number) => void }
@@ -61,10 +70,25 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   const extra = new Set(inputs.headlineExtra);
   const headline = (key: string) => isHeadline(key, extra);
   const samePeriod = new Set(inputs.samePeriod);
-  const problem = buildProblem(inputs.valueRows, inputs.releases, inputs.rules);
-  const seed = inputs.seedFromGroup ? sharedSuppressions(problem, samePeriod) : undefined;
+  // The later releases will publish their headline cells (those that pass the primary rule): with
+  // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
+  const first = buildProblem(inputs.valueRows, inputs.releases, inputs.rules);
+  const ahead = inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r));
+  let problem = buildProblem(inputs.valueRows, ahead, inputs.rules);
   hooks.progress?.('values', 0);
-  const protection = await protectRelease(problem, BUILDING, { log: hooks.log, seed, headline, progress: (share) => hooks.progress?.('values', share) });
+  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined, headline, progress: (share) => hooks.progress?.('values', share) });
+  let protection: Awaited<ReturnType<typeof protectRelease>>;
+  let foresightDropped = false;
+  try {
+    protection = await protect(problem);
+  } catch (e) {
+    // Foresight is a help, never a new dead end: without it the release is protected against what is published.
+    if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
+    hooks.log?.(`foresight left out: ${e.message}`);
+    problem = buildProblem(inputs.valueRows, inputs.releases.filter((r) => !r.foresight), inputs.rules);
+    protection = await protect(problem);
+    foresightDropped = true;
+  }
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
   hooks.progress?.('products', 0);
@@ -107,7 +131,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,
       audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps },
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
-      foresight: { releases: inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
+      foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
       seconds: { protect: Math.round((seconds - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds },
       products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },
