@@ -262,6 +262,67 @@ export const openApiDocument: Json = {
         },
       },
     },
+    '/stats/releases': {
+      post: {
+        summary: 'درخواست یک انتشار تازه (ماه، فصل یا سال؛ نهایی یا مقدماتی) — تنها کلید دفتر آمار. ساخت، حفاظت و بازرسی در پس‌زمینه انجام می‌شود',
+        tags: ['دفتر آمار'],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ReleaseRequest' } } } },
+        responses: {
+          202: { description: 'در صف گذاشته شد؛ وضعیت را در status_url دنبال کنید', content: { 'application/json': { schema: { $ref: '#/components/schemas/JobQueued' } } } },
+          400: error('دوره بیرون از جدول انتشار (ماه، فصل یا سال).', ['period_off_grid']),
+          401: unauthorized, 404: notFound,
+          409: error('همین درخواست هنوز در صف یا در حال اجراست.', ['duplicate_job']),
+          422: error('دوره هنوز سررسید نشده، یا انتشار مقدماتی پس از انتشار نهایی همان دوره.', ['invalid_request', 'refused']),
+          429: error('سقف درخواست‌های یک دوره در ۲۴ ساعت، یا سقف درخواست در دقیقه.', ['too_many_jobs', 'rate_limited']),
+        },
+      },
+    },
+    '/stats/releases/jobs/{id}': {
+      get: {
+        summary: 'وضعیت یک درخواست انتشار: مرحله، پیشرفت، و انتشار ثبت‌شده یا دلیل ثبت نشدن',
+        tags: ['دفتر آمار'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'وضعیت کار', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
+      },
+    },
+    '/stats/releases/jobs/{id}/cancellation': {
+      post: {
+        summary: 'لغو یک درخواست انتشار: در صف، بی‌درنگ؛ در حال اجرا، در نخستین فرصت (چیزی ثبت نمی‌شود)',
+        tags: ['دفتر آمار'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'وضعیت کار پس از لغو', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 409: error('کار پیش‌تر پایان یافته است.', ['job_finished']), 429: rateLimited },
+      },
+    },
+    '/stats/index/computations': {
+      post: {
+        summary: 'درخواست محاسبه شاخص تولید یک ماه — تنها کلید دفتر آمار؛ در پس‌زمینه انجام می‌شود',
+        tags: ['دفتر آمار'],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/IndexComputationRequest' } } } },
+        responses: {
+          202: { description: 'در صف گذاشته شد', content: { 'application/json': { schema: { $ref: '#/components/schemas/JobQueued' } } } },
+          401: unauthorized, 404: notFound,
+          409: error('همین محاسبه هنوز در صف یا در حال اجراست.', ['duplicate_job']),
+          422: error('ماه نادرست یا هنوز زمان نخستین محاسبه آن نرسیده.', ['invalid_request']),
+          429: error('سقف درخواست‌های یک ماه در ۲۴ ساعت، یا سقف درخواست در دقیقه.', ['too_many_jobs', 'rate_limited']),
+        },
+      },
+    },
+    '/stats/index/jobs/{id}': {
+      get: {
+        summary: 'وضعیت یک درخواست محاسبه شاخص',
+        tags: ['دفتر آمار'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'وضعیت کار', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
+      },
+    },
+    '/stats/index/jobs/{id}/cancellation': {
+      post: {
+        summary: 'لغو یک درخواست محاسبه شاخص',
+        tags: ['دفتر آمار'],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'وضعیت کار پس از لغو', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 409: error('کار پیش‌تر پایان یافته است.', ['job_finished']), 429: rateLimited },
+      },
+    },
     '/stats/index': {
       get: {
         summary: 'شاخص تولید صنعت و معدن یک ماه (سال پایه = ۱۰۰)، از آخرین انتشار آن ماه — تنها کلید دفتر آمار',
@@ -304,6 +365,22 @@ export const openApiDocument: Json = {
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'کلیدی که با psp_ آغاز می‌شود' } },
     schemas: {
+      ReleaseRequest: { type: 'object', required: ['period'], properties: {
+        period: { type: 'string', description: 'دوره جدول انتشار: `1404-07`، `1404-Q2` یا `1404`', examples: ['1405-Q2'] },
+        preliminary: { type: 'boolean', default: false, description: 'مقدماتی: اظهارنامه‌های ارسال‌شده و تأییدنشده هم شمرده می‌شوند' },
+      } },
+      IndexComputationRequest: { type: 'object', required: ['period'], properties: { period: { $ref: '#/components/schemas/Period' } } },
+      JobQueued: { type: 'object', properties: { job: { type: 'integer' }, status_url: { type: 'string' }, state: { const: 'queued' } } },
+      Job: { type: 'object', properties: {
+        id: { type: 'integer' }, kind: { enum: ['release', 'index'] }, period: { type: 'string' }, preliminary: { type: 'boolean' },
+        state: { enum: ['queued', 'running', 'done', 'refused', 'failed', 'cancelled'] }, state_label: { type: 'string' },
+        phase: { enum: ['reading', 'values', 'products', 'storing', 'computing', null] }, phase_label: { type: ['string', 'null'] },
+        progress: { type: 'number', minimum: 0, maximum: 1, description: 'سهم انجام‌شده مرحله جاری' },
+        created_at: { type: 'string', format: 'date-time' }, started_at: { type: ['string', 'null'], format: 'date-time' }, finished_at: { type: ['string', 'null'], format: 'date-time' },
+        reason: { type: ['string', 'null'], description: 'چرا انجام نشد (فارسی): خانه‌ها و انتشارهای پیشینِ مانع و آنچه دفتر می‌تواند بکند' },
+        release: { type: ['object', 'null'], properties: { id: { type: 'integer' }, period: { type: 'string' }, preliminary: { type: 'boolean' }, revision: { type: 'integer' }, cells: { type: 'integer' }, suppressed: { type: 'integer' }, information_loss: { type: 'number' }, url: { type: 'string' } } },
+        computation: { type: ['object', 'null'], properties: { id: { type: 'integer' }, period: { type: 'string' }, url: { type: 'string' } } },
+      } },
       Period: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['1404-07'] },
       ReferencePeriod: { type: 'string', pattern: '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$', examples: ['1404-07', '1404-Q2', '1404'] },
       Dimension: { enum: ['province', 'isic_section', 'isic_division', 'isic_group', 'isic_class'] },
