@@ -1,0 +1,83 @@
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { env } from '../src/env.ts';
+import { db, closeDb } from '../src/db.ts';
+import { createApp } from '../src/app.ts';
+import { publishRelease } from '../src/stats/releases/publish.ts';
+import { parseReferencePeriod } from '../src/stats/releases/period.ts';
+
+// `npm run bench:routine -- --year 1404` (after `npm run db:synth`): the statistics office's year in
+// its order (issue 20) — each month preliminary then final, each quarter after its months, the year,
+// then a revision of its first month — built as the worker builds them (inputs, protection in a
+// worker thread, one short store), while this same process serves the portal: /healthz is asked
+// every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
+// p50/p99, and appends the table to bench/RESULTS.md (--out - for none).
+
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' } } });
+if (!env.DATABASE_URL) {
+  console.error('npm run bench:routine needs DATABASE_URL (a PostgreSQL server filled by npm run db:synth).');
+  process.exit(2);
+}
+
+const y = values.year;
+const order: { code: string; preliminary: boolean }[] = [];
+for (let m = 1; m <= 12; m++) {
+  const code = `${y}-${String(m).padStart(2, '0')}`;
+  order.push({ code, preliminary: true }, { code, preliminary: false });
+  if (m % 3 === 0) order.push({ code: `${y}-Q${m / 3}`, preliminary: false });
+}
+order.push({ code: y, preliminary: false }, { code: `${y}-01`, preliminary: false });
+const steps = values.limit ? order.slice(0, Number(values.limit)) : order;
+
+const server = createApp().listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const port = (server.address() as AddressInfo).port;
+const latencies: number[] = [];
+let polling = true;
+const poll = (async () => {
+  while (polling) {
+    const t = performance.now();
+    await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer()).catch(() => undefined);
+    latencies.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+})();
+let peak = 0;
+const memory = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 200);
+
+const rows: string[] = [];
+let stored = 0;
+for (const s of steps) {
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null });
+  const wall = (performance.now() - began) / 1000;
+  const used = process.cpuUsage(cpu);
+  const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;
+  if (out.ok) stored++;
+  const r = out.ok ? out.release.report : null;
+  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(peak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${os.loadavg()[0].toFixed(2)} |`;
+  console.log(line);
+  rows.push(line);
+}
+polling = false;
+await poll;
+clearInterval(memory);
+server.close();
+const sorted = [...latencies].sort((a, b) => a - b);
+const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+const summary = `${stored} of ${steps.length} releases stored; /healthz during the builds: ${sorted.length} requests, p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms; peak RSS ${(peak / 2 ** 30).toFixed(2)} GB`;
+console.log(summary);
+const units = Number((await db()('units').count('* as n').first())?.n ?? 0);
+if (values.out !== '-') {
+  fs.appendFileSync(values.out, [
+    '', `## The office's routine (issue 20): year ${y} at ${units.toLocaleString('en')} units, ${new Date().toISOString().slice(0, 16)}Z`, '',
+    '`npm run bench:routine`: every release built as the worker builds it while the same process answers /healthz every 50 ms. CPU is this process\'s (the protection thread included); load = 1-minute load average after each release.', '',
+    '| release | outcome | wall s | CPU s | peak RSS GB | suppressed/cells | headline hidden | foresight releases | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows, '', summary, '',
+  ].join('\n'));
+}
+await closeDb();
