@@ -272,7 +272,7 @@ export class Attacker {
   }
 }
 
-/** Gives the event loop a turn every 20 ms: a release is built inside a web request, and other requests go on meanwhile. */
+/** Gives the event loop a turn every 20 ms (the protection thread's messages, a stats:audit run's other work). */
 function yielder(): () => Promise<void> {
   let since = performance.now();
   return async () => {
