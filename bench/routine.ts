@@ -14,9 +14,10 @@ import { parseReferencePeriod } from '../src/stats/releases/period.ts';
 // then a revision of its first month — built as the worker builds them (inputs, protection in a
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
-// p50/p99, and appends the table to bench/RESULTS.md (--out - for none).
+// p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
+// releases; --no-foresight measures the same without foresight.
 
-const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' } } });
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, 'no-foresight': { type: 'boolean', default: false } } });
 if (!env.DATABASE_URL) {
   console.error('npm run bench:routine needs DATABASE_URL (a PostgreSQL server filled by npm run db:synth).');
   process.exit(2);
@@ -53,7 +54,7 @@ let stored = 0;
 for (const s of steps) {
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
   const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;

@@ -90,8 +90,9 @@ export function queuedBody(job: JobRow, path: 'releases' | 'index'): { job: numb
 /** GET …/jobs/:id of one kind: the job's state, phase, progress and outcome. */
 export function jobRoute(kind: JobKind) {
   return async (req: Request, res: Response): Promise<void> => {
-    const id = Number(req.params.id);
-    const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
+    const raw = String(req.params.id ?? '');
+    const id = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+    const job = id > 0 ? await jobById(id) : null;
     if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
     res.json(await jobJson(job));
   };
@@ -100,8 +101,9 @@ export function jobRoute(kind: JobKind) {
 /** POST …/jobs/:id/cancellation: a queued job is cancelled, a running one asked to stop; a finished one is 409. */
 export function cancelRoute(kind: JobKind) {
   return async (req: Request, res: Response): Promise<void> => {
-    const id = Number(req.params.id);
-    const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
+    const raw = String(req.params.id ?? '');
+    const id = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+    const job = id > 0 ? await jobById(id) : null;
     if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
     const out = await cancelJob(id, req.user!.id);
     if (!out.ok) return apiError(res, out.status, out.status === 409 ? 'job_finished' : 'not_found', out.reason);

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
-import { parseForm, type FieldErrors } from '../forms.ts';
+import { parseForm, idParam, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
@@ -120,16 +120,14 @@ async function createRelease(req: Request, res: Response) {
 
 /** The job's row, for the page's progress bar (JSON; app.js polls it). */
 async function showJob(req: Request, res: Response) {
-  const id = Number(req.params.id);
-  const job = Number.isSafeInteger(id) && id > 0 ? await jobById(id) : null;
-  if (!job) return res.status(404).json({ error: { code: 'not_found', message: 'این کار یافت نشد.' } });
+  const job = await jobById(idParam(req));
+  if (!job) throw new NotFoundError();
   res.setHeader('Cache-Control', 'no-store');
   res.json(await jobJson(job));
 }
 
 async function cancelJobRequest(req: Request, res: Response) {
-  const id = Number(req.params.id);
-  const out = Number.isSafeInteger(id) && id > 0 ? await cancelJob(id, currentUser(req).id) : { ok: false as const, status: 404 as const, reason: 'این کار یافت نشد.' };
+  const out = await cancelJob(idParam(req), currentUser(req).id);
   const back = out.ok && out.job.kind === 'index' ? '/stats/index#jobs' : '/stats#jobs';
   if (!out.ok) {
     if (out.status === 404) return res.status(404).render('error', { title: 'یافت نشد', message: out.reason });

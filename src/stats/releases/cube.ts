@@ -233,6 +233,9 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     const map = cells.get(release)!;
     for (const c of map.values()) {
       consider(c.bases, release, c.key, false);
+      // A later release's own parts are differences between releases not published yet: they are
+      // protected when those are; foresight looks after its whole cells only.
+      if (foresight.has(release)) continue;
       const bySig = new Map<string, number[]>();
       for (const i of c.bases) {
         const s = bases[i].sig.join(',');

@@ -38,6 +38,8 @@ export interface PublishRequest {
   cancelled?: () => boolean;
   /** Start from the suppressions of the earlier releases of the same period (default true; false measures the difference). */
   seedFromGroup?: boolean;
+  /** Protect ahead of the later releases of the period (default true; false measures what foresight costs). */
+  foresight?: boolean;
 }
 
 interface StoredRelease { id: number; period: string; months: number }
@@ -131,7 +133,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     const stored = (await trx('releases').where('period', 'like', `${req.period.code.slice(0, 4)}%`).select('id', 'period', 'preliminary')) as { id: number; period: string; preliminary: boolean }[];
     const group = linkedGroup(req.period, stored);
     const storedFinals = new Set(stored.filter((r) => !r.preliminary).map((r) => r.period));
-    const foresight = foresightOf(req.period, req.preliminary, storedFinals);
+    const foresight = req.foresight === false ? [] : foresightOf(req.period, req.preliminary, storedFinals);
     const sources = sourceContributions([building, ...foresight], cutOff);
     const ids = group.map((g) => g.id);
     const [patterns, productPatterns] = [await publishedPatterns(ids, trx), await publishedProductPatterns(ids, trx)];
