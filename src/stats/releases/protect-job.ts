@@ -85,7 +85,9 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     // Foresight is a help, never a new dead end: without it the release is protected against what is published.
     if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
     hooks.log?.(`foresight left out: ${e.message}`);
-    problem = buildProblem(inputs.valueRows, inputs.releases.filter((r) => !r.foresight), inputs.rules);
+    const ahead = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
+    const rows = inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !ahead.has(id)) })).filter((r) => r.sig.length > 0);
+    problem = buildProblem(rows, inputs.releases.filter((r) => !r.foresight), inputs.rules);
     protection = await protect(problem);
     foresightDropped = true;
   }
