@@ -101,8 +101,12 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const weight = cellWeights(problem, releaseId);
   const headline = opts.headline ?? (() => false);
   for (const [key, w] of weight) if (headline(key)) weight.set(key, w * HEADLINE_COST);
-  // Foresight expressions the earlier releases already pin: nothing this release can do about them.
+  // Foresight expressions out of the audit's way: those the earlier releases already pin (nothing
+  // this release can do), and, after the first round, all of them — the first round's protection LP
+  // moved each past its level, and the suppressions added later only widen what the attacker cannot
+  // tell, so proving them again would cost an LP each for nothing (foresight is a help, not the audit).
   const givenUp = new Set<number>();
+  const pinnedAhead = new Set<number>();
   const h = await highs();
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
@@ -145,7 +149,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             const solved = model.solve(e, published);
             if (solved === 'infeasible') {
               const target = problem.targets[e.target];
-              if (target.foresight) { givenUp.add(e.target); continue; }
+              if (target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
               throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
             }
             const { delta, pay } = solved;
@@ -159,6 +163,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           opts.progress?.(Math.min(0.9, settled / initial));
         }
         if (added === 0 && proved) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
+        problem.targets.forEach((t, i) => { if (t.foresight) givenUp.add(i); });
         // Nothing added: every exposure left was protected already; a proving audit says so, or names what is left.
         proved = added === 0;
         audit = await audited(patternWith(published), undefined, proved);
@@ -183,7 +188,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     }
     opts.progress?.(1);
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
-    const foresightLeft = givenUp.size;
+    const foresightLeft = pinnedAhead.size;
     return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft };
   } finally {
     attacker.dispose();
