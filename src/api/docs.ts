@@ -24,6 +24,26 @@ const unauthorized = error('کلید دسترسی ارسال نشده، نامع
 const notFound = error('یافت نشد؛ از جمله وقتی نقش کاربرِ کلید اجازه این مسیر را ندارد (همه نقش‌ها جز نقش مجاز).', ['not_found']);
 const rateLimited = error('بیش از حد مجاز درخواست در دقیقه.', ['rate_limited']);
 
+/** The status and cancellation paths of one kind of job (releases, index computations). */
+function jobPaths(kind: 'releases' | 'index', what: string): Json {
+  const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }];
+  const job = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } });
+  return {
+    [`/stats/${kind}/jobs/{id}`]: {
+      get: {
+        summary: `وضعیت یک درخواست ${what}: مرحله، پیشرفت، و نتیجه یا دلیل انجام نشدن`, tags: ['دفتر آمار'], parameters: id,
+        responses: { 200: job('وضعیت کار'), 401: unauthorized, 404: notFound, 429: rateLimited },
+      },
+    },
+    [`/stats/${kind}/jobs/{id}/cancellation`]: {
+      post: {
+        summary: `لغو یک درخواست ${what}: در صف، بی‌درنگ؛ در حال اجرا، در نخستین فرصت (چیزی ثبت نمی‌شود)`, tags: ['دفتر آمار'], parameters: id,
+        responses: { 200: job('وضعیت کار پس از لغو'), 401: unauthorized, 404: notFound, 409: error('کار پیش‌تر پایان یافته است.', ['job_finished']), 429: rateLimited },
+      },
+    },
+  };
+}
+
 export const openApiDocument: Json = {
   openapi: '3.1.0',
   info: {
@@ -277,22 +297,7 @@ export const openApiDocument: Json = {
         },
       },
     },
-    '/stats/releases/jobs/{id}': {
-      get: {
-        summary: 'وضعیت یک درخواست انتشار: مرحله، پیشرفت، و انتشار ثبت‌شده یا دلیل ثبت نشدن',
-        tags: ['دفتر آمار'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { 200: { description: 'وضعیت کار', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
-      },
-    },
-    '/stats/releases/jobs/{id}/cancellation': {
-      post: {
-        summary: 'لغو یک درخواست انتشار: در صف، بی‌درنگ؛ در حال اجرا، در نخستین فرصت (چیزی ثبت نمی‌شود)',
-        tags: ['دفتر آمار'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { 200: { description: 'وضعیت کار پس از لغو', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 409: error('کار پیش‌تر پایان یافته است.', ['job_finished']), 429: rateLimited },
-      },
-    },
+    ...jobPaths('releases', 'انتشار'),
     '/stats/index/computations': {
       post: {
         summary: 'درخواست محاسبه شاخص تولید یک ماه — تنها کلید دفتر آمار؛ در پس‌زمینه انجام می‌شود',
@@ -307,22 +312,7 @@ export const openApiDocument: Json = {
         },
       },
     },
-    '/stats/index/jobs/{id}': {
-      get: {
-        summary: 'وضعیت یک درخواست محاسبه شاخص',
-        tags: ['دفتر آمار'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { 200: { description: 'وضعیت کار', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
-      },
-    },
-    '/stats/index/jobs/{id}/cancellation': {
-      post: {
-        summary: 'لغو یک درخواست محاسبه شاخص',
-        tags: ['دفتر آمار'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { 200: { description: 'وضعیت کار پس از لغو', content: { 'application/json': { schema: { $ref: '#/components/schemas/Job' } } } }, 401: unauthorized, 404: notFound, 409: error('کار پیش‌تر پایان یافته است.', ['job_finished']), 429: rateLimited },
-      },
-    },
+    ...jobPaths('index', 'محاسبه شاخص'),
     '/stats/index': {
       get: {
         summary: 'شاخص تولید صنعت و معدن یک ماه (سال پایه = ۱۰۰)، از آخرین انتشار آن ماه — تنها کلید دفتر آمار',

@@ -87,25 +87,29 @@ export function queuedBody(job: JobRow, path: 'releases' | 'index'): { job: numb
   return { job: job.id, status_url: `/api/v1/stats/${path}/jobs/${job.id}`, state: job.state };
 }
 
+/** The job of `kind` the path names (ids parsed as every id is), or null after answering 404. */
+async function jobOfPath(req: Request, res: Response, kind: JobKind): Promise<JobRow | null> {
+  const raw = String(req.params.id ?? '');
+  const job = /^\d{1,9}$/.test(raw) ? await jobById(Number(raw)) : null;
+  if (job && job.kind === kind) return job;
+  apiError(res, 404, 'not_found', 'این کار یافت نشد.');
+  return null;
+}
+
 /** GET …/jobs/:id of one kind: the job's state, phase, progress and outcome. */
 export function jobRoute(kind: JobKind) {
   return async (req: Request, res: Response): Promise<void> => {
-    const raw = String(req.params.id ?? '');
-    const id = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
-    const job = id > 0 ? await jobById(id) : null;
-    if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
-    res.json(await jobJson(job));
+    const job = await jobOfPath(req, res, kind);
+    if (job) res.json(await jobJson(job));
   };
 }
 
 /** POST …/jobs/:id/cancellation: a queued job is cancelled, a running one asked to stop; a finished one is 409. */
 export function cancelRoute(kind: JobKind) {
   return async (req: Request, res: Response): Promise<void> => {
-    const raw = String(req.params.id ?? '');
-    const id = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
-    const job = id > 0 ? await jobById(id) : null;
-    if (!job || job.kind !== kind) return apiError(res, 404, 'not_found', 'این کار یافت نشد.');
-    const out = await cancelJob(id, req.user!.id);
+    const job = await jobOfPath(req, res, kind);
+    if (!job) return;
+    const out = await cancelJob(job.id, req.user!.id);
     if (!out.ok) return apiError(res, out.status, out.status === 409 ? 'job_finished' : 'not_found', out.reason);
     res.json(await jobJson(out.job));
   };
