@@ -29,12 +29,21 @@ export function requireUser(req: Request, res: Response, next: NextFunction): vo
   res.redirect(303, '/login');
 }
 
-/** Role guard: a signed-in user of another role gets 404, as if the page did not exist. */
+export const ROLE_PENDING_MESSAGE = 'نقش این حساب هنوز به تأیید نفر دوم (مدیر دیگری یا کارشناس همان استان) نرسیده است؛ تا آن زمان هیچ داده‌ای نشان داده نمی‌شود.';
+
+/**
+ * Role guard: a signed-in user of another role gets 404, as if the page did not exist. A role
+ * still waiting for its second person (issue 23 F1) reaches nothing either.
+ */
 export function requireRole(...roles: Role[]): RequestHandler[] {
   return [
     requireUser,
-    (req, _res, next) => {
-      if (req.user && roles.includes(req.user.role)) return next();
+    (req, res, next) => {
+      if (req.user && roles.includes(req.user.role)) {
+        if (!req.user.role_pending) return next();
+        res.status(403).render('error', { title: 'نقش در انتظار تأیید', message: ROLE_PENDING_MESSAGE });
+        return;
+      }
       next(new NotFoundError());
     },
   ];
@@ -53,6 +62,6 @@ export function currentUser(req: Request): CurrentUser {
 /** The province a province officer is scoped to (throws 404 for anyone else). */
 export function officerProvince(req: Request): string {
   const u = currentUser(req);
-  if (u.role !== 'province_officer' || !u.province_code) throw new NotFoundError();
+  if (u.role !== 'province_officer' || u.role_pending || !u.province_code) throw new NotFoundError();
   return u.province_code;
 }
