@@ -57,7 +57,7 @@ describe('a province officer made by an admin in the web', () => {
     const c = await signIn(app, colleague.email);
     const issued = await c.agent.post(`/province/officers/${row.id}/activation-link`).type('form').send({ _csrf: c.csrf }).expect(201);
     expect(activationLinks(issued.text)).toHaveLength(1);
-    await activate(activationLinks(issued.text)[0]);
+    await activate(activationLinks(issued.text)[0]!);
     const o = await signIn(app, email);
     for (const path of ['/province', '/province/units', '/province/queue', '/province/registrations', '/nominations', '/province/priority']) {
       const page = await o.agent.get(path);
@@ -106,7 +106,7 @@ describe('a province officer made by an admin in the web', () => {
     expect(toAccount).toHaveLength(1);
     // The province's officers are told of the grant.
     expect(outbox.some((m) => m.to === tehran.email && m.text.includes(email))).toBe(true);
-    await activate(activationLinks(toAccount[0].text)[0]);
+    await activate(activationLinks(toAccount[0]!.text)[0]!);
     const o = await signIn(app, email);
     expect((await o.agent.get('/province/units')).status).toBe(403);
     // A second admin confirms it.
