@@ -151,3 +151,37 @@ describe('a province officer made by an admin in the web', () => {
     expect((await o.agent.get('/province/units')).status).toBe(200);
   });
 });
+
+// Issue 23 F2: the Tehran officer made a link for an account without a password that also owned a
+// Kerman mine, and read the mine's figures with it.
+describe('an officer\'s one-time link stays inside the officer\'s province', () => {
+  it('is refused, in Persian, for an account that also owns (or claims) a unit of another province', async () => {
+    const tehranUnit = await createUnit({ province_code: '23' });
+    const kermanMine = await createUnit({ province_code: '08', kind: 'mining', isic_class: '0710' });
+    const owner = await createUser({ role: 'unit_user', unit_ids: [tehranUnit.id, kermanMine.id] });
+    await t.knex('users').where({ id: owner.id }).update({ password_hash: null });
+    const officer = await createUser({ role: 'province_officer', province_code: '23' });
+    const o = await signIn(app, officer.email);
+    const list = await o.agent.get('/province/registrations').expect(200);
+    expect(list.text).toContain(owner.email);
+    expect(list.text).not.toContain(`/province/unit-accounts/${owner.id}/activation-link`);
+    const res = await o.agent.post(`/province/unit-accounts/${owner.id}/activation-link`).type('form').send({ _csrf: o.csrf });
+    expect(res.status).toBe(409);
+    expect(activationLinks(res.text)).toEqual([]);
+    expect(res.text).toContain('استان دیگری');
+    expect(await t.knex('activation_tokens').where({ user_id: owner.id }).first()).toBeUndefined();
+    expect(await t.knex('audit_log').where({ action: 'user.activation_link_refused', target: `user:${owner.id}`, user_id: officer.id }).first()).toBeDefined();
+
+    // A pending claim of another province's unit counts too.
+    const claimant = await createUser({ role: 'unit_user', unit_ids: [(await createUnit({ province_code: '23' })).id] });
+    await t.knex('users').where({ id: claimant.id }).update({ password_hash: null });
+    await t.knex('unit_claims').insert({ unit_id: (await createUnit({ province_code: '08' })).id, user_id: claimant.id, claimant: JSON.stringify({ entity_name: 'ادعا' }) });
+    expect((await o.agent.post(`/province/unit-accounts/${claimant.id}/activation-link`).type('form').send({ _csrf: o.csrf })).status).toBe(409);
+
+    // An account whose units all lie in Tehran still gets its link.
+    const local = await createUser({ role: 'unit_user', unit_ids: [tehranUnit.id] });
+    await t.knex('users').where({ id: local.id }).update({ password_hash: null });
+    const ok = await o.agent.post(`/province/unit-accounts/${local.id}/activation-link`).type('form').send({ _csrf: o.csrf }).expect(201);
+    expect(activationLinks(ok.text)).toHaveLength(1);
+  });
+});

@@ -13,7 +13,7 @@ import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText 
 import { sendEmailProof } from '../auth/routes.ts';
 import { weakPasswordReason } from '../auth/password-policy.ts';
 import { searchCatalogue, listUnitsOfMeasure, currentPeriod } from '../catalogue/model.ts';
-import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
+import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts, OTHER_PROVINCE_REFUSAL } from './approvals.ts';
 
 /** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
 export const REGISTRATIONS_PER_HOUR = 30;
@@ -194,6 +194,10 @@ async function reject(req: Request, res: Response) {
 async function issueActivationLink(req: Request, res: Response) {
   const issued = await reissueActivation(idParam(req), officerProvince(req), { id: currentUser(req).id, ip: req.ip });
   if (!issued) throw new NotFoundError();
+  if (issued === 'other_province') {
+    res.status(409).render('error', { title: 'پیوند ساخته نشد', message: OTHER_PROVINCE_REFUSAL });
+    return;
+  }
   if (issued.mailed) {
     flash(req, 'success', `پیوند تازه به ${issued.email} فرستاده شد.`);
     return res.redirect(303, '/province/registrations#activations');
