@@ -12,7 +12,6 @@ declare module 'express-session' {
     userId?: number;
     csrfToken?: string;
     flash?: { kind: 'success' | 'danger' | 'info' | 'warning'; text: string }[];
-    returnTo?: string;
   }
 }
 
@@ -23,10 +22,19 @@ export class NotFoundError extends Error {
   }
 }
 
+/** A path of this site to come back to after sign-in, or undefined (never another host: `//x`, `/\\x`). */
+export function localPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 500 && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : undefined;
+}
+
+/**
+ * A stranger is sent to sign in with the page it asked for in the address (`/login?next=…`), not
+ * in a session: an anonymous visitor gets no session row (issue 23 F5, docs/security.md).
+ */
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();
-  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
-  res.redirect(303, '/login');
+  const back = req.method === 'GET' ? localPath(req.originalUrl) : undefined;
+  res.redirect(303, back ? `/login?next=${encodeURIComponent(back)}` : '/login');
 }
 
 export const ROLE_PENDING_MESSAGE = 'نقش این حساب هنوز به تأیید نفر دوم (مدیر دیگری یا کارشناس همان استان) نرسیده است؛ تا آن زمان هیچ داده‌ای نشان داده نمی‌شود.';
