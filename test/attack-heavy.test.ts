@@ -208,3 +208,44 @@ describe('a heavy slot belongs to the work, not to the connection', () => {
     }
   });
 });
+
+// Issue 23 F4: /catalogue/mapping was not guarded and ranked suggestions on the event loop
+// (30,000 codes: 2.6–4.1 s a request; six at once held /healthz 7.8 s), 200 spellings at once.
+describe('the mapping queue', () => {
+  it('is a heavy request, paged by 25 spellings, its ranking the same as the reference similarity', async () => {
+    const { importCatalogue } = await import('../src/catalogue/import.ts');
+    const { suggestionsFor, similarity, MAPPING_PAGE_SIZE } = await import('../src/catalogue/mapping.ts');
+    const names = ['شیر پاستوریزه', 'شیر استریل', 'ماست پرچرب', 'ماست کم‌چرب', 'دوغ گازدار', 'کره حیوانی', 'پنیر سفید', 'خامه صبحانه'];
+    const csv = ['code,name_fa,name_en,unit,active_from,retired_from', ...names.map((n, i) => `10501000${String(i + 10)},${n},,تن,1400-01,`)].join('\n');
+    expect((await importCatalogue(csv, { k: t.knex })).ok).toBe(true);
+    const officer = await createUser({ role: 'province_officer', province_code: '21' });
+    const unit = await createUnit({ province_code: '21' });
+    const spellings = 60;
+    await t.knex('products').insert(Array.from({ length: spellings }, (_, i) => ({ unit_id: unit.id, name: `${names[i % names.length]} نوع ${i}`, unit_of_measure: 'تن', annual_capacity: 1, position: i + 1 })));
+    const o = await signIn(app, officer.email);
+    const first = await o.agent.get('/catalogue/mapping').expect(200);
+    expect((first.text.match(/action="\/catalogue\/mapping\/\d+\/link"/g) ?? []).length).toBe(MAPPING_PAGE_SIZE);
+    expect(first.text).toContain('id="mapping-pages"');
+    const last = await o.agent.get(`/catalogue/mapping?page=${Math.ceil((spellings + 1) / MAPPING_PAGE_SIZE)}`).expect(200);
+    expect((last.text.match(/action="\/catalogue\/mapping\/\d+\/link"/g) ?? []).length).toBe((spellings + 1) % MAPPING_PAGE_SIZE);
+
+    // The SQL ranking gives the scores of the reference definition.
+    const keys = [{ key: 'شیرپاستوریزهنوع1', main_isic: '1050' }, { key: 'ماستکمچرب', main_isic: '1520' }];
+    const got = await suggestionsFor(keys, t.knex);
+    const codes: { code: string; name_fa: string; isic_class: string; key: string }[] = (await t.knex.raw(`select code, name_fa, isic_class, catalogue_key(name_fa) as key from catalogue where retired_from is null`)).rows;
+    for (const g of keys) {
+      const expected = codes.map((c) => ({ code: c.code, score: similarity(g.key, c.key) + (c.isic_class === g.main_isic ? 0.15 : 0) }))
+        .filter((s) => s.score > 0.2).sort((a, b) => b.score - a.score || a.code.localeCompare(b.code)).slice(0, 5);
+      expect(got.get(g.key)!.map((s) => s.code)).toEqual(expected.map((s) => s.code));
+      got.get(g.key)!.forEach((s, i) => expect(s.score).toBeCloseTo(expected[i]!.score, 9));
+    }
+
+    // Guarded: past the cap it answers 429, the link too.
+    const held = Array.from({ length: heavyLimits.perUser }, () => takeHeavySlot(`user:${officer.id}`)!);
+    try {
+      expect((await o.agent.get('/catalogue/mapping')).status).toBe(429);
+    } finally {
+      held.forEach((release) => release());
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
-import { persianDigits } from '../text.ts';
+import { persianDigits, latinDigits } from '../text.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { entryForm, retireForm, linkForm, typedEntry } from './forms.ts';
 import { searchCatalogue, findEntry, createEntry, updateEntry, retireEntry, deleteEntry, usageOf, listUnitsOfMeasure, dimensionName, currentPeriod } from './model.ts';
 import { mappingQueue, suggestionsFor, linkProducts, spellingKeyOf, visibleProduct, type Scope } from './mapping.ts';
@@ -12,8 +13,9 @@ export function catalogueRouter(): Router {
   const router = Router();
   router.get('/catalogue', ...requireRole('stats_office'), showIndex);
   router.post('/catalogue', ...requireRole('stats_office'), create);
-  router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), showQueue);
-  router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), link);
+  // Heavy: the queue and its ranking grow with the country (issue 23 F4).
+  router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), heavy(showQueue));
+  router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), heavy(link));
   router.get('/catalogue/:code', ...requireRole('stats_office'), showEntry);
   router.post('/catalogue/:code', ...requireRole('stats_office'), update);
   router.post('/catalogue/:code/retirement', ...requireRole('stats_office'), retire);
@@ -128,12 +130,17 @@ async function remove(req: Request, res: Response) {
 
 async function renderQueue(req: Request, res: Response, status: number, failed: { id: number; values: Record<string, string>; errors: FieldErrors } | null) {
   const scope = scopeOf(req);
-  const queue = await mappingQueue(scope);
+  const page = pageOf(req.query.page ?? body(req).page);
+  const { queue, suggestions } = await withStatementTimeout(async (k) => {
+    const q = await mappingQueue(scope, page, k);
+    return { queue: q, suggestions: await suggestionsFor(q.groups, k) };
+  });
   // A refused decision is shown on its spelling's card, whichever product of it was posted.
   const failedKey = failed ? await spellingKeyOf(failed.id) : null;
   res.status(status).render('catalogue/mapping', {
     title: 'صف پیوند محصولات به فهرست ملی', scope, ...queue,
-    suggestions: await suggestionsFor(queue.groups), units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
+    pageHref: (n: number) => (n > 1 ? `/catalogue/mapping?page=${n}` : '/catalogue/mapping'),
+    suggestions, units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
   });
 }
 
@@ -158,5 +165,12 @@ async function link(req: Request, res: Response) {
   if (result === 'not_found') throw new NotFoundError();
   const skipped = result.skipped ? ` ${persianDigits(result.skipped)} محصول هم‌نام با واحد سنجشی از جنس دیگر پیوند نخورد و در صف ماند.` : '';
   flash(req, 'success', `${persianDigits(result.linked)} محصول به کد ${persianDigits(parsed.data.code)} پیوند خورد.${skipped}`);
-  res.redirect(303, '/catalogue/mapping');
+  const page = pageOf(b.page);
+  res.redirect(303, page > 1 ? `/catalogue/mapping?page=${page}` : '/catalogue/mapping');
+}
+
+/** A page number from a query or a form (any digits); 1 for anything else. */
+function pageOf(v: unknown): number {
+  const n = Number(latinDigits(typeof v === 'string' ? v : '1').trim());
+  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
