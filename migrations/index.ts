@@ -19,6 +19,7 @@ import * as m120 from './120_production_index.ts';
 import * as m121 from './121_index_weights_published.ts';
 import * as m140 from './140_role_confirmation.ts';
 import * as m141 from './141_catalogue_bigrams.ts';
+import * as m142 from './142_collation_fa.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '121_index_weights_published': m121,
   '140_role_confirmation': m140,
   '141_catalogue_bigrams': m141,
+  '142_collation_fa': m142,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

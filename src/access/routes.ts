@@ -3,6 +3,7 @@ import { requireRole, currentUser, officerProvince, flash, NotFoundError } from 
 import { idParam } from '../forms.ts';
 import { latinDigits } from '../text.ts';
 import { listProvinces } from '../units/model.ts';
+import { pageNumber, pageLink } from '../paging.ts';
 import { mailConfigured } from '../mail.ts';
 import { accessReview, provinceOfficers, confirmRole, colleagueActivation, type ConfirmResult } from './grants.ts';
 
@@ -25,12 +26,12 @@ export function accessRouter(): Router {
 async function showReview(req: Request, res: Response) {
   const province = latinDigits(typeof req.query.province === 'string' ? req.query.province : '').trim();
   const code = /^\d{2}$/.test(province) ? province : '';
-  const page = Math.max(1, Math.min(10_000, Number(latinDigits(String(req.query.page ?? '1'))) || 1));
+  const page = pageNumber(req.query.page);
   const review = await accessReview({ province: code, page });
   res.setHeader('Cache-Control', 'no-store');
   res.render('access/review', {
     title: 'بازبینی دسترسی‌ها', review, province: code, page, provinces: await listProvinces(), me: currentUser(req).id,
-    pageHref: (n: number) => `/admin/access-review?${new URLSearchParams({ ...(code ? { province: code } : {}), page: String(n) })}`,
+    pageHref: pageLink('/admin/access-review', { province: code }),
   });
 }
 

@@ -141,6 +141,7 @@ GET    /nominations/national                         login 404   404   404   404
 GET    /nominations                                  login 404   404   ok    ok    404   404   404
 POST   /nominations                                  login 404   404   ok    404   404   404   404
 POST   /nominations/:year/:id/withdrawal             login 404   404   ok    404   404   404   404
+GET    /catalogue/search                             ok    ok    ok    ok    ok    ok    ok    ok
 GET    /catalogue                                    login 404   404   404   404   ok    404   404
 POST   /catalogue                                    login 404   404   404   404   ok    404   404
 GET    /catalogue/mapping                            login 404   404   ok    ok    ok    404   404
