@@ -172,6 +172,17 @@ describe('an officer\'s one-time link stays inside the officer\'s province', () 
     expect(await t.knex('activation_tokens').where({ user_id: owner.id }).first()).toBeUndefined();
     expect(await t.knex('audit_log').where({ action: 'user.activation_link_refused', target: `user:${owner.id}`, user_id: officer.id }).first()).toBeDefined();
 
+    // With mail, the admins and the officers of both provinces are told.
+    const outbox = captureMail();
+    const admin = await createUser({ role: 'admin' });
+    const kerman = await createUser({ role: 'province_officer', province_code: '08' });
+    expect((await o.agent.post(`/province/unit-accounts/${owner.id}/activation-link`).type('form').send({ _csrf: o.csrf })).status).toBe(409);
+    const told = outbox.map((m) => m.to);
+    expect(told).toEqual(expect.arrayContaining([admin.email, kerman.email, officer.email]));
+    expect(told).not.toContain(owner.email);
+    expect(outbox.every((m) => !activationLinks(m.text).length)).toBe(true);
+    captureMail(false);
+
     // A pending claim of another province's unit counts too.
     const claimant = await createUser({ role: 'unit_user', unit_ids: [(await createUnit({ province_code: '23' })).id] });
     await t.knex('users').where({ id: claimant.id }).update({ password_hash: null });

@@ -3,7 +3,7 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { createActivationToken, emailProofText } from '../auth/activation.ts';
-import { sendMail } from '../mail.ts';
+import { sendMail, mailConfigured } from '../mail.ts';
 import { unitColumns, withProducts, type UnitSummary } from './model.ts';
 
 // The province office's side of registration (DESIGN §2, issue 2 item 4): every query is scoped
@@ -111,6 +111,7 @@ export async function reissueActivation(userId: number, province: string, office
   if (target.other_provinces) {
     // Recorded with the province of the asking officer: the admin's audit view shows it.
     await audit({ action: 'user.activation_link_refused', userId: officer.id, ip: officer.ip ?? null, unitId: target.unit_id, provinceCode: province, target: `user:${userId}`, details: { reason: 'other_province' } }, k);
+    await tellOfRefusedLink(userId, target.email, province, k);
     return 'other_province';
   }
   const purpose = target.no_password ? 'activation' : 'email';
@@ -122,6 +123,18 @@ export async function reissueActivation(userId: number, province: string, office
   const mailed = await sendMail(target.email, purpose === 'email' ? 'تأیید پست الکترونیکی در سامانه آمار تولید' : 'پیوند فعال‌سازی حساب سامانه آمار تولید',
     purpose === 'email' ? emailProofText(link.url) : activationMailText(link.url));
   return { url: link.url, email: target.email, mailed, expiresAt: link.expiresAt };
+}
+
+/** The admins and the confirmed officers of every province the account reaches are mailed (when mail is configured). */
+async function tellOfRefusedLink(userId: number, email: string, asking: string, k: Knex): Promise<void> {
+  if (!mailConfigured()) return;
+  const { rows } = await k.raw(`
+    select distinct us.email from users us
+     where us.active and us.role_confirmed_at is not null and (us.role = 'admin' or (us.role = 'province_officer' and us.province_code in (
+       select u.province_code from unit_users x join units u on u.id = x.unit_id where x.user_id = :userId
+       union select u.province_code from unit_claims x join units u on u.id = x.unit_id where x.user_id = :userId and x.status = 'pending')))`, { userId }) as { rows: { email: string }[] };
+  const text = `کارشناس استان (${asking}) برای حساب ${email} پیوند یک‌بار مصرف خواست و سامانه آن را نساخت، چون این حساب به واحدهایی در بیش از یک استان راه دارد. اگر صاحب حساب را می‌شناسید، با او و با کارشناسان استان‌های دیگر هماهنگ کنید؛ با پست الکترونیکی، صاحب حساب خودش از «گذرواژه را فراموش کرده‌ام» پیوند را به نشانی خود می‌گیرد.\n`;
+  for (const r of rows) await sendMail(r.email, 'درخواست پیوند برای حسابی با واحد در چند استان', text);
 }
 
 export interface LinkedAccount { at: Date; email: string; full_name: string; unit_id: number; entity_name: string; licence_no: string; via: string | null }
