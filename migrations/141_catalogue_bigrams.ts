@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 // over an index. `total` is the code's number of bigrams (the Dice coefficient's denominator).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
-    create function catalogue_bigrams_of(key text) returns table (gram text, n int) language sql immutable strict as $$
+    create function catalogue_bigrams_of(key text) returns table (gram text, n int) language sql immutable strict rows 20 as $$
       select g, count(*)::int from (
         select case when char_length(key) < 2 then key else substr(key, i, 2) end as g
           from generate_series(1, greatest(char_length(key) - 1, 1)) i

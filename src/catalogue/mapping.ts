@@ -53,22 +53,28 @@ export const MAPPING_PAGE_SIZE = 25;
 export async function mappingQueue(scope: Scope, page = 1, k: Knex = db()): Promise<{ groups: QueueGroup[]; total: number; spellings: number; pages: number; page: number; minimum: number }> {
   const base = () => scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id').whereNull('p.catalogue_code'), scope);
   const minimum = await nationalMinimum(scope, k);
-  const spellingsQuery = () => base().groupByRaw('catalogue_key(p.name)').havingRaw('count(distinct p.unit_id) >= ?', [minimum]);
-  const [{ n: spellingCount }] = await k.from(spellingsQuery().select(k.raw('1')).as('s')).count('* as n');
-  const spellings = Number(spellingCount);
-  const pages = Math.max(1, Math.ceil(spellings / MAPPING_PAGE_SIZE));
-  const current = Math.min(Math.max(1, page), pages);
-  const groups: QueueGroup[] = await spellingsQuery()
+  // One grouped scan gives the page and the number of spellings (a window over the groups).
+  const pageOf = (n: number) => base().groupByRaw('catalogue_key(p.name)').havingRaw('count(distinct p.unit_id) >= ?', [minimum])
     .select(
       k.raw('catalogue_key(p.name) as key'), k.raw('min(p.name) as name'), k.raw('min(p.id) as product_id'), k.raw('count(*)::int as products'),
       k.raw(`string_agg(distinct p.unit_of_measure, '، ') as declared_units`), k.raw(`string_agg(distinct u.isic_class, '، ') as isic_classes`),
-      k.raw('mode() within group (order by u.isic_class) as main_isic'),
+      k.raw('mode() within group (order by u.isic_class) as main_isic'), k.raw('count(*) over ()::int as spellings'),
     )
     .orderByRaw('count(*) desc, catalogue_key(p.name)')
     .limit(MAPPING_PAGE_SIZE)
-    .offset((current - 1) * MAPPING_PAGE_SIZE);
+    .offset((n - 1) * MAPPING_PAGE_SIZE) as Promise<(QueueGroup & { spellings: number })[]>;
+  let current = Math.max(1, page);
+  let rows = await pageOf(current);
+  if (!rows.length && current > 1) {
+    // Past the end: the last page, never an empty queue that hides what waits.
+    const [{ n }] = await k.from(base().groupByRaw('catalogue_key(p.name)').havingRaw('count(distinct p.unit_id) >= ?', [minimum]).select(k.raw('1')).as('s')).count('* as n');
+    current = Math.max(1, Math.ceil(Number(n) / MAPPING_PAGE_SIZE));
+    rows = await pageOf(current);
+  }
+  const spellings = Number(rows[0]?.spellings ?? 0);
   const [{ n }] = await base().count('* as n');
-  return { groups: groups.map((g) => ({ ...g, products: Number(g.products) })), total: Number(n), spellings, pages, page: current, minimum };
+  const groups = rows.map(({ spellings: _s, ...g }) => ({ ...g, products: Number(g.products) }));
+  return { groups, total: Number(n), spellings, pages: Math.max(1, Math.ceil(spellings / MAPPING_PAGE_SIZE)), page: current, minimum };
 }
 
 export async function spellingKeyOf(productId: number, k: Knex = db()): Promise<string | null> {
@@ -113,13 +119,18 @@ export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic
   const out = new Map<string, Suggestion[]>(groups.map((g) => [g.key, []]));
   if (!groups.length) return out;
   const now = periodOf(new Date());
+  // A short query whose row estimates (a JSON list, a set-returning function) look large: JIT
+  // compiling it would cost more than running it. Only inside a transaction (the route's).
+  await k.raw('set local jit = off');
   const { rows } = await k.raw(`
     with g as (select distinct key, main_isic from jsonb_to_recordset(:groups::jsonb) as g(key text, main_isic text) where key <> ''),
     gg as (select g.key, g.main_isic, b.gram, b.n, sum(b.n) over (partition by g.key) as total from g cross join lateral catalogue_bigrams_of(g.key) b),
     shared as (
       select gg.key, gg.main_isic, cb.code, sum(least(gg.n, cb.n)) as both, max(gg.total) + max(cb.total) as total
         from gg join catalogue_bigrams cb on cb.gram = gg.gram
-       group by gg.key, gg.main_isic, cb.code),
+       group by gg.key, gg.main_isic, cb.code
+       -- A score above 0.2 needs a Dice coefficient above 0.05 (the class adds at most 0.15): cut the rest before joining.
+      having 2.0 * sum(least(gg.n, cb.n)) / (max(gg.total) + max(cb.total)) > 0.05),
     scored as (
       select s.key, c.code, c.name_fa, m.name_fa as unit_name, c.isic_class,
              2.0 * s.both / s.total + case when c.isic_class = s.main_isic then 0.15 else 0 end as score
