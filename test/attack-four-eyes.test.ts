@@ -121,11 +121,17 @@ describe('a province officer made by an admin in the web', () => {
     const admin = await createUser({ role: 'admin' });
     const target = await createUser({ role: 'stats_office' });
     const { agent, csrf } = await signIn(app, admin.email);
+    const before = await signIn(app, target.email);
     await agent.post(`/admin/users/${target.id}/role`).type('form').send({ _csrf: csrf, role: 'province_officer', province_code: '23' }).expect(303);
+    // The admin may have handed this account its link as a staff account: it starts again from a link the admin never sees.
+    expect((await before.agent.get('/account')).status).toBe(303);
+    expect((await t.knex('users').where({ id: target.id }).first()).password_hash).toBeNull();
+    await t.knex('users').where({ id: target.id }).update({ password_hash: (await t.knex('users').where({ id: admin.id }).first()).password_hash });
     const o = await signIn(app, target.email);
     expect((await o.agent.get('/province/units')).status).toBe(403);
     const officer = await createUser({ role: 'province_officer', province_code: '10' });
     await agent.post(`/admin/users/${officer.id}/role`).type('form').send({ _csrf: csrf, role: 'province_officer', province_code: '23' }).expect(303);
+    await t.knex('users').where({ id: officer.id }).update({ password_hash: (await t.knex('users').where({ id: admin.id }).first()).password_hash });
     const moved = await signIn(app, officer.email);
     expect((await moved.agent.get('/province/units')).status).toBe(403);
   });

@@ -197,12 +197,26 @@ export async function changeRole(userId: number, input: { role: StaffRole; provi
       role: input.role, province_code: province,
       role_granted_by: actor.id, role_granted_at: trx.fn.now(), role_confirmed_by: null, role_confirmed_at: fourEyes ? null : trx.fn.now(),
     });
+    if (fourEyes) {
+      // The admin may have seen this account's link while it held a staff role: the account starts
+      // again from a link the admin never sees (mailed, or made by a confirmed officer of the province).
+      await trx('users').where({ id: userId }).update({ password_hash: null, failed_logins: 0, locked_until: null });
+      await endSessionsOf(trx, userId);
+      await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      await trx('activation_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
+    }
     await audit({ action: 'user.role_changed', userId: actor.id, ip: actor.ip ?? null, provinceCode: province ?? user.province_code, target: `user:${userId}`, details: { from: user.role, to: input.role, province_code: province } }, trx);
     return user as { id: number; email: string; role: Role };
   });
   if (changed === undefined) return 'not_found';
   if (changed === null) return 'unchanged';
-  if (province && isDataRole(input.role)) await tellProvinceOfGrant(province, { id: userId, email: changed.email }, k);
+  if (province && isDataRole(input.role) && actor.id !== null) {
+    if (mailConfigured()) {
+      const link = await createActivationToken(userId, k);
+      await sendMail(changed.email, ACTIVATION_SUBJECT, activationText(link.url));
+    }
+    await tellProvinceOfGrant(province, { id: userId, email: changed.email }, k);
+  }
   await sendMail(changed.email, 'تغییر نقش حساب شما در سامانه آمار تولید', `نقش حساب شما در سامانه آمار تولید صنعت و معدن از «${ROLE_LABELS[changed.role] ?? changed.role}» به «${ROLE_LABELS[input.role] ?? input.role}» تغییر کرد. اگر از این تغییر خبر ندارید، به مدیر سامانه اطلاع دهید.\n`);
   return 'done';
 }
