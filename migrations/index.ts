@@ -18,6 +18,9 @@ import * as m110 from './110_release_products.ts';
 import * as m120 from './120_production_index.ts';
 import * as m121 from './121_index_weights_published.ts';
 import * as m130 from './130_stats_jobs.ts';
+import * as m140 from './140_role_confirmation.ts';
+import * as m141 from './141_catalogue_bigrams.ts';
+import * as m142 from './142_collation_fa.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -40,6 +43,9 @@ const migrations: Record<string, Knex.Migration> = {
   '120_production_index': m120,
   '121_index_weights_published': m121,
   '130_stats_jobs': m130,
+  '140_role_confirmation': m140,
+  '141_catalogue_bigrams': m141,
+  '142_collation_fa': m142,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

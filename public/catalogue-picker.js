@@ -1,16 +1,48 @@
-// Registration form, progressive enhancement only: the catalogue's codes of the unit's chosen ISIC
-// class come first in the product code list (the server does the same when the form comes back).
+// Registration form, progressive enhancement only: as a product code field is typed into (a code
+// or part of a name, two characters at least), the catalogue is searched on the server and its
+// answers fill the field's list, the unit's chosen ISIC class first. The page never carries the
+// whole catalogue (issue 23 F12); without JavaScript the code is typed and checked on sending.
 (() => {
   const list = document.getElementById('catalogue-list');
   const isic = document.getElementById('f-isic_class');
-  if (!list || !isic) return;
-  const options = [...list.querySelectorAll('option')];
-  function order() {
-    const cls = isic.value;
-    const first = options.filter((o) => cls && o.value.startsWith(cls));
-    const rest = options.filter((o) => !(cls && o.value.startsWith(cls)));
-    list.replaceChildren(...first, ...rest);
+  if (!list) return;
+  const typed = new Map([...list.querySelectorAll('option')].map((o) => [o.value, o.textContent]));
+  const persian = (s) => s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+  let timer;
+  let asked = '';
+  async function search(q) {
+    const params = new URLSearchParams({ q });
+    if (isic && /^\d{4}$/.test(isic.value)) params.set('isic', isic.value);
+    const key = params.toString();
+    if (key === asked) return;
+    asked = key;
+    try {
+      const res = await fetch(`/catalogue/search?${key}`, { headers: { Accept: 'application/json' } });
+      if (!res.ok || key !== asked) return;
+      const { results } = await res.json();
+      const options = results.map((c) => {
+        const o = document.createElement('option');
+        o.value = c.code;
+        o.textContent = `${persian(c.code)} — ${c.name_fa} (${c.unit_name})`;
+        return o;
+      });
+      for (const [code, label] of typed) if (!results.some((c) => c.code === code)) {
+        const o = document.createElement('option');
+        o.value = code;
+        o.textContent = label;
+        options.push(o);
+      }
+      list.replaceChildren(...options);
+    } catch {
+      // Offline or refused: the field still takes a typed code, checked when the form is sent.
+    }
   }
-  isic.addEventListener('change', order);
-  order();
+  document.addEventListener('input', (e) => {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.getAttribute('list') !== 'catalogue-list') return;
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if ([...q].length < 2) return;
+    timer = setTimeout(() => void search(q), 200);
+  });
 })();

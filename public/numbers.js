@@ -5,15 +5,27 @@
 const PERSIAN_ZERO = 0x06f0;
 const ARABIC_INDIC_ZERO = 0x0660;
 
-/** Persian and Arabic-Indic digits → Latin; separators (٬ , ، space, ZWNJ, LRM/RLM) dropped; ٫ and / → '.'. */
+/**
+ * Persian and Arabic-Indic digits → Latin; spaces, ZWNJ, LRM/RLM dropped; ٫ and / → '.'. A comma
+ * (, ، or ٬) separates thousands only in groups of three (`12,500` → `12500`): anything else
+ * (`12,5`, `1,2,3`) comes back with its commas, for the caller to refuse — a decimal comma read
+ * as a separator would store 125 for 12.5 (issue 23 F10).
+ */
 export function plainNumber(s) {
-  return String(s)
+  const t = String(s)
     .replace(/[\u06f0-\u06f9\u0660-\u0669]/g, (ch) => {
       const c = ch.charCodeAt(0);
       return String(c >= PERSIAN_ZERO ? c - PERSIAN_ZERO : c - ARABIC_INDIC_ZERO);
     })
-    .replace(/[\u066c,\u060c\u200c\u200e\u200f\s_]/g, '')
+    .replace(/[\u200c\u200e\u200f\s_]/g, '')
     .replace(/[\u066b/]/g, '.');
+  if (!hasComma(t)) return t;
+  return /^-?\d{1,3}([\u066c,\u060c]\d{3})+(\.\d*)?$/.test(t) ? t.replace(/[\u066c,\u060c]/g, '') : t;
+}
+
+/** True when `s` still holds a comma (, ، or ٬): what plainNumber leaves is a misplaced one. */
+export function hasComma(s) {
+  return /[\u066c,\u060c]/.test(String(s));
 }
 
 const toPersian = (s) => s.replace(/\d/g, (d) => String.fromCharCode(PERSIAN_ZERO + Number(d)));
@@ -24,7 +36,9 @@ const toPersian = (s) => s.replace(/\d/g, (d) => String.fromCharCode(PERSIAN_ZER
  * so the server can say what is wrong with it.
  */
 export function groupDigits(s) {
-  const plain = plainNumber(s);
+  // Its own separator (٬) is regrouped freely while typing (a digit deleted from ۱٬۲۰۰ leaves ۱٬۲۰);
+  // a comma the user typed is left for the server to judge.
+  const plain = plainNumber(String(s).replace(/\u066c/g, ''));
   const m = /^(\d*)(\.(\d*))?$/.exec(plain);
   if (!m || (m[1] === '' && m[2] === undefined)) return String(s);
   const int = m[1].replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, '\u066c');

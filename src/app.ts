@@ -18,6 +18,7 @@ import { accountTokensRouter } from './account/tokens.ts';
 import { homeRouter } from './home/routes.ts';
 import { unitsRouter } from './units/routes.ts';
 import { adminRouter } from './admin/routes.ts';
+import { accessRouter } from './access/routes.ts';
 import { filingsRouter } from './filings/routes.ts';
 import { apiRouter } from './api/routes.ts';
 import { verificationsRouter } from './verifications/routes.ts';
@@ -126,6 +127,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(homeRouter());
   app.use(unitsRouter({ registerLimit: opts.registerLimit, registerAttemptLimit: opts.registerAttemptLimit }));
   app.use(adminRouter());
+  app.use(accessRouter());
   app.use(filingsRouter());
   app.use(verificationsRouter());
   app.use(provinceUnitsRouter());

@@ -1,6 +1,6 @@
 import type { Request, Response, RequestHandler } from 'express';
 import { z } from 'zod';
-import { normalizeText, normalizeNumberInput, latinDigits, persianDigits } from './text.ts';
+import { normalizeText, normalizeNumberInput, latinDigits, persianDigits, misplacedComma, decimalCommaMessage } from './text.ts';
 import { weakPasswordReason } from './auth/password-policy.ts';
 import { NotFoundError } from './auth/guards.ts';
 
@@ -34,6 +34,7 @@ export const amount = (label: string, opts: { integer?: boolean; max?: number; s
     z.string({ error: `${label} را وارد کنید.` })
       .superRefine((s, ctx) => {
         const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+        if (misplacedComma(s)) return fail(decimalCommaMessage(label));
         if (!/^-?\d+(\.\d+)?$/.test(s)) return fail(`${label} باید عدد باشد.`);
         const n = Number(s);
         if (n < 0) return fail(`${label} نمی‌تواند منفی باشد.`);

@@ -75,6 +75,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'api_token.revoke': 'ابطال کلید دسترسی API',
   'audit.export': 'دریافت فایل گزارش رویدادها',
   'user.role_changed': 'تغییر نقش حساب',
+  'user.role_confirmed': 'تأیید نقش حساب (نفر دوم)',
+  'user.activation_link_refused': 'رد درخواست پیوند فعال‌سازی (واحد در استان دیگر)',
   'user.password_changed': 'تغییر گذرواژه',
   'user.password_reset_requested': 'درخواست بازنشانی گذرواژه (فراموشی)',
   'user.password_reset_done': 'تعیین گذرواژه تازه با پیوند بازنشانی',

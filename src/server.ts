@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { env, usingEmbeddedDatabase } from './env.ts';
 import { db, closeDb } from './db.ts';
+import { queuedWorkDone } from './mail.ts';
 import { log } from './log.ts';
 import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     clearInterval(idle);
     try {
       await stopJobs();
+      await queuedWorkDone(); // mails queued by answered requests (forgot password)
       await closeDb();
     } catch (err) {
       log.error({ err }, 'error while closing');

@@ -1,6 +1,6 @@
 // Persian text and number input: DESIGN §3, REFERENCE "Text and numbers".
 
-import { plainNumber } from '../public/numbers.js';
+import { plainNumber, hasComma } from '../public/numbers.js';
 
 const PERSIAN_ZERO = 0x06f0;
 const ARABIC_INDIC_ZERO = 0x0660;
@@ -51,6 +51,13 @@ export function normalizeMultiline(s: string): string {
 
 /** An amount as typed (`۱٬۲۰۰٬۰۰۰`, `1,200,000`, `١٢٠٠`) → its Latin digit string, separators dropped. */
 export const normalizeNumberInput = (s: string): string => plainNumber(s);
+
+/** What an amount as normalised still holds a comma that is no thousands separator (`12,5`, `1,2,3`). */
+export const misplacedComma = (normalised: string): boolean => hasComma(normalised);
+
+/** The one message for it, on forms and in the API. */
+export const decimalCommaMessage = (label: string): string =>
+  `${label}: ویرگول فقط رقم‌ها را سه‌تا‌سه‌تا جدا می‌کند (مانند ۱۲٬۵۰۰)؛ برای اعشار «٫» یا «.» بنویسید (مانند ۱۲٫۵).`;
 
 // Grouping and number words: one copy shared with the browser (public/numbers.js).
 export { groupDigits, numberWords, rialWords } from '../public/numbers.js';

@@ -10,6 +10,7 @@ import { loadSettings } from '../src/settings.ts';
 import { periodOf, addMonths, previousPeriod } from '../src/calendar.ts';
 import { verifyPassword } from '../src/auth/passwords.ts';
 import { persianDigits } from '../src/text.ts';
+import { captureMail } from '../src/mail.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -30,20 +31,29 @@ async function activate(token: string, password: string) {
 }
 
 describe('admin manages accounts', () => {
-  it('creates a province officer with a one-time activation link that works', async () => {
-    const { agent, csrf } = await signIn(app, admin.email);
-    const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: 'New.Officer@Test.ir', full_name: 'كارشناس تازه', role: 'province_officer', province_code: '10' });
-    expect(res.status).toBe(201);
-    const link = linkIn(res.text);
-    expect(link).not.toBeNull();
-    const user = await t.knex('users').where({ email: 'new.officer@test.ir' }).first();
-    expect(user).toMatchObject({ role: 'province_officer', province_code: '10', password_hash: null, active: true, full_name: 'کارشناس تازه' });
-    expect(await t.knex('audit_log').where({ action: 'user.created', target: `user:${user.id}`, user_id: admin.id })).toHaveLength(1);
+  it('creates a province officer whose mailed one-time link works and whose role works once a second admin confirms it', async () => {
+    const outbox = captureMail();
+    try {
+      const { agent, csrf } = await signIn(app, admin.email);
+      const res = await agent.post('/admin/users').type('form').send({ _csrf: csrf, email: 'New.Officer@Test.ir', full_name: 'كارشناس تازه', role: 'province_officer', province_code: '10' });
+      expect(res.status).toBe(201);
+      expect(linkIn(res.text)).toBeNull(); // issue 23 F1: never on the admin's screen
+      const link = /\/activate\/([A-Za-z0-9_-]+)/.exec(outbox.find((m) => m.to === 'new.officer@test.ir')!.text);
+      const user = await t.knex('users').where({ email: 'new.officer@test.ir' }).first();
+      expect(user).toMatchObject({ role: 'province_officer', province_code: '10', password_hash: null, active: true, full_name: 'کارشناس تازه', role_confirmed_at: null });
+      expect(await t.knex('audit_log').where({ action: 'user.created', target: `user:${user.id}`, user_id: admin.id })).toHaveLength(1);
 
-    await activate(link![2], 'officer-password-1');
-    expect(await verifyPassword((await t.knex('users').where({ id: user.id }).first()).password_hash, 'officer-password-1')).toBe(true);
-    const officer = await signIn(app, 'new.officer@test.ir', 'officer-password-1');
-    expect((await officer.agent.get('/province/registrations')).status).toBe(200);
+      await activate(link![1], 'officer-password-1');
+      expect(await verifyPassword((await t.knex('users').where({ id: user.id }).first()).password_hash, 'officer-password-1')).toBe(true);
+      const officer = await signIn(app, 'new.officer@test.ir', 'officer-password-1');
+      expect((await officer.agent.get('/province/registrations')).status).toBe(403);
+      const second = await createUser({ role: 'admin' });
+      const s = await signIn(app, second.email);
+      await s.agent.post(`/admin/users/${user.id}/role-confirmation`).type('form').send({ _csrf: s.csrf }).expect(303);
+      expect((await officer.agent.get('/province/registrations')).status).toBe(200);
+    } finally {
+      captureMail(false);
+    }
   });
 
   it('creates statistics-office and planning-deputy accounts without a province', async () => {

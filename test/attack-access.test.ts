@@ -40,7 +40,7 @@ async function freshVisitor(role: RoleKey): Promise<Visitor> {
 }
 
 function outcomeOf(method: string, res: Response): string {
-  if (res.status === 303 && res.headers.location === '/login') return 'login';
+  if (res.status === 303 && /^\/login(\?next=|$)/.test(String(res.headers.location))) return 'login';
   if ([401, 403, 404].includes(res.status) || res.status >= 500) return String(res.status);
   if (method === 'GET') return res.status < 400 ? 'ok' : String(res.status);
   return 'ok';

@@ -72,6 +72,50 @@ describe('quantities and amounts against their columns', () => {
   });
 });
 
+// Issue 23 F10: "12,5" was stored as 125 and "1,2,3" as 123, on the web and in the API.
+describe('a comma separates thousands only in groups of three', () => {
+  for (const typed of ['12,5', '1,2,3', '۱۲٬۵', '12,50', '1,2345', '12,500,5']) {
+    it(`the filing form refuses «${typed}» saying to write «٫» or «.» for decimals, the input kept`, async () => {
+      const { unit, agent, csrf } = await owner();
+      const res = await agent.post(`/filings/${NOW_PERIOD}`).type('form')
+        .send(formBody(csrf, unit.productIds, { lines: [{ produced: typed }] }, { action: 'draft' }));
+      expect(res.status).toBe(422);
+      expect(res.text).toMatch(/invalid-feedback[^>]*>[^<]*برای اعشار «٫» یا «.» بنویسید/);
+      expect(res.text).toContain(`value="${typed}"`);
+      expect(await t.knex('filings').where({ unit_id: unit.id }).first()).toBeUndefined();
+    });
+  }
+
+  it('«12,500», «۱۲٬۵۰۰» and «1,234,567.5» are read as thousands separators', async () => {
+    for (const [typed, stored] of [['12,500', 12500], ['۱۲٬۵۰۰', 12500], ['1,234,567.5', 1234567.5], ['12.5', 12.5]] as const) {
+      const { unit, agent, csrf } = await owner();
+      const res = await agent.post(`/filings/${NOW_PERIOD}`).type('form')
+        .send(formBody(csrf, unit.productIds, { lines: [{ produced: typed }] }, { action: 'draft' }));
+      expect(res.status, typed).toBe(303);
+      const line = await t.knex('filing_lines as l').join('filings as f', 'f.id', 'l.filing_id').where('f.unit_id', unit.id).first('l.produced');
+      expect(line.produced, typed).toBe(stored);
+    }
+  });
+
+  it('the API refuses them too, with the code decimal_comma and the same message', async () => {
+    const unit = await createUnit({ province_code: '23', obligation_start: '1400-01' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
+    const { token } = await createApiToken(user.id, 'ERP');
+    const put = (produced: unknown, value: unknown = 10) => request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set('Authorization', `Bearer ${token}`)
+      .send({ employees: 12, production_value: 1_200_000, intermediate_consumption: 700_000, submit: false, lines: [{ product_id: unit.productIds[0], produced, sold: 1, sales_value: value }] });
+    for (const typed of ['12,5', '1,2,3']) {
+      const res = await put(typed);
+      expect(res.status).toBe(422);
+      expect(res.body.error.fields['lines.0.produced'].code).toBe('decimal_comma');
+      expect(res.body.error.fields['lines.0.produced'].message).toContain('برای اعشار «٫» یا «.» بنویسید');
+    }
+    expect((await put('1,000', '12,5')).body.error.fields['lines.0.sales_value'].code).toBe('decimal_comma');
+    expect(await t.knex('filings').where({ unit_id: unit.id }).first()).toBeUndefined();
+    expect((await put('12,500')).status).toBeLessThan(300);
+    expect((await t.knex('filing_lines as l').join('filings as f', 'f.id', 'l.filing_id').where('f.unit_id', unit.id).first('l.produced')).produced).toBe(12500);
+  });
+});
+
 describe('years and periods against the system\'s range', () => {
   it('nominations with year=0000 or 9999 answer a page, never 500', async () => {
     const officer = await createUser({ role: 'province_officer', province_code: '23' });

@@ -16,6 +16,15 @@ let app: Express;
 beforeAll(async () => ({ t, app } = await freshApp()));
 afterAll(() => t.close());
 
+/** The answer to a sign-in on `a` (the first response that sets a session cookie: anonymous pages set none). */
+async function signInResponse(a: Express, proto?: string): Promise<request.Response> {
+  const u = await createUser({ role: 'stats_office' });
+  // By hand rather than with an agent: the visitor's CSRF cookie is Secure behind TLS, and an agent keeps it off plain http.
+  const page = await request(a).get('/login').set('X-Forwarded-Proto', proto ?? 'http');
+  const visitor = String((page.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('psp.csrf=')) ?? '').split(';')[0]!;
+  return request(a).post('/login').set('X-Forwarded-Proto', proto ?? 'http').set('Cookie', visitor).type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
+}
+
 const sidOf = (res: request.Response): string | undefined => /psp\.sid=([^;]+)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1];
 const cookieOf = (res: request.Response): string => String((res.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('psp.sid=')) ?? '');
 /** The session id inside the signed cookie value `s:ID.SIGNATURE`. */
@@ -24,11 +33,13 @@ const rawSid = (cookieValue: string) => decodeURIComponent(cookieValue).replace(
 describe('session fixation', () => {
   it('a session id held before sign-in is worth nothing after it: a new id, the old one deleted', async () => {
     const u = await createUser({ role: 'province_officer', province_code: '23' });
-    // A session exists before sign-in once something is stored in it: here the page to return to.
+    // A session held before this sign-in: someone else's, on the same browser.
     const victim = request.agent(app);
-    const before = sidOf(await victim.get('/province'))!;
+    const earlier = await createUser({ role: 'stats_office' });
+    const first = await victim.get('/login');
+    const before = sidOf(await victim.post('/login').type('form').send({ _csrf: csrfFrom(first.text), email: earlier.email, password: PASSWORD }))!;
     expect(before).toBeDefined();
-    const page = await victim.get('/login');
+    const page = await victim.get('/account');
     // The attacker's copy of the pre-sign-in cookie…
     const res = await victim.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD });
     expect(res.status).toBe(303);
@@ -38,16 +49,21 @@ describe('session fixation', () => {
     // …does not reach the victim's signed-in session, and no longer exists.
     const withOld = await request(app).get('/province').set('Cookie', `psp.sid=${before}`);
     expect(withOld.status).toBe(303);
-    expect(withOld.headers.location).toBe('/login');
+    expect(withOld.headers.location).toMatch(/^\/login(\?next=|$)/);
     expect(await t.knex('sessions').where({ sid: rawSid(before) }).first()).toBeUndefined();
     // The new one works.
     expect((await request(app).get('/province').set('Cookie', `psp.sid=${after}`)).status).toBe(200);
   });
 
-  it('a made-up or forged session cookie is ignored: a fresh session is issued, and signing in does not adopt it', async () => {
+  it('a made-up or forged session cookie is ignored: no session is stored for it, and signing in does not adopt it', async () => {
+    const u = await createUser({ role: 'stats_office' });
     for (const planted of ['attacker-chosen-id', 's%3Aattacker-chosen-id.bad-signature', `s%3A${'a'.repeat(32)}.${'b'.repeat(43)}`]) {
       const page = await request(app).get('/province').set('Cookie', `psp.sid=${planted}`);
-      const issued = sidOf(page);
+      expect(page.status).toBe(303);
+      const agent = request.agent(app);
+      const form = await agent.get('/login').set('Cookie', `psp.sid=${planted}`);
+      const signedIn = await agent.post('/login').set('Cookie', `psp.sid=${planted}; ${String(form.headers['set-cookie'] ?? '').split(';')[0]}`).type('form').send({ _csrf: csrfFrom(form.text), email: u.email, password: PASSWORD });
+      const issued = sidOf(signedIn);
       expect(issued, planted).toBeDefined();
       expect(rawSid(issued!)).not.toBe(rawSid(planted));
       expect(await t.knex('sessions').where({ sid: rawSid(planted) }).first()).toBeUndefined();
@@ -61,7 +77,7 @@ describe('session fixation', () => {
     expect(res.status).toBe(303);
     const mine = await agent.get('/my-units');
     expect(mine.status).toBe(303);
-    expect(mine.headers.location).toBe('/login');
+    expect(mine.headers.location).toMatch(/^\/login(\?next=|$)/);
   });
 
   it('signing out ends the session on the server: the cookie, replayed, is signed out', async () => {
@@ -75,7 +91,7 @@ describe('session fixation', () => {
     await request(app).post('/logout').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(account.text) }).expect(303);
     const replay = await request(app).get('/account').set('Cookie', cookie);
     expect(replay.status).toBe(303);
-    expect(replay.headers.location).toBe('/login');
+    expect(replay.headers.location).toMatch(/^\/login(\?next=|$)/);
   });
 });
 
@@ -90,7 +106,7 @@ describe('sessions end when the password does', () => {
     expect(reset.status).toBeLessThan(400);
     const after = await stolen.agent.get('/province');
     expect(after.status).toBe(303);
-    expect(after.headers.location).toBe('/login');
+    expect(after.headers.location).toMatch(/^\/login(\?next=|$)/);
     // The admin's own session is untouched.
     expect((await a.agent.get('/admin/users')).status).toBe(200);
   });
@@ -104,7 +120,7 @@ describe('sessions end when the password does', () => {
     expect((await here.agent.get('/account')).status).toBe(200);
     const other = await elsewhere.agent.get('/account');
     expect(other.status).toBe(303);
-    expect(other.headers.location).toBe('/login');
+    expect(other.headers.location).toMatch(/^\/login(\?next=|$)/);
   });
 });
 
@@ -118,7 +134,7 @@ describe('the signed-in user is read with the session', () => {
     await t.knex('users').where({ id: u.id }).update({ role: 'stats_office', active: false });
     const out = await s.agent.get('/account');
     expect(out.status).toBe(303);
-    expect(out.headers.location).toBe('/login');
+    expect(out.headers.location).toMatch(/^\/login(\?next=|$)/);
     // Reactivated, the old session stays signed out: it lost its user at the request above.
     await t.knex('users').where({ id: u.id }).update({ active: true });
     expect((await s.agent.get('/account')).status).toBe(303);
@@ -147,13 +163,13 @@ describe('idle timeout', () => {
     await t.knex('sessions').where({ sid: first.sid }).update({ expired: new Date(Date.now() - 1000) });
     const gone = await s.agent.get('/account');
     expect(gone.status).toBe(303);
-    expect(gone.headers.location).toBe('/login');
+    expect(gone.headers.location).toMatch(/^\/login(\?next=|$)/);
   });
 });
 
 describe('cookie flags', () => {
   it('the session cookie is HttpOnly, SameSite=Lax, Path=/, expires; not Secure over plain HTTP', async () => {
-    const c = cookieOf(await request(app).get('/province'));
+    const c = cookieOf(await signInResponse(app));
     expect(c).toMatch(/HttpOnly/i);
     expect(c).toMatch(/SameSite=Lax/i);
     expect(c).toMatch(/Path=\//);
@@ -187,25 +203,25 @@ describe('cookie flags', () => {
 
   it('behind a trusted TLS proxy (TRUST_PROXY=1) the cookie is Secure for https requests, and only for them', async () => {
     const behind = await appWith({ TRUST_PROXY: '1', COOKIE_SECURE: 'auto' });
-    const tls = cookieOf(await request(behind).get('/province').set('X-Forwarded-Proto', 'https'));
+    const tls = cookieOf(await signInResponse(behind, 'https'));
     expect(tls).toMatch(/;\s*Secure/i);
     expect(tls).toMatch(/HttpOnly/i);
     expect(tls).toMatch(/SameSite=Lax/i);
-    const plain = cookieOf(await request(behind).get('/province').set('X-Forwarded-Proto', 'http'));
+    const plain = cookieOf(await signInResponse(behind, 'http'));
     expect(plain).not.toMatch(/;\s*Secure/i);
   });
 
   it('without TRUST_PROXY a forged X-Forwarded-Proto changes nothing (the header is not believed)', async () => {
     const direct = await appWith({ TRUST_PROXY: '0', COOKIE_SECURE: 'auto' });
-    const c = cookieOf(await request(direct).get('/province').set('X-Forwarded-Proto', 'https'));
+    const c = cookieOf(await signInResponse(direct, 'https'));
     expect(c).toMatch(/HttpOnly/i);
     expect(c).not.toMatch(/;\s*Secure/i);
   });
 
   it('COOKIE_SECURE=true: Secure always behind TLS, and over plain HTTP no session cookie is sent at all', async () => {
     const strict = await appWith({ TRUST_PROXY: '1', COOKIE_SECURE: 'true' });
-    expect(cookieOf(await request(strict).get('/province').set('X-Forwarded-Proto', 'https'))).toMatch(/;\s*Secure/i);
-    expect(cookieOf(await request(strict).get('/province'))).toBe('');
+    expect(cookieOf(await signInResponse(strict, 'https'))).toMatch(/;\s*Secure/i);
+    expect(cookieOf(await signInResponse(strict))).toBe('');
   });
 });
 

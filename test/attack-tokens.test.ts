@@ -131,3 +131,44 @@ describe('passwords', () => {
     expect(Object.keys(row)).not.toContain('token_plain');
   });
 });
+
+// Issue 23 F8: a reset link still worked after a password change, and after a deactivation then
+// reactivation.
+describe('one-time links die with the password and with the account', () => {
+  const opens = async (url: string) => (await request(app).get(new URL(url).pathname)).status;
+
+  it('a password change kills every unused link of the account', async () => {
+    const user = await createUser({ role: 'stats_office' });
+    const reset = await createActivationToken(user.id, t.knex, 'reset');
+    expect(await opens(reset.url)).toBe(200);
+    const { agent, csrf } = await signIn(app, user.email);
+    await agent.post('/account/password').type('form').send({ _csrf: csrf, current: PASSWORD, next: 'another-good-secret' }).expect(303);
+    expect(await opens(reset.url)).toBe(404);
+  });
+
+  it('a deactivation kills them, and a reactivation does not bring them back', async () => {
+    const user = await createUser({ role: 'stats_office' });
+    const reset = await createActivationToken(user.id, t.knex, 'reset');
+    const admin = await createUser({ role: 'admin' });
+    const { agent, csrf } = await signIn(app, admin.email);
+    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
+    await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    expect(await opens(reset.url)).toBe(404);
+    // A link made while the account was deactivated dies on reactivation too.
+    await agent.post(`/admin/users/${user.id}/deactivation`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
+    const during = await createActivationToken(user.id, t.knex, 'reset');
+    await agent.post(`/admin/users/${user.id}/reactivation`).type('form').send({ _csrf: csrf }).expect(303);
+    expect(await opens(during.url)).toBe(404);
+  });
+
+  it('setting a password through one link kills the others (an email proof made meanwhile)', async () => {
+    const user = await createUser({ role: 'stats_office' });
+    const reset = await createActivationToken(user.id, t.knex, 'reset');
+    const [other] = await t.knex('activation_tokens').insert({ user_id: user.id, token_hash: 'x'.repeat(64), purpose: 'email', expires_at: new Date(Date.now() + 3600_000) }).returning('id');
+    const agent = request.agent(app);
+    const path = new URL(reset.url).pathname;
+    const page = await agent.get(path).expect(200);
+    await agent.post(path).type('form').send({ _csrf: csrfFrom(page.text), password: 'a-fresh-good-secret', confirm: 'a-fresh-good-secret' }).expect(303);
+    expect((await t.knex('activation_tokens').where({ id: other.id }).first()).used_at).not.toBeNull();
+  });
+});

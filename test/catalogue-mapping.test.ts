@@ -145,9 +145,10 @@ describe('the mapping queue', () => {
 
 describe('registration with a picked code', () => {
   it('stores the picked code beside the unit’s own name and unit; the filing form and the API show it', async () => {
-    const page = await request(app).get('/register').expect(200);
-    expect(page.text).toContain('<option value="1050100010">');
-    expect(page.text).not.toContain('<option value="1050100090">'); // retired
+    // The picker asks the catalogue as the visitor types (issue 23 F12); codes retired are not offered.
+    const found = await request(app).get(`/catalogue/search?q=${encodeURIComponent('شیر')}`).expect(200);
+    expect(found.body.results.map((c: { code: string }) => c.code)).toContain('1050100010');
+    expect(found.body.results.map((c: { code: string }) => c.code)).not.toContain('1050100090'); // retired
     const form = registrationForm({
       'products[0][name]': 'شیر کم‌چرب پاک', 'products[0][unit_of_measure]': 'کيلوگرم', 'products[0][annual_capacity]': '500000', 'products[0][product_code]': '۱۰۵۰۱۰۰۰۱۰',
       'products[1][name]': 'محصول تازه', 'products[1][unit_of_measure]': 'بسته', 'products[1][annual_capacity]': '100',

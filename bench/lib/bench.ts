@@ -10,6 +10,7 @@ import { pickUnits, createSessions, createTokens, filingBodies, removeFixtures }
 import { startChild, startInline, type BenchServer, type MemoryNumbers } from './server.ts';
 import { load, paced, type HttpNumbers } from './http.ts';
 import type { Counters } from './server.ts';
+import { measurePages, type PageNumbers } from './pages.ts';
 
 export interface BenchOptions {
   /** Seconds of load per HTTP endpoint; 0 skips the HTTP part. */
@@ -34,14 +35,14 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export type Part = 'nightly' | 'stats' | 'http' | 'index';
+export type Part = 'nightly' | 'stats' | 'http' | 'index' | 'pages';
 
 /**
  * The dashboard's arrival rate at the worst deadline rush: every one of 100,000 units filing in the
  * last eight office hours (3.5 submissions a second), ten page views each, ten times over.
  */
 export const RUSH_RATE = 350;
-export const PARTS: readonly Part[] = ['nightly', 'stats', 'http', 'index'];
+export const PARTS: readonly Part[] = ['nightly', 'stats', 'http', 'index', 'pages'];
 
 export interface HttpSection {
   period: string;
@@ -65,6 +66,8 @@ export interface BenchResult {
   stats: StatsNumbers | null;
   index?: IndexNumbers | null;
   http: HttpSection | null;
+  /** The officer's long lists at national size (issue 23). */
+  pages?: PageNumbers[] | null;
   /** 1-minute load average at the end. */
   loadAfter?: number;
   options: Omit<BenchOptions, 'log' | 'at'>;
@@ -84,8 +87,9 @@ export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult
   if (parts.includes('index')) log('production index, one month…');
   const index = parts.includes('index') ? await measureIndex(k, at, opts.runs) : null;
   const http = parts.includes('http') && opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
+  const pages = parts.includes('pages') ? await measurePages(k, opts.runs, log) : null;
   const { log: _l, at: _a, parts: _p, ...options } = opts;
-  return { startedAt, machine, nightly, stats, index, http, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
+  return { startedAt, machine, nightly, stats, index, http, pages, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
 }
 
 async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: string) => void): Promise<HttpSection> {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { BenchResult } from './bench.ts';
 import type { HttpNumbers } from './http.ts';
 import { round1 } from './timing.ts';
+import { PAGE_TARGETS } from './pages.ts';
 
 // The results table (Markdown, printed and written to bench/RESULTS.md) with the targets of
 // issue 6 and whether each is met.
@@ -78,6 +79,14 @@ export function resultRows(r: BenchResult): Row[] {
     rows.push({ measure: 'bare route ÷ filing submission (requests per second)', result: `${round1(h.bare.rps / Math.max(h.put.rps, 1e-9))}×`, target: '—', verdict: '' });
     rows.push({ measure: 'submissions stored by the PUT run (API revisions in the database)', result: h.stored.toLocaleString('en-US'), target: `≥ ${h.put.ok.toLocaleString('en-US')} (2xx answers; requests still in flight at the end count too)`, verdict: mark(h.stored >= h.put.ok) });
     rows.push({ measure: `server peak memory (${h.server === 'child' ? ((r.options.instances ?? 1) > 1 ? 'sum of the app processes' : 'server process') : 'bench process, server inline'})`, result: `${h.memory.peakRssMb} MB RSS sampled, ${h.memory.maxRssMb} MB max RSS`, target: '—', verdict: '' });
+  }
+  for (const p of r.pages ?? []) {
+    rows.push({
+      measure: `GET ${p.path} as the largest province's officer (one at a time, median of ${r.options.runs})`,
+      result: `${ms(p.medianMs)} (worst ${ms(p.maxMs)}), ${Math.round(p.bytes / 1000).toLocaleString('en-US')} kB, status ${p.status}`,
+      target: `< ${PAGE_TARGETS.ms} ms, < ${PAGE_TARGETS.bytes / 1000} kB`,
+      verdict: mark(p.status === 200 && p.medianMs < PAGE_TARGETS.ms && p.bytes < PAGE_TARGETS.bytes),
+    });
   }
   return rows;
 }

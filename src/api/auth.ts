@@ -53,10 +53,10 @@ export async function bearerAuth(req: Request, res: Response, next: NextFunction
   }
 }
 
-/** API role guard: other roles get 404, as if the resource did not exist (DESIGN §2). */
+/** API role guard: other roles, and a role still waiting for its second person, get 404, as if the resource did not exist (DESIGN §2). */
 export function apiRole(...roles: Role[]) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.user && roles.includes(req.user.role)) return next();
+    if (req.user && roles.includes(req.user.role) && !req.user.role_pending) return next();
     apiError(res, 404, 'not_found', 'یافت نشد.');
   };
 }

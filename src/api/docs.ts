@@ -379,7 +379,7 @@ export const openApiDocument: Json = {
         properties: { error: { type: 'object', required: ['code', 'message'], properties: {
           code: { type: 'string' },
           message: { type: 'string', description: 'پیام فارسی' },
-          fields: { type: 'object', additionalProperties: { type: 'object', properties: { code: { enum: ['required', 'not_a_number', 'negative', 'not_integer', 'too_large', 'invalid', 'missing_products', 'duplicate'] }, message: { type: 'string' } } } },
+          fields: { type: 'object', additionalProperties: { type: 'object', properties: { code: { enum: ['required', 'decimal_comma', 'not_a_number', 'negative', 'not_integer', 'too_large', 'invalid', 'missing_products', 'duplicate'] }, message: { type: 'string' } } } },
           warnings: { type: 'array', items: { $ref: '#/components/schemas/Warning' } },
           current_revision: { type: 'integer', description: 'در stale_revision' },
         } } },

@@ -52,6 +52,8 @@ export async function consumeActivationToken(tokenId: number, userId: number, pa
   return k.transaction(async (trx) => {
     const used = await trx('activation_tokens').where({ id: tokenId }).whereNull('used_at').update({ used_at: trx.fn.now() });
     if (used !== 1) return false;
+    // Every other link of the account dies with the new password too (issue 23 F8).
+    await trx('activation_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
     await trx('users').where({ id: userId }).update({ password_hash: hash, failed_logins: 0, locked_until: null, email_verified_at: trx.raw('coalesce(email_verified_at, now())') });
     await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     await trx('sessions').whereRaw("sess->>'userId' = ?", [String(userId)]).delete();

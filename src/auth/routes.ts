@@ -5,12 +5,12 @@ import { db } from '../db.ts';
 import { email, password, parseForm } from '../forms.ts';
 import { findUserByEmail } from './users.ts';
 import { verifyPassword, spendVerifyTime, hashPassword } from './passwords.ts';
-import { requireUser, flash, currentUser } from './guards.ts';
+import { requireUser, flash, currentUser, localPath } from './guards.ts';
 import { audit, auditFrom } from '../audit.ts';
 import { consumeActivationToken, consumeEmailProof, createActivationToken, findActivationToken, emailProofText, LINK_VALID_HOURS } from './activation.ts';
 import { throttleKey, waitSeconds, recordFailure, clearFailures } from './throttle.ts';
 import { weakPasswordReason } from './password-policy.ts';
-import { mailConfigured, sendMail } from '../mail.ts';
+import { mailConfigured, sendMail, afterAnswer } from '../mail.ts';
 import { persianDigits } from '../text.ts';
 import { endSessionsOf } from './session.ts';
 
@@ -23,7 +23,7 @@ const INVALID_LINK = { title: 'پیوند نامعتبر', message: 'این پی
 const waitText = (seconds: number) => (seconds >= 120 ? `${persianDigits(Math.ceil(seconds / 60))} دقیقه` : `${persianDigits(seconds)} ثانیه`);
 
 function renderSignIn(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
-  res.status(status).render('auth/login', { title: 'ورود', values, errors });
+  res.status(status).render('auth/login', { title: 'ورود', values, errors, next: localPath(values.next) ?? '' });
 }
 
 function homeFor(role: string): string {
@@ -38,7 +38,7 @@ function homeFor(role: string): string {
 
 async function signIn(req: Request, res: Response) {
   const parsed = parseForm(signInForm, req.body);
-  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '' };
+  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '', next: localPath(req.body?.next) ?? '' };
   if (!parsed.ok) return renderSignIn(res, 422, typed, parsed.errors);
   const k = db();
   const refuse = 'پست الکترونیکی یا گذرواژه نادرست است.';
@@ -65,14 +65,14 @@ async function signIn(req: Request, res: Response) {
       : 'پست الکترونیکی این حساب هنوز تأیید نشده است. پیوند تأیید را از سازمان صنعت، معدن و تجارت استان خود بگیرید.' });
   }
   await k('users').where({ id: signedIn.id }).update({ failed_logins: 0, locked_until: null, last_login_at: k.fn.now() });
-  const returnTo = req.session.returnTo;
+  const returnTo = localPath(req.body?.next);
   // A new session id on sign-in: a session id planted before sign-in is worth nothing after it.
   req.session.regenerate((err) => {
     if (err) return res.status(500).render('error', { title: 'خطا', message: 'ورود انجام نشد. دوباره تلاش کنید.' });
     req.session.userId = signedIn.id;
     req.session.save(async () => {
       await audit({ action: 'auth.sign_in', userId: signedIn.id, target: `user:${signedIn.id}`, ip: req.ip ?? null }).catch(() => undefined);
-      res.redirect(303, returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : homeFor(signedIn.role));
+      res.redirect(303, returnTo ?? homeFor(signedIn.role));
     });
   });
 }
@@ -84,19 +84,21 @@ export async function sendEmailProof(userId: number, to: string): Promise<boolea
   return sendMail(to, 'تأیید پست الکترونیکی در سامانه آمار تولید', emailProofText(url));
 }
 
-/** Forgot password: the same page whether or not the account exists (issue 12 §5). */
+async function mailResetLink(email: string, ip: string | null): Promise<void> {
+  const user = await findUserByEmail(email);
+  if (!user || !user.active) return;
+  const { url } = await createActivationToken(user.id, db(), 'reset');
+  await audit({ action: 'user.password_reset_requested', target: `user:${user.id}`, ip });
+  await sendMail(user.email, 'بازنشانی گذرواژه سامانه آمار تولید', `برای تعیین گذرواژه تازه این پیوند یک‌بار مصرف را باز کنید (تا ${persianDigits(LINK_VALID_HOURS.reset)} ساعت معتبر است):\n${url}\nاگر شما درخواست نکرده‌اید، این نامه را نادیده بگیرید؛ گذرواژه فعلی شما تغییر نکرده است.\n`);
+}
+
+/** Forgot password: the same page, in the same time, whether or not the account exists (issue 12 §5, issue 23 F6). */
 async function requestReset(req: Request, res: Response) {
   const parsed = parseForm(forgotForm, req.body);
   const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '' };
   if (!parsed.ok) return res.status(422).render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: parsed.errors, sent: false, mail: mailConfigured() });
-  if (mailConfigured()) {
-    const user = await findUserByEmail(parsed.data.email);
-    if (user && user.active) {
-      const { url } = await createActivationToken(user.id, db(), 'reset');
-      await audit({ action: 'user.password_reset_requested', target: `user:${user.id}`, ip: req.ip ?? null });
-      await sendMail(user.email, 'بازنشانی گذرواژه سامانه آمار تولید', `برای تعیین گذرواژه تازه این پیوند یک‌بار مصرف را باز کنید (تا ${persianDigits(LINK_VALID_HOURS.reset)} ساعت معتبر است):\n${url}\nاگر شما درخواست نکرده‌اید، این نامه را نادیده بگیرید؛ گذرواژه فعلی شما تغییر نکرده است.\n`);
-    }
-  }
+  // Looked up, made and mailed after the answer: its time says nothing about the address (issue 23 F6).
+  if (mailConfigured()) afterAnswer(res, () => mailResetLink(parsed.data.email, req.ip ?? null), 'password reset mail');
   res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: {}, sent: true, mail: mailConfigured() });
 }
 
@@ -110,7 +112,7 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
     handler: (_req, res) => renderSignIn(res, 429, {}, { _form: 'تعداد تلاش‌های ورود از این نشانی زیاد است. چند دقیقه بعد دوباره تلاش کنید.' }),
   });
 
-  router.get('/login', (req, res) => (req.user ? res.redirect(303, homeFor(req.user.role)) : renderSignIn(res, 200, {}, {})));
+  router.get('/login', (req, res) => (req.user ? res.redirect(303, homeFor(req.user.role)) : renderSignIn(res, 200, { next: req.query.next }, {})));
   router.post('/login', loginLimiter, signIn);
   router.get('/password-reset', (_req, res) => res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: {}, errors: {}, sent: false, mail: mailConfigured() }));
   router.post('/password-reset', loginLimiter, requestReset);
@@ -139,6 +141,8 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
       await endSessionsOf(trx, user.id, req.sessionID); // this session stays; every other one ends
       // …and so does every API token: the password may have been changed because it leaked.
       await trx('api_tokens').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      // …and every one-time link (issue 23 F8): a reset link in a leaked mailbox must not outlive the new password.
+      await trx('activation_tokens').where({ user_id: user.id }).whereNull('used_at').update({ used_at: trx.fn.now() });
       await audit({ action: 'user.password_changed', userId: user.id, ip: req.ip ?? null, target: `user:${user.id}` }, trx);
     });
     flash(req, 'success', 'گذرواژه تغییر کرد.');

@@ -26,7 +26,10 @@ export interface CurrentUser {
   email: string;
   full_name: string;
   role: Role;
+  /** Null while a province officer's role waits for its second person (issue 23 F1): such an account sees nothing. */
   province_code: string | null;
+  /** A data role granted in the web and not yet confirmed by a second person. */
+  role_pending: boolean;
   unit_ids: number[];
   /** A unit user's units, approved ones first (read with the user: no query of their own per page). */
   units: UnitRow[];
@@ -37,7 +40,9 @@ export function findUserByEmail(email: string, k: Knex = db()): Promise<User | u
 }
 
 /** The columns of a CurrentUser, selected from `users` (a unit user's units as JSON, none for staff). */
-export const CURRENT_USER_COLUMNS = `users.id, users.email, users.full_name, users.role, users.province_code,
+export const CURRENT_USER_COLUMNS = `users.id, users.email, users.full_name, users.role,
+  case when users.role_confirmed_at is null then null else users.province_code end as province_code,
+  (users.role_confirmed_at is null) as role_pending,
   case when users.role = 'unit_user' then (
     select coalesce(json_agg(x order by (x.registration = 'approved') desc, x.id), '[]')
       from (select ${UNIT_COLUMNS.join(', ')} from unit_users uu join units u on u.id = uu.unit_id join legal_entities le on le.id = u.legal_entity_id

@@ -1,7 +1,8 @@
 /**
  * Import of the ministry's product list (issue 15): `npm run import:catalogue -- file.csv`.
  *
- * File format: UTF-8 CSV (RFC 4180, as the units import: src/units/csv.ts), a header row with
+ * File format: UTF-8 CSV (RFC 4180, as the units import: src/units/csv.ts; a UTF-16 file or a line
+ * that is not UTF-8 is refused with its line, nothing replaced), of any length, a header row with
  * these columns (`name_en` and `retired_from` may be left out or left empty):
  *
  *   code            4 to 10 digits; the first 4 are the ISIC Rev.4 class (Persian digits accepted)
@@ -23,7 +24,7 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { parseForm } from '../forms.ts';
 import { normalizeText } from '../text.ts';
-import { readCsvTable, type CsvIssue } from '../units/csv.ts';
+import { readCsvTable, decodeCsvBytes, type CsvIssue } from '../units/csv.ts';
 import { entryForm, type EntryInput } from './forms.ts';
 
 export const CATALOGUE_COLUMNS = ['code', 'name_fa', 'name_en', 'unit', 'active_from', 'retired_from'] as const;
@@ -74,30 +75,45 @@ async function readFile(text: string, k: Knex): Promise<{ ok: true; rows: Row[] 
   }
 
   // A known code whose standard unit would change dimension while products link to it.
-  const changed: { code: string; dimension: string }[] = rows.length ? await k('products as p')
-    .join('units_of_measure as m', 'm.code', 'p.unit_of_measure_code')
-    .whereIn('p.catalogue_code', rows.map((r) => r.code)).distinct('p.catalogue_code as code', 'm.dimension') : [];
+  const changed: { code: string; dimension: string }[] = [];
+  for (const codes of chunks(rows.map((r) => r.code))) {
+    changed.push(...await k('products as p').join('units_of_measure as m', 'm.code', 'p.unit_of_measure_code')
+      .whereIn('p.catalogue_code', codes).distinct('p.catalogue_code as code', 'm.dimension'));
+  }
+  const rowOf = new Map(rows.map((r) => [r.code, r]));
   for (const c of changed) {
-    const r = rows.find((x) => x.code === c.code)!;
+    const r = rowOf.get(c.code)!;
     if (dimensionOf.get(r.unit_of_measure_code) !== c.dimension) errors.push({ line: r.line, reason: `unit: products linked to ${c.code} are declared in another dimension; its standard unit cannot change dimension` });
   }
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
   return { ok: true, rows };
 }
 
+/**
+ * Rows per statement: 500 rows of 8 columns is 4,000 bind parameters, far below PostgreSQL's
+ * 65,535, so a file of any length goes through (issue 23 F9: one statement per file crashed).
+ */
 const CHUNK = 500;
+function* chunks<T>(items: readonly T[], size = CHUNK * 10): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
 
-/** Imports a catalogue file (see the top of this file); all or nothing. */
-export async function importCatalogue(text: string, opts: { k?: Knex; actorId?: number | null } = {}): Promise<CatalogueImportResult> {
+/** Imports a catalogue file (its bytes, or text already decoded; see the top of this file); all or nothing. */
+export async function importCatalogue(file: string | Uint8Array, opts: { k?: Knex; actorId?: number | null } = {}): Promise<CatalogueImportResult> {
   const k = opts.k ?? db();
-  const checked = await readFile(text, k);
+  const decoded = typeof file === 'string' ? { ok: true as const, text: file } : decodeCsvBytes(file);
+  if (!decoded.ok) return decoded;
+  const checked = await readFile(decoded.text, k);
   if (!checked.ok) return checked;
   const values = checked.rows.map((r) => ({
     code: r.code, isic_class: r.code.slice(0, 4), name_fa: r.name_fa, name_en: r.name_en || null, unit_of_measure_code: r.unit_of_measure_code,
     active_from: r.active_from, retired_from: r.retired_from || null, source: 'import',
   }));
   return k.transaction(async (trx) => {
-    const before = new Set((await trx('catalogue').whereIn('code', values.map((v) => v.code)).select('code')).map((r: { code: string }) => r.code));
+    const before = new Set<string>();
+    for (const codes of chunks(values.map((v) => v.code))) {
+      for (const r of await trx('catalogue').whereIn('code', codes).select('code') as { code: string }[]) before.add(r.code);
+    }
     let touched = 0;
     for (let i = 0; i < values.length; i += CHUNK) {
       // Only rows that differ are written: a second import of the same file updates nothing.

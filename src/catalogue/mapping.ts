@@ -47,21 +47,34 @@ export async function visibleProduct(productId: number, scope: Scope, k: Knex = 
   return Number(n) >= await nationalMinimum(scope, k) ? product : undefined;
 }
 
-export async function mappingQueue(scope: Scope, k: Knex = db(), limit = 200): Promise<{ groups: QueueGroup[]; total: number; minimum: number }> {
+export const MAPPING_PAGE_SIZE = 25;
+
+/** One page of the queue's spellings (most products first), with the number of spellings and of products. */
+export async function mappingQueue(scope: Scope, page = 1, k: Knex = db()): Promise<{ groups: QueueGroup[]; total: number; spellings: number; pages: number; page: number; minimum: number }> {
   const base = () => scoped(k('products as p').join('units as u', 'u.id', 'p.unit_id').whereNull('p.catalogue_code'), scope);
   const minimum = await nationalMinimum(scope, k);
-  const groups: QueueGroup[] = await base()
-    .groupByRaw('catalogue_key(p.name)')
-    .havingRaw('count(distinct p.unit_id) >= ?', [minimum])
+  // One grouped scan gives the page and the number of spellings (a window over the groups).
+  const pageOf = (n: number) => base().groupByRaw('catalogue_key(p.name)').havingRaw('count(distinct p.unit_id) >= ?', [minimum])
     .select(
       k.raw('catalogue_key(p.name) as key'), k.raw('min(p.name) as name'), k.raw('min(p.id) as product_id'), k.raw('count(*)::int as products'),
       k.raw(`string_agg(distinct p.unit_of_measure, '، ') as declared_units`), k.raw(`string_agg(distinct u.isic_class, '، ') as isic_classes`),
-      k.raw('mode() within group (order by u.isic_class) as main_isic'),
+      k.raw('mode() within group (order by u.isic_class) as main_isic'), k.raw('count(*) over ()::int as spellings'),
     )
     .orderByRaw('count(*) desc, catalogue_key(p.name)')
-    .limit(limit);
+    .limit(MAPPING_PAGE_SIZE)
+    .offset((n - 1) * MAPPING_PAGE_SIZE) as Promise<(QueueGroup & { spellings: number })[]>;
+  let current = Math.max(1, page);
+  let rows = await pageOf(current);
+  if (!rows.length && current > 1) {
+    // Past the end: the last page, never an empty queue that hides what waits.
+    const [{ n }] = await k.from(base().groupByRaw('catalogue_key(p.name)').havingRaw('count(distinct p.unit_id) >= ?', [minimum]).select(k.raw('1')).as('s')).count('* as n');
+    current = Math.max(1, Math.ceil(Number(n) / MAPPING_PAGE_SIZE));
+    rows = await pageOf(current);
+  }
+  const spellings = Number(rows[0]?.spellings ?? 0);
   const [{ n }] = await base().count('* as n');
-  return { groups: groups.map((g) => ({ ...g, products: Number(g.products) })), total: Number(n), minimum };
+  const groups = rows.map(({ spellings: _s, ...g }) => ({ ...g, products: Number(g.products) }));
+  return { groups, total: Number(n), spellings, pages: Math.max(1, Math.ceil(spellings / MAPPING_PAGE_SIZE)), page: current, minimum };
 }
 
 export async function spellingKeyOf(productId: number, k: Knex = db()): Promise<string | null> {
@@ -96,24 +109,37 @@ function dice(x: Map<string, number>, y: Map<string, number>): number {
   return total === 0 ? 0 : (2 * both) / total;
 }
 
-/** The nearest codes in force for each spelling, best first; the group's own ISIC class weighs in. */
+/**
+ * The nearest codes in force for each spelling, best first; the group's own ISIC class weighs in.
+ * One set-based query over the stored bigrams of every code (migration 141): the Dice coefficient
+ * of the spelling's bigrams and each code's, only for codes sharing at least one bigram — the same
+ * scores as similarity() above, which stays as their definition (and the tests' reference).
+ */
 export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic'>[], k: Knex = db(), per = 5): Promise<Map<string, Suggestion[]>> {
+  const out = new Map<string, Suggestion[]>(groups.map((g) => [g.key, []]));
+  if (!groups.length) return out;
   const now = periodOf(new Date());
-  const entries: { code: string; name_fa: string; unit_name: string; isic_class: string; key: string }[] = await k('catalogue as c')
-    .join('units_of_measure as m', 'm.code', 'c.unit_of_measure_code')
-    .where('c.active_from', '<=', now).where((w) => w.whereNull('c.retired_from').orWhere('c.retired_from', '>', now))
-    .select('c.code', 'c.name_fa', 'm.name_fa as unit_name', 'c.isic_class', k.raw('catalogue_key(c.name_fa) as key'));
-  const grams = entries.map((e) => bigrams(e.key));
-  const out = new Map<string, Suggestion[]>();
-  for (const g of groups) {
-    const mine = bigrams(g.key);
-    const ranked = entries
-      .map((e, i) => ({ code: e.code, name_fa: e.name_fa, unit_name: e.unit_name, isic_class: e.isic_class, score: dice(mine, grams[i]) + (e.isic_class === g.main_isic ? 0.15 : 0) }))
-      .filter((s) => s.score > 0.2)
-      .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code))
-      .slice(0, per);
-    out.set(g.key, ranked);
-  }
+  // A short query whose row estimates (a JSON list, a set-returning function) look large: JIT
+  // compiling it would cost more than running it. Only inside a transaction (the route's).
+  await k.raw('set local jit = off');
+  const { rows } = await k.raw(`
+    with g as (select distinct key, main_isic from jsonb_to_recordset(:groups::jsonb) as g(key text, main_isic text) where key <> ''),
+    gg as (select g.key, g.main_isic, b.gram, b.n, sum(b.n) over (partition by g.key) as total from g cross join lateral catalogue_bigrams_of(g.key) b),
+    shared as (
+      select gg.key, gg.main_isic, cb.code, sum(least(gg.n, cb.n)) as both, max(gg.total) + max(cb.total) as total
+        from gg join catalogue_bigrams cb on cb.gram = gg.gram
+       group by gg.key, gg.main_isic, cb.code
+       -- A score above 0.2 needs a Dice coefficient above 0.05 (the class adds at most 0.15): cut the rest before joining.
+      having 2.0 * sum(least(gg.n, cb.n)) / (max(gg.total) + max(cb.total)) > 0.05),
+    scored as (
+      select s.key, c.code, c.name_fa, m.name_fa as unit_name, c.isic_class,
+             2.0 * s.both / s.total + case when c.isic_class = s.main_isic then 0.15 else 0 end as score
+        from shared s join catalogue c on c.code = s.code join units_of_measure m on m.code = c.unit_of_measure_code
+       where c.active_from <= :now and (c.retired_from is null or c.retired_from > :now)),
+    ranked as (select *, row_number() over (partition by key order by score desc, code) as rn from scored where score > 0.2)
+    select key, code, name_fa, unit_name, isic_class, score::float8 as score from ranked where rn <= :per order by key, rn`,
+  { groups: JSON.stringify(groups.map((g) => ({ key: g.key, main_isic: g.main_isic }))), now, per }) as { rows: (Suggestion & { key: string })[] };
+  for (const r of rows) out.get(r.key)?.push({ code: r.code, name_fa: r.name_fa, unit_name: r.unit_name, isic_class: r.isic_class, score: Number(r.score) });
   return out;
 }
 

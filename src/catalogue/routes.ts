@@ -1,7 +1,10 @@
 import { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
 import { persianDigits } from '../text.ts';
+import { pageNumber, pageLink } from '../paging.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { entryForm, retireForm, linkForm, typedEntry } from './forms.ts';
 import { searchCatalogue, findEntry, createEntry, updateEntry, retireEntry, deleteEntry, usageOf, listUnitsOfMeasure, dimensionName, currentPeriod } from './model.ts';
 import { mappingQueue, suggestionsFor, linkProducts, spellingKeyOf, visibleProduct, type Scope } from './mapping.ts';
@@ -10,15 +13,28 @@ import { mappingQueue, suggestionsFor, linkProducts, spellingKeyOf, visibleProdu
 // shared with province officers, each for its own province.
 export function catalogueRouter(): Router {
   const router = Router();
+  // Public: the registration form's product picker asks it as the visitor types (issue 23 F12).
+  router.get('/catalogue/search', rateLimit({ windowMs: 60_000, limit: 300, standardHeaders: 'draft-7', legacyHeaders: false }), searchJson);
   router.get('/catalogue', ...requireRole('stats_office'), showIndex);
   router.post('/catalogue', ...requireRole('stats_office'), create);
-  router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), showQueue);
-  router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), link);
+  // Heavy: the queue and its ranking grow with the country (issue 23 F4).
+  router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), heavy(showQueue));
+  router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), heavy(link));
   router.get('/catalogue/:code', ...requireRole('stats_office'), showEntry);
   router.post('/catalogue/:code', ...requireRole('stats_office'), update);
   router.post('/catalogue/:code/retirement', ...requireRole('stats_office'), retire);
   router.post('/catalogue/:code/deletion', ...requireRole('stats_office'), remove);
   return router;
+}
+
+export const PICKER_LIMIT = 20;
+
+/** Codes in force whose name or code matches what was typed (two characters at least), the unit's ISIC class first. */
+async function searchJson(req: Request, res: Response) {
+  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+  const isic = typeof req.query.isic === 'string' && /^\d{4}$/.test(req.query.isic) ? req.query.isic : undefined;
+  const found = [...q.trim()].length >= 2 ? await searchCatalogue({ q, isicFirst: isic, activeAt: currentPeriod(), limit: PICKER_LIMIT }) : [];
+  res.json({ results: found.map((c) => ({ code: c.code, name_fa: c.name_fa, unit_name: c.unit_name })) });
 }
 
 function codeParam(req: Request): string {
@@ -128,12 +144,17 @@ async function remove(req: Request, res: Response) {
 
 async function renderQueue(req: Request, res: Response, status: number, failed: { id: number; values: Record<string, string>; errors: FieldErrors } | null) {
   const scope = scopeOf(req);
-  const queue = await mappingQueue(scope);
+  const page = pageNumber(req.query.page ?? body(req).page);
+  const { queue, suggestions } = await withStatementTimeout(async (k) => {
+    const q = await mappingQueue(scope, page, k);
+    return { queue: q, suggestions: await suggestionsFor(q.groups, k) };
+  });
   // A refused decision is shown on its spelling's card, whichever product of it was posted.
   const failedKey = failed ? await spellingKeyOf(failed.id) : null;
   res.status(status).render('catalogue/mapping', {
     title: 'صف پیوند محصولات به فهرست ملی', scope, ...queue,
-    suggestions: await suggestionsFor(queue.groups), units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
+    pageHref: pageLink('/catalogue/mapping', {}),
+    suggestions, units: await listUnitsOfMeasure(), dimensionName, failed: failed && { ...failed, key: failedKey },
   });
 }
 
@@ -158,5 +179,6 @@ async function link(req: Request, res: Response) {
   if (result === 'not_found') throw new NotFoundError();
   const skipped = result.skipped ? ` ${persianDigits(result.skipped)} محصول هم‌نام با واحد سنجشی از جنس دیگر پیوند نخورد و در صف ماند.` : '';
   flash(req, 'success', `${persianDigits(result.linked)} محصول به کد ${persianDigits(parsed.data.code)} پیوند خورد.${skipped}`);
-  res.redirect(303, '/catalogue/mapping');
+  const page = pageNumber(b.page);
+  res.redirect(303, page > 1 ? `/catalogue/mapping?page=${page}` : '/catalogue/mapping');
 }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { requireRole, officerProvince, currentUser, NotFoundError, flash } from '../auth/guards.ts';
 import { parseForm, text, FormError, formView } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
+import { heavy } from '../ops/heavy.ts';
+import { pageNumber, slicePage, pageLink, searchText } from '../paging.ts';
+import { latinDigits, normalizeText } from '../text.ts';
 import { auditFrom } from '../audit.ts';
 import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts';
 import { actingUnit } from '../acting-unit.ts';
@@ -23,7 +26,8 @@ const checkView = formView('eligibility/verify-form', (_req, _res, err) => ({ ti
 export function eligibilityRouter(): Router {
   const router = Router();
   router.get('/province/eligibility', officer, lookupView, lookup);
-  router.get('/province/priority', officer, priority);
+  // Heavy: the whole province is ranked for each page (issue 23: 8.9 MB at national size before paging).
+  router.get('/province/priority', officer, heavy(priority));
   router.get('/province/units/:id/facility', officer, facility);
   router.get('/certificate', unitUser, certificatePage);
   router.post('/certificate', unitUser, certificateIssue);
@@ -49,10 +53,17 @@ async function lookup(req: Request, res: Response) {
   res.render('eligibility/lookup', { title: LOOKUP_TITLE, values, errors: {}, results });
 }
 
+export const PRIORITY_PAGE_SIZE = 100;
+
+/** The province's ranking in full (a rank needs every unit), shown a page at a time and searchable by name or national id. */
 async function priority(req: Request, res: Response) {
   const settings = await loadSettings();
   const { from, rows } = await priorityList(officerProvince(req), new Date(), settings.rules);
-  res.render('eligibility/priority', { title: 'فهرست اولویت خدمات', from, rows });
+  const q = searchText(req.query.q);
+  const digits = latinDigits(q);
+  const found = q ? rows.filter((r) => normalizeText(r.unit.name).includes(q) || (/^\d+$/.test(digits) && r.unit.national_id.startsWith(digits))) : rows;
+  const shown = slicePage(found, pageNumber(req.query.page), PRIORITY_PAGE_SIZE);
+  res.render('eligibility/priority', { title: 'فهرست اولویت خدمات', from, ...shown, all: rows.length, q, pageHref: pageLink('/province/priority', { q }) });
 }
 
 async function facility(req: Request, res: Response) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { amount, parseForm, type FieldErrors } from '../forms.ts';
-import { normalizeNumberInput } from '../text.ts';
+import { normalizeNumberInput, misplacedComma } from '../text.ts';
 
 // DESIGN §5: the content of a filing, as typed in the form or sent by the API. A draft may leave
 // fields empty; a submission needs every one. Amounts accept Persian digits and separators.
@@ -86,13 +86,14 @@ export function parseFiling(mode: FilingMode, body: Record<string, unknown>): { 
   return r.ok ? { ok: true, data: r.data as FilingInput } : r;
 }
 
-export type FieldCode = 'required' | 'not_a_number' | 'negative' | 'not_integer' | 'too_precise' | 'too_large' | 'invalid';
+export type FieldCode = 'required' | 'decimal_comma' | 'not_a_number' | 'negative' | 'not_integer' | 'too_precise' | 'too_large' | 'invalid';
 
 /** The machine-readable code of an amount error (the API answers a code per field beside the message). */
 export function amountErrorCode(raw: unknown, integer: boolean): FieldCode {
   if (isEmpty(raw)) return 'required';
   if (typeof raw !== 'string' && typeof raw !== 'number') return 'invalid';
   const s = normalizeNumberInput(String(raw));
+  if (misplacedComma(s)) return 'decimal_comma';
   if (!/^-?\d+(\.\d+)?$/.test(s)) return 'not_a_number';
   const n = Number(s);
   if (n < 0) return 'negative';

@@ -9,7 +9,8 @@ import { log } from '../log.ts';
  *
  * - `heavy(handler)` wraps a route handler: at most heavyLimits.perUser of them run at once per user
  *   (per address when signed out), in this instance; one more is answered 429 with a Persian
- *   message at once, without touching the database. A statement cut off by the timeout below is
+ *   message at once, without touching the database. A slot is held until the handler's work has
+  finished, whatever the client does (hanging up neither frees it early nor keeps it). A statement cut off by the timeout below is
  *   answered 503 with a Persian message instead of a generic error page.
  * - `withStatementTimeout(fn)` runs `fn` in a transaction with `SET LOCAL statement_timeout`, so
  *   PostgreSQL itself cancels a statement that runs too long (PGlite accepts the setting but has
@@ -73,8 +74,9 @@ export function heavy(handler: (req: Request, res: Response) => Promise<unknown>
   return async (req: Request, res: Response, next: NextFunction) => {
     const release = takeHeavySlot(keyOf(req), opts.perUser ?? heavyLimits.perUser);
     if (!release) return refuse(req, res, 429, BUSY_MESSAGE);
-    // A client that goes away frees its slot when its response is done, not before.
-    res.once('close', release);
+    // The slot is the work's, not the connection's (issue 23 F3/F3b): a client that hangs up keeps
+    // it taken until the handler has finished (its statements are still running on the server), and
+    // a hang-up before this line can no longer leak it — it is freed here and only here.
     try {
       await handler(req, res);
     } catch (e) {
@@ -84,7 +86,7 @@ export function heavy(handler: (req: Request, res: Response) => Promise<unknown>
       }
       next(e);
     } finally {
-      if (res.writableEnded) release();
+      release();
     }
   };
 }

@@ -4,7 +4,8 @@ import { requireRole, officerProvince, NotFoundError } from '../auth/guards.ts';
 import { db } from '../db.ts';
 import { loadSettings } from '../settings.ts';
 import { latestDuePeriod, gregorianIsoToJalali, type Period } from '../calendar.ts';
-import { normalizeText, latinDigits, sortFa } from '../text.ts';
+import { normalizeText, latinDigits } from '../text.ts';
+import { pageNumber, pageLink } from '../paging.ts';
 import { jalaliDateText } from '../views.ts';
 import { registrationDetail } from '../units/approvals.ts';
 import { unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from '../filings/model.ts';
@@ -43,55 +44,62 @@ export function unitMatches(q: string): Knex.QueryCallback {
   };
 }
 
-export function provinceUnits(province: string, opts: { q: string; filter: UnitFilter | null; due: Period }, k: Knex = db()): Promise<ProvinceUnitRow[]> {
-  const query = k('units as u')
+export const UNITS_PAGE_SIZE = 100;
+
+/**
+ * One page of the province's units in Persian alphabetical order, with the number of all that
+ * match: sorted, counted and paged in SQL (a province holds tens of thousands), the per-unit
+ * columns computed for the page only.
+ */
+export async function provinceUnits(province: string, opts: { q: string; filter: UnitFilter | null; due: Period; page: number }, k: Knex = db()): Promise<{ rows: ProvinceUnitRow[]; total: number }> {
+  const matching = () => {
+    const query = k('units as u').join('legal_entities as le', 'le.id', 'u.legal_entity_id').where('u.province_code', province);
+    if (opts.q) query.where(unitMatches(opts.q));
+    switch (opts.filter) {
+      case 'inactive': query.where({ 'u.status': 'inactive', 'u.registration': 'approved' }); break;
+      case 'pending': query.where('u.registration', 'pending'); break;
+      case 'returned': query.whereExists(k('filings as f').whereRaw('f.unit_id = u.id').where('f.state', 'returned')); break;
+      case 'missing':
+        query.where('u.registration', 'approved').where('u.obligation_start', '<=', opts.due)
+          .whereNotExists(k('filings as f').whereRaw('f.unit_id = u.id').where('f.period', opts.due).whereNotNull('f.first_submitted_at'));
+        break;
+      default: break;
+    }
+    return query;
+  };
+  const [{ n }] = await matching().count('* as n');
+  const page = matching().select('u.id', k.raw('le.name collate fa as sort_name'))
+    .orderByRaw('le.name collate fa, u.id').limit(UNITS_PAGE_SIZE).offset((opts.page - 1) * UNITS_PAGE_SIZE).as('pg');
+  const rows = await k.from(page)
+    .join('units as u', 'u.id', 'pg.id')
     .join('legal_entities as le', 'le.id', 'u.legal_entity_id')
-    .where('u.province_code', province)
     .select(
       'u.id', 'le.name', 'le.national_id', 'u.licence_no', 'u.city', 'u.phone', 'u.email', 'u.contact_name', 'u.status', 'u.registration',
       k.raw(`(select string_agg(us.email, ' ' order by us.email) from unit_users uu join users us on us.id = uu.user_id where uu.unit_id = u.id) as account_emails`),
       k.raw(`(select count(*)::int from filings f where f.unit_id = u.id and f.state = 'returned') as returned`),
       k.raw(`exists (select 1 from filings f where f.unit_id = u.id and f.period = ? and f.first_submitted_at is not null) as due_filed`, [opts.due]),
       k.raw(`(u.registration = 'approved' and u.obligation_start <= ?) as obligated`, [opts.due]),
-    );
-  if (opts.q) query.where(unitMatches(opts.q));
-  switch (opts.filter) {
-    case 'inactive': query.where({ 'u.status': 'inactive', 'u.registration': 'approved' }); break;
-    case 'pending': query.where('u.registration', 'pending'); break;
-    case 'returned': query.whereExists(k('filings as f').whereRaw('f.unit_id = u.id').where('f.state', 'returned')); break;
-    case 'missing':
-      query.where('u.registration', 'approved').where('u.obligation_start', '<=', opts.due)
-        .whereNotExists(k('filings as f').whereRaw('f.unit_id = u.id').where('f.period', opts.due).whereNotNull('f.first_submitted_at'));
-      break;
-    default: break;
-  }
-  return query.limit(5000) as unknown as Promise<ProvinceUnitRow[]>;
+    )
+    .orderByRaw('pg.sort_name, u.id') as ProvinceUnitRow[];
+  return { rows, total: Number(n) };
 }
-
-const PAGE = 100;
 
 async function list(req: Request, res: Response): Promise<void> {
   const province = officerProvince(req);
   const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
   const f = typeof req.query.filter === 'string' ? req.query.filter : '';
   const filter = f in UNIT_FILTERS ? (f as UnitFilter) : null;
-  const page = Math.max(1, Math.min(1000, Number(latinDigits(String(req.query.page ?? '1'))) || 1));
+  const asked = pageNumber(req.query.page);
   const settings = await loadSettings();
   const due = latestDuePeriod(new Date(), settings.rules);
-  const rows = sortFa(await provinceUnits(province, { q, filter, due }), (r) => r.name);
+  const first = await provinceUnits(province, { q, filter, due, page: asked });
+  const pages = Math.max(1, Math.ceil(first.total / UNITS_PAGE_SIZE));
+  // Past the last page: the last page, never an empty list that hides what exists.
+  const page = Math.min(asked, pages);
+  const { rows, total } = page === asked ? first : await provinceUnits(province, { q, filter, due, page });
   const name = await db()('provinces').where({ code: province }).first('name');
-  res.render('province/units', {
-    title: 'واحدهای استان',
-    provinceName: name?.name ?? '',
-    rows: rows.slice((page - 1) * PAGE, page * PAGE),
-    total: rows.length,
-    page,
-    pages: Math.max(1, Math.ceil(rows.length / PAGE)),
-    q,
-    filter,
-    due,
-    UNIT_FILTERS,
-  });
+  const pageHref = pageLink('/province/units', { q, filter });
+  res.render('province/units', { title: 'واحدهای استان', provinceName: name?.name ?? '', rows, total, page, pages, pageHref, q, filter, due, UNIT_FILTERS });
 }
 
 async function show(req: Request, res: Response): Promise<void> {

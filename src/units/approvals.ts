@@ -3,7 +3,7 @@ import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { createActivationToken, emailProofText } from '../auth/activation.ts';
-import { sendMail } from '../mail.ts';
+import { sendMail, mailConfigured } from '../mail.ts';
 import { unitColumns, withProducts, type UnitSummary } from './model.ts';
 
 // The province office's side of registration (DESIGN §2, issue 2 item 4): every query is scoped
@@ -54,7 +54,18 @@ export async function decideRegistration(id: number, province: string, decision:
   });
 }
 
-export interface PendingActivation { user_id: number; email: string; unit_id: number; entity_name: string; licence_no: string; needs: 'password' | 'email'; expires_at: Date | null }
+export interface PendingActivation { user_id: number; email: string; unit_id: number; entity_name: string; licence_no: string; needs: 'password' | 'email'; expires_at: Date | null; other_provinces: boolean }
+
+/**
+ * True when the account `us` owns or claims a unit outside :province (issue 23 F2): a link made by
+ * this province's officer would hand over that other province's unit too, so none is made here.
+ */
+const OTHER_PROVINCES = `exists (
+    select 1 from unit_users x join units xu on xu.id = x.unit_id where x.user_id = us.id and xu.province_code <> :province
+    union all
+    select 1 from unit_claims x join units xu on xu.id = x.unit_id where x.user_id = us.id and x.status = 'pending' and xu.province_code <> :province)`;
+
+export const OTHER_PROVINCE_REFUSAL = 'این حساب به واحدی در استان دیگری هم پیوند دارد یا آن را درخواست کرده است؛ پیوند یک‌بار مصرف آن را کارشناس یک استان به‌تنهایی نمی‌سازد، چون به داده‌های استان دیگر هم راه می‌دهد. با پست الکترونیکی سامانه، صاحب حساب خودش از «گذرواژه را فراموش کرده‌ام» پیوند را به نشانی خود می‌گیرد؛ وگرنه موضوع را به مدیر سامانه و کارشناس استان دیگر بگویید.';
 
 /** Unit users of the province (owners, or claimants of its units) — the accounts its officer hands links to. */
 const PROVINCE_UNIT_ACCOUNTS = `
@@ -70,7 +81,8 @@ const PROVINCE_UNIT_ACCOUNTS = `
 export async function pendingActivations(province: string, k: Knex = db()): Promise<PendingActivation[]> {
   const r = await k.raw(`
     select distinct on (us.id) us.id as user_id, us.email, a.unit_id, le.name as entity_name, u.licence_no,
-           case when us.password_hash is null then 'password' else 'email' end as needs, t.expires_at
+           case when us.password_hash is null then 'password' else 'email' end as needs, t.expires_at,
+           ${OTHER_PROVINCES} as other_provinces
     from (${PROVINCE_UNIT_ACCOUNTS}) a
     join users us on us.id = a.user_id
     join units u on u.id = a.unit_id
@@ -88,14 +100,20 @@ export async function pendingActivations(province: string, k: Knex = db()): Prom
  * its password, or to prove its email. Mailed when mail is configured; otherwise returned once for
  * the officer to hand over (it is stored only as a hash).
  */
-export async function reissueActivation(userId: number, province: string, officer: { id: number; ip?: string | null }, k: Knex = db()): Promise<{ url: string; email: string; mailed: boolean; expiresAt: Date } | undefined> {
+export async function reissueActivation(userId: number, province: string, officer: { id: number; ip?: string | null }, k: Knex = db()): Promise<{ url: string; email: string; mailed: boolean; expiresAt: Date } | 'other_province' | undefined> {
   const { rows } = await k.raw(`
-    select us.id, us.email, us.password_hash is null as no_password, a.unit_id
+    select us.id, us.email, us.password_hash is null as no_password, a.unit_id, ${OTHER_PROVINCES} as other_provinces
       from (${PROVINCE_UNIT_ACCOUNTS}) a join users us on us.id = a.user_id
      where us.id = :userId and us.role = 'unit_user' and us.active and (us.password_hash is null or us.email_verified_at is null)
-     limit 1`, { province, userId }) as { rows: { id: number; email: string; no_password: boolean; unit_id: number }[] };
+     limit 1`, { province, userId }) as { rows: { id: number; email: string; no_password: boolean; unit_id: number; other_provinces: boolean }[] };
   const target = rows[0];
   if (!target) return undefined;
+  if (target.other_provinces) {
+    // Recorded with the province of the asking officer: the admin's audit view shows it.
+    await audit({ action: 'user.activation_link_refused', userId: officer.id, ip: officer.ip ?? null, unitId: target.unit_id, provinceCode: province, target: `user:${userId}`, details: { reason: 'other_province' } }, k);
+    await tellOfRefusedLink(userId, target.email, province, k);
+    return 'other_province';
+  }
   const purpose = target.no_password ? 'activation' : 'email';
   const link = await k.transaction(async (trx) => {
     const made = await createActivationToken(userId, trx, purpose);
@@ -105,6 +123,18 @@ export async function reissueActivation(userId: number, province: string, office
   const mailed = await sendMail(target.email, purpose === 'email' ? 'تأیید پست الکترونیکی در سامانه آمار تولید' : 'پیوند فعال‌سازی حساب سامانه آمار تولید',
     purpose === 'email' ? emailProofText(link.url) : activationMailText(link.url));
   return { url: link.url, email: target.email, mailed, expiresAt: link.expiresAt };
+}
+
+/** The admins and the confirmed officers of every province the account reaches are mailed (when mail is configured). */
+async function tellOfRefusedLink(userId: number, email: string, asking: string, k: Knex): Promise<void> {
+  if (!mailConfigured()) return;
+  const { rows } = await k.raw(`
+    select distinct us.email from users us
+     where us.active and us.role_confirmed_at is not null and (us.role = 'admin' or (us.role = 'province_officer' and us.province_code in (
+       select u.province_code from unit_users x join units u on u.id = x.unit_id where x.user_id = :userId
+       union select u.province_code from unit_claims x join units u on u.id = x.unit_id where x.user_id = :userId and x.status = 'pending')))`, { userId }) as { rows: { email: string }[] };
+  const text = `کارشناس استان (${asking}) برای حساب ${email} پیوند یک‌بار مصرف خواست و سامانه آن را نساخت، چون این حساب به واحدهایی در بیش از یک استان راه دارد. اگر صاحب حساب را می‌شناسید، با او و با کارشناسان استان‌های دیگر هماهنگ کنید؛ با پست الکترونیکی، صاحب حساب خودش از «گذرواژه را فراموش کرده‌ام» پیوند را به نشانی خود می‌گیرد.\n`;
+  for (const r of rows) await sendMail(r.email, 'درخواست پیوند برای حسابی با واحد در چند استان', text);
 }
 
 export interface LinkedAccount { at: Date; email: string; full_name: string; unit_id: number; entity_name: string; licence_no: string; via: string | null }

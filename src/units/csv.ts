@@ -72,6 +72,37 @@ export function parseCsv(input: string): CsvRecord[] {
 }
 
 export interface CsvIssue { line: number; reason: string }
+
+const UTF16 = 'فایل با کدگذاری UTF-16 (در Excel: «Unicode Text») ذخیره شده است؛ آن را با کدگذاری UTF-8 ذخیره کنید (در Excel: «CSV UTF-8 (Comma delimited)») و دوباره بدهید.';
+const NOT_UTF8 = 'این سطر UTF-8 درست نیست (احتمالاً فایل با کدگذاری Windows-1256 یا ANSI ذخیره شده است)؛ فایل را با کدگذاری UTF-8 ذخیره کنید. هیچ نویسه‌ای جایگزین نشد.';
+
+/**
+ * A file's bytes as UTF-8 text, or why not (issue 23 F11): a UTF-16 file (by its byte order mark,
+ * or NUL bytes between its characters) is refused as such, and every line that is not valid
+ * UTF-8 is named — never decoded into U+FFFD without a word.
+ */
+export function decodeCsvBytes(bytes: Uint8Array): { ok: true; text: string } | { ok: false; errors: CsvIssue[] } {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 4096).includes(0)) {
+    return { ok: false, errors: [{ line: 1, reason: UTF16 }] };
+  }
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    // Find the lines: each on its own (a newline byte never sits inside a UTF-8 sequence).
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const errors: CsvIssue[] = [];
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try { strict.decode(bytes.subarray(start, i)); } catch { errors.push({ line, reason: NOT_UTF8 }); }
+      line++;
+      start = i + 1;
+      if (errors.length >= 100) break;
+    }
+    return { ok: false, errors };
+  }
+}
 export interface CsvRow<C extends string> { line: number; get(column: C): string }
 
 /**

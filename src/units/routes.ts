@@ -12,8 +12,8 @@ import { registerUnit, checkRegistration, unitsOfUser, listProvinces, isicDivisi
 import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText } from './claims.ts';
 import { sendEmailProof } from '../auth/routes.ts';
 import { weakPasswordReason } from '../auth/password-policy.ts';
-import { searchCatalogue, listUnitsOfMeasure, currentPeriod } from '../catalogue/model.ts';
-import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts } from './approvals.ts';
+import { findEntry, listUnitsOfMeasure } from '../catalogue/model.ts';
+import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts, OTHER_PROVINCE_REFUSAL } from './approvals.ts';
 
 /** Registrations from one address per hour, by default: each makes a legal entity, a unit and an account. */
 export const REGISTRATIONS_PER_HOUR = 30;
@@ -66,6 +66,12 @@ export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit
   return router;
 }
 
+/** The catalogue entries of the codes typed into the form's rows (at most MAX_PRODUCTS). */
+async function typedCodes(rows: ProductRowValues[]) {
+  const codes = [...new Set(rows.map((r) => r.product_code.trim()).filter((c) => /^\d{4,10}$/.test(c)))];
+  return codes.length ? (await Promise.all(codes.map((c) => findEntry(c)))).filter((e) => e !== undefined) : [];
+}
+
 /** A `date` column read as ISO text → ۱۴۰۴/۰۲/۱۵ */
 const licenceDate = (iso: string) => jalaliDateText(gregorianIsoToJalali(iso));
 
@@ -77,7 +83,9 @@ async function renderRegistrationForm(res: Response, status: number, values: Rec
     title: 'ثبت‌نام واحد صنعتی یا معدنی',
     values, errors, rows: padded.slice(0, MAX_PRODUCTS), maxProducts: MAX_PRODUCTS,
     provinces: await listProvinces(), divisions: await isicDivisions(),
-    catalogue: await searchCatalogue({ isicFirst: values.isic_class, activeAt: currentPeriod(), limit: 3000 }), unitsOfMeasure: await listUnitsOfMeasure(),
+    // Not the catalogue (60,000 codes): the codes already typed, so the form shows them back; the
+    // picker asks /catalogue/search as the visitor types (issue 23 F12).
+    catalogue: await typedCodes(rows), unitsOfMeasure: await listUnitsOfMeasure(),
   });
 }
 
@@ -194,6 +202,10 @@ async function reject(req: Request, res: Response) {
 async function issueActivationLink(req: Request, res: Response) {
   const issued = await reissueActivation(idParam(req), officerProvince(req), { id: currentUser(req).id, ip: req.ip });
   if (!issued) throw new NotFoundError();
+  if (issued === 'other_province') {
+    res.status(409).render('error', { title: 'پیوند ساخته نشد', message: OTHER_PROVINCE_REFUSAL });
+    return;
+  }
   if (issued.mailed) {
     flash(req, 'success', `پیوند تازه به ${issued.email} فرستاده شد.`);
     return res.redirect(303, '/province/registrations#activations');

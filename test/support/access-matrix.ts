@@ -94,6 +94,11 @@ POST   /admin/users/:id/role                         login 404   404   404   404
 GET    /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/deactivation                 login 404   404   404   404   404   404   ok
 POST   /admin/users/:id/reactivation                 login 404   404   404   404   404   404   ok
+POST   /admin/users/:id/role-confirmation            login 404   404   404   404   404   404   ok
+GET    /admin/access-review                          login 404   404   404   404   404   404   ok
+GET    /province/officers                            login 404   404   ok    ok    404   404   404
+POST   /province/officers/:id/role-confirmation      login 404   404   ok    404   404   404   404
+POST   /province/officers/:id/activation-link        login 404   404   ok    404   404   404   404
 GET    /admin/settings                               login 404   404   404   404   404   404   ok
 GET    /admin/audit                                  login 404   404   404   404   404   404   ok
 GET    /admin/audit.csv                              login 404   404   404   404   404   404   ok
@@ -144,6 +149,7 @@ GET    /nominations/national                         login 404   404   404   404
 GET    /nominations                                  login 404   404   ok    ok    404   404   404
 POST   /nominations                                  login 404   404   ok    404   404   404   404
 POST   /nominations/:year/:id/withdrawal             login 404   404   ok    404   404   404   404
+GET    /catalogue/search                             ok    ok    ok    ok    ok    ok    ok    ok
 GET    /catalogue                                    login 404   404   404   404   ok    404   404
 POST   /catalogue                                    login 404   404   404   404   ok    404   404
 GET    /catalogue/mapping                            login 404   404   ok    ok    ok    404   404
@@ -219,6 +225,7 @@ export interface World {
   claimId: number;
   users: Record<Exclude<RoleKey, 'anon'>, { id: number; email: string }>;
   victimUserId: number;
+  newOfficerId: number;
   tokens: Record<Exclude<RoleKey, 'anon'>, string> & { revoked: string };
   spareTokenId: number;
   certificateCode: string;
@@ -259,6 +266,9 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     admin: await createUser({ role: 'admin' }, k),
   };
   const victim = await createUser({ role: 'province_officer', province_code: '23' }, k);
+  // An officer of province 23 granted by the admin in the web, not confirmed yet and without a password (issue 23 F1).
+  const newOfficer = await createUser({ role: 'province_officer', province_code: '23' }, k);
+  await k('users').where({ id: newOfficer.id }).update({ password_hash: null, role_granted_by: users.admin.id, role_confirmed_at: null });
   // The pending unit's owner, imported without a password: the officer can issue an activation link.
   const pendingUser = await createUser({ role: 'unit_user', unit_ids: [p.id] }, k);
   await k('users').where({ id: pendingUser.id }).update({ password_hash: null });
@@ -305,6 +315,7 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     claimId: claim.id,
     users,
     victimUserId: victim.id,
+    newOfficerId: newOfficer.id,
     tokens,
     spareTokenId: spare.id,
     certificateCode: code,
@@ -320,6 +331,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/province/registrations/')) return String(w.pending.id);
     if (key.includes('/province/claims/')) return String(w.claimId);
     if (key.includes('/province/unit-accounts/')) return String(w.pending.userId);
+    if (key.includes('/province/officers/')) return String(w.newOfficerId);
     if (key.includes('/admin/users/')) return String(w.victimUserId);
     if (key.includes('/dashboard/reminders/')) return String(w.unitA.reminderId);
     if (key.includes('/province/filings/')) return String(w.unitA.filingSubmitted);

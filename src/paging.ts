@@ -1,0 +1,33 @@
+import { latinDigits, normalizeText } from './text.ts';
+
+// Long lists (a province's units, its ranked candidates, the mapping queue) are shown a page at a
+// time, with their total and page links (views/partials/pages.ejs), never silently cut (issue 23).
+
+/** A page number from a query or a form, in any digits; 1 for anything else. */
+export function pageNumber(v: unknown): number {
+  const n = Number(latinDigits(typeof v === 'string' ? v : '1').trim());
+  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
+}
+
+/** One page of a list already in memory (ranked in full, since a rank needs every row), and its bounds. */
+export function slicePage<T>(list: readonly T[], asked: number, size: number): { rows: T[]; page: number; pages: number; total: number } {
+  const pages = Math.max(1, Math.ceil(list.length / size));
+  const page = Math.min(Math.max(1, asked), pages);
+  return { rows: list.slice((page - 1) * size, page * size), page, pages, total: list.length };
+}
+
+/** The address of page `n` of `path` with the list's other parameters kept (page 1 without `page`). */
+export function pageLink(path: string, params: Record<string, string | number | null | undefined>): (n: number) => string {
+  return (n) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') p.set(k, String(v));
+    if (n > 1) p.set('page', String(n));
+    const qs = p.toString();
+    return qs ? `${path}?${qs}` : path;
+  };
+}
+
+/** A search as typed, for matching names in memory the way the database's are stored. */
+export function searchText(v: unknown): string {
+  return typeof v === 'string' ? normalizeText(v).slice(0, 100) : '';
+}
