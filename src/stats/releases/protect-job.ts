@@ -72,9 +72,11 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   const samePeriod = new Set(inputs.samePeriod);
   // The later releases will publish their headline cells (those that pass the primary rule): with
   // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
-  const first = buildProblem(inputs.valueRows, inputs.releases, inputs.rules);
-  const ahead = inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r));
-  let problem = buildProblem(inputs.valueRows, ahead, inputs.rules);
+  let problem = buildProblem(inputs.valueRows, inputs.releases, inputs.rules);
+  if (inputs.releases.some((r) => r.foresight)) {
+    const first = problem;
+    problem = buildProblem(inputs.valueRows, inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r)), inputs.rules);
+  }
   hooks.progress?.('values', 0);
   const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined, headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
@@ -85,8 +87,8 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     // Foresight is a help, never a new dead end: without it the release is protected against what is published.
     if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
     hooks.log?.(`foresight left out: ${e.message}`);
-    const ahead = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
-    const rows = inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !ahead.has(id)) })).filter((r) => r.sig.length > 0);
+    const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
+    const rows = inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0);
     problem = buildProblem(rows, inputs.releases.filter((r) => !r.foresight), inputs.rules);
     protection = await protect(problem);
     foresightDropped = true;
