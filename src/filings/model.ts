@@ -6,7 +6,7 @@ import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
-import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
+import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, classPricesSql, type HistoryRow, type PeerRow, type ClassPriceRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import type { UnitRow } from '../acting-unit.ts';
@@ -246,6 +246,8 @@ export interface Loaded {
   unit: { registration: string; obligation_start: Period };
   products: ProductRow[];
   history: HistoryRow[];
+  /** The class peers' employees and prices the issue-24 checks compare with. */
+  peers?: { employees: PeerRow[]; classPrices: ClassPriceRow[] };
   filing: LockedFiling;
   previous: Snapshot | null;
 }
@@ -257,6 +259,8 @@ export interface Loaded {
  */
 async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
   const history = warningHistory(trx, req.unitId, req.period).toSQL();
+  const peers = employeePeersSql(req.period);
+  const prices = classPricesSql(req.period);
   const first = await trx.raw(
     `with locked as (
        insert into filings (unit_id, period) select ?, ? where exists (select 1 from units where id = ?)
@@ -268,12 +272,17 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
                       'annual_capacity', p.annual_capacity, 'product_code', p.product_code) order by p.position, p.id), '[]')
                from products p where p.unit_id = u.id) as products,
             (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
+            (select coalesce(json_agg(pe), '[]') from (${peers.sql}) pe) as employee_peers,
+            (select coalesce(json_agg(cp), '[]') from (${prices.sql}) cp) as class_prices,
             (select row_to_json(locked) from locked) as filing,
             (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous
        from units u where u.id = ?`,
-    [req.unitId, req.period, req.unitId, ...history.bindings, req.unitId],
+    [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...prices.bindings, req.unitId],
   );
-  const row = first.rows[0] as { registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[]; filing: unknown; previous: Snapshot | null } | undefined;
+  const row = first.rows[0] as {
+    registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[];
+    employee_peers: PeerRow[]; class_prices: ClassPriceRow[]; filing: unknown; previous: Snapshot | null;
+  } | undefined;
   if (!row) return undefined;
   const filing = (typeof row.filing === 'string' ? JSON.parse(row.filing) : row.filing) as LockedFiling;
   let previous = row.previous;
@@ -286,6 +295,7 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
     unit: { registration: row.registration, obligation_start: row.obligation_start },
     products: row.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) })),
     history: row.history,
+    peers: { employees: row.employee_peers, classPrices: row.class_prices },
     filing,
     previous,
   };
@@ -321,7 +331,10 @@ export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Dat
   const ctx = warningContextOf(loaded.history, req.period, {
     capacityFactor: settings.get('capacity_warning_factor'),
     medianFactor: settings.get('median_warning_factor'),
-  }, loaded.products);
+    employeeTolerance: settings.get('employees_warning_tolerance'),
+    priceFactor: settings.get('price_warning_factor'),
+    classPriceFactor: settings.get('class_price_warning_factor'),
+  }, loaded.products, loaded.peers);
   const warnings = computeWarnings(req.input, ctx);
   const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
   const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
