@@ -17,6 +17,7 @@ import * as m102 from './102_products_catalogue.ts';
 import * as m110 from './110_release_products.ts';
 import * as m120 from './120_production_index.ts';
 import * as m121 from './121_index_weights_published.ts';
+import * as m150 from './150_filing_expectations.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '110_release_products': m110,
   '120_production_index': m120,
   '121_index_weights_published': m121,
+  '150_filing_expectations': m150,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
