@@ -120,6 +120,7 @@ export interface FilingForReview extends Omit<FilingRow, 'updated_at'> {
   isic_class: string;
   province_code: string;
   unit_status: string;
+  obligation_start: Period;
 }
 
 /** A filing of the officer's province, or undefined (→ 404) for anything else. */
@@ -132,7 +133,7 @@ export async function findProvinceFiling(province: string, id: number, k: Knex =
     .where('f.id', id)
     .where('u.province_code', province)
     .whereNot('f.state', 'draft')
-    .first('f.id', 'f.unit_id', 'le.name as unit_name', 'le.national_id', 'u.licence_no', 'u.isic_class', 'u.province_code', 'u.status as unit_status',
+    .first('f.id', 'f.unit_id', 'le.name as unit_name', 'le.national_id', 'u.licence_no', 'u.isic_class', 'u.province_code', 'u.status as unit_status', 'u.obligation_start',
       'f.period', 'f.state', 'f.employees', 'f.production_value', 'f.intermediate_consumption', 'f.value_added', 'f.warnings',
       'f.first_submitted_at', 'f.submitted_at', 'f.tracking_code', 'f.revision', 'f.return_reason', 'f.verified_at');
 }
