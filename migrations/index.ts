@@ -18,6 +18,7 @@ import * as m110 from './110_release_products.ts';
 import * as m120 from './120_production_index.ts';
 import * as m121 from './121_index_weights_published.ts';
 import * as m150 from './150_filing_expectations.ts';
+import * as m151 from './151_validation_rules.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '120_production_index': m120,
   '121_index_weights_published': m121,
   '150_filing_expectations': m150,
+  '151_validation_rules': m151,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

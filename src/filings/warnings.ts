@@ -28,7 +28,8 @@ import { hbDistance, hbFit, hbRange, type HbFit } from './hidiroglou-berthelot.t
 //   months (at least MIN_HISTORY units).
 
 export type WarningCode = 'over_capacity' | 'above_median' | 'below_median' | 'sold_over_stock'
-  | 'employees_history' | 'employees_peers' | 'negative_value_added' | 'price_history' | 'price_class';
+  | 'employees_history' | 'employees_peers' | 'negative_value_added' | 'price_history' | 'price_class'
+  | `rule_${number}`;
 export interface Warning { code: WarningCode; field: string; message: string }
 
 export const MIN_HISTORY = 3;
