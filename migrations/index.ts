@@ -21,6 +21,8 @@ import * as m130 from './130_stats_jobs.ts';
 import * as m140 from './140_role_confirmation.ts';
 import * as m141 from './141_catalogue_bigrams.ts';
 import * as m142 from './142_collation_fa.ts';
+import * as m150 from './150_filing_expectations.ts';
+import * as m151 from './151_validation_rules.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -46,6 +48,8 @@ const migrations: Record<string, Knex.Migration> = {
   '140_role_confirmation': m140,
   '141_catalogue_bigrams': m141,
   '142_collation_fa': m142,
+  '150_filing_expectations': m150,
+  '151_validation_rules': m151,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -28,6 +28,7 @@ import { statsRouter } from './stats/routes.ts';
 import { productionIndexRouter } from './production-index/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
 import { catalogueRouter } from './catalogue/routes.ts';
+import { validationRulesRouter } from './validation-rules/routes.ts';
 import { jobsRouter } from './jobs/routes.ts';
 import { opsRouter } from './ops/routes.ts';
 import { requestLog } from './ops/request-log.ts';
@@ -136,6 +137,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(productionIndexRouter());
   app.use(nominationsRouter({ now: opts.now }));
   app.use(catalogueRouter());
+  app.use(validationRulesRouter());
   app.use(jobsRouter());
 
   app.use((_req, _res, next) => next(new NotFoundError()));

@@ -159,7 +159,7 @@ describe('the officer\'s last 12 periods', () => {
 });
 
 describe('the public /verify page', () => {
-  it('says only the verdict, the name, the date issued and whether the certificate is valid', async () => {
+  it('says only the verdict, the name, the date issued, the validity date (issue 24) and whether the certificate is valid', async () => {
     const unit = await createUnit({ province_code: '23', obligation_start: '1400-01' });
     const owner = await createUser({ role: 'unit_user', unit_ids: [unit.id] });
     const { agent, csrf } = await signIn(app, owner.email);
@@ -167,7 +167,7 @@ describe('the public /verify page', () => {
     const code = /\/certificate\/([A-Z0-9]+)/.exec(String(issued.headers.location))![1];
     const ok = await request(app).get(`/verify/${code}`).expect(200);
     const card = /id="public-check"[\s\S]*<\/dl>[\s\S]*?<\/div>/.exec(ok.text)![0];
-    expect([...card.matchAll(/<dt[^>]*>([^<]*)<\/dt>/g)].map((m) => m[1])).toEqual(['کد گواهی', 'نام واحد', 'نتیجه گواهی', 'تاریخ صدور']);
+    expect([...card.matchAll(/<dt[^>]*>([^<]*)<\/dt>/g)].map((m) => m[1])).toEqual(['کد گواهی', 'نام واحد', 'نتیجه گواهی', 'تاریخ صدور', 'اعتبار تا']);
     // The unit's standing changes: the page says "not valid", and not why.
     await t.knex('certificates').where({ code }).update({ eligible: t.knex.raw('not eligible') });
     const changed = await request(app).get(`/verify/${code}`).expect(200);

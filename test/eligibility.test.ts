@@ -6,9 +6,9 @@ import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { duePeriods, deadlineOf, type Period } from '../src/calendar.ts';
-import { periodLabel } from '../src/views.ts';
+import { periodLabel, jdate } from '../src/views.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
-import { verifyUrl } from '../src/eligibility/certificates.ts';
+import { verifyUrl, newCertificateCode, normalizeCode } from '../src/eligibility/certificates.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 
 let t: TestDatabase;
@@ -99,7 +99,8 @@ describe('the unit\'s certificate and its public check', () => {
     expect(page.text).toContain('data-verdict="eligible"');
     const res = await agent.post('/certificate').type('form').send({ _csrf: csrf }).expect(303);
     const cert = await t.knex('certificates').where({ unit_id: u.id }).first();
-    expect(cert.code).toMatch(/^[A-Z2-7]{16}$/);
+    // Issue 24: no O or 0, no I or 1 in a new code.
+    expect(cert.code).toMatch(/^[ABCDEFGHJKLMNPQRSTUVWXYZ2-9]{16}$/);
     expect(cert).toMatchObject({ eligible: true, issued_by: user.id });
     expect(cert.valid_until.getTime() - cert.issued_at.getTime()).toBe(30 * 86400_000);
     expect(res.headers.location).toBe(`/certificate/${cert.code}`);
@@ -117,6 +118,8 @@ describe('the unit\'s certificate and its public check', () => {
     expect(pub.text).toContain('صنایع غذایی گواهی');
     expect(pub.text).toContain('واجد شرایط دریافت خدمات');
     expect(pub.text).toContain('data-valid="true"');
+    // The validity date beside the date issued (issue 24).
+    expect(pub.text).toMatch(new RegExp(`اعتبار تا</dt><dd class="col-sm-8" id="valid-until">${jdate(cert.valid_until)}</dd>`));
     // No figures: no completeness or timeliness, no percentages, no periods, no identifiers.
     const body = /<main[\s\S]*<\/main>/.exec(pub.text)![0];
     expect(body).not.toMatch(/[%٪]/);
@@ -307,5 +310,23 @@ describe('province scoping of the eligibility pages', () => {
     expect(priority.text).not.toContain('واحد محرمانه تهران');
     await agent.get(`/province/units/${u.id}/facility`).expect(404);
     await agent.get(`/province/units/${u.id}/facility?type=working_capital`).expect(404);
+  });
+});
+
+describe('certificate codes (issue 24): nothing to misread', () => {
+  it('a new code never holds O, 0, I or 1', () => {
+    const all = Array.from({ length: 500 }, newCertificateCode).join('');
+    expect(all).not.toMatch(/[O0I1]/);
+    expect(new Set(all).size).toBe(32);
+  });
+
+  it('an old code with O and I is found when typed with 0 and 1, in Persian digits too', async () => {
+    const u = await createUnit({ province_code: '23', obligation_start: START, name: 'واحد گواهی قدیمی' });
+    await t.knex('certificates').insert({ code: 'OOIIABCD2345WXYZ', unit_id: u.id, issued_at: new Date(), valid_until: new Date(Date.now() + 86400_000), eligible: true, missing_periods: '[]', completeness: 1, timeliness: 1 });
+    expect(normalizeCode('0oi1-abcd-2345-wxyz')).toBe('OOIIABCD2345WXYZ');
+    const typed = await request(app).get(`/verify?code=${encodeURIComponent('۰۰۱۱-ABCD-۲۳۴۵-WXYZ')}`).expect(303);
+    expect(typed.headers.location).toBe('/verify/OOIIABCD2345WXYZ');
+    const page = await request(app).get('/verify/00II-ABCD-2345-WXYZ').expect(200);
+    expect(page.text).toContain('واحد گواهی قدیمی');
   });
 });

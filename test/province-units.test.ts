@@ -55,3 +55,19 @@ describe('the province officer\'s units (issue 14, item 11)', () => {
     await agent.get('/province/units/abc').expect(404);
   });
 });
+
+describe('the officer\'s unit page shows the catalogue codes the unit\'s products are linked to (issue 24)', () => {
+  it('a linked product shows its code and the catalogue\'s name; an unlinked one with an old code says so; none shows —', async () => {
+    await t.knex('catalogue').insert({ code: '1050000007', isic_class: '1050', name_fa: 'شیر پاستوریزه (کاتالوگ)', unit_of_measure_code: 't', active_from: '1400-01', source: 'office' });
+    const officer = await createUser({ role: 'province_officer', province_code: '24' });
+    const unit = await createUnit({ province_code: '24', products: [
+      { name: 'شیر', unit_of_measure: 'تن', annual_capacity: 100 }, { name: 'ماست', unit_of_measure: 'تن', annual_capacity: 100 }, { name: 'کره', unit_of_measure: 'تن', annual_capacity: 100 },
+    ] });
+    await t.knex('products').where({ id: unit.productIds[0] }).update({ catalogue_code: '1050000007', unit_of_measure_code: 't' });
+    await t.knex('products').where({ id: unit.productIds[1] }).update({ product_code: '1520123' });
+    const { agent } = await signIn(app, officer.email);
+    const page = await agent.get(`/province/units/${unit.id}`).expect(200);
+    const cells = [...page.text.matchAll(/<td class="num product-code">([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, '').trim());
+    expect(cells).toEqual(['۱۰۵۰۰۰۰۰۰۷ (شیر پاستوریزه (کاتالوگ))', '۱۵۲۰۱۲۳ (پیوند نشده)', '—']);
+  });
+});

@@ -4,6 +4,7 @@ import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { periodRange } from '../src/calendar.ts';
+import { periodLabel } from '../src/views.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -346,5 +347,23 @@ describe('the queue searched, and the way back to it (issue 14 §11)', () => {
     expect(res.headers.location).toBe(`/province/queue?state=submitted&period=1402-02&q=${encodeURIComponent('لبنیات')}`);
     expect((await filingState(dairy)).state).toBe('verified');
     expect((await filingState(cement)).state).toBe('submitted');
+  });
+});
+
+describe('the filing page\'s last 12 periods (issue 24)', () => {
+  it('months before the unit\'s obligation are not due, not «ثبت‌نشده»; a missing month after it is', async () => {
+    const young = await createUnit({ province_code: '23', obligation_start: '1405-03', name: 'واحد تازه‌تأسیس' });
+    const id = await createFiling({ unitId: young.id, period: '1405-06' });
+    await createFiling({ unitId: young.id, period: '1405-04' });
+    const { agent } = await signIn(app, tehranOfficer.email);
+    const page = await agent.get(`/province/filings/${id}`).expect(200);
+    const history = /<table class="table table-sm small mb-0" id="history">[\s\S]*?<\/table>/.exec(page.text)![0];
+    const rows = [...history.matchAll(/<tr[^>]*>\s*<td>([^<]+)<\/td>\s*<td>([\s\S]*?)<\/td>/g)].map((m) => [m[1], m[2].replace(/<[^>]+>/g, '').trim()]);
+    expect(rows).toHaveLength(12);
+    const state = (p: string) => rows.find(([label]) => label === periodLabel(p))![1];
+    expect(state('1405-05')).toBe('ثبت‌نشده');
+    expect(state('1405-03')).toBe('ثبت‌نشده');
+    expect(state('1405-02')).toBe('پیش از آغاز تکلیف');
+    expect(state('1404-07')).toBe('پیش از آغاز تکلیف');
   });
 });

@@ -10,21 +10,25 @@ import { standings, findUnit, type Standing } from './model.ts';
 // DESIGN §4: a certificate carries a code anyone can check; the public check reveals only the
 // verdict, the unit's name, the date issued and whether it still holds — never a figure.
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+// Issue 24: 32 characters none of which can be read as another — no O or 0, no I or 1. Codes
+// issued before used A–Z and 2–7 (O and I among them): they stay valid, and since no new code has
+// a 0 or a 1, a typed 0 is read as O and a typed 1 as I.
+export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const CODE_LENGTH = 16;
 
-/** 16 base32 characters = 80 random bits: not guessable, short enough to type from paper. */
+/** 16 characters of 32 = 80 random bits: not guessable, short enough to type from paper. */
 export function newCertificateCode(): string {
   const bytes = crypto.randomBytes(CODE_LENGTH);
   let out = '';
-  for (const b of bytes) out += BASE32[b & 31];
+  for (const b of bytes) out += CODE_ALPHABET[b & 31];
   return out;
 }
 
 /** What a person may type: any case, spaces or dashes between groups, Persian digits. */
 export function normalizeCode(s: string): string | null {
-  const c = latinDigits(s).toUpperCase().replace(/[\s\-\u200c]/g, '');
-  return new RegExp(`^[${BASE32}]{${CODE_LENGTH}}$`).test(c) ? c : null;
+  const c = latinDigits(s).toUpperCase().replace(/[\s\-\u200c]/g, '').replace(/0/g, 'O').replace(/1/g, 'I');
+  // The new alphabet and the old one (A–Z, 2–7) together.
+  return new RegExp(`^[A-Z2-9]{${CODE_LENGTH}}$`).test(c) ? c : null;
 }
 
 /** ABCD-EFGH-IJKL-MNOP, for print. */

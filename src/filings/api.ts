@@ -152,7 +152,7 @@ async function putFiling(req: Request, res: Response, unit: UnitRow): Promise<vo
   }
   switch (out.code) {
     case 'validation':
-      return apiError(res, 422, 'validation', out.message, Object.fromEntries(Object.entries(out.errors).map(([k, m]) => [k, { code: k === 'lines' ? 'missing_products' : 'duplicate', message: m }])));
+      return apiError(res, 422, 'validation', out.message, Object.fromEntries(Object.entries(out.errors).map(([k, m]) => [k, { code: k === 'lines' ? 'missing_products' : k === '_form' ? 'validation_rule' : 'duplicate', message: m }])));
     case 'warnings_unconfirmed':
       res.status(422).json({ error: { code: out.code, message: `${out.message} برای ارسال با وجود هشدارها، confirm_warnings: true بفرستید.`, warnings: out.warnings } });
       return;

@@ -6,7 +6,9 @@ import { auditInsert } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
-import { computeWarnings, warningHistory, warningContextOf, type HistoryRow, type Warning } from './warnings.ts';
+import { rulesInForce, brokenRules, type RuleRow } from '../validation-rules/model.ts';
+import type { Figures } from '../validation-rules/expression.ts';
+import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, classPricesSql, type HistoryRow, type PeerRow, type ClassPriceRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import type { UnitRow } from '../acting-unit.ts';
@@ -246,6 +248,10 @@ export interface Loaded {
   unit: { registration: string; obligation_start: Period };
   products: ProductRow[];
   history: HistoryRow[];
+  /** The class peers' employees and prices the issue-24 checks compare with. */
+  peers?: { employees: PeerRow[]; classPrices: ClassPriceRow[] };
+  /** The statistics office's validation rules in force for the period (issue 24 §3). */
+  rules?: RuleRow[];
   filing: LockedFiling;
   previous: Snapshot | null;
 }
@@ -257,6 +263,9 @@ export interface Loaded {
  */
 async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
   const history = warningHistory(trx, req.unitId, req.period).toSQL();
+  const peers = employeePeersSql(req.period);
+  const prices = classPricesSql(req.period);
+  const rules = rulesInForce(trx, req.period).toSQL();
   const first = await trx.raw(
     `with locked as (
        insert into filings (unit_id, period) select ?, ? where exists (select 1 from units where id = ?)
@@ -268,12 +277,18 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
                       'annual_capacity', p.annual_capacity, 'product_code', p.product_code) order by p.position, p.id), '[]')
                from products p where p.unit_id = u.id) as products,
             (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
+            (select coalesce(json_agg(pe), '[]') from (${peers.sql}) pe) as employee_peers,
+            (select coalesce(json_agg(cp), '[]') from (${prices.sql}) cp) as class_prices,
+            (select coalesce(json_agg(vr), '[]') from (${rules.sql}) vr) as rules,
             (select row_to_json(locked) from locked) as filing,
             (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous
        from units u where u.id = ?`,
-    [req.unitId, req.period, req.unitId, ...history.bindings, req.unitId],
+    [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...prices.bindings, ...rules.bindings, req.unitId],
   );
-  const row = first.rows[0] as { registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[]; filing: unknown; previous: Snapshot | null } | undefined;
+  const row = first.rows[0] as {
+    registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[];
+    employee_peers: PeerRow[]; class_prices: ClassPriceRow[]; rules: RuleRow[]; filing: unknown; previous: Snapshot | null;
+  } | undefined;
   if (!row) return undefined;
   const filing = (typeof row.filing === 'string' ? JSON.parse(row.filing) : row.filing) as LockedFiling;
   let previous = row.previous;
@@ -286,6 +301,8 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
     unit: { registration: row.registration, obligation_start: row.obligation_start },
     products: row.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) })),
     history: row.history,
+    peers: { employees: row.employee_peers, classPrices: row.class_prices },
+    rules: row.rules,
     filing,
     previous,
   };
@@ -321,8 +338,16 @@ export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Dat
   const ctx = warningContextOf(loaded.history, req.period, {
     capacityFactor: settings.get('capacity_warning_factor'),
     medianFactor: settings.get('median_warning_factor'),
-  }, loaded.products);
-  const warnings = computeWarnings(req.input, ctx);
+    employeeTolerance: settings.get('employees_warning_tolerance'),
+    priceFactor: settings.get('price_warning_factor'),
+    classPriceFactor: settings.get('class_price_warning_factor'),
+  }, loaded.products, loaded.peers);
+  const broken = brokenRules(loaded.rules ?? [], figuresOf(req.input));
+  const ruleErrors = broken.filter((b) => b.severity === 'error');
+  if (req.submit && ruleErrors.length > 0) {
+    return refuse({ code: 'validation', message: ruleErrors.map((b) => b.message).join(' '), errors: { _form: ruleErrors.map((b) => b.message).join(' ') } });
+  }
+  const warnings: Warning[] = [...computeWarnings(req.input, ctx), ...broken.filter((b) => b.severity === 'warning').map(({ code, field, message }) => ({ code, field, message }) as Warning)];
   const seen = req.seenWarnings ? new Set(req.seenWarnings) : null;
   const confirmed = req.confirmWarnings && (!seen || warnings.every((w) => seen.has(warningKey(w))));
   if (req.submit && warnings.length > 0 && !confirmed) {
@@ -489,4 +514,15 @@ export function periodRowsOf(unit: Pick<UnitRow, 'obligation_start'>, at: Date, 
 export async function unitPeriods(unit: Pick<UnitRow, 'id' | 'obligation_start'>, at: Date, rules: Rules, range: PeriodRange = {}, k: Knex = db()): Promise<PeriodRow[]> {
   if (periodsOf(unit, at, range).length === 0) return [];
   return periodRowsOf(unit, at, rules, await unitFilingsQuery(unit, at, range, k), range);
+}
+
+/** A filing's figures as the validation rules read them (issue 24 §3): the unit's and the lines' sums. */
+function figuresOf(input: FilingInput): Figures {
+  const sum = (key: 'produced' | 'sold' | 'sales_value') => input.lines.some((l) => l[key] === null) ? null : input.lines.reduce((s, l) => s + Number(l[key]), 0);
+  const pv = input.production_value ?? null;
+  const ic = input.intermediate_consumption ?? null;
+  return {
+    employees: input.employees ?? null, production_value: pv, intermediate_consumption: ic, value_added: pv === null || ic === null ? null : pv - ic,
+    produced: sum('produced'), sold: sum('sold'), sales_value: sum('sales_value'),
+  };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { addMonths, previousPeriod, type Period } from '../calendar.ts';
 import { fa } from '../views.ts';
 import type { FilingInput } from './forms.ts';
+import { hbDistance, hbFit, hbRange, type HbFit } from './hidiroglou-berthelot.ts';
 
 // DESIGN §5 plausibility warnings: not errors, but a submission carrying any must be confirmed,
 // and they are stored with the filing for the province officer. One function for form and API.
@@ -13,8 +14,22 @@ import type { FilingInput } from './forms.ts';
 // - sold_over_stock: sold more than produced plus the stock at the start of the month, where stock
 //   is approximated as cumulative (produced − sold) over all earlier submitted filings of that
 //   product, never below zero. (Last month alone would flag every unit that sells from older stock.)
+//
+// Issue 24 (what officers return filings for):
+// - employees_history: employees outside the unit's 12-month median ± max(tolerance × median,
+//   4 robust deviations (1.4826 × MAD), 2 people) — employment moves little from month to month.
+// - employees_peers: the change of employees since last month against the changes of the other
+//   units of its ISIC class (in the province when at least 5 of them filed both months, else in
+//   the nation), by the Hidiroglou–Berthelot method (./hidiroglou-berthelot.ts).
+// - negative_value_added: intermediate consumption above production value.
+// - price_history / price_class: a product's price (sales value ÷ quantity sold) beyond × / ÷ a
+//   factor of its median over the unit's own 12 earlier months (at least MIN_HISTORY of them), or
+//   of the median price of the same catalogue code and unit of measure at other units over those
+//   months (at least MIN_HISTORY units).
 
-export type WarningCode = 'over_capacity' | 'above_median' | 'below_median' | 'sold_over_stock';
+export type WarningCode = 'over_capacity' | 'above_median' | 'below_median' | 'sold_over_stock'
+  | 'employees_history' | 'employees_peers' | 'negative_value_added' | 'price_history' | 'price_class'
+  | `rule_${number}`;
 export interface Warning { code: WarningCode; field: string; message: string }
 
 export const MIN_HISTORY = 3;
@@ -30,7 +45,28 @@ export interface WarningContext {
   produced: Map<number, number[]>;
   /** Per product: stock at the start of the period (see above). */
   stock: Map<number, number>;
+  /** Employees of earlier submitted filings in the 12 periods before this one. */
+  employees?: number[];
+  employeeTolerance?: number;
+  /** The unit's employees last month, and its class's HB fit of this month's employees to last month's. */
+  previousEmployees?: number | null;
+  employeePeers?: { fit: HbFit; scope: 'province' | 'nation' } | null;
+  /** Per product: its prices (sales value ÷ sold) in those filings, and at other units of the same code. */
+  prices?: Map<number, number[]>;
+  classPrices?: Map<number, number>;
+  priceFactor?: number;
+  classPriceFactor?: number;
 }
+
+/** Robust spread: the median absolute deviation scaled to a normal standard deviation. */
+export function robustDeviation(xs: number[]): number {
+  const m = median(xs);
+  return 1.4826 * median(xs.map((x) => Math.abs(x - m)));
+}
+
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** A price in Rials: whole Rials above 10, else three significant digits. */
+const price = (x: number) => (x >= 10 ? Math.round(x) : Number(x.toPrecision(3)));
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,10 +117,86 @@ export function computeWarnings(input: FilingInput, ctx: WarningContext): Warnin
     const w = againstMedian(input.production_value, ctx.productionValues, ctx.medianFactor, 'production_value', 'ارزش تولید', ' ریال');
     if (w) out.push(w);
   }
+  out.push(...employeeWarnings(input, ctx), ...valueAddedWarnings(input), ...priceWarnings(input, ctx));
   return out;
 }
 
-export interface HistoryRow { id: number; period: Period; production_value: number | null; product_id: number | null; produced: number | null; sold: number | null }
+function employeeWarnings(input: FilingInput, ctx: WarningContext): Warning[] {
+  const out: Warning[] = [];
+  const e = input.employees;
+  if (e === null || e === undefined) return out;
+  const history = ctx.employees ?? [];
+  if (history.length >= MIN_HISTORY) {
+    const med = median(history);
+    const spread = Math.max((ctx.employeeTolerance ?? 0.2) * med, 4 * robustDeviation(history), 2);
+    const lo = Math.max(0, Math.ceil(med - spread));
+    const hi = Math.floor(med + spread);
+    if (med > 0 && (e < lo || e > hi)) {
+      out.push({
+        code: 'employees_history', field: 'employees',
+        message: `تعداد کارکنان (${fa(e)} نفر) بیرون از بازه معمول واحد در ۱۲ ماه گذشته است: میانه ${fa(round(med))} نفر، بازه پذیرفتنی ${fa(lo)} تا ${fa(hi)} نفر.`,
+      });
+    }
+  }
+  const prev = ctx.previousEmployees;
+  const peers = ctx.employeePeers;
+  if (peers && prev && prev > 0 && e > 0 && hbDistance(peers.fit, e, prev) > 1) {
+    const [lo, hi] = hbRange(peers.fit, prev);
+    const where = peers.scope === 'province' ? 'واحدهای هم‌رشته استان' : 'واحدهای هم‌رشته کشور';
+    out.push({
+      code: 'employees_peers', field: 'employees',
+      message: `تغییر تعداد کارکنان از ${fa(prev)} نفر در ماه قبل به ${fa(e)} نفر با تغییر ${where} نمی‌خواند (روش هیدیروگلو–برتلو)؛ بازه پذیرفتنی ${fa(Math.ceil(lo))} تا ${fa(Math.floor(hi))} نفر.`,
+    });
+  }
+  return out;
+}
+
+function valueAddedWarnings(input: FilingInput): Warning[] {
+  const pv = input.production_value;
+  const ic = input.intermediate_consumption;
+  if (pv === null || ic === null || pv === undefined || ic === undefined || ic <= pv) return [];
+  return [{
+    code: 'negative_value_added', field: 'intermediate_consumption',
+    message: `مصرف واسطه (${fa(ic)} ریال) بیش از ارزش تولید (${fa(pv)} ریال) است و ارزش افزوده منفی (${fa(pv - ic)} ریال) می‌شود؛ مصرف واسطه معمولاً از ۰ تا ارزش تولید است.`,
+  }];
+}
+
+function priceWarnings(input: FilingInput, ctx: WarningContext): Warning[] {
+  const out: Warning[] = [];
+  const byId = new Map(ctx.products.map((p) => [p.id, p]));
+  input.lines.forEach((line, i) => {
+    const p = byId.get(line.product_id);
+    if (!p || line.sold === null || line.sales_value === null || !(line.sold > 0) || !(line.sales_value > 0)) return;
+    const unitPrice = line.sales_value / line.sold;
+    const field = `lines.${i}.sales_value`;
+    const range = (med: number, factor: number) => `${fa(price(med / factor))} تا ${fa(price(med * factor))} ریال`;
+    const own = ctx.prices?.get(p.id) ?? [];
+    const f = ctx.priceFactor ?? 3;
+    if (own.length >= MIN_HISTORY) {
+      const med = median(own);
+      if (med > 0 && (unitPrice > med * f || unitPrice < med / f)) {
+        out.push({
+          code: 'price_history', field,
+          message: `قیمت فروش «${p.name}» (${fa(price(unitPrice))} ریال برای هر ${p.unit_of_measure}) با قیمت‌های ۱۲ ماه گذشته واحد نمی‌خواند: میانه ${fa(price(med))} ریال، بازه پذیرفتنی ${range(med, f)}.`,
+        });
+      }
+    }
+    const classMed = ctx.classPrices?.get(p.id);
+    const cf = ctx.classPriceFactor ?? 5;
+    if (classMed && classMed > 0 && (unitPrice > classMed * cf || unitPrice < classMed / cf)) {
+      out.push({
+        code: 'price_class', field,
+        message: `قیمت فروش «${p.name}» (${fa(price(unitPrice))} ریال برای هر ${p.unit_of_measure}) با قیمت همین کد محصول در واحدهای دیگر نمی‌خواند: میانه ${fa(price(classMed))} ریال، بازه پذیرفتنی ${range(classMed, cf)}.`,
+      });
+    }
+  });
+  return out;
+}
+
+export interface HistoryRow {
+  id: number; period: Period; production_value: number | null; employees?: number | null;
+  product_id: number | null; produced: number | null; sold: number | null; sales_value?: number | string | null;
+}
 
 /**
  * The unit's own history a filing of `period` is compared with: each earlier submitted filing with
@@ -94,29 +206,80 @@ export function warningHistory(k: Knex, unitId: number, period: Period): Knex.Qu
   return k('filings as f')
     .leftJoin('filing_lines as l', 'l.filing_id', 'f.id')
     .where('f.unit_id', unitId).whereNotNull('f.first_submitted_at').where('f.period', '<', period)
-    .select('f.id', 'f.period', 'f.production_value', 'l.product_id', 'l.produced', 'l.sold');
+    .select('f.id', 'f.period', 'f.production_value', 'f.employees', 'l.product_id', 'l.produced', 'l.sold', 'l.sales_value');
+}
+
+export interface PeerRow { same_province: boolean; current: number | string | null; previous: number | string | null }
+export interface ClassPriceRow { product_id: number; median: number | string; units: number | string }
+
+/**
+ * Employees of the other units of the unit's class in the two months before `period` (those that
+ * filed both): the peers of employees_peers. A subquery of saveFiling's first statement, where
+ * `u` is the unit.
+ */
+export function employeePeersSql(period: Period): { sql: string; bindings: string[] } {
+  return {
+    sql: `select pu.province_code = u.province_code as same_province, a.employees as current, b.employees as previous
+            from units pu
+            join filings a on a.unit_id = pu.id and a.period = ? and a.first_submitted_at is not null
+            join filings b on b.unit_id = pu.id and b.period = ? and b.first_submitted_at is not null
+           where pu.isic_class = u.isic_class and pu.id <> u.id`,
+    bindings: [previousPeriod(period), addMonths(period, -2)],
+  };
+}
+
+/** Median price of each of the unit's coded products at other units over the 12 months before `period`. */
+export function classPricesSql(period: Period): { sql: string; bindings: string[] } {
+  return {
+    sql: `select p.id as product_id, percentile_cont(0.5) within group (order by l.sales_value::float8 / l.sold::float8) as median,
+                 count(distinct op.unit_id) as units
+            from products p
+            join products op on op.catalogue_code = p.catalogue_code and op.unit_of_measure_code = p.unit_of_measure_code and op.unit_id <> p.unit_id
+            join filing_lines l on l.product_id = op.id and l.sold > 0 and l.sales_value > 0
+            join filings f on f.id = l.filing_id and f.first_submitted_at is not null and f.period >= ? and f.period < ?
+           where p.unit_id = u.id and p.catalogue_code is not null
+           group by p.id
+          having count(distinct op.unit_id) >= ${MIN_HISTORY}`,
+    bindings: [addMonths(period, -12), period],
+  };
+}
+
+/** The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. */
+export function employeePeersOf(rows: PeerRow[]): { fit: HbFit; scope: 'province' | 'nation' } | null {
+  const pairs = (rs: PeerRow[]) => rs.filter((r) => r.current !== null && r.previous !== null).map((r) => [Number(r.current), Number(r.previous)] as [number, number]);
+  const province = hbFit(pairs(rows.filter((r) => r.same_province)));
+  if (province) return { fit: province, scope: 'province' };
+  const nation = hbFit(pairs(rows));
+  return nation ? { fit: nation, scope: 'nation' } : null;
 }
 
 /** The comparison context from the history rows: the last 12 months' figures and each product's stock. */
 export function warningContextOf(
   rows: HistoryRow[],
   period: Period,
-  factors: { capacityFactor: number; medianFactor: number },
+  factors: { capacityFactor: number; medianFactor: number; employeeTolerance?: number; priceFactor?: number; classPriceFactor?: number },
   products: WarningProduct[],
+  peers: { employees?: PeerRow[]; classPrices?: ClassPriceRow[] } = {},
 ): WarningContext {
   const from = addMonths(period, -12);
   const to = previousPeriod(period);
   const productionValues: number[] = [];
+  const employees: number[] = [];
+  let previousEmployees: number | null = null;
   const counted = new Set<number>();
   const produced = new Map<number, number[]>();
+  const prices = new Map<number, number[]>();
   const stock = new Map<number, number>();
   for (const r of rows) {
     if (!counted.has(r.id)) {
       counted.add(r.id);
       if (r.period >= from && r.period <= to && r.production_value !== null) productionValues.push(Number(r.production_value));
+      if (r.period >= from && r.period <= to && r.employees !== null && r.employees !== undefined) employees.push(Number(r.employees));
+      if (r.period === to && r.employees !== null && r.employees !== undefined) previousEmployees = Number(r.employees);
     }
     if (r.product_id === null) continue;
     if (r.period >= from && r.produced !== null) produced.set(r.product_id, [...(produced.get(r.product_id) ?? []), Number(r.produced)]);
+    if (r.period >= from && Number(r.sold) > 0 && Number(r.sales_value) > 0) prices.set(r.product_id, [...(prices.get(r.product_id) ?? []), Number(r.sales_value) / Number(r.sold)]);
     stock.set(r.product_id, (stock.get(r.product_id) ?? 0) + Number(r.produced ?? 0) - Number(r.sold ?? 0));
   }
   for (const [id, s] of stock) stock.set(id, Math.max(0, s));
@@ -126,5 +289,10 @@ export function warningContextOf(
     productionValues,
     produced,
     stock,
+    employees,
+    previousEmployees,
+    employeePeers: employeePeersOf(peers.employees ?? []),
+    prices,
+    classPrices: new Map((peers.classPrices ?? []).map((r) => [Number(r.product_id), Number(r.median)])),
   };
 }

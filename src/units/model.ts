@@ -167,7 +167,7 @@ export interface UnitSummary {
   source: string;
   status: string;
   created_at: Date;
-  products: { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null }[];
+  products: { id: number; name: string; unit_of_measure: string; annual_capacity: number; product_code: string | null; catalogue_code: string | null; catalogue_name: string | null }[];
 }
 
 /** The columns every unit page shows; callers add their scope (user's units, officer's province). */
@@ -187,8 +187,10 @@ export function unitColumns(k: Knex) {
 /** Attaches products to units with one query. */
 export async function withProducts(units: Omit<UnitSummary, 'products'>[], k: Knex = db()): Promise<UnitSummary[]> {
   if (units.length === 0) return [];
-  const rows = await k('products').whereIn('unit_id', units.map((u) => u.id)).orderBy(['unit_id', 'position', 'id'])
-    .select('id', 'unit_id', 'name', 'unit_of_measure', 'annual_capacity', 'product_code');
+  // The catalogue link (issue 15) is the product's code; the register's own code only when unlinked.
+  const rows = await k('products as p').leftJoin('catalogue as c', 'c.code', 'p.catalogue_code')
+    .whereIn('p.unit_id', units.map((u) => u.id)).orderBy(['p.unit_id', 'p.position', 'p.id'])
+    .select('p.id', 'p.unit_id', 'p.name', 'p.unit_of_measure', 'p.annual_capacity', 'p.product_code', 'p.catalogue_code', 'c.name_fa as catalogue_name');
   return units.map((u) => ({ ...u, products: rows.filter((p) => p.unit_id === u.id) }));
 }
 

@@ -16,6 +16,8 @@ export const queueFilterSchema = z.object({
   division: optionalDivision,
   warnings: z.enum(['with', 'without']).optional().catch(undefined),
   state: z.enum(['submitted', 'returned', 'verified']).catch('submitted'),
+  // Issue 24: waiting filings by score (selective editing) unless the officer asks for arrival order.
+  order: z.enum(['score', 'arrival']).catch('score'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 export type QueueFilter = z.infer<typeof queueFilterSchema>;
@@ -30,6 +32,7 @@ export const QUEUE_PATH = '/province/queue';
 export function filterQuery(f: Partial<QueueFilter>, withPage = false): string {
   const p = new URLSearchParams();
   for (const key of ['state', 'period', 'division', 'warnings', 'q'] as const) if (f[key]) p.set(key, String(f[key]));
+  if (f.order === 'arrival') p.set('order', 'arrival');
   if (withPage && f.page && f.page > 1) p.set('page', String(f.page));
   return p.toString();
 }
@@ -55,5 +58,6 @@ export const reasonForm = z.object({
 /** Ticked filing ids of the bulk form (one value or many), or every filtered one. */
 export const bulkForm = z.object({
   ids: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(5000)).catch([]),
-  all: z.preprocess((v) => v === '1' || v === 'on', z.boolean()),
+  // '1': every filtered one without warnings; 'below': every filtered one below the score threshold too (issue 24).
+  all: z.preprocess((v) => (v === '1' || v === 'on' ? 'all' : v === 'below' ? 'below' : 'ticked'), z.enum(['ticked', 'all', 'below'])),
 });

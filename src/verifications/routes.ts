@@ -4,7 +4,7 @@ import { parseForm, FormError, formView } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
 import { parseQueueFilter, reasonForm, bulkForm, filterQuery, queueUrl, queueBack } from './forms.ts';
-import { provinceQueue, provinceCounts, findProvinceFiling, filingDetails, decide, bulkVerify, type Decision } from './model.ts';
+import { provinceQueue, provinceCounts, verifiedShareByDay, findProvinceFiling, filingDetails, decide, bulkVerify, type Decision } from './model.ts';
 
 // DESIGN §6: the province office's queue. Verify, return and reopen are resources of a filing
 // (POST …/verification, …/return, …/reopening), each guarded in SQL by the state it starts from.
@@ -30,7 +30,8 @@ export function verificationsRouter(): Router {
 async function home(req: Request, res: Response) {
   const counts = await provinceCounts(officerProvince(req));
   const province = await db()('provinces').where({ code: officerProvince(req) }).first('name');
-  res.render('province/index', { title: 'کارتابل استان', counts, provinceName: province?.name ?? '' });
+  const verified = await verifiedShareByDay(officerProvince(req), new Date());
+  res.render('province/index', { title: 'کارتابل استان', counts, provinceName: province?.name ?? '', verified });
 }
 
 async function queue(req: Request, res: Response) {
@@ -43,9 +44,11 @@ async function bulkVerification(req: Request, res: Response) {
   const province = officerProvince(req);
   const filter = parseQueueFilter(req.body);
   const form = bulkForm.parse(req.body ?? {});
-  const result = await bulkVerify({ province, userId: currentUser(req).id, ids: form.all ? 'filtered' : form.ids, filter, ip: req.ip ?? null });
+  const ids = form.all === 'all' ? 'filtered' : form.all === 'below' ? 'below_threshold' : form.ids;
+  const result = await bulkVerify({ province, userId: currentUser(req).id, ids, filter, ip: req.ip ?? null });
+  const held = form.all === 'below' ? 'دارای هشدار یا امتیاز بالاتر از آستانه' : 'دارای هشدار';
   if (result.verified === 0 && result.skipped === 0) flash(req, 'warning', 'اظهارنامه‌ای برای تأیید انتخاب نشده بود.');
-  else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه دارای هشدار کنار گذاشته شد و باید جداگانه بررسی شود.`);
+  else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه ${held} کنار گذاشته شد و باید جداگانه بررسی شود.`);
   res.redirect(303, queueUrl({ ...filter, state: 'submitted' }));
 }
 

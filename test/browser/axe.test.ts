@@ -66,6 +66,10 @@ async function crawl(page: Page, base: string, start: string[]): Promise<{ visit
     if (!(res.headers()['content-type'] ?? '').includes('text/html')) continue;
     visited.push(new URL(page.url()).pathname);
     found.push(...await axeOf(page));
+    // Issue 24: on a phone no page is wider than the screen; a wide table scrolls in its own box.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const screen = page.viewportSize()?.width ?? 0;
+    if (screen <= 400 && width > screen) found.push({ page: new URL(page.url()).pathname, id: `wider-than-screen:${width}px`, impact: 'layout', help: 'page wider than the phone', nodes: [] });
     // The API reference documents an English-keyed API: its field names are the API itself.
     if (!url.includes('/api/docs')) for (const w of await latinWordsOf(page)) found.push({ page: new URL(page.url()).pathname, id: `latin-text:${w}`, impact: 'ui-text', help: 'English in the UI', nodes: [] });
     for (const l of await linksOf(page, base)) if (!seen.has(shape(l))) queue.push(l);

@@ -158,6 +158,11 @@ GET    /catalogue/:code                              login 404   404   404   404
 POST   /catalogue/:code                              login 404   404   404   404   ok    404   404
 POST   /catalogue/:code/retirement                   login 404   404   404   404   ok    404   404
 POST   /catalogue/:code/deletion                     login 404   404   404   404   ok    404   404
+GET    /validation-rules                             login 404   404   404   404   ok    404   404
+POST   /validation-rules                             login 404   404   404   404   ok    404   404
+GET    /validation-rules/:id                         login 404   404   404   404   ok    404   404
+POST   /validation-rules/:id                         login 404   404   404   404   ok    404   404
+POST   /validation-rules/:id/retirement              login 404   404   404   404   ok    404   404
 `;
 
 export interface MatrixRow { method: string; path: string; expect: Record<RoleKey, Outcome> }
@@ -288,6 +293,8 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
   });
 
   await k('catalogue').insert({ code: CATALOGUE_CODE, isic_class: '1050', name_fa: 'شیر پاستوریزه', unit_of_measure_code: 't', active_from: '1400-01' });
+  // The statistics office's one validation rule (issue 24), id 1 of a fresh database; in force from the year 1500 on, so no filing meets it.
+  await k('validation_rules').insert({ id: 1, name: 'قاعده نمونه', left_expr: 'employees', operator: '>=', right_expr: '0', severity: 'warning', message: 'نمونه', effective_from: '1500-01' });
 
   // A stored release of the verified month, so the statistics office's views have one to show.
   await insertRelease({ period: verifiedPeriod, cells: smallCube(7n) }, k);
@@ -339,6 +346,7 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/catalogue/mapping/')) return String(w.unitA.productIds[0]);
     if (key.includes('/stats/index/jobs/')) return String(w.jobs.index);
     if (key.includes('/stats/jobs/') || key.includes('/stats/releases/jobs/')) return String(w.jobs.release);
+    if (key.includes('/validation-rules/')) return '1';
     throw new Error(`fillPath: no fixture for :id in ${key}`);
   };
   return row.path.replace(/:(\w+)/g, (_m, name: string) => {

@@ -1,0 +1,93 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import request from 'supertest';
+import type { TestDatabase } from './support/db.ts';
+import { freshApp, type App } from './support/app.ts';
+import { createUnit, unitWithToken } from './support/factories.ts';
+import { period, NOW_PERIOD } from './filings-helpers.ts';
+import { submittedNow } from './support/filings.ts';
+import { periodRange } from '../src/calendar.ts';
+
+// Issue 24 §2: the new checks through a real submission, so that the SQL that finds the unit's
+// class peers and the prices of the same catalogue code at other units is exercised too.
+
+let t: TestDatabase;
+let app: App;
+beforeAll(async () => {
+  ({ t, app } = await freshApp());
+  await t.knex('catalogue').insert({ code: '2394000001', isic_class: '2394', name_fa: 'سیمان', unit_of_measure_code: 't', active_from: '1400-01', source: 'office' });
+});
+afterAll(() => t.close());
+
+const CLASS = '2394';
+const body = (productIds: number[], over: Record<string, unknown> = {}) => ({
+  employees: 165,
+  production_value: 1_200_000,
+  intermediate_consumption: 700_000,
+  lines: productIds.map((id) => ({ product_id: id, produced: 80, sold: 70, sales_value: 70_000 })),
+  submit: true,
+  ...over,
+});
+
+const codes = (r: request.Response) => (r.body.error?.warnings ?? r.body.warnings ?? []).map((w: { code: string }) => w.code);
+
+async function coded(unitId: number, productId: number) {
+  await t.knex('products').where({ id: productId }).update({ catalogue_code: '2394000001', unit_of_measure_code: 't' });
+  return unitId;
+}
+
+describe('the issue-24 checks at submission', () => {
+  it('employees outside the unit\'s own months warn, with the range; the stored warning reaches the officer', async () => {
+    const { unit, auth } = await unitWithToken({ isic_class: CLASS, province_code: '19' });
+    for (const [i, p] of periodRange(period(-6), period(-1)).entries()) {
+      await submittedNow({ unitId: unit.id, period: p, employees: [159, 165, 170, 162, 166, 168][i] });
+    }
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 120 }));
+    expect(r.status).toBe(422);
+    expect(codes(r)).toEqual(['employees_history']);
+    expect(r.body.error.warnings[0].message).toContain('۱۲۰ نفر');
+    const ok = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 120, confirm_warnings: true })).expect(200);
+    expect(codes(ok)).toEqual(['employees_history']);
+    expect((await t.knex('filings').where({ unit_id: unit.id, period: NOW_PERIOD }).first()).warnings[0].code).toBe('employees_history');
+  });
+
+  it('a tenfold jump in employees against the class\'s peers of the province (HB), found by SQL', async () => {
+    for (let i = 0; i < 5; i++) {
+      const peer = await createUnit({ isic_class: '2395', province_code: '20' });
+      await submittedNow({ unitId: peer.id, period: period(-2), employees: 50 + i * 10 });
+      await submittedNow({ unitId: peer.id, period: period(-1), employees: 51 + i * 10 });
+    }
+    const { unit, auth } = await unitWithToken({ isic_class: '2395', province_code: '20' });
+    await submittedNow({ unitId: unit.id, period: period(-1), employees: 165 });
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 1650 }));
+    expect(codes(r)).toEqual(['employees_peers']);
+    expect(r.body.error.warnings[0].message).toContain('هم‌رشته استان');
+    const fine = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 168 }));
+    expect(fine.status).toBe(200);
+  });
+
+  it('value added below zero warns on intermediate consumption', async () => {
+    const { unit, auth } = await unitWithToken({ isic_class: CLASS });
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { intermediate_consumption: 1_300_000 }));
+    expect(r.status).toBe(422);
+    expect(r.body.error.warnings).toEqual([expect.objectContaining({ code: 'negative_value_added', field: 'intermediate_consumption' })]);
+  });
+
+  it('a price ×100 against the unit\'s own months and against the same code at three other units', async () => {
+    for (let i = 0; i < 3; i++) {
+      const other = await createUnit({ isic_class: CLASS });
+      await coded(other.id, other.productIds[0]);
+      await submittedNow({ unitId: other.id, period: period(-1), lines: [{ product_id: other.productIds[0], produced: 10, sold: 10, sales_value: 10_000 + i }] });
+    }
+    const { unit, auth } = await unitWithToken({ isic_class: CLASS });
+    await coded(unit.id, unit.productIds[0]);
+    for (const p of periodRange(period(-4), period(-1))) {
+      await submittedNow({ unitId: unit.id, period: p, lines: [{ product_id: unit.productIds[0], produced: 70, sold: 70, sales_value: 70_000 }] });
+    }
+    const ok = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 10 }));
+    expect(codes(ok)).toEqual([]);
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 10, lines: [{ product_id: unit.productIds[0], produced: 80, sold: 70, sales_value: 7_000_000 }] }));
+    expect(r.status).toBe(422);
+    expect(codes(r)).toEqual(['price_history', 'price_class']);
+    expect(r.body.error.warnings[1].message).toContain('میانه ۱٬۰۰۰ ریال');
+  });
+});
