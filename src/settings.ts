@@ -31,14 +31,7 @@ export const settingSchemas = {
   // statistics office may ask for in 24 hours.
   jobs_per_period_per_day: z.number().int().min(1).max(50),
   headline_cells: z.array(z.string().regex(/^(IR|[0-3][0-9])\|(T|[A-Z]|[0-9]{2,4})$/)).max(200),
-} as const;
-
-export type SettingKey = keyof typeof settingSchemas;
-
-// Issue 24: the checks' and the selective editing's numbers. Settings like the others (one table,
-// one loader), kept apart from `settingSchemas` because the admin's settings page (src/admin,
-// owned elsewhere) lists every key of that one; until it lists these, saveSetting() writes them.
-export const checkSettingSchemas = {
+  // Issue 24: the checks' and the selective editing's numbers.
   // Employees outside the unit's 12-month median ± this share (or ± 4 robust deviations, if wider).
   employees_warning_tolerance: z.number().min(0.05).max(1),
   // A product's price (sales value ÷ quantity sold) beyond × / ÷ this factor of the unit's own median.
@@ -48,11 +41,9 @@ export const checkSettingSchemas = {
   // Selective editing: a submitted filing scoring below this (and raising no warning) may be verified in bulk.
   selective_editing_threshold: z.number().min(0).max(100),
 } as const;
-export type CheckSettingKey = keyof typeof checkSettingSchemas;
-type AllSchemas = typeof settingSchemas & typeof checkSettingSchemas;
-export type AnySettingKey = SettingKey | CheckSettingKey;
-export type SettingValue<K extends AnySettingKey> = z.infer<AllSchemas[K]>;
-const allSchemas: AllSchemas = { ...settingSchemas, ...checkSettingSchemas };
+
+export type SettingKey = keyof typeof settingSchemas;
+export type SettingValue<K extends SettingKey> = z.infer<(typeof settingSchemas)[K]>;
 
 export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   deadline_day: 8,
@@ -73,15 +64,13 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   index_first_computation_days: 10,
   jobs_per_period_per_day: 5,
   headline_cells: [],
-};
-
-export const defaultCheckSettings: { [K in CheckSettingKey]: SettingValue<K> } = {
   employees_warning_tolerance: 0.2,
   price_warning_factor: 3,
   class_price_warning_factor: 5,
   selective_editing_threshold: 0.05,
 };
-const allDefaults = { ...defaultSettings, ...defaultCheckSettings };
+
+
 
 /** Settings whose value depends on the period judged (DESIGN §4 "rules change over time"). */
 export const PERIODIC_SETTINGS: readonly SettingKey[] = ['deadline_day', 'inactivity_months'];
@@ -91,12 +80,12 @@ interface SettingRow { key: string; effective_from: string; value: unknown }
 export interface Settings {
   rules: Rules;
   obligation: ObligationSettings;
-  get<K extends AnySettingKey>(key: K): SettingValue<K>;
+  get<K extends SettingKey>(key: K): SettingValue<K>;
 }
 
-function parseRow<K extends AnySettingKey>(key: K, value: unknown): SettingValue<K> {
-  const parsed = allSchemas[key].safeParse(value);
-  return (parsed.success ? parsed.data : allDefaults[key]) as SettingValue<K>;
+function parseRow<K extends SettingKey>(key: K, value: unknown): SettingValue<K> {
+  const parsed = settingSchemas[key].safeParse(value);
+  return (parsed.success ? parsed.data : defaultSettings[key]) as SettingValue<K>;
 }
 
 // In-process cache of the settings (per Knex instance; never inside a transaction, which must
@@ -141,7 +130,7 @@ async function readSettings(k: Knex): Promise<Settings> {
       steps.set(r.key, list);
     }
   }
-  const get = <K extends AnySettingKey>(key: K): SettingValue<K> => (latest.has(key) ? parseRow(key, latest.get(key)) : allDefaults[key] as SettingValue<K>);
+  const get = <K extends SettingKey>(key: K): SettingValue<K> => (latest.has(key) ? parseRow(key, latest.get(key)) : defaultSettings[key] as SettingValue<K>);
   const series = (key: SettingKey): RuleStep[] => steps.get(key) ?? [{ from: '0001-01', value: Number(defaultSettings[key]) }];
   return {
     rules: { deadlineDay: series('deadline_day'), inactivityMonths: series('inactivity_months') },
@@ -151,8 +140,8 @@ async function readSettings(k: Knex): Promise<Settings> {
 }
 
 /** Writes a setting; periodic settings take effect from `effectiveFrom` and leave earlier steps alone. */
-export async function saveSetting<K extends AnySettingKey>(key: K, value: SettingValue<K>, userId: number | null, effectiveFrom = '0001-01', k: Knex = db()): Promise<void> {
-  const parsed = allSchemas[key].parse(value);
+export async function saveSetting<K extends SettingKey>(key: K, value: SettingValue<K>, userId: number | null, effectiveFrom = '0001-01', k: Knex = db()): Promise<void> {
+  const parsed = settingSchemas[key].parse(value);
   const from = (PERIODIC_SETTINGS as string[]).includes(key) ? effectiveFrom : '0001-01';
   await k('settings')
     .insert({ key, effective_from: from, value: JSON.stringify(parsed), updated_by: userId, updated_at: k.fn.now() })
