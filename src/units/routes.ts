@@ -7,6 +7,7 @@ import { loadSettings } from '../settings.ts';
 import { jalaliDateText } from '../views.ts';
 import { gregorianIsoToJalali } from '../calendar.ts';
 import { mailConfigured, sendMail } from '../mail.ts';
+import { latinDigits } from '../text.ts';
 import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRODUCT_ROWS, MAX_PRODUCTS, type ProductRowValues } from './forms.ts';
 import { registerUnit, checkRegistration, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
 import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText } from './claims.ts';
@@ -68,7 +69,7 @@ export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit
 
 /** The catalogue entries of the codes typed into the form's rows (at most MAX_PRODUCTS). */
 async function typedCodes(rows: ProductRowValues[]) {
-  const codes = [...new Set(rows.map((r) => r.product_code.trim()).filter((c) => /^\d{4,10}$/.test(c)))];
+  const codes = [...new Set(rows.map((r) => latinDigits(r.product_code).trim()).filter((c) => /^\d{4,10}$/.test(c)))];
   return codes.length ? (await Promise.all(codes.map((c) => findEntry(c)))).filter((e) => e !== undefined) : [];
 }
 
