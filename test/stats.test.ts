@@ -440,6 +440,7 @@ describe('the stats page and «انتشار جدید»', () => {
     const queuedPage = await agent.get('/stats');
     expect(queuedPage.text).toMatch(new RegExp(`data-job="${job.id}" data-state="queued"`));
     expect(queuedPage.text).toContain(`action="/stats/jobs/${job.id}/cancellation"`);
+    expect(/<td[^>]*data-period="1404-04">[\s\S]*?<\/td>/.exec(queuedPage.text)![0]).toContain('در صف ساخت');
     // The same request again while it waits: refused, nothing queued twice.
     const twice = await agent.post('/stats/releases').type('form').send({ _csrf: csrf, period: '1404-04' });
     expect(twice.status).toBe(409);
@@ -471,6 +472,7 @@ describe('the stats page and «انتشار جدید»', () => {
     expect(job).toMatchObject({ state: 'refused', release_id: null });
     const page = await agent.get('/stats');
     expect(page.text).toContain('خانه‌های حساس این دوره با هیچ الگوی محرمانگی محافظت‌پذیر نیستند');
+    expect(/<td[^>]*data-period="1404-Q3">[\s\S]*?<\/td>/.exec(page.text)![0]).toContain('آخرین درخواست انجام نشد');
     const refused = await t.knex('audit_log').where({ action: 'stats.job_refused', target: `stats_job:${job.id}` }).first();
     expect(refused.details.reason).toContain('محافظت‌پذیر');
   });
