@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { closeDb } from '../db.ts';
+import { db, closeDb } from '../db.ts';
 import { statsOfficeUser } from './stats-user.ts';
 import { parseForm } from '../forms.ts';
 import { computeForm } from '../production-index/forms.ts';
 import { requestIndexComputation } from '../stats/jobs/requests.ts';
 import { waitForJob } from './stats-jobs.ts';
-import { db } from '../db.ts';
 import type { IndexReport } from '../production-index/compute.ts';
 import { releaseComputation } from '../production-index/model.ts';
 

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { closeDb } from '../db.ts';
+import { db, closeDb } from '../db.ts';
 import { statsOfficeUser } from './stats-user.ts';
 import { requestRelease } from '../stats/jobs/requests.ts';
 import { waitForJob } from './stats-jobs.ts';
-import { db } from '../db.ts';
 import type { ReleaseRow } from '../stats/releases/types.ts';
 
 // `npm run stats:release -- --period 1404-Q1 [--preliminary] [--email OFFICE_USER]`: queues a release
