@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProblem, cellKey, NATIONAL } from '../src/stats/releases/cube.ts';
 import { attack } from '../src/stats/releases/attack.ts';
 import { aggregate, protectIndex } from '../src/production-index/compute.ts';
-import { INDEX_SPACE, indexBaseRows, protectIndexCells, type UnitTerm } from '../src/production-index/protection.ts';
+import { INDEX_SPACE, indexBaseRows, protectIndexCells, protectIndexInThread, type UnitTerm } from '../src/production-index/protection.ts';
 
 // Issue 20 §4: the index's cells are protected and audited by the release engine (primary rule,
 // protection LP, the LP attacker), no longer by "a family with one hidden cell hides its smallest
@@ -41,6 +41,10 @@ describe('the index under the release engine (DESIGN §7)', () => {
     expect(checked.exposures).toEqual([]);
     // The national total is a headline cell: published.
     expect(p.published).toContain('T');
+    // A national computation protects in a worker thread: the same answer.
+    const threaded = await protectIndexInThread({ rows, rules: RULES, headlineExtra: [] });
+    expect([...threaded.suppressed].sort()).toEqual([...p.suppressed].sort());
+    expect(threaded.audit).toEqual(p.audit);
   });
 
   it('an imputed unit never counts as a contributor; its volume is spread over the respondents', async () => {

@@ -5,8 +5,12 @@ import { auditInsert } from '../audit.ts';
 import { addMonths, deadlineOf, periodOfParts, type Period } from '../calendar.ts';
 import { isicNodesOf, type DisclosureRules } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
-import { indexBaseRows, protectIndexInThread, type IndexProtection } from './protection.ts';
+import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
+
 import { LOCKS } from '../locks.ts';
+
+/** Up to this many classes with volume, the index's protection runs in the job's own thread. */
+const IN_PROCESS_CLASSES = 60;
 
 // Issue 16: one computation of the index of industrial and mining production for one month
 // (method and its simplifications: docs/index.md). Two set-based statements read the filings —
@@ -231,7 +235,11 @@ export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string
  * its index is 0 and names no unit's figure.
  */
 export async function protectIndex(cells: IndexNode[], rows: readonly PanelRow[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>, rules: DisclosureRules, headlineExtra: string[]): Promise<IndexProtection> {
-  const protection = await protectIndexInThread({ rows: indexBaseRows(rows, weights, covered), rules, headlineExtra });
+  const input = { rows: indexBaseRows(rows, weights, covered), rules, headlineExtra };
+  // A thread takes about a second to start (tsx, HiGHS); a problem of a few dozen classes solves in
+  // milliseconds, so it is solved here. A national one (hundreds of classes) goes to a thread.
+  const classes = new Set(input.rows.map((r) => r.category)).size;
+  const protection = classes > IN_PROCESS_CLASSES ? await protectIndexInThread(input) : await protectIndexCells(input);
   if (protection.audit.inside > 0) throw new Error(`the index audit still finds ${protection.audit.inside} sensitive cells inside their interval`);
   const suppressed = new Set(protection.suppressed);
   const primary = new Set(protection.primary);
