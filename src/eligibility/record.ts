@@ -62,6 +62,19 @@ export function judgedPeriods(where = 'true', opts: { onePeriod?: boolean } = {}
 }
 
 /**
+ * The CTE `rec (unit_id, due, filed, on_time, missing_periods)` over `judged`: each unit's filing
+ * record, for a statement that ranks or pages units by it in SQL; filingRecordOf() reads its rows.
+ * A unit with nothing due has no row.
+ */
+export const RECORDS = `rec as (
+       select j.unit_id, count(*)::int as due,
+              count(*) filter (where j.class <> 'missing')::int as filed,
+              count(*) filter (where j.class = 'on_time')::int as on_time,
+              coalesce(array_agg(j.period order by j.period) filter (where j.class = 'missing'), '{}') as missing_periods
+         from judged j group by j.unit_id
+     )`;
+
+/**
  * The SQL condition for "these units": one unit as `u.id = :id`, so the prepared statement's
  * generic plan is as good as a fresh one (with an array of unknown length PostgreSQL planned it
  * on every submission).

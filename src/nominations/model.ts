@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf, latestDuePeriod, periodRange } from '../calendar.ts';
-import { CALENDAR, judgedPeriods, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
+import { CALENDAR, RECORDS, judgedPeriods, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
@@ -74,12 +74,7 @@ function rankingSql(year: number, provinceCode: string, at: Date, settings: Sett
   const to = `${year}-12` < last ? `${year}-12` : last;
   const scope = `u.province_code = :province${opts.unitIds ? ' and u.id = any(:ids)' : ''}`;
   const cte = `${CALENDAR}, ${judgedPeriods(scope)},
-    rec as (
-      select j.unit_id, count(*)::int as due,
-             count(*) filter (where j.class <> 'missing')::int as filed,
-             count(*) filter (where j.class = 'on_time')::int as on_time,
-             coalesce(array_agg(j.period order by j.period) filter (where j.class = 'missing'), '{}') as missing_periods
-        from judged j group by j.unit_id),
+    ${RECORDS},
     quality as (
       select f.unit_id, count(*)::int as submitted,
              count(*) filter (where f.state = 'verified'
