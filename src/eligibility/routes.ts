@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole, officerProvince, currentUser, NotFoundError, flash } from '../auth/guards.ts';
 import { parseForm, text, FormError, formView } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
-import { heavy } from '../ops/heavy.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { pageNumber, pageLink, searchText } from '../paging.ts';
 import { auditFrom } from '../audit.ts';
 import { standings, findProvinceUnits, findUnit, priorityPage } from './model.ts';
@@ -58,7 +58,7 @@ export const PRIORITY_PAGE_SIZE = 100;
 async function priority(req: Request, res: Response) {
   const settings = await loadSettings();
   const q = searchText(req.query.q);
-  const shown = await priorityPage(officerProvince(req), new Date(), settings.rules, { q, page: pageNumber(req.query.page), size: PRIORITY_PAGE_SIZE });
+  const shown = await withStatementTimeout((k) => priorityPage(officerProvince(req), new Date(), settings.rules, { q, page: pageNumber(req.query.page), size: PRIORITY_PAGE_SIZE }, k));
   res.render('eligibility/priority', { title: 'فهرست اولویت خدمات', ...shown, q, pageHref: pageLink('/province/priority', { q }) });
 }
 

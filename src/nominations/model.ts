@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf, latestDuePeriod, periodRange } from '../calendar.ts';
-import { CALENDAR, RECORDS, judgedPeriods, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
+import { CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../auth/guards.ts';
 import { persianDigits } from '../text.ts';
@@ -73,15 +73,15 @@ function rankingSql(year: number, provinceCode: string, at: Date, settings: Sett
   const last = latestDuePeriod(at, settings.rules);
   const to = `${year}-12` < last ? `${year}-12` : last;
   const scope = `u.province_code = :province${opts.unitIds ? ' and u.id = any(:ids)' : ''}`;
-  const cte = `${CALENDAR}, ${judgedPeriods(scope)},
+  const units = `${scope} and u.registration = 'approved'`;
+  const cte = `${CALENDAR}, ${unitFilings(units)}, ${judgedPeriods(scope, { filings: 'uf' })},
     ${RECORDS},
     quality as (
-      select f.unit_id, count(*)::int as submitted,
-             count(*) filter (where f.state = 'verified'
-                                and not exists (select 1 from filing_reviews r where r.filing_id = f.id and r.action = 'return'))::int as clean
-        from filings f join units u on u.id = f.unit_id
-       where ${scope} and u.registration = 'approved' and f.period between :year_from and :year_to and ${submittedBy('f')}
-       group by f.unit_id),
+      select uf.unit_id, count(*)::int as submitted,
+             count(*) filter (where uf.state = 'verified'
+                                and not exists (select 1 from filing_reviews r where r.filing_id = uf.id and r.action = 'return'))::int as clean
+        from uf where ${submittedBy('uf')}
+       group by uf.unit_id),
     scored as (
       select rec.*, le.name, u.isic_class, u.city, u.status,
              rec.filed::float8 / rec.due as completeness, rec.on_time::float8 / rec.due as timeliness,
@@ -96,7 +96,7 @@ function rankingSql(year: number, provinceCode: string, at: Date, settings: Sett
   return {
     cte,
     bindings: {
-      at, year, province: provinceCode, ids: opts.unitIds ?? [], year_from: `${year}-01`, year_to: `${year}-12`,
+      at, year, province: provinceCode, ids: opts.unitIds ?? [], uf_from: `${year}-01`, uf_to: `${year}-12`,
       wc: weights.completeness, wt: weights.timeliness, wq: weights.quality,
       ...calendarBindings(periodRange(`${year}-01`, to), settings.rules),
     },
@@ -141,6 +141,9 @@ export interface CandidatePage {
 export async function candidatePage(year: number, provinceCode: string, at: Date, opts: { q: string; page: number; size: number; settings?: Settings }, k: Knex = db()): Promise<CandidatePage> {
   const settings = opts.settings ?? await loadSettings(k);
   const { cte, bindings } = rankingSql(year, provinceCode, at, settings, {});
+  // Its estimates (a JSON calendar) look large: JIT compiling it cost more than running it (14 s
+  // of 22 at national size). Only inside a transaction (the route's).
+  if (k.isTransaction) await k.raw('set local jit = off');
   const { rows } = await k.raw(
     `with ${cte},
        found as (select r.unit_id, row_number() over (order by r.pos) as fpos from ranked r

@@ -4,7 +4,7 @@ import { auditFrom } from '../audit.ts';
 import { loadSettings, saveSetting } from '../settings.ts';
 import { parseForm, FormError, formView } from '../forms.ts';
 import { persianDigits, sortFa } from '../text.ts';
-import { heavy } from '../ops/heavy.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { pageNumber, pageLink, searchText } from '../paging.ts';
 import { listProvinces } from '../units/model.ts';
 import { startOfJalaliDay } from '../calendar.ts';
@@ -58,7 +58,7 @@ async function provincePage(req: Request, at: Date, yearOverride?: number): Prom
   const settings = await loadSettings();
   // Ranked over the whole province, searched and cut to a page in SQL; the nominated units always on top.
   const q = searchText(req.query.q);
-  const shown = await candidatePage(year, province, at, { q, page: pageNumber(req.query.page), size: CANDIDATES_PAGE_SIZE, settings });
+  const shown = await withStatementTimeout((k) => candidatePage(year, province, at, { q, page: pageNumber(req.query.page), size: CANDIDATES_PAGE_SIZE, settings }, k));
   return {
     title: 'واحدهای برگزیده استان',
     year, list: shown.rows, page: shown.page, pages: shown.pages, total: shown.total, all: shown.all, q,
