@@ -110,9 +110,9 @@ function dice(x: Map<string, number>, y: Map<string, number>): number {
 }
 
 /** How many catalogue_bigrams rows the rarer bigrams of one spelling may read to find its candidates. */
-export const CANDIDATE_POSTINGS = 3000;
-/** How many candidates per spelling are scored in full (besides the codes of its own ISIC class). */
-export const SHORTLIST = 60;
+export const CANDIDATE_POSTINGS = 1000;
+/** How many candidates per spelling are scored in full. */
+export const SHORTLIST = 40;
 
 /**
  * The nearest codes in force for each spelling, best first; the group's own ISIC class weighs in.
@@ -121,8 +121,8 @@ export const SHORTLIST = 60;
  * one-step join read 2.9 million rows a page):
  *   1. candidates: codes in force sharing one of the spelling's rarer bigrams — its bigrams from
  *      the rarest on, while their codes add up to CANDIDATE_POSTINGS (at least the rarest one);
- *   2. a shortlist: the SHORTLIST candidates with the highest Dice coefficient over those bigrams,
- *      and every code of the spelling's own ISIC class;
+ *   2. a shortlist: the SHORTLIST candidates with the highest score over those bigrams (the Dice
+ *      coefficient over them, plus 0.15 for the spelling's own ISIC class);
  *   3. the shortlist scored over all bigrams: the Dice coefficient of the spelling and each code —
  *      the same scores as similarity() above, which stays as their definition (and the tests'
  *      reference) — plus 0.15 for the class.
@@ -147,17 +147,18 @@ export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic
         from g cross join lateral catalogue_bigrams_of(g.key) b left join catalogue_gram_counts gc on gc.gram = b.gram),
     rare as (select key, gram, n, total from gg where reach - codes < :postings),
     candidates as (
-      select r.key, cb.code, 2.0 * sum(least(r.n, cb.n)) / (max(r.total) + max(cb.total)) as partial
-        from rare r join catalogue_bigrams cb on cb.gram = r.gram join catalogue c on c.code = cb.code
+      select r.key, cb.code,
+             2.0 * sum(least(r.n, cb.n)) / (max(r.total) + max(cb.total)) + case when min(c.isic_class) = min(g.main_isic) then 0.15 else 0 end as partial
+        from rare r join g on g.key = r.key join catalogue_bigrams cb on cb.gram = r.gram join catalogue c on c.code = cb.code
        where ${inForce('c')}
        group by r.key, cb.code),
-    shortlist as (
-      select key, code from (select key, code, row_number() over (partition by key order by partial desc, code) as rn from candidates) x where rn <= :shortlist
-      union
-      select g.key, c.code from g join catalogue c on c.isic_class = g.main_isic where ${inForce('c')}),
+    shortlist as (select key, code from (select key, code, row_number() over (partition by key order by partial desc, code) as rn from candidates) x where rn <= :shortlist),
+    -- Each shortlisted code's own bigrams, read by code (joined by bigram, the planner read all 2.9 million rows of the spellings' bigrams).
     shared as (
       select s.key, s.code, sum(least(gg.n, cb.n)) as both, max(gg.total) + max(cb.total) as total
-        from shortlist s join catalogue_bigrams cb on cb.code = s.code join gg on gg.key = s.key and gg.gram = cb.gram
+        from shortlist s
+       cross join lateral (select cb.gram, cb.n, cb.total from catalogue_bigrams cb where cb.code = s.code offset 0) cb
+        join gg on gg.key = s.key and gg.gram = cb.gram
        group by s.key, s.code),
     scored as (
       select s.key, c.code, c.name_fa, m.name_fa as unit_name, c.isic_class,
