@@ -5,9 +5,6 @@ import type { Knex } from 'knex';
 // catalogue (bigrams such as «نو» are in nearly every name) — 2.9 million rows a page. The
 // suggestions now start from each spelling's rarer bigrams, which needs each bigram's number of
 // codes: kept here by statement-level triggers on catalogue_bigrams (an import is one update).
-//
-// The uncoded products of a province are found by a partial index (the queue's grouped scan read
-// every product of the province's units through the catalogue_code index before).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create table catalogue_gram_counts (gram text primary key, codes int not null check (codes >= 0))`);
   await knex.raw(`
@@ -28,11 +25,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create trigger catalogue_gram_counts_insert after insert on catalogue_bigrams referencing new table as new_rows for each statement execute function catalogue_gram_counts_added()`);
   await knex.raw(`create trigger catalogue_gram_counts_delete after delete on catalogue_bigrams referencing old table as old_rows for each statement execute function catalogue_gram_counts_removed()`);
   await knex.raw(`insert into catalogue_gram_counts (gram, codes) select gram, count(*) from catalogue_bigrams group by gram`);
-  await knex.raw(`create index products_uncoded on products (unit_id) where catalogue_code is null`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop index if exists products_uncoded');
   await knex.raw('drop trigger if exists catalogue_gram_counts_delete on catalogue_bigrams');
   await knex.raw('drop trigger if exists catalogue_gram_counts_insert on catalogue_bigrams');
   await knex.raw('drop function if exists catalogue_gram_counts_removed()');

@@ -126,10 +126,11 @@ export const SHORTLIST = 40;
  *   3. the shortlist scored over all bigrams: the Dice coefficient of the spelling and each code —
  *      the same scores as similarity() above, which stays as their definition (and the tests'
  *      reference) — plus 0.15 for the class.
- * While a catalogue's bigrams are all rare (every test catalogue, and any catalogue of a few
- * thousand codes) the candidates are every code sharing a bigram and the ranking is exactly the
- * reference's. In a large one, a code that shares only the spelling's common bigrams is not
- * offered: such a code scores far below a code that shares its rare ones.
+ * While a spelling's bigrams are in fewer than CANDIDATE_POSTINGS codes in all (a small
+ * catalogue) every code sharing one is a candidate, scored over all of them: the ranking is exactly
+ * the reference's. Beyond that, a code sharing only the spelling's common bigrams is not offered
+ * (it scores far below one that shares its rare ones), nor is one outside the SHORTLIST best by
+ * the rarer bigrams: the five offered are then the best of those, not proven the best of all.
  */
 export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic'>[], k: Knex = db(), per = 5): Promise<Map<string, Suggestion[]>> {
   const out = new Map<string, Suggestion[]>(groups.map((g) => [g.key, []]));
