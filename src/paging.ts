@@ -9,13 +9,6 @@ export function pageNumber(v: unknown): number {
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
 
-/** One page of a list already in memory (ranked in full, since a rank needs every row), and its bounds. */
-export function slicePage<T>(list: readonly T[], asked: number, size: number): { rows: T[]; page: number; pages: number; total: number } {
-  const pages = Math.max(1, Math.ceil(list.length / size));
-  const page = Math.min(Math.max(1, asked), pages);
-  return { rows: list.slice((page - 1) * size, page * size), page, pages, total: list.length };
-}
-
 /** The address of page `n` of `path` with the list's other parameters kept (page 1 without `page`). */
 export function pageLink(path: string, params: Record<string, string | number | null | undefined>): (n: number) => string {
   return (n) => {

@@ -6,7 +6,7 @@ import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { registrationForm, postRegistration, registerAndSignIn } from './support/registration.ts';
 import { importCatalogue } from '../src/catalogue/import.ts';
-import { similarity } from '../src/catalogue/mapping.ts';
+import { similarity, suggestionsFor, CANDIDATE_POSTINGS } from '../src/catalogue/mapping.ts';
 
 let t: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -185,5 +185,46 @@ describe('registration with a picked code', () => {
     expect(res.text).toContain('این کد اکنون معتبر نیست');
     expect(res.text).toContain('value="1050100020"');
     expect(await t.knex('units').where({ licence_no: form.licence_no }).first()).toBeUndefined();
+  });
+});
+
+// Issue 23: with 30,000 codes the one-step ranking read 2.9 million bigram rows a page. It now
+// starts from each spelling's rarer bigrams (their codes counted in catalogue_gram_counts).
+describe('suggestions in a large catalogue', () => {
+  const recount = async () => (await t.knex.raw(`select gram, count(*)::int as codes from catalogue_bigrams group by gram order by gram`)).rows;
+  const kept = async () => (await t.knex.raw(`select gram, codes from catalogue_gram_counts where codes > 0 order by gram`)).rows;
+  const entry = (code: string, name: string) => ({ code, isic_class: code.slice(0, 4), name_fa: name, unit_of_measure_code: 't', active_from: '1400-01' });
+
+  it('keeps each bigram’s number of codes as codes are added, renamed and removed', async () => {
+    expect(await kept()).toEqual(await recount());
+    await t.knex('catalogue').insert([entry('1050100500', 'پنیر لیقوان'), entry('1050100510', 'پنیر تبریز')]);
+    expect(await kept()).toEqual(await recount());
+    await t.knex('catalogue').where({ code: '1050100500' }).update({ name_fa: 'پنیر خامه‌ای' });
+    expect(await kept()).toEqual(await recount());
+    await t.knex('catalogue').whereIn('code', ['1050100500', '1050100510']).delete();
+    expect(await kept()).toEqual(await recount());
+  });
+
+  it('finds the nearest codes when common bigrams are in more codes than it may read, scored as the reference scores them', async () => {
+    const fillers = Array.from({ length: 2000 }, (_, i) => entry(`2220${900000 + i}`, `کالای عمومی شماره ${i}`));
+    for (let i = 0; i < fillers.length; i += 500) await t.knex('catalogue').insert(fillers.slice(i, i + 500));
+    const near = ['ورق روکش چوبی', 'ورق روکش چوبی براق', 'ورق روکش چوبی مات', 'روکش چوبی', 'ورق چوبی', 'ورق روکش فلزی'];
+    await t.knex('catalogue').insert(near.map((n, i) => entry(`162190000${i}`, n)));
+    try {
+      const key = 'ورقروکشچوبیکالا';
+      const reach = await t.knex.raw(`select sum(c.codes)::int as n from catalogue_bigrams_of(?) b join catalogue_gram_counts c on c.gram = b.gram`, [key]);
+      expect(reach.rows[0].n).toBeGreaterThan(CANDIDATE_POSTINGS);
+      // Its class is neither the fillers' nor the near codes': they must come from the candidates.
+      const got = (await suggestionsFor([{ key, main_isic: '1050' }], t.knex)).get(key)!;
+      const codes: { code: string; isic_class: string; key: string }[] = (await t.knex.raw(`select code, isic_class, catalogue_key(name_fa) as key from catalogue where retired_from is null`)).rows;
+      const expected = codes.map((c) => ({ code: c.code, score: similarity(key, c.key) + (c.isic_class === '1050' ? 0.15 : 0) }))
+        .filter((s) => s.score > 0.2).sort((a, b) => b.score - a.score || a.code.localeCompare(b.code)).slice(0, 5);
+      expect(expected.every((s) => s.code.startsWith('1621'))).toBe(true);
+      expect(got.map((s) => s.code)).toEqual(expected.map((s) => s.code));
+      got.forEach((s, i) => expect(s.score).toBeCloseTo(expected[i]!.score, 9));
+    } finally {
+      await t.knex('catalogue').where('code', 'like', '22209%').orWhere('code', 'like', '16219%').delete();
+    }
+    expect(await kept()).toEqual(await recount());
   });
 });

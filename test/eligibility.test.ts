@@ -9,7 +9,9 @@ import { duePeriods, deadlineOf, type Period } from '../src/calendar.ts';
 import { periodLabel, jdate } from '../src/views.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
 import { verifyUrl, newCertificateCode, normalizeCode } from '../src/eligibility/certificates.ts';
-import { clearSettingsCache } from '../src/settings.ts';
+import { clearSettingsCache, loadSettings } from '../src/settings.ts';
+import { priorityPage } from '../src/eligibility/model.ts';
+import { persianDigits } from '../src/text.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -238,6 +240,33 @@ describe('the priority list', () => {
     expect(order.indexOf(best.id)).toBeLessThan(order.indexOf(lateOne.id));
     expect(order.indexOf(lateOne.id)).toBeLessThan(order.indexOf(gaps.id));
     expect(order).not.toContain(elsewhere.id);
+  });
+});
+
+describe('a page of the priority list', () => {
+  it('is cut from the province ranked in SQL: an equal pair shares a rank, names in Persian order; a search keeps the rank; past the end, the last page', async () => {
+    const periods = due();
+    const gaps = await createUnit({ province_code: '05', obligation_start: START, name: 'الماس کسری' });
+    const h = await createUnit({ province_code: '05', obligation_start: START, name: 'هما' });
+    const g = await createUnit({ province_code: '05', obligation_start: START, name: 'گلرنگ' });
+    await history(gaps.id, { skip: [periods.at(-1)!] });
+    await history(h.id);
+    await history(g.id);
+    const rules = (await loadSettings()).rules;
+    const first = await priorityPage('05', new Date(), rules, { q: '', page: 1, size: 2 });
+    // گ before ه in Persian (not in code points); both filed everything: one rank.
+    expect(first.rows.map((r) => [r.unit.id, r.rank])).toEqual([[g.id, 1], [h.id, 1]]);
+    expect(first).toMatchObject({ page: 1, pages: 2, total: 3, all: 3 });
+    const last = await priorityPage('05', new Date(), rules, { q: '', page: 7, size: 2 });
+    expect(last.page).toBe(2);
+    expect(last.rows.map((r) => [r.unit.id, r.rank])).toEqual([[gaps.id, 3]]);
+    expect(last.rows[0]!.yearRecord.filed).toBe(last.rows[0]!.yearRecord.due - 1);
+    expect(last.rows[0]!.verdict).toMatchObject({ eligible: false, reasons: ['آمار ۱ ماه ثبت نشده است'] });
+    const found = await priorityPage('05', new Date(), rules, { q: persianDigits(h.nationalId.slice(0, 10)), page: 1, size: 2 });
+    expect(found.rows.map((r) => [r.unit.id, r.rank])).toEqual([[h.id, 1]]);
+    expect(found).toMatchObject({ total: 1, all: 3, pages: 1 });
+    const none = await priorityPage('05', new Date(), rules, { q: 'ناموجود', page: 3, size: 2 });
+    expect(none).toMatchObject({ rows: [], total: 0, all: 3, page: 1, pages: 1 });
   });
 });
 

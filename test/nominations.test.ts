@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { deadlineOf, periodRange, startOfJalaliDay, DEFAULT_RULES } from '../src/calendar.ts';
 import { FormError } from '../src/forms.ts';
-import { candidates, nominate, withdraw, nominationDeadline } from '../src/nominations/model.ts';
+import { candidates, candidatePage, score, nominate, withdraw, nominationDeadline } from '../src/nominations/model.ts';
 import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, csrfFrom } from './support/factories.ts';
@@ -66,6 +66,47 @@ describe('indicators and ranking', () => {
       expect(list.find((c) => c.unit_id === units.returned)!.score).toBeCloseTo(0.5);
     } finally {
       await setSetting('exemplary_weights', { completeness: 0.4, timeliness: 0.4, quality: 0.2 });
+    }
+  });
+});
+
+describe('a page of the ranking', () => {
+  it('is cut from the whole province in SQL: ranks kept on every page and in a search, nominated units of other pages listed, past the end the last page', async () => {
+    const all = await candidates(Y, '23', lastMinute);
+    expect(all.map((c) => [c.unit_id, c.rank])).toEqual([[units.perfect, 1], [units.fourth, 1], [units.returned, 3], [units.late, 4]]);
+    // The SQL score is score() of the indicators, to the last bit.
+    for (const c of all) expect(c.score).toBe(score({ completeness: 0.4, timeliness: 0.4, quality: 0.2 }, c));
+    await nominate({ year: Y, unitId: units.late, provinceCode: '23', userId: officer.id, at: lastMinute });
+    try {
+      const first = await candidatePage(Y, '23', lastMinute, { q: '', page: 1, size: 2 });
+      expect(first).toMatchObject({ page: 1, pages: 2, total: 4, all: 4, taken: 1 });
+      expect(first.rows.map((c) => c.unit_id)).toEqual([units.perfect, units.fourth]);
+      expect(first.nominatedElsewhere.map((c) => [c.unit_id, c.rank, c.nominated])).toEqual([[units.late, 4, true]]);
+      const past = await candidatePage(Y, '23', lastMinute, { q: '', page: 9, size: 2 });
+      expect(past.page).toBe(2);
+      expect(past.rows.map((c) => [c.unit_id, c.rank])).toEqual([[units.returned, 3], [units.late, 4]]);
+      expect(past.nominatedElsewhere).toEqual([]);
+      const found = await candidatePage(Y, '23', lastMinute, { q: 'دیرکرد', page: 1, size: 2 });
+      expect(found).toMatchObject({ total: 1, all: 4, pages: 1, taken: 1 });
+      expect(found.rows.map((c) => [c.unit_id, c.rank, c.flags])).toEqual([[units.late, 4, ['آمار ۶ ماه ثبت نشده است']]]);
+      const none = await candidatePage(Y, '23', lastMinute, { q: 'ناموجود', page: 2, size: 2 });
+      expect(none).toMatchObject({ rows: [], total: 0, all: 4, page: 1, pages: 1 });
+      expect(none.nominatedElsewhere.map((c) => c.unit_id)).toEqual([units.late]);
+    } finally {
+      await t.knex('nominations').where({ year: Y }).delete();
+    }
+  });
+
+  it('a filing returned after the page was read counts at once (nothing is kept between requests)', async () => {
+    const before = (await candidates(Y, '23', lastMinute)).find((c) => c.unit_id === units.fourth)!;
+    const filing = await t.knex('filings').where({ unit_id: units.fourth, period: `${Y}-01` }).first('id');
+    await addReview(filing.id, 'return', reviewer.id, onTime(`${Y}-01`));
+    try {
+      const after = (await candidatePage(Y, '23', lastMinute, { q: 'چهارم', page: 1, size: 100 })).rows[0]!;
+      expect(after.quality).toBeCloseTo(before.quality - 1 / 12, 12);
+      expect(after.rank).toBe(2);
+    } finally {
+      await t.knex('filing_reviews').where({ filing_id: filing.id, action: 'return' }).delete();
     }
   });
 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import type { Knex } from 'knex';
 import { createSessions, removeFixtures } from './fixtures.ts';
 import { startInline } from './server.ts';
@@ -10,10 +11,14 @@ import { startInline } from './server.ts';
 
 export const PAGE_TARGETS = { ms: 500, bytes: 200_000 } as const;
 export const BENCH_CODES = 30_000;
+/** The pages, first and deep (a page far down a ranking costs what the first does: the rank needs every unit). */
+const PAGES = ['/province/units', '/province/units?page=100', '/province/priority', '/province/priority?page=100', '/nominations', '/nominations?page=100',
+  '/catalogue/mapping', '/catalogue/mapping?page=20', '/register'];
 // The bench's codes: the demo source (the schema knows no other for them) and a name of their own.
 const BENCH_NAME = 'محصول آزمون بنچ';
 
-export interface PageNumbers { path: string; medianMs: number; maxMs: number; bytes: number; status: number }
+/** Times of one page: wall (median and worst) and the app's CPU per request (median; the server runs in this process). */
+export interface PageNumbers { path: string; medianMs: number; maxMs: number; cpuMs: number; bytes: number; status: number; load: number }
 
 function get(url: string, cookie: string): Promise<{ status: number; bytes: number; ms: number }> {
   const started = performance.now();
@@ -47,16 +52,21 @@ export async function measurePages(k: Knex, runs: number, log: (line: string) =>
   const server = await startInline(secret);
   const out: PageNumbers[] = [];
   try {
-    for (const path of ['/province/units', '/province/units?page=100', '/province/priority', '/nominations', '/catalogue/mapping', '/register']) {
+    for (const path of PAGES) {
       const times: number[] = [];
+      const cpu: number[] = [];
       let last = { status: 0, bytes: 0, ms: 0 };
       for (let r = 0; r < runs + 1; r++) {
+        const before = process.cpuUsage();
         last = await get(server.appUrl + path, cookie!);
-        if (r > 0) times.push(last.ms); // the first opens caches
+        const used = process.cpuUsage(before);
+        if (r > 0) { times.push(last.ms); cpu.push((used.user + used.system) / 1000); } // the first opens caches
       }
       times.sort((a, b) => a - b);
-      out.push({ path, medianMs: times[Math.floor(times.length / 2)]!, maxMs: times.at(-1)!, bytes: last.bytes, status: last.status });
-      log(`  ${path}: ${out.at(-1)!.medianMs.toFixed(0)} ms, ${last.bytes} bytes, ${last.status}`);
+      cpu.sort((a, b) => a - b);
+      const mid = Math.floor(times.length / 2);
+      out.push({ path, medianMs: times[mid]!, maxMs: times.at(-1)!, cpuMs: cpu[mid]!, bytes: last.bytes, status: last.status, load: Math.round(os.loadavg()[0] * 100) / 100 });
+      log(`  ${path}: ${out.at(-1)!.medianMs.toFixed(0)} ms (worst ${out.at(-1)!.maxMs.toFixed(0)}, app CPU ${out.at(-1)!.cpuMs.toFixed(0)} ms), ${last.bytes} bytes, ${last.status}, load ${out.at(-1)!.load}`);
     }
   } finally {
     await server.close();

@@ -83,7 +83,7 @@ export function resultRows(r: BenchResult): Row[] {
   for (const p of r.pages ?? []) {
     rows.push({
       measure: `GET ${p.path} as the largest province's officer (one at a time, median of ${r.options.runs})`,
-      result: `${ms(p.medianMs)} (worst ${ms(p.maxMs)}), ${Math.round(p.bytes / 1000).toLocaleString('en-US')} kB, status ${p.status}`,
+      result: `${ms(p.medianMs)} (worst ${ms(p.maxMs)}; app CPU ${ms(p.cpuMs)}), ${Math.round(p.bytes / 1000).toLocaleString('en-US')} kB, status ${p.status}, load ${p.load}`,
       target: `< ${PAGE_TARGETS.ms} ms, < ${PAGE_TARGETS.bytes / 1000} kB`,
       verdict: mark(p.status === 200 && p.medianMs < PAGE_TARGETS.ms && p.bytes < PAGE_TARGETS.bytes),
     });

@@ -109,11 +109,28 @@ function dice(x: Map<string, number>, y: Map<string, number>): number {
   return total === 0 ? 0 : (2 * both) / total;
 }
 
+/** How many catalogue_bigrams rows the rarer bigrams of one spelling may read to find its candidates. */
+export const CANDIDATE_POSTINGS = 1000;
+/** How many candidates per spelling are scored in full. */
+export const SHORTLIST = 40;
+
 /**
  * The nearest codes in force for each spelling, best first; the group's own ISIC class weighs in.
- * One set-based query over the stored bigrams of every code (migration 141): the Dice coefficient
- * of the spelling's bigrams and each code's, only for codes sharing at least one bigram — the same
- * scores as similarity() above, which stays as their definition (and the tests' reference).
+ * Set-based over the stored bigrams of every code (migration 141) and their counts (180), in three
+ * steps, each bounded whatever the catalogue's size (issue 23: a 30,000-code catalogue made the
+ * one-step join read 2.9 million rows a page):
+ *   1. candidates: codes in force sharing one of the spelling's rarer bigrams — its bigrams from
+ *      the rarest on, while their codes add up to CANDIDATE_POSTINGS (at least the rarest one);
+ *   2. a shortlist: the SHORTLIST candidates with the highest score over those bigrams (the Dice
+ *      coefficient over them, plus 0.15 for the spelling's own ISIC class);
+ *   3. the shortlist scored over all bigrams: the Dice coefficient of the spelling and each code —
+ *      the same scores as similarity() above, which stays as their definition (and the tests'
+ *      reference) — plus 0.15 for the class.
+ * While a spelling's bigrams are in fewer than CANDIDATE_POSTINGS codes in all (a small
+ * catalogue) every code sharing one is a candidate, scored over all of them: the ranking is exactly
+ * the reference's. Beyond that, a code sharing only the spelling's common bigrams is not offered
+ * (it scores far below one that shares its rare ones), nor is one outside the SHORTLIST best by
+ * the rarer bigrams: the five offered are then the best of those, not proven the best of all.
  */
 export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic'>[], k: Knex = db(), per = 5): Promise<Map<string, Suggestion[]>> {
   const out = new Map<string, Suggestion[]>(groups.map((g) => [g.key, []]));
@@ -122,23 +139,35 @@ export async function suggestionsFor(groups: Pick<QueueGroup, 'key' | 'main_isic
   // A short query whose row estimates (a JSON list, a set-returning function) look large: JIT
   // compiling it would cost more than running it. Only inside a transaction (the route's).
   await k.raw('set local jit = off');
+  const inForce = (c: string) => `${c}.active_from <= :now and (${c}.retired_from is null or ${c}.retired_from > :now)`;
   const { rows } = await k.raw(`
     with g as (select distinct key, main_isic from jsonb_to_recordset(:groups::jsonb) as g(key text, main_isic text) where key <> ''),
-    gg as (select g.key, g.main_isic, b.gram, b.n, sum(b.n) over (partition by g.key) as total from g cross join lateral catalogue_bigrams_of(g.key) b),
+    gg as materialized (
+      select g.key, b.gram, b.n, coalesce(gc.codes, 0) as codes, sum(b.n) over (partition by g.key) as total,
+             sum(coalesce(gc.codes, 0)) over (partition by g.key order by coalesce(gc.codes, 0), b.gram rows unbounded preceding) as reach
+        from g cross join lateral catalogue_bigrams_of(g.key) b left join catalogue_gram_counts gc on gc.gram = b.gram),
+    rare as (select key, gram, n, total from gg where reach - codes < :postings),
+    candidates as (
+      select r.key, cb.code,
+             2.0 * sum(least(r.n, cb.n)) / (max(r.total) + max(cb.total)) + case when min(c.isic_class) = min(g.main_isic) then 0.15 else 0 end as partial
+        from rare r join g on g.key = r.key join catalogue_bigrams cb on cb.gram = r.gram join catalogue c on c.code = cb.code
+       where ${inForce('c')}
+       group by r.key, cb.code),
+    shortlist as (select key, code from (select key, code, row_number() over (partition by key order by partial desc, code) as rn from candidates) x where rn <= :shortlist),
+    -- Each shortlisted code's own bigrams, read by code (joined by bigram, the planner read all 2.9 million rows of the spellings' bigrams).
     shared as (
-      select gg.key, gg.main_isic, cb.code, sum(least(gg.n, cb.n)) as both, max(gg.total) + max(cb.total) as total
-        from gg join catalogue_bigrams cb on cb.gram = gg.gram
-       group by gg.key, gg.main_isic, cb.code
-       -- A score above 0.2 needs a Dice coefficient above 0.05 (the class adds at most 0.15): cut the rest before joining.
-      having 2.0 * sum(least(gg.n, cb.n)) / (max(gg.total) + max(cb.total)) > 0.05),
+      select s.key, s.code, sum(least(gg.n, cb.n)) as both, max(gg.total) + max(cb.total) as total
+        from shortlist s
+       cross join lateral (select cb.gram, cb.n, cb.total from catalogue_bigrams cb where cb.code = s.code offset 0) cb
+        join gg on gg.key = s.key and gg.gram = cb.gram
+       group by s.key, s.code),
     scored as (
       select s.key, c.code, c.name_fa, m.name_fa as unit_name, c.isic_class,
-             2.0 * s.both / s.total + case when c.isic_class = s.main_isic then 0.15 else 0 end as score
-        from shared s join catalogue c on c.code = s.code join units_of_measure m on m.code = c.unit_of_measure_code
-       where c.active_from <= :now and (c.retired_from is null or c.retired_from > :now)),
+             2.0 * s.both / s.total + case when c.isic_class = g.main_isic then 0.15 else 0 end as score
+        from shared s join g on g.key = s.key join catalogue c on c.code = s.code join units_of_measure m on m.code = c.unit_of_measure_code),
     ranked as (select *, row_number() over (partition by key order by score desc, code) as rn from scored where score > 0.2)
     select key, code, name_fa, unit_name, isic_class, score::float8 as score from ranked where rn <= :per order by key, rn`,
-  { groups: JSON.stringify(groups.map((g) => ({ key: g.key, main_isic: g.main_isic }))), now, per }) as { rows: (Suggestion & { key: string })[] };
+  { groups: JSON.stringify(groups.map((g) => ({ key: g.key, main_isic: g.main_isic }))), now, per, postings: CANDIDATE_POSTINGS, shortlist: SHORTLIST }) as { rows: (Suggestion & { key: string })[] };
   for (const r of rows) out.get(r.key)?.push({ code: r.code, name_fa: r.name_fa, unit_name: r.unit_name, isic_class: r.isic_class, score: Number(r.score) });
   return out;
 }

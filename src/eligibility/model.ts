@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { db } from '../db.ts';
-import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
-import { normalizeIdentifier, normalizeText, latinDigits, compareFa } from '../text.ts';
-import { filingRecords, eligibilityVerdict, type FilingRecord, type Verdict } from './record.ts';
+import { db, num } from '../db.ts';
+import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod, periodRange } from '../calendar.ts';
+import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
+import { filingRecords, eligibilityVerdict, filingRecordOf, CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, type FilingRecord, type Verdict } from './record.ts';
 import { unitRows, type UnitRow } from '../acting-unit.ts';
 
 // DESIGN §4 as the officer and the unit see it: verdict, missing periods, completeness and
@@ -56,25 +56,54 @@ export function priorityYearStart(at: Date, rules: Rules): Period {
 
 export interface PriorityRow extends Standing { rank: number; from: Period; yearRecord: FilingRecord }
 
-export async function priorityList(province: string, at: Date, rules: Rules, k: Knex = db()): Promise<{ from: Period; rows: PriorityRow[] }> {
+export interface PriorityPage { from: Period; rows: PriorityRow[]; page: number; pages: number; total: number; all: number }
+
+/**
+ * One page of the province's priority list matching `q` (part of the name as normalizeText writes
+ * it, or the start of the national id in any digits). Issue 23: the whole province is ranked in
+ * SQL — completeness this year, then timeliness, equal pairs sharing a rank, names in Persian
+ * order — searched, counted and cut to the page there; only the page's units leave the database
+ * and only they get their standing since their obligation start. Past the last page: the last page.
+ */
+export async function priorityPage(province: string, at: Date, rules: Rules, opts: { q: string; page: number; size: number }, k: Knex = db()): Promise<PriorityPage> {
   const from = priorityYearStart(at, rules);
-  const units: UnitRow[] = await unitRows(k).where('u.province_code', province).where('u.registration', 'approved');
-  const [yearRecords, allStandings] = await Promise.all([
-    filingRecords({ at, rules, from, provinceCode: province }, k),
-    standings(units, at, rules, k),
-  ]);
-  const year = new Map(yearRecords.map((r) => [r.unit_id, r]));
-  const rows = allStandings
-    .map((s) => ({ ...s, yearRecord: year.get(s.unit.id)!, from: maxPeriod(from, s.unit.obligation_start) }))
-    .filter((s) => s.yearRecord)
-    .sort((a, b) => b.yearRecord.completeness - a.yearRecord.completeness || b.yearRecord.timeliness - a.yearRecord.timeliness || compareFa(a.unit.name, b.unit.name));
-  let rank = 0;
-  let prev: string | null = null;
-  const ranked = rows.map((r, i) => {
-    const key = `${r.yearRecord.completeness}|${r.yearRecord.timeliness}`;
-    if (key !== prev) rank = i + 1;
-    prev = key;
-    return { ...r, rank };
-  });
-  return { from, rows: ranked };
+  const digits = latinDigits(opts.q);
+  // As the nominations' ranking: no JIT for a statement whose estimates look large (only inside a transaction, the route's).
+  if (k.isTransaction) await k.raw('set local jit = off');
+  const { rows } = await k.raw(
+    `with ${CALENDAR}, ${unitFilings("u.province_code = :province and u.registration = 'approved'")}, ${judgedPeriods('u.province_code = :province', { filings: 'uf' })}, ${RECORDS},
+       base as (
+         select u.id as unit_id, le.name, le.national_id, coalesce(rec.due, 0) as due, coalesce(rec.filed, 0) as filed,
+                coalesce(rec.on_time, 0) as on_time, coalesce(rec.missing_periods, '{}') as missing_periods,
+                case when rec.due is null then 1::float8 else rec.filed::float8 / rec.due end as completeness,
+                case when rec.due is null then 1::float8 else rec.on_time::float8 / rec.due end as timeliness
+           from units u join legal_entities le on le.id = u.legal_entity_id left join rec on rec.unit_id = u.id
+          where u.province_code = :province and u.registration = 'approved'),
+       ranked as materialized (
+         select b.*, rank() over (order by b.completeness desc, b.timeliness desc) as rank,
+                row_number() over (order by b.completeness desc, b.timeliness desc, b.name collate fa, b.unit_id) as pos
+           from base b),
+       found as (select r.*, row_number() over (order by r.pos) as fpos from ranked r
+                  where :q = '' or strpos(r.name, :q) > 0 or (:digits ~ '^[0-9]+$' and r.national_id like :digits || '%')),
+       counts as (select (select count(*) from found)::int as total, (select count(*) from ranked)::int as all_count),
+       bounds as (select c.*, greatest(1, least(:page, ceil(c.total::numeric / :size)::int)) as page from counts c)
+     select b.total, b.all_count, b.page as shown_page, f.*
+       from bounds b left join found f on f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size
+      order by f.fpos`,
+    { at, province, q: opts.q, digits, page: opts.page, size: opts.size, uf_from: from, uf_to: latestDuePeriod(at, rules), ...calendarBindings(periodRange(from, latestDuePeriod(at, rules)), rules) },
+  );
+  const list = rows as Record<string, unknown>[];
+  const head = list[0]!;
+  const shown = list.filter((r) => r.unit_id !== null);
+  const units: UnitRow[] = shown.length ? await unitRows(k).whereIn('u.id', shown.map((r) => Number(r.unit_id))) : [];
+  const byId = new Map((await standings(units, at, rules, k)).map((s) => [s.unit.id, s]));
+  const total = num(head.total);
+  return {
+    from,
+    rows: shown.flatMap((r) => {
+      const s = byId.get(Number(r.unit_id));
+      return s ? [{ ...s, rank: num(r.rank), yearRecord: filingRecordOf(r), from: maxPeriod(from, s.unit.obligation_start) }] : [];
+    }),
+    page: num(head.shown_page), pages: Math.max(1, Math.ceil(total / opts.size)), total, all: num(head.all_count),
+  };
 }

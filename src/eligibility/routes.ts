@@ -3,11 +3,10 @@ import { z } from 'zod';
 import { requireRole, officerProvince, currentUser, NotFoundError, flash } from '../auth/guards.ts';
 import { parseForm, text, FormError, formView } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
-import { heavy } from '../ops/heavy.ts';
-import { pageNumber, slicePage, pageLink, searchText } from '../paging.ts';
-import { latinDigits, normalizeText } from '../text.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
+import { pageNumber, pageLink, searchText } from '../paging.ts';
 import { auditFrom } from '../audit.ts';
-import { standings, findProvinceUnits, findUnit, priorityList } from './model.ts';
+import { standings, findProvinceUnits, findUnit, priorityPage } from './model.ts';
 import { actingUnit } from '../acting-unit.ts';
 import { qrSvg } from '../qr.ts';
 import { issueCertificate, findOwnCertificate, checkCertificate, normalizeCode, groupedCode, verifyUrl } from './certificates.ts';
@@ -26,7 +25,7 @@ const checkView = formView('eligibility/verify-form', (_req, _res, err) => ({ ti
 export function eligibilityRouter(): Router {
   const router = Router();
   router.get('/province/eligibility', officer, lookupView, lookup);
-  // Heavy: the whole province is ranked for each page (issue 23: 8.9 MB at national size before paging).
+  // Heavy: the whole province is ranked (in SQL) for each page (issue 23: 8.9 MB at national size before paging).
   router.get('/province/priority', officer, heavy(priority));
   router.get('/province/units/:id/facility', officer, facility);
   router.get('/certificate', unitUser, certificatePage);
@@ -55,15 +54,12 @@ async function lookup(req: Request, res: Response) {
 
 export const PRIORITY_PAGE_SIZE = 100;
 
-/** The province's ranking in full (a rank needs every unit), shown a page at a time and searchable by name or national id. */
+/** The province's ranking (a rank over every unit, computed in SQL), a page at a time, searchable by name or national id. */
 async function priority(req: Request, res: Response) {
   const settings = await loadSettings();
-  const { from, rows } = await priorityList(officerProvince(req), new Date(), settings.rules);
   const q = searchText(req.query.q);
-  const digits = latinDigits(q);
-  const found = q ? rows.filter((r) => normalizeText(r.unit.name).includes(q) || (/^\d+$/.test(digits) && r.unit.national_id.startsWith(digits))) : rows;
-  const shown = slicePage(found, pageNumber(req.query.page), PRIORITY_PAGE_SIZE);
-  res.render('eligibility/priority', { title: 'فهرست اولویت خدمات', from, ...shown, all: rows.length, q, pageHref: pageLink('/province/priority', { q }) });
+  const shown = await withStatementTimeout((k) => priorityPage(officerProvince(req), new Date(), settings.rules, { q, page: pageNumber(req.query.page), size: PRIORITY_PAGE_SIZE }, k));
+  res.render('eligibility/priority', { title: 'فهرست اولویت خدمات', ...shown, q, pageHref: pageLink('/province/priority', { q }) });
 }
 
 async function facility(req: Request, res: Response) {

@@ -3,13 +3,13 @@ import { requireRole, currentUser, officerProvince, flash } from '../auth/guards
 import { auditFrom } from '../audit.ts';
 import { loadSettings, saveSetting } from '../settings.ts';
 import { parseForm, FormError, formView } from '../forms.ts';
-import { persianDigits, sortFa, normalizeText } from '../text.ts';
-import { heavy } from '../ops/heavy.ts';
-import { pageNumber, slicePage, pageLink, searchText } from '../paging.ts';
+import { persianDigits, sortFa } from '../text.ts';
+import { heavy, withStatementTimeout } from '../ops/heavy.ts';
+import { pageNumber, pageLink, searchText } from '../paging.ts';
 import { listProvinces } from '../units/model.ts';
 import { startOfJalaliDay } from '../calendar.ts';
 import { weightsForm, nominationForm, yearParam } from './forms.ts';
-import { candidates, nominate, withdraw, nationalNominations, nominationYears, nominationDeadline, nominationsOpen, lockedMessage, defaultYear } from './model.ts';
+import { candidatePage, nominate, withdraw, nationalNominations, nominationYears, nominationDeadline, nominationsOpen, lockedMessage, defaultYear } from './model.ts';
 
 export const CANDIDATES_PAGE_SIZE = 100;
 
@@ -28,7 +28,7 @@ export function nominationsRouter(opts: { now?: () => Date } = {}): Router {
   router.get('/nominations/weights', ...requireRole('planning_deputy'), showWeights);
   router.post('/nominations/weights', ...requireRole('planning_deputy'), weightsView, saveWeights);
   router.get('/nominations/national', ...requireRole('planning_deputy'), showNational);
-  // Heavy: the whole province is ranked for each page (issue 23: 14 MB of HTML at national size before paging).
+  // Heavy: the whole province is ranked (in SQL) for each page (issue 23: 14 MB of HTML at national size before paging).
   router.get('/nominations', ...requireRole('province_officer'), heavy(showProvince));
   router.post('/nominations', ...requireRole('province_officer'), provinceView, create);
   router.post('/nominations/:year/:id/withdrawal', ...requireRole('province_officer'), provinceView, withdrawal);
@@ -56,22 +56,20 @@ async function provincePage(req: Request, at: Date, yearOverride?: number): Prom
   const y = parseForm(yearParam, req.query.year);
   const year = yearOverride ?? (y.ok && y.data ? Number(y.data) : defaultYear(at));
   const settings = await loadSettings();
-  const all = await candidates(year, province, at, { settings });
-  // Ranked in full (a rank needs every unit), shown a page at a time; the nominated units always on top.
+  // Ranked over the whole province, searched and cut to a page in SQL; the nominated units always on top.
   const q = searchText(req.query.q);
-  const found = q ? all.filter((c) => normalizeText(c.name).includes(q) || normalizeText(c.city).includes(q)) : all;
-  const shown = slicePage(found, pageNumber(req.query.page), CANDIDATES_PAGE_SIZE);
+  const shown = await withStatementTimeout((k) => candidatePage(year, province, at, { q, page: pageNumber(req.query.page), size: CANDIDATES_PAGE_SIZE, settings }, k));
   return {
     title: 'واحدهای برگزیده استان',
-    year, list: shown.rows, page: shown.page, pages: shown.pages, total: shown.total, all: all.length, q,
-    nominatedElsewhere: all.filter((c) => c.nominated && !shown.rows.includes(c)),
+    year, list: shown.rows, page: shown.page, pages: shown.pages, total: shown.total, all: shown.all, q,
+    nominatedElsewhere: shown.nominatedElsewhere,
     pageHref: pageLink('/nominations', { year, q }),
     errors: {},
     open: nominationsOpen(year, at),
     locked: lockedMessage(year),
     deadline: nominationDeadline(year),
     cap: settings.get('nominations_per_province'),
-    taken: all.filter((c) => c.nominated).length,
+    taken: shown.taken,
     weights: settings.get('exemplary_weights'),
     yearInProgress: at < startOfJalaliDay({ jy: year + 1, jm: 1, jd: 1 }),
   };
