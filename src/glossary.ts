@@ -26,6 +26,9 @@ export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', m
 
 export const UNIT_STATUS_LABELS: Record<string, string> = { active: 'فعال', inactive: 'غیرفعال' };
 
+/** A unit's status (DESIGN §4) in words, everywhere it is shown. */
+export const unitStatusLabel = (status: string): string => UNIT_STATUS_LABELS[status] ?? status;
+
 export const REGISTRATION_LABELS: Record<string, string> = { pending: TERMS.awaitingApproval, approved: 'تأییدشده', rejected: 'ردشده' };
 
 /** Persian names of the actions the features write; an unknown one as «رویداد دیگر» (its code is no UI text). */

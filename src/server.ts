@@ -6,7 +6,7 @@ import { queuedWorkDone } from './mail.ts';
 import { log } from './log.ts';
 import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
-import { ROLE_LABELS } from './views.ts';
+import { ROLE_LABELS } from './glossary.ts';
 import { whileHoldingStartupLock } from './ops/startup-lock.ts';
 import { claimDataDir } from './ops/data-dir-lock.ts';
 import { startScheduler } from './jobs/scheduler.ts';

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { idParam } from '../forms.ts';
 import { latinDigits } from '../text.ts';
 import { listProvinces } from '../units/model.ts';

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { parseForm, FormError, idParam, backToList, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';

@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { settingSchemas, saveSetting, loadSettings, PERIODIC_SETTINGS, type SettingKey, type SettingValue } from '../settings.ts';
-import { periodOf, isPeriod, type Period } from '../calendar.ts';
+import { periodOf, isPeriod, type Period, periodLabel } from '../calendar.ts';
 import { latinDigits, normalizeNumberInput, normalizePeriodInput } from '../text.ts';
-import { fa, periodLabel } from '../views.ts';
+import { fa } from '../numbers.ts';
 import type { FieldErrors } from '../forms.ts';
 
 // The admin's settings page: every setting of src/settings.ts, validated by its own schema there,

@@ -8,7 +8,7 @@ import { FormError } from '../forms.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { createActivationToken } from '../auth/activation.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
-import { ROLE_LABELS } from '../views.ts';
+import { ROLE_LABELS } from '../glossary.ts';
 import type { Role } from '../auth/users.ts';
 import { isUniqueViolation } from '../units/model.ts';
 import { endSessionsOf } from '../auth/session.ts';

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { FormError, parseForm, type FieldErrors } from '../forms.ts';
 import { persianDigits } from '../text.ts';
 import { pageNumber, pageLink } from '../paging.ts';

@@ -11,7 +11,7 @@ import type { Figures } from '../validation-rules/expression.ts';
 import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, classPricesSql, type HistoryRow, type PeerRow, type ClassPriceRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
-import type { UnitRow } from '../acting-unit.ts';
+import type { UnitRow } from '../units/row.ts';
 
 // DESIGN §4–§5: the filing's life. One save function for the form and the API:
 //   draft ─submit→ submitted ─(unit corrects)→ submitted (revision + 1)

@@ -1,11 +1,12 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { loadSettings } from '../settings.ts';
 import { db } from '../db.ts';
-import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calendar.ts';
+import { currentFilingPeriod, deadlineOf, isPeriod, type Period, periodLabel } from '../calendar.ts';
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
-import { fa, periodLabel } from '../views.ts';
+import { fa } from '../numbers.ts';
 import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
@@ -16,7 +17,8 @@ import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
-import { actingUnit, isApproved, type UnitRow } from '../acting-unit.ts';
+import { actingUnit } from '../acting-unit.ts';
+import { isApproved, type UnitRow } from '../units/row.ts';
 
 // The unit user's side of filing: dashboard, periods, the form, receipt and revision history.
 // Every query is scoped by the unit chosen from the user's own units (unitScope).

@@ -3,12 +3,11 @@ import type { Logger } from 'pino';
 import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
+import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules, periodLabel, jdatetime } from '../calendar.ts';
 import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
-import { periodLabel, jdatetime } from '../views.ts';
 import { LOCKS } from '../locks.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is

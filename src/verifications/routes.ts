@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, officerProvince, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, officerProvince, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { parseForm, FormError, formView } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
