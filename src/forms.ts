@@ -10,7 +10,15 @@ import { NotFoundError } from './errors.ts';
 export type FieldErrors = Record<string, string>;
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
-const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+/**
+ * One input field as text: a string as sent, a JSON number or boolean as its text, anything else
+ * (missing, null, an object, a field sent twice as `?x=1&x=2`) as ''. Cut to `max` characters
+ * when given. The one reading of a raw field in the portal: every form, query and API body.
+ */
+export function str(v: unknown, max?: number): string {
+  const s = typeof v === 'string' ? v : (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+  return max === undefined ? s : s.slice(0, max);
+}
 
 export const text = (label: string, max = 200) =>
   z.preprocess((v) => normalizeText(str(v)), z.string().min(1, `${label} را وارد کنید.`).max(max, `${label} حداکثر ${max} نویسه است.`));

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { email, password, parseForm, formView, FormError } from '../forms.ts';
+import { email, password, parseForm, formView, FormError, str } from '../forms.ts';
 import { requireUser, flash, currentUser, localPath } from './guards.ts';
 import { audit } from '../audit.ts';
 import { consumeActivationToken, consumeEmailProof, findActivationToken, mailResetLink } from './activation.ts';
@@ -38,7 +38,7 @@ function homeFor(role: string): string {
  */
 function signIn(req: Request, res: Response, next: NextFunction) {
   const parsed = parseForm(signInForm, req.body);
-  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '', next: localPath(req.body?.next) ?? '' };
+  const typed = { email: str(req.body?.email, 200), next: localPath(req.body?.next) ?? '' };
   if (!parsed.ok) return renderSignIn(res, 422, typed, parsed.errors);
   const returnTo = localPath(req.body?.next);
   passport.authenticate('local', (err: unknown, user: Express.User | false, refusal?: SignInRefusal) => {
@@ -55,7 +55,7 @@ function signIn(req: Request, res: Response, next: NextFunction) {
 /** Forgot password: the same page, in the same time, whether or not the account exists (issue 12 §5, issue 23 F6). */
 async function requestReset(req: Request, res: Response) {
   const parsed = parseForm(forgotForm, req.body);
-  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '' };
+  const typed = { email: str(req.body?.email, 200) };
   if (!parsed.ok) return res.status(422).render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: parsed.errors, sent: false, mail: mailConfigured() });
   // Looked up, made and mailed after the answer: its time says nothing about the address (issue 23 F6).
   if (mailConfigured()) afterAnswer(res, () => mailResetLink(parsed.data.email, req.ip ?? null), 'password reset mail');

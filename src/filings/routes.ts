@@ -7,7 +7,7 @@ import { currentFilingPeriod, deadlineOf, isPeriod, type Period, periodLabel } f
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
 import { fa } from '../numbers.ts';
-import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
+import { FormError, formView, idParam, str, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
@@ -73,7 +73,7 @@ function valuesFromFiling(filing: Filing | undefined, products: ProductRow[]): R
 /** What the user typed, keyed like the field errors (`lines.0.produced`), to re-render it untouched. */
 function valuesFromBody(body: Record<string, unknown>, products: ProductRow[]): Record<string, string> {
   const v: Record<string, string> = {};
-  const s = (x: unknown) => (typeof x === 'string' ? x.slice(0, 40) : '');
+  const s = (x: unknown) => str(x, 40);
   for (const f of TOP) v[f] = s(body[f]);
   const lines = linesFromBody(body.lines) as Record<string, unknown>[];
   products.forEach((p, i) => {

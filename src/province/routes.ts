@@ -5,6 +5,7 @@ import { db } from '../db.ts';
 import { loadSettings } from '../settings.ts';
 import { latestDuePeriod, gregorianIsoToJalali, jalaliDateText } from '../calendar.ts';
 import { pageNumber, pageLink } from '../paging.ts';
+import { str } from '../forms.ts';
 import { registrationDetail } from '../units/approvals.ts';
 import { unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from '../filings/model.ts';
 import { provinceUnits, UNIT_FILTERS, UNITS_PAGE_SIZE, type UnitFilter } from './model.ts';
@@ -13,8 +14,8 @@ import { provinceUnits, UNIT_FILTERS, UNITS_PAGE_SIZE, type UnitFilter } from '.
 
 async function list(req: Request, res: Response): Promise<void> {
   const province = officerProvince(req);
-  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-  const f = typeof req.query.filter === 'string' ? req.query.filter : '';
+  const q = str(req.query.q, 100);
+  const f = str(req.query.filter);
   const filter = f in UNIT_FILTERS ? (f as UnitFilter) : null;
   const asked = pageNumber(req.query.page);
   const settings = await loadSettings();

@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { FormError, parseForm, idParam, type FieldErrors } from '../forms.ts';
+import { FormError, parseForm, idParam, str, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { gregorianIsoToJalali, jalaliDateText } from '../calendar.ts';
 import { mailConfigured, sendMail } from '../mail.ts';
@@ -191,7 +191,7 @@ async function reject(req: Request, res: Response) {
       flash(req, 'warning', 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
       return res.redirect(303, `/province/registrations/${id}`);
     }
-    const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+    const typed = str(req.body?.reason, 2000);
     return renderRegistration(req, res, 422, { reason: typed }, parsed.errors);
   }
   const result = await decideRegistration(id, province, { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
@@ -248,7 +248,7 @@ async function rejectClaim(req: Request, res: Response) {
   const id = claimId(req);
   const parsed = parseForm(rejectionForm, req.body);
   if (!parsed.ok) {
-    const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+    const typed = str(req.body?.reason, 2000);
     return renderClaim(req, res, 422, { reason: typed }, parsed.errors);
   }
   const result = await decideClaim(id, officerProvince(req), { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });

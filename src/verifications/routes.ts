@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, officerProvince, currentUser, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
-import { parseForm, FormError, formView } from '../forms.ts';
+import { parseForm, FormError, formView, str } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
 import { parseQueueFilter, reasonForm, bulkForm, filterQuery, queueUrl, queueBack } from './forms.ts';
@@ -109,7 +109,7 @@ async function decideFiling(req: Request, res: Response, d: Decision) {
   if (d !== 'verify') {
     const parsed = parseForm(reasonForm, req.body);
     if (!parsed.ok) {
-      const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+      const typed = str(req.body?.reason, 2000);
       throw new FormError(parsed.errors, { values: { reason: typed }, locals: { openForm: d } });
     }
     reason = parsed.data.reason;

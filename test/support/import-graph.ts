@@ -70,3 +70,29 @@ export function cycles(graph: Graph): string[][] {
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
   return found.sort((a, b) => a[0].localeCompare(b[0]));
 }
+
+/** A file that makes an Express router (`Router()`), or one of the web layer's own files. */
+export function isWebFile(file: string, source: string): boolean {
+  return /\bRouter\(\)/.test(source) || ['app.ts', 'server.ts', 'views.ts'].includes(file);
+}
+
+/**
+ * The imports that point the wrong way, as `from → to`: a file outside the web layer (a model, a
+ * rule, a job, a command) importing a router, app.ts, server.ts or views.ts (which hashes every
+ * asset when it loads), and a model (`model.ts`) importing express or the web guards.
+ */
+export function wrongWayImports(root: string, read: (file: string) => string = (f) => fs.readFileSync(f, 'utf8')): string[] {
+  const graph = importGraph(root, read);
+  const source = (file: string) => read(path.join(root, file));
+  const web = new Set([...graph.keys()].filter((f) => isWebFile(f, source(f))));
+  const wrong: string[] = [];
+  for (const [from, targets] of graph) {
+    if (web.has(from)) continue;
+    for (const to of targets) if (web.has(to)) wrong.push(`${from} → ${to}`);
+    if (/(^|\/)model\.ts$/.test(from)) {
+      if (/from\s+'express'/.test(source(from))) wrong.push(`${from} → express`);
+      if (targets.includes('auth/guards.ts')) wrong.push(`${from} → auth/guards.ts`);
+    }
+  }
+  return wrong.sort();
+}
