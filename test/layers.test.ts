@@ -77,3 +77,19 @@ describe('the checks fail on a planted fault', () => {
     expect(wrongWayImports(root)).toEqual(['filings/warnings.ts → views.ts', 'units/model.ts → express', 'units/model.ts → units/routes.ts']);
   });
 });
+
+describe('advisory locks', () => {
+  // The per-period lock of the index release (two-key form) is the lead's, in src/production-index.
+  const KNOWN_OUTSIDE = ['production-index/model.ts'];
+
+  it('every key is in the registry of src/locks.ts, each key once; every file that takes one names LOCKS', async () => {
+    const { LOCKS } = await import('../src/locks.ts');
+    const keys = Object.values(LOCKS);
+    expect(new Set(keys).size).toBe(keys.length);
+    const graph = importGraph(SRC);
+    const takers = [...graph.keys()].filter((f) => f !== 'locks.ts' && /pg_(try_)?advisory_(xact_)?lock\(/.test(fs.readFileSync(path.join(SRC, f), 'utf8')));
+    expect(takers.length).toBeGreaterThan(3);
+    const unregistered = takers.filter((f) => !graph.get(f)!.includes('locks.ts') || /advisory_(xact_)?lock\((hashtext|\?::int)/.test(fs.readFileSync(path.join(SRC, f), 'utf8')));
+    expect(unregistered.sort()).toEqual(KNOWN_OUTSIDE);
+  });
+});

@@ -1,3 +1,4 @@
+import { fa } from '../numbers.ts';
 import { z } from 'zod';
 import { text, str } from '../forms.ts';
 import { isPeriod } from '../calendar.ts';
@@ -7,7 +8,7 @@ import { parseExpression, ExpressionError, OPERATORS, MAX_EXPRESSION_LENGTH } fr
 // The rule form: each side checked by the parser, its Persian refusal next to its field.
 const expression = (label: string) => z.preprocess(
   (v) => str(v).trim(),
-  z.string().max(MAX_EXPRESSION_LENGTH, `${label} حداکثر ${MAX_EXPRESSION_LENGTH.toLocaleString('fa-IR')} نویسه است.`).superRefine((s, ctx) => {
+  z.string().max(MAX_EXPRESSION_LENGTH, `${label} حداکثر ${fa(MAX_EXPRESSION_LENGTH)} نویسه است.`).superRefine((s, ctx) => {
     try {
       parseExpression(s);
     } catch (e) {

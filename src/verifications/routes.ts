@@ -1,3 +1,4 @@
+import { fa } from '../numbers.ts';
 import { Router, type Request, type Response } from 'express';
 import { requireRole, officerProvince, currentUser, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
@@ -49,11 +50,9 @@ async function bulkVerification(req: Request, res: Response) {
   const result = await bulkVerify({ province, userId: currentUser(req).id, ids, filter, ip: req.ip ?? null });
   const held = form.all === 'below' ? 'دارای هشدار یا امتیاز بالاتر از آستانه' : 'دارای هشدار';
   if (result.verified === 0 && result.skipped === 0) flash(req, 'warning', 'اظهارنامه‌ای برای تأیید انتخاب نشده بود.');
-  else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه ${held} کنار گذاشته شد و باید جداگانه بررسی شود.`);
+  else flash(req, 'success', `${fa(result.verified)} اظهارنامه تأیید شد؛ ${fa(result.skipped)} اظهارنامه ${held} کنار گذاشته شد و باید جداگانه بررسی شود.`);
   res.redirect(303, queueUrl({ ...filter, state: 'submitted' }));
 }
-
-const fmt = (n: number) => new Intl.NumberFormat('fa-IR').format(n);
 
 /** The officer's page of a filing of the province (404 otherwise); opening it is recorded. */
 async function filingPage(req: Request): Promise<Record<string, unknown>> {
