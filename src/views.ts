@@ -4,7 +4,7 @@ import path from 'node:path';
 import { rialWords } from './text.ts';
 import { fa, faPct, faDigits, rial } from './numbers.ts';
 import { addMonths, jdate, jdatetime, periodLabel, dayLabel, jalaliDateText, periodChoices } from './calendar.ts';
-import { ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel, unitStatusLabel } from './glossary.ts';
+import { ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, FILING_STATE_LABELS, actionLabel, unitStatusLabel } from './glossary.ts';
 
 // What every template gets (app.locals): the formatters of numbers.ts and calendar.ts, the words
 // of glossary.ts, and the versioned address of each asset. Only the web layer (app.ts) imports
@@ -27,4 +27,4 @@ export const ASSET_VERSION = (() => {
 /** The long-cached address of an asset: asset('app.css') → /assets/<version>/app.css */
 export const asset = (file: string): string => `/assets/${ASSET_VERSION}/${file}`;
 
-export const viewHelpers = { asset, unitStatusLabel, periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, actionLabel };
+export const viewHelpers = { asset, unitStatusLabel, periodChoices, addMonths, fa, faPct, faDigits, jdate, jdatetime, periodLabel, dayLabel, rial, rialWords, jalaliDateText, ROLE_LABELS, KIND_LABELS, ISIC_LEVEL_LABELS, TERMS, UNIT_STATUS_LABELS, REGISTRATION_LABELS, FILING_STATE_LABELS, actionLabel };

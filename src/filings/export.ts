@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import type { Rules } from '../calendar.ts';
 import { jalaliStamp } from '../calendar.ts';
-import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from './model.ts';
+import { productsOf, unitPeriods } from './model.ts';
+import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../glossary.ts';
 import type { UnitRow } from '../units/row.ts';
 
 // The unit's own history as a table (one row per period, one column group per product), for

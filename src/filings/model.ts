@@ -80,20 +80,7 @@ export interface RevisionRow {
   snapshot: Snapshot;
 }
 
-export const STATE_LABELS: Record<FilingState | 'missing', string> = {
-  draft: 'پیش‌نویس',
-  submitted: 'ارسال‌شده، در انتظار بررسی',
-  returned: 'عودت برای اصلاح',
-  verified: 'تأییدشده',
-  missing: 'ثبت‌نشده',
-};
-
-export const TIMELINESS_LABELS: Record<PeriodTimeliness, string> = {
-  on_time: 'به‌موقع',
-  late: 'با تأخیر',
-  missing: 'ثبت‌نشده',
-  not_due: 'مهلت باقی است',
-};
+// Their words: FILING_STATE_LABELS and TIMELINESS_LABELS of src/glossary.ts.
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
   const rows = await k('products as p').leftJoin('catalogue as c', 'c.code', 'p.catalogue_code').where('p.unit_id', unitId).orderBy(['p.position', 'p.id'])

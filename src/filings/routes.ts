@@ -1,6 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { requireRole, currentUser, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
+import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../glossary.ts';
 import { loadSettings } from '../settings.ts';
 import { db } from '../db.ts';
 import { currentFilingPeriod, deadlineOf, isPeriod, type Period, periodLabel } from '../calendar.ts';
@@ -11,7 +12,7 @@ import { FormError, formView, idParam, str, type FieldErrors } from '../forms.ts
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
-  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type ProductRow, type Filing, type PeriodRow,
+  REFUSAL_MESSAGES, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';

@@ -7,7 +7,8 @@ import { latestDuePeriod, gregorianIsoToJalali, jalaliDateText } from '../calend
 import { pageNumber, pageLink } from '../paging.ts';
 import { str } from '../forms.ts';
 import { registrationDetail } from '../units/approvals.ts';
-import { unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from '../filings/model.ts';
+import { unitPeriods } from '../filings/model.ts';
+import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../glossary.ts';
 import { provinceUnits, UNIT_FILTERS, UNITS_PAGE_SIZE, type UnitFilter } from './model.ts';
 
 // The province office's units: the list an officer works through, and one unit's page.
