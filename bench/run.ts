@@ -17,7 +17,7 @@ import { resultsMarkdown, writeResults, allTargetsMet } from './lib/report.ts';
 //   --inline          run the server in the bench's process (default: a child process)
 //   --instances N     N app processes sharing the port (node:cluster), as N instances behind a balancer
 //   --cpu-prof DIR    write a CPU profile of the server process into DIR (node --cpu-prof)
-//   --only LIST       some of nightly,stats,http,index,pages (default all)
+//   --only LIST       some of nightly,stats,http,index,pages,seed (default all)
 //   --rush-rate N     dashboards per second offered in the rush-rate run (default 350)
 
 const { values } = parseArgs({

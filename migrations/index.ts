@@ -25,6 +25,7 @@ import * as m150 from './150_filing_expectations.ts';
 import * as m151 from './151_validation_rules.ts';
 import * as m180 from './180_catalogue_gram_counts.ts';
 import * as m181 from './181_filing_reviews_returns.ts';
+import * as m190 from './190_passport_sessions.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -54,6 +55,7 @@ const migrations: Record<string, Knex.Migration> = {
   '151_validation_rules': m151,
   '180_catalogue_gram_counts': m180,
   '181_filing_reviews_returns': m181,
+  '190_passport_sessions': m190,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

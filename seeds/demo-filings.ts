@@ -7,7 +7,7 @@ import {
 } from '../src/calendar.ts';
 import { type Rng, type PlannedUnit, type PlannedProduct, monthlyQuantity, roundQuantity } from './demo-units.ts';
 import { SEASONS, RETURN_REASONS } from './data/demo-names.ts';
-import { fa } from '../src/views.ts';
+import { fa } from '../src/numbers.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -22,8 +22,10 @@ const BATCH = 500;
  * hundred units across all provinces and 18+ months of filings, relative to today so that the
  * demo always shows a running collection. Deterministic for a given day. One transaction.
  */
-export async function seedDemo(k: Knex): Promise<DemoSummary> {
+export async function seedDemo(k: Knex, progress: (step: number, of: number, what: string) => void = () => undefined): Promise<DemoSummary> {
+  const STEPS = 6;
   return k.transaction(async (trx) => {
+    progress(1, STEPS, 'staff accounts and an officer for every province');
     const now = new Date();
     const current = periodOf(now);
     // The system "went live" 20 months ago, so every page has a history to show.
@@ -34,11 +36,13 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     const staff = await seedDemoStaff(trx, hash);
     const officerByProvince = await seedProvinceOfficers(trx, hash, staff);
 
+    progress(2, STEPS, `${DEMO_APPROVED_UNITS} units and the product catalogue`);
     const rng = createRng(SEED);
     const register = planRegister(rng, { now, current, obligation: settings.obligation, approved: DEMO_APPROVED_UNITS });
     const units = await insertRegister(trx, register, hash, officerByProvince);
     await seedDemoCatalogue(trx, addMonths(current, -20));
 
+    progress(3, STEPS, 'monthly filings of the last 20 months');
     const filings = planFilings(rng, units, { now, rules: settings.rules, officerByProvince });
     const ids = await insertMany<{ id: number; unit_id: number; period: string }>(trx, 'filings', filings.map((f) => f.row), ['id', 'unit_id', 'period']);
     const filingId = new Map(ids.map((r) => [`${r.unit_id}|${r.period}`, r.id]));
@@ -47,9 +51,12 @@ export async function seedDemo(k: Knex): Promise<DemoSummary> {
     await insertMany(trx, 'filing_revisions', filings.flatMap((f) => f.revisions.map((r) => ({ filing_id: idOf(f), ...r }))));
     await insertMany(trx, 'filing_reviews', filings.flatMap((f) => f.reviews.map((r) => ({ filing_id: idOf(f), ...r }))));
 
+    progress(4, STEPS, 'the audit trail and the nightly jobs of each month');
     await writeAuditTrail(trx);
     await replayNightlyJobs(trx, now, settings);
+    progress(5, STEPS, 'exemplary-unit nominations');
     await seedNominations(trx, now, settings, officerByProvince, rng);
+    progress(6, STEPS, 'the production index');
     await seedDemoIndex(trx, now);
 
     const demoUnit = register.find((u) => u.demo === 'unit')!;

@@ -8,10 +8,9 @@ import { env } from './env.ts';
 import { log } from './log.ts';
 import { viewHelpers, ASSET_VERSION } from './views.ts';
 import { sessionMiddleware } from './auth/session.ts';
-import { userReadWith } from './auth/session-store.ts';
 import { csrfProtection, CsrfError } from './auth/csrf.ts';
-import { loadCurrentUser } from './auth/users.ts';
-import { NotFoundError } from './auth/guards.ts';
+import { passport } from './auth/passport.ts';
+import { NotFoundError } from './errors.ts';
 import { FormError, formErrorPage } from './forms.ts';
 import { authRouter } from './auth/routes.ts';
 import { accountTokensRouter } from './account/tokens.ts';
@@ -22,7 +21,7 @@ import { accessRouter } from './access/routes.ts';
 import { filingsRouter } from './filings/routes.ts';
 import { apiRouter } from './api/routes.ts';
 import { verificationsRouter } from './verifications/routes.ts';
-import { provinceUnitsRouter } from './province/units.ts';
+import { provinceUnitsRouter } from './province/routes.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { productionIndexRouter } from './production-index/routes.ts';
@@ -97,19 +96,9 @@ export function createApp(opts: AppOptions = {}): express.Express {
 
   app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
   app.use(sessionMiddleware(db(), { secret: opts.sessionSecret }));
-  app.use(async (req, _res, next) => {
-    try {
-      if (req.session.userId) {
-        // Read with the session in its own query; asked again only for a session not read so.
-        const read = userReadWith(req.session);
-        req.user = read === undefined ? await loadCurrentUser(req.session.userId) : read ?? undefined;
-        if (!req.user) delete req.session.userId;
-      }
-      next();
-    } catch (e) {
-      next(e);
-    }
-  });
+  // The signed-in user (passport: the id in the session, the user read with it, session-store.ts).
+  app.use(passport.initialize());
+  app.use(passport.session());
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.user = req.user;

@@ -12,9 +12,13 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** The insert of one audit entry, for a caller that folds it into a statement of its own. */
-export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.QueryBuilder {
-  return k('audit_log').insert({
+// The one writer of the audit log: audit() for an entry, auditMany() for a batch (an import),
+// auditFrom() for a request's own entry. The only other insert is the set-based one of the
+// province's bulk verification (verifications/model.ts), a single statement with its decisions.
+
+/** An entry as its row of `audit_log`. */
+function auditRow(entry: AuditEntry) {
+  return {
     action: entry.action,
     user_id: entry.userId ?? null,
     unit_id: entry.unitId ?? null,
@@ -22,7 +26,17 @@ export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.QueryBuilde
     target: entry.target ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
     ip: entry.ip ?? null,
-  });
+  };
+}
+
+/** The insert of one audit entry, for a caller that folds it into a statement of its own. */
+export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.QueryBuilder {
+  return k('audit_log').insert(auditRow(entry));
+}
+
+/** Appends many entries, a thousand rows a statement (inside the caller's transaction). */
+export async function auditMany(entries: readonly AuditEntry[], k: Knex = db()): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000) await k('audit_log').insert(entries.slice(i, i + 1000).map(auditRow));
 }
 
 /** Appends to the audit log (DESIGN §2: every officer's view of a unit's filing, every decision). */

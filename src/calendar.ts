@@ -1,4 +1,5 @@
 import * as jalaali from 'jalaali-js';
+import { persianDigits } from './text.ts';
 
 // The only importer of jalaali-js. Periods are Jalali months written `YYYY-MM`; instants are
 // JS Dates; all day boundaries are Asia/Tehran.
@@ -266,4 +267,55 @@ export function inactivityWindow(at: Date, rules: Rules = DEFAULT_RULES): { from
 export function periodLabelParts(p: Period): { month: string; year: number } {
   const { jy, jm } = splitPeriod(p);
   return { month: MONTH_NAMES[jm - 1], year: jy };
+}
+
+// Dates and periods as people read them: Persian digits, Tehran's calendar day.
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** A Jalali date in Persian digits: ۱۴۰۴/۰۸/۰۸ */
+export function jalaliDateText(d: JalaliDate): string {
+  return persianDigits(`${d.jy}/${pad2(d.jm)}/${pad2(d.jd)}`);
+}
+
+/** An instant as a Tehran Jalali date: ۱۴۰۴/۰۸/۰۸ */
+export function jdate(at: Date | string | null | undefined): string {
+  if (!at) return '—';
+  return jalaliDateText(jalaliDateOf(new Date(at)));
+}
+
+/** An instant's Tehran Jalali date and time in Latin digits: { date: '1404/08/08', time: '14:05' } (files read by machines). */
+export function jalaliStamp(at: Date): { date: string; time: string } {
+  const d = jalaliDateOf(at);
+  const t = tehranTimeOf(at);
+  return { date: `${d.jy}/${pad2(d.jm)}/${pad2(d.jd)}`, time: `${pad2(t.h)}:${pad2(t.mi)}` };
+}
+
+/** An instant as Tehran Jalali date and time: ۱۴۰۴/۰۸/۰۸ ساعت ۱۴:۰۵ */
+export function jdatetime(at: Date | string | null | undefined): string {
+  if (!at) return '—';
+  const { date, time } = jalaliStamp(new Date(at));
+  return `${persianDigits(date)} ساعت ${persianDigits(time)}`;
+}
+
+/** 1404-07 → مهر ۱۴۰۴ */
+export function periodLabel(p: Period): string {
+  const { month, year } = periodLabelParts(p);
+  return `${month} ${persianDigits(year)}`;
+}
+
+/** A Jalali day in words: ۸ آبان ۱۴۰۴ */
+export function dayLabel(d: JalaliDate): string {
+  return `${persianDigits(d.jd)} ${MONTH_NAMES[d.jm - 1]} ${persianDigits(d.jy)}`;
+}
+
+/** The months from `from` to `to` grouped by year, for a Jalali month picker (partials/period-select). */
+export function periodChoices(from: Period, to: Period): { year: string; options: { code: Period; label: string }[] }[] {
+  const years: { year: string; options: { code: Period; label: string }[] }[] = [];
+  for (let p = from; p <= to; p = addMonths(p, 1)) {
+    const y = p.slice(0, 4);
+    if (years.at(-1)?.year !== persianDigits(y)) years.push({ year: persianDigits(y), options: [] });
+    years.at(-1)!.options.push({ code: p, label: `${MONTH_NAMES[Number(p.slice(5)) - 1]} ${persianDigits(y)}` });
+  }
+  return years;
 }

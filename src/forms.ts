@@ -2,7 +2,7 @@ import type { Request, Response, RequestHandler } from 'express';
 import { z } from 'zod';
 import { normalizeText, normalizeNumberInput, latinDigits, persianDigits, misplacedComma, decimalCommaMessage } from './text.ts';
 import { weakPasswordReason } from './auth/password-policy.ts';
-import { NotFoundError } from './auth/guards.ts';
+import { NotFoundError } from './errors.ts';
 
 // Building blocks for zod schemas of forms: every field is normalised (Persian letters and
 // digits) before it is checked, and every message is Persian.
@@ -10,7 +10,15 @@ import { NotFoundError } from './auth/guards.ts';
 export type FieldErrors = Record<string, string>;
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
-const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+/**
+ * One input field as text: a string as sent, a JSON number or boolean as its text, anything else
+ * (missing, null, an object, a field sent twice as `?x=1&x=2`) as ''. Cut to `max` characters
+ * when given. The one reading of a raw field in the portal: every form, query and API body.
+ */
+export function str(v: unknown, max?: number): string {
+  const s = typeof v === 'string' ? v : (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+  return max === undefined ? s : s.slice(0, max);
+}
 
 export const text = (label: string, max = 200) =>
   z.preprocess((v) => normalizeText(str(v)), z.string().min(1, `${label} را وارد کنید.`).max(max, `${label} حداکثر ${max} نویسه است.`));
@@ -51,8 +59,11 @@ export const amount = (label: string, opts: { integer?: boolean; max?: number; s
 export const SYSTEM_YEARS = { first: 1380, last: 1499 } as const;
 export const isSystemYear = (y: number): boolean => Number.isInteger(y) && y >= SYSTEM_YEARS.first && y <= SYSTEM_YEARS.last;
 
+/** An email as stored and compared: Latin digits, trimmed, lower case. */
+export const normalizeEmail = (typed: string): string => latinDigits(typed).trim().toLowerCase();
+
 export const email = (label = 'پست الکترونیکی') =>
-  z.preprocess((v) => latinDigits(str(v)).trim().toLowerCase(), z.string().min(1, `${label} را وارد کنید.`).max(200, `${label} بیش از حد بلند است.`).email(`${label} معتبر نیست.`));
+  z.preprocess((v) => normalizeEmail(str(v)), z.string().min(1, `${label} را وارد کنید.`).max(200, `${label} بیش از حد بلند است.`).email(`${label} معتبر نیست.`));
 
 export const password = (label = 'گذرواژه') =>
   z.string({ error: `${label} را وارد کنید.` }).min(10, `${label} باید دست‌کم ۱۰ نویسه باشد.`).max(200, `${label} بیش از حد بلند است.`)

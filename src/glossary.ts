@@ -6,6 +6,7 @@ export const ISIC_LEVEL_LABELS = { section: 'بخش', division: 'قسمت', grou
 
 /** Words that are easy to write two ways: these are the ways (with their half-spaces). */
 export const TERMS = {
+  submitted: 'ارسال‌شده',
   onTime: 'به‌موقع',
   late: 'با تأخیر',
   missing: 'ثبت‌نشده',
@@ -13,6 +14,23 @@ export const TERMS = {
   verified: 'تأییدشده',
   awaitingApproval: 'در انتظار تأیید',
 } as const;
+
+/** A filing's state (DESIGN §6) in words, on every page, list, filter and file; a period never filed is «ثبت‌نشده». */
+export const FILING_STATE_LABELS: Record<'draft' | 'submitted' | 'returned' | 'verified' | 'missing', string> = {
+  draft: 'پیش‌نویس',
+  submitted: `${TERMS.submitted}، در انتظار بررسی`,
+  returned: `${TERMS.returned} برای اصلاح`,
+  verified: TERMS.verified,
+  missing: TERMS.missing,
+};
+
+/** A due period's timeliness (DESIGN §4) in words. */
+export const TIMELINESS_LABELS: Record<'on_time' | 'late' | 'missing' | 'not_due', string> = {
+  on_time: TERMS.onTime,
+  late: TERMS.late,
+  missing: TERMS.missing,
+  not_due: 'مهلت باقی است',
+};
 
 export const ROLE_LABELS: Record<string, string> = {
   unit_user: 'کاربر واحد',
@@ -25,6 +43,9 @@ export const ROLE_LABELS: Record<string, string> = {
 export const KIND_LABELS: Record<string, string> = { industrial: 'صنعتی', mining: 'معدنی' };
 
 export const UNIT_STATUS_LABELS: Record<string, string> = { active: 'فعال', inactive: 'غیرفعال' };
+
+/** A unit's status (DESIGN §4) in words, everywhere it is shown. */
+export const unitStatusLabel = (status: string): string => UNIT_STATUS_LABELS[status] ?? status;
 
 export const REGISTRATION_LABELS: Record<string, string> = { pending: TERMS.awaitingApproval, approved: 'تأییدشده', rejected: 'ردشده' };
 

@@ -2,6 +2,8 @@
 // never share a key by accident. Keys are bigints; the "1387" in each is the circular's year.
 
 export const LOCKS = {
+  /** Preparing the database at start-up (migrations, reference and demo data): instances one after another (src/ops/startup-lock.ts). */
+  prepareDatabase: 1387_0001,
   /** The nightly job (DESIGN §11): one run at a time across instances. */
   nightly: 70_531_387,
   /** Storing a release: one store transaction at a time (the revision number and the group are read inside it). */

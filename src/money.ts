@@ -1,3 +1,5 @@
+import { exactJson } from './numbers.ts';
+
 // Rial amounts exactly (issue 13): one filing's amount is below 9e15 (the forms' limit), so a
 // JS number holds it, but sums of them can pass 2^53. Sums are BigInt in TypeScript, `bigint` or
 // `numeric` in SQL, and in JSON an integer when it is safe, a decimal string otherwise
@@ -44,9 +46,7 @@ export function rialsToMillions(amount: bigint): bigint {
   return divideHalfUp(amount, 1_000_000n);
 }
 
-/** A Rial amount in JSON: an integer when a JSON reader's double holds it exactly, a decimal string otherwise. */
+/** A Rial amount in JSON: the one contract of numbers.ts (an integer when a double holds it, a decimal string otherwise). */
 export function rialJson(v: bigint | number | null): number | string | null {
-  if (v === null) return null;
-  const b = exactRial(v);
-  return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b.toString();
+  return v === null ? null : exactJson(exactRial(v));
 }

@@ -1,11 +1,12 @@
 import { latinDigits, normalizeText } from './text.ts';
+import { str } from './forms.ts';
 
 // Long lists (a province's units, its ranked candidates, the mapping queue) are shown a page at a
 // time, with their total and page links (views/partials/pages.ejs), never silently cut (issue 23).
 
 /** A page number from a query or a form, in any digits; 1 for anything else. */
 export function pageNumber(v: unknown): number {
-  const n = Number(latinDigits(typeof v === 'string' ? v : '1').trim());
+  const n = Number(latinDigits(str(v) || '1').trim());
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
 

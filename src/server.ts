@@ -6,7 +6,7 @@ import { queuedWorkDone } from './mail.ts';
 import { log } from './log.ts';
 import { createApp } from './app.ts';
 import { prepareDatabase } from './setup.ts';
-import { ROLE_LABELS } from './views.ts';
+import { ROLE_LABELS } from './glossary.ts';
 import { whileHoldingStartupLock } from './ops/startup-lock.ts';
 import { claimDataDir } from './ops/data-dir-lock.ts';
 import { startScheduler } from './jobs/scheduler.ts';
@@ -16,13 +16,18 @@ import { startJobWorker } from './stats/jobs/worker.ts';
 // The only file that listens. Many instances may run on one PostgreSQL server: sessions live in
 // the database and the nightly job takes an advisory lock, so any instance can serve any request.
 
+/** A step of starting up, said as it begins: a first start migrates and seeds for up to a minute. */
+const step = (what: string) => log.info({ step: what }, what);
+
 async function main(): Promise<void> {
   // Only one process may open the embedded database's folder (released when the process exits).
   if (usingEmbeddedDatabase) claimDataDir(path.resolve(env.DATA_DIR));
+  step(usingEmbeddedDatabase ? `opening the embedded database in ${path.resolve(env.DATA_DIR)}…` : 'connecting to the PostgreSQL server…');
   const k = db();
   // Instances starting together prepare the database one at a time (see startup-lock.ts).
-  const prepare = () => prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase });
+  const prepare = () => prepareDatabase(k, { demo: env.SEED_DEMO ? env.SEED_DEMO === '1' : usingEmbeddedDatabase, say: step });
   const demo = env.DATABASE_URL ? await whileHoldingStartupLock(env.DATABASE_URL, prepare) : await prepare();
+  step(`starting the web server on ${env.HOST}:${env.PORT}…`);
   const app = createApp();
   const server: Server = app.listen(env.PORT, env.HOST);
   await new Promise<void>((resolve, reject) => {
@@ -31,7 +36,9 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
-  log.info({ port, url: env.PUBLIC_URL, database: usingEmbeddedDatabase ? 'embedded' : 'server', scheduler: env.SCHEDULER }, 'started');
+  const listening = `http://${env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST}:${port}`;
+  log.info({ port, listening, url: env.PUBLIC_URL, database: usingEmbeddedDatabase ? 'embedded' : 'server', scheduler: env.SCHEDULER }, 'started');
+  step(`listening on ${listening}`);
   if (demo) {
     console.log(`\nسامانه آمار تولید: http://localhost:${port}\nDemo accounts (password for all: ${demo.password}):`);
     for (const a of demo.accounts) console.log(`  ${a.email.padEnd(28)} ${ROLE_LABELS[a.role] ?? a.role} — ${a.note}`);

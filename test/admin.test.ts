@@ -1,4 +1,3 @@
-import { jdate } from '../src/views.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { createApiToken } from '../src/api/auth.ts';
@@ -7,7 +6,7 @@ import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn, csrfFrom, PASSWORD } from './support/factories.ts';
 import { runUserCreate } from '../src/cli/user-create.ts';
 import { loadSettings } from '../src/settings.ts';
-import { periodOf, addMonths, previousPeriod } from '../src/calendar.ts';
+import { periodOf, addMonths, previousPeriod, jdate } from '../src/calendar.ts';
 import { verifyPassword } from '../src/auth/passwords.ts';
 import { persianDigits } from '../src/text.ts';
 import { captureMail } from '../src/mail.ts';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
-import { UNITS_PAGE_SIZE } from '../src/province/units.ts';
+import { UNITS_PAGE_SIZE } from '../src/province/model.ts';
 import { PICKER_LIMIT } from '../src/catalogue/routes.ts';
 import { persianDigits } from '../src/text.ts';
 

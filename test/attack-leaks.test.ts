@@ -16,7 +16,7 @@ import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, csrfFrom, signIn, PASSWORD } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { registrationForm, postRegistration } from './support/registration.ts';
-import { fa } from '../src/views.ts';
+import { fa } from '../src/numbers.ts';
 
 // Issue 12 §8: the smaller leaks.
 

@@ -145,7 +145,7 @@ describe('idle timeout', () => {
   it('a session lasts eight hours after its last request; a page view writes the expiry only when it lags by more than five minutes', async () => {
     const u = await createUser({ role: 'stats_office' });
     const s = await signIn(app, u.email);
-    const row = async () => (await t.knex('sessions').whereRaw("sess->>'userId' = ?", [String(u.id)]).first('sid', 'expired', 'sess'))!;
+    const row = async () => (await t.knex('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(u.id)]).first('sid', 'expired', 'sess'))!;
     const first = await row();
     const remaining = new Date(first.expired).getTime() - Date.now();
     expect(remaining).toBeGreaterThan(8 * 3600_000 - 60_000);

@@ -70,6 +70,12 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     // The officer's long lists (issue 23) answer, and the codes added for them are gone again.
     expect(result.pages!.map((p) => [p.path, p.status])).toEqual(result.pages!.map((p) => [p.path, 200]));
     expect(await removeBenchCodes(t.knex)).toBe(0);
+    // The statistics pages' timings moved here from npm test (issue 26): views of the stored month, the report, the national nominations.
+    expect(result.pages!.map((p) => p.path)).toEqual(expect.arrayContaining(['/stats', '/nominations/national', expect.stringMatching(/^\/stats\/aggregates\?.*format=xlsx/)]));
+    // …and a fresh installation's demo seed, into a database of its own that is gone again.
+    expect(result.seed!.units).toBeGreaterThan(300);
+    expect(result.seed!.filings).toBeGreaterThan(1000);
+    expect((await t.knex.raw(`select 1 from pg_database where datname like 'psp_bench_seed_%'`)).rows).toEqual([]);
     // The bench leaves no sessions or tokens of its own behind.
     expect(Number((await t.knex('sessions').where('sid', 'like', 'bench-%').count('* as n'))[0].n)).toBe(0);
     expect(Number((await t.knex('api_tokens').where({ name: 'bench' }).count('* as n'))[0].n)).toBe(0);
@@ -78,7 +84,7 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     writeResults(file, result);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain('| measure | result | target | |');
-    for (const row of ['nightly job, first run', 'lower bound', 'release ', 'view of the stored month', 'performance report', 'bare Express route', 'GET /dashboard', 'GET /dashboard, 40 requests/s arriving (open loop)', 'PUT /api/v1/filings/', 'server peak memory']) {
+    for (const row of ['a fresh installation', 'nightly job, first run', 'lower bound', 'release ', 'view of the stored month', 'performance report', 'bare Express route', 'GET /dashboard', 'GET /dashboard, 40 requests/s arriving (open loop)', 'PUT /api/v1/filings/', 'server peak memory']) {
       expect(text).toContain(row);
     }
     expect(text).toContain(`${os.cpus().length} × `);
@@ -89,5 +95,5 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     expect(again.match(/\| measure \| result/g)).toHaveLength(1);
     expect(again).toContain('kept');
     expect(resultsMarkdown(result)).toContain('GET /dashboard');
-  }, 120_000);
+  }, 300_000);
 });

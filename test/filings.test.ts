@@ -2,12 +2,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn, csrfFrom, unitWithUser } from './support/factories.ts';
-import { deadlineOf, DEFAULT_RULES } from '../src/calendar.ts';
+import { deadlineOf, DEFAULT_RULES, jdatetime } from '../src/calendar.ts';
 import { formBody, period, NOW_PERIOD } from './filings-helpers.ts';
 import { submittedNow } from './support/filings.ts';
 import { countdownText } from '../src/filings/routes.ts';
 import { filingRecords } from '../src/eligibility/record.ts';
-import { fa, faPct, jdatetime } from '../src/views.ts';
+import { fa, faPct } from '../src/numbers.ts';
 
 let t: TestDatabase;
 let app: App;

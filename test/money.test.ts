@@ -5,7 +5,7 @@ import { createUnit, createUser, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
 import { num } from '../src/db.ts';
 import { rialJson, scaleRial, sumRials } from '../src/money.ts';
-import { fa, rial } from '../src/views.ts';
+import { fa, rial } from '../src/numbers.ts';
 import { openApiDocument } from '../src/api/docs.ts';
 import { addMonths, latestDuePeriod, periodRange } from '../src/calendar.ts';
 

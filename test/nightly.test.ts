@@ -5,9 +5,8 @@ import { createUnit, createUser } from './support/factories.ts';
 import { createFiling, fileOnTime } from './support/filings.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
 import { nextRunAt, startScheduler } from '../src/jobs/scheduler.ts';
-import { parseJalaliDate, startOfJalaliDay, periodRange, obligationStart, deadlineOf } from '../src/calendar.ts';
+import { parseJalaliDate, startOfJalaliDay, periodRange, obligationStart, deadlineOf, periodLabel } from '../src/calendar.ts';
 import { defaultSettings, clearSettingsCache } from '../src/settings.ts';
-import { periodLabel } from '../src/views.ts';
 
 // SMTP is off unless a test turns it on; sendMail records what would have been sent.
 const mail = vi.hoisted(() => ({ on: false, sent: [] as { to: string; subject: string }[] }));

@@ -137,7 +137,7 @@ describe('graceful shutdown', () => {
       const signIns = await k('audit_log').where({ action: 'auth.sign_in', target: `user:${user.id}` });
       expect(signIns).toHaveLength(1);
       const sessions = await k('sessions').select('sess');
-      const users = sessions.map((s) => (typeof s.sess === 'string' ? JSON.parse(s.sess) : s.sess).userId);
+      const users = sessions.map((s) => (typeof s.sess === 'string' ? JSON.parse(s.sess) : s.sess).passport?.user);
       expect(users).toContain(user.id);
       // The submission is there whole: the filing, every line, its first revision.
       const f = await k('filings').where({ unit_id: filer.unit.id, period: '1404-01' }).first();

@@ -7,9 +7,8 @@ import { createFiling } from './support/filings.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
 import { saveFiling } from '../src/filings/model.ts';
-import { addMonths, deadlineOf, latestDuePeriod, splitPeriod, startOfJalaliDay, type Period } from '../src/calendar.ts';
+import { addMonths, deadlineOf, latestDuePeriod, splitPeriod, startOfJalaliDay, type Period, periodLabel } from '../src/calendar.ts';
 import { clearSettingsCache, loadSettings } from '../src/settings.ts';
-import { periodLabel } from '../src/views.ts';
 
 // Each rule of DESIGN §4 stated once, and checked in every place it shows — the unit's dashboard,
 // its certificate, /api/v1/status, the officer's unit page, the monthly performance report and

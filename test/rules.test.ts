@@ -4,7 +4,7 @@ import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 import { addMonths, periodOf } from '../src/calendar.ts';
-import { fa } from '../src/views.ts';
+import { fa } from '../src/numbers.ts';
 
 // DESIGN §4, "rules change over time": each period is judged by the rule in force for it.
 

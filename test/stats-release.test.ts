@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { runNextJob } from '../src/stats/jobs/worker.ts';
-import { faDigits } from '../src/views.ts';
+import { faDigits } from '../src/numbers.ts';
 import type { Knex } from 'knex';
 import { createApp } from '../src/app.ts';
 import { createEmbeddedDatabase } from '../src/db.ts';

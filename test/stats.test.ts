@@ -11,7 +11,7 @@ import { freshApp, type App } from './support/app.ts';
 import { createUser, signIn } from './support/factories.ts';
 import { insertRelease, smallCube } from './support/releases.ts';
 import { runNextJob } from '../src/stats/jobs/worker.ts';
-import { faDigits } from '../src/views.ts';
+import { faDigits } from '../src/numbers.ts';
 
 // The statistics office sees figures only as views of stored releases (DESIGN §7). The releases
 // here are crafted and stored directly: what is judged is that a view serves exactly what the

@@ -3,8 +3,7 @@ import type { TestDatabase } from './support/db.ts';
 import { freshApp, type App } from './support/app.ts';
 import { createUser, createUnit, signIn } from './support/factories.ts';
 import { createFiling } from './support/filings.ts';
-import { periodRange } from '../src/calendar.ts';
-import { periodLabel } from '../src/views.ts';
+import { periodRange, periodLabel } from '../src/calendar.ts';
 
 let t: TestDatabase;
 let app: App;

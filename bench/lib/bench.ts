@@ -11,6 +11,7 @@ import { startChild, startInline, type BenchServer, type MemoryNumbers } from '.
 import { load, paced, type HttpNumbers } from './http.ts';
 import type { Counters } from './server.ts';
 import { measurePages, type PageNumbers } from './pages.ts';
+import { measureDemoSeed, type SeedNumbers } from './seed.ts';
 
 export interface BenchOptions {
   /** Seconds of load per HTTP endpoint; 0 skips the HTTP part. */
@@ -35,14 +36,14 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export type Part = 'nightly' | 'stats' | 'http' | 'index' | 'pages';
+export type Part = 'nightly' | 'stats' | 'http' | 'index' | 'pages' | 'seed';
 
 /**
  * The dashboard's arrival rate at the worst deadline rush: every one of 100,000 units filing in the
  * last eight office hours (3.5 submissions a second), ten page views each, ten times over.
  */
 export const RUSH_RATE = 350;
-export const PARTS: readonly Part[] = ['nightly', 'stats', 'http', 'index', 'pages'];
+export const PARTS: readonly Part[] = ['nightly', 'stats', 'http', 'index', 'pages', 'seed'];
 
 export interface HttpSection {
   period: string;
@@ -68,6 +69,8 @@ export interface BenchResult {
   http: HttpSection | null;
   /** The officer's long lists at national size (issue 23). */
   pages?: PageNumbers[] | null;
+  /** A fresh installation's migrations and demo data, into an empty database of the same server. */
+  seed?: SeedNumbers | null;
   /** 1-minute load average at the end. */
   loadAfter?: number;
   options: Omit<BenchOptions, 'log' | 'at'>;
@@ -88,8 +91,10 @@ export async function runBench(k: Knex, opts: BenchOptions): Promise<BenchResult
   const index = parts.includes('index') ? await measureIndex(k, at, opts.runs) : null;
   const http = parts.includes('http') && opts.duration > 0 ? await measureHttp(k, at, opts, log) : null;
   const pages = parts.includes('pages') ? await measurePages(k, opts.runs, log) : null;
+  if (parts.includes('seed') && opts.databaseUrl) log('a fresh installation: migrations and the demo data into an empty database…');
+  const seed = parts.includes('seed') && opts.databaseUrl ? await measureDemoSeed(k, opts.databaseUrl, log) : null;
   const { log: _l, at: _a, parts: _p, ...options } = opts;
-  return { startedAt, machine, nightly, stats, index, http, pages, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
+  return { startedAt, machine, nightly, stats, index, http, pages, seed, loadAfter: Math.round(os.loadavg()[0] * 100) / 100, options };
 }
 
 async function measureHttp(k: Knex, at: Date, opts: BenchOptions, log: (line: string) => void): Promise<HttpSection> {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
-import { idParam } from '../forms.ts';
+import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
+import { idParam, str } from '../forms.ts';
 import { latinDigits } from '../text.ts';
 import { listProvinces } from '../units/model.ts';
 import { pageNumber, pageLink } from '../paging.ts';
@@ -24,7 +25,7 @@ export function accessRouter(): Router {
 }
 
 async function showReview(req: Request, res: Response) {
-  const province = latinDigits(typeof req.query.province === 'string' ? req.query.province : '').trim();
+  const province = latinDigits(str(req.query.province)).trim();
   const code = /^\d{2}$/.test(province) ? province : '';
   const page = pageNumber(req.query.page);
   const review = await accessReview({ province: code, page });

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { db } from '../db.ts';
-import { requireUser, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireUser, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { text, parseForm, type FieldErrors } from '../forms.ts';
 import { createApiToken, revokeApiToken } from '../api/auth.ts';
 import { auditFrom } from '../audit.ts';

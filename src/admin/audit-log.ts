@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { db } from '../db.ts';
 import { parseJalaliDate, startOfJalaliDay, jalaliDateOf, formatJalaliDate, tehranTimeOf, type JalaliDate } from '../calendar.ts';
 import { latinDigits, normalizeText, compareFa, persianDigits } from '../text.ts';
-import type { FormResult } from '../forms.ts';
+import { str, type FormResult } from '../forms.ts';
 import { ACTION_LABELS, DETAIL_LABELS, OBJECT_LABELS, actionLabel } from '../glossary.ts';
 
 // The audit log for administrators (DESIGN §2: every officer's view of a unit's filing, every
@@ -63,7 +63,7 @@ export interface AuditRow {
   ip: string | null;
 }
 
-const optional = (v: unknown) => (typeof v === 'string' ? latinDigits(v).trim() : '');
+const optional = (v: unknown) => latinDigits(str(v)).trim();
 
 const jalaliDay = (label: string) => z.preprocess(
   (v) => optional(v).replace(/\//g, '-'),
@@ -85,7 +85,7 @@ export type AuditFilterValues = Record<'action' | 'user' | 'unit' | 'target' | '
 
 /** The query string as typed (for re-showing the form) and, when valid, the filter it means. */
 export function parseAuditFilter(query: Record<string, unknown>): { values: AuditFilterValues; result: FormResult<AuditFilter> } {
-  const raw = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).slice(0, 200) : '');
+  const raw = (k: string) => str(query[k], 200);
   const values = { action: raw('action'), user: raw('user'), unit: raw('unit'), target: raw('target'), province: raw('province'), from: raw('from'), to: raw('to') };
   const parsed = filterForm.safeParse(query);
   if (!parsed.success) {

@@ -3,7 +3,7 @@ import { requireRole } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { listProvinces } from '../units/model.ts';
-import { ROLE_LABELS } from '../views.ts';
+import { ROLE_LABELS } from '../glossary.ts';
 import { ACTION_LABELS, parseAuditFilter, auditPage, auditRows, actionsInLog, actionLabel, csvRecord, auditObject, detailPairs, CSV_HEADER, PAGE_SIZE, type AuditFilterValues } from './audit-log.ts';
 import { downloadHeaders, csvLine, CSV_BOM, CSV_TYPE } from '../export.ts';
 

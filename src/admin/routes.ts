@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { parseForm, FormError, idParam, backToList, type FieldErrors } from '../forms.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
+import { parseForm, FormError, idParam, backToList, str, type FieldErrors } from '../forms.ts';
 import { mailConfigured } from '../mail.ts';
 import { listProvinces } from '../units/model.ts';
 import { ROLES } from '../auth/users.ts';
-import { staffUserForm, createStaffUser, listUsers, findUser, parseUserFilter, userFilterQuery, resetPassword, setUserActive, changeRole, roleForm, CREATABLE_ROLES } from './users.ts';
+import { createStaffUser, listUsers, findUser, resetPassword, setUserActive, changeRole } from './users.ts';
+import { staffUserForm, parseUserFilter, userFilterQuery, roleForm, CREATABLE_ROLES } from './forms.ts';
 import { settingsPage, parseSettingForm, changeSetting, isSettingKey, SETTING_META, SETTING_KEYS, isPeriodic } from './settings.ts';
 import { auditRouter } from './audit-routes.ts';
 
@@ -46,7 +48,7 @@ async function showUsers(req: Request, res: Response) {
 }
 
 function typedUser(body: Record<string, unknown>): Record<string, string> {
-  const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).slice(0, 300) : '');
+  const s = (k: string) => str(body[k], 300);
   return { email: s('email'), full_name: s('full_name'), role: s('role'), province_code: s('province_code') };
 }
 

@@ -3,10 +3,10 @@ import type { z } from 'zod';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import { settingSchemas, saveSetting, loadSettings, PERIODIC_SETTINGS, type SettingKey, type SettingValue } from '../settings.ts';
-import { periodOf, isPeriod, type Period } from '../calendar.ts';
+import { periodOf, isPeriod, type Period, periodLabel } from '../calendar.ts';
 import { latinDigits, normalizeNumberInput, normalizePeriodInput } from '../text.ts';
-import { fa, periodLabel } from '../views.ts';
-import type { FieldErrors } from '../forms.ts';
+import { fa } from '../numbers.ts';
+import { str, type FieldErrors } from '../forms.ts';
 
 // The admin's settings page: every setting of src/settings.ts, validated by its own schema there,
 // answered in Persian. Periodic settings get a new step from a period on; earlier steps stay.
@@ -44,7 +44,6 @@ export const SETTING_KEYS = Object.keys(SETTING_META) as SettingKey[];
 export const isSettingKey = (k: unknown): k is SettingKey => typeof k === 'string' && (SETTING_KEYS as string[]).includes(k);
 export const isPeriodic = (k: SettingKey) => PERIODIC_SETTINGS.includes(k);
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const toNumber = (v: unknown) => {
   const s = normalizeNumberInput(str(v));
   return s === '' ? Number.NaN : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;

@@ -1,34 +1,20 @@
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { db, num } from '../db.ts';
-import { latinDigits, normalizeText } from '../text.ts';
 import { audit } from '../audit.ts';
-import { text, email } from '../forms.ts';
 import { FormError } from '../forms.ts';
+import { latinDigits } from '../text.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { createActivationToken } from '../auth/activation.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
-import { ROLE_LABELS } from '../views.ts';
+import { ROLE_LABELS } from '../glossary.ts';
 import type { Role } from '../auth/users.ts';
 import { isUniqueViolation } from '../units/model.ts';
 import { endSessionsOf } from '../auth/session.ts';
 import { isDataRole, tellProvinceOfGrant } from '../access/grants.ts';
+import type { StaffRole, StaffUserInput, UserFilter } from './forms.ts';
 
 // Staff accounts (issue 2 item 5): created by an admin or `npm run user:create`; a new account or
 // a reset one gets a one-time activation link rather than a password chosen by someone else.
-
-export const CREATABLE_ROLES = ['province_officer', 'stats_office', 'planning_deputy', 'admin'] as const satisfies readonly Role[];
-export type StaffRole = (typeof CREATABLE_ROLES)[number];
-
-export const staffUserForm = z.object({
-  email: email(),
-  full_name: text('نام و نام خانوادگی', 150),
-  role: z.enum(CREATABLE_ROLES, { error: 'نقش را انتخاب کنید.' }),
-  province_code: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().regex(/^\d{2}$/, 'استان را از فهرست انتخاب کنید.').nullable()),
-}).superRefine((v, ctx) => {
-  if (v.role === 'province_officer' && !v.province_code) ctx.addIssue({ code: 'custom', path: ['province_code'], message: 'برای کارشناس استان، استان را انتخاب کنید.' });
-});
-export type StaffUserInput = z.infer<typeof staffUserForm>;
 
 export interface Actor { id: number | null; ip?: string | null }
 export interface CreatedUser { id: number; email: string; activationUrl: string | null; mailed: boolean; pendingConfirmation: boolean; provinceName: string | null }
@@ -78,31 +64,6 @@ export async function createStaffUser(input: StaffUserInput & { password?: strin
 export interface UserRow { id: number; email: string; full_name: string; role: Role; province_code: string | null; province_name: string | null; active: boolean; activated: boolean; last_login_at: Date | null; created_at: Date }
 
 export const USERS_PAGE_SIZE = 50;
-
-export interface UserFilter { q: string; role: string; province: string; page: number }
-
-/** The list's filter from the query string: anything unknown is no filter (page 1). */
-export function parseUserFilter(query: Record<string, unknown>, roles: readonly string[]): UserFilter {
-  const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : '');
-  const role = s('role');
-  const province = latinDigits(s('province')).trim();
-  const page = Number(latinDigits(s('page')).trim());
-  return {
-    q: normalizeText(s('q')).slice(0, 100),
-    role: roles.includes(role) ? role : '',
-    province: /^\d{2}$/.test(province) ? province : '',
-    page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
-  };
-}
-
-/** The filter as a query string (page last, only past the first), for page links and the way back. */
-export function userFilterQuery(f: UserFilter, page = f.page): string {
-  const p = new URLSearchParams();
-  for (const key of ['q', 'role', 'province'] as const) if (f[key]) p.set(key, f[key]);
-  if (page > 1) p.set('page', String(page));
-  const qs = p.toString();
-  return qs ? `?${qs}` : '';
-}
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -220,13 +181,6 @@ export async function changeRole(userId: number, input: { role: StaffRole; provi
   await sendMail(changed.email, 'تغییر نقش حساب شما در سامانه آمار تولید', `نقش حساب شما در سامانه آمار تولید صنعت و معدن از «${ROLE_LABELS[changed.role] ?? changed.role}» به «${ROLE_LABELS[input.role] ?? input.role}» تغییر کرد. اگر از این تغییر خبر ندارید، به مدیر سامانه اطلاع دهید.\n`);
   return 'done';
 }
-
-export const roleForm = z.object({
-  role: z.enum(CREATABLE_ROLES, { error: 'نقش را انتخاب کنید.' }),
-  province_code: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().regex(/^\d{2}$/, 'استان را از فهرست انتخاب کنید.').nullable()),
-}).superRefine((v, ctx) => {
-  if (v.role === 'province_officer' && !v.province_code) ctx.addIssue({ code: 'custom', path: ['province_code'], message: 'برای کارشناس استان، استان را انتخاب کنید.' });
-});
 
 /** Deactivates or reactivates an account; a deactivated user's sessions stop working at once. */
 export async function setUserActive(userId: number, active: boolean, actor: Actor, k: Knex = db()): Promise<boolean> {

@@ -4,6 +4,10 @@ import { db } from '../db.ts';
 import { env } from '../env.ts';
 import { hashPassword } from './passwords.ts';
 import { persianDigits } from '../text.ts';
+import { mailConfigured, sendMail } from '../mail.ts';
+import { endSessionsOf } from './session.ts';
+import { findUserByEmail } from './users.ts';
+import { audit } from '../audit.ts';
 
 /**
  * One-time links (issue 12 §2, §6): `activation` sets the first password of an account (and proves
@@ -56,7 +60,7 @@ export async function consumeActivationToken(tokenId: number, userId: number, pa
     await trx('activation_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
     await trx('users').where({ id: userId }).update({ password_hash: hash, failed_logins: 0, locked_until: null, email_verified_at: trx.raw('coalesce(email_verified_at, now())') });
     await trx('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-    await trx('sessions').whereRaw("sess->>'userId' = ?", [String(userId)]).delete();
+    await endSessionsOf(trx, userId);
     return true;
   });
 }
@@ -73,3 +77,19 @@ export async function consumeEmailProof(tokenId: number, userId: number, k: Knex
 
 export const emailProofText = (url: string) =>
   `برای تأیید این پست الکترونیکی در سامانه آمار تولید صنعت و معدن، این پیوند یک‌بار مصرف را باز کنید (تا ${persianDigits(LINK_VALID_HOURS.email / 24)} روز معتبر است):\n${url}\nاگر شما در سامانه ثبت‌نام نکرده‌اید، این نامه را نادیده بگیرید.\n`;
+
+/** A fresh email-proof link, mailed; false when no mail is configured (the province office hands it over). */
+export async function sendEmailProof(userId: number, to: string): Promise<boolean> {
+  if (!mailConfigured()) return false;
+  const { url } = await createActivationToken(userId, db(), 'email');
+  return sendMail(to, 'تأیید پست الکترونیکی در سامانه آمار تولید', emailProofText(url));
+}
+
+/** A one-time link to set a new password, mailed to the account of `email` if there is an active one (silently nothing otherwise). */
+export async function mailResetLink(email: string, ip: string | null): Promise<void> {
+  const user = await findUserByEmail(email);
+  if (!user || !user.active) return;
+  const { url } = await createActivationToken(user.id, db(), 'reset');
+  await audit({ action: 'user.password_reset_requested', target: `user:${user.id}`, ip });
+  await sendMail(user.email, 'بازنشانی گذرواژه سامانه آمار تولید', `برای تعیین گذرواژه تازه این پیوند یک‌بار مصرف را باز کنید (تا ${persianDigits(LINK_VALID_HOURS.reset)} ساعت معتبر است):\n${url}\nاگر شما درخواست نکرده‌اید، این نامه را نادیده بگیرید؛ گذرواژه فعلی شما تغییر نکرده است.\n`);
+}

@@ -31,7 +31,7 @@ function cookieValue(req: Request): string | undefined {
 
 /** The token for this request's forms: the session's when there is one, else the visitor cookie's. */
 export function csrfToken(req: Request, res?: Response): string {
-  if (req.session?.userId || req.session?.csrfToken) {
+  if (req.session?.passport?.user !== undefined || req.session?.csrfToken) {
     req.session.csrfToken ??= crypto.randomBytes(24).toString('base64url');
     return req.session.csrfToken;
   }

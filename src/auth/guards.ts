@@ -1,24 +1,14 @@
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import type { CurrentUser, Role } from './users.ts';
+import { NotFoundError } from '../errors.ts';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    user?: CurrentUser;
-  }
-}
+// Still imported from here by src/stats/routes.ts, until it imports errors.ts.
+export { NotFoundError };
 
 declare module 'express-session' {
   interface SessionData {
-    userId?: number;
     csrfToken?: string;
     flash?: { kind: 'success' | 'danger' | 'info' | 'warning'; text: string }[];
-  }
-}
-
-/** Thrown for anything outside the user's scope: answered exactly like a missing record (DESIGN §2). */
-export class NotFoundError extends Error {
-  constructor(what = 'not found') {
-    super(what);
   }
 }
 

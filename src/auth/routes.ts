@@ -1,18 +1,14 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response, type NextFunction } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { db } from '../db.ts';
-import { email, password, parseForm } from '../forms.ts';
-import { findUserByEmail } from './users.ts';
-import { verifyPassword, spendVerifyTime, hashPassword } from './passwords.ts';
+import { email, password, parseForm, formView, FormError, str } from '../forms.ts';
 import { requireUser, flash, currentUser, localPath } from './guards.ts';
-import { audit, auditFrom } from '../audit.ts';
-import { consumeActivationToken, consumeEmailProof, createActivationToken, findActivationToken, emailProofText, LINK_VALID_HOURS } from './activation.ts';
-import { throttleKey, waitSeconds, recordFailure, clearFailures } from './throttle.ts';
+import { audit } from '../audit.ts';
+import { consumeActivationToken, consumeEmailProof, findActivationToken, mailResetLink } from './activation.ts';
 import { weakPasswordReason } from './password-policy.ts';
-import { mailConfigured, sendMail, afterAnswer } from '../mail.ts';
-import { persianDigits } from '../text.ts';
-import { endSessionsOf } from './session.ts';
+import { mailConfigured, afterAnswer } from '../mail.ts';
+import { passport, type SignInRefusal } from './passport.ts';
+import { changePassword } from './account.ts';
 
 const signInForm = z.object({ email: email(), password: z.string().min(1, 'گذرواژه را وارد کنید.').max(200, 'گذرواژه بیش از حد بلند است.') });
 const changePasswordForm = z.object({ current: z.string().min(1, 'گذرواژه فعلی را وارد کنید.'), next: password('گذرواژه تازه') });
@@ -20,7 +16,6 @@ const activationForm = z.object({ password: password(), confirm: z.string() }).r
 const forgotForm = z.object({ email: email() });
 
 const INVALID_LINK = { title: 'پیوند نامعتبر', message: 'این پیوند نامعتبر است، پیش‌تر به کار رفته یا منقضی شده است.' };
-const waitText = (seconds: number) => (seconds >= 120 ? `${persianDigits(Math.ceil(seconds / 60))} دقیقه` : `${persianDigits(seconds)} ثانیه`);
 
 function renderSignIn(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
   res.status(status).render('auth/login', { title: 'ورود', values, errors, next: localPath(values.next) ?? '' });
@@ -36,70 +31,55 @@ function homeFor(role: string): string {
   }
 }
 
-async function signIn(req: Request, res: Response) {
+/**
+ * The form is checked here; the account by passport's `local` strategy (passport.ts: throttling,
+ * argon2id, equal time for unknown emails); `req.login` then starts a new session, so a session id
+ * planted before sign-in is worth nothing after it.
+ */
+function signIn(req: Request, res: Response, next: NextFunction) {
   const parsed = parseForm(signInForm, req.body);
-  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '', next: localPath(req.body?.next) ?? '' };
+  const typed = { email: str(req.body?.email, 200), next: localPath(req.body?.next) ?? '' };
   if (!parsed.ok) return renderSignIn(res, 422, typed, parsed.errors);
-  const k = db();
-  const refuse = 'پست الکترونیکی یا گذرواژه نادرست است.';
-  // Counted per (typed email, address): the same answer for an account that exists and one that
-  // does not, and a stranger elsewhere cannot lock the owner out (issue 12 §5).
-  const key = throttleKey(parsed.data.email, req.ip);
-  const wait = await waitSeconds(key);
-  if (wait > 0) return renderSignIn(res, 429, typed, { _form: `از این نشانی برای این پست الکترونیکی چند بار گذرواژه نادرست وارد شده است. ${waitText(wait)} دیگر دوباره تلاش کنید، یا از «گذرواژه را فراموش کرده‌ام» استفاده کنید.` });
-  const user = await findUserByEmail(parsed.data.email);
-  const known = Boolean(user && user.active && user.password_hash);
-  const good = known ? await verifyPassword(user!.password_hash, parsed.data.password) : (await spendVerifyTime(parsed.data.password), false);
-  if (!good) {
-    const delay = await recordFailure(key);
-    if (known) await auditFrom(req, { action: delay > 0 ? 'auth.throttled' : 'auth.failed', target: `user:${user!.id}` });
-    return renderSignIn(res, 401, typed, { _form: refuse });
-  }
-  const signedIn = user!;
-  await clearFailures(key);
-  if (!signedIn.email_verified_at) {
-    // Only someone who knows the password learns this; the link goes to the email, never here.
-    const mailed = await sendEmailProof(signedIn.id, signedIn.email);
-    return renderSignIn(res, 403, typed, { _form: mailed
-      ? 'پست الکترونیکی این حساب هنوز تأیید نشده است. پیوند تأیید تازه‌ای به همان نشانی فرستاده شد؛ آن را باز کنید و سپس وارد شوید.'
-      : 'پست الکترونیکی این حساب هنوز تأیید نشده است. پیوند تأیید را از سازمان صنعت، معدن و تجارت استان خود بگیرید.' });
-  }
-  await k('users').where({ id: signedIn.id }).update({ failed_logins: 0, locked_until: null, last_login_at: k.fn.now() });
   const returnTo = localPath(req.body?.next);
-  // A new session id on sign-in: a session id planted before sign-in is worth nothing after it.
-  req.session.regenerate((err) => {
-    if (err) return res.status(500).render('error', { title: 'خطا', message: 'ورود انجام نشد. دوباره تلاش کنید.' });
-    req.session.userId = signedIn.id;
-    req.session.save(async () => {
-      await audit({ action: 'auth.sign_in', userId: signedIn.id, target: `user:${signedIn.id}`, ip: req.ip ?? null }).catch(() => undefined);
-      res.redirect(303, returnTo ?? homeFor(signedIn.role));
+  passport.authenticate('local', (err: unknown, user: Express.User | false, refusal?: SignInRefusal) => {
+    if (err) return next(err);
+    if (!user) return renderSignIn(res, refusal?.status ?? 401, typed, { _form: refusal?.message ?? 'ورود انجام نشد.' });
+    req.login(user, (loginErr: unknown) => {
+      if (loginErr) return res.status(500).render('error', { title: 'خطا', message: 'ورود انجام نشد. دوباره تلاش کنید.' });
+      audit({ action: 'auth.sign_in', userId: user.id, target: `user:${user.id}`, ip: req.ip ?? null }).catch(() => undefined)
+        .then(() => res.redirect(303, returnTo ?? homeFor(user.role)));
     });
-  });
-}
-
-/** A fresh email-proof link, mailed; false when no mail is configured (the province office hands it over). */
-export async function sendEmailProof(userId: number, to: string): Promise<boolean> {
-  if (!mailConfigured()) return false;
-  const { url } = await createActivationToken(userId, db(), 'email');
-  return sendMail(to, 'تأیید پست الکترونیکی در سامانه آمار تولید', emailProofText(url));
-}
-
-async function mailResetLink(email: string, ip: string | null): Promise<void> {
-  const user = await findUserByEmail(email);
-  if (!user || !user.active) return;
-  const { url } = await createActivationToken(user.id, db(), 'reset');
-  await audit({ action: 'user.password_reset_requested', target: `user:${user.id}`, ip });
-  await sendMail(user.email, 'بازنشانی گذرواژه سامانه آمار تولید', `برای تعیین گذرواژه تازه این پیوند یک‌بار مصرف را باز کنید (تا ${persianDigits(LINK_VALID_HOURS.reset)} ساعت معتبر است):\n${url}\nاگر شما درخواست نکرده‌اید، این نامه را نادیده بگیرید؛ گذرواژه فعلی شما تغییر نکرده است.\n`);
+  })(req, res, next);
 }
 
 /** Forgot password: the same page, in the same time, whether or not the account exists (issue 12 §5, issue 23 F6). */
 async function requestReset(req: Request, res: Response) {
   const parsed = parseForm(forgotForm, req.body);
-  const typed = { email: typeof req.body?.email === 'string' ? req.body.email.slice(0, 200) : '' };
+  const typed = { email: str(req.body?.email, 200) };
   if (!parsed.ok) return res.status(422).render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: parsed.errors, sent: false, mail: mailConfigured() });
   // Looked up, made and mailed after the answer: its time says nothing about the address (issue 23 F6).
   if (mailConfigured()) afterAnswer(res, () => mailResetLink(parsed.data.email, req.ip ?? null), 'password reset mail');
   res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: {}, sent: true, mail: mailConfigured() });
+}
+
+/** Signing out ends the session on the server (passport's logout), and the browser forgets its cookie. */
+function signOut(req: Request, res: Response, next: NextFunction) {
+  req.logout((err: unknown) => {
+    if (err) return next(err);
+    req.session.destroy(() => {
+      res.clearCookie('psp.sid');
+      res.redirect(303, '/');
+    });
+  });
+}
+
+async function changeOwnPassword(req: Request, res: Response) {
+  const user = currentUser(req);
+  const parsed = parseForm(changePasswordForm, req.body);
+  if (!parsed.ok) throw new FormError(parsed.errors, { values: {} });
+  await changePassword(user, parsed.data, { keepSid: req.sessionID, ip: req.ip ?? null });
+  flash(req, 'success', 'گذرواژه تغییر کرد.');
+  res.redirect(303, '/account');
 }
 
 export function authRouter(opts: { loginLimit?: number } = {}): Router {
@@ -116,38 +96,11 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
   router.post('/login', loginLimiter, signIn);
   router.get('/password-reset', (_req, res) => res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: {}, errors: {}, sent: false, mail: mailConfigured() }));
   router.post('/password-reset', loginLimiter, requestReset);
-  router.post('/logout', (req, res) => {
-    req.session.destroy(() => {
-      res.clearCookie('psp.sid');
-      res.redirect(303, '/');
-    });
-  });
+  router.post('/logout', signOut);
   router.get('/home', requireUser, (req, res) => res.redirect(303, homeFor(currentUser(req).role)));
 
   router.get('/account', requireUser, (req, res) => res.render('auth/account', { title: 'حساب کاربری', values: {}, errors: {} }));
-  router.post('/account/password', requireUser, async (req, res) => {
-    const user = currentUser(req);
-    const parsed = parseForm(changePasswordForm, req.body);
-    if (!parsed.ok) return res.status(422).render('auth/account', { title: 'حساب کاربری', values: {}, errors: parsed.errors });
-    const row = await db()('users').where({ id: user.id }).first('password_hash');
-    if (!(await verifyPassword(row?.password_hash ?? null, parsed.data.current))) {
-      return res.status(422).render('auth/account', { title: 'حساب کاربری', values: {}, errors: { current: 'گذرواژه فعلی نادرست است.' } });
-    }
-    const weak = weakPasswordReason(parsed.data.next, user.email);
-    if (weak) return res.status(422).render('auth/account', { title: 'حساب کاربری', values: {}, errors: { next: weak } });
-    const hash = await hashPassword(parsed.data.next);
-    await db().transaction(async (trx) => {
-      await trx('users').where({ id: user.id }).update({ password_hash: hash });
-      await endSessionsOf(trx, user.id, req.sessionID); // this session stays; every other one ends
-      // …and so does every API token: the password may have been changed because it leaked.
-      await trx('api_tokens').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-      // …and every one-time link (issue 23 F8): a reset link in a leaked mailbox must not outlive the new password.
-      await trx('activation_tokens').where({ user_id: user.id }).whereNull('used_at').update({ used_at: trx.fn.now() });
-      await audit({ action: 'user.password_changed', userId: user.id, ip: req.ip ?? null, target: `user:${user.id}` }, trx);
-    });
-    flash(req, 'success', 'گذرواژه تغییر کرد.');
-    res.redirect(303, '/account');
-  });
+  router.post('/account/password', requireUser, formView('auth/account', () => ({ title: 'حساب کاربری' })), changeOwnPassword);
 
   router.get('/activate/:token', async (req, res) => {
     const token = await findActivationToken(String(req.params.token));

@@ -11,6 +11,9 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
  */
 export const TOUCH_INTERVAL_MS = 5 * 60_000;
 
+/** The signed-in user's id in a stored session, as SQL text (passport keeps it as `passport.user`). */
+export const SESSION_USER_ID = "sess->'passport'->>'user'";
+
 /** The expiry the row had when this request read it; a symbol, so it is never stored or hashed. */
 const STORED_EXPIRY = Symbol('storedExpiry');
 /** The signed-in user, read with the session in the same query (one round trip per page, not two). */
@@ -18,14 +21,14 @@ const LOADED_USER = Symbol('loadedUser');
 type WithStoredExpiry = session.SessionData & { [STORED_EXPIRY]?: number; [LOADED_USER]?: CurrentUser | null };
 
 /**
- * The active user of the session's `userId` as the session's own query read it: undefined when
+ * The active user of the session's user id as the session's own query read it: undefined when
  * it was not read with the session (a new or regenerated session), null when no active user has
  * that id any more.
  */
 export function userReadWith(sess: session.SessionData): CurrentUser | null | undefined {
   const loaded = (sess as WithStoredExpiry)[LOADED_USER];
   if (loaded === undefined) return undefined;
-  return loaded && loaded.id === sess.userId ? loaded : loaded === null ? null : undefined;
+  return loaded && loaded.id === sess.passport?.user ? loaded : loaded === null ? null : undefined;
 }
 
 /**
@@ -50,7 +53,7 @@ export class KnexSessionStore extends session.Store {
     this.knex.raw(
       `select s.sess, s.expired,
               (select row_to_json(u) from (select ${CURRENT_USER_COLUMNS} from users
-                where users.id = case when s.sess->>'userId' ~ '^[0-9]{1,9}$' then (s.sess->>'userId')::int end and users.active) u) as signed_in
+                where users.id = case when s.${SESSION_USER_ID} ~ '^[0-9]{1,9}$' then (s.${SESSION_USER_ID})::int end and users.active) u) as signed_in
          from sessions s where s.sid = ? and s.expired > ?`,
       [sid, new Date()],
     ).then(({ rows }: { rows: { sess: unknown; expired: Date | string; signed_in: unknown }[] }) => {
@@ -59,7 +62,7 @@ export class KnexSessionStore extends session.Store {
       const sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as WithStoredExpiry;
       sess[STORED_EXPIRY] = new Date(row.expired).getTime();
       const signedIn = typeof row.signed_in === 'string' ? JSON.parse(row.signed_in) : row.signed_in;
-      sess[LOADED_USER] = sess.userId === undefined ? undefined : signedIn ? currentUserOf(signedIn as Parameters<typeof currentUserOf>[0]) : null;
+      sess[LOADED_USER] = sess.passport?.user === undefined ? undefined : signedIn ? currentUserOf(signedIn as Parameters<typeof currentUserOf>[0]) : null;
       cb(null, sess);
     }, cb);
   }

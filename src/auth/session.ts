@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import session from 'express-session';
-import { KnexSessionStore } from './session-store.ts';
+import { KnexSessionStore, SESSION_USER_ID } from './session-store.ts';
 import type { Knex } from 'knex';
 import { env } from '../env.ts';
 
@@ -36,7 +36,7 @@ function devSecret(): string {
 
 /** Ends every session of a user but `exceptSid`: after a password change or reset, a session opened with the old password is worth nothing. */
 export async function endSessionsOf(k: Knex, userId: number, exceptSid?: string): Promise<number> {
-  const q = k('sessions').whereRaw("sess->>'userId' = ?", [String(userId)]);
+  const q = k('sessions').whereRaw(`${SESSION_USER_ID} = ?`, [String(userId)]);
   if (exceptSid) q.whereNot({ sid: exceptSid });
   return q.delete();
 }

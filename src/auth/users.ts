@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { UNIT_COLUMNS, type UnitRow } from '../acting-unit.ts';
+import { UNIT_COLUMNS, type UnitRow } from '../units/row.ts';
 
 export type Role = 'unit_user' | 'province_officer' | 'stats_office' | 'planning_deputy' | 'admin';
 export const ROLES: readonly Role[] = ['unit_user', 'province_officer', 'stats_office', 'planning_deputy', 'admin'];

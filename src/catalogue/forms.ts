@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { text, optionalText } from '../forms.ts';
+import { text, optionalText, str } from '../forms.ts';
 import { latinDigits } from '../text.ts';
 import { isPeriod } from '../calendar.ts';
 
 // The catalogue's forms (issue 15): an entry, a retirement, a mapping decision.
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const digitsOnly = (v: unknown) => latinDigits(str(v)).replace(/[\s\u200c-]/g, '');
 
 /** A Jalali period typed as ۱۴۰۴-۰۷ or 1404/7 → `1404-07`. */

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
-import { FormError, parseForm, type FieldErrors } from '../forms.ts';
+import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
+import { FormError, parseForm, str, type FieldErrors } from '../forms.ts';
 import { persianDigits } from '../text.ts';
 import { pageNumber, pageLink } from '../paging.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
@@ -31,8 +32,8 @@ export const PICKER_LIMIT = 20;
 
 /** Codes in force whose name or code matches what was typed (two characters at least), the unit's ISIC class first. */
 async function searchJson(req: Request, res: Response) {
-  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-  const isic = typeof req.query.isic === 'string' && /^\d{4}$/.test(req.query.isic) ? req.query.isic : undefined;
+  const q = str(req.query.q, 100);
+  const isic = /^\d{4}$/.test(str(req.query.isic)) ? str(req.query.isic) : undefined;
   const found = [...q.trim()].length >= 2 ? await searchCatalogue({ q, isicFirst: isic, activeAt: currentPeriod(), limit: PICKER_LIMIT }) : [];
   res.json({ results: found.map((c) => ({ code: c.code, name_fa: c.name_fa, unit_name: c.unit_name })) });
 }
@@ -54,7 +55,7 @@ const scopeOf = (req: Request): Scope => (currentUser(req).role === 'province_of
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
 async function renderIndex(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
-  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+  const q = str(req.query.q, 100);
   const entries = await searchCatalogue({ q });
   const usage = await usageOf(entries.map((e) => e.code));
   res.status(status).render('catalogue/index', {

@@ -4,7 +4,7 @@ import { parseJalaliDate, startOfJalaliDay, formatJalaliDate, jalaliDateOf } fro
 import { latinDigits } from '../text.ts';
 import { runNightly } from '../jobs/nightly.ts';
 import { log } from '../log.ts';
-import { unitStatusLabel } from '../views.ts';
+import { unitStatusLabel } from '../glossary.ts';
 
 // `npm run job:nightly -- --at 1404-08-09`: judges the state as of the start of that Jalali day
 // (Tehran); without --at, as of now. Prints every status change it made.

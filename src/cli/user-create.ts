@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { parseForm, FormError } from '../forms.ts';
-import { createStaffUser, staffUserForm, CREATABLE_ROLES } from '../admin/users.ts';
+import { createStaffUser } from '../admin/users.ts';
+import { staffUserForm, CREATABLE_ROLES } from '../admin/forms.ts';
 
 export const USAGE = `usage: npm run user:create -- --email E --role ROLE [--province CODE] [--name NAME] [--password P]
   ROLE: ${CREATABLE_ROLES.join(', ')}; --province (two-digit code, e.g. 23 for Tehran) is required for province_officer.

@@ -4,7 +4,7 @@ import { sumRials, scaleRial } from '../money.ts';
 import { duePeriods, type Period } from '../calendar.ts';
 import type { Settings } from '../settings.ts';
 import { standings, type Standing } from './model.ts';
-import type { UnitRow } from '../acting-unit.ts';
+import type { UnitRow } from '../units/row.ts';
 
 // DESIGN §9: verified production value and value added over the unit's last 12 due periods,
 // and a suggested ceiling = coefficient × value added, only for an eligible unit.

@@ -3,7 +3,7 @@ import { db, num } from '../db.ts';
 import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod, periodRange } from '../calendar.ts';
 import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
 import { filingRecords, eligibilityVerdict, filingRecordOf, CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, type FilingRecord, type Verdict } from './record.ts';
-import { unitRows, type UnitRow } from '../acting-unit.ts';
+import { unitRows, type UnitRow } from '../units/row.ts';
 
 // DESIGN §4 as the officer and the unit see it: verdict, missing periods, completeness and
 // timeliness — all from filingRecords/eligibilityVerdict (record.ts), never re-derived here.

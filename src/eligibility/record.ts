@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
-import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod } from '../calendar.ts';
+import { type Period, type Rules, deadlineOf, inactivityWindow, latestDuePeriod, periodRange, isPeriod, periodLabel } from '../calendar.ts';
 import { persianDigits } from '../text.ts';
-import { periodLabel } from '../views.ts';
 import { loadSettings } from '../settings.ts';
 
 // DESIGN §4 in SQL, set-based: a unit's status, and its filing record (due, filed, on time).

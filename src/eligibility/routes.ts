@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireRole, officerProvince, currentUser, NotFoundError, flash } from '../auth/guards.ts';
+import { requireRole, officerProvince, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { parseForm, text, FormError, formView } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';

@@ -8,7 +8,8 @@ import { parseFiling, errorsWithCodes } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, unitPeriods, timelinessOf, REFUSAL_MESSAGES, type Filing,
 } from './model.ts';
-import { actingUnit, type UnitRow } from '../acting-unit.ts';
+import { actingUnit } from '../acting-unit.ts';
+import type { UnitRow } from '../units/row.ts';
 
 // The JSON API for units' own systems (issue 3 §5), behind bearer tokens (src/api/routes.ts).
 // Same model as the form: saveFiling() applies the same rules, warnings and revisions.

@@ -3,9 +3,10 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import type { Rules } from '../calendar.ts';
-import { jalaliStamp } from '../views.ts';
-import { productsOf, unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from './model.ts';
-import type { UnitRow } from '../acting-unit.ts';
+import { jalaliStamp } from '../calendar.ts';
+import { productsOf, unitPeriods } from './model.ts';
+import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../glossary.ts';
+import type { UnitRow } from '../units/row.ts';
 
 // The unit's own history as a table (one row per period, one column group per product), for
 // CSV (UTF-8 with BOM, so Excel reads Persian) and XLSX (right-to-left sheet).

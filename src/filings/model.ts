@@ -11,7 +11,7 @@ import type { Figures } from '../validation-rules/expression.ts';
 import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, classPricesSql, type HistoryRow, type PeerRow, type ClassPriceRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
-import type { UnitRow } from '../acting-unit.ts';
+import type { UnitRow } from '../units/row.ts';
 
 // DESIGN §4–§5: the filing's life. One save function for the form and the API:
 //   draft ─submit→ submitted ─(unit corrects)→ submitted (revision + 1)
@@ -80,20 +80,7 @@ export interface RevisionRow {
   snapshot: Snapshot;
 }
 
-export const STATE_LABELS: Record<FilingState | 'missing', string> = {
-  draft: 'پیش‌نویس',
-  submitted: 'ارسال‌شده، در انتظار بررسی',
-  returned: 'عودت برای اصلاح',
-  verified: 'تأییدشده',
-  missing: 'ثبت‌نشده',
-};
-
-export const TIMELINESS_LABELS: Record<PeriodTimeliness, string> = {
-  on_time: 'به‌موقع',
-  late: 'با تأخیر',
-  missing: 'ثبت‌نشده',
-  not_due: 'مهلت باقی است',
-};
+// Their words: FILING_STATE_LABELS and TIMELINESS_LABELS of src/glossary.ts.
 
 export async function productsOf(unitId: number, k: Knex = db()): Promise<ProductRow[]> {
   const rows = await k('products as p').leftJoin('catalogue as c', 'c.code', 'p.catalogue_code').where('p.unit_id', unitId).orderBy(['p.position', 'p.id'])

@@ -1,22 +1,25 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
+import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../glossary.ts';
 import { loadSettings } from '../settings.ts';
 import { db } from '../db.ts';
-import { currentFilingPeriod, deadlineOf, isPeriod, type Period } from '../calendar.ts';
+import { currentFilingPeriod, deadlineOf, isPeriod, type Period, periodLabel } from '../calendar.ts';
 import { filingRecordsQuery, filingRecordOf } from '../eligibility/record.ts';
 import { persianDigits } from '../text.ts';
-import { fa, periodLabel } from '../views.ts';
-import { FormError, formView, idParam, type FieldErrors } from '../forms.ts';
+import { fa } from '../numbers.ts';
+import { FormError, formView, idParam, str, type FieldErrors } from '../forms.ts';
 import { parseFiling, linesFromBody } from './forms.ts';
 import {
   productsOf, findFiling, saveFiling, refusalFor, revisionsOf, reviewsOf, unitPeriods, unitFilingsQuery, periodRowsOf, timelinessOf, warningKey,
-  REFUSAL_MESSAGES, STATE_LABELS, TIMELINESS_LABELS, type ProductRow, type Filing, type PeriodRow,
+  REFUSAL_MESSAGES, type ProductRow, type Filing, type PeriodRow,
 } from './model.ts';
 import type { Warning } from './warnings.ts';
 import { historyTable, toCsv, toXlsx } from './export.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
-import { actingUnit, isApproved, type UnitRow } from '../acting-unit.ts';
+import { actingUnit } from '../acting-unit.ts';
+import { isApproved, type UnitRow } from '../units/row.ts';
 
 // The unit user's side of filing: dashboard, periods, the form, receipt and revision history.
 // Every query is scoped by the unit chosen from the user's own units (unitScope).
@@ -71,7 +74,7 @@ function valuesFromFiling(filing: Filing | undefined, products: ProductRow[]): R
 /** What the user typed, keyed like the field errors (`lines.0.produced`), to re-render it untouched. */
 function valuesFromBody(body: Record<string, unknown>, products: ProductRow[]): Record<string, string> {
   const v: Record<string, string> = {};
-  const s = (x: unknown) => (typeof x === 'string' ? x.slice(0, 40) : '');
+  const s = (x: unknown) => str(x, 40);
   for (const f of TOP) v[f] = s(body[f]);
   const lines = linesFromBody(body.lines) as Record<string, unknown>[];
   products.forEach((p, i) => {

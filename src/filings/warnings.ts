@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { addMonths, previousPeriod, type Period } from '../calendar.ts';
-import { fa } from '../views.ts';
+import { fa } from '../numbers.ts';
 import type { FilingInput } from './forms.ts';
 import { hbDistance, hbFit, hbRange, type HbFit } from './hidiroglou-berthelot.ts';
 

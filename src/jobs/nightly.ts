@@ -3,20 +3,16 @@ import type { Logger } from 'pino';
 import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules } from '../calendar.ts';
+import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules, periodLabel, jdatetime } from '../calendar.ts';
 import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
-import { periodLabel, jdatetime } from '../views.ts';
 import { LOCKS } from '../locks.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
 // connection pool, and a failed run leaves nothing half-done.
-
-/** Fixed key of the nightly job's advisory lock (src/locks.ts). */
-export const NIGHTLY_LOCK_KEY = LOCKS.nightly;
 
 export interface ChangedUnit { unit_id: number; name: string; old_status: string; new_status: string }
 
@@ -41,7 +37,7 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
   const now = opts.now ?? new Date();
   try {
     const result = await k.transaction(async (trx) => {
-      const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [NIGHTLY_LOCK_KEY]);
+      const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [LOCKS.nightly]);
       if (!lock.rows[0].ok) return null;
       const settings = await loadSettings(trx);
       const [run] = await trx('job_runs').insert({ job: 'nightly', as_of: at }).returning('id');
@@ -63,7 +59,7 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
     // units' rows (and with them every submission) locked. Still one sender at a time.
     if (mailConfigured()) {
       result.emailed = await k.transaction(async (trx) => {
-        const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [NIGHTLY_LOCK_KEY]);
+        const lock = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [LOCKS.nightly]);
         return lock.rows[0].ok ? emailReminders(trx, at) : 0;
       });
     }

@@ -4,7 +4,7 @@ import { loadSettings, type Settings } from '../settings.ts';
 import { startOfJalaliDay, jalaliDateOf, latestDuePeriod, periodRange } from '../calendar.ts';
 import { CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
 import { FormError } from '../forms.ts';
-import { NotFoundError } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { persianDigits } from '../text.ts';
 import { audit } from '../audit.ts';
 

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { text, amount, email, password, parseForm, type FieldErrors, type FormResult } from '../forms.ts';
+import { text, amount, email, password, parseForm, str, type FieldErrors, type FormResult } from '../forms.ts';
 import { isValidLegalEntityId, isValidNationalCode } from '../identifiers.ts';
 import { latinDigits, normalizeText, normalizeIdentifier, persianDigits } from '../text.ts';
 import { parseJalaliDate, jalaliDateOf, formatJalaliDate, type JalaliDate } from '../calendar.ts';
 
 export const MAX_PRODUCTS = 20;
 export const EMPTY_PRODUCT_ROWS = 5;
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Licence numbers are matched between the register and the site: one spelling for both. */
 export function normalizeLicenceNo(s: string): string {

@@ -28,7 +28,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../db.ts';
-import { audit } from '../audit.ts';
+import { audit, auditMany } from '../audit.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { loadSettings } from '../settings.ts';
 import { obligationStart, jalaliToGregorianIso, type JalaliDate, type Period } from '../calendar.ts';
@@ -222,9 +222,9 @@ export async function importUnits(text: string, opts: { k?: Knex; now?: Date; ac
     if (links.length) {
       await insertChunked(trx, 'unit_users', links.map(({ user_id, unit_id }) => ({ user_id, unit_id })), ['unit_id']);
       // Every link is written down, and the province office sees it (issue 12 §2).
-      await insertChunked(trx, 'audit_log', links.map((l) => ({
-        action: 'unit.account_linked', user_id: opts.actorId ?? null, unit_id: l.unit_id, province_code: l.province_code, target: `user:${l.user_id}`, details: JSON.stringify({ via: 'import' }),
-      })), ['id']);
+      await auditMany(links.map((l) => ({
+        action: 'unit.account_linked', userId: opts.actorId ?? null, unitId: l.unit_id, provinceCode: l.province_code, target: `user:${l.user_id}`, details: { via: 'import' },
+      })), trx);
     }
     const notLinked = withEmail.filter((r) => unproven.has(r.email!)).map((r) => ({ line: r.line, email: r.email! }));
     const accounts: { email: string; url: string }[] = [];

@@ -1,17 +1,17 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { requireRole, currentUser, officerProvince, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { FormError, parseForm, idParam, type FieldErrors } from '../forms.ts';
+import { FormError, parseForm, idParam, str, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
-import { jalaliDateText } from '../views.ts';
-import { gregorianIsoToJalali } from '../calendar.ts';
+import { gregorianIsoToJalali, jalaliDateText } from '../calendar.ts';
 import { mailConfigured, sendMail } from '../mail.ts';
 import { latinDigits } from '../text.ts';
 import { parseRegistration, typedValues, productRowsOf, rejectionForm, EMPTY_PRODUCT_ROWS, MAX_PRODUCTS, type ProductRowValues } from './forms.ts';
 import { registerUnit, checkRegistration, unitsOfUser, listProvinces, isicDivisions } from './model.ts';
 import { pendingClaims, claimDetail, decideClaim, claimsOfUser, claimNoticeText } from './claims.ts';
-import { sendEmailProof } from '../auth/routes.ts';
+import { sendEmailProof } from '../auth/activation.ts';
 import { weakPasswordReason } from '../auth/password-policy.ts';
 import { findEntry, listUnitsOfMeasure } from '../catalogue/model.ts';
 import { pendingRegistrations, registrationDetail, decideRegistration, pendingActivations, reissueActivation, recentlyLinkedAccounts, OTHER_PROVINCE_REFUSAL } from './approvals.ts';
@@ -191,7 +191,7 @@ async function reject(req: Request, res: Response) {
       flash(req, 'warning', 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
       return res.redirect(303, `/province/registrations/${id}`);
     }
-    const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+    const typed = str(req.body?.reason, 2000);
     return renderRegistration(req, res, 422, { reason: typed }, parsed.errors);
   }
   const result = await decideRegistration(id, province, { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
@@ -248,7 +248,7 @@ async function rejectClaim(req: Request, res: Response) {
   const id = claimId(req);
   const parsed = parseForm(rejectionForm, req.body);
   if (!parsed.ok) {
-    const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+    const typed = str(req.body?.reason, 2000);
     return renderClaim(req, res, 422, { reason: typed }, parsed.errors);
   }
   const result = await decideClaim(id, officerProvince(req), { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });

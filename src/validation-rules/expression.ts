@@ -1,3 +1,4 @@
+import { fa } from '../numbers.ts';
 import { latinDigits } from '../text.ts';
 
 // Issue 24 §3: the statistics office writes a rule's sides as arithmetic over a filing's figures,
@@ -40,9 +41,9 @@ function normalize(s: string): string {
 export function parseExpression(input: string): Expr {
   const src = normalize(input);
   if (!src.trim()) throw new ExpressionError('عبارت را بنویسید.');
-  if (src.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`عبارت حداکثر ${MAX_EXPRESSION_LENGTH.toLocaleString('fa-IR')} نویسه است.`);
+  if (src.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`عبارت حداکثر ${fa(MAX_EXPRESSION_LENGTH)} نویسه است.`);
   let i = 0;
-  const at = () => `(نویسه ${(i + 1).toLocaleString('fa-IR')})`;
+  const at = () => `(نویسه ${fa(i + 1)})`;
   const skip = () => { while (src[i] === ' ' || src[i] === '\t') i++; };
   const expr = (depth: number): Expr => {
     if (depth > MAX_DEPTH) throw new ExpressionError('عبارت بیش از اندازه تو در تو است.');

@@ -1,13 +1,14 @@
+import { fa } from '../numbers.ts';
 import { z } from 'zod';
-import { text } from '../forms.ts';
+import { text, str } from '../forms.ts';
 import { isPeriod } from '../calendar.ts';
 import { normalizePeriodInput } from '../text.ts';
 import { parseExpression, ExpressionError, OPERATORS, MAX_EXPRESSION_LENGTH } from './expression.ts';
 
 // The rule form: each side checked by the parser, its Persian refusal next to its field.
 const expression = (label: string) => z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim() : ''),
-  z.string().max(MAX_EXPRESSION_LENGTH, `${label} حداکثر ${MAX_EXPRESSION_LENGTH.toLocaleString('fa-IR')} نویسه است.`).superRefine((s, ctx) => {
+  (v) => str(v).trim(),
+  z.string().max(MAX_EXPRESSION_LENGTH, `${label} حداکثر ${fa(MAX_EXPRESSION_LENGTH)} نویسه است.`).superRefine((s, ctx) => {
     try {
       parseExpression(s);
     } catch (e) {
@@ -16,7 +17,7 @@ const expression = (label: string) => z.preprocess(
   }),
 );
 
-const periodText = (v: unknown) => normalizePeriodInput(typeof v === 'string' ? v : '');
+const periodText = (v: unknown) => normalizePeriodInput(str(v));
 const periodMessage = (label: string) => `${label} را به شکل سال-ماه بنویسید، مانند ۱۴۰۵-۰۱.`;
 const period = (label: string) => z.preprocess(periodText, z.string().refine(isPeriod, periodMessage(label)));
 const optionalPeriod = (label: string) => z.preprocess(periodText,
@@ -39,7 +40,7 @@ export type RuleForm = z.infer<typeof ruleForm>;
 export function typedRule(body: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of ['name', 'left_expr', 'operator', 'right_expr', 'severity', 'message', 'effective_from', 'effective_to']) {
-    out[key] = typeof body[key] === 'string' ? (body[key] as string).slice(0, 600) : '';
+    out[key] = str(body[key], 600);
   }
   return out;
 }

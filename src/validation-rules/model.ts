@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { audit } from '../audit.ts';
 import type { Period } from '../calendar.ts';
-import { fa } from '../views.ts';
+import { fa } from '../numbers.ts';
 import { parseExpression, evaluate, holds, OPERATORS, type Figures, type Operator } from './expression.ts';
 
 // Issue 24 §3: the statistics office's validation rules. A rule is in force for the periods from

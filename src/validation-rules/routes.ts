@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
+import { requireRole, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
 import { parseForm, idParam, type FieldErrors } from '../forms.ts';
 import { periodOf } from '../calendar.ts';
 import { ruleForm, typedRule } from './forms.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isPeriod } from '../calendar.ts';
 import { latinDigits, normalizeMultiline, normalizeText } from '../text.ts';
-import { backToList } from '../forms.ts';
+import { backToList, str } from '../forms.ts';
 
 // Queue filters come from the query string: anything malformed is simply ignored (no filter).
 const optionalPeriod = z.preprocess((v) => (typeof v === 'string' ? latinDigits(v).trim().replace(/[/\u2010-\u2015]/g, '-') : undefined), z.string().refine(isPeriod).optional().catch(undefined));
@@ -50,7 +50,7 @@ export function queueBack(back: unknown): string {
 /** The reason an officer gives for returning or reopening a filing (DESIGN §6: required, shown to the unit). */
 export const reasonForm = z.object({
   reason: z.preprocess(
-    (v) => normalizeMultiline(typeof v === 'string' ? v : ''),
+    (v) => normalizeMultiline(str(v)),
     z.string().min(3, 'دلیل را بنویسید؛ واحد آن را می‌بیند.').max(2000, 'دلیل حداکثر ۲۰۰۰ نویسه است.'),
   ),
 });

@@ -5,7 +5,7 @@ import { audit } from '../audit.ts';
 import { addMonths, periodRange, jalaliDateOf, startOfJalaliDay, latestDuePeriod, type Period } from '../calendar.ts';
 import type { QueueFilter } from './forms.ts';
 import type { FilingRow } from '../filings/model.ts';
-import { unitMatches } from '../province/units.ts';
+import { unitMatches } from '../province/model.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { scoresSql, scoreReason, type ScoreFields } from './score.ts';
 

@@ -1,6 +1,8 @@
+import { fa } from '../numbers.ts';
 import { Router, type Request, type Response } from 'express';
-import { requireRole, officerProvince, currentUser, flash, NotFoundError } from '../auth/guards.ts';
-import { parseForm, FormError, formView } from '../forms.ts';
+import { requireRole, officerProvince, currentUser, flash } from '../auth/guards.ts';
+import { NotFoundError } from '../errors.ts';
+import { parseForm, FormError, formView, str } from '../forms.ts';
 import { auditFrom } from '../audit.ts';
 import { db } from '../db.ts';
 import { parseQueueFilter, reasonForm, bulkForm, filterQuery, queueUrl, queueBack } from './forms.ts';
@@ -48,11 +50,9 @@ async function bulkVerification(req: Request, res: Response) {
   const result = await bulkVerify({ province, userId: currentUser(req).id, ids, filter, ip: req.ip ?? null });
   const held = form.all === 'below' ? 'دارای هشدار یا امتیاز بالاتر از آستانه' : 'دارای هشدار';
   if (result.verified === 0 && result.skipped === 0) flash(req, 'warning', 'اظهارنامه‌ای برای تأیید انتخاب نشده بود.');
-  else flash(req, 'success', `${fmt(result.verified)} اظهارنامه تأیید شد؛ ${fmt(result.skipped)} اظهارنامه ${held} کنار گذاشته شد و باید جداگانه بررسی شود.`);
+  else flash(req, 'success', `${fa(result.verified)} اظهارنامه تأیید شد؛ ${fa(result.skipped)} اظهارنامه ${held} کنار گذاشته شد و باید جداگانه بررسی شود.`);
   res.redirect(303, queueUrl({ ...filter, state: 'submitted' }));
 }
-
-const fmt = (n: number) => new Intl.NumberFormat('fa-IR').format(n);
 
 /** The officer's page of a filing of the province (404 otherwise); opening it is recorded. */
 async function filingPage(req: Request): Promise<Record<string, unknown>> {
@@ -108,7 +108,7 @@ async function decideFiling(req: Request, res: Response, d: Decision) {
   if (d !== 'verify') {
     const parsed = parseForm(reasonForm, req.body);
     if (!parsed.ok) {
-      const typed = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
+      const typed = str(req.body?.reason, 2000);
       throw new FormError(parsed.errors, { values: { reason: typed }, locals: { openForm: d } });
     }
     reason = parsed.data.reason;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { HB } from '../filings/hidiroglou-berthelot.ts';
-import { fa } from '../views.ts';
+import { fa } from '../numbers.ts';
 
 // Issue 24, selective editing (docs/verification.md): every submitted filing of a province gets
 //   score = max over measures of suspicion × impact × 100

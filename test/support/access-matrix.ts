@@ -9,7 +9,7 @@ import { insertRelease, smallCube } from './releases.ts';
 import { createApiToken, revokeApiToken } from '../../src/api/auth.ts';
 import { createActivationToken } from '../../src/auth/activation.ts';
 import { latestDuePeriod, addMonths, deadlineOf } from '../../src/calendar.ts';
-import { fa } from '../../src/views.ts';
+import { fa } from '../../src/numbers.ts';
 import { persianDigits } from '../../src/text.ts';
 
 // THE access matrix (issue 7 §6): for every route of the app, what each kind of visitor gets.

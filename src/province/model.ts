@@ -1,14 +1,7 @@
-import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
-import { requireRole, officerProvince, NotFoundError } from '../auth/guards.ts';
 import { db } from '../db.ts';
-import { loadSettings } from '../settings.ts';
-import { latestDuePeriod, gregorianIsoToJalali, type Period } from '../calendar.ts';
+import type { Period } from '../calendar.ts';
 import { normalizeText, latinDigits } from '../text.ts';
-import { pageNumber, pageLink } from '../paging.ts';
-import { jalaliDateText } from '../views.ts';
-import { registrationDetail } from '../units/approvals.ts';
-import { unitPeriods, STATE_LABELS, TIMELINESS_LABELS } from '../filings/model.ts';
 
 // The province office's units (issue 14, item 11): the officer's chase list, searched by name,
 // national id or licence and filtered to what needs a call, with each unit's phone and email.
@@ -82,47 +75,4 @@ export async function provinceUnits(province: string, opts: { q: string; filter:
     )
     .orderByRaw('pg.sort_name, u.id') as ProvinceUnitRow[];
   return { rows, total: Number(n) };
-}
-
-async function list(req: Request, res: Response): Promise<void> {
-  const province = officerProvince(req);
-  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-  const f = typeof req.query.filter === 'string' ? req.query.filter : '';
-  const filter = f in UNIT_FILTERS ? (f as UnitFilter) : null;
-  const asked = pageNumber(req.query.page);
-  const settings = await loadSettings();
-  const due = latestDuePeriod(new Date(), settings.rules);
-  const first = await provinceUnits(province, { q, filter, due, page: asked });
-  const pages = Math.max(1, Math.ceil(first.total / UNITS_PAGE_SIZE));
-  // Past the last page: the last page, never an empty list that hides what exists.
-  const page = Math.min(asked, pages);
-  const { rows, total } = page === asked ? first : await provinceUnits(province, { q, filter, due, page });
-  const name = await db()('provinces').where({ code: province }).first('name');
-  const pageHref = pageLink('/province/units', { q, filter });
-  res.render('province/units', { title: 'واحدهای استان', provinceName: name?.name ?? '', rows, total, page, pages, pageHref, q, filter, due, UNIT_FILTERS });
-}
-
-async function show(req: Request, res: Response): Promise<void> {
-  const raw = String(req.params.id ?? '');
-  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
-  const unit = await registrationDetail(Number(raw), officerProvince(req));
-  if (!unit) throw new NotFoundError();
-  const settings = await loadSettings();
-  const periods = unit.registration === 'approved' ? (await unitPeriods(unit, new Date(), settings.rules)).slice(0, 12) : [];
-  res.render('province/unit', {
-    title: unit.entity_name,
-    unit,
-    periods,
-    STATE_LABELS,
-    TIMELINESS_LABELS,
-    licenceDate: (iso: string) => jalaliDateText(gregorianIsoToJalali(iso)),
-  });
-}
-
-export function provinceUnitsRouter(): Router {
-  const router = Router();
-  const officer = requireRole('province_officer');
-  router.get('/province/units', officer, list);
-  router.get('/province/units/:id', officer, show);
-  return router;
 }
