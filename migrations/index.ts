@@ -23,6 +23,9 @@ import * as m141 from './141_catalogue_bigrams.ts';
 import * as m142 from './142_collation_fa.ts';
 import * as m150 from './150_filing_expectations.ts';
 import * as m151 from './151_validation_rules.ts';
+import * as m200 from './200_release_calendar.ts';
+import * as m201 from './201_index_published_embargo.ts';
+import * as m202 from './202_cells_primary.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -50,6 +53,9 @@ const migrations: Record<string, Knex.Migration> = {
   '142_collation_fa': m142,
   '150_filing_expectations': m150,
   '151_validation_rules': m151,
+  '200_release_calendar': m200,
+  '201_index_published_embargo': m201,
+  '202_cells_primary': m202,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
