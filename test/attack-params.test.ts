@@ -208,8 +208,8 @@ describe('downloads opened in a spreadsheet', () => {
       expect(text).toContain('تهران');
       expect(text).not.toContain('HYPERLINK');
       const cells = text.replace(/^\ufeff/, '').split(/\r\n/).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []);
-      // A code kept text for Excel is a tab and letters or digits only (src/export.ts csvCode): no formula can follow.
-      const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c) && !/^\t[0-9A-Za-z]+$/.test(c));
+      // A negative figure (value added) is a plain number, not a formula; nothing else may start like one.
+      const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c) && !/^-\d+(\.\d+)?$/.test(c));
       expect(formulas, 'never as a formula').toEqual([]);
     }
   });

@@ -191,9 +191,9 @@ describe('quantities per coded product in releases', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[0]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده,خانه‌های محرمانه (×)');
-    const yoghurt = lines.find((l) => l.startsWith(`\t${YOGHURT},`))!;
-    expect(yoghurt).toBe(`\t${YOGHURT},محصول,ماست,تن,,,مقدار تولید، تعداد واحدهای تولیدکننده`);
-    expect(lines.find((l) => l.startsWith('\t1050,سایر'))).toBe('\t1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3,');
+    const yoghurt = lines.find((l) => l.startsWith(`${YOGHURT},`))!;
+    expect(yoghurt).toBe(`${YOGHURT},محصول,ماست,تن,,,مقدار تولید، تعداد واحدهای تولیدکننده`);
+    expect(lines.find((l) => l.startsWith('1050,سایر'))).toBe('1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3,');
     const long = await agent.get('/stats/products?period=1404-01&format=csv-long&geo=province');
     expect(long.text).toContain(`\r\n${YOGHURT},محصول,ماست,t,تن,تهران,,×`);
 
