@@ -155,6 +155,7 @@ describe('SDMX', () => {
     expect(comps.dimensionList.dimensions.map((d: { id: string }) => d.id)).toEqual(['FREQ', 'REF_AREA', 'ACTIVITY', 'PRODUCT', 'MEASURE', 'UNIT_MEASURE', 'UNIT_MULT']);
     expect(comps.dimensionList.timeDimensions[0].id).toBe('TIME_PERIOD');
     expect(comps.attributeList.attributes.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(['OBS_STATUS', 'CONF_STATUS']));
+    await get('/structure/dataflow', officeToken).expect(200);
     await get('/structure/dataflow', unitToken).expect(404);
     await request(app).get('/api/v1/sdmx/structure/dataflow').expect(401);
   });

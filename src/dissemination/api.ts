@@ -24,12 +24,13 @@ export function sdmxApiRouter(): Router {
   const router = Router();
   const readers = apiRole('stats_office', 'planning_deputy');
   router.get('/sdmx/structure/dataflow', readers, structure('dataflow'));
-  router.get('/sdmx/structure/dataflow/:agency/:id{/:version}', readers, structure('dataflow'));
+  router.get('/sdmx/structure/dataflow/:agency/:id/:version', readers, structure('dataflow'));
   router.get('/sdmx/structure/datastructure', readers, structure('datastructure'));
-  router.get('/sdmx/structure/datastructure/:agency/:id{/:version}', readers, structure('datastructure'));
-  // SDMX REST 2.0 (/data/dataflow/AGENCY/FLOW/VERSION/KEY) and the short form (/data/FLOW/KEY).
-  router.get('/sdmx/data/dataflow/:agency/:id/:version{/:key}', readers, heavy(data));
-  router.get('/sdmx/data/:flow{/:key}', readers, heavy(data));
+  router.get('/sdmx/structure/datastructure/:agency/:id/:version', readers, structure('datastructure'));
+  // SDMX REST 2.0 (/data/dataflow/AGENCY/FLOW/VERSION/KEY) and the short form (/data/FLOW/KEY, /data/FLOW).
+  router.get('/sdmx/data/dataflow/:agency/:id/:version/:key', readers, heavy(data));
+  router.get('/sdmx/data/:flow/:key', readers, heavy(data));
+  router.get('/sdmx/data/:flow', readers, heavy(data));
   return router;
 }
 
