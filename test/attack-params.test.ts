@@ -29,7 +29,8 @@ const PARAM_VALUES = [
 ];
 
 const persianHtml = (res: Response) => typeof res.text === 'string' && /<p>[^<]*[\u0600-\u06ff]{2}|invalid-feedback|alert/.test(res.text);
-const persianJson = (res: Response) => /[\u0600-\u06ff]{2}/.test(String(res.body?.error?.message ?? ''));
+// The API's own error shape, or SDMX REST's (issue 27: errors[].detail, Persian too).
+const persianJson = (res: Response) => /[\u0600-\u06ff]{2}/.test(String(res.body?.error?.message ?? res.body?.errors?.[0]?.detail ?? ''));
 
 describe('hostile path parameters', () => {
   it('every parameter of every route, as the role the route is for: never a 500, a Persian refusal', async () => {

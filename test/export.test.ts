@@ -26,7 +26,8 @@ describe('CSV text', () => {
     expect(csvField(csvCode('0111'))).toBe('0111');
     expect(csvField(csvCode('IR'))).toBe('IR');
     expect(csvField(csvCode('=1+1'))).toBe("'=1+1");
-    expect(csvField(csvCode('-5'))).toBe("'-5");
+    expect(csvField(csvCode('-5'))).toBe('-5'); // a number, not a formula
+    expect(csvField(csvCode('-A1'))).toBe("'-A1");
     expect(csvField(csvCode('a,b'))).toBe('"a,b"');
     expect(csvText([[csvCode('05'), 'قم', 12]])).toBe('\ufeff05,قم,12\r\n');
   });

@@ -380,8 +380,12 @@ describe('every view served is in the audit log', () => {
 
 describe('who may see the views', () => {
   const url = `/stats/aggregates?period=1404-Q1&${Q1}`;
-  it('404 to every other role, on the page, in every format and on the API', async () => {
-    for (const role of ['unit_user', 'province_officer', 'planning_deputy', 'admin'] as const) {
+  it('404 to every other role, on the page, in every format and on the API (the planning deputy reads published releases, issue 27)', async () => {
+    const deputy = await createUser({ role: 'planning_deputy' });
+    const { agent: reader } = await signIn(app, deputy.email);
+    expect((await reader.get(url)).status).toBe(200);
+    expect((await reader.get('/stats')).status).toBe(404); // publishing stays the office's
+    for (const role of ['unit_user', 'province_officer', 'admin'] as const) {
       const u = await createUser({ role, province_code: role === 'province_officer' ? '23' : null });
       const { agent: other } = await signIn(app, u.email);
       for (const path of ['/stats', url, `${url}&format=csv`, `${url}&format=json`, `${url}&format=xlsx`]) {

@@ -52,7 +52,8 @@ async function flowOf(agency: string | undefined, id: string, version: string | 
   const all = await flows();
   const found = all.find((f) => f.id === id || f.dsd === id);
   if (!found || (agency && agency !== AGENCY && agency !== '*' && agency !== 'all') || (version && version !== VERSION && version !== '*' && version !== '~' && version !== 'latest')) {
-    throw new SdmxError(404, 100, 'No results found', `جریان داده «${[agency, id, version].filter(Boolean).join(',')}» وجود ندارد. جریان‌های موجود: ${FLOW_IDS.map((f) => `${AGENCY}:${f}(${VERSION})`).join('، ')}.`);
+    // The request's own text is never echoed (it may be anything): the flows that exist are named instead.
+    throw new SdmxError(404, 100, 'No results found', `چنین جریان داده‌ای وجود ندارد. جریان‌های موجود: ${FLOW_IDS.map((f) => `${AGENCY}:${f}(${VERSION})`).join('، ')}.`);
   }
   return found;
 }
@@ -77,12 +78,12 @@ export function negotiate(req: Request): 'csv' | 'json' {
   if (format) {
     if (['csv', 'sdmx-csv', 'csvfile'].includes(format)) return 'csv';
     if (['json', 'sdmx-json', 'jsondata'].includes(format)) return 'json';
-    throw new SdmxError(406, 406, 'Not Acceptable', `قالب «${format}» پشتیبانی نمی‌شود؛ format=csv (SDMX-CSV 2.0) یا format=json (SDMX-JSON 2.0).`);
+    throw new SdmxError(406, 406, 'Not Acceptable', 'این قالب پشتیبانی نمی‌شود؛ format=csv (SDMX-CSV 2.0) یا format=json (SDMX-JSON 2.0).');
   }
   const accept = req.get('accept') ?? '';
   if (!accept || /\*\/\*|application\/(vnd\.sdmx\.data\+)?json/i.test(accept)) return 'json';
   if (/(application\/vnd\.sdmx\.data\+csv|text\/csv)/i.test(accept)) return 'csv';
-  throw new SdmxError(406, 406, 'Not Acceptable', `قالب «${accept}» پشتیبانی نمی‌شود؛ application/vnd.sdmx.data+csv;version=2.0.0 یا application/vnd.sdmx.data+json;version=2.0.0 را بخواهید.`);
+  throw new SdmxError(406, 406, 'Not Acceptable', 'قالب خواسته‌شده در Accept پشتیبانی نمی‌شود؛ application/vnd.sdmx.data+csv;version=2.0.0 یا application/vnd.sdmx.data+json;version=2.0.0 را بخواهید.');
 }
 
 function periodParam(req: Request, name: 'startPeriod' | 'endPeriod'): string | null {

@@ -122,12 +122,12 @@ export function parseKey(key: string | undefined, flow: Flow): KeyFilter {
   if (!key || key === 'all' || key === '*') return dims.map(() => null);
   const parts = key.split('.');
   if (parts.length !== dims.length) {
-    throw new SdmxError(400, 140, 'Syntax error', `کلید باید ${dims.length.toLocaleString('fa-IR')} بخش جداشده با نقطه داشته باشد (${dims.map((d) => d.id).join('.')})؛ «${key}» ${parts.length.toLocaleString('fa-IR')} بخش دارد.`);
+    throw new SdmxError(400, 140, 'Syntax error', `کلید باید ${dims.length.toLocaleString('fa-IR')} بخش جداشده با نقطه داشته باشد (${dims.map((d) => d.id).join('.')})؛ کلید فرستاده‌شده ${parts.length.toLocaleString('fa-IR')} بخش دارد.`);
   }
   return parts.map((p, i) => {
     if (p === '' || p === '*') return null;
     const codes = p.split('+');
-    if (codes.some((c) => !/^[A-Za-z0-9_@$-]+$/.test(c))) throw new SdmxError(400, 140, 'Syntax error', `بخش ${dims[i].id} کلید، «${p}»، کد معتبری نیست.`);
+    if (codes.some((c) => !/^[A-Za-z0-9_@$-]{1,20}$/.test(c))) throw new SdmxError(400, 140, 'Syntax error', `بخش ${dims[i].id} کلید کد معتبری نیست.`);
     const known = dims[i].codes;
     if (known && codes.every((c) => !known.some((k) => k.id === c))) throw new SdmxError(404, 100, 'No results found', `کد «${p}» در فهرست کدهای ${dims[i].id} نیست.`);
     return codes;

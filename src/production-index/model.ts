@@ -3,7 +3,7 @@ import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
 import type { Period } from '../calendar.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
-import { visibleIndexRelease, indexReleaseVisibleSql, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
+import { visibleIndexRelease, indexReleaseVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 
 // What the statistics office sees of the index: released figures only, read through the
 // index_published view (suppressed cells carry no value and no weight), and the computations of
@@ -68,7 +68,7 @@ export async function latestRelease(period: Period, k: Knex = db()): Promise<{ i
  */
 export async function valueAddedPublished(baseYear: number, nodes: readonly string[], k: Knex = db()): Promise<boolean> {
   if (nodes.length === 0) return true;
-  const release = await k('releases').where({ period: String(baseYear), preliminary: false }).orderBy('revision', 'desc').first('id');
+  const release = await k('releases').where({ period: String(baseYear), preliminary: false }).where(visibleRelease(PUBLIC)).orderBy('revision', 'desc').first('id');
   if (!release) return false;
   const rows = await k('release_cells').where({ release_id: release.id, geo: 'IR', measure: 'value_added', suppressed: false }).whereIn('isic', [...nodes]).count('* as n').first();
   return Number(rows?.n ?? 0) === new Set(nodes).size;
