@@ -3,11 +3,10 @@ import { requireRole, currentUser, flash } from '../auth/guards.ts';
 import { parseForm, idParam, type FieldErrors } from '../forms.ts';
 import { env } from '../env.ts';
 import { viewerOf } from './embargo.ts';
-import { announce, moveAnnouncement, ANNOUNCEMENT_KINDS } from './calendar.ts';
+import { announce, moveAnnouncement, slotLabel, ANNOUNCEMENT_KINDS } from './calendar.ts';
 import { announceForm, moveForm } from './forms.ts';
 import { calendarPage, calendarIcs } from './schedule.ts';
 import { metadataPage, METADATA_KINDS, type MetadataKind } from './metadata.ts';
-import { slotLabel } from './calendar.ts';
 
 // Issue 27: the advance release calendar (public, as the SDDS asks: announced dates need no
 // sign-in), its iCalendar feed, the statistics office's announcements and moves, and the
