@@ -26,6 +26,9 @@ import * as m151 from './151_validation_rules.ts';
 import * as m180 from './180_catalogue_gram_counts.ts';
 import * as m181 from './181_filing_reviews_returns.ts';
 import * as m190 from './190_passport_sessions.ts';
+import * as m200 from './200_release_calendar.ts';
+import * as m201 from './201_index_published_embargo.ts';
+import * as m202 from './202_cells_primary.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -56,6 +59,9 @@ const migrations: Record<string, Knex.Migration> = {
   '180_catalogue_gram_counts': m180,
   '181_filing_reviews_returns': m181,
   '190_passport_sessions': m190,
+  '200_release_calendar': m200,
+  '201_index_published_embargo': m201,
+  '202_cells_primary': m202,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

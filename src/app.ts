@@ -25,6 +25,7 @@ import { provinceUnitsRouter } from './province/routes.ts';
 import { eligibilityRouter } from './eligibility/routes.ts';
 import { statsRouter } from './stats/routes.ts';
 import { productionIndexRouter } from './production-index/routes.ts';
+import { disseminationRouter } from './dissemination/routes.ts';
 import { nominationsRouter } from './nominations/routes.ts';
 import { catalogueRouter } from './catalogue/routes.ts';
 import { validationRulesRouter } from './validation-rules/routes.ts';
@@ -122,6 +123,7 @@ export function createApp(opts: AppOptions = {}): express.Express {
   app.use(verificationsRouter());
   app.use(provinceUnitsRouter());
   app.use(eligibilityRouter());
+  app.use(disseminationRouter());
   app.use(statsRouter());
   app.use(productionIndexRouter());
   app.use(nominationsRouter({ now: opts.now }));

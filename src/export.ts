@@ -4,7 +4,7 @@ import type { Response } from 'express';
 // formulas defused) and the download headers (attachment, never cached: files carry figures).
 // Each feature builds its own rows; only these helpers write them.
 
-/** A code a spreadsheet must keep as text (csvCode). */
+/** A code, written as it is (csvCode). */
 export interface CsvCode { readonly code: string }
 export type CsvValue = string | number | bigint | null | undefined | CsvCode;
 
@@ -12,24 +12,25 @@ export const CSV_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * One CSV field, quoted when needed. Text a spreadsheet would run as a formula (= + - @, tab, CR)
- * gets a leading apostrophe: labels, product names, emails and targets are typed by users.
- * Numbers are left as they are.
+ * One CSV field, quoted when needed (RFC 4180). Text a spreadsheet would run as a formula
+ * (= + - @, tab, CR) gets a leading apostrophe: labels, product names, emails and targets are typed
+ * by users. Numbers are left as they are, and so are codes (csvCode).
  */
 export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'object') return /^[0-9A-Za-z]{1,20}$/.test(v.code) ? `\t${v.code}` : csvField(v.code);
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+  if (typeof v === 'object') return /^[0-9A-Za-z]{1,20}$/.test(v.code) ? v.code : csvField(v.code);
+  // A plain number written as text (a negative value added: -500) is a number, not a formula.
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) && !/^-\d+(\.\d+)?$/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
- * A code (province 00–30, ISIC 01…3320, product) for a CSV opened in Excel, which reads `00` as
- * the number 0 and `0111` as 111. A leading tab keeps it text and is not seen in the cell; an
- * apostrophe would be seen (Excel honours it only when typed), and `="00"` is a formula, which
- * this module never writes. Only letters and digits take the tab (no formula can follow it);
- * anything else is ordinary text with the formula guard. Files for machines (long CSV, JSON)
- * write codes plain.
+ * A code (province 00–30, ISIC 01…3320, product) written exactly as it is, nothing hidden in the
+ * cell (issue 27: a leading tab stayed inside the cell in LibreOffice, and VLOOKUP on `0510`
+ * failed). A CSV cannot say "this is text": Excel opening a CSV reads `05` as the number 5, which
+ * is why every page offers XLSX for spreadsheets (codes as text there) and CSV for statistical
+ * software, which reads the column as written. Letters and digits only; anything else is ordinary
+ * text with the formula guard.
  */
 export const csvCode = (code: string): CsvCode => ({ code });
 

@@ -29,7 +29,8 @@ const PARAM_VALUES = [
 ];
 
 const persianHtml = (res: Response) => typeof res.text === 'string' && /<p>[^<]*[\u0600-\u06ff]{2}|invalid-feedback|alert/.test(res.text);
-const persianJson = (res: Response) => /[\u0600-\u06ff]{2}/.test(String(res.body?.error?.message ?? ''));
+// The API's own error shape, or SDMX REST's (issue 27: errors[].detail, Persian too).
+const persianJson = (res: Response) => /[\u0600-\u06ff]{2}/.test(String(res.body?.error?.message ?? res.body?.errors?.[0]?.detail ?? ''));
 
 describe('hostile path parameters', () => {
   it('every parameter of every route, as the role the route is for: never a 500, a Persian refusal', async () => {
@@ -208,8 +209,8 @@ describe('downloads opened in a spreadsheet', () => {
       expect(text).toContain('تهران');
       expect(text).not.toContain('HYPERLINK');
       const cells = text.replace(/^\ufeff/, '').split(/\r\n/).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []);
-      // A code kept text for Excel is a tab and letters or digits only (src/export.ts csvCode): no formula can follow.
-      const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c) && !/^\t[0-9A-Za-z]+$/.test(c));
+      // A negative figure (value added) is a plain number, not a formula; nothing else may start like one.
+      const formulas = cells.map((c) => c.replace(/,$/, '').replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c) && !/^-\d+(\.\d+)?$/.test(c));
       expect(formulas, 'never as a formula').toEqual([]);
     }
   });

@@ -12,21 +12,24 @@ describe('CSV text', () => {
   it('defuses text a spreadsheet would run, quotes what needs quoting, leaves numbers alone', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('+98')).toBe("'+98");
-    expect(csvField('-1')).toBe("'-1");
+    expect(csvField('-1')).toBe('-1'); // a negative figure as text is a number, not a formula
+    expect(csvField('-1+2')).toBe("'-1+2");
+    expect(csvField('-A1')).toBe("'-A1");
     expect(csvField(-1)).toBe('-1');
     expect(csvField(12345678901234567890n)).toBe('12345678901234567890');
     expect(csvField(null)).toBe('');
     expect(csvText([['a', 'b,c'], [1, null]])).toBe('\ufeffa,"b,c"\r\n1,\r\n');
   });
 
-  it('a code stays text in Excel behind a tab (00 stays 00); anything but letters and digits is plain text with the formula guard', () => {
-    expect(csvField(csvCode('00'))).toBe('\t00');
-    expect(csvField(csvCode('0111'))).toBe('\t0111');
-    expect(csvField(csvCode('IR'))).toBe('\tIR');
+  it('a code is written as it is, nothing hidden in the cell (issue 27); anything but letters and digits is plain text with the formula guard', () => {
+    expect(csvField(csvCode('00'))).toBe('00');
+    expect(csvField(csvCode('0111'))).toBe('0111');
+    expect(csvField(csvCode('IR'))).toBe('IR');
     expect(csvField(csvCode('=1+1'))).toBe("'=1+1");
-    expect(csvField(csvCode('-5'))).toBe("'-5");
+    expect(csvField(csvCode('-5'))).toBe('-5'); // a number, not a formula
+    expect(csvField(csvCode('-A1'))).toBe("'-A1");
     expect(csvField(csvCode('a,b'))).toBe('"a,b"');
-    expect(csvText([[csvCode('05'), 'قم', 12]])).toBe('\ufeff\t05,قم,12\r\n');
+    expect(csvText([[csvCode('05'), 'قم', 12]])).toBe('\ufeff05,قم,12\r\n');
   });
 });
 

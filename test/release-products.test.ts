@@ -193,9 +193,9 @@ describe('quantities per coded product in releases', () => {
     // The same writer as every release table (issue 20 §4): title, unit line, header, rows, legend; × as on the page.
     expect(lines[0]).toMatch(/^مقدار تولید محصولات \(کل کشور، با شمار واحدها\) — /);
     expect(lines[3]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده');
-    const yoghurt = lines.find((l) => l.startsWith(`\t${YOGHURT},`))!;
-    expect(yoghurt).toBe(`\t${YOGHURT},محصول,ماست,تن,×,×`);
-    expect(lines.find((l) => l.startsWith('\t1050,سایر'))).toBe('\t1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3');
+    const yoghurt = lines.find((l) => l.startsWith(`${YOGHURT},`))!;
+    expect(yoghurt).toBe(`${YOGHURT},محصول,ماست,تن,×,×`);
+    expect(lines.find((l) => l.startsWith('1050,سایر'))).toBe('1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3');
     expect(lines.some((l) => l.startsWith('× : محرمانه'))).toBe(true);
     const long = await agent.get('/stats/products?period=1404-01&format=csv-long&geo=province');
     expect(long.text.replace(/^\ufeff/, '').split('\r\n')[0]).toBe('کد,نوع,محصول,کد واحد,واحد اندازه‌گیری,کد ستون,ستون,مقدار,محرمانه');

@@ -200,7 +200,7 @@ describe('what a view shows', () => {
 });
 
 describe('downloads', () => {
-  it('CSV: the table as on the page (title, unit, header, rows, legend), UTF-8 with a BOM, codes kept text, × and — as on the page', async () => {
+  it('CSV: the table as on the page (title, unit, header, rows, legend), UTF-8 with a BOM, codes as written, × and — as on the page', async () => {
     const res = await binary(agent.get(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv`));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
@@ -212,16 +212,16 @@ describe('downloads', () => {
     expect(lines[1]).toEqual(['واحد: ریال']);
     expect(lines[3]).toEqual(['کد', 'استان', expect.stringContaining('۱۰'), expect.stringContaining('۲۴'), 'کل صنعت و معدن']);
     // The rows as on the page: provinces, then the national total; a province code keeps its leading zero.
-    expect(lines.slice(4, 7)).toEqual([['\t10', 'اصفهان', '600', '×', '1000'], ['\t23', 'تهران', '1200', '×', '2000'], ['\tIR', 'کل کشور', '1800', '1200', '3000']]);
+    expect(lines.slice(4, 7)).toEqual([['10', 'اصفهان', '600', '×', '1000'], ['23', 'تهران', '1200', '×', '2000'], ['IR', 'کل کشور', '1800', '1200', '3000']]);
     expect(lines[8][0]).toMatch(/^× : محرمانه/);
     expect(lines[9][0]).toMatch(/^— : بدون داده/);
   });
 
-  it('CSV: a province code 00 stays 00 (a tab, not a formula), and the long format is the second option', async () => {
+  it('CSV: a province code 00 is written 00, nothing hidden before it, and the long format is the second option', async () => {
     const id = await insertRelease({ period: '1403-01', cells: [{ geo: '00', isic: 'T', value: 2_500_000 }, { geo: '23', isic: 'T', value: 1_499_999 }, { geo: 'IR', isic: 'T', value: 3_999_999 }] });
     expect(id).toBeGreaterThan(0);
     const wide = await agent.get('/stats/aggregates?period=1403-01&rows=province&format=csv').expect(200);
-    expect(wide.text).toContain('\r\n\t00,');
+    expect(wide.text).toContain('\r\n00,');
     expect(wide.text).not.toMatch(/(^|,)="/m);
     const res = await binary(agent.get(`/stats/aggregates?period=1404-Q1&${Q1}&format=csv-long`));
     expect(res.status).toBe(200);
@@ -327,8 +327,8 @@ describe('money in millions of Rials (issue 14 §12)', () => {
     const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[0]).toContain('ارزش تولید (میلیون ریال)');
     expect(lines[1]).toBe('واحد: میلیون ریال');
-    expect(lines).toContain('\t10,اصفهان,3');
-    expect(lines).toContain('\tIR,کل کشور,108668427');
+    expect(lines).toContain('10,اصفهان,3');
+    expect(lines).toContain('IR,کل کشور,108668427');
     expect(lines.some((l) => l.includes('نیم به بالا'))).toBe(true);
 
     const xlsx = await binary(agent.get(`/stats/aggregates?${M}&unit=million&format=xlsx`));
@@ -380,8 +380,12 @@ describe('every view served is in the audit log', () => {
 
 describe('who may see the views', () => {
   const url = `/stats/aggregates?period=1404-Q1&${Q1}`;
-  it('404 to every other role, on the page, in every format and on the API', async () => {
-    for (const role of ['unit_user', 'province_officer', 'planning_deputy', 'admin'] as const) {
+  it('404 to every other role, on the page, in every format and on the API (the planning deputy reads published releases, issue 27)', async () => {
+    const deputy = await createUser({ role: 'planning_deputy' });
+    const { agent: reader } = await signIn(app, deputy.email);
+    expect((await reader.get(url)).status).toBe(200);
+    expect((await reader.get('/stats')).status).toBe(404); // publishing stays the office's
+    for (const role of ['unit_user', 'province_officer', 'admin'] as const) {
       const u = await createUser({ role, province_code: role === 'province_officer' ? '23' : null });
       const { agent: other } = await signIn(app, u.email);
       for (const path of ['/stats', url, `${url}&format=csv`, `${url}&format=json`, `${url}&format=xlsx`]) {

@@ -152,7 +152,7 @@ export const openApiDocument: Json = {
     },
     '/stats/aggregates': {
       get: {
-        summary: 'نمای یک انتشار ثبت‌شده (DESIGN §7) — تنها کلید دفتر آمار',
+        summary: 'نمای یک انتشار ثبت‌شده (DESIGN §7) — کلید دفتر آمار یا معاونت برنامه‌ریزی؛ انتشاری که پیش از زمان اعلام‌شده‌اش ساخته شده تا آن لحظه تنها برای دفتر آمار است و برای دیگران گویی وجود ندارد',
         description: [
           'آمار تنها به شکل نمایی از یک انتشار ثبت‌شده بیرون می‌رود: کل مکعب یک ماه، فصل یا سال که پیش از ثبت همراه با همه انتشارهای پیشین در برابر افشا محافظت و بازرسی شده و دیگر تغییر نمی‌کند. هیچ جدولی هنگام درخواست از اظهارنامه‌ها ساخته نمی‌شود.',
           'پاسخ، نمای آخرین ویرایش انتشار دوره است: با preliminary=true آخرین انتشار مقدماتی (شامل اظهارنامه‌های ارسال‌شده و تأییدنشده)، وگرنه آخرین انتشار نهایی.',
@@ -208,7 +208,7 @@ export const openApiDocument: Json = {
     },
     '/stats/products': {
       get: {
-        summary: 'مقدار تولید به تفکیک کد محصول از یک انتشار ثبت‌شده (DESIGN §7) — تنها کلید دفتر آمار',
+        summary: 'مقدار تولید به تفکیک کد محصول از یک انتشار ثبت‌شده (DESIGN §7) — کلید دفتر آمار یا معاونت برنامه‌ریزی؛ انتشاری که پیش از زمان اعلام‌شده‌اش ساخته شده تا آن لحظه تنها برای دفتر آمار است و برای دیگران گویی وجود ندارد',
         description: [
           'بُعد محصول هر انتشار: مقدار تولید هر کد فهرست ملی محصولات به واحد استاندارد آن کد (مقدار اظهارشده به هر واحد هم‌جنس، دقیق تبدیل شده)، گروه‌های کد به پیشوند (`G1050` همه کدهای طبقه، `G105010`، `G10501000`؛ هر گروه تنها کدهای هم‌واحد را جمع می‌زند) و «سایر محصولات» هر طبقه (`1050*`: محصولات پیوندنخورده به کد، به واحد پایه جنس خود).',
           'خانه‌های محصول همچون ارزش‌ها محافظت می‌شوند: قاعده اولیه روی مقدار واحدها، سرکوب ثانویه بهینه و بازرسی مهاجم، همراه با همه انتشارهای پیوسته. مقدار محصول‌های مختلف هرگز با هم جمع نمی‌شود.',
@@ -313,9 +313,78 @@ export const openApiDocument: Json = {
       },
     },
     ...jobPaths('index', 'محاسبه شاخص'),
+    '/stats/calendar': {
+      get: {
+        summary: 'تقویم انتشار: زمان اعلام‌شده هر انتشار (یک سال گذشته تا یک سال آینده)، جابه‌جایی‌ها با دلیل، و گزارش به‌موقع بودن — عمومی، بدون کلید',
+        tags: ['انتشار'],
+        security: [],
+        responses: {
+          200: {
+            description: 'زمان‌ها ISO 8601 به UTC؛ published_at برای انتشاری که هنوز عمومی نشده null است',
+            content: { 'application/json': { schema: { type: 'object', properties: {
+              time_zone: { type: 'string', const: 'Asia/Tehran' },
+              announcements: { type: 'array', items: { type: 'object', properties: {
+                id: { type: 'integer' }, period: { type: 'string', description: 'ماه (1405-07)، فصل (1405-Q2) یا سال (1405)' },
+                kind: { enum: ['preliminary', 'final', 'revision', 'index'] }, title: { type: 'string' },
+                release_at: { type: 'string', format: 'date-time' }, first_release_at: { type: 'string', format: 'date-time' },
+                moves: { type: 'array', items: { type: 'object', properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, reason: { type: 'string' }, moved_at: { type: 'string', format: 'date-time' } } } },
+                published_at: { type: ['string', 'null'], format: 'date-time' },
+              } } },
+              punctuality: { type: 'array', items: { type: 'object', properties: {
+                announcement: { type: ['integer', 'null'] }, source: { enum: ['release', 'index'] }, period: { type: 'string' }, kind: { type: 'string' }, revision: { type: 'integer' },
+                announced_at: { type: ['string', 'null'], format: 'date-time' }, first_announced_at: { type: ['string', 'null'], format: 'date-time' },
+                published_at: { type: 'string', format: 'date-time' }, delay_seconds: { type: ['integer', 'null'] }, on_time: { type: ['boolean', 'null'] },
+              } } },
+            } } } },
+          },
+        },
+      },
+    },
+    '/sdmx/structure/dataflow': {
+      get: {
+        summary: 'SDMX: فهرست جریان‌های داده (PSP_RELEASE انتشارها، PSP_INDEX شاخص تولید) — کلید دفتر آمار یا معاونت برنامه‌ریزی',
+        tags: ['SDMX'],
+        responses: { 200: { description: 'پیام ساختار SDMX-JSON 2.0', content: { 'application/vnd.sdmx.structure+json; version=2.0.0': { schema: { type: 'object' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
+      },
+    },
+    '/sdmx/structure/datastructure/{agency}/{id}/{version}': {
+      get: {
+        summary: 'SDMX: تعریف ساختار داده (DSD_PSP_RELEASE یا DSD_PSP_INDEX) با فهرست کدها',
+        description: 'بُعدها: FREQ، REF_AREA (IR یا کد استان ۰۰ تا ۳۰)، ACTIVITY (آیسیک ویرایش ۴؛ _T کل)، PRODUCT (کد محصول؛ _Z برای ارقام ارزشی)، MEASURE، UNIT_MEASURE، UNIT_MULT و TIME_PERIOD؛ ویژگی‌ها: OBS_STATUS و CONF_STATUS. TIME_PERIOD دوره گزارش SDMX با آغاز سال در ۲۱ مارس است (REPORTING_YEAR_START_DAY = --03-21): مهر ۱۴۰۴ = 2025-M07.',
+        tags: ['SDMX'],
+        parameters: [
+          { name: 'agency', in: 'path', required: true, schema: { type: 'string', const: 'IR_MIMT' } },
+          { name: 'id', in: 'path', required: true, schema: { enum: ['DSD_PSP_RELEASE', 'DSD_PSP_INDEX', 'PSP_RELEASE', 'PSP_INDEX'] } },
+          { name: 'version', in: 'path', required: true, schema: { type: 'string', examples: ['1.0.0', 'latest'] } },
+        ],
+        responses: { 200: { description: 'پیام ساختار SDMX-JSON 2.0', content: { 'application/vnd.sdmx.structure+json; version=2.0.0': { schema: { type: 'object' } } } }, 401: unauthorized, 404: { $ref: '#/components/responses/SdmxError' }, 429: rateLimited },
+      },
+    },
+    '/sdmx/data/{flow}/{key}': {
+      get: {
+        summary: 'SDMX: داده یک جریان (شکل REST: /sdmx/data/dataflow/IR_MIMT/PSP_RELEASE/1.0.0/{key} هم پذیرفته است) — کلید دفتر آمار یا معاونت برنامه‌ریزی',
+        description: [
+          'برای هر دوره، آخرین انتشار نهایی (و اگر نیست، آخرین انتشار مقدماتی با OBS_STATUS = P). مشاهده محرمانه بی‌مقدار است با OBS_STATUS = Q و CONF_STATUS = C (محرمانگی اولیه) یا D (ثانویه)؛ مشاهده منتشرشده CONF_STATUS = F.',
+          'قالب با پارامتر format (csv یا json) یا سرآیند Accept (application/vnd.sdmx.data+csv;version=2.0.0 یا application/vnd.sdmx.data+json;version=2.0.0)؛ پیش‌فرض SDMX-JSON 2.0. هر درخواست حداکثر ۱۲ دوره انتشار (شاخص ۳۶ ماه).',
+          'انتشاری که پیش از زمان اعلام‌شده‌اش ساخته شده تا آن لحظه تنها برای دفتر آمار است؛ برای دیگران گویی وجود ندارد (۴۰۴).',
+        ].join('\n\n'),
+        tags: ['SDMX'],
+        parameters: [
+          { name: 'flow', in: 'path', required: true, schema: { type: 'string', examples: ['PSP_RELEASE', 'PSP_INDEX', 'IR_MIMT,PSP_RELEASE,1.0.0'] } },
+          { name: 'key', in: 'path', required: true, description: 'کد بُعدها به ترتیب DSD، جداشده با نقطه؛ بخش خالی یا * یعنی همه؛ + برای چند کد؛ all برای همه. نمونه: M.IR+23._T._Z.PRODUCTION_VALUE.IRR.0', schema: { type: 'string' } },
+          { name: 'startPeriod', in: 'query', required: false, description: 'نخستین دوره: 2025-M07، 2025-Q2، 2025-A1 یا به شمسی 1404-07، 1404-Q2، 1404', schema: { type: 'string' } },
+          { name: 'endPeriod', in: 'query', required: false, description: 'آخرین دوره، به همان شکل', schema: { type: 'string' } },
+          { name: 'format', in: 'query', required: false, schema: { enum: ['csv', 'json', 'sdmx-csv', 'sdmx-json'] } },
+        ],
+        responses: {
+          200: { description: 'SDMX-JSON 2.0 (همه بُعدها در سطح مشاهده) یا SDMX-CSV 2.0 (RFC 4180، UTF-8)', content: { 'application/vnd.sdmx.data+json; version=2.0.0': { schema: { type: 'object' } }, 'application/vnd.sdmx.data+csv; version=2.0.0': { schema: { type: 'string' } } } },
+          400: { $ref: '#/components/responses/SdmxError' }, 401: unauthorized, 404: { $ref: '#/components/responses/SdmxError' }, 406: { $ref: '#/components/responses/SdmxError' }, 413: { $ref: '#/components/responses/SdmxError' }, 429: rateLimited,
+        },
+      },
+    },
     '/stats/index': {
       get: {
-        summary: 'شاخص تولید صنعت و معدن یک ماه (سال پایه = ۱۰۰)، از آخرین انتشار آن ماه — تنها کلید دفتر آمار',
+        summary: 'شاخص تولید صنعت و معدن یک ماه (سال پایه = ۱۰۰)، از آخرین انتشار منتشرشده آن ماه — کلید دفتر آمار یا معاونت برنامه‌ریزی؛ انتشاری که پیش از زمان اعلام‌شده‌اش ساخته شده تا آن لحظه تنها برای دفتر آمار است و برای دیگران گویی وجود ندارد',
         tags: ['دفتر آمار'],
         parameters: [
           period('period', 'query', 'ماهی که شاخص آن منتشر شده است', true),
@@ -354,6 +423,12 @@ export const openApiDocument: Json = {
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'کلیدی که با psp_ آغاز می‌شود' } },
+    responses: {
+      SdmxError: {
+        description: 'خطای SDMX REST: کد وضعیت HTTP و پیام SDMX-JSON با errors (code: 100 نتیجه‌ای نیست، 140 خطای نحوی، 406 قالب پشتیبانی نمی‌شود، 413 نتیجه بیش از حد بزرگ) و متن فارسی',
+        content: { 'application/json': { schema: { type: 'object', properties: { meta: { type: 'object' }, errors: { type: 'array', items: { type: 'object', required: ['code'], properties: { code: { type: 'integer' }, title: { type: 'string' }, titles: { type: 'object' }, detail: { type: 'string' }, details: { type: 'object' } } } } } } } },
+      },
+    },
     schemas: {
       ReleaseRequest: { type: 'object', required: ['period'], properties: {
         period: { type: 'string', description: 'دوره جدول انتشار: `1404-07`، `1404-Q2` یا `1404`', examples: ['1405-Q2'] },

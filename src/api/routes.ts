@@ -6,12 +6,15 @@ import { eligibilityApiRouter } from '../eligibility/api.ts';
 import { statsApiRouter } from '../stats/api.ts';
 import { productionIndexApiRouter } from '../production-index/api.ts';
 import { apiDocsRouter } from './docs.ts';
+import { publicCalendarApiRouter, sdmxApiRouter } from '../dissemination/api.ts';
 import { log } from '../log.ts';
 
 // The token API: no session, no CSRF; bearer tokens, rate-limited per token.
 export function apiRouter(opts: { limit?: number } = {}): Router {
   const router = Router();
   router.use(apiDocsRouter());
+  // The release calendar is public, as the SDDS asks: no token (issue 27).
+  router.use('/v1', publicCalendarApiRouter());
   const v1 = Router();
   // The token first: a body is read and parsed only for a caller the API knows (issue 12 §8).
   v1.use(bearerAuth);
@@ -29,6 +32,7 @@ export function apiRouter(opts: { limit?: number } = {}): Router {
   v1.use(eligibilityApiRouter());
   v1.use(statsApiRouter());
   v1.use(productionIndexApiRouter());
+  v1.use(sdmxApiRouter());
   v1.use((_req, res) => apiError(res, 404, 'not_found', 'یافت نشد.'));
   v1.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err && 'status' in err && typeof err.status === 'number' ? err.status : 500;

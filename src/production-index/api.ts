@@ -13,7 +13,8 @@ import { cancelRoute, jobRoute, queuedBody } from '../stats/api.ts';
 // statistics office's own tools (the same released cells as the page). Other roles get 404.
 export function productionIndexApiRouter(): Router {
   const router = Router();
-  router.get('/stats/index', apiRole('stats_office'), heavy(show));
+  // The planning deputy reads the released index on its page, and so through the API (issue 27).
+  router.get('/stats/index', apiRole('stats_office', 'planning_deputy'), heavy(show));
   // A computation is a job (DESIGN §7): 202 with the job's address.
   router.post('/stats/index/computations', apiRole('stats_office'), createComputation);
   router.get('/stats/index/jobs/:id', apiRole('stats_office'), jobRoute('index'));

@@ -3,6 +3,7 @@ import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
 import type { Period } from '../calendar.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
+import { visibleIndexRelease, indexReleaseVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 
 // What the statistics office sees of the index: released figures only, read through the
 // index_published view (suppressed cells carry no value and no weight), and the computations of
@@ -51,10 +52,10 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
   }));
 }
 
-/** The release a month's published figures come from. */
+/** The release a month's published figures come from (as index_published: out of embargo, issue 27). */
 export async function latestRelease(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; released_at: Date; cut_off: Date; base_year: number; report: IndexReport } | null> {
   const row = await k('index_releases as r').join('index_computations as c', 'c.id', 'r.computation_id')
-    .where('r.period', period).orderBy('r.id', 'desc')
+    .where('r.period', period).where(visibleIndexRelease(PUBLIC, 'r')).orderBy('r.id', 'desc')
     .first('r.id', 'r.computation_id', 'r.released_at', 'c.cut_off', 'c.base_year', 'c.report');
   return row ?? null;
 }
@@ -67,24 +68,25 @@ export async function latestRelease(period: Period, k: Knex = db()): Promise<{ i
  */
 export async function valueAddedPublished(baseYear: number, nodes: readonly string[], k: Knex = db()): Promise<boolean> {
   if (nodes.length === 0) return true;
-  const release = await k('releases').where({ period: String(baseYear), preliminary: false }).orderBy('revision', 'desc').first('id');
+  const release = await k('releases').where({ period: String(baseYear), preliminary: false }).where(visibleRelease(PUBLIC)).orderBy('revision', 'desc').first('id');
   if (!release) return false;
   const rows = await k('release_cells').where({ release_id: release.id, geo: 'IR', measure: 'value_added', suppressed: false }).whereIn('isic', [...nodes]).count('* as n').first();
   return Number(rows?.n ?? 0) === new Set(nodes).size;
 }
 
-export async function computationsOf(period: Period, k: Knex = db()): Promise<ComputationRow[]> {
-  return k('index_computations as c').leftJoin('index_releases as r', 'r.computation_id', 'c.id')
+/** A month's computations; a release under embargo is shown as released to the statistics office only (issue 27). */
+export async function computationsOf(period: Period, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ComputationRow[]> {
+  return k('index_computations as c').leftJoin('index_releases as r', (j) => { j.on('r.computation_id', 'c.id').andOn(k.raw(indexReleaseVisibleSql(viewer, 'r'))); })
     .where('c.period', period).orderBy('c.id')
     .select('c.id', 'c.period', 'c.base_year', 'c.cut_off', 'c.computed_at', 'c.first', 'c.report', 'r.id as release_id', 'r.released_at');
 }
 
 /** Released cells of the given computations (the triangle's rows), by computation and node. */
-export async function releasedCellsOf(computationIds: readonly number[], nodes: readonly string[], k: Knex = db()): Promise<Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>> {
+export async function releasedCellsOf(computationIds: readonly number[], nodes: readonly string[], k: Knex = db(), viewer: Viewer = PUBLIC): Promise<Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>> {
   const out = new Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>();
   if (computationIds.length === 0) return out;
   const rows = await k('index_cells as x').join('index_releases as r', 'r.computation_id', 'x.computation_id')
-    .whereIn('x.computation_id', [...computationIds]).whereIn('x.node', [...nodes])
+    .whereIn('x.computation_id', [...computationIds]).whereIn('x.node', [...nodes]).where(visibleIndexRelease(viewer, 'r'))
     .select('x.computation_id', 'x.node', 'x.suppressed', k.raw('case when x.suppressed then null else x.value end as value'), k.raw('case when x.suppressed then null else x.imputed_share end as imputed_share'));
   for (const r of rows as { computation_id: number; node: string; suppressed: boolean; value: string | null; imputed_share: number | null }[]) {
     const m = out.get(r.computation_id) ?? new Map();

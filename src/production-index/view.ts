@@ -9,6 +9,7 @@ import { periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
 import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, type PublishedCell } from './model.ts';
+import { visibleIndexRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 
 // The «شاخص تولید» page and its files: released figures only (index_published), the last 24
@@ -80,7 +81,7 @@ function nodeOrder(a: string, b: string): number {
 
 /** The latest month with a released index, if any. */
 export async function lastReleasedPeriod(k: Knex = db()): Promise<Period | null> {
-  const row = await k('index_releases').max('period as p').first();
+  const row = await k('index_releases').where(visibleIndexRelease(PUBLIC)).max('period as p').first();
   return (row?.p as Period | null) ?? null;
 }
 
@@ -110,9 +111,9 @@ export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; fir
 export const TRIANGLE_NODES = ['T', 'B', 'C'] as const;
 
 /** Every computation of `period`, oldest first; values only of released ones. */
-export async function revisionTriangle(period: Period, k: Knex = db()): Promise<TriangleRow[]> {
-  const list = await computationsOf(period, k);
-  const values = await releasedCellsOf(list.filter((c) => c.release_id !== null).map((c) => c.id), TRIANGLE_NODES, k);
+export async function revisionTriangle(period: Period, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<TriangleRow[]> {
+  const list = await computationsOf(period, k, viewer);
+  const values = await releasedCellsOf(list.filter((c) => c.release_id !== null).map((c) => c.id), TRIANGLE_NODES, k, viewer);
   return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, released: c.release_id !== null, values: values.get(c.id) ?? new Map() }));
 }
 

@@ -13,6 +13,7 @@ import { inUnit } from './money-unit.ts';
 import { sendDownload, CSV_TYPE } from '../export.ts';
 import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
+import { viewerOf } from '../dissemination/embargo.ts';
 import { requestRelease } from './jobs/requests.ts';
 import { cancelJob, jobById, type JobKind, type JobRow } from './jobs/model.ts';
 import { jobJson } from './jobs/view.ts';
@@ -23,8 +24,9 @@ import { performanceReport, performanceJson, defaultReportPeriod, isReportable }
 export function statsApiRouter(): Router {
   const router = Router();
   // Views of stored releases are cheap reads: the API's rate limit is their guard, not the heavy one.
-  router.get('/stats/aggregates', apiRole('stats_office'), aggregates);
-  router.get('/stats/products', apiRole('stats_office'), products);
+  // The planning deputy reads published releases too; one under embargo only the office sees (issue 27).
+  router.get('/stats/aggregates', apiRole('stats_office', 'planning_deputy'), aggregates);
+  router.get('/stats/products', apiRole('stats_office', 'planning_deputy'), products);
   // A release is a job (DESIGN §7): 202 with the job's address, then its state there.
   router.post('/stats/releases', apiRole('stats_office'), createRelease);
   router.get('/stats/releases/jobs/:id', apiRole('stats_office'), jobRoute('release'));
@@ -50,7 +52,7 @@ async function aggregates(req: Request, res: Response): Promise<void> {
   const parsed = parseViewQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
   if (refused(res, parsed) || !parsed.ok) return;
   const q = parsed.data;
-  const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
+  const view = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure }, undefined, viewerOf(req.user));
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'api') });
   // The API's CSV is the long format (one line per cell, OpenAPI), in exact Rials like its JSON.
@@ -62,7 +64,7 @@ async function products(req: Request, res: Response): Promise<void> {
   const parsed = parseProductQuery({ format: 'json', ...(req.query as Record<string, unknown>) });
   if (refused(res, parsed) || !parsed.ok) return;
   const q = parsed.data;
-  const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
+  const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic }, undefined, viewerOf(req.user));
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'api', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
   // Like the values': the long format, one line per cell (OpenAPI).

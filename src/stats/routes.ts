@@ -21,6 +21,7 @@ import { jobJson, jobLocals } from './jobs/view.ts';
 import { KIND_LABELS } from './releases/period.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { productView, faDecimal, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
+import { viewerOf } from '../dissemination/embargo.ts';
 import { productTable, productJson, productFilename, productTitle, KIND_LABELS as PRODUCT_KIND_LABELS } from './product-export.ts';
 
 // Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
@@ -28,9 +29,10 @@ import { productTable, productJson, productFilename, productTitle, KIND_LABELS a
 export function statsRouter(): Router {
   const router = Router();
   router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
-  // Views of stored releases are cheap reads (issue 20): not behind the heavy guard.
-  router.get('/stats/aggregates', ...requireRole('stats_office'), showView);
-  router.get('/stats/products', ...requireRole('stats_office'), showProducts);
+  // Views of stored releases are cheap reads (issue 20): not behind the heavy guard. The planning
+  // deputy reads published releases too; one under embargo only the office sees (issue 27).
+  router.get('/stats/aggregates', ...requireRole('stats_office', 'planning_deputy'), showView);
+  router.get('/stats/products', ...requireRole('stats_office', 'planning_deputy'), showProducts);
   // A release is a job (DESIGN §7): the request only queues it; the page follows its progress.
   router.post('/stats/releases', ...requireRole('stats_office'), createRelease);
   router.get('/stats/jobs/:id', ...requireRole('stats_office'), showJob);
@@ -44,16 +46,16 @@ const formLocals = { ...jobLocals, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_
 interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string | null }
 
 /** The releases, their calendar, and the period selects (the calendar's years and every year with a release). */
-async function releaseLocals(at: Date) {
+async function releaseLocals(at: Date, viewer = viewerOf(null)) {
   const settings = await loadSettings();
-  const releases = await listReleases();
+  const releases = await listReleases(undefined, viewer);
   const calendar = releaseCalendar(at, settings.rules, releases);
   return { releases, calendar, periodGroups: periodOptions(calendar.map((y) => y.year), releases, at, settings.rules), rules: settings.rules, jobs: await recentJobs('release') };
 }
 
-async function showIndex(_req: Request, res: Response, status = 200, publish?: PublishState) {
+async function showIndex(req: Request, res: Response, status = 200, publish?: PublishState) {
   const at = new Date();
-  const locals = await releaseLocals(at);
+  const locals = await releaseLocals(at, viewerOf(req.user));
   const latest = locals.releases[0]?.period ?? latestDuePeriod(at, locals.rules);
   const values = { period: latest, rows: 'province', cols: 'isic_division', measure: 'production_value' };
   res.status(status).render('stats/index', {
@@ -65,12 +67,12 @@ async function showIndex(_req: Request, res: Response, status = 200, publish?: P
 async function showView(req: Request, res: Response) {
   const parsed = parseViewQuery(req.query as Record<string, unknown>);
   const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ReleaseView | null } & Record<string, unknown>) => {
-    const { periodGroups } = await releaseLocals(new Date());
+    const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
     res.status(status).render('stats/aggregates', { title: 'جدول آماری', ...formLocals, periodGroups, notice: null, ...locals });
   };
   if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
   const q = parsed.data;
-  const stored = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure });
+  const stored = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure }, undefined, viewerOf(req.user));
   if (!stored) {
     return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
   }
@@ -91,12 +93,12 @@ async function showView(req: Request, res: Response) {
 async function showProducts(req: Request, res: Response) {
   const parsed = parseProductQuery(req.query as Record<string, unknown>);
   const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ProductView | null } & Record<string, unknown>) => {
-    const { periodGroups } = await releaseLocals(new Date());
+    const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
     res.status(status).render('stats/products', { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faDecimal, notice: null, ...locals });
   };
   if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
   const q = parsed.data;
-  const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
+  const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic }, undefined, viewerOf(req.user));
   if (!view) return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'page', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
   if (q.format === 'csv') return sendDownload(res, tableCsv(productTable(view)), CSV_TYPE, productFilename(view, 'csv'));

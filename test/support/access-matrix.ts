@@ -49,9 +49,17 @@ GET    /api/v1/filings                               401   ok    ok    404   404
 GET    /api/v1/filings/:period                       401   ok    404   404   404   404   404   404
 PUT    /api/v1/filings/:period                       401   ok    ok    404   404   404   404   404
 GET    /api/v1/status                                401   ok    ok    404   404   404   404   404
-GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    404   404
-GET    /api/v1/stats/products                        401   404   404   404   404   ok    404   404
-GET    /api/v1/stats/index                           401   404   404   404   404   ok    404   404
+GET    /api/v1/stats/aggregates                      401   404   404   404   404   ok    ok    404
+GET    /api/v1/stats/products                        401   404   404   404   404   ok    ok    404
+GET    /api/v1/stats/index                           401   404   404   404   404   ok    ok    404
+GET    /api/v1/stats/calendar                        ok    ok    ok    ok    ok    ok    ok    ok
+GET    /api/v1/sdmx/structure/dataflow               401   404   404   404   404   ok    ok    404
+GET    /api/v1/sdmx/structure/dataflow/:agency/:id/:version 401 404 404 404 404 ok    ok    404
+GET    /api/v1/sdmx/structure/datastructure          401   404   404   404   404   ok    ok    404
+GET    /api/v1/sdmx/structure/datastructure/:agency/:id/:version 401 404 404 404 404 ok ok  404
+GET    /api/v1/sdmx/data/dataflow/:agency/:id/:version/:key 401 404 404 404 404 ok    ok    404
+GET    /api/v1/sdmx/data/:flow/:key                  401   404   404   404   404   ok    ok    404
+GET    /api/v1/sdmx/data/:flow                       401   404   404   404   404   ok    ok    404
 POST   /api/v1/stats/releases                        401   404   404   404   404   ok    404   404
 GET    /api/v1/stats/releases/jobs/:id               401   404   404   404   404   ok    404   404
 POST   /api/v1/stats/releases/jobs/:id/cancellation  401   404   404   404   404   ok    404   404
@@ -134,8 +142,13 @@ GET    /verify                                       ok    ok    ok    ok    ok 
 GET    /verify/:code                                 ok    ok    ok    ok    ok    ok    ok    ok
 GET    /stats/job-runs                               login 404   404   404   404   ok    404   ok
 GET    /stats                                        login 404   404   404   404   ok    404   404
-GET    /stats/aggregates                             login 404   404   404   404   ok    404   404
-GET    /stats/products                               login 404   404   404   404   ok    404   404
+GET    /stats/aggregates                             login 404   404   404   404   ok    ok    404
+GET    /stats/products                               login 404   404   404   404   ok    ok    404
+GET    /stats/calendar                               ok    ok    ok    ok    ok    ok    ok    ok
+GET    /stats/calendar.ics                           ok    ok    ok    ok    ok    ok    ok    ok
+POST   /stats/calendar/announcements                 login 404   404   404   404   ok    404   404
+POST   /stats/calendar/announcements/:id/moves       login 404   404   404   404   ok    404   404
+GET    /stats/metadata/:kind                         ok    ok    ok    ok    ok    ok    ok    ok
 POST   /stats/releases                               login 404   404   404   404   ok    404   404
 GET    /stats/jobs/:id                               login 404   404   404   404   ok    404   404
 POST   /stats/jobs/:id/cancellation                  login 404   404   404   404   ok    404   404
@@ -235,6 +248,7 @@ export interface World {
   spareTokenId: number;
   certificateCode: string;
   jobs: { release: number; index: number }; // queued statistics jobs (nothing runs them here)
+  announcementId: number; // a release announced a month ahead in the calendar (issue 27)
 }
 
 /** Creates units A (province 23), B (province 10), a pending registration P (23), users of every role, filings, tokens. */
@@ -305,6 +319,8 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
   await revokeApiToken(users.unit.id, revoked.id, k);
   tokens.revoked = revoked.token;
   const spare = await createApiToken(users.unit.id, 'کلید یدکی', k);
+  const ahead = new Date(Date.now() + 30 * 86400_000);
+  const [announcement] = await k('release_announcements').insert({ period: addMonths(verifiedPeriod, 1), kind: 'final', release_at: ahead, first_release_at: ahead }).returning('id');
   const [releaseJob] = await k('stats_jobs').insert({ kind: 'release', period: verifiedPeriod, created_by: users.stats.id }).returning('id');
   const [indexJob] = await k('stats_jobs').insert({ kind: 'index', period: verifiedPeriod, created_by: users.stats.id }).returning('id');
 
@@ -327,6 +343,7 @@ export async function buildWorld(app: Express, k: Knex): Promise<World> {
     spareTokenId: spare.id,
     certificateCode: code,
     jobs: { release: Number(releaseJob.id), index: Number(indexJob.id) },
+    announcementId: Number(announcement.id),
   };
 }
 
@@ -347,6 +364,9 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
     if (key.includes('/stats/index/jobs/')) return String(w.jobs.index);
     if (key.includes('/stats/jobs/') || key.includes('/stats/releases/jobs/')) return String(w.jobs.release);
     if (key.includes('/validation-rules/')) return '1';
+    if (key.includes('/sdmx/structure/datastructure/')) return 'DSD_PSP_RELEASE';
+    if (key.includes('/sdmx/')) return 'PSP_RELEASE';
+    if (key.includes('/stats/calendar/announcements/')) return String(w.announcementId);
     throw new Error(`fillPath: no fixture for :id in ${key}`);
   };
   return row.path.replace(/:(\w+)/g, (_m, name: string) => {
@@ -356,6 +376,11 @@ export function fillPath(row: { method: string; path: string }, w: World): strin
       case 'year': return w.periods.verified.slice(0, 4);
       case 'code': return key.includes('/catalogue/') ? CATALOGUE_CODE : w.certificateCode;
       case 'token': return key.includes('/email-confirmations/') ? w.pending.emailToken : w.pending.activationToken;
+      case 'agency': return 'IR_MIMT';
+      case 'version': return '1.0.0';
+      case 'flow': return 'PSP_RELEASE';
+      case 'key': return 'all';
+      case 'kind': return 'month';
       default: throw new Error(`fillPath: no fixture for :${name} in ${key}`);
     }
   });

@@ -4,6 +4,7 @@ import { addMonths, deadlineOf, periodOf, periodRange, type Rules } from '../../
 import { persianDigits } from '../../text.ts';
 import { parseReferencePeriod, referencePeriodLabel, type ReferencePeriod, type ReleaseKind } from './period.ts';
 import type { ReleaseRow } from './types.ts';
+import { visibleRelease, releasePublicFromSql, PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
 
 // What the statistics office sees of its releases: the list with each one's protection report,
 // and the release calendar (which periods of the grid are due, which are out).
@@ -14,12 +15,13 @@ export function periodName(code: string): string {
   return p ? referencePeriodLabel(p) : code;
 }
 
-export interface ReleaseListRow extends ReleaseRow { created_by_name: string | null }
+export interface ReleaseListRow extends ReleaseRow { created_by_name: string | null; public_from: Date }
 
-export async function listReleases(k: Knex = db()): Promise<ReleaseListRow[]> {
+export async function listReleases(k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ReleaseListRow[]> {
   return k('releases as r')
     .leftJoin('users as u', 'u.id', 'r.created_by')
-    .select('r.*', 'u.full_name as created_by_name')
+    .where(visibleRelease(viewer, 'r'))
+    .select('r.*', 'u.full_name as created_by_name', k.raw(`${releasePublicFromSql('r')} as public_from`))
     .orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
     .limit(500);
 }

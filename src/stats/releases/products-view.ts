@@ -5,6 +5,7 @@ import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } fr
 import { productCategory } from './products.ts';
 import type { ReleaseRow } from './types.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
+import { PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
 
 // The product table of a stored release (DESIGN §7, product dimension; issue 15): quantities per
 // catalogue code in the code's standard unit, its prefix groups and the classes' «سایر محصولات»,
@@ -59,8 +60,8 @@ function sortKey(product: string, uom: string): string {
   return `${digits.slice(0, 4)}|${uom}|${kind === 'other' ? '~~' : kind === 'group' ? digits : `${digits}~`}`;
 }
 
-export async function productView(q: ProductViewRequest, k: Knex = db()): Promise<ProductView | null> {
-  const release = await latestRelease(q.period, q.preliminary, k);
+export async function productView(q: ProductViewRequest, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ProductView | null> {
+  const release = await latestRelease(q.period, q.preliminary, k, viewer);
   if (!release) return null;
   const national = q.geo === 'national';
   const params: (string | number)[] = [release.id];

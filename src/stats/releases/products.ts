@@ -167,7 +167,7 @@ export interface ProductProtectionReport {
   seconds: number;
 }
 
-export interface ProductCellRow { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean }
+export interface ProductCellRow { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean; primary: boolean }
 
 /**
  * Protects the product cells of the release being built, family by family, and returns the rows
@@ -200,8 +200,8 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
       const { product, uom } = splitNode(c.node);
       cells++;
       if (suppressed) suppressedCount++;
-      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'quantity', value: suppressed ? null : fromMicro(q), suppressed });
-      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'units', value: suppressed ? null : String(unitCount(members)), suppressed });
+      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'quantity', value: suppressed ? null : fromMicro(q), suppressed, primary: protection.primary.has(c.key) });
+      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'units', value: suppressed ? null : String(unitCount(members)), suppressed, primary: protection.primary.has(c.key) });
     }
   }
   const seconds = Math.round(performance.now() - started) / 1000;

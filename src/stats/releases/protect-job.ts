@@ -21,7 +21,7 @@ export interface ProtectionInputs {
   headlineExtra: string[];
 }
 
-export interface ValueCellRow { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean }
+export interface ValueCellRow { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean; primary: boolean }
 
 export interface ProtectionOutput {
   cells: ValueCellRow[];
@@ -118,7 +118,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       employees: roundedAverage(t.employees, inputs.months),
       units: BigInt(unitCount(members)),
     };
-    for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed });
+    for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed, primary: protection.primary.has(c.key) });
   }
   const real = problem.targets.filter((t) => !t.foresight).length;
   const seconds = (performance.now() - started) / 1000 - products.report.seconds;

@@ -5,6 +5,7 @@ import { VIEW_DIMENSION_LABELS, VIEW_MEASURE_LABELS, type ViewDimension, type Vi
 import { referencePeriodLabel } from './period.ts';
 import type { ReleaseMeasure, ReleaseRow } from './types.ts';
 import { NATIONAL, ALL_ACTIVITIES as ALL_INDUSTRY } from './cube.ts';
+import { visibleRelease, PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
 
 // DESIGN §7 "releases, not queries": every table the statistics office sees or downloads is a
 // slice of the cells of a stored release, read as they were stored. Nothing here adds, derives or
@@ -47,17 +48,17 @@ export interface ReleaseView {
 const ISIC_LENGTH: Record<Exclude<ViewDimension, 'province'>, number> = { isic_section: 1, isic_division: 2, isic_group: 3, isic_class: 4 };
 const ISIC_LEVEL: Record<Exclude<ViewDimension, 'province'>, string> = { isic_section: 'section', isic_division: 'division', isic_group: 'group', isic_class: 'class' };
 
-/** The latest release of a period: the highest revision, preliminary or final as asked. */
-export async function latestRelease(period: string, preliminary: boolean, k: Knex = db()): Promise<ReleaseRow | null> {
-  const row = await k('releases').where({ period, preliminary }).orderBy('revision', 'desc').first();
+/** The latest release of a period the viewer may see (issue 27, embargo): the highest revision, preliminary or final as asked. */
+export async function latestRelease(period: string, preliminary: boolean, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ReleaseRow | null> {
+  const row = await k('releases').where({ period, preliminary }).where(visibleRelease(viewer)).orderBy('revision', 'desc').first();
   return (row as ReleaseRow | undefined) ?? null;
 }
 
 interface CellRow { geo: string; isic: string; value: string | null } // value null ⇔ suppressed (a check of release_cells)
 
 /** The view of the latest release of `q.period`, or null when the period has none. */
-export async function releaseView(q: ViewRequest, k: Knex = db()): Promise<ReleaseView | null> {
-  const release = await latestRelease(q.period, q.preliminary, k);
+export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ReleaseView | null> {
+  const release = await latestRelease(q.period, q.preliminary, k, viewer);
   if (!release) return null;
   const dims = [q.rows, q.cols];
   const isicDim = dims.find((d): d is Exclude<ViewDimension, 'province'> => d !== null && d !== 'province');
