@@ -6,7 +6,7 @@ import { protectRelease, type Protection } from '../../src/stats/releases/protec
 
 export interface Contribution { release: number; unit: number; month: string; province: string; cls: string; pv: number; ic?: number; emp?: number }
 
-export const RULES: DisclosureRules = { minUnits: 3, dominance: 0.85, interval: 0.1 };
+export const RULES: DisclosureRules = { minUnits: 3, dominance: 0.85, pPercent: 0.1, interval: 0.1 };
 
 export function baseRows(contributions: readonly Contribution[]): BaseRow[] {
   const groups = new Map<string, { c: Contribution; sig: number[] }>();
