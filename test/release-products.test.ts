@@ -147,7 +147,9 @@ describe('quantities per coded product in releases', () => {
     expect(tehran.get('1050*~kg')).toBe('15003');
 
     const units = await db()('release_product_cells').where({ release_id: r.release.id, geo: 'IR', product: DOOGH, measure: 'units' }).first('value');
-    expect(Number(units.value)).toBe(3);
+    // Three producing units, published perturbed by the cell-key method (counts.ts): 3 to 5, never below 3.
+    expect(Number(units.value)).toBeGreaterThanOrEqual(3);
+    expect(Number(units.value)).toBeLessThanOrEqual(5);
   });
 
   it('the quarter after its months: protected jointly, and the stored audit finds nothing in any product cell', async () => {

@@ -46,6 +46,9 @@ export interface AuditResult {
   lps: number;
   /** Per attacker: outsiders over cells and parts, insiders over two-contributor expressions, revisions over changes. */
   byAttacker: Record<AttackerKind, AttackerSummary>;
+  /** Per target, what each attacker found (the outsider's LP covers cells, parts and changes alike). */
+  outsideExactTargets: Set<number>;
+  insiders: { checked: number[]; exact: Set<number>; inside: Set<number> };
 }
 
 /**
@@ -245,15 +248,20 @@ export class Attacker {
       if (exactTargets.has(i)) s.exact++;
       if (outsideInside.has(i)) s.inside++;
     });
+    const outsideExactTargets = new Set(exactTargets);
+    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>() };
     if (opts.insiders !== false) {
       const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)));
       exposures.push(...ins.exposures);
       lps += ins.lps;
       byAttacker.insider = ins.summary;
+      insiders.checked = ins.checked;
+      insiders.exact = ins.exactTargets;
+      insiders.inside = new Set(ins.exposures.map((e) => e.target));
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));
-    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, byAttacker };
+    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, byAttacker, outsideExactTargets, insiders };
   }
 
   /**
@@ -265,7 +273,7 @@ export class Attacker {
    * One-contributor expressions have no other contributor to protect from; larger ones are
    * covered by the p % rule's levels.
    */
-  async runInsiders(pattern: Pattern, measures: readonly LpMeasure[]): Promise<{ exposures: Exposure[]; lps: number; summary: AttackerSummary; exactTargets: Set<number> }> {
+  async runInsiders(pattern: Pattern, measures: readonly LpMeasure[]): Promise<{ exposures: Exposure[]; lps: number; summary: AttackerSummary; exactTargets: Set<number>; checked: number[] }> {
     const summary: AttackerSummary = { sensitive: 0, exact: 0, inside: 0 };
     const exposures: Exposure[] = [];
     const exactTargets = new Set<number>();
@@ -273,7 +281,8 @@ export class Attacker {
     let lps = 0;
     const targets = this.problem.targets.map((t, i) => ({ t, i })).filter(({ t }) => t.pair && !t.foresight);
     summary.sensitive = targets.length;
-    if (targets.length === 0 || measures.length === 0) return { exposures, lps, summary, exactTargets };
+    const checked = targets.map(({ i }) => i);
+    if (targets.length === 0 || measures.length === 0) return { exposures, lps, summary, exactTargets, checked };
     const h = this.h;
     const pause = yielder();
     for (const m of measures) {
@@ -320,7 +329,7 @@ export class Attacker {
     }
     summary.exact = exactTargets.size;
     summary.inside = insideTargets.size;
-    return { exposures, lps, summary, exactTargets };
+    return { exposures, lps, summary, exactTargets, checked };
   }
 
   private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {

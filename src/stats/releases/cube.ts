@@ -261,6 +261,13 @@ export function totalOf(bases: readonly BaseCell[]): Amounts {
   return t;
 }
 
+/** The units (plants, licences) a set of base cells counts. */
+export function unitsOf(bases: readonly BaseCell[]): Set<number> {
+  const set = new Set<number>();
+  for (const b of bases) for (const u of b.units.keys()) set.add(u);
+  return set;
+}
+
 export function unitCount(bases: readonly BaseCell[]): number {
   const set = new Set<number>();
   for (const b of bases) for (const u of b.units.keys()) set.add(u);
