@@ -250,7 +250,9 @@ export class Attacker {
     });
     const outsideExactTargets = new Set(exactTargets);
     const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>() };
-    if (opts.insiders !== false) {
+    // Insiders only once the outsider is answered (or when proving): while outsider exposures are
+    // left, protection suppresses more anyway, and every insider costs two LPs per measure.
+    if (opts.insiders !== false && (opts.prove !== false || exposures.length === 0)) {
       const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)));
       exposures.push(...ins.exposures);
       lps += ins.lps;
