@@ -165,7 +165,9 @@ describe('quantities per coded product in releases', () => {
       expect(a.products.inside, `release ${a.release}`).toBe(0);
     }
     expect(audits.some((a) => a.products.sensitive > 0)).toBe(true);
-  });
+    // Every attacker of issue 22 (outsider, insider, revision) was run on the stored releases and found nothing.
+    for (const a of audits) for (const s of Object.values(a.byAttacker ?? {})) expect(s.exact + s.inside).toBe(0);
+  }, 120_000); // three releases and the stored audit (insiders included) on a shared two-core machine
 
   it('no product cell of any release publishes a figure of fewer than three units', async () => {
     const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();

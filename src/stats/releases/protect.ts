@@ -64,6 +64,8 @@ export interface ProtectOptions {
   headline?: (key: string) => boolean;
   /** Progress of the protection, 0..1 (a rough share of the exposures settled). */
   progress?: (share: number) => void;
+  /** false leaves the insider audit out (only to measure what it costs: bench/disclosure-loss.ts). */
+  insiders?: boolean;
 }
 
 /** The audit restricted to the expressions of published releases and of the one being built. */
@@ -116,7 +118,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   let lastAudit = 0;
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
-    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove }), givenUp);
+    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders }), givenUp);
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
     opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
