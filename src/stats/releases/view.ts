@@ -132,7 +132,7 @@ export function faInteger(v: string): string {
 }
 
 export const SUPPRESSED_FLAG = '×';
-export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست).';
+export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست). شمار واحدها برای محرمانگی اندکی جابه‌جا شده است (هرگز کمتر از سه) و جمع‌پذیر نیست.';
 
 /** The 404 of a period without a release (page and API). */
 export function noReleaseMessage(q: Pick<ViewQuery, 'period' | 'preliminary'>): string {
