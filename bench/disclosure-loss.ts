@@ -54,6 +54,8 @@ async function measure(label: string, rows: BaseRow[], releases: Parameters<type
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const problem = buildProblem(rows, releases, rules);
+  // Before issue 22 every level was the flat interval share of the value.
+  if (!insiders) for (const t of problem.targets) for (const m of problem.measures) t.level[m] = BigInt(Math.ceil(rules.interval * Math.abs(Number(t.truth[m]))));
   const p = await protectRelease(problem, release, { headline, insiders, cleanupSeconds: 10 });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);

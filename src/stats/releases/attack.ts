@@ -308,12 +308,8 @@ export class Attacker {
             const terms = targetTerms(t);
             terms.indices.forEach((b, k) => { costs[b] += terms.values[k]; });
             for (const sense of ['max', 'min'] as const) {
-              model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
-              model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-              model.run();
+              optimise(h, model, costs, sense, 'insider');
               lps++;
-              const status = model.getModelStatus();
-              if (status !== h.constants.modelStatus.optimal) throw new Error(`the insider's linear programme ended with status ${status}`);
               const v = model.getObjectiveValue() * scale - mine; // the insider's bound on the other's share
               if (sense === 'max') hi = v; else lo = v;
               await pause();
@@ -357,12 +353,8 @@ export class Attacker {
     };
     const pause = yielder();
     const solve = (costs: Float64Array, sense: 'max' | 'min'): number => {
-      model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-      model.run();
+      optimise(h, model, costs, sense, 'attacker');
       lps++;
-      const status = model.getModelStatus();
-      if (status !== h.constants.modelStatus.optimal) throw new Error(`the attacker's linear programme ended with status ${status}`);
       sweep(model.getSolution().colValue);
       return model.getObjectiveValue() * scale;
     };
@@ -406,6 +398,15 @@ export class Attacker {
     for (const { model } of this.models.values()) model.dispose();
     this.models.clear();
   }
+}
+
+/** One solve of an attacker's model with these costs and this sense; anything but an optimum is an error. */
+function optimise(h: Highs, model: Model, costs: Float64Array, sense: 'max' | 'min', who: string): void {
+  model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
+  model.changeColsCost({ kind: 'range', from: 0, to: costs.length - 1 }, costs);
+  model.run();
+  const status = model.getModelStatus();
+  if (status !== h.constants.modelStatus.optimal) throw new Error(`the ${who}'s linear programme ended with status ${status}`);
 }
 
 /**
