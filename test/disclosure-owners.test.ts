@@ -7,6 +7,7 @@ import { protectInputs } from '../src/stats/releases/protect-job.ts';
 import { perturbedCount, recordKeys } from '../src/stats/releases/counts.ts';
 import { baseRows, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 import { bruteForce } from './support/brute-force.ts';
+import { defaultSettings, settingSchemas } from '../src/settings.ts';
 
 // Issue 22 on crafted cubes: contributors are owners, the p % rule and its levels, changes between
 // releases of one period, insiders, counts; and a property test against a brute force over
@@ -43,6 +44,13 @@ describe('contributors are owners (DESIGN §7)', () => {
 });
 
 describe('the p % rule and the protection levels it implies', () => {
+  it('p is a setting, 10 % by default, never below 5 %', () => {
+    expect(defaultSettings.suppression_p_percent).toBe(0.1);
+    expect(settingSchemas.suppression_p_percent.safeParse(0.05).success).toBe(true);
+    expect(settingSchemas.suppression_p_percent.safeParse(0.04).success).toBe(false);
+    expect(settingSchemas.suppression_p_percent.safeParse(0).success).toBe(false);
+  });
+
   it('a 3-unit cell 1000 / 150 / 60 passes (1, 85) but fails p % and is protected', async () => {
     expect(failsPrimary([1000n, 150n, 60n], { minUnits: 3, dominance: 0.85 })).toBe(false);
     expect(failsPrimary([1000n, 150n, 60n], RULES)).toBe(true);
