@@ -155,6 +155,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             if (solved === 'infeasible') {
               const target = problem.targets[e.target];
               if (target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
+              opts.log?.(`unprotectable: ${target.kind} ${target.cell} of release ${target.release}, ${target.bases.length}${target.minus.length ? ` − ${target.minus.length}` : ''} base cells, ${e.measure} ${e.direction}${e.insider === undefined ? '' : `, insider ${e.insider}`}`);
               // DESIGN §7 revision policy: a correction this revision cannot protect waits for the next scheduled revision.
               if (target.kind === 'change') throw new ProtectionFailure(CHANGE_UNPROTECTABLE, target.cell, blockersOf(problem, e.target, releaseId));
               throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
