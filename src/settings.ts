@@ -13,6 +13,8 @@ export const settingSchemas = {
   // DESIGN §7: bounded so that no setting can switch disclosure control off (issue 12 §3c).
   suppression_min_units: z.number().int().min(3).max(20),
   suppression_dominance: z.number().min(0.5).max(0.9),
+  // The p % rule (issue 22): the second-largest contributor may not estimate the largest to within p.
+  suppression_p_percent: z.number().min(0.05).max(0.5),
   suppression_interval: z.number().min(0.05).max(0.5),
   exemplary_weights: z.object({ completeness: z.number().min(0), timeliness: z.number().min(0), quality: z.number().min(0) }),
   nominations_per_province: z.number().int().min(1).max(50),
@@ -52,6 +54,7 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   legacy_start_period: '1387-08',
   suppression_min_units: 3,
   suppression_dominance: 0.85,
+  suppression_p_percent: 0.1,
   suppression_interval: 0.1,
   exemplary_weights: { completeness: 0.4, timeliness: 0.4, quality: 0.2 },
   nominations_per_province: 3,

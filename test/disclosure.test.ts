@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { buildProblem, cellKey, NATIONAL, type LpMeasure, type Problem } from '../src/stats/releases/cube.ts';
-import { attack, publishedRows, type Pattern } from '../src/stats/releases/attack.ts';
+import { buildProblem, cellKey, NATIONAL } from '../src/stats/releases/cube.ts';
+import { attack } from '../src/stats/releases/attack.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseRows, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
+import { bruteForce } from './support/brute-force.ts';
 
 // DESIGN §7 on crafted cubes: each hole the outside audit found, closed; every pattern checked by
 // the LP attacker and, on small tables, by a brute force over integer tables.
@@ -12,38 +13,6 @@ const P1 = '23';
 const P2 = '10';
 const P3 = '08';
 const P4 = '05';
-
-/** Every integer table consistent with what `pattern` publishes: min and max of each target (single release, small values). */
-function bruteForce(problem: Problem, pattern: Pattern, m: LpMeasure): { lo: number; hi: number }[] {
-  const rows = publishedRows(problem, pattern, m, 1);
-  const n = problem.bases.length;
-  const pinned = new Map<number, number>();
-  for (let r = 0; r < rows.lower.length; r++) if (rows.starts[r + 1] - rows.starts[r] === 1) pinned.set(rows.indices[rows.starts[r]], rows.lower[r]);
-  const free = Array.from({ length: n }, (_, i) => i).filter((i) => !pinned.has(i));
-  const bound = new Array<number>(n).fill(Infinity);
-  for (let r = 0; r < rows.lower.length; r++) for (let k = rows.starts[r]; k < rows.starts[r + 1]; k++) bound[rows.indices[k]] = Math.min(bound[rows.indices[k]], rows.upper[r]);
-  const x = new Array<number>(n).fill(0);
-  for (const [i, v] of pinned) x[i] = v;
-  const out = problem.targets.map(() => ({ lo: Infinity, hi: -Infinity }));
-  const check = () => {
-    for (let r = 0; r < rows.lower.length; r++) {
-      let s = 0;
-      for (let k = rows.starts[r]; k < rows.starts[r + 1]; k++) s += x[rows.indices[k]];
-      if (s < rows.lower[r] || s > rows.upper[r]) return;
-    }
-    problem.targets.forEach((t, i) => {
-      const v = t.bases.reduce((s, b) => s + x[b], 0);
-      out[i].lo = Math.min(out[i].lo, v);
-      out[i].hi = Math.max(out[i].hi, v);
-    });
-  };
-  const walk = (k: number) => {
-    if (k === free.length) return check();
-    for (let v = 0; v <= Math.min(bound[free[k]], 60); v++) { x[free[k]] = v; walk(k + 1); }
-  };
-  walk(0);
-  return out;
-}
 
 const keysOf = (s: Iterable<string>) => [...s].sort();
 
@@ -62,7 +31,7 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     // The brute force over integer tables agrees with the LP attacker on every sensitive cell.
     const pattern = new Map([[1, p.published]]);
     for (const m of ['production_value', 'employees'] as const) {
-      const brute = bruteForce(problem, pattern, m);
+      const brute = bruteForce(problem, pattern, m, undefined, 60);
       brute.forEach((b, i) => {
         expect(b.lo).toBeCloseTo(p.audit.intervals[m]![i].lo, 6);
         expect(b.hi).toBeCloseTo(p.audit.intervals[m]![i].hi, 6);
@@ -167,7 +136,7 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
         expect(p.audit.exposures).toEqual([]);
         for (const key of p.primary) expect(p.published.has(key)).toBe(false);
         // An independent attacker over integer tables finds nothing the LP missed.
-        const brute = bruteForce(problem, new Map([[1, p.published]]), 'production_value');
+        const brute = bruteForce(problem, new Map([[1, p.published]]), 'production_value', undefined, 60);
         brute.forEach((b, i) => {
           const x = Number(problem.targets[i].truth.production_value);
           expect(b.hi - x >= 0.1 * x - 1e-9 || b.hi === Infinity).toBe(true);

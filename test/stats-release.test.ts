@@ -52,6 +52,11 @@ describe('«انتشار جدید» on the stats page', () => {
     const page = await agent.get('/stats');
     expect(page.text).toContain(`انتشار شماره ${faDigits(release.id)}`);
     expect(page.text).toContain(`data-release="${release.id}"`);
+    // Issue 22: the report per attacker, explained in Persian, and the revision policy on the calendar.
+    expect(release.report.audit.byAttacker).toBeDefined();
+    for (const kind of ['outsider', 'insider', 'revision']) expect(page.text).toContain(`data-attacker="${kind}"`);
+    expect(page.text).toContain('مهاجم درونی');
+    expect(page.text).toContain('سیاست بازنگری');
 
     const view = await agent.get('/stats/aggregates?period=1404-01&rows=province&cols=isic_class&measure=production_value&format=json');
     expect(view.status).toBe(200);

@@ -22,6 +22,7 @@ export const SETTING_META: { [K in SettingKey]: SettingMeta } = {
   legacy_start_period: { label: 'دوره آغاز تکلیف واحدهای اعلام‌شده پیشین', help: 'برای واحدهای واردشده با «اعلام‌شده پیشین»؛ به شکل ۱۳۸۷-۰۸.', shape: 'period' },
   suppression_min_units: { label: 'کمینه شمار واحدها در هر خانه جدول آماری', help: 'خانه‌ای با واحدهای کمتر محرمانه و پنهان می‌شود؛ دست‌کم ۳.', shape: 'int' },
   suppression_dominance: { label: 'آستانه غلبه بزرگ‌ترین واحد', help: 'سهم بزرگ‌ترین واحد از جمع خانه (۰٫۸۵ یعنی ۸۵ درصد)؛ حداکثر ۰٫۹۰.', shape: 'number' },
+  suppression_p_percent: { label: 'قاعده p درصد', help: 'دومین مالک بزرگ یک خانه نباید بتواند رقم بزرگ‌ترین مالک را دقیق‌تر از این سهم آن تخمین بزند (۰٫۱۰ یعنی ۱۰ درصد)؛ دست‌کم ۰٫۰۵.', shape: 'number' },
   suppression_interval: { label: 'بازه حفاظت خانه‌های محرمانه', help: 'مهاجم نباید بتواند خانه محرمانه را دقیق‌تر از این سهم از مقدارش تخمین بزند (۰٫۱۰ یعنی ±۱۰ درصد)؛ دست‌کم ۰٫۰۵.', shape: 'number' },
   exemplary_weights: { label: 'وزن شاخص‌های واحد برگزیده', help: 'کامل بودن، به‌هنگام بودن و کیفیت.', shape: { completeness: 'کامل بودن', timeliness: 'به‌هنگام بودن', quality: 'کیفیت' } },
   nominations_per_province: { label: 'شمار واحدهای برگزیده هر استان', help: '', shape: 'int' },

@@ -43,12 +43,14 @@ async function main(values: { period?: string; preliminary?: boolean; email?: st
   console.log(`suppressed cells: ${r.report.suppressed}`);
   console.log(`information loss: ${(r.report.informationLoss * 100).toFixed(2)} %`);
   console.log(`audit: ${a.sensitive} sensitive, ${a.exact} exact, ${a.inside} inside the protection interval (${a.lps} LPs)`);
+  for (const [kind, s] of Object.entries(a.byAttacker ?? {})) console.log(`  ${kind}: ${s.sensitive} sensitive, ${s.exact} exact, ${s.inside} inside`);
   if (r.report.headline) console.log(`headline cells hidden: ${r.report.headline.hidden.length ? r.report.headline.hidden.join(' ') : 'none'}`);
   if (r.report.foresight) console.log(`foresight: ${r.report.foresight.releases} later releases, ${r.report.foresight.expressions} of their sensitive expressions, ${r.report.foresight.left} already pinned by earlier releases`);
   const pr = r.report.products;
   if (pr) {
     console.log(`product cells: ${pr.cells} in ${pr.families} families (class × unit of measure), ${pr.suppressed} suppressed; ${pr.lines} unit-product contributions, ${pr.uncounted} product lines without a usable unit of measure`);
     console.log(`product audit: ${pr.audit.sensitive} sensitive, ${pr.audit.exact} exact, ${pr.audit.inside} inside the protection interval (${pr.audit.lps} LPs), ${pr.seconds} s`);
+    for (const [kind, s] of Object.entries(pr.audit.byAttacker ?? {})) console.log(`  ${kind}: ${s.sensitive} sensitive, ${s.exact} exact, ${s.inside} inside`);
   }
   if (r.report.linked.length) console.log(`protected together with releases ${r.report.linked.join(', ')}`);
   const s = r.report.seconds;

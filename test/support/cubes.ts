@@ -4,9 +4,9 @@ import { protectRelease, type Protection } from '../../src/stats/releases/protec
 // Crafted cubes for the disclosure tests: contributions per release, grouped into base cells the
 // way publish.ts does in SQL (same unit, month, province, class and figures → one signature).
 
-export interface Contribution { release: number; unit: number; month: string; province: string; cls: string; pv: number; ic?: number; emp?: number }
+export interface Contribution { release: number; unit: number; owner?: number; month: string; province: string; cls: string; pv: number; ic?: number; emp?: number }
 
-export const RULES: DisclosureRules = { minUnits: 3, dominance: 0.85, interval: 0.1 };
+export const RULES: DisclosureRules = { minUnits: 3, dominance: 0.85, pPercent: 0.1, interval: 0.1 };
 
 export function baseRows(contributions: readonly Contribution[]): BaseRow[] {
   const groups = new Map<string, { c: Contribution; sig: number[] }>();
@@ -17,6 +17,7 @@ export function baseRows(contributions: readonly Contribution[]): BaseRow[] {
   }
   return [...groups.values()].map(({ c, sig }) => ({
     unit: c.unit,
+    owner: c.owner,
     province: c.province,
     category: c.cls,
     sig: [...new Set(sig)].sort((a, b) => a - b),
@@ -24,23 +25,23 @@ export function baseRows(contributions: readonly Contribution[]): BaseRow[] {
   }));
 }
 
-export interface Published { id: number; months: number; protection: Protection }
+export interface Published { id: number; months: number; period?: string; protection: Protection }
 
 /**
  * Publishes the releases in order, each protected jointly with the ones before it, as the
  * portal does; returns every release's protection and the last problem.
  */
-export async function publishInOrder(contributions: readonly Contribution[], releases: { id: number; months: number }[], rules = RULES): Promise<{ published: Published[]; problem: Problem }> {
+export async function publishInOrder(contributions: readonly Contribution[], releases: { id: number; months: number; period?: string }[], rules = RULES): Promise<{ published: Published[]; problem: Problem }> {
   const done: ReleaseInProblem[] = [];
   const published: Published[] = [];
   let problem: Problem | null = null;
   for (const rel of releases) {
     const ids = new Set([...done.map((d) => d.id), rel.id]);
     const rows = baseRows(contributions.filter((c) => ids.has(c.release)));
-    problem = buildProblem(rows, [...done, { id: rel.id, months: rel.months, published: null }], rules);
+    problem = buildProblem(rows, [...done, { id: rel.id, months: rel.months, published: null, period: rel.period }], rules);
     const protection = await protectRelease(problem, rel.id);
     published.push({ ...rel, protection });
-    done.push({ id: rel.id, months: rel.months, published: protection.published });
+    done.push({ id: rel.id, months: rel.months, published: protection.published, period: rel.period });
   }
   const all = new Set(done.map((d) => d.id));
   return { published, problem: buildProblem(baseRows(contributions.filter((c) => all.has(c.release))), done, rules) };

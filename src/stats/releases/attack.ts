@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem } from './cube.ts';
+import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type Target } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -26,7 +26,15 @@ export type Pattern = ReadonlyMap<number, ReadonlySet<string>>;
 
 export interface Interval { lo: number; hi: number; loSolved: boolean; hiSolved: boolean }
 
-export interface Exposure { target: number; measure: LpMeasure; direction: 'up' | 'down'; bound: number }
+/**
+ * A side of a sensitive expression the attacker narrows to within its level. `insider`: the
+ * contributor (owner) whose own figures the attacker knew, narrowing the other contributor's.
+ */
+export interface Exposure { target: number; measure: LpMeasure; direction: 'up' | 'down'; bound: number; insider?: number }
+
+/** What one kind of attacker (DESIGN §7: outsider, insider, revision) was checked on and found. */
+export interface AttackerSummary { sensitive: number; exact: number; inside: number }
+export type AttackerKind = 'outsider' | 'insider' | 'revision';
 
 export interface AuditResult {
   intervals: Partial<Record<LpMeasure, Interval[]>>; // per target, in the measure's own units (the problem's measures)
@@ -36,6 +44,11 @@ export interface AuditResult {
   exactTargets: Set<number>;
   insideTargets: Set<number>;
   lps: number;
+  /** Per attacker: outsiders over cells and parts, insiders over two-contributor expressions, revisions over changes. */
+  byAttacker: Record<AttackerKind, AttackerSummary>;
+  /** Per target, what each attacker found (the outsider's LP covers cells, parts and changes alike). */
+  outsideExactTargets: Set<number>;
+  insiders: { checked: number[]; exact: Set<number>; inside: Set<number> };
 }
 
 /**
@@ -45,6 +58,30 @@ export interface AuditResult {
 export function protectionLevels(x: number, interval: number): { up: number; down: number } {
   const level = interval * Math.abs(x);
   return { up: x + level, down: x - level };
+}
+
+/**
+ * A target's protection levels in measure m: its value ± the level its rule implies (the interval
+ * share as a floor, cube.ts sensitivityOf). A sum of non-negative cells cannot be pushed below 0.
+ */
+export function targetLevels(t: Target, m: LpMeasure): { up: number; down: number } {
+  const x = Number(t.truth[m]);
+  const level = Number(t.level[m]);
+  return { up: x + level, down: t.minus.length ? x - level : Math.max(0, x - level) };
+}
+
+/** The coefficient of each base cell in a target: +1 for its cells, −1 for those it subtracts (a change). */
+export function targetTerms(t: Target): { indices: number[]; values: number[] } {
+  return { indices: [...t.bases, ...t.minus], values: [...t.bases.map(() => 1), ...t.minus.map(() => -1)] };
+}
+
+/** Each owner's share of a target in measure m (its cells less those it subtracts). */
+export function ownerShares(problem: Problem, t: Target, m: LpMeasure): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [list, sign] of [[t.bases, 1], [t.minus, -1]] as const) {
+    for (const b of list) for (const [owner, a] of problem.bases[b].owners) out.set(owner, (out.get(owner) ?? 0) + sign * Number(a[m]));
+  }
+  return out;
 }
 
 const tolerance = (x: number) => 1e-6 * Math.max(1, Math.abs(x));
@@ -120,6 +157,7 @@ function rowUniverse(problem: Problem): UniverseRow[] {
 export class Attacker {
   private readonly universe: UniverseRow[];
   private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
+  private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in the model of a measure
 
   constructor(private readonly h: Highs, private readonly problem: Problem) {
     this.universe = rowUniverse(problem);
@@ -154,6 +192,7 @@ export class Attacker {
     for (const row of this.universe) { indices.push(...row.bases); starts.push(indices.length); }
     const { lower, upper } = this.bounds(pattern, m, scale);
     const cap = 10 * this.problem.bases.reduce((sum, b) => sum + Number(b.total[m]), 0) / scale + 10;
+    this.colCap.set(m, cap);
     const model = this.h.createModel({
       numCols: n,
       numRows: this.universe.length,
@@ -179,7 +218,7 @@ export class Attacker {
    * protected as exposed — the protection LP, which protection solves next for each exposure,
    * settles those at the same cost (a protected expression costs it nothing).
    */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean } = {}): Promise<AuditResult> {
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean } = {}): Promise<AuditResult> {
     const intervals: Partial<Record<LpMeasure, Interval[]>> = {};
     const exposures: Exposure[] = [];
     let lps = 0;
@@ -193,7 +232,7 @@ export class Attacker {
       exposures.push(...r.exposures);
       lps += r.lps;
     }
-    const insideTargets = new Set(exposures.map((e) => e.target));
+    const outsideInside = new Set(exposures.map((e) => e.target));
     const exactTargets = new Set<number>();
     this.problem.targets.forEach((t, i) => {
       if (this.problem.measures.some((m) => {
@@ -201,7 +240,94 @@ export class Attacker {
         return t.truth[m] !== 0n && iv.loSolved && iv.hiSolved && iv.hi - iv.lo <= tolerance(Number(t.truth[m]));
       })) exactTargets.add(i);
     });
-    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps };
+    const byAttacker: Record<AttackerKind, AttackerSummary> = { outsider: { sensitive: 0, exact: 0, inside: 0 }, insider: { sensitive: 0, exact: 0, inside: 0 }, revision: { sensitive: 0, exact: 0, inside: 0 } };
+    this.problem.targets.forEach((t, i) => {
+      if (t.foresight) return; // a later release's expressions: best effort, not in the verdict
+      const s = byAttacker[t.kind === 'change' ? 'revision' : 'outsider'];
+      s.sensitive++;
+      if (exactTargets.has(i)) s.exact++;
+      if (outsideInside.has(i)) s.inside++;
+    });
+    const outsideExactTargets = new Set(exactTargets);
+    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>() };
+    // Insiders only once the outsider is answered (or when proving): while outsider exposures are
+    // left, protection suppresses more anyway, and every insider costs two LPs per measure.
+    if (opts.insiders !== false && (opts.prove !== false || exposures.length === 0)) {
+      const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)));
+      exposures.push(...ins.exposures);
+      lps += ins.lps;
+      byAttacker.insider = ins.summary;
+      insiders.checked = ins.checked;
+      insiders.exact = ins.exactTargets;
+      insiders.inside = new Set(ins.exposures.map((e) => e.target));
+      for (const i of ins.exactTargets) exactTargets.add(i);
+    }
+    const insideTargets = new Set(exposures.map((e) => e.target));
+    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, byAttacker, outsideExactTargets, insiders };
+  }
+
+  /**
+   * The insider audit (DESIGN §7 "insiders and changes"): for every sensitive expression with two
+   * contributors, each of them knows its own figures — in every base cell it contributes to, its
+   * own amount is a floor, and where it is the only contributor the cell is known exactly — and
+   * must not narrow the other's share of the expression to within max(interval, p) of it. Two LPs
+   * per (expression, insider, measure), on the outsider's model with the insider's column bounds.
+   * One-contributor expressions have no other contributor to protect from; larger ones are
+   * covered by the p % rule's levels.
+   */
+  async runInsiders(pattern: Pattern, measures: readonly LpMeasure[]): Promise<{ exposures: Exposure[]; lps: number; summary: AttackerSummary; exactTargets: Set<number>; checked: number[] }> {
+    const summary: AttackerSummary = { sensitive: 0, exact: 0, inside: 0 };
+    const exposures: Exposure[] = [];
+    const exactTargets = new Set<number>();
+    const insideTargets = new Set<number>();
+    let lps = 0;
+    const targets = this.problem.targets.map((t, i) => ({ t, i })).filter(({ t }) => t.pair && !t.foresight);
+    summary.sensitive = targets.length;
+    const checked = targets.map(({ i }) => i);
+    if (targets.length === 0 || measures.length === 0) return { exposures, lps, summary, exactTargets, checked };
+    const h = this.h;
+    const pause = yielder();
+    for (const m of measures) {
+      const { model, scale } = this.modelFor(pattern, m);
+      const n = this.problem.bases.length;
+      for (const { t, i } of targets) {
+        const shares = ownerShares(this.problem, t, m);
+        for (const [insider, other] of [t.pair!, [t.pair![1], t.pair![0]] as [number, number]]) {
+          const theirs = shares.get(other) ?? 0;
+          const level = Math.max(this.problem.rules.interval, this.problem.rules.pPercent ?? 0) * Math.abs(theirs);
+          if (level === 0) continue;
+          const known = insiderBounds(this.problem, insider, m, scale);
+          const cols = [...known.keys()].sort((a, b) => a - b);
+          const saved = { lower: cols.map(() => 0), upper: cols.map(() => this.colCap.get(m)!) };
+          model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((c) => known.get(c)![0]), cols.map((c) => known.get(c)![1] ?? this.colCap.get(m)!));
+          const mine = (shares.get(insider) ?? 0);
+          let lo = Infinity;
+          let hi = -Infinity;
+          try {
+            const costs = new Float64Array(n);
+            const terms = targetTerms(t);
+            terms.indices.forEach((b, k) => { costs[b] += terms.values[k]; });
+            for (const sense of ['max', 'min'] as const) {
+              optimise(h, model, costs, sense, 'insider');
+              lps++;
+              const v = model.getObjectiveValue() * scale - mine; // the insider's bound on the other's share
+              if (sense === 'max') hi = v; else lo = v;
+              await pause();
+            }
+          } finally {
+            model.changeColsBounds({ kind: 'set', indices: cols }, saved.lower, saved.upper);
+          }
+          const tol = tolerance(theirs);
+          if (hi < theirs + level - tol) exposures.push({ target: i, measure: m, direction: 'up', bound: hi + mine, insider });
+          if (lo > theirs - level + tol) exposures.push({ target: i, measure: m, direction: 'down', bound: lo + mine, insider });
+          if (hi < theirs + level - tol || lo > theirs - level + tol) insideTargets.add(i);
+          if (hi - lo <= tol) exactTargets.add(i);
+        }
+      }
+    }
+    summary.exact = exactTargets.size;
+    summary.inside = insideTargets.size;
+    return { exposures, lps, summary, exactTargets, checked };
   }
 
   private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
@@ -212,13 +338,14 @@ export class Attacker {
     const { model, scale } = this.modelFor(pattern, m);
     const n = this.problem.bases.length;
     let lps = 0;
-    const levels = truth.map((x) => protectionLevels(x, this.problem.rules.interval));
+    const levels = targets.map((t) => targetLevels(t, m));
     const upDone = (i: number) => intervals[i].hi >= levels[i].up - tolerance(truth[i]);
     const downDone = (i: number) => intervals[i].lo <= levels[i].down + tolerance(truth[i]);
     const sweep = (x: Float64Array) => {
       targets.forEach((t, i) => {
         let v = 0;
         for (const b of t.bases) v += x[b];
+        for (const b of t.minus) v -= x[b];
         v *= scale;
         if (v > intervals[i].hi) intervals[i].hi = v;
         if (v < intervals[i].lo) intervals[i].lo = v;
@@ -226,12 +353,8 @@ export class Attacker {
     };
     const pause = yielder();
     const solve = (costs: Float64Array, sense: 'max' | 'min'): number => {
-      model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-      model.run();
+      optimise(h, model, costs, sense, 'attacker');
       lps++;
-      const status = model.getModelStatus();
-      if (status !== h.constants.modelStatus.optimal) throw new Error(`the attacker's linear programme ended with status ${status}`);
       sweep(model.getSolution().colValue);
       return model.getObjectiveValue() * scale;
     };
@@ -243,7 +366,11 @@ export class Attacker {
         const pending = targets.map((_, i) => i).filter((i) => !done(i));
         if (pending.length < 2) break;
         const costs = new Float64Array(n);
-        for (const i of pending) for (const b of targets[i].bases) costs[b] += 1 / Math.max(truth[i] / scale, 1);
+        for (const i of pending) {
+          const w = 1 / Math.max(Math.abs(truth[i]) / scale, 1);
+          for (const b of targets[i].bases) costs[b] += w;
+          for (const b of targets[i].minus) costs[b] -= w;
+        }
         solve(costs, sense);
         await pause();
         if (targets.filter((_, i) => !done(i)).length > 0.9 * pending.length) break;
@@ -252,7 +379,8 @@ export class Attacker {
       for (let i = 0; prove && i < targets.length; i++) {
         if (done(i)) continue;
         const costs = new Float64Array(n);
-        for (const b of targets[i].bases) costs[b] = 1;
+        for (const b of targets[i].bases) costs[b] += 1;
+        for (const b of targets[i].minus) costs[b] -= 1;
         const opt = solve(costs, sense);
         if (sense === 'max') { intervals[i].hi = Math.max(opt, intervals[i].hi); intervals[i].hiSolved = true; } else { intervals[i].lo = Math.min(opt, intervals[i].lo); intervals[i].loSolved = true; }
         await pause();
@@ -270,6 +398,30 @@ export class Attacker {
     for (const { model } of this.models.values()) model.dispose();
     this.models.clear();
   }
+}
+
+/** One solve of an attacker's model with these costs and this sense; anything but an optimum is an error. */
+function optimise(h: Highs, model: Model, costs: Float64Array, sense: 'max' | 'min', who: string): void {
+  model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
+  model.changeColsCost({ kind: 'range', from: 0, to: costs.length - 1 }, costs);
+  model.run();
+  const status = model.getModelStatus();
+  if (status !== h.constants.modelStatus.optimal) throw new Error(`the ${who}'s linear programme ended with status ${status}`);
+}
+
+/**
+ * What an insider knows of each base cell it contributes to, scaled: its own amount as a floor,
+ * and as the value itself where it is the cell's only contributor (upper bound then set).
+ */
+function insiderBounds(problem: Problem, owner: number, m: LpMeasure, scale: number): Map<number, [number, number | undefined]> {
+  const out = new Map<number, [number, number | undefined]>();
+  for (const b of problem.bases) {
+    const own = b.owners.get(owner);
+    if (!own) continue;
+    const v = Number(own[m]) / scale;
+    out.set(b.index, [v, b.owners.size === 1 ? v : undefined]);
+  }
+  return out;
 }
 
 /** Gives the event loop a turn every 20 ms (the protection thread's messages, a stats:audit run's other work). */

@@ -3,12 +3,12 @@ import { db } from '../../db.ts';
 import { parseReferencePeriod } from './period.ts';
 import { attack } from './attack.ts';
 import { groupProblem, linkedGroup, rulesNow } from './publish.ts';
-import { auditStoredProducts } from './products.ts';
+import { auditStoredProducts, byAttackerPerRelease } from './products.ts';
 import type { AuditSummary } from './types.ts';
 
 // `npm run stats:audit`: the attacker re-run over every stored release, each group of linked
 // releases as one problem (and its product cells, family by family), with today's rules.
-// Expected: nothing exact, nothing inside.
+// Expected: nothing exact, nothing inside — for every attacker (outsider, insider, revision).
 
 export interface StoredAudit extends AuditSummary { release: number; period: string; preliminary: boolean; revision: number; products: AuditSummary }
 
@@ -30,7 +30,7 @@ export async function auditStoredReleases(k: Knex = db()): Promise<StoredAudit[]
       const exact = mine.filter((i) => result.exactTargets.has(i)).length;
       const inside = mine.filter((i) => result.insideTargets.has(i)).length;
       const row = stored.find((s) => s.id === g.id)!;
-      out.push({ release: g.id, period: row.period, preliminary: row.preliminary, revision: row.revision, sensitive: mine.length, exact, inside, lps: result.lps, products: products.get(g.id)! });
+      out.push({ release: g.id, period: row.period, preliminary: row.preliminary, revision: row.revision, sensitive: mine.length, exact, inside, lps: result.lps, byAttacker: byAttackerPerRelease(problem, result, g.id), products: products.get(g.id)! });
     }
   }
   return out.sort((a, b) => a.release - b.release);

@@ -13,7 +13,14 @@
 // - every cell of every release that fails the primary rule;
 // - every part of a release cell that one signature makes up (the unverified part of a
 //   preliminary cell, the late filings of a revision, one month of a quarter), when that part
-//   fails the primary rule: these are the differences an attacker can take between releases.
+//   fails the primary rule: these are the differences an attacker can take between releases;
+// - every *change* of a cell between two releases of the same period (a revision's corrections,
+//   a final's verified figures against the preliminary's), and the sum of a cell's changes over
+//   the months of a quarter and of the year, when the changes fail the primary rule: a correction
+//   is a figure of the unit that made it (DESIGN §7 "insiders and changes").
+//
+// Contributors are owners (DESIGN §7): the plants of one legal entity are one contributor for n,
+// dominance and p %.
 
 export const NATIONAL = 'IR'; // not a province code: those run from 00 to 30
 export const ALL_ACTIVITIES = 'T';
@@ -42,14 +49,20 @@ export const VALUE_SPACE: Space = { measures: ['production_value', 'intermediate
 export type Amounts = Record<LpMeasure, bigint>;
 
 export interface DisclosureRules {
-  minUnits: number; // a cell needs at least this many contributing units (n ≥ 3)
-  dominance: number; // and no single unit above this share of it (0.85 = rule (1, 85))
-  interval: number; // protection interval: ± this share of a sensitive value (0.10)
+  minUnits: number; // a cell needs at least this many contributors (owners; n ≥ 3)
+  dominance: number; // and no single contributor above this share of it (0.85 = rule (1, 85))
+  /**
+   * The p % rule: the second-largest contributor must not estimate the largest to within this
+   * share (0.10). Absent in rules stored before issue 22 (no p % rule then).
+   */
+  pPercent?: number;
+  interval: number; // protection interval: ± this share of a sensitive value (0.10), a floor under the rules' levels
 }
 
 /** One unit's summed figures in one base cell, as read from the releases' contributions. */
 export interface BaseRow {
   unit: number;
+  owner?: number; // the legal entity that owns the unit (the contributor); the unit itself when absent
   province: string;
   category: string; // an ISIC class, or a product and unit of measure
   sig: readonly number[]; // ids of the releases that counted these unit-months with these figures
@@ -67,6 +80,8 @@ export interface ReleaseInProblem {
    * cells are protected as far as the earlier releases allow, so that no release pins them first.
    */
   foresight?: boolean;
+  /** Its reference period (`1404-07`, `1404-Q3`, `1404`): releases of one period are compared for changes. */
+  period?: string;
 }
 
 export interface BaseCell {
@@ -75,6 +90,7 @@ export interface BaseCell {
   category: string;
   sig: readonly number[];
   units: Map<number, Amounts>;
+  owners: Map<number, Amounts>; // the same figures summed per owner (the contributors)
   total: Amounts;
 }
 
@@ -86,14 +102,23 @@ export interface ReleaseCell {
   bases: number[];
 }
 
+export type TargetKind = 'cell' | 'part' | 'change';
+
 export interface Target {
-  key: string; // its base cells, sorted: two expressions over the same base cells are one target
+  key: string; // its base cells, sorted (and those it subtracts): two expressions over the same base cells are one target
   bases: number[];
+  /** Base cells subtracted (a change between two releases: the later one's cell minus the earlier one's); empty for a sum. */
+  minus: number[];
   truth: Amounts;
-  release: number; // the release whose cell (or part of a cell) this is
+  release: number; // the release whose cell (or part, or change of a cell) this is
   cell: string;
   part: boolean; // a part of a cell made up by one signature
+  kind: TargetKind;
   foresight: boolean; // a cell of a release not published yet (best effort, not in the audit's verdict)
+  /** Its protection level per measure, in the measure's units: the rule's level, with the interval as a floor. */
+  level: Amounts;
+  /** Its contributors (owners) when there are exactly two: each knows its own figure (the insider audit). */
+  pair: [number, number] | null;
 }
 
 export interface Problem {
@@ -124,48 +149,127 @@ function addInto(target: Amounts, a: Partial<Amounts>): void {
   for (const m of LP_MEASURES) target[m] += a[m] ?? 0n;
 }
 
-/** Primary rule on one measure: fewer than n contributors, or the largest |contribution| above the dominance share. */
-export function failsPrimary(contributions: readonly bigint[], rules: Pick<DisclosureRules, 'minUnits' | 'dominance'>): boolean {
-  const n = contributions.length;
-  if (n === 0) return false;
-  if (n < rules.minUnits) return true;
+export type PrimaryRules = Pick<DisclosureRules, 'minUnits' | 'dominance' | 'pPercent'>;
+
+const PPM = 1_000_000n;
+const ppm = (share: number): bigint => BigInt(Math.round(share * 1_000_000));
+
+/** The two largest |contributions| and the total of all of them. */
+function largestTwo(contributions: readonly bigint[]): { x1: bigint; x2: bigint; total: bigint } {
   let total = 0n;
-  let largest = 0n;
+  let x1 = 0n;
+  let x2 = 0n;
   for (const c of contributions) {
     const a = c < 0n ? -c : c;
     total += a;
-    if (a > largest) largest = a;
+    if (a > x1) { x2 = x1; x1 = a; } else if (a > x2) x2 = a;
   }
-  // largest > dominance × total, in integers (dominance to 1e-6)
-  return total > 0n && largest * 1_000_000n > BigInt(Math.round(rules.dominance * 1_000_000)) * total;
+  return { x1, x2, total };
 }
 
-/** Per-unit amounts of a set of base cells (a unit can sit in several: different signatures). */
-function unitAmounts(bases: readonly BaseCell[]): Map<number, Amounts> {
+/**
+ * Primary rule on one measure's contributions (one per contributor): fewer than n of them, the
+ * largest |contribution| above the dominance share, or the second largest able to estimate the
+ * largest to within p % (total − largest − second < p × largest).
+ */
+export function failsPrimary(contributions: readonly bigint[], rules: PrimaryRules): boolean {
+  const n = contributions.length;
+  if (n === 0) return false;
+  if (n < rules.minUnits) return true;
+  const { x1, x2, total } = largestTwo(contributions);
+  if (total === 0n) return false;
+  // largest > dominance × total, in integers (shares to 1e-6)
+  if (x1 * PPM > ppm(rules.dominance) * total) return true;
+  return rules.pPercent !== undefined && (total - x1 - x2) * PPM < ppm(rules.pPercent) * x1;
+}
+
+/**
+ * The protection level a rule implies for a cell (Hundepool et al. 2012, §4.2.3), in the
+ * measure's units: for dominance (1, k), 100/k × x1 − T (how far above T the largest contributor
+ * could be); for p %, p × x1 − (T − x1 − x2) (how far the second largest must be kept from the
+ * largest). The larger of the two, never below 0; the interval share of the value is the floor
+ * the caller adds.
+ */
+export function ruleLevel(contributions: readonly bigint[], rules: PrimaryRules): number {
+  const { x1, x2, total } = largestTwo(contributions);
+  if (total === 0n) return 0;
+  const dominance = Number(x1) / rules.dominance - Number(total);
+  const p = rules.pPercent === undefined ? 0 : rules.pPercent * Number(x1) - Number(total - x1 - x2);
+  return Math.max(0, dominance, p);
+}
+
+/**
+ * Owner-level contributions from unit-level ones: for callers (the production index) whose
+ * figures are per unit. Contributors are owners (DESIGN §7).
+ */
+export function contributionsByOwner<T extends { owner: number; value: bigint }>(rows: readonly T[]): bigint[] {
+  const out = new Map<number, bigint>();
+  for (const r of rows) out.set(r.owner, (out.get(r.owner) ?? 0n) + r.value);
+  return [...out.values()];
+}
+
+/**
+ * Per-owner amounts of a set of base cells (an owner can sit in several: plants, signatures),
+ * minus those of the `minus` cells (a change between releases: an owner's new figures less its old).
+ */
+function ownerAmounts(bases: readonly BaseCell[], minus: readonly BaseCell[] = []): Map<number, Amounts> {
   const out = new Map<number, Amounts>();
-  for (const b of bases) {
-    for (const [unit, a] of b.units) {
-      const acc = out.get(unit);
-      if (acc) addInto(acc, a); else { const own = zero(); addInto(own, a); out.set(unit, own); }
+  const add = (list: readonly BaseCell[], sign: bigint) => {
+    for (const b of list) {
+      for (const [owner, a] of b.owners) {
+        let acc = out.get(owner);
+        if (!acc) { acc = zero(); out.set(owner, acc); }
+        for (const m of LP_MEASURES) acc[m] += sign * a[m];
+      }
     }
-  }
+  };
+  add(bases, 1n);
+  add(minus, -1n);
+  if (minus.length) for (const [owner, a] of out) if (LP_MEASURES.every((m) => a[m] === 0n)) out.delete(owner); // unchanged owners are no contributors of a change
   return out;
 }
 
-/** A set of base cells is sensitive when it fails the primary rule in any measure of its space, value added included. */
-export function isSensitive(bases: readonly BaseCell[], rules: DisclosureRules, measures: readonly LpMeasure[] = VALUE_SPACE.measures): boolean {
-  const units = [...unitAmounts(bases).values()];
-  if (units.length === 0) return false;
-  if (units.length < rules.minUnits) return true;
-  for (const m of measures) if (failsPrimary(units.map((a) => a[m]), rules)) return true;
-  if (!measures.includes('production_value') || !measures.includes('intermediate_consumption')) return false;
-  return failsPrimary(units.map((a) => a.production_value - a.intermediate_consumption), rules);
+const valueAdded = (a: Amounts): bigint => a.production_value - a.intermediate_consumption;
+
+/** A set of base cells (less `minus`, for a change) is sensitive when it fails the primary rule in any measure of its space, value added included. */
+export function isSensitive(bases: readonly BaseCell[], rules: DisclosureRules, measures: readonly LpMeasure[] = VALUE_SPACE.measures, minus: readonly BaseCell[] = []): boolean {
+  return sensitivityOf(bases, rules, measures, minus) !== null;
+}
+
+/**
+ * The primary rule on a set of base cells, with what protecting it takes: null when it passes;
+ * otherwise each measure's protection level (the rule's, with the interval as a floor) and its two
+ * contributors when there are two. Value added makes a set sensitive; its parts' levels protect it.
+ */
+export function sensitivityOf(bases: readonly BaseCell[], rules: DisclosureRules, measures: readonly LpMeasure[], minus: readonly BaseCell[] = []): { level: Amounts; pair: [number, number] | null } | null {
+  const owners = ownerAmounts(bases, minus);
+  if (owners.size === 0) return null;
+  const list = [...owners.values()];
+  const withVa = measures.includes('production_value') && measures.includes('intermediate_consumption');
+  const fails = list.length < rules.minUnits || measures.some((m) => failsPrimary(list.map((a) => a[m]), rules)) || (withVa && failsPrimary(list.map(valueAdded), rules));
+  if (!fails) return null;
+  const total = zero();
+  for (const a of list) addInto(total, a);
+  const level = zero();
+  for (const m of measures) {
+    const floor = rules.interval * Math.abs(Number(total[m]));
+    level[m] = BigInt(Math.ceil(Math.max(floor, ruleLevel(list.map((a) => a[m]), rules))));
+  }
+  const ids = [...owners.keys()];
+  return { level, pair: ids.length === 2 ? [ids[0], ids[1]] : null };
 }
 
 export function totalOf(bases: readonly BaseCell[]): Amounts {
   const t = zero();
   for (const b of bases) addInto(t, b.total);
   return t;
+}
+
+/** The units (plants, licences) a set of base cells counts. */
+export function unitsOf(bases: readonly BaseCell[]): Set<number> {
+  const set = new Set<number>();
+  for (const b of bases) for (const u of b.units.keys()) set.add(u);
+  return set;
 }
 
 export function unitCount(bases: readonly BaseCell[]): number {
@@ -182,12 +286,14 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     const key = `${r.province}|${r.category}|${r.sig.join(',')}`;
     let b = byKey.get(key);
     if (!b) {
-      b = { index: bases.length, province: r.province, category: r.category, sig: r.sig, units: new Map(), total: zero() };
+      b = { index: bases.length, province: r.province, category: r.category, sig: r.sig, units: new Map(), owners: new Map(), total: zero() };
       byKey.set(key, b);
       bases.push(b);
     }
-    const prev = b.units.get(r.unit);
-    if (prev) addInto(prev, r.amounts); else { const own = zero(); addInto(own, r.amounts); b.units.set(r.unit, own); }
+    for (const [map, id] of [[b.units, r.unit], [b.owners, r.owner ?? r.unit]] as const) {
+      const prev = map.get(id);
+      if (prev) addInto(prev, r.amounts); else { const own = zero(); addInto(own, r.amounts); map.set(id, own); }
+    }
     addInto(b.total, r.amounts);
   }
 
@@ -223,20 +329,27 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
   const targets = new Map<string, Target>();
   let publishedEarlier = 0;
   const foresight = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
-  const consider = (ids: number[], release: number, cell: string, part: boolean) => {
-    const key = setKey(ids);
+  const consider = (ids: number[], release: number, cell: string, kind: TargetKind, minus: number[] = [], alreadyPublished = false) => {
+    const plus = [...ids].sort((a, b) => a - b);
+    const less = [...minus].sort((a, b) => a - b);
+    const key = less.length ? `${setKey(plus)}-${setKey(less)}` : setKey(plus);
     if (targets.has(key)) return;
-    const members = ids.map((i) => bases[i]);
-    if (!isSensitive(members, rules, space.measures)) return;
-    if (publishedSets.has(key)) { publishedEarlier++; return; }
-    targets.set(key, { key, bases: [...ids].sort((a, b) => a - b), truth: totalOf(members), release, cell, part, foresight: foresight.has(release) });
+    const members = plus.map((i) => bases[i]);
+    const subtracted = less.map((i) => bases[i]);
+    const sensitivity = sensitivityOf(members, rules, space.measures, subtracted);
+    if (!sensitivity) return;
+    if (alreadyPublished || (!less.length && publishedSets.has(key))) { publishedEarlier++; return; }
+    const truth = totalOf(members);
+    const out = totalOf(subtracted);
+    for (const m of LP_MEASURES) truth[m] -= out[m];
+    targets.set(key, { key, bases: plus, minus: less, truth, release, cell, part: kind === 'part', kind, foresight: foresight.has(release), level: sensitivity.level, pair: sensitivity.pair });
   };
   // Published releases first: a set of base cells that one of them and a foresight release share is theirs.
   const order = [...cells.keys()].sort((a, b) => Number(foresight.has(a)) - Number(foresight.has(b)));
   for (const release of order) {
     const map = cells.get(release)!;
     for (const c of map.values()) {
-      consider(c.bases, release, c.key, false);
+      consider(c.bases, release, c.key, 'cell');
       // A later release's own parts are differences between releases not published yet: they are
       // protected when those are; foresight looks after its whole cells only.
       if (foresight.has(release)) continue;
@@ -246,10 +359,87 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
         const list = bySig.get(s);
         if (list) list.push(i); else bySig.set(s, [i]);
       }
-      if (bySig.size > 1) for (const ids of bySig.values()) consider(ids, release, c.key, true);
+      if (bySig.size > 1) for (const ids of bySig.values()) consider(ids, release, c.key, 'part');
     }
   }
+  for (const change of changesOf(releases, cells)) consider(change.plus, change.release, change.cell, 'change', change.minus, change.published);
   return { rules, measures: space.measures, nodeCost: space.nodeCost, releases: [...releases], bases, cells, targets: [...targets.values()], publishedEarlier };
+}
+
+/** The order releases were (or will be) published in: stored ones by id, then the one being built (id 0). */
+const publicationOrder = (a: number, b: number): number => (a === 0 ? 1 : b === 0 ? -1 : a - b);
+
+interface Change { plus: number[]; minus: number[]; release: number; cell: string; published: boolean }
+
+/**
+ * The changes of each cell between two releases of the same period (every pair: an attacker can
+ * difference any two), and, per cell, the sum of its changes from a month's first release to its
+ * last over the months of each quarter and of the year (DESIGN §7: "sums of such parts across
+ * months"). A change is the later release's base cells not in the earlier one's, less the earlier
+ * one's not in the later one's. `published`: both cells are published already (nothing to protect now).
+ */
+function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<number, ReadonlyMap<string, ReleaseCell>>): Change[] {
+  const byPeriod = new Map<string, ReleaseInProblem[]>();
+  for (const rel of releases) {
+    if (rel.foresight || !rel.period) continue;
+    const list = byPeriod.get(rel.period);
+    if (list) list.push(rel); else byPeriod.set(rel.period, [rel]);
+  }
+  const out: Change[] = [];
+  const diff = (a: ReleaseInProblem, b: ReleaseInProblem, key: string): { plus: number[]; minus: number[] } => {
+    const before = new Set(cells.get(a.id)?.get(key)?.bases ?? []);
+    const after = new Set(cells.get(b.id)?.get(key)?.bases ?? []);
+    return { plus: [...after].filter((i) => !before.has(i)), minus: [...before].filter((i) => !after.has(i)) };
+  };
+  const keysOf = (a: ReleaseInProblem, b: ReleaseInProblem) => new Set([...(cells.get(a.id)?.keys() ?? []), ...(cells.get(b.id)?.keys() ?? [])]);
+  // Per month, its first and last release (for the sums across months).
+  const monthSpan = new Map<string, [ReleaseInProblem, ReleaseInProblem]>();
+  for (const [period, list] of byPeriod) {
+    const sorted = [...list].sort((x, y) => publicationOrder(x.id, y.id));
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        const [a, b] = [sorted[i], sorted[j]];
+        for (const key of keysOf(a, b)) {
+          const { plus, minus } = diff(a, b, key);
+          if (plus.length === 0 && minus.length === 0) continue;
+          // Only added or only withdrawn filings: the change is a sum (its sign does not matter to protection).
+          out.push({ plus: plus.length ? plus : minus, minus: plus.length ? minus : [], release: b.id, cell: key, published: !!a.published?.has(key) && !!b.published?.has(key) });
+        }
+      }
+    }
+    if (/^\d{4}-\d{2}$/.test(period) && sorted.length > 1) monthSpan.set(period, [sorted[0], sorted[sorted.length - 1]]);
+  }
+  const spans = (prefixOf: (month: string) => string) => {
+    const groups = new Map<string, [string, [ReleaseInProblem, ReleaseInProblem]][]>();
+    for (const [month, span] of monthSpan) {
+      const g = prefixOf(month);
+      const list = groups.get(g);
+      if (list) list.push([month, span]); else groups.set(g, [[month, span]]);
+    }
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      const keys = new Set(members.flatMap(([, [a, b]]) => [...keysOf(a, b)]));
+      for (const key of keys) {
+        const plus: number[] = [];
+        const minus: number[] = [];
+        let months = 0;
+        let last = members[0][1][1].id;
+        for (const [, [a, b]] of members) {
+          const d = diff(a, b, key);
+          if (d.plus.length === 0 && d.minus.length === 0) continue;
+          months++;
+          plus.push(...d.plus);
+          minus.push(...d.minus);
+          if (publicationOrder(b.id, last) > 0) last = b.id;
+        }
+        if (months < 2) continue;
+        out.push({ plus: plus.length ? plus : minus, minus: plus.length ? minus : [], release: last, cell: key, published: false });
+      }
+    }
+  };
+  spans((month) => `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`);
+  spans((month) => month.slice(0, 4));
+  return out;
 }
 
 function setKey(ids: readonly number[]): string {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { buildProblem, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
+import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
 import { protectRelease } from './protect.ts';
-import { attack } from './attack.ts';
+import { attack, type AuditResult, type AttackerKind, type AttackerSummary } from './attack.ts';
 import type { AuditSummary } from './types.ts';
 import type { SourceSql } from './sources.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
@@ -124,12 +124,14 @@ export async function productRowsOf(ids: readonly number[], sources: SourceSql |
        select unit_id, period, province_code, product, unit_of_measure_code, quantity,
               array_to_string(array_agg(release_id order by release_id), ',') as sig
          from pc group by unit_id, period, province_code, product, unit_of_measure_code, quantity)
-     select unit_id, province_code, product, unit_of_measure_code as uom, sig, sum(quantity)::text as q
-       from s group by province_code, product, unit_of_measure_code, sig, unit_id`,
+     select s.unit_id, u.legal_entity_id as owner_id, s.province_code, s.product, s.unit_of_measure_code as uom, s.sig, sum(s.quantity)::text as q
+       from s join units u on u.id = s.unit_id
+      group by s.province_code, s.product, s.unit_of_measure_code, s.sig, s.unit_id, u.legal_entity_id`,
     { ids: [...ids], ...(sources?.bindings ?? {}) },
   );
   return (res.rows as Record<string, string | number>[]).map((r) => ({
     unit: Number(r.unit_id),
+    owner: Number(r.owner_id),
     province: String(r.province_code),
     category: productCategory(String(r.product), String(r.uom)),
     sig: String(r.sig).split(',').map(Number),
@@ -174,10 +176,10 @@ export interface ProductCellRow { release_id: number; geo: string; product: stri
  * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
  * protected; an audit that still finds a cell inside its interval is the caller's refusal.
  */
-export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void } = {}): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { countOf: (members: readonly BaseCell[]) => number; log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void }): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
   const started = performance.now();
   const rows: ProductCellRow[] = [];
-  const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0 };
+  const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() };
   let cells = 0;
   let suppressedCount = 0;
   // No clean-up by default: at 100,000 units it gave back 3 of 19,223 suppressed product cells for
@@ -192,6 +194,7 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
     audit.exact += protection.audit.exact;
     audit.inside += protection.audit.inside;
     audit.lps += protection.audit.lps;
+    addByAttacker(audit.byAttacker!, protection.audit.byAttacker);
     for (const c of mine.values()) {
       const members = c.bases.map((i) => problem.bases[i]);
       let q = 0n;
@@ -201,7 +204,7 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
       cells++;
       if (suppressed) suppressedCount++;
       rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'quantity', value: suppressed ? null : fromMicro(q), suppressed, primary: protection.primary.has(c.key) });
-      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'units', value: suppressed ? null : String(unitCount(members)), suppressed, primary: protection.primary.has(c.key) });
+      rows.push({ release_id: releaseId, geo: c.geo, product, unit_of_measure_code: uom, measure: 'units', value: suppressed ? null : String(opts.countOf(members)), suppressed, primary: protection.primary.has(c.key) });
     }
   }
   const seconds = Math.round(performance.now() - started) / 1000;
@@ -209,13 +212,42 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   return { rows, report: { cells, suppressed: suppressedCount, families: problems.length, lines: 0, uncounted: 0, audit, seconds } }; // lines and uncounted: filled by the store
 }
 
+export const emptyByAttacker = (): Record<AttackerKind, AttackerSummary> => ({ outsider: { sensitive: 0, exact: 0, inside: 0 }, insider: { sensitive: 0, exact: 0, inside: 0 }, revision: { sensitive: 0, exact: 0, inside: 0 } });
+
+export function addByAttacker(into: Record<AttackerKind, AttackerSummary>, more: Record<AttackerKind, AttackerSummary>): void {
+  for (const k of Object.keys(into) as AttackerKind[]) for (const f of ['sensitive', 'exact', 'inside'] as const) into[k][f] += more[k][f];
+}
+
+/**
+ * Per release of a group, what each attacker was checked on and found, from one audit of the
+ * group's problem: outsiders over the release's cells and parts, revisions over its changes,
+ * insiders over its two-contributor expressions.
+ */
+export function byAttackerPerRelease(problem: Problem, result: AuditResult, release: number): Record<AttackerKind, AttackerSummary> {
+  const out = emptyByAttacker();
+  problem.targets.forEach((t, i) => {
+    if (t.release !== release || t.foresight) return;
+    const s = out[t.kind === 'change' ? 'revision' : 'outsider'];
+    s.sensitive++;
+    if (result.outsideExactTargets.has(i)) s.exact++;
+    if (result.exposures.some((e) => e.target === i && e.insider === undefined)) s.inside++;
+  });
+  for (const i of result.insiders.checked) {
+    if (problem.targets[i].release !== release) continue;
+    out.insider.sensitive++;
+    if (result.insiders.exact.has(i)) out.insider.exact++;
+    if (result.insiders.inside.has(i)) out.insider.inside++;
+  }
+  return out;
+}
+
 /** The attacker over the stored product cells of a group of releases: per release, its sensitive product expressions and what is exposed. */
-export async function auditStoredProducts(group: readonly { id: number; months: number }[], rules: DisclosureRules, k: Knex): Promise<Map<number, AuditSummary>> {
-  const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0 }]));
+export async function auditStoredProducts(group: readonly { id: number; months: number; period?: string }[], rules: DisclosureRules, k: Knex): Promise<Map<number, AuditSummary>> {
+  const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() }]));
   let lps = 0; // of the whole group, as the value audit counts them
   const ids = group.map((g) => g.id);
   const patterns = await publishedProductPatterns(ids, k);
-  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
+  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
   for (const problem of productProblems(await productRowsOf(ids, null, k), releases, rules)) {
     const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));
     const result = await attack(problem, pattern);
@@ -225,6 +257,7 @@ export async function auditStoredProducts(group: readonly { id: number; months: 
       if (result.exactTargets.has(i)) s.exact++;
       if (result.insideTargets.has(i)) s.inside++;
     });
+    for (const g of group) addByAttacker(out.get(g.id)!.byAttacker!, byAttackerPerRelease(problem, result, g.id));
     lps += result.lps;
   }
   for (const s of out.values()) s.lps = lps;

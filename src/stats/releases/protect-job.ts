@@ -1,8 +1,9 @@
-import { buildProblem, isSensitive, roundedAverage, totalOf, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
 import { productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
+import { perturbedCount, recordKeys } from './counts.ts';
 import type { ProtectionReport } from './types.ts';
 import { inProtectionThread, type ProtectionHooks } from './thread.ts';
 
@@ -19,6 +20,7 @@ export interface ProtectionInputs {
   valueRows: BaseRow[];
   productRows: BaseRow[];
   headlineExtra: string[];
+  countSecret: string; // the cell-key method's secret (counts.ts; migration 170)
 }
 
 export interface ValueCellRow { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean; primary: boolean }
@@ -91,11 +93,15 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   }
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
+  const keys = recordKeys(inputs.countSecret);
+  const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
+
   hooks.progress?.('products', 0);
   const families = productProblems(inputs.productRows, inputs.productReleases, inputs.rules);
   let done = 0;
   const products = await protectProducts(families, BUILDING, {
     log: hooks.log,
+    countOf,
     seedOf: inputs.seedFromGroup ? (p) => sharedSuppressions(p, samePeriod) : undefined,
     onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.length)),
   });
@@ -116,7 +122,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       intermediate_consumption: t.intermediate_consumption,
       value_added: t.production_value - t.intermediate_consumption,
       employees: roundedAverage(t.employees, inputs.months),
-      units: BigInt(unitCount(members)),
+      units: BigInt(countOf(members)), // perturbed (cell key), published only beside published values
     };
     for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed, primary: protection.primary.has(c.key) });
   }
@@ -129,7 +135,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       cells: mine.length,
       suppressed: mine.length - protection.published.size,
       informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,
-      audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps },
+      audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps, byAttacker: protection.audit.byAttacker },
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
       foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
       seconds: { protect: Math.round((seconds - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds },

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { isSensitive, totalOf, type LpMeasure, type Problem } from './cube.ts';
-import { Attacker, highs, measureScale, protectionLevels, publishedRows, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -40,6 +40,9 @@ export class ProtectionFailure extends Error {
   }
 }
 
+/** Why a revision is refused when a change it carries cannot be protected (shown to the office as the failure's reason). */
+export const CHANGE_UNPROTECTABLE = 'تغییر یکی از خانه‌ها نسبت به انتشار پیشین همین دوره (اصلاح رقم یا اظهارنامه دیررسیده) رقم یک یا دو واحد را آشکار می‌کند و این ویرایش نمی‌تواند آن را بپوشاند؛ طبق سیاست بازنگری، این اصلاح در ویرایش زمان‌بندی‌شده بعدی همراه اصلاح‌های دیگر منتشر می‌شود.';
+
 /**
  * What hiding a headline cell costs against any other cell of the same value: the protection LP
  * takes one only when nothing else protects an exposure (DESIGN §7 "headline cells are always
@@ -61,6 +64,8 @@ export interface ProtectOptions {
   headline?: (key: string) => boolean;
   /** Progress of the protection, 0..1 (a rough share of the exposures settled). */
   progress?: (share: number) => void;
+  /** false leaves the insider audit out (only to measure what it costs: bench/disclosure-loss.ts). */
+  insiders?: boolean;
 }
 
 /** The audit restricted to the expressions of published releases and of the one being built. */
@@ -73,7 +78,7 @@ function verdictOf(problem: Problem, audit: AuditResult, givenUp: ReadonlySet<nu
 
 /** The earlier releases with a published cell that shares base cells with a target: what pins it. */
 function blockersOf(problem: Problem, target: number, releaseId: number): number[] {
-  const bases = new Set(problem.targets[target].bases);
+  const bases = new Set([...problem.targets[target].bases, ...problem.targets[target].minus]);
   const out: number[] = [];
   for (const rel of problem.releases) {
     if (rel.id === releaseId || rel.foresight || !rel.published) continue;
@@ -113,7 +118,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   let lastAudit = 0;
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
-    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove }), givenUp);
+    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders }), givenUp);
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
     opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs, ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -150,6 +155,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             if (solved === 'infeasible') {
               const target = problem.targets[e.target];
               if (target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
+              opts.log?.(`unprotectable: ${target.kind} ${target.cell} of release ${target.release}, ${target.bases.length}${target.minus.length ? ` − ${target.minus.length}` : ''} base cells, ${e.measure} ${e.direction}${e.insider === undefined ? '' : `, insider ${e.insider}`}`);
+              // DESIGN §7 revision policy: a correction this revision cannot protect waits for the next scheduled revision.
+              if (target.kind === 'change') throw new ProtectionFailure(CHANGE_UNPROTECTABLE, target.cell, blockersOf(problem, e.target, releaseId));
               throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
             }
             const { delta, pay } = solved;
@@ -225,6 +233,7 @@ class RepairModel {
   private readonly fixed: PublishedRows;
   private readonly fixedLower: number[] = [];
   private readonly fixedUpper: number[] = [];
+  private readonly cap: number;
   readonly scale: number;
 
   constructor(private readonly h: Highs, private readonly problem: Problem, releaseId: number, readonly measure: LpMeasure, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>) {
@@ -265,6 +274,7 @@ class RepairModel {
     this.rows = rowLower.length;
     const numCols = n + 2 * this.keys.length;
     const cap = 10 * truth.reduce((sum, v) => sum + v, 0) + 10;
+    this.cap = cap;
     const colCost = new Float64Array(numCols);
     const colLower = new Float64Array(numCols);
     const colUpper = new Float64Array(numCols).fill(cap);
@@ -290,11 +300,11 @@ class RepairModel {
   /** The cheapest perturbation moving the target past its protection level: its base-cell changes (scaled) and the cells it pays for. */
   solve(e: Exposure, published: ReadonlySet<string>): { delta: Float64Array; pay: string[] } | 'infeasible' {
     const target = this.problem.targets[e.target];
-    const x = Number(target.truth[this.measure]);
-    const levels = protectionLevels(x, this.problem.rules.interval);
+    const { up, down } = this.shiftNeeded(e);
     const inf = this.h.infinity;
-    const [lo, hi] = e.direction === 'up' ? [(levels.up - x) / this.scale, inf] : [-inf, (levels.down - x) / this.scale];
-    this.model.addRow(lo, hi, { indices: target.bases, values: target.bases.map(() => 1) });
+    const [lo, hi] = e.direction === 'up' ? [up / this.scale, inf] : [-inf, down / this.scale];
+    this.model.addRow(lo, hi, targetTerms(target));
+    const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     try {
       this.model.run();
       const status = this.model.getModelStatus();
@@ -307,8 +317,46 @@ class RepairModel {
       });
       return { delta: sol.slice(0, this.n), pay };
     } finally {
+      restore?.();
       this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
     }
+  }
+
+  /**
+   * How far the target must move (up ≥ 0, down ≤ 0) for the exposure's side to be protected: to its
+   * level for an outsider; for an insider, to the other contributor's level (max(interval, p) of its share).
+   */
+  private shiftNeeded(e: Exposure): { up: number; down: number } {
+    const target = this.problem.targets[e.target];
+    const x = Number(target.truth[this.measure]);
+    if (e.insider === undefined) {
+      const levels = targetLevels(target, this.measure);
+      return { up: levels.up - x, down: levels.down - x };
+    }
+    const shares = ownerShares(this.problem, target, this.measure);
+    const other = target.pair!.find((o) => o !== e.insider)!;
+    const level = Math.max(this.problem.rules.interval, this.problem.rules.pPercent ?? 0) * Math.abs(shares.get(other) ?? 0);
+    return { up: level, down: -level };
+  }
+
+  /**
+   * An insider's own figures do not move: a base cell it alone contributes to stays as it is, one
+   * it shares cannot fall below its own amount. Returns what puts the columns back.
+   */
+  private holdInsider(owner: number): () => void {
+    const cols: number[] = [];
+    const lower: number[] = [];
+    const upper: number[] = [];
+    for (const b of this.problem.bases) {
+      const own = b.owners.get(owner);
+      if (!own) continue;
+      cols.push(b.index);
+      lower.push(b.owners.size === 1 ? 0 : -(this.truth[b.index] - Number(own[this.measure]) / this.scale));
+      upper.push(b.owners.size === 1 ? 0 : this.cap);
+    }
+    if (cols.length === 0) return () => {};
+    this.model.changeColsBounds({ kind: 'set', indices: cols }, lower, upper);
+    return () => this.model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((b) => -this.truth[b]), cols.map(() => this.cap));
   }
 
   /**
@@ -328,14 +376,16 @@ class RepairModel {
 
   /** Whether a perturbation already moves another exposure's target past its level (then that side is protected too). */
   covers(delta: Float64Array, e: Exposure): boolean {
+    if (e.insider !== undefined) return false; // another exposure's perturbation may move the insider's own figures
     const target = this.problem.targets[e.target];
     const x = Number(target.truth[this.measure]);
-    const levels = protectionLevels(x, this.problem.rules.interval);
+    const { up, down } = this.shiftNeeded(e);
     let shift = 0;
     for (const b of target.bases) shift += delta[b];
+    for (const b of target.minus) shift -= delta[b];
     shift *= this.scale;
     const tol = 1e-6 * Math.max(1, Math.abs(x));
-    return e.direction === 'up' ? shift >= levels.up - x - tol : shift <= levels.down - x + tol;
+    return e.direction === 'up' ? shift >= up - tol : shift <= down + tol;
   }
 
   dispose(): void {

@@ -63,7 +63,8 @@ export function linkedGroup(seed: ReferencePeriod, stored: readonly { id: number
 /**
  * One row per unit and base cell over the stored releases `ids` and the unstored ones of
  * `sources`: the unit-months that exactly the same releases counted with exactly the same figures
- * share a signature.
+ * share a signature. Each row carries the unit's owner (its legal entity, the contributor of
+ * DESIGN §7), as the units table says now.
  */
 async function baseRowsOf(ids: readonly number[], sources: SourceSql | null, k: Knex): Promise<BaseRow[]> {
   const res = await k.raw(
@@ -76,13 +77,15 @@ async function baseRowsOf(ids: readonly number[], sources: SourceSql | null, k: 
               array_to_string(array_agg(release_id order by release_id), ',') as sig
          from c
         group by unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees)
-     select unit_id, province_code, isic_class, sig,
-            sum(production_value)::text as pv, sum(intermediate_consumption)::text as ic, sum(employees)::text as emp
-       from s group by province_code, isic_class, sig, unit_id`,
+     select s.unit_id, u.legal_entity_id as owner_id, s.province_code, s.isic_class, s.sig,
+            sum(s.production_value)::text as pv, sum(s.intermediate_consumption)::text as ic, sum(s.employees)::text as emp
+       from s join units u on u.id = s.unit_id
+      group by s.province_code, s.isic_class, s.sig, s.unit_id, u.legal_entity_id`,
     { ids: [...ids], ...(sources?.bindings ?? {}) },
   );
   return (res.rows as Record<string, string | number>[]).map((r) => ({
     unit: Number(r.unit_id),
+    owner: Number(r.owner_id),
     province: String(r.province_code),
     category: String(r.isic_class),
     sig: String(r.sig).split(',').map(Number),
@@ -102,13 +105,13 @@ async function publishedPatterns(ids: readonly number[], k: Knex): Promise<Map<n
 export async function groupProblem(group: readonly StoredRelease[], rules: DisclosureRules, k: Knex): Promise<Problem> {
   const ids = group.map((g) => g.id);
   const patterns = await publishedPatterns(ids, k);
-  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)! }));
+  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
   return buildProblem(await baseRowsOf(ids, null, k), releases, rules);
 }
 
 export async function rulesNow(k: Knex): Promise<DisclosureRules> {
   const s = await loadSettings(k);
-  return { minUnits: s.get('suppression_min_units'), dominance: s.get('suppression_dominance'), interval: s.get('suppression_interval') };
+  return { minUnits: s.get('suppression_min_units'), dominance: s.get('suppression_dominance'), pPercent: s.get('suppression_p_percent'), interval: s.get('suppression_interval') };
 }
 
 /**
@@ -140,9 +143,9 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     const valueRows = await baseRowsOf(ids, sources, trx);
     const productRows = await productRowsOf(ids, sources, trx);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
-      ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)! })),
-      { id: BUILDING, months: req.period.months.length, published: null },
-      ...foresight.map((f) => ({ id: f.id, months: f.months.length, published: new Set<string>(), foresight: true })),
+      ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)!, period: g.period })),
+      { id: BUILDING, months: req.period.months.length, published: null, period: req.period.code },
+      ...foresight.map((f) => ({ id: f.id, months: f.months.length, published: new Set<string>(), foresight: true, period: f.code })),
     ];
     const samePeriod = group.filter((g) => g.period === req.period.code).map((g) => g.id);
     const settings = await loadSettings(trx);
@@ -154,10 +157,17 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
       fingerprint, group, contributors,
       inputs: {
         rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false,
-        valueRows, productRows, headlineExtra: settings.get('headline_cells'),
+        valueRows, productRows, headlineExtra: settings.get('headline_cells'), countSecret: await countSecretOf(trx),
       },
     };
   });
+}
+
+/** The cell-key method's secret (migration 170): read with the inputs, never shown. */
+async function countSecretOf(k: Knex): Promise<string> {
+  const row = (await k('disclosure_secrets').where({ name: 'count_cell_key' }).first('value')) as { value: string } | undefined;
+  if (!row) throw new Error('disclosure_secrets has no count_cell_key: run the migrations');
+  return row.value;
 }
 
 class NothingToPublish extends Error {}

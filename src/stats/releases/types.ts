@@ -2,6 +2,7 @@
 // printed by `stats:release` / `stats:audit`. Nothing here names a cell or a unit.
 
 import type { ProductProtectionReport } from './products.ts';
+import type { AttackerKind, AttackerSummary } from './attack.ts';
 
 export const RELEASE_MEASURES = ['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units'] as const;
 export type ReleaseMeasure = (typeof RELEASE_MEASURES)[number];
@@ -11,6 +12,8 @@ export interface AuditSummary {
   exact: number; // recovered exactly by the attacker
   inside: number; // narrowed to within the protection interval (exact ones included)
   lps: number; // linear programmes solved
+  /** Per attacker (issue 22): outsider (cells and parts), insider (two-contributor expressions), revision (changes between releases). */
+  byAttacker?: Record<AttackerKind, AttackerSummary>;
 }
 
 export interface ProtectionReport {
@@ -27,7 +30,7 @@ export interface ProtectionReport {
   foresight?: { releases: number; expressions: number; left: number };
 }
 
-export interface ReleaseRules { minUnits: number; dominance: number; interval: number }
+export interface ReleaseRules { minUnits: number; dominance: number; pPercent?: number; interval: number }
 
 export interface ReleaseRow {
   id: number;

@@ -133,9 +133,9 @@ export function faInteger(v: string): string {
 }
 
 export const SUPPRESSED_FLAG = '×';
-export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست).';
-/** The legend as the lines under a downloaded table. */
-export const LEGEND_LINES: readonly string[] = LEGEND.split(/(?<=\.) (?=— :)/);
+export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست). شمار واحدها برای محرمانگی اندکی جابه‌جا شده است (هرگز کمتر از سه) و جمع‌پذیر نیست.';
+/** The legend as the lines under a downloaded table: one sign or note a line. */
+export const LEGEND_LINES: readonly string[] = LEGEND.split(/(?<=\.) (?=— :|شمار واحدها)/);
 
 /** The 404 of a period without a release (page and API). */
 export function noReleaseMessage(q: Pick<ViewQuery, 'period' | 'preliminary'>): string {
