@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
-import { productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { proveRelease, type ProofRow } from './proof-release.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import type { ProtectionReport } from './types.ts';
@@ -28,6 +29,7 @@ export interface ValueCellRow { geo: string; isic: string; measure: string; valu
 export interface ProtectionOutput {
   cells: ValueCellRow[];
   products: Omit<ProductCellRow, 'release_id'>[];
+  proofs: ProofRow[]; // the stored proof (issue 21): witnesses for the values and each product family
   report: Omit<ProtectionReport, 'linked' | 'seconds' | 'products'> & { seconds: { protect: number; audit: number }; products: Omit<ProductProtectionReport, 'lines' | 'uncounted'> };
 }
 
@@ -60,7 +62,7 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
   return out;
 }
 
-export type Phase = 'reading' | 'values' | 'products' | 'storing' | 'computing';
+export type Phase = 'reading' | 'values' | 'products' | 'proof' | 'storing' | 'computing';
 
 export interface ProtectionHooks { log?: (line: string) => void; progress?: (phase: Phase, share: number) => void }
 
@@ -124,12 +126,17 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     };
     for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed });
   }
+  hooks.progress?.('proof', 0);
+  const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
+  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log);
   const real = problem.targets.filter((t) => !t.foresight).length;
-  const seconds = (performance.now() - started) / 1000 - products.report.seconds;
+  const seconds = (performance.now() - started) / 1000 - products.report.seconds - proof.summary.seconds;
   return {
     cells,
     products: products.rows.map(({ release_id: _id, ...row }) => row),
+    proofs: proof.rows,
     report: {
+      proof: proof.summary,
       cells: mine.length,
       suppressed: mine.length - protection.published.size,
       informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,

@@ -9,6 +9,7 @@ import { ProtectionFailure } from './protect.ts';
 import { productRowsOf, publishedProductPatterns, storeProductContributions } from './products.ts';
 import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
+import { storeProofs } from './proof-release.ts';
 import { BUILDING, inputsNow, sourceContributions, type SourceSql, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -183,6 +184,7 @@ async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, 
     for (let i = 0; i < cells.length; i += 1000) await trx('release_cells').insert(cells.slice(i, i + 1000));
     const products = out.products.map((c) => ({ release_id: id, ...c }));
     for (let i = 0; i < products.length; i += 1000) await trx('release_product_cells').insert(products.slice(i, i + 1000));
+    await storeProofs(id, out.proofs, trx);
     const report: ProtectionReport = {
       ...out.report,
       linked: read.group.map((g) => g.id),
