@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { buildProof, type ProofSummary, type StoredProof } from './proof.ts';
 import { familyOf, productProblems } from './products.ts';
+import { bulkInsert } from './bulk.ts';
 import { BUILDING } from './sources.ts';
 import type { Pattern } from './attack.ts';
 
@@ -57,7 +58,5 @@ export async function proveRelease(
 
 /** Stores the proofs of a release (inside the transaction that stores it). */
 export async function storeProofs(releaseId: number, rows: readonly ProofRow[], trx: Knex): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) {
-    await trx('release_proofs').insert(rows.slice(i, i + 200).map((r) => ({ release_id: releaseId, space: r.space, proof: JSON.stringify(r.proof) })));
-  }
+  await bulkInsert(trx, 'release_proofs', [['release_id', 'integer'], ['space', 'text'], ['proof', 'jsonb']], rows.map((r) => ({ release_id: releaseId, space: r.space, proof: JSON.stringify(r.proof) })));
 }
