@@ -16,9 +16,9 @@ import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
 // p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
-// releases; --no-foresight measures the same without foresight.
+// releases; --order takes a list of releases instead; --first-pattern gauss starts the LP repair from gauss.ts; --no-foresight measures the same without foresight.
 
-const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, 'no-foresight': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'primary' }, 'no-foresight': { type: 'boolean', default: false } } });
 if (!env.DATABASE_URL) {
   console.error('npm run bench:routine needs DATABASE_URL (a PostgreSQL server filled by npm run db:synth).');
   process.exit(2);
@@ -32,7 +32,10 @@ for (let m = 1; m <= 12; m++) {
   if (m % 3 === 0) order.push({ code: `${y}-Q${m / 3}`, preliminary: false });
 }
 order.push({ code: y, preliminary: false }, { code: `${y}-01`, preliminary: false });
-const steps = values.limit ? order.slice(0, Number(values.limit)) : order;
+// --order 1405-08,1405-Q3,1405,1405-05p: these releases in this order instead (p: preliminary).
+const chosen = values.order ? values.order.split(',').map((c) => ({ code: c.trim().replace(/p$/, ''), preliminary: c.trim().endsWith('p') })) : order;
+for (const c of chosen) if (!parseReferencePeriod(c.code)) throw new Error(`--order: ${c.code} is not a reference period`);
+const steps = values.limit ? chosen.slice(0, Number(values.limit)) : chosen;
 
 const server = createApp().listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
@@ -58,7 +61,7 @@ const measured: Measured[] = [];
 for (const s of steps) {
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
   const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;

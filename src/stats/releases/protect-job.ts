@@ -3,6 +3,7 @@ import { buildProblem, isSensitive, roundedAverage, totalOf, unitCount, type Bas
 import { protectRelease, ProtectionFailure } from './protect.ts';
 import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { proveRelease, type ProofRow } from './proof-release.ts';
+import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import type { ProtectionReport } from './types.ts';
@@ -19,6 +20,8 @@ export interface ProtectionInputs {
   productReleases: ReleaseInProblem[]; // the same releases with their published product cells
   samePeriod: number[]; // stored releases of the same period and flag or its counterpart: the seed of a revision
   seedFromGroup: boolean;
+  /** The LP repair's starting pattern: the primary cells (and the group's seed) only, or those and the Gaussian elimination's (gauss.ts). */
+  firstPattern?: 'primary' | 'gauss';
   valueRows: BaseRow[];
   productRows: BaseRow[];
   headlineExtra: string[];
@@ -80,7 +83,15 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     problem = buildProblem(inputs.valueRows, inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r)), inputs.rules);
   }
   hooks.progress?.('values', 0);
-  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined, headline, progress: (share) => hooks.progress?.('values', share) });
+  const seedOf = (p: Problem): Set<string> | undefined => {
+    const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
+    if (inputs.firstPattern !== 'gauss') return shared;
+    const t = performance.now();
+    const gauss = gaussPattern(p, BUILDING, { headline });
+    hooks.log?.(`gauss first pattern: ${gauss.size} cells in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return new Set([...(shared ?? []), ...gauss]);
+  };
+  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
   try {

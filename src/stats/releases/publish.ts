@@ -42,6 +42,8 @@ export interface PublishRequest {
   seedFromGroup?: boolean;
   /** Protect ahead of the later releases of the period (default true; false measures what foresight costs). */
   foresight?: boolean;
+  /** The LP repair's first pattern (issue 21): 'primary' (the default) or 'gauss' (gauss.ts), to measure one against the other. */
+  firstPattern?: 'primary' | 'gauss';
 }
 
 interface StoredRelease { id: number; period: string; months: number }
@@ -155,7 +157,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     return {
       fingerprint, group, contributors,
       inputs: {
-        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false,
+        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false, firstPattern: req.firstPattern,
         valueRows, productRows, headlineExtra: settings.get('headline_cells'),
       },
     };
