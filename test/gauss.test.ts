@@ -49,9 +49,12 @@ describe('the first pattern by Gaussian elimination (issue 21)', () => {
         const seed = gaussPattern(problem, 2);
         const primary = new Set([...problem.cells.get(2)!.values()].filter((x) => isSensitive(x.bases.map((i) => problem.bases[i]), RULES)).map((x) => x.key));
         const gaussOnly = new Set([...problem.cells.get(2)!.keys()].filter((k) => !seed.has(k) && !primary.has(k)));
-        const lone = await attack(problem, new Map([[1, p1.published], [2, gaussOnly]]));
-        // Nothing is a combination of published cells, but for what release 1 already pins.
-        const pinned = (await attack(problem, new Map([[1, p1.published], [2, new Set<string>()]]))).exactTargets;
+        // Nothing is a combination of published cells, but for what release 1 already pins. (In production
+        // value, which is positive in every base cell: there an expression is exact only when it is such a
+        // combination. A zero, as intermediate consumption can be here, also pins through non-negativity,
+        // which elimination does not see and the LP repair does.)
+        const lone = await attack(problem, new Map([[1, p1.published], [2, gaussOnly]]), ['production_value']);
+        const pinned = (await attack(problem, new Map([[1, p1.published], [2, new Set<string>()]]), ['production_value'])).exactTargets;
         for (const t of lone.exactTargets) expect(pinned.has(t)).toBe(true);
         const fast = await protectRelease(problem, 2, { seed, cleanupSeconds: 1 });
         const plain = await protectRelease(problem, 2, { cleanupSeconds: 1 });

@@ -271,7 +271,7 @@ class WitnessModel {
     const x = Number(target.truth[this.measure]);
     const levels = protectionLevels(x, this.problem.rules.interval);
     // A margin over the level: the exact direction is the float one rounded, and must still reach it.
-    const need = ((side === 'up' ? levels.up - x : x - levels.down) * 1.001 + 1e-6 * Math.max(1, x)) / this.scale;
+    const need = ((side === 'up' ? levels.up - x : x - levels.down) * 1.00005 + 1e-9 * Math.max(1, x)) / this.scale;
     const nf = this.free.length;
     const inf = this.h.infinity;
     const [lo, hi] = side === 'up' ? [need, inf] : [-inf, -need];
@@ -315,7 +315,7 @@ const gcd = (a: bigint, b: bigint): bigint => {
 /**
  * An integer direction that keeps every published set exactly, close to the float `d`: Gaussian
  * elimination in integers over the sets that touch d's support (restricted to it), the free cells
- * set to d rounded (on a 2^-24 grid of its largest entry), the pivots solved for exactly.
+ * set to d rounded (on a 2^-40 grid of its largest entry), the pivots solved for exactly.
  */
 export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][], last: ReadonlySet<number> = new Set()): Witness | null {
   let max = 0;
@@ -350,7 +350,7 @@ export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: reado
     pivots.push({ col, row });
   }
   const pivotCols = new Set(pivots.map((p) => p.col));
-  const grid = 2 ** 24;
+  const grid = 2 ** 40;
   const value = new Map<number, bigint>();
   for (let c = 0; c < support.length; c++) if (!pivotCols.has(c)) value.set(c, BigInt(Math.round((d.get(support[c])! / max) * grid)));
   let l = 1n;

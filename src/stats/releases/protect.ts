@@ -47,6 +47,9 @@ export class ProtectionFailure extends Error {
  */
 const HEADLINE_COST = 10_000;
 
+/** How far past its protection level the protection LP moves an expression (issue 21: room for an exact witness). */
+const MARGIN = 1.0001;
+
 export interface ProtectOptions {
   cleanupSeconds?: number; // time the clean-up may take (default 10 s)
   maxRounds?: number;
@@ -293,7 +296,8 @@ class RepairModel {
     const x = Number(target.truth[this.measure]);
     const levels = protectionLevels(x, this.problem.rules.interval);
     const inf = this.h.infinity;
-    const [lo, hi] = e.direction === 'up' ? [(levels.up - x) / this.scale, inf] : [-inf, (levels.down - x) / this.scale];
+    // A hair past the level (1e-4 of it): the stored proof (proof.ts) then has an exact witness to spare.
+    const [lo, hi] = e.direction === 'up' ? [((levels.up - x) * MARGIN) / this.scale, inf] : [-inf, ((levels.down - x) * MARGIN) / this.scale];
     this.model.addRow(lo, hi, { indices: target.bases, values: target.bases.map(() => 1) });
     try {
       this.model.run();
