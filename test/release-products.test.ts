@@ -163,7 +163,7 @@ describe('quantities per coded product in releases', () => {
       expect(a.products.inside, `release ${a.release}`).toBe(0);
     }
     expect(audits.some((a) => a.products.sensitive > 0)).toBe(true);
-  });
+  }, 180_000); // three releases, each with its stored proof (issue 21)
 
   it('no product cell of any release publishes a figure of fewer than three units', async () => {
     const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
