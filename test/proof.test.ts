@@ -4,7 +4,7 @@ import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { buildProof, checkProof, exactDirection, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import type { Pattern } from '../src/stats/releases/attack.ts';
-import { baseRows, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
+import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 
 // Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
 // expressions past their levels; the checker does it in integers and must say no to anything else.
@@ -14,21 +14,17 @@ const P2 = '10';
 
 const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
 
-function table2x3(): Problem {
-  const c: Contribution[] = [
-    ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
-    ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
-  ];
-  return buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
-}
+const contributions2x3 = (): Contribution[] => [
+  ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
+  ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
+];
+
+const table2x3 = (): Problem => buildProblem(baseRows(contributions2x3()), [{ id: 1, months: 1, published: null }], RULES);
 
 async function protectedTable(): Promise<{ problem: Problem; pattern: Pattern }> {
   const open = table2x3();
   const p = await protectRelease(open, 1);
-  const problem = buildProblem(baseRows([
-    ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
-    ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
-  ]), [{ id: 1, months: 1, published: p.published }], RULES);
+  const problem = buildProblem(baseRows(contributions2x3()), [{ id: 1, months: 1, published: p.published }], RULES);
   return { problem, pattern: patternOf(problem) };
 }
 
@@ -100,15 +96,7 @@ describe('the stored proof (issue 21)', () => {
   });
 
   it('month differencing through a quarter: the group\'s proof covers the months\' and the quarter\'s expressions', async () => {
-    const months = ['1404-01', '1404-02', '1404-03'];
-    const c: Contribution[] = [];
-    const add = (release: number, month: string) => {
-      if (month === '1404-01') c.push(...units(release, 1, 1, P1, '1071', 500, month));
-      else c.push(...units(release, 2, 3, P1, '1071', 100, month));
-      c.push(...units(release, 10, 3, P1, '1072', 300, month), ...units(release, 20, 3, P2, '1071', 200, month), ...units(release, 30, 3, P2, '1072', 250, month));
-    };
-    months.forEach((m, i) => add(i + 1, m));
-    for (const m of months) add(4, m);
+    const c = monthsAndQuarter();
     const { problem } = await publishInOrder(c, [{ id: 1, months: 1 }, { id: 2, months: 1 }, { id: 3, months: 1 }, { id: 4, months: 3 }]);
     const pattern = patternOf(problem);
     const { proof, summary } = await buildProof(problem, pattern, 4);
