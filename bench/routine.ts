@@ -8,6 +8,7 @@ import { db, closeDb } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 import { publishRelease } from '../src/stats/releases/publish.ts';
 import { parseReferencePeriod } from '../src/stats/releases/period.ts';
+import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 
 // `npm run bench:routine -- --year 1404` (after `npm run db:synth`): the statistics office's year in
 // its order (issue 20) — each month preliminary then final, each quarter after its months, the year,
@@ -15,9 +16,9 @@ import { parseReferencePeriod } from '../src/stats/releases/period.ts';
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
 // p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
-// releases; --no-foresight measures the same without foresight.
+// releases; --order takes a list of releases instead; --first-pattern gauss starts the LP repair from gauss.ts; --no-foresight measures the same without foresight.
 
-const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, 'no-foresight': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'primary' }, 'no-foresight': { type: 'boolean', default: false } } });
 if (!env.DATABASE_URL) {
   console.error('npm run bench:routine needs DATABASE_URL (a PostgreSQL server filled by npm run db:synth).');
   process.exit(2);
@@ -31,7 +32,10 @@ for (let m = 1; m <= 12; m++) {
   if (m % 3 === 0) order.push({ code: `${y}-Q${m / 3}`, preliminary: false });
 }
 order.push({ code: y, preliminary: false }, { code: `${y}-01`, preliminary: false });
-const steps = values.limit ? order.slice(0, Number(values.limit)) : order;
+// --order 1405-08,1405-Q3,1405,1405-05p: these releases in this order instead (p: preliminary).
+const chosen = values.order ? values.order.split(',').map((c) => ({ code: c.trim().replace(/p$/, ''), preliminary: c.trim().endsWith('p') })) : order;
+for (const c of chosen) if (!parseReferencePeriod(c.code)) throw new Error(`--order: ${c.code} is not a reference period`);
+const steps = values.limit ? chosen.slice(0, Number(values.limit)) : chosen;
 
 const server = createApp().listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
@@ -51,16 +55,21 @@ const memory = setInterval(() => { peak = Math.max(peak, process.memoryUsage().r
 
 const rows: string[] = [];
 let stored = 0;
+/** Issue 21's targets: wall and CPU seconds of each release, by role. */
+interface Measured { name: string; wall: number; cpu: number }
+const measured: Measured[] = [];
 for (const s of steps) {
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
   const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;
   if (out.ok) stored++;
   const r = out.ok ? out.release.report : null;
-  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(peak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${os.loadavg()[0].toFixed(2)} |`;
+  measured.push({ name, wall, cpu: (used.user + used.system) / 1e6 });
+  const proof = r?.proof ? `${r.proof.seconds.toFixed(1)} (${r.proof.witnesses} w., ${r.proof.uncovered} left)` : '—';
+  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(peak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r ? (100 * r.informationLoss).toFixed(2) : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${proof} | ${os.loadavg()[0].toFixed(2)} |`;
   console.log(line);
   rows.push(line);
 }
@@ -70,6 +79,33 @@ clearInterval(memory);
 server.close();
 const sorted = [...latencies].sort((a, b) => a - b);
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+// The year's proofs re-checked without a solver (issue 21).
+const verifyStarted = performance.now();
+const verifyCpu = process.cpuUsage();
+const verified = await verifyStoredReleases(db());
+const verifyUsed = process.cpuUsage(verifyCpu);
+const verifyLine = `stats:audit --verify over the ${verified.length} stored releases: ${verified.filter((v) => v.proved).length} verified, ${((performance.now() - verifyStarted) / 1000).toFixed(1)} s wall, ${((verifyUsed.user + verifyUsed.system) / 1e6).toFixed(1)} s CPU (target: a year in seconds)`;
+console.log(verifyLine);
+for (const v of verified.filter((x) => !x.proved)) console.log(`  ${v.release} ${v.period}: ${v.failures.slice(0, 3).join('; ')}`);
+
+// Issue 21's targets, each against what was measured (CPU beside wall; "—" when the run did not reach it).
+const find = (test: (name: string) => boolean) => measured.find((m) => test(m.name));
+const monthAlone = find((n) => /^\d{4}-\d{2}$/.test(n));
+const quarter = find((n) => /-Q\d$/.test(n));
+const yearRow = find((n) => /^\d{4}$/.test(n));
+const after = yearRow ? measured.slice(measured.indexOf(yearRow) + 1).find((m) => /^\d{4}-\d{2}$/.test(m.name)) : undefined;
+const fig = (m: Measured | undefined) => (m ? `${m.wall.toFixed(1)} s wall, ${m.cpu.toFixed(1)} s CPU` : 'not measured');
+const met = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : '**missed**');
+const targets = [
+  '| figure | measured | target | |', '| --- | --- | --- | --- |',
+  `| a final month (${monthAlone?.name ?? '—'}) | ${fig(monthAlone)} | < 10 s | ${met(monthAlone ? monthAlone.wall < 10 : null)} |`,
+  `| the first quarter (${quarter?.name ?? '—'}) | ${fig(quarter)} | < 30 s | ${met(quarter ? quarter.wall < 30 : null)} |`,
+  `| the year (${yearRow?.name ?? '—'}) | ${fig(yearRow)} | < 60 s | ${met(yearRow ? yearRow.wall < 60 : null)} |`,
+  `| a month after the year (${after?.name ?? '—'}) ÷ the month alone | ${after && monthAlone ? `${(after.wall / monthAlone.wall).toFixed(2)}× wall, ${(after.cpu / monthAlone.cpu).toFixed(2)}× CPU` : 'not measured'} | ≤ 1.5× | ${met(after && monthAlone ? after.wall <= 1.5 * monthAlone.wall : null)} |`,
+  `| peak memory (process and protection thread) | ${(peak / 2 ** 30).toFixed(2)} GB | < 1 GB | ${met(peak < 2 ** 30)} |`,
+  `| every stored release verified from its proof, no solver | ${verifyLine.replace(/^stats:audit --verify over /, '')} | all | ${met(verified.every((v) => v.proved))} |`,
+];
+console.log(targets.join('\n'));
 const summary = `${stored} of ${steps.length} releases stored; /healthz during the builds: ${sorted.length} requests, p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms; peak RSS ${(peak / 2 ** 30).toFixed(2)} GB`;
 console.log(summary);
 const units = Number((await db()('units').count('* as n').first())?.n ?? 0);
@@ -77,8 +113,8 @@ if (values.out !== '-') {
   fs.appendFileSync(values.out, [
     '', `## The office's routine (issue 20): year ${y} at ${units.toLocaleString('en')} units, ${new Date().toISOString().slice(0, 16)}Z`, '',
     '`npm run bench:routine`: every release built as the worker builds it while the same process answers /healthz every 50 ms. CPU is this process\'s (the protection thread included); load = 1-minute load average after each release.', '',
-    '| release | outcome | wall s | CPU s | peak RSS GB | suppressed/cells | headline hidden | foresight releases | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows, '', summary, '',
+    '| release | outcome | wall s | CPU s | peak RSS GB | suppressed/cells | info loss % | headline hidden | foresight releases | proof s (witnesses, sides left) | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows, '', summary, '', ...targets, '',
   ].join('\n'));
 }
 await closeDb();

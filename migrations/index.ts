@@ -30,6 +30,7 @@ import * as m200 from './200_release_calendar.ts';
 import * as m201 from './201_index_published_embargo.ts';
 import * as m202 from './202_cells_primary.ts';
 import * as m170 from './170_count_cell_key.ts';
+import * as m160 from './160_release_proofs.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -64,6 +65,7 @@ const migrations: Record<string, Knex.Migration> = {
   '201_index_published_embargo': m201,
   '202_cells_primary': m202,
   '170_count_cell_key': m170,
+  '160_release_proofs': m160,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

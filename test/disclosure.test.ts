@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { buildProblem, cellKey, NATIONAL } from '../src/stats/releases/cube.ts';
 import { attack } from '../src/stats/releases/attack.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
-import { baseRows, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
+import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 import { bruteForce } from './support/brute-force.ts';
 
 // DESIGN §7 on crafted cubes: each hole the outside audit found, closed; every pattern checked by
@@ -69,16 +69,7 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
   });
 
   it('month differencing through a quarter: a quarter published after its months cannot give away one month of a unit', async () => {
-    // Unit 1 alone in (P1, 1071) in Farvardin; units 2–4 there in Ordibehesht and Khordad.
-    const months = ['1404-01', '1404-02', '1404-03'];
-    const c: Contribution[] = [];
-    const add = (release: number, month: string) => {
-      if (month === '1404-01') c.push(...units(release, 1, 1, P1, '1071', 500, month));
-      else c.push(...units(release, 2, 3, P1, '1071', 100, month));
-      c.push(...units(release, 10, 3, P1, '1072', 300, month), ...units(release, 20, 3, P2, '1071', 200, month), ...units(release, 30, 3, P2, '1072', 250, month));
-    };
-    months.forEach((m, i) => add(i + 1, m));
-    for (const m of months) add(4, m); // the quarter counts all three months
+    const c = monthsAndQuarter(); // unit 1 alone in (P1, 1071) in Farvardin; the quarter counts all three months
     // Published naively (primary suppression only), the quarter minus its months is unit 1's Farvardin figure.
     const { published } = await publishInOrder(c, [{ id: 1, months: 1 }, { id: 2, months: 1 }, { id: 3, months: 1 }]);
     const rows = baseRows(c);

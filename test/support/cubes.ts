@@ -51,3 +51,20 @@ export async function publishInOrder(contributions: readonly Contribution[], rel
 export function units(release: number, first: number, n: number, province: string, cls: string, pv: number, month = '1404-01'): Contribution[] {
   return Array.from({ length: n }, (_, i) => ({ release, unit: first + i, month, province, cls, pv }));
 }
+
+/**
+ * Three months and their quarter (releases 1–3 and 4): unit 1 alone in (23, 1071) in Farvardin, units 2–4 there in
+ * Ordibehesht and Khordad — the quarter minus its months would be unit 1's Farvardin figure.
+ */
+export function monthsAndQuarter(): Contribution[] {
+  const months = ['1404-01', '1404-02', '1404-03'];
+  const c: Contribution[] = [];
+  const add = (release: number, month: string) => {
+    if (month === '1404-01') c.push(...units(release, 1, 1, '23', '1071', 500, month));
+    else c.push(...units(release, 2, 3, '23', '1071', 100, month));
+    c.push(...units(release, 10, 3, '23', '1072', 300, month), ...units(release, 20, 3, '10', '1071', 200, month), ...units(release, 30, 3, '10', '1072', 250, month));
+  };
+  months.forEach((m, i) => add(i + 1, m));
+  for (const m of months) add(4, m); // the quarter counts all three months
+  return c;
+}

@@ -40,7 +40,7 @@ export const STATE_LABELS: Record<JobState, string> = {
   queued: 'در صف', running: 'در حال اجرا', done: 'انجام شد', refused: 'انجام نشد', failed: 'خطا', cancelled: 'لغو شد',
 };
 export const PHASE_LABELS: Record<Phase, string> = {
-  reading: 'خواندن اظهارنامه‌ها', values: 'حفاظت جدول ارزش‌ها', products: 'حفاظت جدول محصولات', storing: 'ثبت انتشار', computing: 'محاسبه شاخص',
+  reading: 'خواندن اظهارنامه‌ها', values: 'حفاظت جدول ارزش‌ها', products: 'حفاظت جدول محصولات', proof: 'ساخت گواه حفاظت', storing: 'ثبت انتشار', computing: 'محاسبه شاخص',
 };
 
 /** A running job whose worker has not been heard of for this long is taken over by another. */

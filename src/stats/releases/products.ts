@@ -49,7 +49,7 @@ export function productNodesOf(category: string): string[] {
  */
 export const QUANTITY_SPACE: Space = { measures: ['quantity'], nodesOf: productNodesOf, nodeCost: (node) => (node.startsWith('G') ? 0.25 : 1) };
 
-const familyOf = (category: string): string => {
+export const familyOf = (category: string): string => {
   const { product, uom } = splitNode(category);
   return `${product.replace(/^G/, '').slice(0, 4)}~${uom}`;
 };

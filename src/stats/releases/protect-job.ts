@@ -1,6 +1,8 @@
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
-import { productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { proveRelease, type ProofRow } from './proof-release.ts';
+import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
@@ -17,6 +19,8 @@ export interface ProtectionInputs {
   productReleases: ReleaseInProblem[]; // the same releases with their published product cells
   samePeriod: number[]; // stored releases of the same period and flag or its counterpart: the seed of a revision
   seedFromGroup: boolean;
+  /** The LP repair's starting pattern: the primary cells (and the group's seed) only, or those and the Gaussian elimination's (gauss.ts). */
+  firstPattern?: 'primary' | 'gauss';
   valueRows: BaseRow[];
   productRows: BaseRow[];
   headlineExtra: string[];
@@ -28,6 +32,7 @@ export interface ValueCellRow { geo: string; isic: string; measure: string; valu
 export interface ProtectionOutput {
   cells: ValueCellRow[];
   products: Omit<ProductCellRow, 'release_id'>[];
+  proofs: ProofRow[]; // the stored proof (issue 21): witnesses for the values and each product family
   report: Omit<ProtectionReport, 'linked' | 'seconds' | 'products'> & { seconds: { protect: number; audit: number }; products: Omit<ProductProtectionReport, 'lines' | 'uncounted'> };
 }
 
@@ -76,7 +81,15 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     problem = buildProblem(inputs.valueRows, inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r)), inputs.rules);
   }
   hooks.progress?.('values', 0);
-  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined, headline, progress: (share) => hooks.progress?.('values', share) });
+  const seedOf = (p: Problem): Set<string> | undefined => {
+    const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
+    if (inputs.firstPattern !== 'gauss') return shared;
+    const t = performance.now();
+    const gauss = gaussPattern(p, BUILDING, { headline });
+    hooks.log?.(`gauss first pattern: ${gauss.size} cells in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return new Set([...(shared ?? []), ...gauss]);
+  };
+  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
   try {
@@ -126,12 +139,17 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     };
     for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed, primary: protection.primary.has(c.key) });
   }
+  hooks.progress?.('proof', 0);
+  const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
+  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log);
   const real = problem.targets.filter((t) => !t.foresight).length;
-  const seconds = (performance.now() - started) / 1000 - products.report.seconds;
+  const seconds = (performance.now() - started) / 1000 - products.report.seconds - proof.summary.seconds;
   return {
     cells,
     products: products.rows.map(({ release_id: _id, ...row }) => row),
+    proofs: proof.rows,
     report: {
+      proof: proof.summary,
       cells: mine.length,
       suppressed: mine.length - protection.published.size,
       informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,

@@ -50,6 +50,9 @@ export const CHANGE_UNPROTECTABLE = 'تغییر یکی از خانه‌ها نس
  */
 const HEADLINE_COST = 10_000;
 
+/** How far past its protection level the protection LP moves an expression (issue 21: room for an exact witness). */
+const MARGIN = 1.0001;
+
 export interface ProtectOptions {
   cleanupSeconds?: number; // time the clean-up may take (default 10 s)
   maxRounds?: number;
@@ -302,7 +305,8 @@ class RepairModel {
     const target = this.problem.targets[e.target];
     const { up, down } = this.shiftNeeded(e);
     const inf = this.h.infinity;
-    const [lo, hi] = e.direction === 'up' ? [up / this.scale, inf] : [-inf, down / this.scale];
+    // A hair past the level (1e-4 of it): the stored proof (proof.ts) then has an exact witness to spare.
+    const [lo, hi] = e.direction === 'up' ? [(up * MARGIN) / this.scale, inf] : [-inf, (down * MARGIN) / this.scale];
     this.model.addRow(lo, hi, targetTerms(target));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     try {

@@ -9,6 +9,8 @@ import { ProtectionFailure } from './protect.ts';
 import { productRowsOf, publishedProductPatterns, storeProductContributions } from './products.ts';
 import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
+import { storeProofs } from './proof-release.ts';
+import { bulkInsert } from './bulk.ts';
 import { BUILDING, inputsNow, sourceContributions, type SourceSql, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -40,6 +42,8 @@ export interface PublishRequest {
   seedFromGroup?: boolean;
   /** Protect ahead of the later releases of the period (default true; false measures what foresight costs). */
   foresight?: boolean;
+  /** The LP repair's first pattern (issue 21): 'primary' (the default) or 'gauss' (gauss.ts), to measure one against the other. */
+  firstPattern?: 'primary' | 'gauss';
 }
 
 interface StoredRelease { id: number; period: string; months: number }
@@ -156,7 +160,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     return {
       fingerprint, group, contributors,
       inputs: {
-        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false,
+        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false, firstPattern: req.firstPattern,
         valueRows, productRows, headlineExtra: settings.get('headline_cells'), countSecret: await countSecretOf(trx),
       },
     };
@@ -189,10 +193,9 @@ async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, 
     const own = sourceContributions([{ id, code: req.period.code, months: req.period.months, preliminary: req.preliminary }], cutOff);
     await trx.raw(`insert into release_contributions (release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees) ${own.sql}`, own.bindings);
     const counts = await storeProductContributions(id, trx);
-    const cells = out.cells.map((c) => ({ release_id: id, ...c }));
-    for (let i = 0; i < cells.length; i += 1000) await trx('release_cells').insert(cells.slice(i, i + 1000));
-    const products = out.products.map((c) => ({ release_id: id, ...c }));
-    for (let i = 0; i < products.length; i += 1000) await trx('release_product_cells').insert(products.slice(i, i + 1000));
+    await bulkInsert(trx, 'release_cells', [['release_id', 'integer'], ['geo', 'text'], ['isic', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.cells.map((c) => ({ release_id: id, ...c })));
+    await bulkInsert(trx, 'release_product_cells', [['release_id', 'integer'], ['geo', 'text'], ['product', 'text'], ['unit_of_measure_code', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.products.map((c) => ({ release_id: id, ...c })));
+    await storeProofs(id, out.proofs, trx);
     const report: ProtectionReport = {
       ...out.report,
       linked: read.group.map((g) => g.id),

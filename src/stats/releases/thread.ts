@@ -6,7 +6,7 @@ import { ProtectionFailure } from './protect.ts';
 // thread's memory is given back when it ends. One protocol for every protection — a release's
 // values and products (protect-job.ts), the index of production (production-index/protection.ts).
 
-export type Phase = 'reading' | 'values' | 'products' | 'storing' | 'computing';
+export type Phase = 'reading' | 'values' | 'products' | 'proof' | 'storing' | 'computing';
 
 export interface ProtectionHooks { log?: (line: string) => void; progress?: (phase: Phase, share: number) => void }
 

@@ -28,6 +28,8 @@ export interface ProtectionReport {
   headline?: { hidden: string[]; primary: string[] };
   /** The later releases protected ahead (foresight), their expressions, and how many the earlier releases already pinned. */
   foresight?: { releases: number; expressions: number; left: number };
+  /** The stored proof (issue 21): expressions and sides it answers for, witnesses, the LPs that found them, sides left without one, seconds (absent before migration 160). */
+  proof?: { expressions: number; sides: number; witnesses: number; lps: number; uncovered: number; seconds: number };
 }
 
 export interface ReleaseRules { minUnits: number; dominance: number; pPercent?: number; interval: number }

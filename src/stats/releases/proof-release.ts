@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { buildProof, type ProofSummary, type StoredProof } from './proof.ts';
+import { familyOf, productProblems } from './products.ts';
+import { bulkInsert } from './bulk.ts';
+import { BUILDING } from './sources.ts';
+import type { Pattern } from './attack.ts';
+
+// The stored proof of a release (issue 21), at the level of releases: built in the protection
+// thread from the rows the job read, on the problem exactly as `stats:audit --verify` rebuilds it
+// from stored contributions (the release's linked group at the time and the release itself; the
+// foresight releases are not stored, so they are not in it); checked later without a solver.
+
+export interface ProofRow { space: string; proof: StoredProof }
+
+export const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
+
+/** The rows and releases of a job as the store will leave them: foresight ids out of every signature. */
+function storedView(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], published: ReadonlySet<string>): { rows: BaseRow[]; releases: ReleaseInProblem[] } {
+  const later = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
+  return {
+    rows: rows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0),
+    releases: releases.filter((r) => !r.foresight).map((r) => (r.id === BUILDING ? { ...r, published } : r)),
+  };
+}
+
+/**
+ * The proofs of the release being built: its values, and each product family in which it has cells.
+ * `productPublished` is the set of product cells it publishes (key `geo|product~uom`).
+ */
+export async function proveRelease(
+  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[] },
+  valuePublished: ReadonlySet<string>,
+  productPublished: ReadonlySet<string>,
+  log?: (line: string) => void,
+): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
+  const values = storedView(inputs.valueRows, inputs.releases, valuePublished);
+  const valueProblem = buildProblem(values.rows, values.releases, inputs.rules);
+  const first = await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log });
+  const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
+  const total = { ...first.summary };
+  const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
+  for (const family of productProblems(products.rows, products.releases, inputs.rules)) {
+    if (!family.cells.get(BUILDING)?.size) continue;
+    const r = await buildProof(family, patternOf(family), BUILDING);
+    rows.push({ space: `products:${familyOf(family.bases[0].category)}`, proof: r.proof });
+    total.expressions += r.summary.expressions;
+    total.sides += r.summary.sides;
+    total.witnesses += r.summary.witnesses;
+    total.lps += r.summary.lps;
+    total.uncovered += r.summary.uncovered;
+    total.seconds += r.summary.seconds;
+  }
+  total.seconds = Math.round(total.seconds * 1000) / 1000;
+  log?.(`proof with products: ${total.expressions} expressions, ${total.witnesses} witnesses, ${total.lps} LPs, ${total.uncovered} uncovered, ${total.seconds} s`);
+  return { rows, summary: total };
+}
+
+/** Stores the proofs of a release (inside the transaction that stores it). */
+export async function storeProofs(releaseId: number, rows: readonly ProofRow[], trx: Knex): Promise<void> {
+  await bulkInsert(trx, 'release_proofs', [['release_id', 'integer'], ['space', 'text'], ['proof', 'jsonb']], rows.map((r) => ({ release_id: releaseId, space: r.space, proof: JSON.stringify(r.proof) })));
+}

@@ -1,0 +1,464 @@
+import type { Highs, Model } from 'highs';
+import { highs, measureScale, targetLevels, type Pattern } from './attack.ts';
+import type { BaseCell, LpMeasure, Problem, Target } from './cube.ts';
+
+// The stored proof of a release (issue 21): for every sensitive expression, measure and side, a
+// *witness* — a table the attacker of DESIGN §7 cannot rule out, in which the expression lies at
+// or beyond its protection level. Anyone can re-check it with integer arithmetic, no solver.
+//
+// A witness is stored as a sparse integer *direction* d over base cells: every published cell of
+// every release of the group sums d to exactly zero, so the true table moved by k·d (k > 0)
+// publishes exactly what was published — for every measure at once, money, quantities and the
+// employees' rounded averages alike. Moving as far as non-negativity allows in measure m gives the
+// step k_m = min over cells that d lowers of truth_m / |d|, a fraction computed by the checker
+// itself; an expression T is then protected upwards by d when k_m · Σ_T d ≥ its level in m (the
+// rule's level with the interval as a floor, issue 22; a change between releases counts its later
+// cells +1 and its earlier ones −1), and downwards by −d, or by d when Σ_T d < 0. Nothing in the
+// check is a float. The proof answers for the outside attacker; the insiders of issue 22 (a
+// contributor that knows its own figures) are in the LP audit, not in the witnesses.
+//
+// The witnesses are found after protection, on the problem exactly as the checker rebuilds it
+// from stored contributions (no foresight releases): for each (expression, measure, side) that no
+// witness found so far covers, a small LP asks for the least total movement (L1, so the direction
+// is sparse) that keeps every published cell and pushes the expression past its level; the float
+// solution is made exact by integer Gaussian elimination on its support (the free cells rounded,
+// the others solved for exactly), and checked exactly before it is kept.
+
+export interface Witness { bases: number[]; steps: bigint[] }
+
+/** What is stored (release_proofs.proof): base cells by identity, witnesses as index lists and integer steps. */
+export interface StoredProof {
+  version: 1;
+  keys: string[]; // `province|category|sig`, the release itself written as 0 in its signature
+  witnesses: { b: number[]; s: string[] }[];
+}
+
+export interface ProofSummary { expressions: number; sides: number; witnesses: number; lps: number; uncovered: number; seconds: number }
+
+/** A base cell's identity, the same when the release is built (id 0) and when it is stored (its id). */
+export function baseIdentity(b: Pick<BaseCell, 'province' | 'category' | 'sig'>, self: number): string {
+  const sig = b.sig.filter((id) => id >= 0).map((id) => (id === self ? 0 : id)).sort((x, y) => x - y);
+  return `${b.province}|${b.category}|${sig.join(',')}`;
+}
+
+/** Every distinct set of base cells the pattern publishes (a published cell of any release of the problem). */
+export function publishedSets(problem: Problem, pattern: Pattern): number[][] {
+  const out = new Map<string, number[]>();
+  for (const rel of problem.releases) {
+    const published = pattern.get(rel.id);
+    const cells = problem.cells.get(rel.id);
+    if (!published || !cells) continue;
+    for (const key of published) {
+      const c = cells.get(key);
+      if (!c) continue;
+      const sorted = [...c.bases].sort((a, b) => a - b);
+      out.set(sorted.join(','), sorted);
+    }
+  }
+  return [...out.values()];
+}
+
+// ---- exact coverage ---------------------------------------------------------------------------
+
+const SIDES = ['up', 'down'] as const;
+type Side = (typeof SIDES)[number];
+
+/** Step limit k = num/den (den 0: unlimited) of a signed direction in one measure. */
+interface Step { num: bigint; den: bigint }
+
+function stepOf(w: Witness, sign: bigint, truth: (b: number) => bigint): Step {
+  let best: Step = { num: 1n, den: 0n };
+  for (let i = 0; i < w.bases.length; i++) {
+    const s = sign * w.steps[i];
+    if (s >= 0n) continue;
+    const t = truth(w.bases[i]);
+    const cand = { num: t, den: -s };
+    if (best.den === 0n || cand.num * best.den < best.num * cand.den) best = cand;
+  }
+  return best;
+}
+
+/**
+ * How far an expression must move on `side` in measure m: its level (cube.ts), and downwards no
+ * further than to 0 for a sum (a sum of non-negative figures cannot go below; a change can).
+ */
+export function shiftNeeded(t: Target, m: LpMeasure, side: Side): bigint {
+  const level = t.level[m];
+  if (side === 'up' || t.minus.length) return level;
+  const x = t.truth[m];
+  return level < x ? level : x;
+}
+
+/** Σ over the expression of a direction: its cells +1, the cells it subtracts −1. */
+export function shiftOf(t: Target, step: ReadonlyMap<number, bigint>): bigint {
+  let sum = 0n;
+  for (const b of t.bases) sum += step.get(b) ?? 0n;
+  for (const b of t.minus) sum -= step.get(b) ?? 0n;
+  return sum;
+}
+
+/**
+ * Whether moving the truth by k·(sign·d) with shift Σ_T d = `sum` moves an expression at least
+ * `needed` on `side`: k·|sum| ≥ needed, in integers.
+ */
+function reaches(step: Step, sign: bigint, sum: bigint, needed: bigint, side: Side): boolean {
+  const s = sign * sum;
+  if (side === 'up' ? s <= 0n : s >= 0n) return false;
+  if (step.den === 0n) return true;
+  const abs = s < 0n ? -s : s;
+  return step.num * abs >= needed * step.den;
+}
+
+/** The sensitive expressions the proof answers for: those of published releases (foresight ones are not part of the verdict). */
+function provedTargets(problem: Problem): number[] {
+  return problem.targets.map((_, i) => i).filter((i) => !problem.targets[i].foresight);
+}
+
+class Coverage {
+  readonly need: Uint8Array[]; // per measure × side: 1 = still to cover
+  private readonly targetsOfBase: number[][];
+  private readonly truthOf: bigint[][]; // per measure, per base
+
+  constructor(private readonly problem: Problem, targets: readonly number[]) {
+    this.targetsOfBase = problem.bases.map(() => []);
+    for (const t of targets) for (const b of [...problem.targets[t].bases, ...problem.targets[t].minus]) this.targetsOfBase[b].push(t);
+    this.truthOf = problem.measures.map((m) => problem.bases.map((b) => b.total[m]));
+    this.need = [];
+    for (const m of problem.measures) {
+      for (let s = 0; s < 2; s++) {
+        const need = new Uint8Array(problem.targets.length);
+        for (const t of targets) if (shiftNeeded(problem.targets[t], m, s === 0 ? 'up' : 'down') > 0n) need[t] = 1;
+        this.need.push(need);
+      }
+    }
+  }
+
+  slot(mi: number, side: Side): Uint8Array { return this.need[mi * 2 + (side === 'up' ? 0 : 1)]; }
+
+  /** Marks every (target, measure, side) the witness covers; returns how many. */
+  apply(w: Witness): number {
+    const step = new Map<number, bigint>();
+    w.bases.forEach((b, i) => step.set(b, w.steps[i]));
+    const touched = new Set<number>();
+    for (const b of w.bases) for (const t of this.targetsOfBase[b]) touched.add(t);
+    let covered = 0;
+    this.problem.measures.forEach((m, mi) => {
+      const truth = this.truthOf[mi];
+      for (const sign of [1n, -1n]) {
+        const k = stepOf(w, sign, (b) => truth[b]);
+        if (k.den !== 0n && k.num === 0n) continue;
+        for (const t of touched) {
+          const target = this.problem.targets[t];
+          const sum = shiftOf(target, step);
+          if (sum === 0n) continue;
+          for (const side of SIDES) {
+            const need = this.slot(mi, side);
+            if (need[t] && reaches(k, sign, sum, shiftNeeded(target, m, side), side)) { need[t] = 0; covered++; }
+          }
+        }
+      }
+    });
+    return covered;
+  }
+
+  left(): { target: number; measure: LpMeasure; side: Side }[] {
+    const out: { target: number; measure: LpMeasure; side: Side }[] = [];
+    this.problem.measures.forEach((m, mi) => {
+      for (const side of SIDES) this.slot(mi, side).forEach((v, t) => { if (v) out.push({ target: t, measure: m, side }); });
+    });
+    return out;
+  }
+}
+
+// ---- the checker ------------------------------------------------------------------------------
+
+export interface ProofCheck { ok: boolean; witnesses: number; expressions: number; sides: number; failures: string[] }
+
+/**
+ * Re-checks a stored proof against a problem rebuilt from stored data and the published pattern:
+ * every witness keeps every published cell, and every sensitive expression, measure and side is
+ * pushed past its level by some witness. Integer arithmetic only.
+ */
+export function checkProof(problem: Problem, pattern: Pattern, proof: StoredProof, self: number): ProofCheck {
+  const failures: string[] = [];
+  const index = new Map<string, number>();
+  for (const b of problem.bases) index.set(baseIdentity(b, self), b.index);
+  const witnesses: Witness[] = [];
+  if (proof.version !== 1 || !Array.isArray(proof.keys) || !Array.isArray(proof.witnesses)) return { ok: false, witnesses: 0, expressions: 0, sides: 0, failures: ['the proof is not in a known format'] };
+  const resolved = proof.keys.map((k) => index.get(k));
+  const rows = publishedSets(problem, pattern);
+  const rowsOfBase: number[][] = problem.bases.map(() => []);
+  rows.forEach((r, i) => { for (const b of r) rowsOfBase[b].push(i); });
+  proof.witnesses.forEach((raw, wi) => {
+    if (raw.b.length !== raw.s.length || raw.b.length === 0) { failures.push(`witness ${wi}: malformed`); return; }
+    const bases: number[] = [];
+    const steps: bigint[] = [];
+    const seen = new Set<number>();
+    for (let i = 0; i < raw.b.length; i++) {
+      const b = resolved[raw.b[i]];
+      let s: bigint;
+      try { s = BigInt(raw.s[i]); } catch { failures.push(`witness ${wi}: a step is not an integer`); return; }
+      if (b === undefined) { failures.push(`witness ${wi}: base cell ${proof.keys[raw.b[i]] ?? raw.b[i]} is not in the stored data`); return; }
+      if (seen.has(b) || s === 0n) { failures.push(`witness ${wi}: malformed`); return; }
+      seen.add(b);
+      bases.push(b);
+      steps.push(s);
+    }
+    const step = new Map<number, bigint>();
+    bases.forEach((b, i) => step.set(b, steps[i]));
+    const touched = new Set<number>();
+    for (const b of bases) for (const r of rowsOfBase[b]) touched.add(r);
+    for (const r of touched) {
+      let sum = 0n;
+      for (const b of rows[r]) sum += step.get(b) ?? 0n;
+      if (sum !== 0n) { failures.push(`witness ${wi} changes a published cell (base cells ${rows[r].slice(0, 5).map((b) => baseIdentity(problem.bases[b], self)).join(' + ')}${rows[r].length > 5 ? ' …' : ''}) by ${sum}`); return; }
+    }
+    witnesses.push({ bases, steps });
+  });
+  const targets = provedTargets(problem);
+  const coverage = new Coverage(problem, targets);
+  let sides = 0;
+  for (const need of coverage.need) for (const v of need) sides += v;
+  if (failures.length === 0) for (const w of witnesses) coverage.apply(w);
+  const left = coverage.left();
+  for (const l of left.slice(0, 10)) {
+    const t = problem.targets[l.target];
+    failures.push(`no witness moves ${t.cell}${t.part ? ' (part)' : ''} of release ${t.release === 0 ? self : t.release} ${l.side} in ${l.measure}`);
+  }
+  if (left.length > 10) failures.push(`… and ${left.length - 10} more uncovered sides`);
+  return { ok: failures.length === 0, witnesses: witnesses.length, expressions: targets.length, sides, failures };
+}
+
+// ---- the builder ------------------------------------------------------------------------------
+
+/**
+ * The witness LP of one measure: columns p_b, n_b ≥ 0 per free base cell (d = p − n, n ≤ truth so
+ * that nothing goes negative), every published set of base cells an equality (its sum of d is
+ * 0), cost Σ p + n. Base cells published alone are constants and left out; sets that are equal
+ * once those are left out are one row. Each request adds the expression's row, solves from the
+ * last basis and removes it.
+ */
+class WitnessModel {
+  private readonly model: Model;
+  private readonly col = new Map<number, number>(); // base → index among free bases
+  private readonly free: number[];
+  private readonly rows: number;
+  readonly scale: number;
+
+  constructor(private readonly h: Highs, private readonly problem: Problem, readonly measure: LpMeasure, rows: readonly number[][], fixed: ReadonlySet<number>) {
+    this.scale = measureScale(problem, measure);
+    this.free = problem.bases.map((b) => b.index).filter((b) => !fixed.has(b));
+    this.free.forEach((b, j) => this.col.set(b, j));
+    const nf = this.free.length;
+    const distinct = new Map<string, number[]>();
+    for (const r of rows) {
+      const cols = r.filter((b) => !fixed.has(b)).map((b) => this.col.get(b)!);
+      if (cols.length === 0) continue;
+      distinct.set(cols.join(','), cols);
+    }
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (const cols of distinct.values()) {
+      for (const j of cols) { indices.push(j, nf + j); values.push(1, -1); }
+      starts.push(indices.length);
+    }
+    this.rows = distinct.size;
+    const numCols = 2 * nf;
+    const total = problem.bases.reduce((s, b) => s + Number(b.total[measure]), 0) / this.scale;
+    const colUpper = new Float64Array(numCols);
+    for (let j = 0; j < nf; j++) {
+      colUpper[j] = 10 * total + 10;
+      colUpper[nf + j] = Number(problem.bases[this.free[j]].total[measure]) / this.scale;
+    }
+    this.model = h.createModel({
+      numCols, numRows: this.rows, sense: h.constants.objectiveSense.minimize,
+      colCost: new Float64Array(numCols).fill(1), colLower: new Float64Array(numCols), colUpper,
+      rowLower: new Float64Array(this.rows), rowUpper: new Float64Array(this.rows),
+      matrix: { format: 'csr', numRows: this.rows, numCols, starts, indices, values },
+    });
+    this.model.options.set({ output_flag: false });
+  }
+
+  /** The least movement pushing target `t` past its level on `side` (with a small margin), or null when none exists. */
+  solve(t: number, side: Side): Map<number, number> | null {
+    const target = this.problem.targets[t];
+    const terms = [...target.bases.map((b) => [b, 1] as const), ...target.minus.map((b) => [b, -1] as const)].filter(([b]) => this.col.has(b));
+    if (terms.length === 0) return null;
+    const x = Number(target.truth[this.measure]);
+    const levels = targetLevels(target, this.measure);
+    // A margin over the level: the exact direction is the float one rounded, and must still reach it.
+    const need = ((side === 'up' ? levels.up - x : x - levels.down) * 1.00005 + 1e-9 * Math.max(1, Math.abs(x))) / this.scale;
+    const nf = this.free.length;
+    const inf = this.h.infinity;
+    const [lo, hi] = side === 'up' ? [need, inf] : [-inf, -need];
+    // d = d⁺ − d⁻ over the free cells: a term's coefficient on both halves.
+    this.model.addRow(lo, hi, { indices: [...terms.map(([b]) => this.col.get(b)!), ...terms.map(([b]) => nf + this.col.get(b)!)], values: [...terms.map(([, c]) => c), ...terms.map(([, c]) => -c)] });
+    try {
+      this.model.run();
+      const status = this.model.getModelStatus();
+      if (status !== this.h.constants.modelStatus.optimal) return null;
+      const sol = this.model.getSolution().colValue;
+      const d = new Map<number, number>();
+      for (let j = 0; j < nf; j++) {
+        const v = sol[j] - sol[nf + j];
+        if (v !== 0) d.set(this.free[j], v);
+      }
+      return d;
+    } finally {
+      this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
+    }
+  }
+
+  /** Cells the float solution drove to zero in this measure: kept exact (free) in the elimination. */
+  atBound(d: ReadonlyMap<number, number>): Set<number> {
+    const out = new Set<number>();
+    for (const [b, v] of d) {
+      const t = Number(this.problem.bases[b].total[this.measure]) / this.scale;
+      if (v < 0 && Math.abs(v + t) <= 1e-9 * Math.max(1, t)) out.add(b);
+    }
+    return out;
+  }
+
+  dispose(): void { this.model.dispose(); }
+}
+
+const gcd = (a: bigint, b: bigint): bigint => {
+  a = a < 0n ? -a : a;
+  b = b < 0n ? -b : b;
+  while (b) [a, b] = [b, a % b];
+  return a;
+};
+
+/**
+ * An integer direction that keeps every published set exactly, close to the float `d`: Gaussian
+ * elimination in integers over the sets that touch d's support (restricted to it), the free cells
+ * set to d rounded (on a 2^-40 grid of its largest entry), the pivots solved for exactly.
+ */
+export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][], last: ReadonlySet<number> = new Set()): Witness | null {
+  let max = 0;
+  for (const v of d.values()) max = Math.max(max, Math.abs(v));
+  if (max === 0) return null;
+  const support = [...d.keys()].filter((b) => Math.abs(d.get(b)!) > 1e-9 * max);
+  // Pivots are taken in this order: cells driven to zero last, so that their (exact) share stays as rounded.
+  support.sort((a, b) => Number(last.has(a)) - Number(last.has(b)) || a - b);
+  const order = new Map(support.map((b, i) => [b, i]));
+  const touched = new Set<number>();
+  for (const b of support) for (const r of rowsOfBase[b]) touched.add(r);
+  const pivots: { col: number; row: Map<number, bigint> }[] = [];
+  const seen = new Set<string>();
+  for (const r of touched) {
+    const cols = rows[r].filter((b) => order.has(b)).map((b) => order.get(b)!).sort((a, b) => a - b);
+    const key = cols.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let row = new Map<number, bigint>(cols.map((c) => [c, 1n]));
+    for (const p of pivots) {
+      const b = row.get(p.col);
+      if (!b) continue;
+      row = combine(p.row.get(p.col)!, row, b, p.row);
+    }
+    if (row.size === 0) continue;
+    const col = Math.min(...row.keys());
+    const a = row.get(col)!;
+    for (const p of pivots) {
+      const b = p.row.get(col);
+      if (b) p.row = combine(a, p.row, b, row);
+    }
+    pivots.push({ col, row });
+  }
+  const pivotCols = new Set(pivots.map((p) => p.col));
+  const grid = 2 ** 40;
+  const value = new Map<number, bigint>();
+  for (let c = 0; c < support.length; c++) if (!pivotCols.has(c)) value.set(c, BigInt(Math.round((d.get(support[c])! / max) * grid)));
+  let l = 1n;
+  for (const p of pivots) { const a = p.row.get(p.col)!; l = (l * (a < 0n ? -a : a)) / gcd(l, a); }
+  const out = new Map<number, bigint>();
+  for (const [c, v] of value) out.set(c, v * l);
+  for (const p of pivots) {
+    let s = 0n;
+    for (const [c, coef] of p.row) if (c !== p.col) s += coef * (value.get(c) ?? 0n);
+    out.set(p.col, (-s * l) / p.row.get(p.col)!);
+  }
+  let g = 0n;
+  for (const v of out.values()) g = gcd(g, v);
+  if (g === 0n) return null;
+  const bases: number[] = [];
+  const steps: bigint[] = [];
+  for (const [c, v] of [...out].sort((a, b) => support[a[0]] - support[b[0]])) {
+    if (v === 0n) continue;
+    bases.push(support[c]);
+    steps.push(v / g);
+  }
+  return { bases, steps };
+}
+
+/** a·row − b·pivot, divided by the gcd of its entries (fraction-free elimination). */
+function combine(a: bigint, row: ReadonlyMap<number, bigint>, b: bigint, pivot: ReadonlyMap<number, bigint>): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const [c, v] of row) out.set(c, a * v);
+  for (const [c, v] of pivot) {
+    const s = (out.get(c) ?? 0n) - b * v;
+    if (s === 0n) out.delete(c); else out.set(c, s);
+  }
+  let g = 0n;
+  for (const v of out.values()) g = gcd(g, v);
+  if (g > 1n) for (const [c, v] of out) out.set(c, v / g);
+  return out;
+}
+
+/**
+ * Finds witnesses for every sensitive expression, measure and side of `problem` under `pattern`.
+ * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
+ * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
+ */
+export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
+  const started = performance.now();
+  const h = await highs();
+  const rows = publishedSets(problem, pattern);
+  const rowsOfBase: number[][] = problem.bases.map(() => []);
+  rows.forEach((r, i) => { for (const b of r) rowsOfBase[b].push(i); });
+  const fixed = new Set<number>();
+  for (const r of rows) if (r.length === 1) fixed.add(r[0]);
+  const targets = provedTargets(problem);
+  const coverage = new Coverage(problem, targets);
+  let sides = 0;
+  for (const need of coverage.need) for (const v of need) sides += v;
+  const witnesses: Witness[] = [];
+  let lps = 0;
+  let uncovered = 0;
+  const pause = async () => new Promise((resolve) => setImmediate(resolve));
+  for (const [mi, m] of problem.measures.entries()) {
+    let model: WitnessModel | null = null;
+    try {
+      for (const t of targets) {
+        for (const side of SIDES) {
+          if (!coverage.slot(mi, side)[t]) continue;
+          model ??= new WitnessModel(h, problem, m, rows, fixed);
+          const d = model.solve(t, side);
+          lps++;
+          const w = d && exactDirection(d, rowsOfBase, rows, model.atBound(d));
+          if (w) { coverage.apply(w); witnesses.push(w); }
+          if (coverage.slot(mi, side)[t]) { uncovered++; coverage.slot(mi, side)[t] = 0; }
+          if (lps % 50 === 0) await pause();
+        }
+      }
+    } finally {
+      model?.dispose();
+    }
+  }
+  // Stored compactly: only the base cells some witness moves, by identity.
+  const keyIndex = new Map<number, number>();
+  const keys: string[] = [];
+  const stored = witnesses.map((w) => ({
+    b: w.bases.map((b) => {
+      let i = keyIndex.get(b);
+      if (i === undefined) { i = keys.length; keys.push(baseIdentity(problem.bases[b], self)); keyIndex.set(b, i); }
+      return i;
+    }),
+    s: w.steps.map(String),
+  }));
+  const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
+  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses, ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
+  return { proof: { version: 1, keys, witnesses: stored }, summary, witnesses };
+}

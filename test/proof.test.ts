@@ -1,0 +1,135 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.ts';
+import { protectRelease } from '../src/stats/releases/protect.ts';
+import { buildProof, checkProof, exactDirection, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
+import type { Pattern } from '../src/stats/releases/attack.ts';
+import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
+
+// Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
+// expressions past their levels; the checker does it in integers and must say no to anything else.
+
+const P1 = '23';
+const P2 = '10';
+
+const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
+
+const contributions2x3 = (): Contribution[] => [
+  ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
+  ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
+];
+
+const table2x3 = (): Problem => buildProblem(baseRows(contributions2x3()), [{ id: 1, months: 1, published: null }], RULES);
+
+async function protectedTable(): Promise<{ problem: Problem; pattern: Pattern }> {
+  const open = table2x3();
+  const p = await protectRelease(open, 1);
+  const problem = buildProblem(baseRows(contributions2x3()), [{ id: 1, months: 1, published: p.published }], RULES);
+  return { problem, pattern: patternOf(problem) };
+}
+
+describe('the stored proof (issue 21)', () => {
+  it('the 2×3 table: one witness per side, each keeping every published cell, and the checker accepts them', async () => {
+    const { problem, pattern } = await protectedTable();
+    const { proof, summary } = await buildProof(problem, pattern, 1);
+    expect(summary.uncovered).toBe(0);
+    expect(summary.expressions).toBeGreaterThan(0);
+    const check = checkProof(problem, pattern, proof, 1);
+    expect(check.failures).toEqual([]);
+    expect(check.ok).toBe(true);
+    // The rectangle: +d on the sensitive cells, −d on their partners (or the reverse), all four moved by the same amount.
+    const w = proof.witnesses[0];
+    expect(w.b).toHaveLength(4);
+    expect(new Set(w.s.map((s) => BigInt(s) < 0n ? -BigInt(s) : BigInt(s))).size).toBe(1);
+  });
+
+  it('rejects a tampered witness: one step changed no longer keeps the published cells', async () => {
+    const { problem, pattern } = await protectedTable();
+    const { proof } = await buildProof(problem, pattern, 1);
+    const tampered: StoredProof = structuredClone(proof);
+    tampered.witnesses[0].s[0] = String(BigInt(tampered.witnesses[0].s[0]) * 2n);
+    const check = checkProof(problem, pattern, tampered, 1);
+    expect(check.ok).toBe(false);
+    expect(check.failures.join('\n')).toMatch(/changes a published cell/);
+  });
+
+  it('rejects a witness that names a base cell the stored data does not have', async () => {
+    const { problem, pattern } = await protectedTable();
+    const { proof } = await buildProof(problem, pattern, 1);
+    const tampered: StoredProof = structuredClone(proof);
+    tampered.keys[0] = '99|9999|1';
+    expect(checkProof(problem, pattern, tampered, 1).ok).toBe(false);
+  });
+
+  it('rejects the proof once a suppressed cell is published: its witness would change it', async () => {
+    const { problem, pattern } = await protectedTable();
+    const { proof } = await buildProof(problem, pattern, 1);
+    const more = new Map(pattern);
+    more.set(1, new Set([...pattern.get(1)!, cellKey(P2, '1071')]));
+    const check = checkProof(problem, more, proof, 1);
+    expect(check.ok).toBe(false);
+  });
+
+  it('rejects a pattern that does not protect: primary suppression alone leaves the sensitive cells without a witness', async () => {
+    const problem = table2x3();
+    const all = [...problem.cells.get(1)!.keys()];
+    const primaryOnly: Pattern = new Map([[1, new Set(all.filter((k) => k !== cellKey(P1, '1071') && k !== cellKey(P1, '1072')))]]);
+    const { summary, proof } = await buildProof(problem, primaryOnly, 1);
+    expect(summary.uncovered).toBeGreaterThan(0);
+    const check = checkProof(problem, primaryOnly, proof, 1);
+    expect(check.ok).toBe(false);
+    expect(check.failures.join('\n')).toMatch(/no witness moves/);
+  });
+
+  it('the checker asks for the whole protection level: a witness scaled to fall short does not count', async () => {
+    // One suppressed rectangle whose smaller cell limits the step: 10 % of a large sensitive cell is more than the small cell can give.
+    const c: Contribution[] = [
+      ...units(1, 1, 1, P1, '1071', 100), ...units(1, 2, 3, P1, '1072', 1), ...units(1, 5, 3, P1, '1073', 50),
+      ...units(1, 10, 3, P2, '1071', 50), ...units(1, 20, 3, P2, '1072', 1), ...units(1, 30, 3, P2, '1073', 50),
+    ];
+    const rect = new Set([cellKey(P1, '1071'), cellKey(P1, '1072'), cellKey(P2, '1071'), cellKey(P2, '1072')]);
+    const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+    const pattern: Pattern = new Map([[1, new Set([...open.cells.get(1)!.keys()].filter((k) => !rect.has(k)))]]);
+    const { summary } = await buildProof(open, pattern, 1);
+    // The small cells (3 units of 1) can move the big one by at most 3 < 10: no witness reaches its downward level through them.
+    expect(summary.uncovered).toBeGreaterThan(0);
+  });
+
+  it('month differencing through a quarter: the group\'s proof covers the months\' and the quarter\'s expressions', async () => {
+    const c = monthsAndQuarter();
+    const { problem } = await publishInOrder(c, [{ id: 1, months: 1 }, { id: 2, months: 1 }, { id: 3, months: 1 }, { id: 4, months: 3 }]);
+    const pattern = patternOf(problem);
+    const { proof, summary } = await buildProof(problem, pattern, 4);
+    expect(summary.uncovered).toBe(0);
+    expect(checkProof(problem, pattern, proof, 4).ok).toBe(true);
+  });
+
+  it('exactDirection turns a slightly noisy float direction into an exact one that keeps every set', () => {
+    // Sets {0,1}, {2,3}, {0,2}, {1,3}: the rectangle's null space is (1, −1, −1, 1).
+    const rows = [[0, 1], [2, 3], [0, 2], [1, 3]];
+    const rowsOfBase = [[0, 2], [0, 3], [1, 2], [1, 3]];
+    const d = new Map([[0, 0.30000001], [1, -0.3], [2, -0.29999999], [3, 0.3]]);
+    const w = exactDirection(d, rowsOfBase, rows)!;
+    expect(w.steps.map(Number)).toEqual([1, -1, -1, 1]);
+    const sets = publishedSets(buildProblem([], [], RULES), new Map());
+    expect(sets).toEqual([]);
+  });
+
+  it('random small cubes: every protected pattern has a proof the checker accepts', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073'), n: fc.integer({ min: 1, max: 3 }), pv: fc.integer({ min: 1, max: 40 }) }), { minLength: 2, maxLength: 6 }),
+      async (cells) => {
+        let u = 1;
+        const c: Contribution[] = [];
+        for (const cell of cells) { c.push(...units(1, u, cell.n, cell.p, cell.cls, cell.pv)); u += cell.n; }
+        const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+        const p = await protectRelease(open, 1, { cleanupSeconds: 2 });
+        const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: p.published }], RULES);
+        const pattern = patternOf(problem);
+        const { proof, summary } = await buildProof(problem, pattern, 1);
+        expect(summary.uncovered).toBe(0);
+        expect(checkProof(problem, pattern, proof, 1).ok).toBe(true);
+      },
+    ), { numRuns: 25 });
+  });
+});
