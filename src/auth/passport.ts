@@ -36,7 +36,9 @@ export interface SignInRefusal {
   status: 401 | 403 | 429;
 }
 
-const waitText = (seconds: number) => (seconds >= 120 ? `${persianDigits(Math.ceil(seconds / 60))} دقیقه` : `${persianDigits(seconds)} ثانیه`);
+// In whole minutes, rounded up: the wait of an account that exists and of one that does not, asked
+// a moment apart, must read the same (in seconds, 30 and 29 told them apart on a busy server).
+const waitText = (seconds: number) => `${persianDigits(Math.ceil(seconds / 60))} دقیقه`;
 
 const WRONG: SignInRefusal = { status: 401, message: 'پست الکترونیکی یا گذرواژه نادرست است.' };
 
