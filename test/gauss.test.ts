@@ -55,7 +55,9 @@ describe('the first pattern by Gaussian elimination (issue 21)', () => {
         // which elimination does not see and the LP repair does.)
         const lone = await attack(problem, new Map([[1, p1.published], [2, gaussOnly]]), ['production_value']);
         const pinned = (await attack(problem, new Map([[1, p1.published], [2, new Set<string>()]]), ['production_value'])).exactTargets;
-        for (const t of lone.exactTargets) expect(pinned.has(t)).toBe(true);
+        // Elimination sees sums of base cells; a change between the two releases (issue 22: the later
+        // cell less the earlier) is left to the LP repair, which the full audit below checks.
+        for (const t of lone.exactTargets) if (problem.targets[t].kind !== 'change') expect(pinned.has(t)).toBe(true);
         const fast = await protectRelease(problem, 2, { seed, cleanupSeconds: 1 });
         const plain = await protectRelease(problem, 2, { cleanupSeconds: 1 });
         for (const p of [fast, plain]) {

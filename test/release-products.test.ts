@@ -199,7 +199,8 @@ describe('quantities per coded product in releases', () => {
     expect(lines[3]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده');
     const yoghurt = lines.find((l) => l.startsWith(`${YOGHURT},`))!;
     expect(yoghurt).toBe(`${YOGHURT},محصول,ماست,تن,×,×`);
-    expect(lines.find((l) => l.startsWith('1050,سایر'))).toBe('1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3');
+    // The count of producing units is perturbed by the cell-key method (issue 22): 3 true units, published as 3 to 5.
+    expect(lines.find((l) => l.startsWith('1050,سایر'))).toMatch(/^1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ \(پیوندنخورده به کد\),کیلوگرم,15003,[345]$/);
     expect(lines.some((l) => l.startsWith('× : محرمانه'))).toBe(true);
     const long = await agent.get('/stats/products?period=1404-01&format=csv-long&geo=province');
     expect(long.text.replace(/^\ufeff/, '').split('\r\n')[0]).toBe('کد,نوع,محصول,کد واحد,واحد اندازه‌گیری,کد ستون,ستون,مقدار,محرمانه');

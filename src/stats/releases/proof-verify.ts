@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { db } from '../../db.ts';
-import { roundedAverage, totalOf, unitCount, type Problem } from './cube.ts';
+import { roundedAverage, totalOf, unitsOf, type BaseCell, type Problem } from './cube.ts';
+import { perturbedCount, recordKeys } from './counts.ts';
 import { checkProof, type StoredProof } from './proof.ts';
 import { patternOf } from './proof-release.ts';
 import { familyOf, productCategory, productProblems, productRowsOf, publishedProductPatterns, toMicro } from './products.ts';
-import { groupProblem } from './publish.ts';
+import { countSecretOf, groupProblem } from './publish.ts';
 import { parseReferencePeriod } from './period.ts';
 import type { ReleaseRules } from './types.ts';
 
@@ -22,7 +23,10 @@ function integerOf(value: string | number): bigint | null {
 }
 
 /** Every stored value cell of the release equals the same cell recomputed from its stored contributions, and is hidden exactly where the pattern hides it. */
-async function checkValueCells(problem: Problem, id: number, months: number, k: Knex): Promise<string[]> {
+/** A cell's published count: its units' true count moved by the cell-key method (counts.ts), as the release stored it. */
+type CountOf = (members: readonly BaseCell[]) => bigint;
+
+async function checkValueCells(problem: Problem, id: number, months: number, countOf: CountOf, k: Knex): Promise<string[]> {
   const cells = problem.cells.get(id) ?? new Map();
   const published = problem.releases.find((r) => r.id === id)?.published ?? new Set<string>();
   const stored = (await k('release_cells').where({ release_id: id }).select('geo', 'isic', 'measure', 'value', 'suppressed')) as { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean }[];
@@ -39,7 +43,7 @@ async function checkValueCells(problem: Problem, id: number, months: number, k: 
     const t = totalOf(members);
     const truth: Record<string, bigint> = {
       production_value: t.production_value, intermediate_consumption: t.intermediate_consumption, value_added: t.production_value - t.intermediate_consumption,
-      employees: roundedAverage(t.employees, months), units: BigInt(unitCount(members)),
+      employees: roundedAverage(t.employees, months), units: countOf(members),
     };
     if (row.value === null || integerOf(row.value) !== truth[row.measure]) failures.push(`published cell ${key} ${row.measure} is ${row.value}, its contributions give ${truth[row.measure]}`);
   }
@@ -47,14 +51,14 @@ async function checkValueCells(problem: Problem, id: number, months: number, k: 
   return failures;
 }
 
-async function checkProductCells(families: readonly Problem[], id: number, k: Knex): Promise<string[]> {
+async function checkProductCells(families: readonly Problem[], id: number, countOf: CountOf, k: Knex): Promise<string[]> {
   const truth = new Map<string, { q: bigint; units: bigint }>();
   for (const f of families) {
     for (const c of f.cells.get(id)?.values() ?? []) {
       const members = c.bases.map((i) => f.bases[i]);
       let q = 0n;
       for (const b of members) q += b.total.quantity;
-      truth.set(c.key, { q, units: BigInt(unitCount(members)) });
+      truth.set(c.key, { q, units: countOf(members) });
     }
   }
   const stored = (await k('release_product_cells').where({ release_id: id }).select('geo', 'product', 'unit_of_measure_code as uom', 'measure', 'value', 'suppressed')) as { geo: string; product: string; uom: string; measure: string; value: string | null; suppressed: boolean }[];
@@ -79,6 +83,7 @@ async function checkProductCells(families: readonly Problem[], id: number, k: Kn
 export async function verifyStoredReleases(k: Knex = db(), ids?: readonly number[]): Promise<VerifiedRelease[]> {
   const stored = (await k('releases').orderBy('id').select('id', 'period', 'rules', 'report')) as { id: number; period: string; rules: ReleaseRules | string; report: { linked?: number[] } | string }[];
   const byId = new Map(stored.map((r) => [r.id, r]));
+  const keys = recordKeys(await countSecretOf(k));
   const out: VerifiedRelease[] = [];
   for (const r of stored) {
     if (ids && !ids.includes(r.id)) continue;
@@ -94,10 +99,11 @@ export async function verifyStoredReleases(k: Knex = db(), ids?: readonly number
     });
     const months = group.at(-1)!.months;
     const valueProblem = await groupProblem(group, rules, k);
-    result.failures.push(...await checkValueCells(valueProblem, r.id, months, k));
+    const countOf: CountOf = (members) => BigInt(perturbedCount(unitsOf(members), keys, rules.minUnits));
+    result.failures.push(...await checkValueCells(valueProblem, r.id, months, countOf, k));
     const productPatterns = await publishedProductPatterns(group.map((g) => g.id), k);
     const families = productProblems(await productRowsOf(group.map((g) => g.id), null, k), group.map((g) => ({ id: g.id, months: g.months, published: productPatterns.get(g.id)! })), rules);
-    result.failures.push(...await checkProductCells(families, r.id, k));
+    result.failures.push(...await checkProductCells(families, r.id, countOf, k));
     const familyOfKey = new Map(families.map((f) => [`products:${familyOf(f.bases[0].category)}`, f]));
     const spaces = new Map(proofs.map((p) => [p.space, typeof p.proof === 'string' ? JSON.parse(p.proof) as StoredProof : p.proof]));
     const check = (space: string, problem: Problem) => {

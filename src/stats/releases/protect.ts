@@ -300,13 +300,25 @@ class RepairModel {
     this.model.changeColsCost({ kind: 'range', from: col, to: col + 1 }, [0, 0]);
   }
 
-  /** The cheapest perturbation moving the target past its protection level: its base-cell changes (scaled) and the cells it pays for. */
+  /**
+   * The cheapest perturbation moving the target past its protection level: its base-cell changes
+   * (scaled) and the cells it pays for. For the outside attacker it asks a hair more (1e-4 of the
+   * level, issue 21: room for the stored proof's exact witness), and only the level itself when the
+   * hair is not to be had (a level reaching a bound the earlier releases set, a sum asked down to 0).
+   */
   solve(e: Exposure, published: ReadonlySet<string>): { delta: Float64Array; pay: string[] } | 'infeasible' {
+    if (e.insider === undefined) {
+      const past = this.solveWith(e, published, MARGIN);
+      if (past !== 'infeasible') return past;
+    }
+    return this.solveWith(e, published, 1);
+  }
+
+  private solveWith(e: Exposure, published: ReadonlySet<string>, margin: number): { delta: Float64Array; pay: string[] } | 'infeasible' {
     const target = this.problem.targets[e.target];
     const { up, down } = this.shiftNeeded(e);
     const inf = this.h.infinity;
-    // A hair past the level (1e-4 of it): the stored proof (proof.ts) then has an exact witness to spare.
-    const [lo, hi] = e.direction === 'up' ? [(up * MARGIN) / this.scale, inf] : [-inf, (down * MARGIN) / this.scale];
+    const [lo, hi] = e.direction === 'up' ? [(up * margin) / this.scale, inf] : [-inf, (down * margin) / this.scale];
     this.model.addRow(lo, hi, targetTerms(target));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     try {

@@ -168,7 +168,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
 }
 
 /** The cell-key method's secret (migration 170): read with the inputs, never shown. */
-async function countSecretOf(k: Knex): Promise<string> {
+export async function countSecretOf(k: Knex): Promise<string> {
   const row = (await k('disclosure_secrets').where({ name: 'count_cell_key' }).first('value')) as { value: string } | undefined;
   if (!row) throw new Error('disclosure_secrets has no count_cell_key: run the migrations');
   return row.value;
