@@ -23,6 +23,7 @@ import * as m141 from './141_catalogue_bigrams.ts';
 import * as m142 from './142_collation_fa.ts';
 import * as m150 from './150_filing_expectations.ts';
 import * as m151 from './151_validation_rules.ts';
+import * as m220 from './220_index_holidays.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -50,6 +51,7 @@ const migrations: Record<string, Knex.Migration> = {
   '142_collation_fa': m142,
   '150_filing_expectations': m150,
   '151_validation_rules': m151,
+  '220_index_holidays': m220,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -267,3 +267,13 @@ export function periodLabelParts(p: Period): { month: string; year: number } {
   const { jy, jm } = splitPeriod(p);
   return { month: MONTH_NAMES[jm - 1], year: jy };
 }
+
+/** Day of the Iranian week of a Jalali date: 0 Saturday (شنبه) … 6 Friday (جمعه). */
+export function jalaliWeekday(d: JalaliDate): number {
+  return (jalaali.j2d(d.jy, d.jm, d.jd) + 2) % 7;
+}
+
+/** The Jalali date `days` days after `d` (negative: before). */
+export function addJalaliDays(d: JalaliDate, days: number): JalaliDate {
+  return jalaali.d2j(jalaali.j2d(d.jy, d.jm, d.jd) + days);
+}
