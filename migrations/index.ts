@@ -24,6 +24,7 @@ import * as m142 from './142_collation_fa.ts';
 import * as m150 from './150_filing_expectations.ts';
 import * as m151 from './151_validation_rules.ts';
 import * as m220 from './220_index_holidays.ts';
+import * as m221 from './221_index_adjusted.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -52,6 +53,7 @@ const migrations: Record<string, Knex.Migration> = {
   '150_filing_expectations': m150,
   '151_validation_rules': m151,
   '220_index_holidays': m220,
+  '221_index_adjusted': m221,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -7,6 +7,7 @@ import { failsPrimary, isicNodesOf } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
 import { protectTree, type IndexNode } from './protection.ts';
 import { LOCKS } from '../locks.ts';
+import { prepareAdjustments, storeAdjustments, type AdjustmentReport } from './adjustment.ts';
 
 // Issue 16: one computation of the index of industrial and mining production for one month
 // (method and its simplifications: docs/index.md). Two set-based statements read the filings —
@@ -28,6 +29,7 @@ export interface IndexReport {
   uncovered: string[]; // classes with value added but no coded quantities: not covered
   uncoveredShare: number; // their share of the base year's value added
   seconds: { base: number; panel: number; store: number };
+  adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
 }
 
 const LEVELS = ['total', 'section', 'division', 'group', 'class'] as const;
@@ -255,6 +257,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const cells = aggregate(rows, base.weights, covered, rules);
     const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
     const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
+    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
@@ -262,6 +265,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
       uncovered,
       uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (base.weights.get(c) ?? 0), 0) / allWeight : 0,
       seconds: { base: tBase, panel: tPanel, store: 0 },
+      adjustment: adjustments.report,
     };
     const [row] = await trx('index_computations').insert({
       period: req.period, base_year: baseYearValue, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
@@ -269,6 +273,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const id = Number(row.id);
     const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed }));
     for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
+    await storeAdjustments(id, adjustments, trx);
     await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);
     report.seconds.store = clock();
     return { ok: true as const, computationId: id, first, cells, report };

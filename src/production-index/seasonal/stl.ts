@@ -8,7 +8,7 @@ export interface StlOptions {
   seasonal: number; // odd, ≥ 3: the seasonal smoother's span in cycles (years)
   trend?: number; // odd; default as statsmodels: the next odd ≥ 1.5·period ÷ (1 − 1.5 ÷ seasonal)
   lowPass?: number; // odd; default the next odd ≥ period + 1
-  inner?: number; // default 2
+  inner?: number; // default 5, as statsmodels for a non-robust fit
 }
 
 export interface StlResult { seasonal: number[]; trend: number[]; resid: number[] }
@@ -102,7 +102,7 @@ export function stl(series: readonly number[], opts: StlOptions): StlResult {
   if (n < 2 * np) throw new Error('STL: needs at least two full cycles');
   const nt = opts.trend ?? defaultTrendSpan(np, ns);
   const nl = opts.lowPass ?? nextOdd(np + 1);
-  const inner = opts.inner ?? 2;
+  const inner = opts.inner ?? 5;
   const y = new Float64Array(n + 1);
   series.forEach((v, i) => { y[i + 1] = v; });
   const trend = new Float64Array(n + 1);
