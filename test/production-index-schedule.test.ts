@@ -24,7 +24,14 @@ const jobsOf = (period: string) => t.knex('stats_jobs').where({ kind: 'index', p
 const REPORT = JSON.stringify({ respondents: 3, imputedUnits: 0, unweighted: [], uncovered: [], uncoveredShare: 0, seconds: { base: 0, panel: 0, store: 0 } });
 
 describe('the nightly job and the index', () => {
+  it('queues nothing while the office has never computed the index', async () => {
+    expect((await run('1405-02-19')).indexQueued).toEqual([]);
+    expect(await t.knex('stats_jobs').where({ kind: 'index' }).count('* as n').first()).toMatchObject({ n: 0 });
+  });
+
   it('queues the flash of Farvardin 1405 only after deadline + 10 days, once, then T+30 and T+60, each once', async () => {
+    // The office computed an earlier month once by hand: from now on the nightly job takes over.
+    await t.knex('index_computations').insert({ period: '1404-09', base_year: 1404, cut_off: day('1404-10-18'), computed_at: day('1404-10-18'), first: true, report: REPORT });
     expect((await run('1405-02-17')).indexQueued).not.toContain('1405-01 flash');
     expect(await jobsOf('1405-01')).toHaveLength(0);
     const flash = await run('1405-02-19');

@@ -29,8 +29,13 @@ export async function dueVintage(period: Period, at: Date, k: Knex): Promise<Vin
   return null;
 }
 
-/** Queues the due vintages of the last four due months (the nightly job's step); the months queued. */
+/**
+ * Queues the due vintages of the last four due months (the nightly job's step); the months queued.
+ * Automatic once the office has computed the index once (a portal that does not use the index
+ * gets no index jobs).
+ */
 export async function queueDueIndexComputations(at: Date, k: Knex): Promise<{ period: Period; vintage: Vintage }[]> {
+  if (!(await k('index_computations').first('id'))) return [];
   const { rules } = await loadSettings(k);
   const last = latestDuePeriod(at, rules);
   const queued: { period: Period; vintage: Vintage }[] = [];

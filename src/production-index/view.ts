@@ -10,6 +10,7 @@ import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
 import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
+import { fixedBaseContribution } from './chain.ts';
 
 // The «شاخص تولید» page and its files: released figures only (index_published), the last 24
 // months by section and division, changes over the month and the year from the published values
@@ -24,7 +25,7 @@ export interface IndexRow {
   title: string;
   cells: (PublishedCell | null)[]; // one per month shown; null = not released
   adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest release, one per month shown
-  latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null } | null;
+  latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null; contribution: number | null } | null;
 }
 
 /** The released computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
@@ -37,6 +38,12 @@ async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, st
   const out = new Map(rows.map((r) => [r.code, r.title_fa]));
   out.set('T', TOTAL_LABEL);
   return out;
+}
+
+/** A node's contribution to the nation's monthly growth, from published values and weight share only. */
+function contributionOf(now: PublishedCell | undefined, before: PublishedCell | undefined, totalBefore: PublishedCell | undefined): number | null {
+  if (now?.value == null || now.weight_share == null || before?.value == null || !totalBefore?.value) return null;
+  return fixedBaseContribution(now.weight_share, now.value, before.value, totalBefore.value);
 }
 
 /** Changes from published values only: both ends released and not suppressed. */
@@ -66,6 +73,7 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
         value: now.value, imputed: now.imputed_share, weight: now.weight_share, suppressed: now.suppressed,
         mom: change(now.value, at.get(`${addMonths(last, -1)}|${node}`)?.value), yoy: change(now.value, at.get(`${addMonths(last, -12)}|${node}`)?.value),
         ca: adj?.get(last)?.ca ?? null, sa, saMom: change(sa, adj?.get(addMonths(last, -1))?.sa),
+        contribution: contributionOf(now, at.get(`${addMonths(last, -1)}|${node}`), at.get(`${addMonths(last, -1)}|T`)),
       } : null,
     };
   });
