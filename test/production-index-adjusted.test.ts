@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { freshApp, type App } from './support/app.ts';
 import type { TestDatabase } from './support/db.ts';
+import { milkPlants } from './support/index-fixtures.ts';
 import { createUser, signIn } from './support/factories.ts';
-import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
+import { setSetting } from './support/stats-fixtures.ts';
 import { createApiToken } from '../src/api/auth.ts';
 import { periodRange, splitPeriod } from '../src/calendar.ts';
 import { runNextJob } from '../src/stats/jobs/worker.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 import type { IndexReport } from '../src/production-index/compute.ts';
+import { holidayYears, parseHolidayYear, saveHolidayYear } from '../src/production-index/holidays.ts';
 
 // Issue 25 through the job and HTTP: a computation adjusts the published series of the nodes it
 // publishes (nation, section, division), stores NSA/CA/SA with it, and the release publishes them;
@@ -38,16 +40,7 @@ async function publishHistory(): Promise<void> {
 
 beforeAll(async () => {
   ({ t, app } = await freshApp());
-  await setSetting('index_base_year', 1404);
-  await t.knex('catalogue').insert({ code: '1050000001', isic_class: '1050', name_fa: 'شیر', unit_of_measure_code: 't', active_from: '1400-01', source: 'office' });
-  for (let i = 0; i < 3; i++) {
-    const u = await createUnit({ isic_class: '1050', obligation_start: '1403-01' });
-    await t.knex('products').where({ id: u.productIds[0] }).update({ catalogue_code: '1050000001' });
-    for (const period of [...periodRange('1404-01', '1404-12'), PERIOD]) {
-      const produced = period === PERIOD ? 8 : 10;
-      await createFiling({ unit_id: u.id, period, lines: [{ product_id: u.productIds[0], produced, sold: produced, sales_value: produced * 100 }] });
-    }
-  }
+  await milkPlants(t.knex, PERIOD, 8);
   await publishHistory();
 });
 afterAll(() => t.close());
@@ -106,5 +99,27 @@ describe('the adjusted series of a computation', () => {
     const line = csv.text.split('\n').find((l) => l.startsWith(`${PERIOD},T,`))!;
     expect(line.split(',').slice(10).join(',').trim()).toBe(',,');
     expect((await agent.get('/stats/index').expect(200)).text).not.toContain('id="adjustment-model"');
+  });
+});
+
+describe('the holiday table', () => {
+  it('holds 1395–1406 with their source, 1406 provisional; a year is added with a source, replaced only when asked, audited', async () => {
+    const years = await holidayYears(t.knex);
+    expect(years.map((y) => y.year)).toEqual([1395, 1396, 1397, 1398, 1399, 1400, 1401, 1402, 1403, 1404, 1405, 1406]);
+    expect(years.find((y) => y.year === 1406)!.status).toBe('provisional');
+    expect(years.every((y) => y.source.includes('مرکز تقویم'))).toBe(true);
+    expect(await t.knex('index_holidays').where({ date: '1403-04-26' }).first('code')).toEqual({ code: 'ashura' });
+
+    const text = (await t.knex('index_holidays').where({ year: 1406, kind: 'lunar' }).orderBy('date').select('date', 'code')).map((h) => `${h.date.slice(5)} ${h.code}`).join('\n');
+    const parsed = parseHolidayYear(1406, text);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const office = await createUser({ role: 'stats_office' });
+    expect(await saveHolidayYear({ year: 1406, source: '', status: 'announced' }, parsed.holidays, { replace: true, userId: office.id }, t.knex)).toMatchObject({ ok: false });
+    const refused = await saveHolidayYear({ year: 1406, source: 'تقویم رسمی ۱۴۰۶', status: 'announced' }, parsed.holidays, { replace: false, userId: office.id }, t.knex);
+    expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('--replace') });
+    expect(await saveHolidayYear({ year: 1406, source: 'تقویم رسمی ۱۴۰۶', status: 'announced' }, parsed.holidays, { replace: true, userId: office.id }, t.knex)).toEqual({ ok: true });
+    expect(await t.knex('index_holiday_years').where({ year: 1406 }).first('status', 'source', 'added_by')).toEqual({ status: 'announced', source: 'تقویم رسمی ۱۴۰۶', added_by: office.id });
+    expect(await t.knex('index_holidays').where({ year: 1406 }).count('* as n').first()).toMatchObject({ n: parsed.holidays.length });
+    expect(await t.knex('audit_log').where({ user_id: office.id, action: 'stats.index_holidays' }).count('* as n').first()).toMatchObject({ n: 1 });
   });
 });
