@@ -47,6 +47,8 @@ describe('the «شاخص تولید» page', () => {
     const page = await agent.get(`/stats/index?month=${PERIOD}`).expect(200);
     expect(page.text).toContain('۱۱۰٫۰');
     expect(page.text).toContain('<svg');
+    // The audit of the release engine, in words (issue 20 §4).
+    expect(page.text).toMatch(/id="index-audit"[^<]*هیچ‌یک را نمی‌تواند حتی تا ±۱۰٪/);
     expect(page.text).toContain('id="triangle-table"');
     expect(page.text).toContain('<select');
 

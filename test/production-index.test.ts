@@ -4,7 +4,7 @@ import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
 import { periodRange } from '../src/calendar.ts';
 import { insertRelease } from './support/releases.ts';
-import { aggregate, computeIndex } from '../src/production-index/compute.ts';
+import { computeIndex } from '../src/production-index/compute.ts';
 import { releaseComputation, publishedCells, computationsOf } from '../src/production-index/model.ts';
 
 // Issue 16: the index computed by hand on crafted panels (base year 1404, every base month the
@@ -80,20 +80,6 @@ describe('the index of a crafted panel, by hand', () => {
   });
 });
 
-describe('contributors of the index', () => {
-  it('an imputed unit never counts: two respondents and an imputed unit make a sensitive class', () => {
-    const rows = [
-      { unit_id: 1, isic_class: '1040', term: 1, imputed: false },
-      { unit_id: 2, isic_class: '1040', term: 1, imputed: false },
-      { unit_id: 3, isic_class: '1040', term: 1, imputed: true },
-    ];
-    const cells = aggregate(rows, new Map([['1040', 100]]), new Set(['1040']), { minUnits: 3, dominance: 0.85 });
-    expect(cells.find((c) => c.node === '1040')).toMatchObject({ contributors: 2, primary: true, suppressed: true });
-    const three = aggregate([...rows, { unit_id: 4, isic_class: '1040', term: 1, imputed: false }], new Map([['1040', 100]]), new Set(['1040']), { minUnits: 3, dominance: 0.85 });
-    expect(three.find((c) => c.node === '1040')).toMatchObject({ contributors: 3, primary: false });
-  });
-});
-
 describe('non-response and revisions', () => {
   let oil: { id: number; product: number }[];
 
@@ -139,7 +125,7 @@ describe('non-response and revisions', () => {
 });
 
 describe('confidentiality', () => {
-  it('suppresses a one-unit class, and a sibling so that no family has a single hidden member', async () => {
+  it('suppresses a one-unit class and, by the release engine\'s protection, a sibling: no family has a single hidden member', async () => {
     await code(t.knex, '1030000001', '1030', 't');
     const alone = await unitMaking('1030', '1030000001');
     await file(alone, [...BASE, '1405-03'], 5);
@@ -162,8 +148,8 @@ describe('confidentiality', () => {
     expect((await releaseComputation(out.computationId, null)).ok).toBe(true);
     const published = await publishedCells(['1405-03'], ['class', 'group']);
     expect(published.find((c) => c.node === '1030')).toMatchObject({ value: null, weight_share: null, imputed_share: null, suppressed: true });
-    // Group 103 hidden with it; its smallest published sibling (105, dairies: 21 600) goes too, and then
-    // its only class; the mills (106, 43 200) stay published.
+    // Group 103 hidden with it; the protection LP hides the dairies (105 and its only class 1050,
+    // the cheaper of 103's siblings); the mills (106, 43 200) stay published.
     expect(published.find((c) => c.node === '1050')).toMatchObject({ value: null, suppressed: true });
     expect(published.find((c) => c.node === '1061')?.value).toBe(100);
   });

@@ -190,12 +190,16 @@ describe('quantities per coded product in releases', () => {
     const csv = await agent.get('/stats/products?period=1404-01&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\ufeff/, '').split('\r\n');
-    expect(lines[0]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده,خانه‌های محرمانه (×)');
+    // The same writer as every release table (issue 20 §4): title, unit line, header, rows, legend; × as on the page.
+    expect(lines[0]).toMatch(/^مقدار تولید محصولات \(کل کشور، با شمار واحدها\) — /);
+    expect(lines[3]).toBe('کد,نوع,محصول,واحد اندازه‌گیری,مقدار تولید,تعداد واحدهای تولیدکننده');
     const yoghurt = lines.find((l) => l.startsWith(`\t${YOGHURT},`))!;
-    expect(yoghurt).toBe(`\t${YOGHURT},محصول,ماست,تن,,,مقدار تولید، تعداد واحدهای تولیدکننده`);
-    expect(lines.find((l) => l.startsWith('\t1050,سایر'))).toBe('\t1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3,');
+    expect(yoghurt).toBe(`\t${YOGHURT},محصول,ماست,تن,×,×`);
+    expect(lines.find((l) => l.startsWith('\t1050,سایر'))).toBe('\t1050,سایر محصولات,سایر محصولات طبقه ۱۰۵۰ (پیوندنخورده به کد),کیلوگرم,15003,3');
+    expect(lines.some((l) => l.startsWith('× : محرمانه'))).toBe(true);
     const long = await agent.get('/stats/products?period=1404-01&format=csv-long&geo=province');
-    expect(long.text).toContain(`\r\n${YOGHURT},محصول,ماست,t,تن,تهران,,×`);
+    expect(long.text.replace(/^\ufeff/, '').split('\r\n')[0]).toBe('کد,نوع,محصول,کد واحد,واحد اندازه‌گیری,کد ستون,ستون,مقدار,محرمانه');
+    expect(long.text).toContain(`\r\n${YOGHURT},محصول,ماست,t,تن,23,تهران,,×`);
 
     const xlsx = await agent.get('/stats/products?period=1404-01&format=xlsx').buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
     const wb = new ExcelJS.Workbook();

@@ -251,7 +251,7 @@ export const openApiDocument: Json = {
                   } } },
                 },
               } },
-              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ همان جدول صفحه: کد، نوع، محصول، واحد، یک ستون برای هر ستون جدول، و نام خانه‌های محرمانه سطر' } },
+              'text/csv': { schema: { type: 'string', description: 'UTF-8 با BOM؛ یک سطر برای هر خانه: کد، نوع، محصول، کد واحد، نام واحد، کد ستون، نام ستون، مقدار (رقم‌های دقیق)، نشانه × برای خانه محرمانه (مقدار خالی)' } },
             },
           },
           400: error('from/to یک ماه، یک فصل یا یک سال نیست.', ['period_off_grid']),

@@ -3,11 +3,15 @@ import { db } from '../db.ts';
 import { loadSettings } from '../settings.ts';
 import { auditInsert } from '../audit.ts';
 import { addMonths, deadlineOf, periodOfParts, type Period } from '../calendar.ts';
-import { failsPrimary, isicNodesOf } from '../stats/releases/cube.ts';
+import { isicNodesOf, type DisclosureRules } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
-import { protectTree, type IndexNode } from './protection.ts';
+import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
+
 import { LOCKS } from '../locks.ts';
 import { prepareAdjustments, storeAdjustments, type AdjustmentReport } from './adjustment.ts';
+
+/** Up to this many classes with volume, the index's protection runs in the job's own thread. */
+const IN_PROCESS_CLASSES = 60;
 
 // Issue 16: one computation of the index of industrial and mining production for one month
 // (method and its simplifications: docs/index.md). Two set-based statements read the filings —
@@ -22,13 +26,28 @@ export type ComputeOutcome =
   | { ok: true; computationId: number; first: boolean; cells: IndexNode[]; report: IndexReport }
   | { ok: false; reason: string };
 
+export interface IndexNode {
+  node: string; // 'T', a section letter, or an ISIC division, group or class code
+  level: IndexLevel;
+  value: number; // base year = 100
+  imputedShare: number;
+  weightShare: number; // of the covered classes' base-year value added
+  weight: number;
+  contributors: number; // units that filed the month (imputed units are none: see protection.ts)
+  primary: boolean; // fails the primary rule
+  suppressed: boolean;
+}
+
 export interface IndexReport {
   respondents: number; // units whose filing of the month counts
   imputedUnits: number; // panel units without one, imputed
   unweighted: string[]; // classes with coded base-year quantities but no value added in the base year
   uncovered: string[]; // classes with value added but no coded quantities: not covered
   uncoveredShare: number; // their share of the base year's value added
-  seconds: { base: number; panel: number; store: number };
+  seconds: { base: number; panel: number; protect?: number; store: number };
+  /** The protection's audit (absent in computations made before issue 20 put the index under it). */
+  audit?: IndexProtection['audit'] & { interval: number };
+  headlineHidden?: string[];
   adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
 }
 
@@ -170,54 +189,67 @@ async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[],
   return { rows, respondents };
 }
 
-/** Contributions as integers for the primary rule (a term is a share of the class's base volume). */
-const SCALE = 1e12;
-
 /**
- * The ISIC aggregation of class indices by base-year value-added weights, each node with its
- * units' contributions judged by the primary rule.
+ * The ISIC aggregation of class indices by base-year value-added weights. Which cells are
+ * published is decided after, by protectIndex.
  */
-export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>, rules: { minUnits: number; dominance: number }): IndexNode[] {
-  const classes = new Map<string, { volume: number; imputed: number; units: Map<number, number> }>();
-  for (const c of covered) classes.set(c, { volume: 0, imputed: 0, units: new Map() });
+export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>): IndexNode[] {
+  const classes = new Map<string, { volume: number; imputed: number; respondents: Set<number>; imputedUnits: Set<number> }>();
+  for (const c of covered) classes.set(c, { volume: 0, imputed: 0, respondents: new Set(), imputedUnits: new Set() });
   for (const r of rows) {
     const c = classes.get(r.isic_class);
     if (!c) continue;
     c.volume += r.term;
-    // An imputed unit is not a contributor (issue 20): its term is made from its class's
-    // respondents, so counting it would let two respondents pass for three.
-    if (r.imputed) c.imputed += r.term;
-    else c.units.set(r.unit_id, (c.units.get(r.unit_id) ?? 0) + r.term);
+    if (r.imputed) { c.imputed += r.term; if (r.term > 0) c.imputedUnits.add(r.unit_id); } else if (r.term > 0) c.respondents.add(r.unit_id);
   }
   const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
-  const nodes = new Map<string, { weight: number; weighted: number; imputed: number; units: Map<number, number> }>();
+  const nodes = new Map<string, { weight: number; weighted: number; imputed: number; units: Set<number> }>();
   for (const [code, c] of classes) {
     const w = weights.get(code) ?? 0;
+    // The contributors as protection counts them (protection.ts): the respondents, or where there
+    // are none, the imputed units (their own earlier months).
+    const contributors = c.respondents.size > 0 ? c.respondents : c.imputedUnits;
     for (const node of isicNodesOf(code)) {
       let n = nodes.get(node);
-      if (!n) { n = { weight: 0, weighted: 0, imputed: 0, units: new Map() }; nodes.set(node, n); }
+      if (!n) { n = { weight: 0, weighted: 0, imputed: 0, units: new Set() }; nodes.set(node, n); }
       n.weight += w;
       n.weighted += w * c.volume;
       n.imputed += w * c.imputed;
-      for (const [u, t] of c.units) n.units.set(u, (n.units.get(u) ?? 0) + w * t);
+      for (const u of contributors) n.units.add(u);
     }
   }
-  const out: IndexNode[] = [];
-  for (const [node, n] of nodes) {
-    const contributions = [...n.units.values()].filter((v) => v > 0).map((v) => BigInt(Math.round((v / n.weight) * SCALE)));
-    out.push({
-      node,
-      level: levelOfNode(node),
-      value: n.weight > 0 ? Math.round((100 * n.weighted * 10_000) / n.weight) / 10_000 : 0,
-      imputedShare: n.weighted > 0 ? n.imputed / n.weighted : 0,
-      weightShare: total > 0 ? n.weight / total : 0,
-      contributors: contributions.length,
-      weight: n.weight,
-      primary: failsPrimary(contributions, rules),
-      suppressed: false,
-    });
+  return [...nodes].map(([node, n]) => ({
+    node,
+    level: levelOfNode(node),
+    value: n.weight > 0 ? Math.round((100 * n.weighted * 10_000) / n.weight) / 10_000 : 0,
+    imputedShare: n.weighted > 0 ? n.imputed / n.weighted : 0,
+    weightShare: total > 0 ? n.weight / total : 0,
+    contributors: n.units.size,
+    weight: n.weight,
+    primary: false,
+    suppressed: false,
+  }));
+}
+
+/**
+ * Marks the cells to suppress (protection.ts: the release engine's primary rule, protection LP
+ * and audit, in a worker thread). A node with no unit of positive volume is not in the problem:
+ * its index is 0 and names no unit's figure.
+ */
+export async function protectIndex(cells: IndexNode[], rows: readonly PanelRow[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>, rules: DisclosureRules, headlineExtra: string[]): Promise<IndexProtection> {
+  const input = { rows: indexBaseRows(rows, weights, covered), rules, headlineExtra };
+  // A thread takes about a second to start (tsx, HiGHS); a problem of a few dozen classes solves in
+  // milliseconds, so it is solved here. A national one (hundreds of classes) goes to a thread.
+  const classes = new Set(input.rows.map((r) => r.category)).size;
+  const protection = classes > IN_PROCESS_CLASSES ? await protectIndexInThread(input) : await protectIndexCells(input);
+  if (protection.audit.inside > 0) throw new Error(`the index audit still finds ${protection.audit.inside} sensitive cells inside their interval`);
+  const suppressed = new Set(protection.suppressed);
+  const primary = new Set(protection.primary);
+  for (const c of cells) {
+    c.primary = primary.has(c.node);
+    c.suppressed = suppressed.has(c.node);
   }
-  return protectTree(out);
+  return protection;
 }
 
 /** Why the index of `period` cannot be computed at `at`, or null (checked again when the job runs). */
@@ -254,7 +286,9 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const covered = new Set([...coded].filter((c) => base.weights.has(c)));
     const { rows, respondents } = await panel(req.period, cutOff, base.products.filter((p) => covered.has(p.isic_class)), trx);
     const tPanel = clock();
-    const cells = aggregate(rows, base.weights, covered, rules);
+    const cells = aggregate(rows, base.weights, covered);
+    const protection = await protectIndex(cells, rows, base.weights, covered, rules, settings.get('headline_cells'));
+    const tProtect = clock();
     const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
     const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
     const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
@@ -264,7 +298,9 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
       unweighted: [...coded].filter((c) => !base.weights.has(c)).sort(),
       uncovered,
       uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (base.weights.get(c) ?? 0), 0) / allWeight : 0,
-      seconds: { base: tBase, panel: tPanel, store: 0 },
+      seconds: { base: tBase, panel: tPanel, protect: tProtect, store: 0 },
+      audit: { ...protection.audit, interval: rules.interval },
+      headlineHidden: protection.headlineHidden,
       adjustment: adjustments.report,
     };
     const [row] = await trx('index_computations').insert({

@@ -1,54 +1,97 @@
-import { ALL_ACTIVITIES } from '../stats/releases/cube.ts';
+import { NATIONAL, buildProblem, isicNodesOf, type BaseRow, type DisclosureRules, type Space } from '../stats/releases/cube.ts';
+import { protectRelease } from '../stats/releases/protect.ts';
+import { isHeadline } from '../stats/releases/routine.ts';
+import { inProtectionThread, type ProtectionHooks } from '../stats/releases/thread.ts';
+import type { AuditSummary } from '../stats/releases/types.ts';
 
-// Issue 16 §6: which index cells are published. A node's index is the base-year value-added
-// weighted mean of its children's, so a parent and all but one of its children (with their
-// weights) give the last child away. A cell is suppressed when it fails the primary rule on its
-// units' contributions; then, until nothing changes, every family (a parent and its children,
-// one equation) with exactly one suppressed member suppresses its smallest published child as
-// well — or the parent when no child is left.
-// Weights of suppressed cells are not published either (index_published). Limits: docs/index.md.
+// Which index cells are published (DESIGN §7; issue 20 §4): the same engine, rule and audit as
+// every release. A node's index is its classes' volumes weighted by base-year value added:
+//
+//     I(node) × W(node) / 100 = Σ over its classes c of  w(c) × V(c)
+//
+// where W(node) = Σ w(c) is published with the node (its weight share), and V(c), a class's
+// volume relative to the base year, is the sum of its units' terms. So the published indices are
+// sums of base cells — one per class, the weighted volumes w(c) × V(c) — exactly like the value
+// cube's cells, and the LP attacker of attack.ts applies as it is: a suppressed node must keep its
+// protection interval against every published node of the computation. Assuming the attacker
+// knows every weight is the cautious side (a suppressed node's weight is in fact not published).
+//
+// Contributors are the units that filed the month: an imputed unit's term is made from its class's
+// respondents (ratio imputation), so its part is spread over them — counting it as a contributor
+// would let two respondents pass for three. A class with no respondent at all is imputed from its
+// units' own earlier months: there those units are the contributors.
 
-export interface IndexNode {
-  node: string; // 'T', a section letter, or an ISIC division, group or class code
-  level: 'total' | 'section' | 'division' | 'group' | 'class';
-  value: number; // base year = 100
-  imputedShare: number;
-  weightShare: number; // of the covered classes' base-year value added
-  weight: number;
-  contributors: number;
-  primary: boolean; // fails the primary rule
-  suppressed: boolean;
-}
+/** The index's nodes (the total, sections, divisions, groups and classes), national only. */
+export const INDEX_SPACE: Space = { measures: ['index_volume'], nodesOf: isicNodesOf };
 
-/** The parent of a node in the ISIC tree the index aggregates along. */
-export function parentOf(node: string): string | null {
-  if (node === ALL_ACTIVITIES) return null;
-  if (/^[A-Z]$/.test(node)) return ALL_ACTIVITIES;
-  if (node.length === 2) return Number(node) < 10 ? 'B' : 'C';
-  return node.slice(0, node.length - 1);
-}
+/** The computation being protected, in its own problem. */
+const COMPUTATION = 1;
 
-export function protectTree(nodes: IndexNode[]): IndexNode[] {
-  const byNode = new Map(nodes.map((n) => [n.node, n]));
-  const children = new Map<string, IndexNode[]>();
-  for (const n of nodes) {
-    n.suppressed = n.primary;
-    const p = parentOf(n.node);
-    if (p === null || !byNode.has(p)) continue;
-    const list = children.get(p);
-    if (list) list.push(n); else children.set(p, [n]);
+/** Weighted volumes as integers: a share of the covered weight, to 1e-12. */
+const SCALE = 1e12;
+
+export interface UnitTerm { unit_id: number; isic_class: string; term: number; imputed: boolean }
+
+/** One base row per contributing unit and class: its weighted volume, its class's imputed part spread over the respondents. */
+export function indexBaseRows(rows: readonly UnitTerm[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>): BaseRow[] {
+  const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
+  const classes = new Map<string, { respondents: Map<number, number>; imputed: Map<number, number> }>();
+  for (const r of rows) {
+    if (!covered.has(r.isic_class) || r.term <= 0) continue;
+    let c = classes.get(r.isic_class);
+    if (!c) { c = { respondents: new Map(), imputed: new Map() }; classes.set(r.isic_class, c); }
+    const into = r.imputed ? c.imputed : c.respondents;
+    into.set(r.unit_id, (into.get(r.unit_id) ?? 0) + r.term);
   }
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const [p, kids] of children) {
-      const parent = byNode.get(p)!;
-      const hidden = kids.filter((c) => c.suppressed).length + (parent.suppressed ? 1 : 0);
-      if (hidden !== 1) continue;
-      const other = kids.filter((c) => !c.suppressed).sort((a, b) => a.weight - b.weight || a.node.localeCompare(b.node))[0];
-      if (other) other.suppressed = true; else parent.suppressed = true;
-      changed = true;
+  const out: BaseRow[] = [];
+  for (const [cls, c] of classes) {
+    const w = total > 0 ? (weights.get(cls) ?? 0) / total : 0;
+    if (w <= 0) continue;
+    const sum = (m: Map<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+    const own = sum(c.respondents);
+    const contributors = own > 0 ? c.respondents : c.imputed;
+    const spread = own > 0 ? (own + sum(c.imputed)) / own : 1;
+    for (const [unit, term] of contributors) {
+      out.push({ unit, province: NATIONAL, category: cls, sig: [COMPUTATION], amounts: { index_volume: BigInt(Math.round(w * term * spread * SCALE)) } });
     }
   }
-  return nodes;
+  return out;
+}
+
+export interface IndexProtectionInput { rows: BaseRow[]; rules: DisclosureRules; headlineExtra: string[] }
+
+export interface IndexProtection {
+  published: string[]; // nodes
+  suppressed: string[]; // nodes: the primary ones and those hidden to protect them
+  primary: string[]; // nodes that fail the primary rule
+  headlineHidden: string[];
+  audit: AuditSummary;
+  seconds: number;
+}
+
+/** Primary suppression, the protection LP and the audit of one computation's cells. */
+export async function protectIndexCells(input: IndexProtectionInput, hooks: ProtectionHooks = {}): Promise<IndexProtection> {
+  const started = performance.now();
+  const problem = buildProblem(input.rows, [{ id: COMPUTATION, months: 1, published: null }], input.rules, INDEX_SPACE);
+  if (!problem.cells.get(COMPUTATION)?.size) return { published: [], suppressed: [], primary: [], headlineHidden: [], audit: { sensitive: 0, exact: 0, inside: 0, lps: 0 }, seconds: 0 };
+  const extra = new Set(input.headlineExtra);
+  const protection = await protectRelease(problem, COMPUTATION, {
+    headline: (key) => isHeadline(key, extra),
+    log: hooks.log,
+    progress: (share) => hooks.progress?.('computing', share),
+  });
+  const node = (key: string) => key.slice(NATIONAL.length + 1);
+  return {
+    published: [...protection.published].map(node),
+    suppressed: [...problem.cells.get(COMPUTATION)!.keys()].filter((key) => !protection.published.has(key)).map(node),
+    primary: [...protection.primary].map(node),
+    headlineHidden: protection.headlineHidden.map(node),
+    audit: { sensitive: problem.targets.length, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps },
+    seconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+/** protectIndexCells in a worker thread, off the event loop of the instance that runs the job. */
+export function protectIndexInThread(input: IndexProtectionInput, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}): Promise<IndexProtection> {
+  return inProtectionThread<IndexProtection>(new URL('./protection-thread.ts', import.meta.url), input, hooks);
 }

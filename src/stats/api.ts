@@ -6,8 +6,9 @@ import { parseForm, type FieldErrors } from '../forms.ts';
 import { periodLabel } from '../views.ts';
 import { parseProductQuery, parseViewQuery, performancePeriod } from './forms.ts';
 import { productView } from './releases/products-view.ts';
-import { productCsv, productJson, productFilename } from './product-export.ts';
-import { viewCsvLong, viewJson, viewFilename } from './export.ts';
+import { productTable, productJson, productFilename } from './product-export.ts';
+import { valueTable, viewJson, viewFilename } from './export.ts';
+import { tableCsvLong } from './table.ts';
 import { inUnit } from './money-unit.ts';
 import { sendDownload, CSV_TYPE } from '../export.ts';
 import { releaseView, noReleaseMessage, viewDetails } from './releases/view.ts';
@@ -53,7 +54,7 @@ async function aggregates(req: Request, res: Response): Promise<void> {
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: viewDetails(q, 'api') });
   // The API's CSV is the long format (one line per cell, OpenAPI), in exact Rials like its JSON.
-  if (q.format === 'csv') { const rials = inUnit(view, 'rial'); return sendDownload(res, viewCsvLong(rials), CSV_TYPE, viewFilename(rials, 'csv')); }
+  if (q.format === 'csv') { const rials = inUnit(view, 'rial'); return sendDownload(res, tableCsvLong(valueTable(rials)), CSV_TYPE, viewFilename(rials, 'csv')); }
   res.json(viewJson(view));
 }
 
@@ -64,7 +65,8 @@ async function products(req: Request, res: Response): Promise<void> {
   const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
   if (!view) return apiError(res, 404, 'no_release', noReleaseMessage(q));
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'api', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
-  if (q.format === 'csv') return sendDownload(res, productCsv(view), CSV_TYPE, productFilename(view, 'csv'));
+  // Like the values': the long format, one line per cell (OpenAPI).
+  if (q.format === 'csv') return sendDownload(res, tableCsvLong(productTable(view)), CSV_TYPE, productFilename(view, 'csv'));
   res.json(productJson(view));
 }
 

@@ -1,20 +1,16 @@
 import ExcelJS from 'exceljs';
 import { csvText, csvCode, type CsvValue } from '../export.ts';
+import { addNotes, type ReleaseTable } from './table.ts';
 import { periodLabel } from '../views.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
 import { persianDigits } from '../text.ts';
 import { KIND_LABELS, parseReferencePeriod, referencePeriodLabel } from './releases/period.ts';
 import type { ReleaseRow } from './releases/types.ts';
-import { jsonInteger, LEGEND, SUPPRESSED_FLAG, NATIONAL, ALL_INDUSTRY, type ReleaseView, type ViewCell } from './releases/view.ts';
+import { jsonInteger, LEGEND_LINES, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
 import { isMoneyMeasure, MONEY_UNIT_LABELS, ROUNDING_NOTE, type ShownView } from './money-unit.ts';
 
-// Downloads of a release's view and of the performance report. Every value written here comes
-// from a ReleaseView, whose suppressed cells are already null: nothing confidential reaches a file.
-// CSV (UTF-8 with a BOM, so Excel reads Persian): the table as on the page, with its title, unit
-// and legend rows; codes kept text (csvCode). csv-long: one line per cell with a flag column, for
-// machines. XLSX: the table as on the page on a right-to-left sheet, numbers with grouping.
-// In both wide files a suppressed cell is the text ×, and a cell with no unit the text —, as on
-// the page: a spreadsheet's SUM, sort and filter skip text, so the column's numbers stay numbers.
+// Downloads of a release's value table (written by table.ts, the one writer of release tables)
+// and of the performance report.
 
 export function viewFilename(v: ShownView, ext: string, long = false): string {
   const q = v.query;
@@ -35,30 +31,24 @@ export function viewHeading(v: ShownView): string {
 
 /** The lines under a table: the legend's two signs, and the rounding of millions. */
 export function viewNotes(v: ShownView): string[] {
-  const notes = LEGEND.split(/(?<=\.) (?=— :)/);
+  const notes = [...LEGEND_LINES];
   if (v.unit === 'million') notes.push(ROUNDING_NOTE);
   return notes;
 }
 
-const unitLine = (v: ShownView) => (v.unit ? [`واحد: ${MONEY_UNIT_LABELS[v.unit]}`] : []);
-const shownCell = (c: ViewCell): string | null => (c.suppressed ? SUPPRESSED_FLAG : c.empty ? '—' : c.value);
-
-/** The table as on the page: title and unit rows, the header, one line per row, the notes. */
-export function viewCsv(v: ShownView): string {
-  const lines: CsvValue[][] = [[`${viewHeading(v)} — ${releaseTitle(v.release)}`], unitLine(v), []];
-  lines.push(['کد', v.rowsLabel, ...v.cols.map((c) => c.label)]);
-  v.cells.forEach((row, r) => lines.push([csvCode(v.rows[r].key), v.rows[r].label, ...row.map(shownCell)]));
-  lines.push([], ...viewNotes(v).map((n) => [n]));
-  return csvText(lines);
-}
-
-/** Long format, one line per cell; a suppressed cell has no value and the flag × in the last column. Codes plain. */
-export function viewCsvLong(v: ShownView): string {
-  const lines: CsvValue[][] = [['کد سطر', v.rowsLabel, 'کد ستون', v.colsLabel ?? 'ستون', v.measureLabel, 'محرمانه']];
-  v.cells.forEach((row, r) => row.forEach((cell, c) => {
-    lines.push([v.rows[r].key, v.rows[r].label, v.cols[c].key, v.cols[c].label, cell.value, cell.suppressed ? SUPPRESSED_FLAG : '']);
-  }));
-  return csvText(lines);
+/** A value table in the one shape every release table is downloaded in (table.ts). */
+export function valueTable(v: ShownView): ReleaseTable {
+  return {
+    heading: viewHeading(v), release: v.release, releaseTitle: releaseTitle(v.release), unit: v.unit ? MONEY_UNIT_LABELS[v.unit] : null,
+    leadHeaders: ['کد', v.rowsLabel], longLeadHeaders: ['کد سطر', v.rowsLabel], colsLabel: v.colsLabel ?? 'ستون', valueLabel: v.measureLabel,
+    cols: v.cols,
+    rows: v.rows.map((h) => ({ lead: [csvCode(h.key), h.label], longLead: [h.key, h.label], total: h.total })),
+    cells: v.cells,
+    number: (value) => jsonInteger(value)!,
+    text: (value) => value,
+    numFmt: GROUPED,
+    notes: viewNotes(v),
+  };
 }
 
 /** JSON keeps exact Rials whatever the page shows (`unit` says so; null for counts). */
@@ -79,60 +69,6 @@ export function viewJson(v: ReleaseView): unknown {
 
 const GROUPED = '#,##0';
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.ceil(n)));
-/** Characters a number takes with its grouping commas. */
-const groupedLength = (digits: string) => digits.length + Math.floor((digits.replace('-', '').length - 1) / 3);
-
-/** Notes under a sheet's table: each its own row, merged across the table and wrapped. */
-function addNotes(ws: ExcelJS.Worksheet, notes: readonly string[], width: number, columns: number): void {
-  for (const note of notes) {
-    const row = ws.addRow([note]);
-    ws.mergeCells(row.number, 1, row.number, Math.max(1, columns));
-    row.getCell(1).alignment = { wrapText: true, vertical: 'top', horizontal: 'right' };
-    row.height = 15 * Math.max(1, Math.ceil((note.length * 1.1) / Math.max(20, width)));
-  }
-}
-
-export async function viewXlsx(v: ShownView): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'سامانه آمار تولید';
-  const HEADER_ROW = 4;
-  const ws = wb.addWorksheet('جدول', { views: [{ rightToLeft: true, state: 'frozen', ySplit: HEADER_ROW, xSplit: 2 }] });
-  const columns = v.cols.length + 2;
-  ws.addRow([viewHeading(v)]).font = { bold: true, size: 12 };
-  ws.addRow([`${releaseTitle(v.release)}${v.unit ? ` — واحد: ${MONEY_UNIT_LABELS[v.unit]}` : ''}`]);
-  ws.addRow([]);
-  const header = ws.addRow(['کد', v.rowsLabel, ...v.cols.map((c) => c.label)]);
-  header.font = { bold: true };
-  header.eachCell((c) => { c.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE9ECEF' } }; });
-  v.cells.forEach((row, r) => {
-    // A value a double holds exactly is a number; a larger one (beyond 2^53 Rials) stays its digits as text, never rounded.
-    const added = ws.addRow([v.rows[r].key, v.rows[r].label, ...row.map((cell) => (cell.suppressed || cell.empty ? shownCell(cell) : jsonInteger(cell.value)))]);
-    row.forEach((cell, c) => {
-      const x = added.getCell(c + 3);
-      if (typeof x.value === 'number') x.numFmt = GROUPED;
-      else x.alignment = { horizontal: cell.suppressed || cell.empty ? 'center' : 'right' };
-      if (v.cols[c].total) x.font = { bold: true };
-    });
-    if (v.rows[r].total) added.font = { bold: true };
-  });
-  ws.addRow([]);
-  // Widths that fit: codes and row labels whole, each column its widest number or its header over up to three lines.
-  const longest = (xs: string[]) => xs.reduce((m, x) => Math.max(m, x.length), 0);
-  ws.getColumn(1).width = clamp(longest(['کد', ...v.rows.map((h) => h.key)]) + 3, 6, 14);
-  ws.getColumn(2).width = clamp(longest([v.rowsLabel, ...v.rows.map((h) => h.label)]) * 1.1 + 2, 14, 60);
-  let headerLines = 1;
-  v.cols.forEach((col, c) => {
-    const values = v.cells.map((row) => row[c].value ?? '').filter((x) => x !== '');
-    const numberWidth = longest(values.map((x) => 'x'.repeat(groupedLength(x)))) + 3;
-    const width = clamp(Math.max(numberWidth, (col.label.length * 1.1) / 3 + 2), 12, 40);
-    ws.getColumn(c + 3).width = width;
-    headerLines = Math.max(headerLines, Math.ceil((col.label.length * 1.1) / (width - 1)));
-  });
-  header.height = 16 * Math.min(4, headerLines);
-  const tableWidth = [...Array(columns).keys()].reduce((s, i) => s + (ws.getColumn(i + 1).width ?? 10), 0);
-  addNotes(ws, viewNotes(v), tableWidth, columns);
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
 
 /** A plain table (title, header, rows) as an XLSX workbook with a right-to-left sheet: numbers grouped, headers wrapped. */
 export async function simpleXlsx(sheet: string, title: string, header: string[], rows: CsvValue[][], note?: string): Promise<Buffer> {

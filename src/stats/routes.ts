@@ -7,7 +7,8 @@ import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
 import { parseProductQuery, parseViewQuery, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, type QueryValues } from './forms.ts';
-import { viewCsv, viewCsvLong, viewJson, viewXlsx, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
+import { valueTable, viewJson, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
+import { tableCsv, tableCsvLong, tableXlsx } from './table.ts';
 import { inUnit, MONEY_UNIT_LABELS, ROUNDING_NOTE, isMoneyMeasure } from './money-unit.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
@@ -20,7 +21,7 @@ import { jobJson, jobLocals } from './jobs/view.ts';
 import { KIND_LABELS } from './releases/period.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
 import { productView, faDecimal, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
-import { productCsv, productCsvLong, productJson, productXlsx, productFilename, productTitle, KIND_LABELS as PRODUCT_KIND_LABELS } from './product-export.ts';
+import { productTable, productJson, productFilename, productTitle, KIND_LABELS as PRODUCT_KIND_LABELS } from './product-export.ts';
 
 // Statistics office: views of stored releases and their publication (DESIGN §7), and the monthly
 // performance report (DESIGN §10). Province officers reach the report too, for their own province.
@@ -76,9 +77,9 @@ async function showView(req: Request, res: Response) {
   await auditFrom(req, { action: 'stats.view', target: `release:${stored.release.id}`, details: { ...viewDetails(q, 'page'), unit: q.unit } });
   if (q.format === 'json') return res.json(viewJson(stored));
   const view = inUnit(stored, q.unit);
-  if (q.format === 'csv') return sendDownload(res, viewCsv(view), CSV_TYPE, viewFilename(view, 'csv'));
-  if (q.format === 'csv-long') return sendDownload(res, viewCsvLong(view), CSV_TYPE, viewFilename(view, 'csv', true));
-  if (q.format === 'xlsx') return sendDownload(res, await viewXlsx(view), XLSX_TYPE, viewFilename(view, 'xlsx'));
+  if (q.format === 'csv') return sendDownload(res, tableCsv(valueTable(view)), CSV_TYPE, viewFilename(view, 'csv'));
+  if (q.format === 'csv-long') return sendDownload(res, tableCsvLong(valueTable(view)), CSV_TYPE, viewFilename(view, 'csv', true));
+  if (q.format === 'xlsx') return sendDownload(res, await tableXlsx(valueTable(view)), XLSX_TYPE, viewFilename(view, 'xlsx'));
   const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
   const link = (format: string) => `/stats/aggregates?${new URLSearchParams({ ...base, format }).toString()}`;
   await render(200, {
@@ -98,9 +99,9 @@ async function showProducts(req: Request, res: Response) {
   const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic });
   if (!view) return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
   await auditFrom(req, { action: 'stats.view', target: `release:${view.release.id}`, details: { via: 'page', table: 'products', format: q.format, period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic } });
-  if (q.format === 'csv') return sendDownload(res, productCsv(view), CSV_TYPE, productFilename(view, 'csv'));
-  if (q.format === 'csv-long') return sendDownload(res, productCsvLong(view), CSV_TYPE, productFilename(view, 'long.csv'));
-  if (q.format === 'xlsx') return sendDownload(res, await productXlsx(view), XLSX_TYPE, productFilename(view, 'xlsx'));
+  if (q.format === 'csv') return sendDownload(res, tableCsv(productTable(view)), CSV_TYPE, productFilename(view, 'csv'));
+  if (q.format === 'csv-long') return sendDownload(res, tableCsvLong(productTable(view)), CSV_TYPE, productFilename(view, 'long.csv'));
+  if (q.format === 'xlsx') return sendDownload(res, await tableXlsx(productTable(view), 'محصولات'), XLSX_TYPE, productFilename(view, 'xlsx'));
   if (q.format === 'json') return res.json(productJson(view));
   const base = Object.fromEntries(Object.entries(parsed.values).filter(([key, v]) => v !== '' && !['format', 'from', 'to'].includes(key)));
   const link = (format: string) => `/stats/products?${new URLSearchParams({ ...base, format }).toString()}`;

@@ -18,14 +18,18 @@
 export const NATIONAL = 'IR'; // not a province code: those run from 00 to 30
 export const ALL_ACTIVITIES = 'T';
 
-/** The measures the attacker model covers; value added is production value − intermediate consumption. */
-export const LP_MEASURES = ['production_value', 'intermediate_consumption', 'employees', 'quantity'] as const;
+/**
+ * The measures the attacker model covers; value added is production value − intermediate consumption.
+ * `index_volume` is the index of production's weighted volume (src/production-index/protection.ts).
+ */
+export const LP_MEASURES = ['production_value', 'intermediate_consumption', 'employees', 'quantity', 'index_volume'] as const;
 export type LpMeasure = (typeof LP_MEASURES)[number];
 
 /**
- * What a problem classifies and measures: the value cube (ISIC classes, money and employees) or a
- * quantity cube (products in their unit of measure). The two are separate problems: no published
- * cell of one is a sum of the other's unknowns.
+ * What a problem classifies and measures: the value cube (ISIC classes, money and employees), a
+ * quantity cube (products in their unit of measure) or the index of production (ISIC classes'
+ * weighted volumes, national only). They are separate problems: no published cell of one is a sum
+ * of another's unknowns.
  */
 export interface Space {
   measures: readonly LpMeasure[];
@@ -114,7 +118,7 @@ export function isicNodesOf(isicClass: string): string[] {
   return [ALL_ACTIVITIES, sectionOf(isicClass), isicClass.slice(0, 2), isicClass.slice(0, 3), isicClass];
 }
 
-const zero = (): Amounts => ({ production_value: 0n, intermediate_consumption: 0n, employees: 0n, quantity: 0n });
+const zero = (): Amounts => ({ production_value: 0n, intermediate_consumption: 0n, employees: 0n, quantity: 0n, index_volume: 0n });
 
 function addInto(target: Amounts, a: Partial<Amounts>): void {
   for (const m of LP_MEASURES) target[m] += a[m] ?? 0n;
@@ -195,7 +199,7 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     for (const id of b.sig) {
       const map = cells.get(id);
       if (!map) continue;
-      for (const geo of [NATIONAL, b.province]) {
+      for (const geo of b.province === NATIONAL ? [NATIONAL] : [NATIONAL, b.province]) {
         for (const node of own) {
           const key = cellKey(geo, node);
           let c = map.get(key);

@@ -1,15 +1,13 @@
-import { Worker } from 'node:worker_threads';
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitCount, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure } from './protect.ts';
 import { productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import type { ProtectionReport } from './types.ts';
+import { inProtectionThread, type ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
-// snapshot to the cells to store. It runs in a worker thread (protectInThread), so the solver
-// never holds the event loop of the instance that serves the portal, and the thread's memory is
-// given back when it ends.
+// snapshot to the cells to store. It runs in a worker thread (protectInThread, thread.ts).
 
 export interface ProtectionInputs {
   rules: DisclosureRules;
@@ -60,9 +58,7 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
   return out;
 }
 
-export type Phase = 'reading' | 'values' | 'products' | 'storing' | 'computing';
-
-export interface ProtectionHooks { log?: (line: string) => void; progress?: (phase: Phase, share: number) => void }
+export { Cancelled, type Phase } from './thread.ts';
 
 /** Protects the values, then the product families, of the release being built. Throws ProtectionFailure. */
 export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionHooks = {}): Promise<ProtectionOutput> {
@@ -142,41 +138,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   };
 }
 
-type ThreadMessage =
-  | { type: 'progress'; phase: Phase; share: number }
-  | { type: 'log'; line: string }
-  | { type: 'done'; output: ProtectionOutput }
-  | { type: 'failure'; message: string; cell?: string; blockers: number[] }
-  | { type: 'error'; message: string; stack?: string };
-
-export class Cancelled extends Error {}
-
-/**
- * protectInputs in a worker thread. `cancelled()` is asked between progress reports; when it says
- * yes the thread is stopped and the promise rejects with Cancelled.
- */
+/** protectInputs in a worker thread (thread.ts). */
 export function protectInThread(inputs: ProtectionInputs, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}): Promise<ProtectionOutput> {
-  const worker = new Worker(new URL('../../thread-boot.mjs', import.meta.url), {
-    workerData: { module: new URL('./protect-thread.ts', import.meta.url).href, inputs },
-  });
-  return new Promise<ProtectionOutput>((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(watch);
-      fn();
-      void worker.terminate();
-    };
-    const watch = setInterval(() => { if (hooks.cancelled?.()) finish(() => reject(new Cancelled())); }, 250);
-    worker.on('message', (m: ThreadMessage) => {
-      if (m.type === 'progress') hooks.progress?.(m.phase, m.share);
-      else if (m.type === 'log') hooks.log?.(m.line);
-      else if (m.type === 'done') finish(() => resolve(m.output));
-      else if (m.type === 'failure') finish(() => reject(new ProtectionFailure(m.message, m.cell, m.blockers)));
-      else finish(() => reject(Object.assign(new Error(m.message), { stack: m.stack })));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the protection thread stopped (exit code ${code})`))));
-  });
+  return inProtectionThread<ProtectionOutput>(new URL('./protect-thread.ts', import.meta.url), inputs, hooks);
 }

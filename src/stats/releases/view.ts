@@ -133,6 +133,8 @@ export function faInteger(v: string): string {
 
 export const SUPPRESSED_FLAG = '×';
 export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست).';
+/** The legend as the lines under a downloaded table. */
+export const LEGEND_LINES: readonly string[] = LEGEND.split(/(?<=\.) (?=— :)/);
 
 /** The 404 of a period without a release (page and API). */
 export function noReleaseMessage(q: Pick<ViewQuery, 'period' | 'preliminary'>): string {
