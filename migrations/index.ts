@@ -31,6 +31,8 @@ import * as m201 from './201_index_published_embargo.ts';
 import * as m202 from './202_cells_primary.ts';
 import * as m170 from './170_count_cell_key.ts';
 import * as m160 from './160_release_proofs.ts';
+import * as m220 from './220_index_holidays.ts';
+import * as m221 from './221_index_adjusted.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -66,6 +68,8 @@ const migrations: Record<string, Knex.Migration> = {
   '202_cells_primary': m202,
   '170_count_cell_key': m170,
   '160_release_proofs': m160,
+  '220_index_holidays': m220,
+  '221_index_adjusted': m221,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -319,3 +319,13 @@ export function periodChoices(from: Period, to: Period): { year: string; options
   }
   return years;
 }
+
+/** Day of the Iranian week of a Jalali date: 0 Saturday (شنبه) … 6 Friday (جمعه). */
+export function jalaliWeekday(d: JalaliDate): number {
+  return (jalaali.j2d(d.jy, d.jm, d.jd) + 2) % 7;
+}
+
+/** The Jalali date `days` days after `d` (negative: before). */
+export function addJalaliDays(d: JalaliDate, days: number): JalaliDate {
+  return jalaali.d2j(jalaali.j2d(d.jy, d.jm, d.jd) + days);
+}

@@ -87,6 +87,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'stats.api': 'دریافت آمار از API',
   'stats.index_compute': 'محاسبه شاخص تولید',
   'stats.index_release': 'انتشار شاخص تولید',
+  'stats.index_holidays': 'ثبت تعطیلات رسمی سال برای تعدیل تقویمی شاخص',
   'stats.index_view': 'مشاهده شاخص تولید',
   'stats.index_export': 'دریافت فایل شاخص تولید',
   'stats.index_api': 'دریافت شاخص تولید از API',

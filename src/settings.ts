@@ -27,6 +27,9 @@ export const settingSchemas = {
   // computation is made (the non-response that remains then is imputed).
   index_base_year: z.number().int().min(1390).max(1450),
   index_first_computation_days: z.number().int().min(0).max(60),
+  // Issue 25: the working-day weight of a Thursday that is not a holiday (1 a whole working day,
+  // 0.5 half a day as in most factories, 0 a weekend day) in the index's calendar adjustment.
+  index_thursday_weight: z.number().min(0).max(1),
   // DESIGN §7: cells published in every release beside the national total, sections and divisions
   // (keys `geo|node`: a province code or IR, and an ISIC node).
   // Issue 23 F13: how many releases (revisions included) or index computations of one period the
@@ -65,6 +68,7 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   certificate_valid_days: 30,
   index_base_year: 1404,
   index_first_computation_days: 10,
+  index_thursday_weight: 0.5,
   jobs_per_period_per_day: 5,
   headline_cells: [],
   employees_warning_tolerance: 0.2,

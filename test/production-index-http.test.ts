@@ -3,10 +3,9 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { freshApp, type App } from './support/app.ts';
 import type { TestDatabase } from './support/db.ts';
+import { milkPlants } from './support/index-fixtures.ts';
 import { createUser, signIn, csrfFrom, unitWithUser } from './support/factories.ts';
-import { createUnit, createFiling, setSetting } from './support/stats-fixtures.ts';
 import { createApiToken } from '../src/api/auth.ts';
-import { periodRange } from '../src/calendar.ts';
 import { runNextJob } from '../src/stats/jobs/worker.ts';
 
 // Issue 16 through HTTP: the statistics office computes and releases a month, the planning deputy
@@ -18,16 +17,7 @@ const PERIOD = '1405-01';
 
 beforeAll(async () => {
   ({ t, app } = await freshApp());
-  await setSetting('index_base_year', 1404);
-  await t.knex('catalogue').insert({ code: '1050000001', isic_class: '1050', name_fa: 'شیر', unit_of_measure_code: 't', active_from: '1400-01', source: 'office' });
-  for (let i = 0; i < 3; i++) {
-    const u = await createUnit({ isic_class: '1050', obligation_start: '1403-01' });
-    await t.knex('products').where({ id: u.productIds[0] }).update({ catalogue_code: '1050000001' });
-    for (const period of [...periodRange('1404-01', '1404-12'), PERIOD]) {
-      const produced = period === PERIOD ? 11 : 10;
-      await createFiling({ unit_id: u.id, period, lines: [{ product_id: u.productIds[0], produced, sold: produced, sales_value: produced * 100 }] });
-    }
-  }
+  await milkPlants(t.knex, PERIOD, 11);
 });
 afterAll(() => t.close());
 

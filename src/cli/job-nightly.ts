@@ -30,6 +30,7 @@ try {
     console.log(`nightly run #${r.runId} as of ${day} (${at.toISOString()})`);
     for (const c of r.changed) console.log(`  unit ${c.unit_id} ${c.name}: ${unitStatusLabel(c.old_status)} (${c.old_status}) → ${unitStatusLabel(c.new_status)} (${c.new_status})`);
     console.log(`units scanned: ${r.scanned}; status changed: ${r.changed.length}; reminders queued: ${r.reminders}; reminders emailed: ${r.emailed}; expired sessions purged: ${r.sessionsPurged}`);
+    if (r.indexQueued.length) console.log(`index computations queued: ${r.indexQueued.join(", ")}`);
   }
 } catch (err) {
   console.error('nightly job failed:', (err as Error).message);

@@ -9,6 +9,7 @@ import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
 import { LOCKS } from '../locks.ts';
+import { queueDueIndexComputations } from '../production-index/schedule.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
@@ -24,6 +25,7 @@ export interface NightlyResult {
   reminders: number;
   emailed: number;
   sessionsPurged: number;
+  indexQueued: string[]; // issue 25: months whose index computation (flash or revision) was queued
 }
 
 /**
@@ -48,12 +50,14 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       const changed = changes.map((c) => ({ ...c, name: names.get(c.unit_id) ?? '' }));
       const reminders = await queueReminders(trx, at, settings.get('reminder_days_before'), settings.rules);
       const sessionsPurged = await purgeExpiredSessions(trx);
+      // Issue 25: a month's index computations (flash, then T+30 and T+60) are queued as jobs once due.
+      const indexQueued = (await queueDueIndexComputations(at, trx)).map((q) => `${q.period} ${q.vintage}`);
       await trx('job_runs').where({ id: run.id }).update({ finished_at: trx.fn.now(), units_scanned: scanned, units_changed: changed.length, reminders_queued: reminders });
-      return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed: 0, sessionsPurged };
+      return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed: 0, sessionsPurged, indexQueued };
     });
     if (!result) {
       log.info({ at }, 'nightly job skipped: another instance holds the lock');
-      return { runId: null, skipped: true, scanned: 0, changed: [], reminders: 0, emailed: 0, sessionsPurged: 0 };
+      return { runId: null, skipped: true, scanned: 0, changed: [], reminders: 0, emailed: 0, sessionsPurged: 0, indexQueued: [] };
     }
     // Mail goes out after the statuses are committed: a slow SMTP server must not hold the
     // units' rows (and with them every submission) locked. Still one sender at a time.
@@ -63,7 +67,7 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
         return lock.rows[0].ok ? emailReminders(trx, at) : 0;
       });
     }
-    log.info({ at, runId: result.runId, scanned: result.scanned, changed: result.changed.length, reminders: result.reminders }, 'nightly job done');
+    log.info({ at, runId: result.runId, scanned: result.scanned, changed: result.changed.length, reminders: result.reminders, indexQueued: result.indexQueued }, 'nightly job done');
     return result;
   } catch (err) {
     log.error({ err, at }, 'nightly job failed');

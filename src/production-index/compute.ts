@@ -8,6 +8,7 @@ import { rulesNow } from '../stats/releases/publish.ts';
 import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
 
 import { LOCKS } from '../locks.ts';
+import { prepareAdjustments, storeAdjustments, type AdjustmentReport } from './adjustment.ts';
 
 /** Up to this many classes with volume, the index's protection runs in the job's own thread. */
 const IN_PROCESS_CLASSES = 60;
@@ -47,6 +48,7 @@ export interface IndexReport {
   /** The protection's audit (absent in computations made before issue 20 put the index under it). */
   audit?: IndexProtection['audit'] & { interval: number };
   headlineHidden?: string[];
+  adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
 }
 
 const LEVELS = ['total', 'section', 'division', 'group', 'class'] as const;
@@ -289,6 +291,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const tProtect = clock();
     const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
     const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
+    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
@@ -298,6 +301,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
       seconds: { base: tBase, panel: tPanel, protect: tProtect, store: 0 },
       audit: { ...protection.audit, interval: rules.interval },
       headlineHidden: protection.headlineHidden,
+      adjustment: adjustments.report,
     };
     const [row] = await trx('index_computations').insert({
       period: req.period, base_year: baseYearValue, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
@@ -305,6 +309,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const id = Number(row.id);
     const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed }));
     for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
+    await storeAdjustments(id, adjustments, trx);
     await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);
     report.seconds.store = clock();
     return { ok: true as const, computationId: id, first, cells, report };

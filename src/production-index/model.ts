@@ -4,6 +4,7 @@ import { auditInsert } from '../audit.ts';
 import type { Period } from '../calendar.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 import { visibleIndexRelease, indexReleaseVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
+import type { StoredModel } from './adjustment.ts';
 
 // What the statistics office sees of the index: released figures only, read through the
 // index_published view (suppressed cells carry no value and no weight), and the computations of
@@ -115,4 +116,26 @@ export async function releaseComputation(computationId: number, userId: number |
     await auditInsert({ action: 'stats.index_release', userId, target: `index_release:${row.id}`, details: { period: c.period, computation_id: computationId } }, trx);
     return { ok: true as const, releaseId: Number(row.id), period: String(c.period) };
   });
+}
+
+export interface AdjustedPoint { nsa: number; ca: number; sa: number }
+export interface PublishedAdjustment { model: StoredModel; points: Map<Period, AdjustedPoint> }
+
+/**
+ * Issue 25: the adjusted series published with the latest release of `period` (the current
+ * vintage: the whole span as adjusted with that computation), for nodes that computation does not
+ * suppress.
+ */
+export async function publishedAdjusted(period: Period, k: Knex = db()): Promise<Map<string, PublishedAdjustment>> {
+  const out = new Map<string, PublishedAdjustment>();
+  const release = await latestRelease(period, k);
+  if (!release) return out;
+  const models: { node: string; model: StoredModel }[] = await k('index_adjustments as a')
+    .join('index_cells as x', function () { this.on('x.computation_id', 'a.computation_id').andOn('x.node', 'a.node'); })
+    .where('a.computation_id', release.computation_id).andWhere('x.suppressed', false).select('a.node', 'a.model');
+  for (const m of models) out.set(m.node, { model: m.model, points: new Map() });
+  const rows: { node: string; period: Period; nsa: string; ca: string; sa: string }[] = await k('index_adjusted')
+    .where({ computation_id: release.computation_id }).whereIn('node', [...out.keys()]).orderBy(['node', 'period']).select('node', 'period', 'nsa', 'ca', 'sa');
+  for (const r of rows) out.get(r.node)?.points.set(r.period, { nsa: Number(r.nsa), ca: Number(r.ca), sa: Number(r.sa) });
+  return out;
 }

@@ -14,6 +14,7 @@ import { jobLocals } from '../stats/jobs/view.ts';
 import { persianDigits } from '../text.ts';
 import { viewerOf } from '../dissemination/embargo.ts';
 import { releaseComputation } from './model.ts';
+import { revisionAnalysis } from './revisions.ts';
 import { releaseForm, pageQuery } from './forms.ts';
 import { indexTable, indexChartSvg, revisionTriangle, lastReleasedPeriod, indexCsv, indexXlsx, faIndex, faChange, TRIANGLE_NODES, MONTHS_SHOWN } from './view.ts';
 
@@ -43,7 +44,7 @@ async function show(req: Request, res: Response, status = 200, errors: FieldErro
   await auditFrom(req, { action: 'stats.index_view', target: `index:${last}`, details: { last, triangle: month } });
   res.status(parsed.ok ? status : 422).render('production-index/index', {
     title: 'شاخص تولید', user, table, month, chart: table.rows.length ? indexChartSvg(table) : '',
-    triangle: await revisionTriangle(month, undefined, viewerOf(user)), TRIANGLE_NODES, MONTHS_SHOWN, faIndex, faChange, LEGEND,
+    triangle: await revisionTriangle(month, undefined, viewerOf(user)), revisions: await revisionAnalysis(last), TRIANGLE_NODES, MONTHS_SHOWN, faIndex, faChange, LEGEND,
     choices: { from: addMonths(latestDue, -35), to: latestDue }, latestDue,
     errors: parsed.ok ? errors : { month: parsed.errors.month ?? parsed.errors.format ?? parsed.errors._form },
     canAct: user.role === 'stats_office',

@@ -8,9 +8,10 @@ import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
 import { periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
-import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, type PublishedCell } from './model.ts';
+import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
 import { visibleIndexRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
+import { fixedBaseContribution } from './chain.ts';
 
 // The «شاخص تولید» page and its files: released figures only (index_published), the last 24
 // months by section and division, changes over the month and the year from the published values
@@ -24,19 +25,26 @@ export interface IndexRow {
   level: IndexLevel;
   title: string;
   cells: (PublishedCell | null)[]; // one per month shown; null = not released
-  latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean } | null;
+  adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest release, one per month shown
+  latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null; contribution: number | null } | null;
 }
 
 /** The released computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
 export type PublishedReport = Omit<IndexReport, 'uncoveredShare'> & { uncoveredShare: number | null };
 
-export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; released: boolean }
+export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; released: boolean; models: Map<string, PublishedAdjustment['model']> }
 
 async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, string>> {
   const rows: { code: string; title_fa: string }[] = await k('isic_codes').whereIn('code', [...nodes]).select('code', 'title_fa');
   const out = new Map(rows.map((r) => [r.code, r.title_fa]));
   out.set('T', TOTAL_LABEL);
   return out;
+}
+
+/** A node's contribution to the nation's monthly growth, from published values and weight share only. */
+function contributionOf(now: PublishedCell | undefined, before: PublishedCell | undefined, totalBefore: PublishedCell | undefined): number | null {
+  if (now?.value == null || now.weight_share == null || before?.value == null || !totalBefore?.value) return null;
+  return fixedBaseContribution(now.weight_share, now.value, before.value, totalBefore.value);
 }
 
 /** Changes from published values only: both ends released and not suppressed. */
@@ -50,22 +58,29 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
   const at = new Map(cells.map((c) => [`${c.period}|${c.node}`, c]));
   const nodes = [...new Set(cells.filter((c) => periods.includes(c.period)).map((c) => c.node))].sort(nodeOrder);
   const names = await titles(nodes, k);
+  const adjusted = await publishedAdjusted(last, k);
   const rows = nodes.map((node) => {
     const own = periods.map((p) => at.get(`${p}|${node}`) ?? null);
     const now = at.get(`${last}|${node}`);
+    const adj = adjusted.get(node)?.points;
+    const sa = adj?.get(last)?.sa ?? null;
     return {
       node,
       level: (own.find((c) => c)?.level ?? 'division') as IndexLevel,
       title: names.get(node) ?? node,
       cells: own,
+      adjusted: periods.map((p) => adj?.get(p) ?? null),
       latest: now ? {
         value: now.value, imputed: now.imputed_share, weight: now.weight_share, suppressed: now.suppressed,
         mom: change(now.value, at.get(`${addMonths(last, -1)}|${node}`)?.value), yoy: change(now.value, at.get(`${addMonths(last, -12)}|${node}`)?.value),
+        ca: adj?.get(last)?.ca ?? null, sa, saMom: change(sa, adj?.get(addMonths(last, -1))?.sa),
+        contribution: contributionOf(now, at.get(`${addMonths(last, -1)}|${node}`), at.get(`${addMonths(last, -1)}|T`)),
       } : null,
     };
   });
   const release = await latestRelease(last, k);
-  return { periods, rows, last, report: release ? await publishedReport(release, k) : null, released: Boolean(release) };
+  const models = new Map([...adjusted].map(([node, a]) => [node, a.model]));
+  return { periods, rows, last, report: release ? await publishedReport(release, k) : null, released: Boolean(release), models };
 }
 
 async function publishedReport(release: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
@@ -88,22 +103,32 @@ export async function lastReleasedPeriod(k: Knex = db()): Promise<Period | null>
 export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : persianDigits(v.toFixed(1)).replace('.', '٫'));
 export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${persianDigits(Math.abs(v * 100).toFixed(1)).replace('.', '٫')}٪`);
 
+/** The nation's index: raw (NSA), calendar adjusted (CA) and seasonally adjusted (SA); the sections' raw index when no adjusted series is published yet. */
 export function indexChartSvg(table: IndexTable): string {
-  const series = [
-    { node: 'T', label: TOTAL_LABEL, color: '#0d6efd', dash: '' },
-    { node: 'B', label: 'استخراج معدن', color: '#b35c00', dash: '6 4' },
-    { node: 'C', label: 'صنعت (ساخت)', color: '#198754', dash: '2 3' },
-  ].map((s) => {
-    const row = table.rows.find((r) => r.node === s.node);
-    return { label: s.label, color: s.color, dash: s.dash, values: table.periods.map((_, i) => row?.cells[i]?.value ?? null) };
-  });
+  const total = table.rows.find((r) => r.node === 'T');
+  const adjusted = Boolean(total?.adjusted.some((a) => a));
+  const series = adjusted && total
+    ? [
+      { label: 'خام', color: '#6c757d', dash: '2 3', values: table.periods.map((_, i) => total.cells[i]?.value ?? null) },
+      { label: 'تعدیل تقویمی', color: '#b35c00', dash: '6 4', values: total.adjusted.map((a) => a?.ca ?? null) },
+      { label: 'فصلی‌زدایی‌شده', color: '#0d6efd', dash: '', values: total.adjusted.map((a) => a?.sa ?? null) },
+    ]
+    : [
+      { node: 'T', label: TOTAL_LABEL, color: '#0d6efd', dash: '' },
+      { node: 'B', label: 'استخراج معدن', color: '#b35c00', dash: '6 4' },
+      { node: 'C', label: 'صنعت (ساخت)', color: '#198754', dash: '2 3' },
+    ].map((s) => {
+      const row = table.rows.find((r) => r.node === s.node);
+      return { label: s.label, color: s.color, dash: s.dash, values: table.periods.map((_, i) => row?.cells[i]?.value ?? null) };
+    });
   const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null);
   const lo = Math.floor(Math.min(80, ...values) / 10) * 10;
   const hi = Math.ceil(Math.max(120, ...values) / 10) * 10;
   const step = Math.max(10, Math.ceil((hi - lo) / 40) * 10);
   const ticks: number[] = [];
   for (let v = lo; v <= hi; v += step) ticks.push(v);
-  return lineChartSvg(table.periods, series, `شاخص تولید صنعت و معدن (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
+  const what = adjusted ? `${TOTAL_LABEL}: خام، تعدیل تقویمی و فصلی‌زدایی‌شده` : 'شاخص تولید صنعت و معدن';
+  return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
 }
 
 export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; released: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
@@ -117,7 +142,7 @@ export async function revisionTriangle(period: Period, k: Knex = db(), viewer: V
   return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, released: c.release_id !== null, values: values.get(c.id) ?? new Map() }));
 }
 
-const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه'];
+const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)'];
 
 const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
 
@@ -128,7 +153,9 @@ function fileRows(t: IndexTable): CsvValue[][] {
       const c = r.cells[i];
       if (!c) return;
       const prev = i > 0 ? r.cells[i - 1]?.value : null;
-      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '']);
+      const a = c.suppressed ? null : r.adjusted[i];
+      const prevSa = i > 0 ? r.adjusted[i - 1]?.sa : null;
+      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '', a?.ca ?? null, a?.sa ?? null, a ? pct(change(a.sa, prevSa)) : null]);
     });
   }
   return lines;
@@ -153,6 +180,8 @@ export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = d
       value: r.latest?.value ?? null, suppressed: r.latest?.suppressed ?? false,
       imputed_share: r.latest?.imputed ?? null, weight_share: r.latest?.weight ?? null,
       change_month: r.latest?.mom ?? null, change_year: r.latest?.yoy ?? null,
+      calendar_adjusted: r.latest?.suppressed ? null : r.latest?.ca ?? null, seasonally_adjusted: r.latest?.suppressed ? null : r.latest?.sa ?? null,
+      change_month_sa: r.latest?.suppressed ? null : r.latest?.saMom ?? null,
     })),
     not_covered: { classes: release.report.uncovered, weight_share: (await publishedReport(release, k)).uncoveredShare },
   };

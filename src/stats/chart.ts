@@ -50,10 +50,17 @@ export function lineChartSvg(periods: readonly Period[], series: readonly ChartS
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" stroke="#dee2e6" stroke-width="1"/>`);
     parts.push(`<text x="${M.left - 8}" y="${y(v) + 4}" text-anchor="end" fill="#495057">${esc(scale.format(v))}</text>`);
   }
+  // Month names need about 56 px: with many months only every k-th is named (each month keeps a
+  // tick), and the year is written under the first named month and under each Farvardin.
+  const every = n <= 1 ? 1 : Math.max(1, Math.ceil(56 / (plotW / (n - 1))));
   periods.forEach((p, i) => {
     const { month, year } = periodLabelParts(p);
+    parts.push(`<line x1="${x(i)}" x2="${x(i)}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="#adb5bd" stroke-width="1"/>`);
+    if (i % every !== 0) return;
     parts.push(`<text x="${x(i)}" y="${H - M.bottom + 18}" text-anchor="middle" fill="#495057">${esc(month)}</text>`);
-    parts.push(`<text x="${x(i)}" y="${H - M.bottom + 34}" text-anchor="middle" fill="#6c757d" font-size="10">${persianDigits(year)}</text>`);
+    if (every === 1 || i === 0 || p.endsWith('-01') || periods.slice(Math.max(0, i - every + 1), i + 1).some((q) => q.endsWith('-01'))) {
+      parts.push(`<text x="${x(i)}" y="${H - M.bottom + 34}" text-anchor="middle" fill="#6c757d" font-size="10">${persianDigits(year)}</text>`);
+    }
   });
   for (const s of series) {
     const segments: string[][] = [[]];
