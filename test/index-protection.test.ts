@@ -63,6 +63,24 @@ describe('the index under the release engine (DESIGN §7)', () => {
     expect(again.find((c) => c.node === '1040')).toMatchObject({ contributors: 3, primary: false, suppressed: false });
   });
 
+  it('two plants of one owner beside one other unit are two contributors, not three (issue 22)', async () => {
+    const rows: UnitTerm[] = [
+      { unit_id: 1, owner_id: 10, isic_class: '1040', term: 1, imputed: false },
+      { unit_id: 2, owner_id: 10, isic_class: '1040', term: 1, imputed: false },
+      { unit_id: 3, owner_id: 11, isic_class: '1040', term: 1, imputed: false },
+    ];
+    const weights = new Map([['1040', 100]]);
+    const covered = new Set(['1040']);
+    const cells = aggregate(rows, weights, covered);
+    await protectIndex(cells, rows, weights, covered, RULES, []);
+    expect(cells.find((c) => c.node === '1040')).toMatchObject({ contributors: 2, primary: true, suppressed: true });
+    // Three owners pass.
+    const three = rows.map((r, i) => ({ ...r, owner_id: 10 + i }));
+    const again = aggregate(three, weights, covered);
+    await protectIndex(again, three, weights, covered, RULES, []);
+    expect(again.find((c) => c.node === '1040')).toMatchObject({ contributors: 3, primary: false, suppressed: false });
+  });
+
   it('a class with no respondent is made of its units\' own earlier months: they are its contributors', () => {
     const rows = units(1, '1040', [1, 2], true);
     const base = indexBaseRows(rows, new Map([['1040', 1]]), new Set(['1040']));

@@ -112,7 +112,8 @@ async function baseYear(year: number, k: Knex): Promise<{ products: BaseProduct[
   };
 }
 
-interface PanelRow { unit_id: number; isic_class: string; term: number; imputed: boolean }
+/** A unit's term of the month; `owner_id` its legal entity, the contributor (DESIGN §7, issue 22). */
+interface PanelRow { unit_id: number; owner_id?: number; isic_class: string; term: number; imputed: boolean }
 
 /**
  * The month's panel, one row per unit with its term Σ share × quantity ÷ base quantity over its
@@ -173,14 +174,15 @@ async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[],
         where a.period < :p and a.period in (select distinct s from last)
         group by a.isic_class, a.period
      )
-     select unit_id, isic_class, term, false as imputed, (select count(*) from cur)::int as respondents from cur where term > 0
+     select c.unit_id, u.legal_entity_id as owner_id, c.isic_class, c.term, false as imputed, (select count(*) from cur)::int as respondents
+       from cur c join units u on u.id = c.unit_id where c.term > 0
      union all
-     select l.unit_id, l.isic_class, l.term * coalesce(case when m.ts > 0 then m.tp / m.ts end, 1), true, 0
-       from last l left join matched m on m.isic_class = l.isic_class and m.s = l.s
+     select l.unit_id, u.legal_entity_id, l.isic_class, l.term * coalesce(case when m.ts > 0 then m.tp / m.ts end, 1), true, 0
+       from last l join units u on u.id = l.unit_id left join matched m on m.isic_class = l.isic_class and m.s = l.s
       where l.term > 0`,
     { from: addMonths(period, -12), p: period, cut: cutOff },
   );
-  const rows = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
+  const rows = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), owner_id: Number(r.owner_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
   let respondents = rows.find((r) => !r.imputed)?.respondents ?? 0;
   if (respondents === 0) {
     const n = await k('filings').where({ period }).whereIn('state', ['submitted', 'verified']).andWhere('first_submitted_at', '<=', cutOff).count('* as n').first();
@@ -200,7 +202,8 @@ export function aggregate(rows: readonly PanelRow[], weights: ReadonlyMap<string
     const c = classes.get(r.isic_class);
     if (!c) continue;
     c.volume += r.term;
-    if (r.imputed) { c.imputed += r.term; if (r.term > 0) c.imputedUnits.add(r.unit_id); } else if (r.term > 0) c.respondents.add(r.unit_id);
+    const contributor = r.owner_id ?? r.unit_id; // owners, as the protection counts them
+    if (r.imputed) { c.imputed += r.term; if (r.term > 0) c.imputedUnits.add(contributor); } else if (r.term > 0) c.respondents.add(contributor);
   }
   const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
   const nodes = new Map<string, { weight: number; weighted: number; imputed: number; units: Set<number> }>();

@@ -16,10 +16,11 @@ import type { AuditSummary } from '../stats/releases/types.ts';
 // protection interval against every published node of the computation. Assuming the attacker
 // knows every weight is the cautious side (a suppressed node's weight is in fact not published).
 //
-// Contributors are the units that filed the month: an imputed unit's term is made from its class's
-// respondents (ratio imputation), so its part is spread over them — counting it as a contributor
-// would let two respondents pass for three. A class with no respondent at all is imputed from its
-// units' own earlier months: there those units are the contributors.
+// Contributors are the owners (legal entities, issue 22) of the units that filed the month: an
+// imputed unit's term is made from its class's respondents (ratio imputation), so its part is
+// spread over them — counting it as a contributor would let two respondents pass for three. A
+// class with no respondent at all is imputed from its units' own earlier months: there those
+// units are the contributors.
 
 /** The index's nodes (the total, sections, divisions, groups and classes), national only. */
 export const INDEX_SPACE: Space = { measures: ['index_volume'], nodesOf: isicNodesOf };
@@ -30,13 +31,16 @@ const COMPUTATION = 1;
 /** Weighted volumes as integers: a share of the covered weight, to 1e-12. */
 const SCALE = 1e12;
 
-export interface UnitTerm { unit_id: number; isic_class: string; term: number; imputed: boolean }
+/** A unit's term of the month; `owner_id` its legal entity (the contributor), the unit itself when absent. */
+export interface UnitTerm { unit_id: number; owner_id?: number; isic_class: string; term: number; imputed: boolean }
 
 /** One base row per contributing unit and class: its weighted volume, its class's imputed part spread over the respondents. */
 export function indexBaseRows(rows: readonly UnitTerm[], weights: ReadonlyMap<string, number>, covered: ReadonlySet<string>): BaseRow[] {
   const total = [...covered].reduce((s, c) => s + (weights.get(c) ?? 0), 0);
   const classes = new Map<string, { respondents: Map<number, number>; imputed: Map<number, number> }>();
+  const ownerOf = new Map<number, number>();
   for (const r of rows) {
+    if (r.owner_id !== undefined) ownerOf.set(r.unit_id, r.owner_id);
     if (!covered.has(r.isic_class) || r.term <= 0) continue;
     let c = classes.get(r.isic_class);
     if (!c) { c = { respondents: new Map(), imputed: new Map() }; classes.set(r.isic_class, c); }
@@ -52,7 +56,7 @@ export function indexBaseRows(rows: readonly UnitTerm[], weights: ReadonlyMap<st
     const contributors = own > 0 ? c.respondents : c.imputed;
     const spread = own > 0 ? (own + sum(c.imputed)) / own : 1;
     for (const [unit, term] of contributors) {
-      out.push({ unit, province: NATIONAL, category: cls, sig: [COMPUTATION], amounts: { index_volume: BigInt(Math.round(w * term * spread * SCALE)) } });
+      out.push({ unit, owner: ownerOf.get(unit) ?? unit, province: NATIONAL, category: cls, sig: [COMPUTATION], amounts: { index_volume: BigInt(Math.round(w * term * spread * SCALE)) } });
     }
   }
   return out;
