@@ -64,7 +64,7 @@ export async function createSessions(k: Knex, userIds: number[], secret: string)
     const sid = BENCH_SID_PREFIX + crypto.randomBytes(18).toString('base64url');
     const sess = {
       cookie: { originalMaxAge: EIGHT_HOURS, expires: expires.toISOString(), secure: false, httpOnly: true, path: '/', sameSite: 'lax' },
-      userId,
+      passport: { user: userId }, // as passport keeps the signed-in user (src/auth/passport.ts)
       csrfToken: crypto.randomBytes(24).toString('base64url'),
     };
     return { sid, sess: JSON.stringify(sess), expired: expires };

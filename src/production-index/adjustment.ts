@@ -3,7 +3,7 @@ import { loadSettings } from '../settings.ts';
 import { addMonths, splitPeriod, periodRange, type Period } from '../calendar.ts';
 import { holidaysOf, holidayYears, monthCalendars } from './holidays.ts';
 import { adjustSeries, MIN_MONTHS, type AdjustmentModel } from './seasonal/adjust.ts';
-import type { IndexNode } from './compute.ts';
+import type { IndexNode } from './node.ts';
 
 // Issue 25: with each computation of month t, the calendar- and seasonally-adjusted series of every
 // node the index publishes at the levels the page shows (the nation, sections, divisions) and that

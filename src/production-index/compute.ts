@@ -8,6 +8,9 @@ import { rulesNow } from '../stats/releases/publish.ts';
 import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
 
 import { LOCKS } from '../locks.ts';
+import { levelOfNode, type IndexNode } from './node.ts';
+
+export { levelOfNode, type IndexLevel, type IndexNode } from './node.ts';
 import { prepareAdjustments, storeAdjustments, type AdjustmentReport } from './adjustment.ts';
 
 /** Up to this many classes with volume, the index's protection runs in the job's own thread. */
@@ -26,18 +29,6 @@ export type ComputeOutcome =
   | { ok: true; computationId: number; first: boolean; cells: IndexNode[]; report: IndexReport }
   | { ok: false; reason: string };
 
-export interface IndexNode {
-  node: string; // 'T', a section letter, or an ISIC division, group or class code
-  level: IndexLevel;
-  value: number; // base year = 100
-  imputedShare: number;
-  weightShare: number; // of the covered classes' base-year value added
-  weight: number;
-  contributors: number; // units that filed the month (imputed units are none: see protection.ts)
-  primary: boolean; // fails the primary rule
-  suppressed: boolean;
-}
-
 export interface IndexReport {
   respondents: number; // units whose filing of the month counts
   imputedUnits: number; // panel units without one, imputed
@@ -51,9 +42,6 @@ export interface IndexReport {
   adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
 }
 
-const LEVELS = ['total', 'section', 'division', 'group', 'class'] as const;
-export type IndexLevel = (typeof LEVELS)[number];
-export const levelOfNode = (node: string): IndexLevel => (node === 'T' ? 'total' : /^[A-Z]$/.test(node) ? 'section' : LEVELS[node.length]);
 
 /** The first computation of a month is made this long after its deadline, with the filings in by then. */
 export async function firstComputationAt(period: Period, k: Knex = db()): Promise<Date> {
