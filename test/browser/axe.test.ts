@@ -47,7 +47,7 @@ async function latinWordsOf(page: Page): Promise<string[]> {
 /** Same-origin GET pages linked from here: no downloads, no sign-out, one page per path shape. */
 async function linksOf(page: Page, base: string): Promise<string[]> {
   const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-  return hrefs.filter((h) => h.startsWith(base) && !/\.(csv|xlsx|json|pdf)(\?|$)|\/api\/v|\/logout|#/.test(h));
+  return hrefs.filter((h) => h.startsWith(base) && !/\.(csv|xlsx|json|pdf|ics)(\?|$)|\/api\/v|\/logout|#/.test(h));
 }
 
 const shape = (u: string) => new URL(u).pathname.replace(/\d{4}-\d{2}|\d+/g, 'N');

@@ -28,6 +28,7 @@ export interface Protection {
   auditSeconds: number; // spent in the attacker, every round and the clean-up included
   headlineHidden: string[]; // headline cells of the release left suppressed: primary ones, or a last resort
   foresightLeft: number; // expressions of later releases that the earlier ones already pin (nothing this release can do)
+  levelsAtFloor?: number; // expressions protected to the ±interval only: the earlier releases pin them within the rule's level
 }
 
 /**
@@ -94,6 +95,18 @@ function blockersOf(problem: Problem, target: number, releaseId: number): number
   return out;
 }
 
+/**
+ * Lowers a target's level in measure m to the interval's floor (ceil(interval × |x|)); false when
+ * it is there already.
+ */
+function levelToFloor(problem: Problem, target: number, m: LpMeasure): boolean {
+  const t = problem.targets[target];
+  const floor = BigInt(Math.ceil(problem.rules.interval * Math.abs(Number(t.truth[m]))));
+  if (t.level[m] <= floor) return false;
+  t.level[m] = floor;
+  return true;
+}
+
 export async function protectRelease(problem: Problem, releaseId: number, opts: ProtectOptions = {}): Promise<Protection> {
   const cells = problem.cells.get(releaseId);
   if (!cells) throw new Error(`release ${releaseId} is not part of the problem`);
@@ -115,6 +128,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   // tell, so proving them again would cost an LP each for nothing (foresight is a help, not the audit).
   const givenUp = new Set<number>();
   const pinnedAhead = new Set<number>();
+  const atFloor = new Set<number>();
   const h = await highs();
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
@@ -154,7 +168,14 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             settled++;
             if (givenUp.has(e.target) || witnesses.some((d) => model.covers(d, e))) continue;
             solves++;
-            const solved = model.solve(e, published);
+            let solved = model.solve(e, published);
+            // The rule's level beyond the interval (issue 22) is kept where the earlier releases allow
+            // it; where they already pin the expression closer, this release keeps the interval, the
+            // floor of DESIGN §7, rather than dead-end (issue 20). Counted in the protection's result.
+            if (solved === 'infeasible' && e.insider === undefined && !problem.targets[e.target].foresight && levelToFloor(problem, e.target, e.measure)) {
+              atFloor.add(e.target);
+              solved = model.solve(e, published);
+            }
             if (solved === 'infeasible') {
               const target = problem.targets[e.target];
               if (target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
@@ -200,7 +221,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     opts.progress?.(1);
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
     const foresightLeft = pinnedAhead.size;
-    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft };
+    if (atFloor.size) opts.log?.(`${atFloor.size} expressions kept at the ±interval floor: the earlier releases pin them within the rule's level`);
+    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, levelsAtFloor: atFloor.size };
   } finally {
     attacker.dispose();
   }
