@@ -1,5 +1,5 @@
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { protectRelease, ProtectionFailure } from './protect.ts';
+import { CHANGE_UNPROTECTABLE, protectRelease, ProtectionFailure } from './protect.ts';
 import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { proveRelease, type ProofRow } from './proof-release.ts';
 import { gaussPattern } from './gauss.ts';
@@ -92,16 +92,31 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
+  let basicRules: string | undefined;
+  const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
+  const publishedOnly = () => inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0);
   try {
-    protection = await protect(problem);
+    try {
+      protection = await protect(problem);
+    } catch (e) {
+      // Foresight is a help, never a new dead end: without it the release is protected against what is published.
+      if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
+      hooks.log?.(`foresight left out: ${e.message}`);
+      problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), inputs.rules);
+      protection = await protect(problem);
+      foresightDropped = true;
+    }
   } catch (e) {
-    // Foresight is a help, never a new dead end: without it the release is protected against what is published.
-    if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
-    hooks.log?.(`foresight left out: ${e.message}`);
-    const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
-    const rows = inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0);
-    problem = buildProblem(rows, inputs.releases.filter((r) => !r.foresight), inputs.rules);
-    protection = await protect(problem);
+    // Issue 22's stricter guarantees (the p % levels, the insider audit) are kept wherever the
+    // earlier releases allow; where those already pin an expression, the release is protected
+    // under the rules every earlier release was (n, dominance, ±interval, the outside attacker)
+    // rather than dead-end (issue 20), and its report says so. A change between releases that
+    // cannot be protected still waits for the next scheduled revision.
+    if (!(e instanceof ProtectionFailure) || e.message === CHANGE_UNPROTECTABLE) throw e;
+    hooks.log?.(`basic rules: ${e.message}`);
+    basicRules = e.message;
+    problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), { ...inputs.rules, pPercent: undefined });
+    protection = await protectRelease(problem, BUILDING, { log: hooks.log, seed: seedOf(problem), headline, insiders: false, progress: (share) => hooks.progress?.('values', share) });
     foresightDropped = true;
   }
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
@@ -156,6 +171,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps, byAttacker: protection.audit.byAttacker },
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
       foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
+      ...(basicRules ? { basicRules } : {}),
       seconds: { protect: Math.round((seconds - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds },
       products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },

@@ -17,6 +17,12 @@ export interface AuditSummary {
 }
 
 export interface ProtectionReport {
+  /**
+   * Set when the earlier releases pinned an expression within issue 22's stricter levels: the
+   * values were then protected under the basic rules (n, dominance, ±interval, the outside attacker);
+   * the reason the full rules gave.
+   */
+  basicRules?: string;
   cells: number; // published cells of one measure (the pattern is the same for every measure)
   suppressed: number;
   informationLoss: number; // share of the release's production value hidden in suppressed inner cells (0..1)
