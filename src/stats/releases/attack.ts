@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type Target } from './cube.ts';
+import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Target } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -103,24 +103,30 @@ function knownRange(total: Amounts, m: LpMeasure, months: number): [number, numb
   return m === 'employees' && months > 1 ? [Math.max(0, (value - 0.5) * months), (value + 0.5) * months] : [value, value];
 }
 
+/** Every cell `pattern` publishes, in every release of the problem, with its release's months. */
+export function* publishedCellsOf(problem: Problem, pattern: Pattern): Generator<{ months: number; cell: ReleaseCell }> {
+  for (const rel of problem.releases) {
+    const published = pattern.get(rel.id);
+    const cells = problem.cells.get(rel.id);
+    if (!published || !cells) continue;
+    for (const key of published) {
+      const cell = cells.get(key);
+      if (cell) yield { months: rel.months, cell };
+    }
+  }
+}
+
 /**
  * One row per distinct set of base cells that some release publishes: money exactly, employees
  * within the rounding of a monthly average (±0.5 × months; exact for one month).
  */
 export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, scale: number): PublishedRows {
   const rows = new Map<string, { bases: number[]; lo: number; hi: number }>();
-  for (const rel of problem.releases) {
-    const published = pattern.get(rel.id);
-    const cells = problem.cells.get(rel.id);
-    if (!published || !cells) continue;
-    for (const key of published) {
-      const c = cells.get(key);
-      if (!c) continue;
-      const [lo, hi] = knownRange(totalOf(c.bases.map((i) => problem.bases[i])), m, rel.months);
-      const id = [...c.bases].sort((a, b) => a - b).join(',');
-      const prev = rows.get(id);
-      if (prev) { prev.lo = Math.max(prev.lo, lo / scale); prev.hi = Math.min(prev.hi, hi / scale); } else rows.set(id, { bases: c.bases, lo: lo / scale, hi: hi / scale });
-    }
+  for (const { months, cell: c } of publishedCellsOf(problem, pattern)) {
+    const [lo, hi] = knownRange(totalOf(c.bases.map((i) => problem.bases[i])), m, months);
+    const id = [...c.bases].sort((a, b) => a - b).join(',');
+    const prev = rows.get(id);
+    if (prev) { prev.lo = Math.max(prev.lo, lo / scale); prev.hi = Math.min(prev.hi, hi / scale); } else rows.set(id, { bases: c.bases, lo: lo / scale, hi: hi / scale });
   }
   const out: PublishedRows = { starts: [0], indices: [], lower: [], upper: [] };
   for (const r of rows.values()) {

@@ -1,5 +1,5 @@
 import type { Highs, Model } from 'highs';
-import { highs, measureScale, targetLevels, type Pattern } from './attack.ts';
+import { highs, measureScale, publishedCellsOf, targetLevels, type Pattern } from './attack.ts';
 import type { BaseCell, LpMeasure, Problem, Target } from './cube.ts';
 
 // The stored proof of a release (issue 21): for every sensitive expression, measure and side, a
@@ -44,16 +44,9 @@ export function baseIdentity(b: Pick<BaseCell, 'province' | 'category' | 'sig'>,
 /** Every distinct set of base cells the pattern publishes (a published cell of any release of the problem). */
 export function publishedSets(problem: Problem, pattern: Pattern): number[][] {
   const out = new Map<string, number[]>();
-  for (const rel of problem.releases) {
-    const published = pattern.get(rel.id);
-    const cells = problem.cells.get(rel.id);
-    if (!published || !cells) continue;
-    for (const key of published) {
-      const c = cells.get(key);
-      if (!c) continue;
-      const sorted = [...c.bases].sort((a, b) => a - b);
-      out.set(sorted.join(','), sorted);
-    }
+  for (const { cell } of publishedCellsOf(problem, pattern)) {
+    const sorted = [...cell.bases].sort((a, b) => a - b);
+    out.set(sorted.join(','), sorted);
   }
   return [...out.values()];
 }
