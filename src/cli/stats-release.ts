@@ -45,6 +45,10 @@ async function main(values: { period?: string; preliminary?: boolean; email?: st
   console.log(`audit: ${a.sensitive} sensitive, ${a.exact} exact, ${a.inside} inside the protection interval (${a.lps} LPs)`);
   for (const [kind, s] of Object.entries(a.byAttacker ?? {})) console.log(`  ${kind}: ${s.sensitive} sensitive, ${s.exact} exact, ${s.inside} inside`);
   if (r.report.headline) console.log(`headline cells hidden: ${r.report.headline.hidden.length ? r.report.headline.hidden.join(' ') : 'none'}`);
+  if (r.report.held) {
+    console.log(`held at what earlier releases allow: ${r.report.held.sides} sides of ${r.report.held.expressions} sensitive expressions`);
+    for (const h of r.report.held.cells.slice(0, 10)) console.log(`  ${h.space} ${h.cell} (release ${h.release || 'this'}, ${h.kind}${h.insider ? ', insider' : ''}) ${h.measure} ${h.side}: level ${h.levelShare ?? '?'} of the figure, earlier releases leave ${h.allowedShare ?? '?'}${h.blockers.length ? `, pinned by ${h.blockers.join(', ')}` : ''}`);
+  }
   if (r.report.foresight) console.log(`foresight: ${r.report.foresight.releases} later releases, ${r.report.foresight.expressions} of their sensitive expressions, ${r.report.foresight.left} already pinned by earlier releases`);
   const pr = r.report.products;
   if (pr) {

@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Target } from './cube.ts';
+import { allowanceKey, levelOn, publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Side, type Target } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -66,8 +66,15 @@ export function protectionLevels(x: number, interval: number): { up: number; dow
  */
 export function targetLevels(t: Target, m: LpMeasure): { up: number; down: number } {
   const x = Number(t.truth[m]);
-  const level = Number(t.level[m]);
-  return { up: x + level, down: t.minus.length ? x - level : Math.max(0, x - level) };
+  const down = Number(levelOn(t, m, 'down'));
+  return { up: x + Number(levelOn(t, m, 'up')), down: t.minus.length ? x - down : Math.max(0, x - down) };
+}
+
+/** The level an insider must not narrow the other contributor's share to within (max(interval, p) of it), on a side, as far as the earlier releases allow. */
+export function insiderLevel(problem: Problem, t: Target, m: LpMeasure, insider: number, side: Side, theirs: number): number {
+  const level = Math.max(problem.rules.interval, problem.rules.pPercent ?? 0) * Math.abs(theirs);
+  const allowed = t.allowed?.get(allowanceKey(m, side, insider));
+  return allowed !== undefined && Number(allowed) < level ? Number(allowed) : level;
 }
 
 /** The coefficient of each base cell in a target: +1 for its cells, −1 for those it subtracts (a change). */
@@ -300,8 +307,9 @@ export class Attacker {
         const shares = ownerShares(this.problem, t, m);
         for (const [insider, other] of [t.pair!, [t.pair![1], t.pair![0]] as [number, number]]) {
           const theirs = shares.get(other) ?? 0;
-          const level = Math.max(this.problem.rules.interval, this.problem.rules.pPercent ?? 0) * Math.abs(theirs);
-          if (level === 0) continue;
+          const levelUp = insiderLevel(this.problem, t, m, insider, 'up', theirs);
+          const levelDown = insiderLevel(this.problem, t, m, insider, 'down', theirs);
+          if (theirs === 0) continue;
           const known = insiderBounds(this.problem, insider, m, scale);
           const cols = [...known.keys()].sort((a, b) => a - b);
           const saved = { lower: cols.map(() => 0), upper: cols.map(() => this.colCap.get(m)!) };
@@ -324,9 +332,9 @@ export class Attacker {
             model.changeColsBounds({ kind: 'set', indices: cols }, saved.lower, saved.upper);
           }
           const tol = tolerance(theirs);
-          if (hi < theirs + level - tol) exposures.push({ target: i, measure: m, direction: 'up', bound: hi + mine, insider });
-          if (lo > theirs - level + tol) exposures.push({ target: i, measure: m, direction: 'down', bound: lo + mine, insider });
-          if (hi < theirs + level - tol || lo > theirs - level + tol) insideTargets.add(i);
+          if (hi < theirs + levelUp - tol) exposures.push({ target: i, measure: m, direction: 'up', bound: hi + mine, insider });
+          if (lo > theirs - levelDown + tol) exposures.push({ target: i, measure: m, direction: 'down', bound: lo + mine, insider });
+          if (hi < theirs + levelUp - tol || lo > theirs - levelDown + tol) insideTargets.add(i);
           if (hi - lo <= tol) exactTargets.add(i);
         }
       }

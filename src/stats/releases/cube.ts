@@ -119,6 +119,24 @@ export interface Target {
   level: Amounts;
   /** Its contributors (owners) when there are exactly two: each knows its own figure (the insider audit). */
   pair: [number, number] | null;
+  /**
+   * What the earlier releases of the group allow (protect.ts): on a side where they already pin the
+   * expression closer than its level, the shift they leave, keyed by `allowanceKey`. The release
+   * being built is then asked to narrow it no further than they did, never to undo what is
+   * published (DESIGN §7: no dead ends).
+   */
+  allowed?: Map<string, bigint>;
+}
+
+export type Side = 'up' | 'down';
+
+/** The key of an allowance: a side of a measure, for the outside attacker or for one insider (an owner). */
+export const allowanceKey = (m: LpMeasure, side: Side, insider?: number): string => (insider === undefined ? `${m}|${side}` : `${m}|${side}|${insider}`);
+
+/** The shift a side of an expression must be able to move: `level`, or less where the earlier releases allow only less. */
+export function levelOn(t: Target, m: LpMeasure, side: Side, level: bigint = t.level[m], insider?: number): bigint {
+  const allowed = t.allowed?.get(allowanceKey(m, side, insider));
+  return allowed !== undefined && allowed < level ? allowed : level;
 }
 
 export interface Problem {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { buildProof, type ProofSummary, type StoredProof } from './proof.ts';
+import { buildProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { familyOf, productProblems } from './products.ts';
 import { bulkInsert } from './bulk.ts';
 import { BUILDING } from './sources.ts';
@@ -33,17 +33,19 @@ export async function proveRelease(
   valuePublished: ReadonlySet<string>,
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
+  allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
   const values = storedView(inputs.valueRows, inputs.releases, valuePublished);
   const valueProblem = buildProblem(values.rows, values.releases, inputs.rules);
-  const first = await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log });
+  const first = await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values') });
   const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
   const total = { ...first.summary };
   const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
   for (const family of productProblems(products.rows, products.releases, inputs.rules)) {
     if (!family.cells.get(BUILDING)?.size) continue;
-    const r = await buildProof(family, patternOf(family), BUILDING);
-    rows.push({ space: `products:${familyOf(family.bases[0].category)}`, proof: r.proof });
+    const space = `products:${familyOf(family.bases[0].category)}`;
+    const r = await buildProof(family, patternOf(family), BUILDING, { allowed: allowed.get(space) });
+    rows.push({ space, proof: r.proof });
     total.expressions += r.summary.expressions;
     total.sides += r.summary.sides;
     total.witnesses += r.summary.witnesses;

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { highs, measureScale, publishedCellsOf, targetLevels, type Pattern } from './attack.ts';
-import type { BaseCell, LpMeasure, Problem, Target } from './cube.ts';
+import { allowanceKey, levelOn, type BaseCell, type LpMeasure, type Problem, type Side, type Target } from './cube.ts';
 
 // The stored proof of a release (issue 21): for every sensitive expression, measure and side, a
 // *witness* — a table the attacker of DESIGN §7 cannot rule out, in which the expression lies at
@@ -31,6 +31,53 @@ export interface StoredProof {
   version: 1;
   keys: string[]; // `province|category|sig`, the release itself written as 0 in its signature
   witnesses: { b: number[]; s: string[] }[];
+  /**
+   * Sides the earlier releases already pinned closer than their level (protect.ts `Allowance`):
+   * the expression by identity, the measure, the side and the shift answered for instead of the
+   * level. The checker holds the witnesses to that shift and counts these sides apart; that the
+   * earlier releases pin them is the protection LP's finding, which needs a solver to re-check.
+   */
+  allowed?: StoredAllowance[];
+}
+
+export interface StoredAllowance { e: string; m: LpMeasure; side: Side; shift: string }
+
+/** An expression's identity across problems: its base cells' identities, those it subtracts after a minus sign. */
+export function expressionIdentity(problem: Problem, t: Target, self: number): string {
+  const ids = (list: readonly number[]) => [...new Set(list.map((b) => baseIdentity(problem.bases[b], self)))].sort().join(';');
+  return t.minus.length ? `${ids(t.bases)}−${ids(t.minus)}` : ids(t.bases);
+}
+
+/** The outside attacker's allowances the protection set on a problem's expressions (protect.ts), as the proof stores them. */
+export function storedAllowances(problem: Problem, self: number): StoredAllowance[] {
+  const out: StoredAllowance[] = [];
+  for (const t of problem.targets) {
+    if (!t.allowed || t.foresight) continue;
+    for (const [key, shift] of t.allowed) {
+      const [m, side, insider] = key.split('|') as [LpMeasure, Side, string | undefined];
+      if (insider === undefined) out.push({ e: expressionIdentity(problem, t, self), m, side, shift: shift.toString() });
+    }
+  }
+  return out;
+}
+
+/** Sets the stored allowances on the problem's expressions (matched by identity); the number of sides they hold. */
+export function applyAllowances(problem: Problem, allowed: readonly StoredAllowance[], self: number): number {
+  if (allowed.length === 0) return 0;
+  const byIdentity = new Map<string, number[]>();
+  problem.targets.forEach((t, i) => {
+    const id = expressionIdentity(problem, t, self);
+    const list = byIdentity.get(id);
+    if (list) list.push(i); else byIdentity.set(id, [i]);
+  });
+  let held = 0;
+  for (const a of allowed) {
+    for (const i of byIdentity.get(a.e) ?? []) {
+      (problem.targets[i].allowed ??= new Map()).set(allowanceKey(a.m, a.side), BigInt(a.shift));
+      held++;
+    }
+  }
+  return held;
 }
 
 export interface ProofSummary { expressions: number; sides: number; witnesses: number; lps: number; uncovered: number; seconds: number }
@@ -53,8 +100,7 @@ export function publishedSets(problem: Problem, pattern: Pattern): number[][] {
 
 // ---- exact coverage ---------------------------------------------------------------------------
 
-const SIDES = ['up', 'down'] as const;
-type Side = (typeof SIDES)[number];
+const SIDES = ['up', 'down'] as const satisfies readonly Side[];
 
 /** Step limit k = num/den (den 0: unlimited) of a signed direction in one measure. */
 interface Step { num: bigint; den: bigint }
@@ -76,7 +122,7 @@ function stepOf(w: Witness, sign: bigint, truth: (b: number) => bigint): Step {
  * further than to 0 for a sum (a sum of non-negative figures cannot go below; a change can).
  */
 export function shiftNeeded(t: Target, m: LpMeasure, side: Side): bigint {
-  const level = t.level[m];
+  const level = levelOn(t, m, side);
   if (side === 'up' || t.minus.length) return level;
   const x = t.truth[m];
   return level < x ? level : x;
@@ -165,7 +211,7 @@ class Coverage {
 
 // ---- the checker ------------------------------------------------------------------------------
 
-export interface ProofCheck { ok: boolean; witnesses: number; expressions: number; sides: number; failures: string[] }
+export interface ProofCheck { ok: boolean; witnesses: number; expressions: number; sides: number; held: number; failures: string[] }
 
 /**
  * Re-checks a stored proof against a problem rebuilt from stored data and the published pattern:
@@ -177,7 +223,9 @@ export function checkProof(problem: Problem, pattern: Pattern, proof: StoredProo
   const index = new Map<string, number>();
   for (const b of problem.bases) index.set(baseIdentity(b, self), b.index);
   const witnesses: Witness[] = [];
-  if (proof.version !== 1 || !Array.isArray(proof.keys) || !Array.isArray(proof.witnesses)) return { ok: false, witnesses: 0, expressions: 0, sides: 0, failures: ['the proof is not in a known format'] };
+  if (proof.version !== 1 || !Array.isArray(proof.keys) || !Array.isArray(proof.witnesses) || (proof.allowed !== undefined && !Array.isArray(proof.allowed))) return { ok: false, witnesses: 0, expressions: 0, sides: 0, held: 0, failures: ['the proof is not in a known format'] };
+  let held = 0;
+  try { held = applyAllowances(problem, proof.allowed ?? [], self); } catch { return { ok: false, witnesses: 0, expressions: 0, sides: 0, held: 0, failures: ['an allowance of the proof is not an integer'] }; }
   const resolved = proof.keys.map((k) => index.get(k));
   const rows = publishedSets(problem, pattern);
   const rowsOfBase: number[][] = problem.bases.map(() => []);
@@ -219,7 +267,7 @@ export function checkProof(problem: Problem, pattern: Pattern, proof: StoredProo
     failures.push(`no witness moves ${t.cell}${t.part ? ' (part)' : ''} of release ${t.release === 0 ? self : t.release} ${l.side} in ${l.measure}`);
   }
   if (left.length > 10) failures.push(`… and ${left.length - 10} more uncovered sides`);
-  return { ok: failures.length === 0, witnesses: witnesses.length, expressions: targets.length, sides, failures };
+  return { ok: failures.length === 0, witnesses: witnesses.length, expressions: targets.length, sides, held, failures };
 }
 
 // ---- the builder ------------------------------------------------------------------------------
@@ -405,8 +453,10 @@ function combine(a: bigint, row: ReadonlyMap<number, bigint>, b: bigint, pivot: 
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
-export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
+export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
+  const allowed = opts.allowed ?? [];
+  applyAllowances(problem, allowed, self);
   const h = await highs();
   const rows = publishedSets(problem, pattern);
   const rowsOfBase: number[][] = problem.bases.map(() => []);
@@ -453,5 +503,5 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   }));
   const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
   opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses, ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
-  return { proof: { version: 1, keys, witnesses: stored }, summary, witnesses };
+  return { proof: { version: 1, keys, witnesses: stored, ...(allowed.length ? { allowed: [...allowed] } : {}) }, summary, witnesses };
 }

@@ -1,12 +1,13 @@
-import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { CHANGE_UNPROTECTABLE, protectRelease, ProtectionFailure } from './protect.ts';
-import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type LpMeasure, type Problem, type ReleaseInProblem, type Side } from './cube.ts';
+import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
+import { familyOf, productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { proveRelease, type ProofRow } from './proof-release.ts';
+import { storedAllowances, type StoredAllowance } from './proof.ts';
 import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
-import type { ProtectionReport } from './types.ts';
+import type { HeldSide, ProtectionReport } from './types.ts';
 import { inProtectionThread, type ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
@@ -67,6 +68,17 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
 
 export { Cancelled, type Phase } from './thread.ts';
 
+/** How many held sides a release report lists (their count is always whole). */
+const HELD_SHOWN = 50;
+
+const share = (x: bigint, truth: bigint): number | null => (truth === 0n ? null : Math.round((Number(x) / Math.abs(Number(truth))) * 10_000) / 10_000);
+
+/** A side of the values held at what the earlier releases allow, as the release report states it. */
+function heldSide(problem: Problem, a: Allowance, space: string): HeldSide {
+  const t = problem.targets[a.target];
+  return { space, cell: t.cell, release: t.release, kind: t.kind, measure: a.measure, side: a.side, insider: a.insider !== undefined, levelShare: share(BigInt(Math.ceil(a.level)), t.truth[a.measure]), allowedShare: share(a.allowed, t.truth[a.measure]), blockers: a.blockers };
+}
+
 /** Protects the values, then the product families, of the release being built. Throws ProtectionFailure. */
 export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionHooks = {}): Promise<ProtectionOutput> {
   const started = performance.now();
@@ -92,31 +104,16 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
-  let basicRules: string | undefined;
   const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
   const publishedOnly = () => inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0);
   try {
-    try {
-      protection = await protect(problem);
-    } catch (e) {
-      // Foresight is a help, never a new dead end: without it the release is protected against what is published.
-      if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
-      hooks.log?.(`foresight left out: ${e.message}`);
-      problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), inputs.rules);
-      protection = await protect(problem);
-      foresightDropped = true;
-    }
+    protection = await protect(problem);
   } catch (e) {
-    // Issue 22's stricter guarantees (the p % levels, the insider audit) are kept wherever the
-    // earlier releases allow; where those already pin an expression, the release is protected
-    // under the rules every earlier release was (n, dominance, ±interval, the outside attacker)
-    // rather than dead-end (issue 20), and its report says so. A change between releases that
-    // cannot be protected still waits for the next scheduled revision.
-    if (!(e instanceof ProtectionFailure) || e.message === CHANGE_UNPROTECTABLE) throw e;
-    hooks.log?.(`basic rules: ${e.message}`);
-    basicRules = e.message;
-    problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), { ...inputs.rules, pPercent: undefined });
-    protection = await protectRelease(problem, BUILDING, { log: hooks.log, seed: seedOf(problem), headline, insiders: false, progress: (share) => hooks.progress?.('values', share) });
+    // Foresight is a help, never a new dead end: without it the release is protected against what is published.
+    if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
+    hooks.log?.(`foresight left out: ${e.message}`);
+    problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), inputs.rules);
+    protection = await protect(problem);
     foresightDropped = true;
   }
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
@@ -126,6 +123,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
 
   hooks.progress?.('products', 0);
   const families = productProblems(inputs.productRows, inputs.productReleases, inputs.rules);
+  const held: HeldSide[] = protection.allowances.map((a) => heldSide(problem, a, 'values'));
   let done = 0;
   const products = await protectProducts(families, BUILDING, {
     log: hooks.log,
@@ -156,7 +154,20 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   }
   hooks.progress?.('proof', 0);
   const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
-  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log);
+  // The sides held at what the earlier releases allow (protect.ts), for the proof to answer for.
+  const allowed = new Map<string, StoredAllowance[]>([['values', storedAllowances(problem, BUILDING)]]);
+  for (const family of families) {
+    const space = `products:${familyOf(family.bases[0].category)}`;
+    const list = storedAllowances(family, BUILDING);
+    if (list.length) allowed.set(space, list);
+    for (const t of family.targets) {
+      for (const [key, shift] of t.allowed ?? []) {
+        const [measure, side, insider] = key.split('|');
+        held.push({ space, cell: t.cell, release: t.release, kind: t.kind, measure, side: side as Side, insider: insider !== undefined, levelShare: share(t.level[measure as LpMeasure], t.truth[measure as LpMeasure]), allowedShare: share(shift, t.truth[measure as LpMeasure]), blockers: [] });
+      }
+    }
+  }
+  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log, allowed);
   const real = problem.targets.filter((t) => !t.foresight).length;
   const seconds = (performance.now() - started) / 1000 - products.report.seconds - proof.summary.seconds;
   return {
@@ -171,7 +182,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps, byAttacker: protection.audit.byAttacker },
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
       foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
-      ...(basicRules ? { basicRules } : {}),
+      ...(held.length ? { held: { sides: held.length, expressions: new Set(held.map((h) => `${h.space}|${h.release}|${h.cell}|${h.kind}`)).size, cells: held.slice(0, HELD_SHOWN) } } : {}),
       seconds: { protect: Math.round((seconds - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds },
       products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
-import { isSensitive, totalOf, type LpMeasure, type Problem } from './cube.ts';
-import { Attacker, highs, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { allowanceKey, isSensitive, totalOf, type LpMeasure, type Problem, type Side } from './cube.ts';
+import { Attacker, highs, insiderLevel, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -28,7 +28,7 @@ export interface Protection {
   auditSeconds: number; // spent in the attacker, every round and the clean-up included
   headlineHidden: string[]; // headline cells of the release left suppressed: primary ones, or a last resort
   foresightLeft: number; // expressions of later releases that the earlier ones already pin (nothing this release can do)
-  levelsAtFloor?: number; // expressions protected to the ±interval only: the earlier releases pin them within the rule's level
+  allowances: Allowance[]; // sides the earlier releases already pin closer than their level: held there, not narrowed further
 }
 
 /**
@@ -96,16 +96,14 @@ function blockersOf(problem: Problem, target: number, releaseId: number): number
 }
 
 /**
- * Lowers a target's level in measure m to the interval's floor (ceil(interval × |x|)); false when
- * it is there already.
+ * One side of a sensitive expression that the earlier releases of the group already pin closer
+ * than its level: the release being built is held to narrow it no further than they did (DESIGN
+ * §7, no dead ends). `allowed` is the shift they leave, in the measure's units.
  */
-function levelToFloor(problem: Problem, target: number, m: LpMeasure): boolean {
-  const t = problem.targets[target];
-  const floor = BigInt(Math.ceil(problem.rules.interval * Math.abs(Number(t.truth[m]))));
-  if (t.level[m] <= floor) return false;
-  t.level[m] = floor;
-  return true;
-}
+export interface Allowance { target: number; measure: LpMeasure; side: Side; insider?: number; level: number; allowed: bigint; blockers: number[] }
+
+/** A shift the earlier releases allow, kept a hair inside it so that the protection LP and the proof's witnesses have room (issue 21). */
+const allowedShift = (reach: number): bigint => BigInt(Math.max(0, Math.floor(reach * (1 - 2e-4))));
 
 export async function protectRelease(problem: Problem, releaseId: number, opts: ProtectOptions = {}): Promise<Protection> {
   const cells = problem.cells.get(releaseId);
@@ -128,7 +126,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   // tell, so proving them again would cost an LP each for nothing (foresight is a help, not the audit).
   const givenUp = new Set<number>();
   const pinnedAhead = new Set<number>();
-  const atFloor = new Set<number>();
+  const allowances: Allowance[] = [];
   const h = await highs();
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
@@ -169,20 +167,25 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             if (givenUp.has(e.target) || witnesses.some((d) => model.covers(d, e))) continue;
             solves++;
             let solved = model.solve(e, published);
-            // The rule's level beyond the interval (issue 22) is kept where the earlier releases allow
-            // it; where they already pin the expression closer, this release keeps the interval, the
-            // floor of DESIGN §7, rather than dead-end (issue 20). Counted in the protection's result.
-            if (solved === 'infeasible' && e.insider === undefined && !problem.targets[e.target].foresight && levelToFloor(problem, e.target, e.measure)) {
-              atFloor.add(e.target);
+            const target = problem.targets[e.target];
+            if (solved === 'infeasible' && target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
+            // Even with every cell of this release hidden the earlier releases pin this side closer
+            // than its level (DESIGN §7): this release is held to narrow it no further than they
+            // did — the most it can do — and its report names the side and the releases that pin it.
+            // A change this revision carries is the exception: it waits for the next scheduled revision.
+            if (solved === 'infeasible' && !(target.kind === 'change' && target.release === releaseId)) {
+              const reach = model.reach(e);
+              const a: Allowance = { target: e.target, measure: e.measure, side: e.direction, insider: e.insider, level: Math.abs(model.shiftNeeded(e)[e.direction]), allowed: allowedShift(reach), blockers: blockersOf(problem, e.target, releaseId) };
+              (target.allowed ??= new Map()).set(allowanceKey(e.measure, e.direction, e.insider), a.allowed);
+              allowances.push(a);
+              opts.log?.(`held: ${target.kind} ${target.cell} of release ${target.release}, ${e.measure} ${e.direction}${e.insider === undefined ? '' : `, insider ${e.insider}`}: earlier releases ${a.blockers.join(', ')} leave ${a.allowed} of ${Math.abs(a.level)}`);
               solved = model.solve(e, published);
             }
             if (solved === 'infeasible') {
-              const target = problem.targets[e.target];
-              if (target.foresight) { givenUp.add(e.target); pinnedAhead.add(e.target); continue; }
               opts.log?.(`unprotectable: ${target.kind} ${target.cell} of release ${target.release}, ${target.bases.length}${target.minus.length ? ` − ${target.minus.length}` : ''} base cells, ${e.measure} ${e.direction}${e.insider === undefined ? '' : `, insider ${e.insider}`}`);
               // DESIGN §7 revision policy: a correction this revision cannot protect waits for the next scheduled revision.
               if (target.kind === 'change') throw new ProtectionFailure(CHANGE_UNPROTECTABLE, target.cell, blockersOf(problem, e.target, releaseId));
-              throw new ProtectionFailure('یکی از خانه‌های محرمانه را انتشارهای پیشین این دوره آشکار می‌کنند و با پنهان کردن خانه‌های این انتشار پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
+              throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید: یکی از خانه‌های محرمانه حتی با پنهان کردن همه خانه‌های این انتشار در حد مجاز انتشارهای پیشین نمی‌ماند.', target.cell, blockersOf(problem, e.target, releaseId));
             }
             const { delta, pay } = solved;
             witnesses.push(delta);
@@ -221,8 +224,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     opts.progress?.(1);
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
     const foresightLeft = pinnedAhead.size;
-    if (atFloor.size) opts.log?.(`${atFloor.size} expressions kept at the ±interval floor: the earlier releases pin them within the rule's level`);
-    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, levelsAtFloor: atFloor.size };
+    if (allowances.length) opts.log?.(`${allowances.length} sides held at what the earlier releases allow`);
+    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, allowances };
   } finally {
     attacker.dispose();
   }
@@ -259,6 +262,7 @@ class RepairModel {
   private readonly fixedLower: number[] = [];
   private readonly fixedUpper: number[] = [];
   private readonly cap: number;
+  private readonly costs: Float64Array; // the objective as it stands: each published cell's slack at its weight, a suppressed one's at 0
   readonly scale: number;
 
   constructor(private readonly h: Highs, private readonly problem: Problem, releaseId: number, readonly measure: LpMeasure, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>) {
@@ -309,8 +313,9 @@ class RepairModel {
       colCost[n + 2 * j] = w;
       colCost[n + 2 * j + 1] = w;
     });
+    this.costs = colCost;
     this.model = h.createModel({
-      numCols, numRows: this.rows, sense: h.constants.objectiveSense.minimize, colCost, colLower, colUpper,
+      numCols, numRows: this.rows, sense: h.constants.objectiveSense.minimize, colCost: colCost.slice(), colLower, colUpper,
       rowLower, rowUpper, matrix: { format: 'csr', numRows: this.rows, numCols, starts, indices, values },
     });
     this.model.options.set({ output_flag: false });
@@ -319,7 +324,33 @@ class RepairModel {
   /** A suppressed cell may move for free. */
   suppress(key: string): void {
     const col = this.slack.get(key)!;
+    this.costs[col] = 0;
+    this.costs[col + 1] = 0;
     this.model.changeColsCost({ kind: 'range', from: col, to: col + 1 }, [0, 0]);
+  }
+
+  /**
+   * How far the exposure's side can move at most with every cell of this release hidden: what the
+   * earlier releases allow (≥ 0, in the measure's units). The objective is the target itself for
+   * one solve, then the costs are put back.
+   */
+  reach(e: Exposure): number {
+    const target = this.problem.targets[e.target];
+    const objective = new Float64Array(this.costs.length);
+    const terms = targetTerms(target);
+    const sign = e.direction === 'up' ? -1 : 1; // minimised: −shift for up, +shift for down
+    terms.indices.forEach((b, k) => { objective[b] += sign * terms.values[k]; });
+    const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.costs.length - 1 }, objective);
+    try {
+      this.model.run();
+      const status = this.model.getModelStatus();
+      if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the reach linear programme ended with status ${status}`);
+      return Math.max(0, -this.model.getObjectiveValue() * this.scale);
+    } finally {
+      restore?.();
+      this.model.changeColsCost({ kind: 'range', from: 0, to: this.costs.length - 1 }, this.costs);
+    }
   }
 
   /**
@@ -364,7 +395,7 @@ class RepairModel {
    * How far the target must move (up ≥ 0, down ≤ 0) for the exposure's side to be protected: to its
    * level for an outsider; for an insider, to the other contributor's level (max(interval, p) of its share).
    */
-  private shiftNeeded(e: Exposure): { up: number; down: number } {
+  shiftNeeded(e: Exposure): { up: number; down: number } {
     const target = this.problem.targets[e.target];
     const x = Number(target.truth[this.measure]);
     if (e.insider === undefined) {
@@ -373,8 +404,8 @@ class RepairModel {
     }
     const shares = ownerShares(this.problem, target, this.measure);
     const other = target.pair!.find((o) => o !== e.insider)!;
-    const level = Math.max(this.problem.rules.interval, this.problem.rules.pPercent ?? 0) * Math.abs(shares.get(other) ?? 0);
-    return { up: level, down: -level };
+    const theirs = shares.get(other) ?? 0;
+    return { up: insiderLevel(this.problem, target, this.measure, e.insider, 'up', theirs), down: -insiderLevel(this.problem, target, this.measure, e.insider, 'down', theirs) };
   }
 
   /**

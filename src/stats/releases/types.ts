@@ -18,11 +18,17 @@ export interface AuditSummary {
 
 export interface ProtectionReport {
   /**
-   * Set when the earlier releases pinned an expression within issue 22's stricter levels: the
-   * values were then protected under the basic rules (n, dominance, ±interval, the outside attacker);
-   * the reason the full rules gave.
+   * Releases stored between issue 22 and the allowances (session 4) only: the earlier releases
+   * pinned an expression within issue 22's levels and the values were protected under the basic
+   * rules; the reason the full rules gave. Later releases hold such sides instead (`held`).
    */
   basicRules?: string;
+  /**
+   * Sides of sensitive expressions that the earlier releases of the group already pinned closer
+   * than their level (DESIGN §7, no dead ends): this release narrows them no further than those
+   * did. The count of sides and expressions, and the first of them with the releases that pin them.
+   */
+  held?: { sides: number; expressions: number; cells: HeldSide[] };
   cells: number; // published cells of one measure (the pattern is the same for every measure)
   suppressed: number;
   informationLoss: number; // share of the release's production value hidden in suppressed inner cells (0..1)
@@ -37,6 +43,9 @@ export interface ProtectionReport {
   /** The stored proof (issue 21): expressions and sides it answers for, witnesses, the LPs that found them, sides left without one, seconds (absent before migration 160). */
   proof?: { expressions: number; sides: number; witnesses: number; lps: number; uncovered: number; seconds: number };
 }
+
+/** One held side: where, which attacker, the level asked and the shift the earlier releases leave (as shares of the expression), and those releases (ids; 0 is this one). */
+export interface HeldSide { space: string; cell: string; release: number; kind: string; measure: string; side: 'up' | 'down'; insider: boolean; levelShare: number | null; allowedShare: number | null; blockers: number[] }
 
 export interface ReleaseRules { minUnits: number; dominance: number; pPercent?: number; interval: number }
 
