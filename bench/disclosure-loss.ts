@@ -11,7 +11,7 @@ import { isHeadline } from '../src/stats/releases/routine.ts';
 // with the month (changes as sensitive expressions). Prints loss (share of production value in
 // suppressed cells), suppressed cells, wall and CPU seconds, and the load average.
 
-const { values } = parseArgs({ options: { units: { type: 'string', default: '2000' }, seed: { type: 'string', default: '7' }, 'revision-before': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { units: { type: 'string', default: '2000' }, seed: { type: 'string', default: '7' }, 'revision-before': { type: 'boolean', default: false }, log: { type: 'boolean', default: false }, 'month-only': { type: 'boolean', default: false } } });
 const N = Number(values.units);
 let state = Number(values.seed);
 const rand = () => { state = (state * 1103515245 + 12345) % 2 ** 31; return state / 2 ** 31; };
@@ -56,7 +56,7 @@ async function measure(label: string, rows: BaseRow[], releases: Parameters<type
   const problem = buildProblem(rows, releases, rules);
   // Before issue 22 every level was the flat interval share of the value.
   if (!insiders) for (const t of problem.targets) for (const m of problem.measures) t.level[m] = BigInt(Math.ceil(rules.interval * Math.abs(Number(t.truth[m]))));
-  const p = await protectRelease(problem, release, { headline, insiders, cleanupSeconds: 10, log: (line) => { if (line.startsWith('unprotectable')) console.log(line); } });
+  const p = await protectRelease(problem, release, { headline, insiders, cleanupSeconds: 10, log: (line) => { if (values.log || line.startsWith('unprotectable')) console.log(`  ${line}`); } });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   let all = 0n;
@@ -88,8 +88,9 @@ if (only) {
 console.log(`${N} units, ${owner - 1} owners, ${provinces.length} provinces, ${classes.length} classes`);
 console.log('| run | cells | primary | secondary | information loss | expressions cell/part/change/pairs | exposures left | wall | CPU | load average |');
 console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |');
-await measure('month, before (licences, (n, k), ±10 %)', rowsOf(units, [1], false), [{ id: 1, months: 1, published: null, period: '1404-07' }], BEFORE, 1, false);
+if (!values['month-only']) await measure('month, before (licences, (n, k), ±10 %)', rowsOf(units, [1], false), [{ id: 1, months: 1, published: null, period: '1404-07' }], BEFORE, 1, false);
 const month = await measure('month, after (owners, p %, levels, insiders)', rowsOf(units, [1], true), [{ id: 1, months: 1, published: null, period: '1404-07' }], AFTER, 1, true);
+if (values['month-only']) process.exit(0);
 // Revision 2: 2 % of the units correct their production value by −20 … +40 %.
 const corrected = new Set(units.filter(() => rand() < 0.02).map((u) => u.id));
 const revised = units.map((u) => (corrected.has(u.id) ? { ...u, pv: (u.pv * BigInt(80 + Math.floor(rand() * 60))) / 100n } : u));

@@ -231,7 +231,7 @@ export class Attacker {
    * protected as exposed — the protection LP, which protection solves next for each exposure,
    * settles those at the same cost (a protected expression costs it nothing).
    */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean } = {}): Promise<AuditResult> {
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean; deferInsiders?: boolean } = {}): Promise<AuditResult> {
     const intervals: Partial<Record<LpMeasure, Interval[]>> = {};
     const exposures: Exposure[] = [];
     let lps = 0;
@@ -263,9 +263,10 @@ export class Attacker {
     });
     const outsideExactTargets = new Set(exactTargets);
     const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>() };
-    // Insiders only once the outsider is answered (or when proving): while outsider exposures are
-    // left, protection suppresses more anyway, and every insider costs two LPs per measure.
-    if (opts.insiders !== false && (opts.prove !== false || exposures.length === 0)) {
+    // Insiders only once the outsider is answered (or when proving, unless `deferInsiders`: the
+    // protection's rounds): while outsider exposures are left, protection suppresses more anyway,
+    // and every insider costs two LPs per measure.
+    if (opts.insiders !== false && (exposures.length === 0 || (opts.prove !== false && !opts.deferInsiders))) {
       const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)));
       exposures.push(...ins.exposures);
       lps += ins.lps;
