@@ -127,6 +127,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const givenUp = new Set<number>();
   const pinnedAhead = new Set<number>();
   const allowances: Allowance[] = [];
+  const foresight = problem.releases.some((r) => r.foresight);
   const h = await highs();
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
@@ -176,7 +177,10 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             // than its level (DESIGN §7): this release is held to narrow it no further than they
             // did — the most it can do — and its report names the side and the releases that pin it.
             // A change this revision carries is the exception: it waits for the next scheduled revision.
-            if (solved === 'infeasible' && !(target.kind === 'change' && target.release === releaseId)) {
+            // Held against the stored releases only: with foresight in the problem the later
+            // releases' headline cells may be what pins it, and nothing is published yet — the
+            // failure below has the job protect the release again without foresight (protect-job.ts).
+            if (solved === 'infeasible' && !foresight && !(target.kind === 'change' && target.release === releaseId)) {
               const reach = model.reach(e);
               const a: Allowance = { target: e.target, measure: e.measure, side: e.direction, insider: e.insider, level: Math.abs(model.shiftNeeded(e)[e.direction]), allowed: allowedShift(reach), blockers: blockersOf(problem, e.target, releaseId) };
               (target.allowed ??= new Map()).set(allowanceKey(e.measure, e.direction, e.insider), a.allowed);
@@ -188,6 +192,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
               opts.log?.(`unprotectable: ${target.kind} ${target.cell} of release ${target.release}, ${target.bases.length}${target.minus.length ? ` − ${target.minus.length}` : ''} base cells, ${e.measure} ${e.direction}${e.insider === undefined ? '' : `, insider ${e.insider}`}`);
               // DESIGN §7 revision policy: a correction this revision cannot protect waits for the next scheduled revision.
               if (target.kind === 'change') throw new ProtectionFailure(CHANGE_UNPROTECTABLE, target.cell, blockersOf(problem, e.target, releaseId));
+              if (foresight) throw new ProtectionFailure('با پیش‌بینی انتشارهای بعدی این دوره، یکی از خانه‌های محرمانه پوشیده نمی‌شود.', target.cell, blockersOf(problem, e.target, releaseId));
               throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید: یکی از خانه‌های محرمانه حتی با پنهان کردن همه خانه‌های این انتشار در حد مجاز انتشارهای پیشین نمی‌ماند.', target.cell, blockersOf(problem, e.target, releaseId));
             }
             const { delta, pay } = solved;
