@@ -21,6 +21,7 @@ const unitIdParam: Json = {
 };
 
 const unauthorized = error('کلید دسترسی ارسال نشده، نامعتبر، باطل‌شده یا منقضی‌شده است (هر کلید یک سال اعتبار دارد و با تغییر یا بازنشانی گذرواژه باطل می‌شود).', ['unauthorized']);
+const sdmxStructure = { description: 'پیام ساختار SDMX-JSON 2.0', content: { 'application/vnd.sdmx.structure+json; version=2.0.0': { schema: { type: 'object' } } } };
 const notFound = error('یافت نشد؛ از جمله وقتی نقش کاربرِ کلید اجازه این مسیر را ندارد (همه نقش‌ها جز نقش مجاز).', ['not_found']);
 const rateLimited = error('بیش از حد مجاز درخواست در دقیقه.', ['rate_limited']);
 
@@ -344,7 +345,7 @@ export const openApiDocument: Json = {
       get: {
         summary: 'SDMX: فهرست جریان‌های داده (PSP_RELEASE انتشارها، PSP_INDEX شاخص تولید) — کلید دفتر آمار یا معاونت برنامه‌ریزی',
         tags: ['SDMX'],
-        responses: { 200: { description: 'پیام ساختار SDMX-JSON 2.0', content: { 'application/vnd.sdmx.structure+json; version=2.0.0': { schema: { type: 'object' } } } }, 401: unauthorized, 404: notFound, 429: rateLimited },
+        responses: { 200: sdmxStructure, 401: unauthorized, 404: notFound, 429: rateLimited },
       },
     },
     '/sdmx/structure/datastructure/{agency}/{id}/{version}': {
@@ -357,7 +358,7 @@ export const openApiDocument: Json = {
           { name: 'id', in: 'path', required: true, schema: { enum: ['DSD_PSP_RELEASE', 'DSD_PSP_INDEX', 'PSP_RELEASE', 'PSP_INDEX'] } },
           { name: 'version', in: 'path', required: true, schema: { type: 'string', examples: ['1.0.0', 'latest'] } },
         ],
-        responses: { 200: { description: 'پیام ساختار SDMX-JSON 2.0', content: { 'application/vnd.sdmx.structure+json; version=2.0.0': { schema: { type: 'object' } } } }, 401: unauthorized, 404: { $ref: '#/components/responses/SdmxError' }, 429: rateLimited },
+        responses: { 200: sdmxStructure, 401: unauthorized, 404: { $ref: '#/components/responses/SdmxError' }, 429: rateLimited },
       },
     },
     '/sdmx/data/{flow}/{key}': {

@@ -69,13 +69,21 @@ async function crawl(page: Page, base: string, start: string[]): Promise<{ visit
     // Issue 24: on a phone no page is wider than the screen; a wide table scrolls in its own box.
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     const screen = page.viewportSize()?.width ?? 0;
-    // The API reference (for tool builders, on a desktop) is the one page left out: with the SDMX routes of
-    // issue 27 it measures 469 px at 390 (no element reported wider; left open in the session note).
-    if (screen <= 400 && width > screen && !url.includes('/api/docs')) {
-      // Name the widest elements, so that the failure says what to mend.
-      const culprits = await page.evaluate((w) => [...document.querySelectorAll('body *')]
-        .filter((el) => { const r = el.getBoundingClientRect(); return (r.width > w || r.right > w + 1 || r.left < -1) && ![...el.children].some((c) => { const q = c.getBoundingClientRect(); return q.width > w || q.right > w + 1 || q.left < -1; }); })
-        .slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}: ${(el.textContent ?? '').trim().slice(0, 60)}`), screen);
+    if (screen <= 400 && width > screen) {
+      // Name what sticks out, so that the failure says what to mend: the innermost elements, and runs
+      // of text that overflow a box of the right width (a long unbreakable path in a sentence).
+      const culprits = await page.evaluate((w) => {
+        const out = [...document.querySelectorAll('body *')]
+          .filter((el) => { const r = el.getBoundingClientRect(); return (r.width > w || r.right > w + 1 || r.left < -1) && ![...el.children].some((c) => { const q = c.getBoundingClientRect(); return q.width > w || q.right > w + 1 || q.left < -1; }); })
+          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}: ${(el.textContent ?? '').trim().slice(0, 60)}`);
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          if ([...range.getClientRects()].some((r) => r.right > w + 1 || r.left < -1)) out.push(`text in ${n.parentElement?.tagName.toLowerCase()}: ${(n.textContent ?? '').trim().slice(0, 60)}`);
+        }
+        return out.slice(0, 3);
+      }, screen);
       found.push({ page: new URL(page.url()).pathname, id: `wider-than-screen:${width}px ${culprits.join(' | ')}`, impact: 'layout', help: 'page wider than the phone', nodes: [] });
     }
     // The API reference documents an English-keyed API: its field names are the API itself.
