@@ -76,8 +76,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function cells(releaseId: number, geo: string): Promise<Map<string, string | null>> {
-  const rows = await db()('release_product_cells').where({ release_id: releaseId, geo, measure: 'quantity' }).select('product', 'unit_of_measure_code as uom', 'value');
-  return new Map(rows.map((r: { product: string; uom: string; value: string | null }) => [`${r.product}~${r.uom}`, r.value === null ? null : fromMicro(toMicro(String(r.value)))]));
+  const rows = await db()('release_cells').where({ release_id: releaseId, space: 'products', geo, measure: 'quantity' }).select('node', 'value');
+  return new Map(rows.map((r: { node: string; value: string | null }) => [r.node, r.value === null ? null : fromMicro(toMicro(String(r.value)))]));
 }
 
 describe('quantities per coded product in releases', () => {
@@ -118,11 +118,11 @@ describe('quantities per coded product in releases', () => {
        both_geo as (select geo, node, uom, q from nodes union all select 'IR', node, uom, q from nodes)
        select geo, node, uom, sum(q)::text as q from both_geo group by geo, node, uom`);
     const expected = new Map((direct.rows as { geo: string; node: string; uom: string; q: string }[]).map((x) => [`${x.geo}|${x.node}~${x.uom}`, fromMicro(toMicro(x.q.replace(/(\.\d{6})\d*$/, '$1')))]));
-    const stored = await db()('release_product_cells').where({ release_id: r.release.id, measure: 'quantity' }).select('geo', 'product', 'unit_of_measure_code as uom', 'value');
+    const stored = await db()('release_cells').where({ release_id: r.release.id, space: 'products', measure: 'quantity' }).select('geo', 'node', 'value');
     expect(stored.length).toBe(expected.size);
     let published = 0;
-    for (const c of stored as { geo: string; product: string; uom: string; value: string | null }[]) {
-      const key = `${c.geo}|${c.product}~${c.uom}`;
+    for (const c of stored as { geo: string; node: string; value: string | null }[]) {
+      const key = `${c.geo}|${c.node}`;
       expect(expected.has(key), key).toBe(true);
       if (c.value === null) continue;
       published++;
@@ -146,7 +146,7 @@ describe('quantities per coded product in releases', () => {
     const tehran = await cells(r.release.id, '23');
     expect(tehran.get('1050*~kg')).toBe('15003');
 
-    const units = await db()('release_product_cells').where({ release_id: r.release.id, geo: 'IR', product: DOOGH, measure: 'units' }).first('value');
+    const units = await db()('release_cells').where({ release_id: r.release.id, space: 'products', geo: 'IR', node: `${DOOGH}~kl`, measure: 'units' }).first('value');
     // Three producing units, published perturbed by the cell-key method (counts.ts): 3 to 5, never below 3.
     expect(Number(units.value)).toBeGreaterThanOrEqual(3);
     expect(Number(units.value)).toBeLessThanOrEqual(5);
@@ -170,7 +170,7 @@ describe('quantities per coded product in releases', () => {
   }, 180_000); // three releases, each with its stored proof (issue 21), and the stored audit (insiders included)
 
   it('no product cell of any release publishes a figure of fewer than three units', async () => {
-    const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
+    const small = await db()('release_cells').where({ space: 'products', measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
     expect(Number(small?.n)).toBe(0);
   });
 

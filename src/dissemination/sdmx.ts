@@ -170,10 +170,10 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
   if (ok('PRODUCT', '_Z') && valueMeasures.length && ok('UNIT_MULT', '0')) {
     const areas = want('REF_AREA');
     const acts = want('ACTIVITY')?.map((a) => (a === '_T' ? 'T' : a)) ?? null;
-    const q = k('release_cells').whereIn('release_id', ids).whereIn('measure', valueMeasures)
-      .select('release_id', 'geo', 'isic', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'isic']);
+    const q = k('release_cells').whereIn('release_id', ids).where('space', 'values').whereIn('measure', valueMeasures)
+      .select('release_id', 'geo', 'node as isic', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'node']);
     if (areas) q.whereIn('geo', areas);
-    if (acts) q.whereIn('isic', acts);
+    if (acts) q.whereIn('node', acts);
     for (const c of (await q) as { release_id: number; geo: string; isic: string; measure: string; value: string | null; suppressed: boolean; primary: boolean | null }[]) {
       const r = byId.get(c.release_id)!;
       const unit = c.measure === 'employees' ? 'PS' : c.measure === 'units' ? 'NUM' : 'IRR';
@@ -183,8 +183,9 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
   }
   const productMeasures = (['quantity', 'units'] as const).filter((m) => ok('MEASURE', RELEASE_MEASURE_CODES[m === 'units' ? 'product_units' : m]));
   if (productMeasures.length && ok('UNIT_MULT', '0') && !(want('PRODUCT')?.length === 1 && want('PRODUCT')![0] === '_Z')) {
-    const q = k('release_product_cells').whereIn('release_id', ids).whereIn('measure', [...productMeasures])
-      .select('release_id', 'geo', 'product', 'unit_of_measure_code', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'product', 'unit_of_measure_code']);
+    const q = k('release_cells').whereIn('release_id', ids).where('space', 'products').whereIn('measure', [...productMeasures])
+      .select('release_id', 'geo', k.raw(`split_part(node, '~', 1) as product`), k.raw(`split_part(node, '~', 2) as unit_of_measure_code`), 'measure', k.raw('value::text as value'), 'suppressed', 'primary')
+      .orderByRaw(`release_id, measure, geo, split_part(node, '~', 1), split_part(node, '~', 2)`);
     const areas = want('REF_AREA');
     if (areas) q.whereIn('geo', areas);
     for (const c of (await q) as { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean; primary: boolean | null }[]) {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../../db.ts';
 import { persianDigits, compareFa } from '../../text.ts';
 import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
-import { productCategory } from './products.ts';
+import { productCategory, splitNode } from './products.ts';
 import type { ReleaseRow } from './types.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 import { PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
@@ -67,13 +67,13 @@ export async function productView(q: ProductViewRequest, k: Knex = db(), viewer:
   const params: (string | number)[] = [release.id];
   let filter = '';
   if (q.isic) {
-    filter = `and (c.product like ? or c.product like ?)`;
+    filter = `and (c.node like ? or c.node like ?)`;
     params.push(`${q.isic}%`, `G${q.isic}%`);
   }
   const res = await k.raw(
-    `select (select coalesce(json_agg(json_build_array(c.geo, c.product, c.unit_of_measure_code, c.measure, c.value::text)), '[]')
-               from release_product_cells c
-              where c.release_id = ? ${national ? `and c.geo = '${NATIONAL}'` : `and c.measure = 'quantity'`} ${filter}) as cells,
+    `select (select coalesce(json_agg(json_build_array(c.geo, c.node, c.measure, c.value::text)), '[]')
+               from release_cells c
+              where c.release_id = ? and c.space = 'products' ${national ? `and c.geo = '${NATIONAL}'` : `and c.measure = 'quantity'`} ${filter}) as cells,
             (select json_object_agg(code, name_fa) from units_of_measure) as uoms,
             (select json_object_agg(code, name) from provinces) as provinces,
             (select json_object_agg(code, title_fa) from isic_codes where level = 'class') as classes`,
@@ -81,7 +81,10 @@ export async function productView(q: ProductViewRequest, k: Knex = db(), viewer:
   );
   const row = res.rows[0] as Record<string, unknown>;
   const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-  const found = json<[string, string, string, string, string | null][]>(row.cells);
+  const found = json<[string, string, string, string | null][]>(row.cells).map(([geo, node, measure, value]) => {
+    const { product, uom } = splitNode(node);
+    return [geo, product, uom, measure, value] as const;
+  });
   const uoms = json<Record<string, string> | null>(row.uoms) ?? {};
   const provinces = json<Record<string, string> | null>(row.provinces) ?? {};
   const classes = json<Record<string, string> | null>(row.classes) ?? {};

@@ -4,6 +4,7 @@ import { protectRelease } from './protect.ts';
 import { attack, type AuditResult, type AttackerKind, type AttackerSummary } from './attack.ts';
 import type { AuditSummary } from './types.ts';
 import type { SourceSql } from './sources.ts';
+import { publishedPatterns } from './cells.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
 // The product dimension of a release (DESIGN §7; issue 15): quantities produced per catalogue code,
@@ -139,15 +140,6 @@ export async function productRowsOf(ids: readonly number[], sources: SourceSql |
   }));
 }
 
-export async function publishedProductPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
-  if (ids.length === 0) return out;
-  const rows = await k('release_product_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'quantity', suppressed: false })
-    .select('release_id', 'geo', 'product', 'unit_of_measure_code as uom');
-  for (const r of rows as { release_id: number; geo: string; product: string; uom: string }[]) out.get(Number(r.release_id))!.add(`${r.geo}|${productCategory(r.product, r.uom)}`);
-  return out;
-}
-
 /** The product problems of a set of releases (published patterns per release): one per family. */
 export function productProblems(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem[] {
   const families = new Map<string, BaseRow[]>();
@@ -246,7 +238,7 @@ export async function auditStoredProducts(group: readonly { id: number; months: 
   const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() }]));
   let lps = 0; // of the whole group, as the value audit counts them
   const ids = group.map((g) => g.id);
-  const patterns = await publishedProductPatterns(ids, k);
+  const patterns = await publishedPatterns('products', ids, k);
   const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
   for (const problem of productProblems(await productRowsOf(ids, null, k), releases, rules)) {
     const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));

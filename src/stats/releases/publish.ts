@@ -6,11 +6,11 @@ import { LOCKS } from '../../locks.ts';
 import { overlaps, parseReferencePeriod, referencePeriodLabel, type ReferencePeriod } from './period.ts';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { ProtectionFailure } from './protect.ts';
-import { productRowsOf, publishedProductPatterns, storeProductContributions } from './products.ts';
+import { productCategory, productRowsOf, storeProductContributions } from './products.ts';
+import { publishedPatterns, storeCells } from './cells.ts';
 import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
 import { storeProofs } from './proof-release.ts';
-import { bulkInsert } from './bulk.ts';
 import { BUILDING, inputsNow, sourceContributions, type SourceSql, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -97,18 +97,10 @@ async function baseRowsOf(ids: readonly number[], sources: SourceSql | null, k: 
   }));
 }
 
-async function publishedPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
-  if (ids.length === 0) return out;
-  const rows = await k('release_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'production_value', suppressed: false }).select('release_id', 'geo', 'isic');
-  for (const r of rows as { release_id: number; geo: string; isic: string }[]) out.get(Number(r.release_id))!.add(`${r.geo}|${r.isic}`);
-  return out;
-}
-
 /** The joint problem of a group of stored releases (stats:audit). */
 export async function groupProblem(group: readonly StoredRelease[], rules: DisclosureRules, k: Knex): Promise<Problem> {
   const ids = group.map((g) => g.id);
-  const patterns = await publishedPatterns(ids, k);
+  const patterns = await publishedPatterns('values', ids, k);
   const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
   return buildProblem(await baseRowsOf(ids, null, k), releases, rules);
 }
@@ -143,7 +135,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     const foresight = req.foresight === false ? [] : foresightOf(req.period, req.preliminary, storedFinals);
     const sources = sourceContributions([building, ...foresight], cutOff);
     const ids = group.map((g) => g.id);
-    const [patterns, productPatterns] = [await publishedPatterns(ids, trx), await publishedProductPatterns(ids, trx)];
+    const [patterns, productPatterns] = [await publishedPatterns('values', ids, trx), await publishedPatterns('products', ids, trx)];
     const valueRows = await baseRowsOf(ids, sources, trx);
     const productRows = await productRowsOf(ids, sources, trx);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
@@ -193,8 +185,8 @@ async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, 
     const own = sourceContributions([{ id, code: req.period.code, months: req.period.months, preliminary: req.preliminary }], cutOff);
     await trx.raw(`insert into release_contributions (release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees) ${own.sql}`, own.bindings);
     const counts = await storeProductContributions(id, trx);
-    await bulkInsert(trx, 'release_cells', [['release_id', 'integer'], ['geo', 'text'], ['isic', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.cells.map((c) => ({ release_id: id, ...c })));
-    await bulkInsert(trx, 'release_product_cells', [['release_id', 'integer'], ['geo', 'text'], ['product', 'text'], ['unit_of_measure_code', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.products.map((c) => ({ release_id: id, ...c })));
+    await storeCells(trx, id, 'values', out.cells.map(({ isic, ...c }) => ({ ...c, node: isic })));
+    await storeCells(trx, id, 'products', out.products.map(({ product, unit_of_measure_code: uom, ...c }) => ({ ...c, node: productCategory(product, uom) })));
     await storeProofs(id, out.proofs, trx);
     const report: ProtectionReport = {
       ...out.report,

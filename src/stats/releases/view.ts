@@ -63,16 +63,16 @@ export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer
   const dims = [q.rows, q.cols];
   const isicDim = dims.find((d): d is Exclude<ViewDimension, 'province'> => d !== null && d !== 'province');
   const byGeo = dims.includes('province');
-  // One statement: a range of the primary key (release_id, measure, geo, isic) and the labels of
+  // One statement: a range of the primary key (release_id, space, measure, geo, node) and the labels of
   // its axes. The cells come back as one JSON array rather than a row each: PGlite's per-row cost
   // was most of a class-level view's time (4,700 cells), and values stay exact text.
   const level = isicDim ? ISIC_LEVEL[isicDim] : null;
   const res = await k.raw(
-    `select (select coalesce(json_agg(json_build_array(c.geo, c.isic, c.value::text)), '[]')
+    `select (select coalesce(json_agg(json_build_array(c.geo, c.node, c.value::text)), '[]')
                from release_cells c
-              where c.release_id = ? and c.measure = ?
+              where c.release_id = ? and c.space = 'values' and c.measure = ?
                 ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
-                and ${isicDim ? `(c.isic = '${ALL_INDUSTRY}' or (length(c.isic) = ${ISIC_LENGTH[isicDim]} and c.isic <> '${ALL_INDUSTRY}'))` : `c.isic = '${ALL_INDUSTRY}'`}) as cells,
+                and ${isicDim ? `(c.node = '${ALL_INDUSTRY}' or (length(c.node) = ${ISIC_LENGTH[isicDim]} and c.node <> '${ALL_INDUSTRY}'))` : `c.node = '${ALL_INDUSTRY}'`}) as cells,
             ${byGeo ? '(select json_object_agg(code, name) from provinces)' : 'null'} as provinces,
             ${level ? '(select json_object_agg(code, title_fa) from isic_codes where level = ?)' : 'null'} as isic`,
     level ? [release.id, q.measure, level] : [release.id, q.measure],
