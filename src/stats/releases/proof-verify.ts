@@ -4,9 +4,9 @@ import { roundedAverage, totalOf, unitsOf, type BaseCell, type Problem } from '.
 import { perturbedCount, recordKeys } from './counts.ts';
 import { checkProof, type StoredProof } from './proof.ts';
 import { patternOf } from './proof-release.ts';
-import { familyOf, productProblems, productRowsOf, toMicro } from './products.ts';
-import { publishedPatterns, storedCells } from './cells.ts';
-import { countSecretOf, groupProblem } from './publish.ts';
+import { familyOf, QUANTITY_STORE, toMicro } from './products.ts';
+import { storedCells, storedProblems, VALUE_STORE } from './store.ts';
+import { countSecretOf } from './publish.ts';
 import { parseReferencePeriod } from './period.ts';
 import type { ReleaseRules } from './types.ts';
 
@@ -99,11 +99,10 @@ export async function verifyStoredReleases(k: Knex = db(), ids?: readonly number
       return { id, period: row.period, months: parseReferencePeriod(row.period)!.months.length };
     });
     const months = group.at(-1)!.months;
-    const valueProblem = await groupProblem(group, rules, k);
+    const [valueProblem] = await storedProblems(VALUE_STORE, group, rules, k);
     const countOf: CountOf = (members) => BigInt(perturbedCount(unitsOf(members), keys, rules.minUnits));
     result.failures.push(...await checkValueCells(valueProblem, r.id, months, countOf, k));
-    const productPatterns = await publishedPatterns('products', group.map((g) => g.id), k);
-    const families = productProblems(await productRowsOf(group.map((g) => g.id), null, k), group.map((g) => ({ id: g.id, months: g.months, published: productPatterns.get(g.id)! })), rules);
+    const families = await storedProblems(QUANTITY_STORE, group, rules, k);
     result.failures.push(...await checkProductCells(families, r.id, countOf, k));
     const familyOfKey = new Map(families.map((f) => [`products:${familyOf(f.bases[0].category)}`, f]));
     const spaces = new Map(proofs.map((p) => [p.space, typeof p.proof === 'string' ? JSON.parse(p.proof) as StoredProof : p.proof]));
