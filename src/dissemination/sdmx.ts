@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
 import { csvLine, type CsvValue } from '../export.ts';
+import { canonicalDecimal } from '../numbers.ts';
 import { releaseVisibleSql, indexReleaseVisibleSql, type Viewer } from './embargo.ts';
 
 // Issue 27 §2: SDMX for the releases and the index. There is no maintained SDMX writer on npm, so
@@ -194,14 +195,13 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
       const activity = c.product.replace(/^G/, '').slice(0, 4);
       const unit = c.measure === 'units' ? 'NUM' : c.unit_of_measure_code;
       if (!ok('PRODUCT', product) || !ok('ACTIVITY', activity) || !ok('UNIT_MEASURE', unit)) continue;
-      const value = c.value === null ? null : c.measure === 'units' ? BigInt(c.value) : plainDecimal(c.value);
+      const value = c.value === null ? null : c.measure === 'units' ? BigInt(c.value) : canonicalDecimal(c.value);
       out.push(observation(r, { REF_AREA: c.geo, ACTIVITY: activity, PRODUCT: product, MEASURE: RELEASE_MEASURE_CODES[c.measure === 'units' ? 'product_units' : 'quantity'], UNIT_MEASURE: unit, UNIT_MULT: '0' }, value, c.suppressed, c.primary));
     }
   }
   return out;
 }
 
-const plainDecimal = (v: string): string => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v);
 const monthStart = (code: string) => parseReferencePeriod(code)!.months[0];
 const monthEnd = (code: string) => { const m = parseReferencePeriod(code)!.months; return m[m.length - 1]; };
 
@@ -229,7 +229,7 @@ async function indexObservations(ok: (dim: string, code: string) => boolean, inR
   const periodOf = new Map(chosen.map((c) => [c.computation_id, c.period]));
   return cells.filter((c) => ok('ACTIVITY', activityId(c.node))).map((c) => ({
     key: { FREQ: 'M', REF_AREA: 'IR', ACTIVITY: activityId(c.node), MEASURE: 'INDEX', UNIT_MEASURE: 'IX', UNIT_MULT: '0', TIME_PERIOD: timePeriodOf(periodOf.get(c.computation_id)!) },
-    value: c.suppressed || c.value === null ? null : plainDecimal(c.value),
+    value: c.suppressed || c.value === null ? null : canonicalDecimal(c.value),
     obsStatus: c.suppressed ? 'Q' : 'A',
     // The index keeps no primary/secondary distinction: a suppressed index cell is C.
     confStatus: c.suppressed ? 'C' : 'F',

@@ -1,12 +1,13 @@
 import ExcelJS from 'exceljs';
 import { csvText, csvCode, type CsvValue } from '../export.ts';
 import { addNotes, type ReleaseTable } from './table.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
 import { persianDigits } from '../text.ts';
 import { KIND_LABELS, parseReferencePeriod, referencePeriodLabel } from './releases/period.ts';
 import type { ReleaseRow } from './releases/types.ts';
-import { jsonInteger, LEGEND_LINES, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
+import { LEGEND_LINES, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
+import { exactJson } from '../numbers.ts';
 import { isMoneyMeasure, MONEY_UNIT_LABELS, ROUNDING_NOTE, type ShownView } from './money-unit.ts';
 
 // Downloads of a release's value table (written by table.ts, the one writer of release tables)
@@ -44,7 +45,7 @@ export function valueTable(v: ShownView): ReleaseTable {
     cols: v.cols,
     rows: v.rows.map((h) => ({ lead: [csvCode(h.key), h.label], longLead: [h.key, h.label], total: h.total })),
     cells: v.cells,
-    number: (value) => jsonInteger(value)!,
+    number: (value) => exactJson(value)!,
     text: (value) => value,
     numFmt: GROUPED,
     notes: viewNotes(v),
@@ -63,7 +64,7 @@ export function viewJson(v: ReleaseView): unknown {
     total_keys: { geo: NATIONAL, isic: ALL_INDUSTRY },
     rows: v.rows.map((h) => ({ key: h.key, label: h.label })),
     cols: v.cols.map((h) => ({ key: h.key, label: h.label })),
-    cells: v.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: jsonInteger(c.value), suppressed: c.suppressed }))),
+    cells: v.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: exactJson(c.value), suppressed: c.suppressed }))),
   };
 }
 

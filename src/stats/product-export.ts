@@ -2,7 +2,8 @@ import { csvCode } from '../export.ts';
 import type { ReleaseTable } from './table.ts';
 import { releaseTitle } from './export.ts';
 import { LEGEND_LINES, NATIONAL } from './releases/view.ts';
-import { jsonDecimal, plainDecimal, PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
+import { PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
+import { canonicalDecimal, exactJson } from '../numbers.ts';
 
 // Downloads of a release's product table (issue 15), written by table.ts like every release
 // table: each line carries the product's code (text: a code may start with 0) beside its kind, its
@@ -31,8 +32,8 @@ export function productTable(v: ProductView): ReleaseTable {
     cols: v.cols,
     rows: v.rows.map((r) => ({ lead: [csvCode(r.code), KIND_LABELS[r.kind], r.name, r.uomName], longLead: [r.code, KIND_LABELS[r.kind], r.name, r.uom, r.uomName], total: r.kind === 'group' })),
     cells: v.cells,
-    number: (value) => jsonDecimal(value)!,
-    text: plainDecimal,
+    number: (value) => exactJson(value)!,
+    text: canonicalDecimal,
     numFmt: '#,##0.######',
     notes: [...LEGEND_LINES],
   };
@@ -46,6 +47,6 @@ export function productJson(v: ProductView): unknown {
     total_keys: { geo: NATIONAL },
     rows: v.rows.map((h) => ({ key: h.key, product: h.product, kind: h.kind, code: h.code, name: h.name, unit_of_measure: { code: h.uom, name: h.uomName } })),
     cols: v.cols.map((h) => ({ key: h.key, label: h.label })),
-    cells: v.cells.flatMap((row) => row.filter((c) => !c.empty).map((c) => ({ row: c.row, col: c.col, value: jsonDecimal(c.value), suppressed: c.suppressed }))),
+    cells: v.cells.flatMap((row) => row.filter((c) => !c.empty).map((c) => ({ row: c.row, col: c.col, value: exactJson(c.value), suppressed: c.suppressed }))),
   };
 }

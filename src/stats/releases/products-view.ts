@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import { db } from '../../db.ts';
 import { persianDigits, compareFa } from '../../text.ts';
-import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
+import { latestRelease, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
 import { productCategory, splitNode } from './products.ts';
 import type { ReleaseRow } from './types.ts';
-import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 import { PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
 
 // The product table of a stored release (DESIGN §7, product dimension; issue 15): quantities per
@@ -129,21 +128,4 @@ export async function productView(q: ProductViewRequest, k: Knex = db(), viewer:
   const kept = all.filter(({ r, cells }) => r.kind !== 'group' || r.code.length === 4
     || !all.some((o) => o.r !== r && o.r.uom === r.uom && o.r.kind !== 'other' && o.r.code.length > r.code.length && o.r.code.startsWith(r.code) && same(o.cells, cells)));
   return { query: q, release, rows: kept.map((x) => x.r), cols, cells: kept.map((x) => x.cells) };
-}
-
-/** A stored decimal (numeric text) without trailing zeros: `1500.500000` → `1500.5`. */
-export const plainDecimal = (v: string): string => decimalText(parseDecimal(v), 6);
-
-/** A quantity with Persian digits, grouping and the Persian decimal separator, exactly as stored. */
-export function faDecimal(v: string): string {
-  const [int, frac] = plainDecimal(v).split('.');
-  return faInteger(int) + (frac ? `٫${persianDigits(frac)}` : '');
-}
-
-/** JSON of a stored decimal: a number when a double gives back the same digits, else the digits as a string. */
-export function jsonDecimal(v: string | null): number | string | null {
-  if (v === null) return null;
-  const plain = plainDecimal(v);
-  const n = Number(plain);
-  return Number.isFinite(n) && String(n) === plain ? n : plain;
 }

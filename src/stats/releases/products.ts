@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
 import { protectRelease } from './protect.ts';
 import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
-import type { AuditSummary } from './types.ts';
+import type { AuditSummary, ProductProtectionReport } from './types.ts';
 import type { StoredSpace } from './store.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
@@ -139,15 +139,7 @@ export const QUANTITY_STORE: StoredSpace = {
   problems: productProblems,
 };
 
-export interface ProductProtectionReport {
-  cells: number;
-  suppressed: number;
-  families: number;
-  lines: number; // unit-month-product contributions counted
-  uncounted: number; // product lines left out of quantities (unknown unit of measure, or another dimension than the code's)
-  audit: AuditSummary;
-  seconds: number;
-}
+export type { ProductProtectionReport } from './types.ts'; // protect-job.ts reads it here
 
 export interface ProductCellRow { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean; primary: boolean }
 

@@ -116,22 +116,6 @@ export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer
   };
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** JSON of an exact integer: a number while it is safe in a double, else its digits as a string. */
-export function jsonInteger(v: string | null): number | string | null {
-  if (v === null) return null;
-  const b = BigInt(v);
-  return b <= MAX_SAFE && b >= -MAX_SAFE ? Number(b) : v;
-}
-
-const faGrouped = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 0 });
-
-/** An exact integer with Persian digits and grouping, without passing through a double. */
-export function faInteger(v: string): string {
-  return faGrouped.format(BigInt(v));
-}
-
 export const SUPPRESSED_FLAG = '×';
 export const LEGEND = '× : محرمانه — این رقم برای حفظ محرمانگی اطلاعات واحدها منتشر نمی‌شود. — : بدون داده (هیچ واحدی در این خانه نیست). شمار واحدها برای محرمانگی اندکی جابه‌جا شده است (هرگز کمتر از سه) و جمع‌پذیر نیست.';
 /** The legend as the lines under a downloaded table: one sign or note a line. */
