@@ -13,10 +13,15 @@ import { isMoneyMeasure, MONEY_UNIT_LABELS, ROUNDING_NOTE, type ShownView } from
 // Downloads of a release's value table (written by table.ts, the one writer of release tables)
 // and of the performance report.
 
+/** The start of every release table's file name: `release_1404-Q1_r2_preliminary`. */
+export const releaseFilePrefix = (r: ReleaseRow): string => `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}`;
+
+/** The release a JSON table comes from (values and products alike). */
+export const releaseJson = (r: ReleaseRow) => ({ id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() });
+
 export function viewFilename(v: ShownView, ext: string, long = false): string {
   const q = v.query;
-  const r = v.release;
-  return `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}${v.unit === 'million' ? '_million_rial' : ''}${long ? '_long' : ''}.${ext}`;
+  return `${releaseFilePrefix(v.release)}_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}${v.unit === 'million' ? '_million_rial' : ''}${long ? '_long' : ''}.${ext}`;
 }
 
 /** The release a view comes from, in words: «بهار ۱۴۰۴ — فصلی، ویرایش ۲، مقدماتی». */
@@ -55,9 +60,8 @@ export function valueTable(v: ShownView): ReleaseTable {
 /** JSON keeps exact Rials whatever the page shows (`unit` says so; null for counts). */
 export function viewJson(v: ReleaseView): unknown {
   const q = v.query;
-  const r = v.release;
   return {
-    release: { id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() },
+    release: releaseJson(v.release),
     query: { period: q.period, rows: q.rows, cols: q.cols, measure: q.measure, preliminary: q.preliminary },
     measure_label: v.measureLabel,
     unit: isMoneyMeasure(q.measure) ? 'rial' : null,

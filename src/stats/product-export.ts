@@ -1,6 +1,6 @@
 import { csvCode } from '../export.ts';
 import type { ReleaseTable } from './table.ts';
-import { releaseTitle } from './export.ts';
+import { releaseFilePrefix, releaseJson, releaseTitle } from './export.ts';
 import { LEGEND_LINES, NATIONAL } from './releases/view.ts';
 import { PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
 import { canonicalDecimal, exactJson } from '../numbers.ts';
@@ -12,8 +12,7 @@ import { canonicalDecimal, exactJson } from '../numbers.ts';
 export const KIND_LABELS: Record<ProductKind, string> = { code: 'محصول', group: 'گروه کدها', other: 'سایر محصولات' };
 
 export function productFilename(v: ProductView, ext: string): string {
-  const r = v.release;
-  return `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}_products_${v.query.geo}${v.query.isic ? `_${v.query.isic}` : ''}.${ext}`;
+  return `${releaseFilePrefix(v.release)}_products_${v.query.geo}${v.query.isic ? `_${v.query.isic}` : ''}.${ext}`;
 }
 
 const productHeading = (v: ProductView): string => `مقدار تولید محصولات (${PRODUCT_GEO_LABELS[v.query.geo]})${v.query.isic ? ` — آیسیک ${v.query.isic}` : ''}`;
@@ -40,9 +39,8 @@ export function productTable(v: ProductView): ReleaseTable {
 }
 
 export function productJson(v: ProductView): unknown {
-  const r = v.release;
   return {
-    release: { id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() },
+    release: releaseJson(v.release),
     query: { period: v.query.period, preliminary: v.query.preliminary, geo: v.query.geo, isic: v.query.isic },
     total_keys: { geo: NATIONAL },
     rows: v.rows.map((h) => ({ key: h.key, product: h.product, kind: h.kind, code: h.code, name: h.name, unit_of_measure: { code: h.uom, name: h.uomName } })),
