@@ -1,7 +1,7 @@
 import { persianDigits } from './text.ts';
 
 // Numbers as the portal writes them for people: Persian digits, ٬ between thousands, ٫ before
-// decimals. One family for every page, file and message outside the statistics engine; the
+// decimals. One family for every page, file and message, the statistics' tables included; the
 // browser's grouping while typing (public/numbers.js) writes the same characters.
 
 const faNumber = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 3 });
@@ -43,6 +43,12 @@ export function exactJson(v: bigint | number | string | null | undefined): numbe
 
 const faInteger = (int: bigint) => faNumber.format(int);
 
+/** Canonical decimal text with Persian digits, grouping and every decimal; the sign as Intl writes it for fa-IR (a left-to-right mark and U+2212), for -0.5 too. */
+function faCanonical(exact: string): string {
+  const [int, frac] = exact.replace('-', '').split('.');
+  return (exact.startsWith('-') ? '\u200e−' : '') + faInteger(BigInt(int!)) + (frac ? `٫${persianDigits(frac)}` : '');
+}
+
 /**
  * 1234567.5 → ۱٬۲۳۴٬۵۶۷٫۵; a BigInt or decimal text exactly, however large (up to three decimals
  * as written, more rounded to three); null → —
@@ -52,14 +58,18 @@ export function fa(n: number | bigint | string | null | undefined): string {
   if (typeof n === 'bigint') return faInteger(n);
   if (typeof n === 'string' && DECIMAL_TEXT.test(n.trim())) {
     const exact = canonicalDecimal(n.trim());
-    const [int, frac] = exact.replace('-', '').split('.');
-    if (frac === undefined || frac.length <= 3) {
-      // The sign as Intl writes it for fa-IR (a left-to-right mark and U+2212), for -0.5 too.
-      return (exact.startsWith('-') ? '\u200e−' : '') + faInteger(BigInt(int!)) + (frac ? `٫${persianDigits(frac)}` : '');
-    }
+    if ((exact.split('.')[1] ?? '').length <= 3) return faCanonical(exact);
   }
   const v = typeof n === 'number' ? n : Number(n);
   return Number.isFinite(v) ? faNumber.format(v) : persianDigits(String(n));
+}
+
+/**
+ * An exact decimal (a stored quantity, an amount) with every decimal it has, however many:
+ * `1500.500000` → ۱٬۵۰۰٫۵, `0.000001` → ۰٫۰۰۰۰۰۱. Where `fa` rounds past three decimals, this never rounds.
+ */
+export function faExact(v: bigint | string): string {
+  return typeof v === 'bigint' ? faInteger(v) : faCanonical(canonicalDecimal(v.trim()));
 }
 
 /** A ratio as a Persian percentage with one decimal: 0.875 → ۸۷٫۵٪; no ratio → — */

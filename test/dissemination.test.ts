@@ -141,8 +141,8 @@ describe('SDMX', () => {
   beforeAll(async () => {
     // Tehran's division 24 fails the rule (primary); Isfahan's is hidden to protect it (secondary).
     releaseId = await insertRelease({ period: '1404-05', cells: smallCube() });
-    await t.knex('release_cells').where({ release_id: releaseId, geo: '23', isic: '24' }).update({ primary: true });
-    await t.knex('release_cells').where({ release_id: releaseId, geo: '10', isic: '24' }).update({ primary: false });
+    await t.knex('release_cells').where({ release_id: releaseId, geo: '23', node: '24' }).update({ primary: true });
+    await t.knex('release_cells').where({ release_id: releaseId, geo: '10', node: '24' }).update({ primary: false });
     await insertRelease({ period: '1404-06', preliminary: true, cells: smallCube(3n) });
   });
   const get = (path: string, token = deputyToken) => request(app).get(`/api/v1/sdmx${path}`).set('Authorization', `Bearer ${token}`);
@@ -192,7 +192,7 @@ describe('SDMX', () => {
     expect(header).toEqual(['STRUCTURE', 'STRUCTURE_ID', 'ACTION', 'FREQ', 'REF_AREA', 'ACTIVITY', 'PRODUCT', 'MEASURE', 'UNIT_MEASURE', 'UNIT_MULT', 'TIME_PERIOD', 'OBS_VALUE', 'OBS_STATUS', 'CONF_STATUS', 'REPORTING_YEAR_START_DAY']);
     const col = (name: string) => header.indexOf(name);
     const back = rows.map((r) => ({ geo: r[col('REF_AREA')], isic: r[col('ACTIVITY')] === '_T' ? 'T' : r[col('ACTIVITY')], value: r[col('OBS_VALUE')] === '' ? null : r[col('OBS_VALUE')], suppressed: r[col('OBS_STATUS')] === 'Q' }));
-    const stored = (await t.knex('release_cells').where({ release_id: releaseId, measure: 'production_value' }).select('geo', 'isic', t.knex.raw('value::text as value'), 'suppressed')) as { geo: string; isic: string; value: string | null; suppressed: boolean }[];
+    const stored = (await t.knex('release_cells').where({ release_id: releaseId, measure: 'production_value' }).select('geo', 'node as isic', t.knex.raw('value::text as value'), 'suppressed')) as { geo: string; isic: string; value: string | null; suppressed: boolean }[];
     const sort = <T extends { geo: string; isic: string }>(xs: T[]) => [...xs].sort((a, b) => `${a.geo}|${a.isic}`.localeCompare(`${b.geo}|${b.isic}`));
     expect(sort(back)).toEqual(sort(stored));
     expect(rows.every((r) => r[col('STRUCTURE_ID')] === 'IR_MIMT:PSP_RELEASE(1.0.0)' && r[col('TIME_PERIOD')] === '2025-M05')).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { fa, rial, exactJson, canonicalDecimal } from '../src/numbers.ts';
+import { fa, faExact, rial, exactJson, canonicalDecimal } from '../src/numbers.ts';
 import { rialJson } from '../src/money.ts';
 import { str } from '../src/forms.ts';
 import { groupDigits } from '../public/numbers.js';
@@ -36,6 +36,17 @@ describe('Persian numbers', () => {
     expect(fa('-0.000')).toBe('۰');
     expect([fa(null), fa(undefined), fa('')]).toEqual(['—', '—', '—']);
     expect(fa('12a')).toBe('۱۲a');
+  });
+
+  it('a stored quantity keeps every decimal it has (faExact), and is written as fa writes it where fa does not round', () => {
+    expect(faExact('1500.500000')).toBe('۱٬۵۰۰٫۵');
+    expect(faExact('0.000001')).toBe('۰٫۰۰۰۰۰۱');
+    expect(faExact('123456789012345678.123456')).toBe('۱۲۳٬۴۵۶٬۷۸۹٬۰۱۲٬۳۴۵٬۶۷۸٫۱۲۳۴۵۶');
+    expect(faExact(12345678901234567890n)).toBe(fa(12345678901234567890n));
+    fc.assert(fc.property(fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), fc.integer({ min: 0, max: 999 }), (whole, thousandths) => {
+      const text = `${whole < 0n ? '-' : ''}${whole < 0n ? -whole : whole}.${String(thousandths).padStart(3, '0')}`;
+      expect(faExact(text)).toBe(fa(text));
+    }));
   });
 });
 

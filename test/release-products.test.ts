@@ -11,10 +11,11 @@ import { publishRelease } from '../src/stats/releases/publish.ts';
 import { auditStoredReleases } from '../src/stats/releases/audit.ts';
 import { parseReferencePeriod } from '../src/stats/releases/period.ts';
 import { productNodesOf, toMicro, fromMicro } from '../src/stats/releases/products.ts';
+import { convertQuantity, type MeasureUnit } from '../src/catalogue/quantity.ts';
 
 // Issue 15, item 4: quantities per coded product in releases, on both databases. The release's
-// national product cells equal a direct SQL sum of the verified filings after conversion to the
-// code's unit; kilograms and tonnes add exactly; a product one unit makes is never published,
+// product cells equal the verified filings summed in TypeScript after conversion to the code's
+// unit (catalogue/quantity.ts, an oracle independent of the release's SQL); kilograms and tonnes add exactly; a product one unit makes is never published,
 // neither directly nor as its group minus its sister products; uncoded products count under
 // their class's «سایر محصولات».
 
@@ -76,8 +77,36 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function cells(releaseId: number, geo: string): Promise<Map<string, string | null>> {
-  const rows = await db()('release_product_cells').where({ release_id: releaseId, geo, measure: 'quantity' }).select('product', 'unit_of_measure_code as uom', 'value');
-  return new Map(rows.map((r: { product: string; uom: string; value: string | null }) => [`${r.product}~${r.uom}`, r.value === null ? null : fromMicro(toMicro(String(r.value)))]));
+  const rows = await db()('release_cells').where({ release_id: releaseId, space: 'products', geo, measure: 'quantity' }).select('node', 'value');
+  return new Map(rows.map((r: { node: string; value: string | null }) => [r.node, r.value === null ? null : fromMicro(toMicro(String(r.value)))]));
+}
+
+/** The base unit of a dimension, in which a class's uncoded products are summed (DESIGN §7, issue 15). */
+const BASE_OF: Record<string, string> = { mass: 'kg', volume: 'l' };
+
+/**
+ * Per `geo|node~uom`, the exact quantity of the verified filings of `month`, from the raw rows
+ * and catalogue/quantity.ts alone: the oracle of the release's quantities.
+ */
+async function oracleQuantities(month: string): Promise<Map<string, string>> {
+  const units = new Map(((await db()('units_of_measure').select('code', 'name_fa', 'dimension', db().raw('factor::text as factor'))) as MeasureUnit[]).map((u) => [u.code, u]));
+  const lines = (await db()('filing_lines as fl').join('filings as f', 'f.id', 'fl.filing_id').join('units as u', 'u.id', 'f.unit_id').join('products as p', 'p.id', 'fl.product_id')
+    .leftJoin('catalogue as c', 'c.code', 'p.catalogue_code')
+    .where({ 'f.period': month, 'f.state': 'verified' }).whereNotNull('fl.produced')
+    .select('u.province_code as geo', 'u.isic_class as cls', 'c.code', 'c.unit_of_measure_code as code_uom', 'p.unit_of_measure_code as declared', db().raw('fl.produced::text as produced'))) as
+    { geo: string; cls: string; code: string | null; code_uom: string | null; declared: string | null; produced: string }[];
+  const sums = new Map<string, bigint>();
+  const add = (key: string, q: bigint) => sums.set(key, (sums.get(key) ?? 0n) + q);
+  for (const l of lines) {
+    const from = l.declared ? units.get(l.declared) : undefined;
+    if (!from) continue;
+    const to = units.get(l.code_uom ?? BASE_OF[from.dimension]);
+    if (!to || to.dimension !== from.dimension) continue; // a unit of another dimension than the code's is not counted
+    const q = toMicro(convertQuantity(l.produced, from, to));
+    const nodes = l.code ? [l.code, `G${l.code.slice(0, 6)}`, `G${l.code.slice(0, 8)}`, `G${l.cls}`] : [`${l.cls}*`, `G${l.cls}`];
+    for (const geo of [l.geo, 'IR']) for (const node of nodes) add(`${geo}|${node}~${to.code}`, q);
+  }
+  return new Map([...sums].map(([key, q]) => [key, fromMicro(q)]));
 }
 
 describe('quantities per coded product in releases', () => {
@@ -89,7 +118,7 @@ describe('quantities per coded product in releases', () => {
     expect(fromMicro(toMicro('0.000001'))).toBe('0.000001');
   });
 
-  it('the month release: national quantities equal the direct SQL sum after conversion, kg and t added exactly, the lone product protected, audit clean', async () => {
+  it('the month release: quantities equal the filings summed in TypeScript after conversion, kg and t added exactly, the lone product protected, audit clean', async () => {
     const r = await publishRelease({ period: period('1404-01'), preliminary: false, userId: null });
     if (!r.ok) throw new Error(r.reason);
     const report = r.release.report.products!;
@@ -97,32 +126,16 @@ describe('quantities per coded product in releases', () => {
     expect(report.audit.inside).toBe(0);
     expect(report.audit.exact).toBe(0);
 
-    // Every published product cell, national and provincial, equals the same node summed straight
-    // from the verified filings and converted in SQL: each line counted in its code, the code's
-    // prefix groups and its class group, or (uncoded) in its class's other products and class group.
-    const direct = await db().raw(
-      `with lines as (
-         select u.province_code as geo, u.isic_class as cls, c.code, coalesce(c.unit_of_measure_code, case pu.dimension when 'mass' then 'kg' when 'volume' then 'l' end) as uom,
-                fl.produced * pu.factor / coalesce(su.factor, bu.factor) as q
-           from filings f join units u on u.id = f.unit_id join filing_lines fl on fl.filing_id = f.id join products p on p.id = fl.product_id
-           join units_of_measure pu on pu.code = p.unit_of_measure_code
-           left join catalogue c on c.code = p.catalogue_code left join units_of_measure su on su.code = c.unit_of_measure_code
-           left join units_of_measure bu on bu.code = case pu.dimension when 'mass' then 'kg' when 'volume' then 'l' end
-          where f.period = '1404-01' and f.state = 'verified' and (c.code is null or su.dimension = pu.dimension)),
-       nodes as (
-         select geo, code as node, uom, q from lines where code is not null
-         union all select geo, 'G' || left(code, 6), uom, q from lines where code is not null
-         union all select geo, 'G' || left(code, 8), uom, q from lines where code is not null
-         union all select geo, 'G' || cls, uom, q from lines
-         union all select geo, cls || '*', uom, q from lines where code is null),
-       both_geo as (select geo, node, uom, q from nodes union all select 'IR', node, uom, q from nodes)
-       select geo, node, uom, sum(q)::text as q from both_geo group by geo, node, uom`);
-    const expected = new Map((direct.rows as { geo: string; node: string; uom: string; q: string }[]).map((x) => [`${x.geo}|${x.node}~${x.uom}`, fromMicro(toMicro(x.q.replace(/(\.\d{6})\d*$/, '$1')))]));
-    const stored = await db()('release_product_cells').where({ release_id: r.release.id, measure: 'quantity' }).select('geo', 'product', 'unit_of_measure_code as uom', 'value');
+    // Every published product cell, national and provincial, equals the same node summed in
+    // TypeScript from the verified filings as they are (an oracle independent of the release's SQL):
+    // each line converted by catalogue/quantity.ts and counted in its code, the code's prefix groups
+    // and its class group, or (uncoded) in its class's other products and class group.
+    const expected = await oracleQuantities('1404-01');
+    const stored = await db()('release_cells').where({ release_id: r.release.id, space: 'products', measure: 'quantity' }).select('geo', 'node', 'value');
     expect(stored.length).toBe(expected.size);
     let published = 0;
-    for (const c of stored as { geo: string; product: string; uom: string; value: string | null }[]) {
-      const key = `${c.geo}|${c.product}~${c.uom}`;
+    for (const c of stored as { geo: string; node: string; value: string | null }[]) {
+      const key = `${c.geo}|${c.node}`;
       expect(expected.has(key), key).toBe(true);
       if (c.value === null) continue;
       published++;
@@ -146,7 +159,7 @@ describe('quantities per coded product in releases', () => {
     const tehran = await cells(r.release.id, '23');
     expect(tehran.get('1050*~kg')).toBe('15003');
 
-    const units = await db()('release_product_cells').where({ release_id: r.release.id, geo: 'IR', product: DOOGH, measure: 'units' }).first('value');
+    const units = await db()('release_cells').where({ release_id: r.release.id, space: 'products', geo: 'IR', node: `${DOOGH}~kl`, measure: 'units' }).first('value');
     // Three producing units, published perturbed by the cell-key method (counts.ts): 3 to 5, never below 3.
     expect(Number(units.value)).toBeGreaterThanOrEqual(3);
     expect(Number(units.value)).toBeLessThanOrEqual(5);
@@ -170,7 +183,7 @@ describe('quantities per coded product in releases', () => {
   }, 180_000); // three releases, each with its stored proof (issue 21), and the stored audit (insiders included)
 
   it('no product cell of any release publishes a figure of fewer than three units', async () => {
-    const small = await db()('release_product_cells').where({ measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
+    const small = await db()('release_cells').where({ space: 'products', measure: 'units', suppressed: false }).andWhere('value', '<', 3).count('* as n').first();
     expect(Number(small?.n)).toBe(0);
   });
 

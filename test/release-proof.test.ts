@@ -68,33 +68,33 @@ describe('the stored proof of every release (issue 21)', () => {
 
   it('a published cell changed after the fact is caught', async () => {
     const quarter = await db()('releases').where({ period: '1404-Q1' }).first('id');
-    const cell = await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', isic: 'T', measure: 'production_value' }).first();
-    await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', isic: 'T', measure: 'production_value' }).update({ value: String(BigInt(cell.value) + 1n) });
+    const cell = await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', node: 'T', measure: 'production_value' }).first();
+    await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', node: 'T', measure: 'production_value' }).update({ value: String(BigInt(cell.value) + 1n) });
     try {
       const [v] = await verifyStoredReleases(db(), [quarter.id]);
       expect(v.proved).toBe(false);
       expect(v.failures.join('\n')).toMatch(/published cell IR\|T production_value/);
     } finally {
-      await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', isic: 'T', measure: 'production_value' }).update({ value: cell.value });
+      await db()('release_cells').where({ release_id: quarter.id, geo: 'IR', node: 'T', measure: 'production_value' }).update({ value: cell.value });
     }
   });
 
   it('a hidden cell published after the fact is caught', async () => {
     const quarter = await db()('releases').where({ period: '1404-Q1' }).first('id');
-    const hidden = await db()('release_cells').where({ release_id: quarter.id, suppressed: true, measure: 'production_value' }).first('geo', 'isic');
-    const before = await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, isic: hidden.isic }).select('measure', 'value', 'suppressed');
+    const hidden = await db()('release_cells').where({ release_id: quarter.id, suppressed: true, measure: 'production_value' }).first('geo', 'node');
+    const before = await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, node: hidden.node }).select('measure', 'value', 'suppressed');
     // The true figures, as the tamperer would have them.
     const [v0] = await verifyStoredReleases(db(), [quarter.id]);
     expect(v0.proved).toBe(true);
-    const truth = await db().raw(`select coalesce(sum(production_value),0)::text pv, coalesce(sum(intermediate_consumption),0)::text ic from release_contributions where release_id = ? and (? = 'IR' or province_code = ?) and isic_class like ?`, [quarter.id, hidden.geo, hidden.geo, `${hidden.isic === 'T' ? '' : hidden.isic}%`]);
+    const truth = await db().raw(`select coalesce(sum(production_value),0)::text pv, coalesce(sum(intermediate_consumption),0)::text ic from release_contributions where release_id = ? and (? = 'IR' or province_code = ?) and isic_class like ?`, [quarter.id, hidden.geo, hidden.geo, `${hidden.node === 'T' ? '' : hidden.node}%`]);
     const pv: string = truth.rows[0].pv;
-    await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, isic: hidden.isic }).update({ suppressed: false, value: '0' });
-    await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, isic: hidden.isic, measure: 'production_value' }).update({ value: pv });
+    await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, node: hidden.node }).update({ suppressed: false, value: '0' });
+    await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, node: hidden.node, measure: 'production_value' }).update({ value: pv });
     try {
       const [v] = await verifyStoredReleases(db(), [quarter.id]);
       expect(v.proved).toBe(false);
     } finally {
-      for (const b of before) await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, isic: hidden.isic, measure: b.measure }).update({ value: b.value, suppressed: b.suppressed });
+      for (const b of before) await db()('release_cells').where({ release_id: quarter.id, geo: hidden.geo, node: hidden.node, measure: b.measure }).update({ value: b.value, suppressed: b.suppressed });
     }
   });
 

@@ -85,7 +85,7 @@ describe('releases', () => {
     // A preliminary after its period's final is refused at once, in Persian, and stores nothing.
     // Headline cells (national total, sections, divisions) are published in every release of every measure.
     for (const id of [pre.release.id, ...made, q.release.id]) {
-      const hidden = await t.knex('release_cells').where({ release_id: id, geo: 'IR', suppressed: true }).whereRaw("(isic = 'T' or isic ~ '^[A-Z]$' or isic ~ '^[0-9]{2}$')");
+      const hidden = await t.knex('release_cells').where({ release_id: id, geo: 'IR', suppressed: true }).whereRaw("(node = 'T' or node ~ '^[A-Z]$' or node ~ '^[0-9]{2}$')");
       expect(hidden, `release ${id}`).toEqual([]);
     }
     expect(q.release.report.headline).toEqual({ hidden: [], primary: [] });
@@ -98,17 +98,17 @@ describe('releases', () => {
     expect(again.release.revision).toBe(2);
     // The revision started from what the earlier releases of 1404-01 (final and preliminary) both
     // hide: every such cell it shares with them is hidden again, since it has the same units.
-    const hiddenIn = async (id: number) => new Set((await t.knex('release_cells').where({ release_id: id, measure: 'production_value', suppressed: true }).select('geo', 'isic')).map((c) => `${c.geo}|${c.isic}`));
+    const hiddenIn = async (id: number) => new Set((await t.knex('release_cells').where({ release_id: id, measure: 'production_value', suppressed: true }).select('geo', 'node')).map((c) => `${c.geo}|${c.node}`));
     const [r1, p1, r2] = [await hiddenIn(made[0]), await hiddenIn(pre.release.id), await hiddenIn(again.release.id)];
     const shared = [...r1].filter((key) => p1.has(key));
     expect(shared.length).toBeGreaterThan(0);
     for (const key of shared) expect(r2.has(key), key).toBe(true);
 
     // The one unit alone in its class is never published, in any release.
-    const exposed = await t.knex('release_cells').where({ geo: '23', isic: '1072', suppressed: false });
+    const exposed = await t.knex('release_cells').where({ geo: '23', node: '1072', suppressed: false });
     expect(exposed).toEqual([]);
     // Published money is exact and whole; value added = production value − intermediate consumption.
-    const national = await t.knex('release_cells').where({ release_id: q.release.id, geo: 'IR', isic: 'T' }).select('measure', 'value');
+    const national = await t.knex('release_cells').where({ release_id: q.release.id, geo: 'IR', node: 'T' }).select('measure', 'value');
     const v = Object.fromEntries(national.map((r) => [r.measure, String(r.value)]));
     const sums = await t.knex('filings').whereIn('period', Q1).andWhere({ state: 'verified' }).select(t.knex.raw('sum(production_value)::text as pv, sum(intermediate_consumption)::text as ic')).first();
     expect(v.production_value).toBe(sums.pv);
@@ -151,7 +151,7 @@ describe('releases', () => {
     const r = await publishRelease({ period: period('1404-04'), preliminary: false, userId: null });
     if (!r.ok) throw new Error(r.reason);
     expect(r.release.rules.minUnits).toBe(5);
-    const cell = await t.knex('release_cells').where({ release_id: r.release.id, geo: '23', isic: '1071', measure: 'production_value' }).first();
+    const cell = await t.knex('release_cells').where({ release_id: r.release.id, geo: '23', node: '1071', measure: 'production_value' }).first();
     expect(cell.suppressed).toBe(true); // four units: enough under n = 3, not under n = 5
     await saveSetting('suppression_min_units', 3, null);
     clearSettingsCache();

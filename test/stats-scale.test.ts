@@ -22,8 +22,8 @@ beforeAll(async () => {
   // code and all industry × every measure, one cell in ten suppressed.
   const id = await insertRelease({ period: '1404-08', cells: [] }, t.knex);
   await t.knex.raw(
-    `insert into release_cells (release_id, geo, isic, measure, value, suppressed)
-     select ?, g.code, i.code, m.measure, case when x % 10 = 0 then null else x * 1000 end, x % 10 = 0
+    `insert into release_cells (release_id, space, geo, node, measure, value, suppressed)
+     select ?, 'values', g.code, i.code, m.measure, case when x % 10 = 0 then null else x * 1000 end, x % 10 = 0
        from (select code from provinces union select 'IR') g
       cross join (select code from isic_codes union select 'T') i
       cross join unnest(array['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units']) m(measure)

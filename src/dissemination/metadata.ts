@@ -66,7 +66,7 @@ export function protectionText(r: ProtectionReport): string {
 async function releasesOf(kind: Exclude<MetadataKind, 'index'>, viewer: Viewer, k: Knex): Promise<StoredRelease[]> {
   const { rows } = (await k.raw(
     `select r.id, r.period, r.preliminary, r.revision, r.report, ${releasePublicFromSql('r')} as public_from,
-            (select c.value::text from release_cells c where c.release_id = r.id and c.measure = 'production_value' and c.geo = 'IR' and c.isic = 'T') as total
+            (select c.value::text from release_cells c where c.release_id = r.id and c.space = 'values' and c.measure = 'production_value' and c.geo = 'IR' and c.node = 'T') as total
        from releases r where r.kind = ? and ${releaseVisibleSql(viewer, 'r')}
       order by public_from, r.id`, [kind],
   )) as { rows: StoredRelease[] };

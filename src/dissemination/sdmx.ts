@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
 import { csvLine, type CsvValue } from '../export.ts';
+import { canonicalDecimal } from '../numbers.ts';
 import { releaseVisibleSql, indexReleaseVisibleSql, type Viewer } from './embargo.ts';
 
 // Issue 27 §2: SDMX for the releases and the index. There is no maintained SDMX writer on npm, so
@@ -170,10 +171,10 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
   if (ok('PRODUCT', '_Z') && valueMeasures.length && ok('UNIT_MULT', '0')) {
     const areas = want('REF_AREA');
     const acts = want('ACTIVITY')?.map((a) => (a === '_T' ? 'T' : a)) ?? null;
-    const q = k('release_cells').whereIn('release_id', ids).whereIn('measure', valueMeasures)
-      .select('release_id', 'geo', 'isic', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'isic']);
+    const q = k('release_cells').whereIn('release_id', ids).where('space', 'values').whereIn('measure', valueMeasures)
+      .select('release_id', 'geo', 'node as isic', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'node']);
     if (areas) q.whereIn('geo', areas);
-    if (acts) q.whereIn('isic', acts);
+    if (acts) q.whereIn('node', acts);
     for (const c of (await q) as { release_id: number; geo: string; isic: string; measure: string; value: string | null; suppressed: boolean; primary: boolean | null }[]) {
       const r = byId.get(c.release_id)!;
       const unit = c.measure === 'employees' ? 'PS' : c.measure === 'units' ? 'NUM' : 'IRR';
@@ -183,8 +184,9 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
   }
   const productMeasures = (['quantity', 'units'] as const).filter((m) => ok('MEASURE', RELEASE_MEASURE_CODES[m === 'units' ? 'product_units' : m]));
   if (productMeasures.length && ok('UNIT_MULT', '0') && !(want('PRODUCT')?.length === 1 && want('PRODUCT')![0] === '_Z')) {
-    const q = k('release_product_cells').whereIn('release_id', ids).whereIn('measure', [...productMeasures])
-      .select('release_id', 'geo', 'product', 'unit_of_measure_code', 'measure', k.raw('value::text as value'), 'suppressed', 'primary').orderBy(['release_id', 'measure', 'geo', 'product', 'unit_of_measure_code']);
+    const q = k('release_cells').whereIn('release_id', ids).where('space', 'products').whereIn('measure', [...productMeasures])
+      .select('release_id', 'geo', k.raw(`split_part(node, '~', 1) as product`), k.raw(`split_part(node, '~', 2) as unit_of_measure_code`), 'measure', k.raw('value::text as value'), 'suppressed', 'primary')
+      .orderByRaw(`release_id, measure, geo, split_part(node, '~', 1), split_part(node, '~', 2)`);
     const areas = want('REF_AREA');
     if (areas) q.whereIn('geo', areas);
     for (const c of (await q) as { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean; primary: boolean | null }[]) {
@@ -193,14 +195,13 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
       const activity = c.product.replace(/^G/, '').slice(0, 4);
       const unit = c.measure === 'units' ? 'NUM' : c.unit_of_measure_code;
       if (!ok('PRODUCT', product) || !ok('ACTIVITY', activity) || !ok('UNIT_MEASURE', unit)) continue;
-      const value = c.value === null ? null : c.measure === 'units' ? BigInt(c.value) : plainDecimal(c.value);
+      const value = c.value === null ? null : c.measure === 'units' ? BigInt(c.value) : canonicalDecimal(c.value);
       out.push(observation(r, { REF_AREA: c.geo, ACTIVITY: activity, PRODUCT: product, MEASURE: RELEASE_MEASURE_CODES[c.measure === 'units' ? 'product_units' : 'quantity'], UNIT_MEASURE: unit, UNIT_MULT: '0' }, value, c.suppressed, c.primary));
     }
   }
   return out;
 }
 
-const plainDecimal = (v: string): string => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v);
 const monthStart = (code: string) => parseReferencePeriod(code)!.months[0];
 const monthEnd = (code: string) => { const m = parseReferencePeriod(code)!.months; return m[m.length - 1]; };
 
@@ -228,7 +229,7 @@ async function indexObservations(ok: (dim: string, code: string) => boolean, inR
   const periodOf = new Map(chosen.map((c) => [c.computation_id, c.period]));
   return cells.filter((c) => ok('ACTIVITY', activityId(c.node))).map((c) => ({
     key: { FREQ: 'M', REF_AREA: 'IR', ACTIVITY: activityId(c.node), MEASURE: 'INDEX', UNIT_MEASURE: 'IX', UNIT_MULT: '0', TIME_PERIOD: timePeriodOf(periodOf.get(c.computation_id)!) },
-    value: c.suppressed || c.value === null ? null : plainDecimal(c.value),
+    value: c.suppressed || c.value === null ? null : canonicalDecimal(c.value),
     obsStatus: c.suppressed ? 'Q' : 'A',
     // The index keeps no primary/secondary distinction: a suppressed index cell is C.
     confStatus: c.suppressed ? 'C' : 'F',

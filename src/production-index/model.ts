@@ -71,7 +71,7 @@ export async function valueAddedPublished(baseYear: number, nodes: readonly stri
   if (nodes.length === 0) return true;
   const release = await k('releases').where({ period: String(baseYear), preliminary: false }).where(visibleRelease(PUBLIC)).orderBy('revision', 'desc').first('id');
   if (!release) return false;
-  const rows = await k('release_cells').where({ release_id: release.id, geo: 'IR', measure: 'value_added', suppressed: false }).whereIn('isic', [...nodes]).count('* as n').first();
+  const rows = await k('release_cells').where({ release_id: release.id, geo: 'IR', measure: 'value_added', suppressed: false }).whereIn('node', [...nodes]).count('* as n').first();
   return Number(rows?.n ?? 0) === new Set(nodes).size;
 }
 

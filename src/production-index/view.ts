@@ -5,7 +5,7 @@ import { csvText, type CsvValue } from '../export.ts';
 import { simpleXlsx } from '../stats/export.ts';
 import { lineChartSvg } from '../stats/chart.ts';
 import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
 import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';

@@ -1,6 +1,6 @@
 import { persianDigits } from '../text.ts';
 import { periodLabelParts } from '../calendar.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import type { Period } from '../calendar.ts';
 import type { TrendPoint } from './performance.ts';
 

@@ -1,21 +1,27 @@
 import ExcelJS from 'exceljs';
 import { csvText, csvCode, type CsvValue } from '../export.ts';
 import { addNotes, type ReleaseTable } from './table.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
 import { persianDigits } from '../text.ts';
 import { KIND_LABELS, parseReferencePeriod, referencePeriodLabel } from './releases/period.ts';
 import type { ReleaseRow } from './releases/types.ts';
-import { jsonInteger, LEGEND_LINES, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
+import { LEGEND_LINES, NATIONAL, ALL_INDUSTRY, type ReleaseView } from './releases/view.ts';
+import { exactJson } from '../numbers.ts';
 import { isMoneyMeasure, MONEY_UNIT_LABELS, ROUNDING_NOTE, type ShownView } from './money-unit.ts';
 
 // Downloads of a release's value table (written by table.ts, the one writer of release tables)
 // and of the performance report.
 
+/** The start of every release table's file name: `release_1404-Q1_r2_preliminary`. */
+export const releaseFilePrefix = (r: ReleaseRow): string => `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}`;
+
+/** The release a JSON table comes from (values and products alike). */
+export const releaseJson = (r: ReleaseRow) => ({ id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() });
+
 export function viewFilename(v: ShownView, ext: string, long = false): string {
   const q = v.query;
-  const r = v.release;
-  return `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}${v.unit === 'million' ? '_million_rial' : ''}${long ? '_long' : ''}.${ext}`;
+  return `${releaseFilePrefix(v.release)}_${q.measure}_${q.rows}${q.cols ? `_x_${q.cols}` : ''}${v.unit === 'million' ? '_million_rial' : ''}${long ? '_long' : ''}.${ext}`;
 }
 
 /** The release a view comes from, in words: «بهار ۱۴۰۴ — فصلی، ویرایش ۲، مقدماتی». */
@@ -44,7 +50,7 @@ export function valueTable(v: ShownView): ReleaseTable {
     cols: v.cols,
     rows: v.rows.map((h) => ({ lead: [csvCode(h.key), h.label], longLead: [h.key, h.label], total: h.total })),
     cells: v.cells,
-    number: (value) => jsonInteger(value)!,
+    number: (value) => exactJson(value)!,
     text: (value) => value,
     numFmt: GROUPED,
     notes: viewNotes(v),
@@ -54,16 +60,15 @@ export function valueTable(v: ShownView): ReleaseTable {
 /** JSON keeps exact Rials whatever the page shows (`unit` says so; null for counts). */
 export function viewJson(v: ReleaseView): unknown {
   const q = v.query;
-  const r = v.release;
   return {
-    release: { id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() },
+    release: releaseJson(v.release),
     query: { period: q.period, rows: q.rows, cols: q.cols, measure: q.measure, preliminary: q.preliminary },
     measure_label: v.measureLabel,
     unit: isMoneyMeasure(q.measure) ? 'rial' : null,
     total_keys: { geo: NATIONAL, isic: ALL_INDUSTRY },
     rows: v.rows.map((h) => ({ key: h.key, label: h.label })),
     cols: v.cols.map((h) => ({ key: h.key, label: h.label })),
-    cells: v.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: jsonInteger(c.value), suppressed: c.suppressed }))),
+    cells: v.cells.flatMap((row) => row.map((c) => ({ row: c.row, col: c.col, value: exactJson(c.value), suppressed: c.suppressed }))),
   };
 }
 

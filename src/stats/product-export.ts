@@ -1,8 +1,9 @@
 import { csvCode } from '../export.ts';
 import type { ReleaseTable } from './table.ts';
-import { releaseTitle } from './export.ts';
+import { releaseFilePrefix, releaseJson, releaseTitle } from './export.ts';
 import { LEGEND_LINES, NATIONAL } from './releases/view.ts';
-import { jsonDecimal, plainDecimal, PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
+import { PRODUCT_GEO_LABELS, type ProductKind, type ProductView } from './releases/products-view.ts';
+import { canonicalDecimal, exactJson } from '../numbers.ts';
 
 // Downloads of a release's product table (issue 15), written by table.ts like every release
 // table: each line carries the product's code (text: a code may start with 0) beside its kind, its
@@ -11,8 +12,7 @@ import { jsonDecimal, plainDecimal, PRODUCT_GEO_LABELS, type ProductKind, type P
 export const KIND_LABELS: Record<ProductKind, string> = { code: 'محصول', group: 'گروه کدها', other: 'سایر محصولات' };
 
 export function productFilename(v: ProductView, ext: string): string {
-  const r = v.release;
-  return `release_${r.period}_r${r.revision}${r.preliminary ? '_preliminary' : ''}_products_${v.query.geo}${v.query.isic ? `_${v.query.isic}` : ''}.${ext}`;
+  return `${releaseFilePrefix(v.release)}_products_${v.query.geo}${v.query.isic ? `_${v.query.isic}` : ''}.${ext}`;
 }
 
 const productHeading = (v: ProductView): string => `مقدار تولید محصولات (${PRODUCT_GEO_LABELS[v.query.geo]})${v.query.isic ? ` — آیسیک ${v.query.isic}` : ''}`;
@@ -31,21 +31,20 @@ export function productTable(v: ProductView): ReleaseTable {
     cols: v.cols,
     rows: v.rows.map((r) => ({ lead: [csvCode(r.code), KIND_LABELS[r.kind], r.name, r.uomName], longLead: [r.code, KIND_LABELS[r.kind], r.name, r.uom, r.uomName], total: r.kind === 'group' })),
     cells: v.cells,
-    number: (value) => jsonDecimal(value)!,
-    text: plainDecimal,
+    number: (value) => exactJson(value)!,
+    text: canonicalDecimal,
     numFmt: '#,##0.######',
     notes: [...LEGEND_LINES],
   };
 }
 
 export function productJson(v: ProductView): unknown {
-  const r = v.release;
   return {
-    release: { id: r.id, period: r.period, kind: r.kind, revision: r.revision, preliminary: r.preliminary, cut_off: new Date(r.cut_off).toISOString() },
+    release: releaseJson(v.release),
     query: { period: v.query.period, preliminary: v.query.preliminary, geo: v.query.geo, isic: v.query.isic },
     total_keys: { geo: NATIONAL },
     rows: v.rows.map((h) => ({ key: h.key, product: h.product, kind: h.kind, code: h.code, name: h.name, unit_of_measure: { code: h.uom, name: h.uomName } })),
     cols: v.cols.map((h) => ({ key: h.key, label: h.label })),
-    cells: v.cells.flatMap((row) => row.filter((c) => !c.empty).map((c) => ({ row: c.row, col: c.col, value: jsonDecimal(c.value), suppressed: c.suppressed }))),
+    cells: v.cells.flatMap((row) => row.filter((c) => !c.empty).map((c) => ({ row: c.row, col: c.col, value: exactJson(c.value), suppressed: c.suppressed }))),
   };
 }

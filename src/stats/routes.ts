@@ -6,6 +6,7 @@ import { parseForm, idParam, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
+import { faExact } from '../numbers.ts';
 import { parseProductQuery, parseViewQuery, performancePeriod, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, type QueryValues } from './forms.ts';
 import { valueTable, viewJson, viewFilename, releaseTitle, performanceCsv, performanceXlsx } from './export.ts';
 import { tableCsv, tableCsvLong, tableXlsx } from './table.ts';
@@ -13,14 +14,14 @@ import { inUnit, MONEY_UNIT_LABELS, ROUNDING_NOTE, isMoneyMeasure } from './mone
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { performanceReport, defaultReportPeriod, isReportable } from './performance.ts';
 import { trendChartSvg } from './chart.ts';
-import { releaseView, faInteger, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
+import { releaseView, noReleaseMessage, viewDetails, LEGEND, type ReleaseView } from './releases/view.ts';
 import { listReleases, releaseCalendar, periodOptions, periodName } from './releases/list.ts';
 import { requestRelease } from './jobs/requests.ts';
 import { cancelJob, jobById, recentJobs } from './jobs/model.ts';
 import { jobJson, jobLocals } from './jobs/view.ts';
 import { KIND_LABELS } from './releases/period.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
-import { productView, faDecimal, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
+import { productView, PRODUCT_GEOS, PRODUCT_GEO_LABELS, type ProductView } from './releases/products-view.ts';
 import { viewerOf } from '../dissemination/embargo.ts';
 import { productTable, productJson, productFilename, productTitle, KIND_LABELS as PRODUCT_KIND_LABELS } from './product-export.ts';
 
@@ -41,7 +42,7 @@ export function statsRouter(): Router {
   return router;
 }
 
-const formLocals = { ...jobLocals, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, MONEY_UNIT_LABELS, KIND_LABELS, faInteger, periodName };
+const formLocals = { ...jobLocals, VIEW_DIMENSIONS, VIEW_DIMENSION_LABELS, VIEW_MEASURES, VIEW_MEASURE_LABELS, MONEY_UNITS, MONEY_UNIT_LABELS, KIND_LABELS, periodName };
 
 interface PublishState { values: QueryValues; errors: FieldErrors; reason?: string | null }
 
@@ -94,7 +95,7 @@ async function showProducts(req: Request, res: Response) {
   const parsed = parseProductQuery(req.query as Record<string, unknown>);
   const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ProductView | null } & Record<string, unknown>) => {
     const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
-    res.status(status).render('stats/products', { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faDecimal, notice: null, ...locals });
+    res.status(status).render('stats/products', { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faExact, notice: null, ...locals });
   };
   if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
   const q = parsed.data;

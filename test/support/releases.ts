@@ -37,7 +37,7 @@ export async function insertRelease(r: CraftedRelease, k: Knex = db()): Promise<
   }).returning('id');
   if (r.cells.length) {
     await k('release_cells').insert(r.cells.map((c) => ({
-      release_id: row.id, geo: c.geo, isic: c.isic, measure: c.measure ?? 'production_value',
+      release_id: row.id, space: 'values', geo: c.geo, node: c.isic, measure: c.measure ?? 'production_value',
       value: c.value === null ? null : String(c.value), suppressed: c.value === null,
     })));
   }

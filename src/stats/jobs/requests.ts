@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../../db.ts';
 import { loadSettings } from '../../settings.ts';
+import { fa } from '../../numbers.ts';
 import { parseForm, type FieldErrors } from '../../forms.ts';
 import { parsePublishForm } from '../forms.ts';
 import { refusalOf } from '../releases/publish.ts';
@@ -22,7 +23,7 @@ async function overCap(kind: JobKind, period: string, k: Knex): Promise<string |
   const cap = (await loadSettings(k)).get('jobs_per_period_per_day');
   const row = await k('stats_jobs').where({ kind, period }).andWhere('created_at', '>', k.raw("now() - interval '24 hours'")).count('* as n').first();
   if (Number(row?.n ?? 0) < cap) return null;
-  return `برای این دوره در ۲۴ ساعت گذشته ${cap.toLocaleString('fa-IR')} درخواست ${kind === 'release' ? 'انتشار' : 'محاسبه شاخص'} ثبت شده است که سقف مجاز است؛ بازنگری‌ها را دسته‌ای و زمان‌بندی‌شده انجام دهید و فردا دوباره تلاش کنید.`;
+  return `برای این دوره در ۲۴ ساعت گذشته ${fa(cap)} درخواست ${kind === 'release' ? 'انتشار' : 'محاسبه شاخص'} ثبت شده است که سقف مجاز است؛ بازنگری‌ها را دسته‌ای و زمان‌بندی‌شده انجام دهید و فردا دوباره تلاش کنید.`;
 }
 
 export async function requestRelease(input: Record<string, unknown>, userId: number | null, at = new Date(), k: Knex = db()): Promise<JobRequestOutcome> {

@@ -3,7 +3,7 @@ import { db } from '../../db.ts';
 import { PHASE_LABELS, STATE_LABELS, type JobRow } from './model.ts';
 import type { ReleaseRow } from '../releases/types.ts';
 import { parseReferencePeriod, referencePeriodLabel } from '../releases/period.ts';
-import { periodLabel } from '../../views.ts';
+import { periodLabel } from '../../calendar.ts';
 
 // A job as the API and the page's progress poll show it.
 

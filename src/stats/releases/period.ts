@@ -1,5 +1,5 @@
 import { isPeriod, periodOfParts, periodRange, type Period } from '../../calendar.ts';
-import { periodLabel } from '../../views.ts';
+import { periodLabel } from '../../calendar.ts';
 import { persianDigits } from '../../text.ts';
 
 // The publication grid of DESIGN §7: a release covers one Jalali month (`1404-01`), quarter

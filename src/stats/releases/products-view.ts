@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import { db } from '../../db.ts';
 import { persianDigits, compareFa } from '../../text.ts';
-import { latestRelease, faInteger, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
-import { productCategory } from './products.ts';
+import { cellGrid, latestRelease, releaseSlice, NATIONAL, type ViewCell, type ViewHeader } from './view.ts';
+import { productCategory, splitNode } from './products.ts';
 import type { ReleaseRow } from './types.ts';
-import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 import { PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
 
 // The product table of a stored release (DESIGN §7, product dimension; issue 15): quantities per
@@ -64,27 +63,18 @@ export async function productView(q: ProductViewRequest, k: Knex = db(), viewer:
   const release = await latestRelease(q.period, q.preliminary, k, viewer);
   if (!release) return null;
   const national = q.geo === 'national';
-  const params: (string | number)[] = [release.id];
-  let filter = '';
+  const bindings: string[] = [];
+  let where = national ? `c.geo = '${NATIONAL}'` : `c.measure = 'quantity'`;
   if (q.isic) {
-    filter = `and (c.product like ? or c.product like ?)`;
-    params.push(`${q.isic}%`, `G${q.isic}%`);
+    where += ' and (c.node like ? or c.node like ?)';
+    bindings.push(`${q.isic}%`, `G${q.isic}%`);
   }
-  const res = await k.raw(
-    `select (select coalesce(json_agg(json_build_array(c.geo, c.product, c.unit_of_measure_code, c.measure, c.value::text)), '[]')
-               from release_product_cells c
-              where c.release_id = ? ${national ? `and c.geo = '${NATIONAL}'` : `and c.measure = 'quantity'`} ${filter}) as cells,
-            (select json_object_agg(code, name_fa) from units_of_measure) as uoms,
-            (select json_object_agg(code, name) from provinces) as provinces,
-            (select json_object_agg(code, title_fa) from isic_codes where level = 'class') as classes`,
-    params,
-  );
-  const row = res.rows[0] as Record<string, unknown>;
-  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-  const found = json<[string, string, string, string, string | null][]>(row.cells);
-  const uoms = json<Record<string, string> | null>(row.uoms) ?? {};
-  const provinces = json<Record<string, string> | null>(row.provinces) ?? {};
-  const classes = json<Record<string, string> | null>(row.classes) ?? {};
+  const slice = await releaseSlice(release.id, 'products', { sql: where, bindings }, { provinces: true, isicLevel: 'class', uoms: true }, k);
+  const found = slice.cells.map(({ geo, node, measure, value }) => {
+    const { product, uom } = splitNode(node);
+    return [geo, product, uom, measure, value] as const;
+  });
+  const { uoms, provinces, isic: classes } = slice;
   const codes = [...new Set(found.map((c) => c[1]).filter((p) => productKind(p) === 'code'))];
   const names = new Map<string, string>(codes.length
     ? ((await k('catalogue').whereIn('code', codes).select('code', 'name_fa')) as { code: string; name_fa: string }[]).map((c) => [c.code, c.name_fa])
@@ -112,35 +102,12 @@ export async function productView(q: ProductViewRequest, k: Knex = db(), viewer:
       .sort((a, b) => compareFa(provinces[a] ?? a, provinces[b] ?? b))
       .map((g) => ({ key: g, label: provinces[g] ?? g, total: false }))
       .concat([{ key: NATIONAL, label: 'کل کشور', total: true }]);
-  const at = new Map(found.map(([geo, product, uom, measure, value]) => [`${productCategory(product, uom)}|${national ? measure : geo}`, value]));
-  const cellsOf = (r: ProductRowHeader) => cols.map((c): ViewCell => {
-    const key = `${r.key}|${c.key}`;
-    if (!at.has(key)) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
-    const value = at.get(key) ?? null;
-    return { row: r.key, col: c.key, value, suppressed: value === null, empty: false };
-  });
+  const grid = cellGrid(rows, cols, new Map(found.map(([geo, product, uom, measure, value]) => [`${productCategory(product, uom)}|${national ? measure : geo}`, value])));
   // A prefix group with the very same cells as a row inside it (one code under `105010`) says
   // nothing more: it is left out of the table. The class group always stays.
   const same = (a: ViewCell[], b: ViewCell[]) => a.every((c, i) => c.value === b[i].value && c.empty === b[i].empty);
-  const all = rows.map((r) => ({ r, cells: cellsOf(r) }));
+  const all = rows.map((r, i) => ({ r, cells: grid[i] }));
   const kept = all.filter(({ r, cells }) => r.kind !== 'group' || r.code.length === 4
     || !all.some((o) => o.r !== r && o.r.uom === r.uom && o.r.kind !== 'other' && o.r.code.length > r.code.length && o.r.code.startsWith(r.code) && same(o.cells, cells)));
   return { query: q, release, rows: kept.map((x) => x.r), cols, cells: kept.map((x) => x.cells) };
-}
-
-/** A stored decimal (numeric text) without trailing zeros: `1500.500000` → `1500.5`. */
-export const plainDecimal = (v: string): string => decimalText(parseDecimal(v), 6);
-
-/** A quantity with Persian digits, grouping and the Persian decimal separator, exactly as stored. */
-export function faDecimal(v: string): string {
-  const [int, frac] = plainDecimal(v).split('.');
-  return faInteger(int) + (frac ? `٫${persianDigits(frac)}` : '');
-}
-
-/** JSON of a stored decimal: a number when a double gives back the same digits, else the digits as a string. */
-export function jsonDecimal(v: string | null): number | string | null {
-  if (v === null) return null;
-  const plain = plainDecimal(v);
-  const n = Number(plain);
-  return Number.isFinite(n) && String(n) === plain ? n : plain;
 }

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
 import { protectRelease } from './protect.ts';
-import { attack, type AuditResult, type AttackerKind, type AttackerSummary } from './attack.ts';
-import type { AuditSummary } from './types.ts';
-import type { SourceSql } from './sources.ts';
+import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
+import type { AuditSummary, ProductProtectionReport } from './types.ts';
+import type { StoredSpace } from './store.ts';
 import { decimalText, parseDecimal } from '../../catalogue/quantity.ts';
 
 // The product dimension of a release (DESIGN §7; issue 15): quantities produced per catalogue code,
@@ -64,6 +64,13 @@ export function toMicro(text: string): bigint {
 
 export const fromMicro = (v: bigint): string => decimalText({ n: v, d: MICRO_UNIT }, MICRO);
 
+/**
+ * SQL of a quantity converted from one unit to another by their factors to the dimension's base
+ * unit, rounded at six decimals: the SQL twin of catalogue/quantity.ts convertQuantity, which
+ * test/unit-conversion.test.ts holds it to on every pair of units.
+ */
+export const convertedSql = (quantity: string, fromFactor: string, toFactor: string): string => `round(${quantity} * ${fromFactor} / ${toFactor}, ${MICRO})`;
+
 const baseUnitValues = Object.entries(BASE_UNITS).map(([d, c]) => `('${d}', '${c}')`).join(', ');
 
 /**
@@ -88,7 +95,7 @@ function productLinesOf(contributions: string): { select: string; uncounted: str
   return {
     select: `select rc.release_id, rc.unit_id, rc.period, rc.province_code,
             coalesce(c.code, rc.isic_class || '*') as product, coalesce(c.unit_of_measure_code, bu.code) as unit_of_measure_code,
-            sum(round(fl.produced * pu.factor / coalesce(su.factor, bu.factor), ${MICRO})) as quantity
+            sum(${convertedSql('fl.produced', 'pu.factor', 'coalesce(su.factor, bu.factor)')}) as quantity
      ${from} where ${counted}
      group by rc.release_id, rc.unit_id, rc.period, rc.province_code, coalesce(c.code, rc.isic_class || '*'), coalesce(c.unit_of_measure_code, bu.code)`,
     uncounted: `select count(*)::int as n ${from} where not (${counted})`,
@@ -109,45 +116,6 @@ export async function storeProductContributions(releaseId: number, k: Knex): Pro
   return { lines: Number(inserted.rowCount ?? 0), uncounted: Number(n) };
 }
 
-/**
- * The product base rows of stored releases `ids` and of releases not stored yet (`sources`, read
- * from the filings as they stand: see SOURCE_CONTRIBUTIONS in publish.ts).
- */
-export async function productRowsOf(ids: readonly number[], sources: SourceSql | null, k: Knex): Promise<BaseRow[]> {
-  const fromSources = sources ? `union all ${productLinesOf(`(${sources.sql})`).select}` : '';
-  const res = await k.raw(
-    `with pc as (
-       select release_id, unit_id, period, province_code, product, unit_of_measure_code, quantity
-         from release_product_contributions where release_id = any(:ids)
-       ${fromSources}
-     ), s as (
-       select unit_id, period, province_code, product, unit_of_measure_code, quantity,
-              array_to_string(array_agg(release_id order by release_id), ',') as sig
-         from pc group by unit_id, period, province_code, product, unit_of_measure_code, quantity)
-     select s.unit_id, u.legal_entity_id as owner_id, s.province_code, s.product, s.unit_of_measure_code as uom, s.sig, sum(s.quantity)::text as q
-       from s join units u on u.id = s.unit_id
-      group by s.province_code, s.product, s.unit_of_measure_code, s.sig, s.unit_id, u.legal_entity_id`,
-    { ids: [...ids], ...(sources?.bindings ?? {}) },
-  );
-  return (res.rows as Record<string, string | number>[]).map((r) => ({
-    unit: Number(r.unit_id),
-    owner: Number(r.owner_id),
-    province: String(r.province_code),
-    category: productCategory(String(r.product), String(r.uom)),
-    sig: String(r.sig).split(',').map(Number),
-    amounts: { quantity: toMicro(String(r.q)) },
-  }));
-}
-
-export async function publishedProductPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
-  if (ids.length === 0) return out;
-  const rows = await k('release_product_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'quantity', suppressed: false })
-    .select('release_id', 'geo', 'product', 'unit_of_measure_code as uom');
-  for (const r of rows as { release_id: number; geo: string; product: string; uom: string }[]) out.get(Number(r.release_id))!.add(`${r.geo}|${productCategory(r.product, r.uom)}`);
-  return out;
-}
-
 /** The product problems of a set of releases (published patterns per release): one per family. */
 export function productProblems(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem[] {
   const families = new Map<string, BaseRow[]>();
@@ -159,15 +127,19 @@ export function productProblems(rows: readonly BaseRow[], releases: readonly Rel
   return [...families.keys()].sort().map((f) => buildProblem(families.get(f)!, releases, rules, QUANTITY_SPACE));
 }
 
-export interface ProductProtectionReport {
-  cells: number;
-  suppressed: number;
-  families: number;
-  lines: number; // unit-month-product contributions counted
-  uncounted: number; // product lines left out of quantities (unknown unit of measure, or another dimension than the code's)
-  audit: AuditSummary;
-  seconds: number;
-}
+/** The quantities as a stored space (store.ts): their contributions, in release_product_contributions or read from the filings. */
+export const QUANTITY_STORE: StoredSpace = {
+  ...QUANTITY_SPACE,
+  name: 'products',
+  contributions: (sources) => `
+    select release_id, unit_id, period, province_code, product || '~' || unit_of_measure_code as category, quantity
+      from release_product_contributions where release_id = any(:ids)
+    ${sources ? `union all select release_id, unit_id, period, province_code, product || '~' || unit_of_measure_code, quantity from (${productLinesOf(`(${sources.sql})`).select}) p` : ''}`,
+  amounts: [{ column: 'quantity', measure: 'quantity', exact: toMicro }],
+  problems: productProblems,
+};
+
+export type { ProductProtectionReport } from './types.ts'; // protect-job.ts reads it here
 
 export interface ProductCellRow { release_id: number; geo: string; product: string; unit_of_measure_code: string; measure: 'quantity' | 'units'; value: string | null; suppressed: boolean; primary: boolean }
 
@@ -238,28 +210,5 @@ export function byAttackerPerRelease(problem: Problem, result: AuditResult, rele
     if (result.insiders.exact.has(i)) out.insider.exact++;
     if (result.insiders.inside.has(i)) out.insider.inside++;
   }
-  return out;
-}
-
-/** The attacker over the stored product cells of a group of releases: per release, its sensitive product expressions and what is exposed. */
-export async function auditStoredProducts(group: readonly { id: number; months: number; period?: string }[], rules: DisclosureRules, k: Knex): Promise<Map<number, AuditSummary>> {
-  const out = new Map<number, AuditSummary>(group.map((g) => [g.id, { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() }]));
-  let lps = 0; // of the whole group, as the value audit counts them
-  const ids = group.map((g) => g.id);
-  const patterns = await publishedProductPatterns(ids, k);
-  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
-  for (const problem of productProblems(await productRowsOf(ids, null, k), releases, rules)) {
-    const pattern = new Map(problem.releases.map((rel) => [rel.id, rel.published ?? new Set<string>()]));
-    const result = await attack(problem, pattern);
-    problem.targets.forEach((t, i) => {
-      const s = out.get(t.release)!;
-      s.sensitive++;
-      if (result.exactTargets.has(i)) s.exact++;
-      if (result.insideTargets.has(i)) s.inside++;
-    });
-    for (const g of group) addByAttacker(out.get(g.id)!.byAttacker!, byAttackerPerRelease(problem, result, g.id));
-    lps += result.lps;
-  }
-  for (const s of out.values()) s.lps = lps;
   return out;
 }

@@ -4,8 +4,9 @@ import { roundedAverage, totalOf, unitsOf, type BaseCell, type Problem } from '.
 import { perturbedCount, recordKeys } from './counts.ts';
 import { checkProof, type StoredProof } from './proof.ts';
 import { patternOf } from './proof-release.ts';
-import { familyOf, productCategory, productProblems, productRowsOf, publishedProductPatterns, toMicro } from './products.ts';
-import { countSecretOf, groupProblem } from './publish.ts';
+import { familyOf, QUANTITY_STORE, toMicro } from './products.ts';
+import { storedCells, storedProblems, VALUE_STORE } from './store.ts';
+import { countSecretOf } from './publish.ts';
 import { parseReferencePeriod } from './period.ts';
 import type { ReleaseRules } from './types.ts';
 
@@ -29,11 +30,11 @@ type CountOf = (members: readonly BaseCell[]) => bigint;
 async function checkValueCells(problem: Problem, id: number, months: number, countOf: CountOf, k: Knex): Promise<string[]> {
   const cells = problem.cells.get(id) ?? new Map();
   const published = problem.releases.find((r) => r.id === id)?.published ?? new Set<string>();
-  const stored = (await k('release_cells').where({ release_id: id }).select('geo', 'isic', 'measure', 'value', 'suppressed')) as { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean }[];
+  const stored = await storedCells(id, 'values', k);
   const failures: string[] = [];
   const seen = new Set<string>();
   for (const row of stored) {
-    const key = `${row.geo}|${row.isic}`;
+    const key = `${row.geo}|${row.node}`;
     seen.add(key);
     const c = cells.get(key);
     if (!c) { failures.push(`stored cell ${key} has no contributions`); continue; }
@@ -61,10 +62,10 @@ async function checkProductCells(families: readonly Problem[], id: number, count
       truth.set(c.key, { q, units: countOf(members) });
     }
   }
-  const stored = (await k('release_product_cells').where({ release_id: id }).select('geo', 'product', 'unit_of_measure_code as uom', 'measure', 'value', 'suppressed')) as { geo: string; product: string; uom: string; measure: string; value: string | null; suppressed: boolean }[];
+  const stored = await storedCells(id, 'products', k);
   const failures: string[] = [];
   for (const row of stored) {
-    const key = `${row.geo}|${productCategory(row.product, row.uom)}`;
+    const key = `${row.geo}|${row.node}`;
     const t = truth.get(key);
     if (!t) { failures.push(`stored product cell ${key} has no contributions`); continue; }
     if (row.suppressed) continue;
@@ -98,11 +99,10 @@ export async function verifyStoredReleases(k: Knex = db(), ids?: readonly number
       return { id, period: row.period, months: parseReferencePeriod(row.period)!.months.length };
     });
     const months = group.at(-1)!.months;
-    const valueProblem = await groupProblem(group, rules, k);
+    const [valueProblem] = await storedProblems(VALUE_STORE, group, rules, k);
     const countOf: CountOf = (members) => BigInt(perturbedCount(unitsOf(members), keys, rules.minUnits));
     result.failures.push(...await checkValueCells(valueProblem, r.id, months, countOf, k));
-    const productPatterns = await publishedProductPatterns(group.map((g) => g.id), k);
-    const families = productProblems(await productRowsOf(group.map((g) => g.id), null, k), group.map((g) => ({ id: g.id, months: g.months, published: productPatterns.get(g.id)! })), rules);
+    const families = await storedProblems(QUANTITY_STORE, group, rules, k);
     result.failures.push(...await checkProductCells(families, r.id, countOf, k));
     const familyOfKey = new Map(families.map((f) => [`products:${familyOf(f.bases[0].category)}`, f]));
     const spaces = new Map(proofs.map((p) => [p.space, typeof p.proof === 'string' ? JSON.parse(p.proof) as StoredProof : p.proof]));

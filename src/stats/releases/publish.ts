@@ -4,14 +4,14 @@ import { loadSettings } from '../../settings.ts';
 import { auditInsert } from '../../audit.ts';
 import { LOCKS } from '../../locks.ts';
 import { overlaps, parseReferencePeriod, referencePeriodLabel, type ReferencePeriod } from './period.ts';
-import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import type { DisclosureRules, ReleaseInProblem } from './cube.ts';
 import { ProtectionFailure } from './protect.ts';
-import { productRowsOf, publishedProductPatterns, storeProductContributions } from './products.ts';
+import { productCategory, QUANTITY_STORE, storeProductContributions } from './products.ts';
+import { baseRowsOf, publishedPatterns, storeCells, VALUE_STORE, type StoredRelease } from './store.ts';
 import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
 import { storeProofs } from './proof-release.ts';
-import { bulkInsert } from './bulk.ts';
-import { BUILDING, inputsNow, sourceContributions, type SourceSql, type UnstoredRelease } from './sources.ts';
+import { BUILDING, inputsNow, sourceContributions, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
 export { sharedSuppressions } from './protect-job.ts';
@@ -46,8 +46,6 @@ export interface PublishRequest {
   firstPattern?: 'primary' | 'gauss';
 }
 
-interface StoredRelease { id: number; period: string; months: number }
-
 /** The releases of `year` linked to `seed` through shared months (seed included when stored). */
 export function linkedGroup(seed: ReferencePeriod, stored: readonly { id: number; period: string }[]): StoredRelease[] {
   const parsed = stored.map((r) => ({ ...r, ref: parseReferencePeriod(r.period)! }));
@@ -62,55 +60,6 @@ export function linkedGroup(seed: ReferencePeriod, stored: readonly { id: number
     }
   }
   return group.map((r) => ({ id: r.id, period: r.period, months: r.ref.months.length }));
-}
-
-/**
- * One row per unit and base cell over the stored releases `ids` and the unstored ones of
- * `sources`: the unit-months that exactly the same releases counted with exactly the same figures
- * share a signature. Each row carries the unit's owner (its legal entity, the contributor of
- * DESIGN §7), as the units table says now.
- */
-async function baseRowsOf(ids: readonly number[], sources: SourceSql | null, k: Knex): Promise<BaseRow[]> {
-  const res = await k.raw(
-    `with c as (
-       select release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees
-         from release_contributions where release_id = any(:ids)
-       ${sources ? `union all ${sources.sql}` : ''}
-     ), s as (
-       select unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees,
-              array_to_string(array_agg(release_id order by release_id), ',') as sig
-         from c
-        group by unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees)
-     select s.unit_id, u.legal_entity_id as owner_id, s.province_code, s.isic_class, s.sig,
-            sum(s.production_value)::text as pv, sum(s.intermediate_consumption)::text as ic, sum(s.employees)::text as emp
-       from s join units u on u.id = s.unit_id
-      group by s.province_code, s.isic_class, s.sig, s.unit_id, u.legal_entity_id`,
-    { ids: [...ids], ...(sources?.bindings ?? {}) },
-  );
-  return (res.rows as Record<string, string | number>[]).map((r) => ({
-    unit: Number(r.unit_id),
-    owner: Number(r.owner_id),
-    province: String(r.province_code),
-    category: String(r.isic_class),
-    sig: String(r.sig).split(',').map(Number),
-    amounts: { production_value: BigInt(r.pv), intermediate_consumption: BigInt(r.ic), employees: BigInt(r.emp) },
-  }));
-}
-
-async function publishedPatterns(ids: readonly number[], k: Knex): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>(ids.map((id) => [id, new Set()]));
-  if (ids.length === 0) return out;
-  const rows = await k('release_cells').whereIn('release_id', [...ids]).andWhere({ measure: 'production_value', suppressed: false }).select('release_id', 'geo', 'isic');
-  for (const r of rows as { release_id: number; geo: string; isic: string }[]) out.get(Number(r.release_id))!.add(`${r.geo}|${r.isic}`);
-  return out;
-}
-
-/** The joint problem of a group of stored releases (stats:audit). */
-export async function groupProblem(group: readonly StoredRelease[], rules: DisclosureRules, k: Knex): Promise<Problem> {
-  const ids = group.map((g) => g.id);
-  const patterns = await publishedPatterns(ids, k);
-  const releases: ReleaseInProblem[] = group.map((g) => ({ id: g.id, months: g.months, published: patterns.get(g.id)!, period: g.period }));
-  return buildProblem(await baseRowsOf(ids, null, k), releases, rules);
 }
 
 export async function rulesNow(k: Knex): Promise<DisclosureRules> {
@@ -143,9 +92,9 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     const foresight = req.foresight === false ? [] : foresightOf(req.period, req.preliminary, storedFinals);
     const sources = sourceContributions([building, ...foresight], cutOff);
     const ids = group.map((g) => g.id);
-    const [patterns, productPatterns] = [await publishedPatterns(ids, trx), await publishedProductPatterns(ids, trx)];
-    const valueRows = await baseRowsOf(ids, sources, trx);
-    const productRows = await productRowsOf(ids, sources, trx);
+    const [patterns, productPatterns] = [await publishedPatterns(VALUE_STORE, ids, trx), await publishedPatterns(QUANTITY_STORE, ids, trx)];
+    const valueRows = await baseRowsOf(VALUE_STORE, ids, sources, trx);
+    const productRows = await baseRowsOf(QUANTITY_STORE, ids, sources, trx);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
       ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)!, period: g.period })),
       { id: BUILDING, months: req.period.months.length, published: null, period: req.period.code },
@@ -193,8 +142,8 @@ async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, 
     const own = sourceContributions([{ id, code: req.period.code, months: req.period.months, preliminary: req.preliminary }], cutOff);
     await trx.raw(`insert into release_contributions (release_id, unit_id, period, province_code, isic_class, production_value, intermediate_consumption, employees) ${own.sql}`, own.bindings);
     const counts = await storeProductContributions(id, trx);
-    await bulkInsert(trx, 'release_cells', [['release_id', 'integer'], ['geo', 'text'], ['isic', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.cells.map((c) => ({ release_id: id, ...c })));
-    await bulkInsert(trx, 'release_product_cells', [['release_id', 'integer'], ['geo', 'text'], ['product', 'text'], ['unit_of_measure_code', 'text'], ['measure', 'text'], ['value', 'numeric'], ['suppressed', 'boolean']], out.products.map((c) => ({ release_id: id, ...c })));
+    await storeCells(trx, id, 'values', out.cells.map(({ isic, ...c }) => ({ ...c, node: isic })));
+    await storeCells(trx, id, 'products', out.products.map(({ product, unit_of_measure_code: uom, ...c }) => ({ ...c, node: productCategory(product, uom) })));
     await storeProofs(id, out.proofs, trx);
     const report: ProtectionReport = {
       ...out.report,

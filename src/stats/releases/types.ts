@@ -1,7 +1,6 @@
 // What a stored release says about itself (releases.report), shown to the statistics office and
 // printed by `stats:release` / `stats:audit`. Nothing here names a cell or a unit.
 
-import type { ProductProtectionReport } from './products.ts';
 import type { AttackerKind, AttackerSummary } from './attack.ts';
 
 export const RELEASE_MEASURES = ['production_value', 'value_added', 'intermediate_consumption', 'employees', 'units'] as const;
@@ -14,6 +13,17 @@ export interface AuditSummary {
   lps: number; // linear programmes solved
   /** Per attacker (issue 22): outsider (cells and parts), insider (two-contributor expressions), revision (changes between releases). */
   byAttacker?: Record<AttackerKind, AttackerSummary>;
+}
+
+/** The product dimension of a release's report (products.ts). */
+export interface ProductProtectionReport {
+  cells: number;
+  suppressed: number;
+  families: number;
+  lines: number; // unit-month-product contributions counted
+  uncounted: number; // product lines left out of quantities (unknown unit of measure, or another dimension than the code's)
+  audit: AuditSummary;
+  seconds: number;
 }
 
 export interface ProtectionReport {

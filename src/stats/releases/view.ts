@@ -6,9 +6,11 @@ import { referencePeriodLabel } from './period.ts';
 import type { ReleaseMeasure, ReleaseRow } from './types.ts';
 import { NATIONAL, ALL_ACTIVITIES as ALL_INDUSTRY } from './cube.ts';
 import { visibleRelease, PUBLIC, type Viewer } from '../../dissemination/embargo.ts';
+import type { CellSpace } from './store.ts';
 
 // DESIGN §7 "releases, not queries": every table the statistics office sees or downloads is a
-// slice of the cells of a stored release, read as they were stored. Nothing here adds, derives or
+// slice of the cells of a stored release, read as they were stored — one reader (releaseSlice) and
+// one grid (cellGrid) for the values here and the products (products-view.ts). Nothing here adds, derives or
 // protects a figure: the release's cube already has every total, and its suppressions.
 
 export { NATIONAL, ALL_INDUSTRY };
@@ -54,7 +56,45 @@ export async function latestRelease(period: string, preliminary: boolean, k: Kne
   return (row as ReleaseRow | undefined) ?? null;
 }
 
-interface CellRow { geo: string; isic: string; value: string | null } // value null ⇔ suppressed (a check of release_cells)
+/** A stored cell as a table reads it: value null ⇔ suppressed (a check of release_cells). */
+export interface SliceCell { geo: string; node: string; measure: string; value: string | null }
+
+export interface ReleaseSlice { cells: SliceCell[]; provinces: Record<string, string>; isic: Record<string, string>; uoms: Record<string, string> }
+
+/**
+ * The cells of one space of a stored release that `where` keeps (SQL over alias `c`), and the names
+ * the table's axes need, in one statement: a range of the primary key (release_id, space, measure,
+ * geo, node). The cells come back as one JSON array rather than a row each: PGlite's per-row cost
+ * was most of a class-level view's time (4,700 cells), and values stay exact text.
+ */
+export async function releaseSlice(releaseId: number, space: CellSpace, where: { sql: string; bindings: readonly (string | number)[] }, names: { provinces?: boolean; isicLevel?: string | null; uoms?: boolean }, k: Knex): Promise<ReleaseSlice> {
+  const res = await k.raw(
+    `select (select coalesce(json_agg(json_build_array(c.geo, c.node, c.measure, c.value::text)), '[]')
+               from release_cells c where c.release_id = ? and c.space = ? and ${where.sql}) as cells,
+            ${names.provinces ? '(select json_object_agg(code, name) from provinces)' : 'null'} as provinces,
+            ${names.isicLevel ? '(select json_object_agg(code, title_fa) from isic_codes where level = ?)' : 'null'} as isic,
+            ${names.uoms ? '(select json_object_agg(code, name_fa) from units_of_measure)' : 'null'} as uoms`,
+    [releaseId, space, ...where.bindings, ...(names.isicLevel ? [names.isicLevel] : [])],
+  );
+  const row = res.rows[0] as Record<string, unknown>;
+  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  return {
+    cells: json<[string, string, string, string | null][]>(row.cells).map(([geo, node, measure, value]) => ({ geo, node, measure, value })),
+    provinces: json<Record<string, string> | null>(row.provinces) ?? {},
+    isic: json<Record<string, string> | null>(row.isic) ?? {},
+    uoms: json<Record<string, string> | null>(row.uoms) ?? {},
+  };
+}
+
+/** The table `rows` × `cols` of a release, from its cells by `row|col` key: a key not found is an empty cell (no unit there). */
+export function cellGrid(rows: readonly { key: string }[], cols: readonly ViewHeader[], at: ReadonlyMap<string, string | null>): ViewCell[][] {
+  return rows.map((r) => cols.map((c): ViewCell => {
+    const key = `${r.key}|${c.key}`;
+    if (!at.has(key)) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
+    const value = at.get(key) ?? null;
+    return { row: r.key, col: c.key, value, suppressed: value === null, empty: false };
+  }));
+}
 
 /** The view of the latest release of `q.period`, or null when the period has none. */
 export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ReleaseView | null> {
@@ -63,28 +103,15 @@ export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer
   const dims = [q.rows, q.cols];
   const isicDim = dims.find((d): d is Exclude<ViewDimension, 'province'> => d !== null && d !== 'province');
   const byGeo = dims.includes('province');
-  // One statement: a range of the primary key (release_id, measure, geo, isic) and the labels of
-  // its axes. The cells come back as one JSON array rather than a row each: PGlite's per-row cost
-  // was most of a class-level view's time (4,700 cells), and values stay exact text.
-  const level = isicDim ? ISIC_LEVEL[isicDim] : null;
-  const res = await k.raw(
-    `select (select coalesce(json_agg(json_build_array(c.geo, c.isic, c.value::text)), '[]')
-               from release_cells c
-              where c.release_id = ? and c.measure = ?
-                ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
-                and ${isicDim ? `(c.isic = '${ALL_INDUSTRY}' or (length(c.isic) = ${ISIC_LENGTH[isicDim]} and c.isic <> '${ALL_INDUSTRY}'))` : `c.isic = '${ALL_INDUSTRY}'`}) as cells,
-            ${byGeo ? '(select json_object_agg(code, name) from provinces)' : 'null'} as provinces,
-            ${level ? '(select json_object_agg(code, title_fa) from isic_codes where level = ?)' : 'null'} as isic`,
-    level ? [release.id, q.measure, level] : [release.id, q.measure],
-  );
-  const row = res.rows[0] as { cells: unknown; provinces: unknown; isic: unknown };
-  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-  const provinceNames = json<Record<string, string> | null>(row.provinces) ?? {};
-  const isicTitles = json<Record<string, string> | null>(row.isic) ?? {};
-  const found: CellRow[] = json<[string, string, string | null][]>(row.cells).map(([geo, isic, value]) => ({ geo, isic, value }));
+  const where = `c.measure = ? ${byGeo ? '' : `and c.geo = '${NATIONAL}'`}
+    and ${isicDim ? `(c.node = '${ALL_INDUSTRY}' or (length(c.node) = ${ISIC_LENGTH[isicDim]} and c.node <> '${ALL_INDUSTRY}'))` : `c.node = '${ALL_INDUSTRY}'`}`;
+  const slice = await releaseSlice(release.id, 'values', { sql: where, bindings: [q.measure] }, { provinces: byGeo, isicLevel: isicDim ? ISIC_LEVEL[isicDim] : null }, k);
+  const found = slice.cells;
+  const provinceNames = slice.provinces;
+  const isicTitles = slice.isic;
 
-  const axisOf = (d: ViewDimension | null) => (d === null ? null : d === 'province' ? 'geo' : 'isic');
-  const keyOf = (d: ViewDimension | null, c: CellRow) => { const a = axisOf(d); return a === null ? VALUE_KEY : c[a]; };
+  const axisOf = (d: ViewDimension | null) => (d === null ? null : d === 'province' ? 'geo' : 'node');
+  const keyOf = (d: ViewDimension | null, c: SliceCell) => { const a = axisOf(d); return a === null ? VALUE_KEY : c[a]; };
   const headers = (d: ViewDimension | null): ViewHeader[] => {
     if (d === null) return [{ key: VALUE_KEY, label: VIEW_MEASURE_LABELS[q.measure], total: false }];
     const total = d === 'province' ? NATIONAL : ALL_INDUSTRY;
@@ -100,12 +127,7 @@ export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer
   };
   const rows = headers(q.rows);
   const cols = headers(q.cols);
-  const at = new Map(found.map((c) => [`${keyOf(q.rows, c)}|${keyOf(q.cols, c)}`, c]));
-  const cells = rows.map((r) => cols.map((c): ViewCell => {
-    const cell = at.get(`${r.key}|${c.key}`);
-    if (!cell) return { row: r.key, col: c.key, value: null, suppressed: false, empty: true };
-    return { row: r.key, col: c.key, value: cell.value, suppressed: cell.value === null, empty: false };
-  }));
+  const cells = cellGrid(rows, cols, new Map(found.map((c) => [`${keyOf(q.rows, c)}|${keyOf(q.cols, c)}`, c.value])));
   return {
     query: q,
     release,
@@ -114,22 +136,6 @@ export async function releaseView(q: ViewRequest, k: Knex = db(), viewer: Viewer
     measureLabel: VIEW_MEASURE_LABELS[q.measure],
     rows, cols, cells,
   };
-}
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** JSON of an exact integer: a number while it is safe in a double, else its digits as a string. */
-export function jsonInteger(v: string | null): number | string | null {
-  if (v === null) return null;
-  const b = BigInt(v);
-  return b <= MAX_SAFE && b >= -MAX_SAFE ? Number(b) : v;
-}
-
-const faGrouped = new Intl.NumberFormat('fa-IR', { maximumFractionDigits: 0 });
-
-/** An exact integer with Persian digits and grouping, without passing through a double. */
-export function faInteger(v: string): string {
-  return faGrouped.format(BigInt(v));
 }
 
 export const SUPPRESSED_FLAG = '×';
