@@ -77,7 +77,7 @@ describe('revision analysis of the flash estimate', () => {
     const comp = async (period: string, first: boolean, value: number, release: boolean, suppressed = false) => {
       const [c] = await t.knex('index_computations').insert({ period, base_year: 1404, cut_off: new Date(), computed_at: new Date(), first, report: REPORT }).returning('id');
       await t.knex('index_cells').insert({ computation_id: c.id, node: 'T', level: 'total', value, imputed_share: 0, weight_share: 1, contributors: 3, suppressed });
-      if (release) await t.knex('index_releases').insert({ computation_id: c.id, period });
+      if (release) await t.knex('index_publications').insert({ computation_id: c.id, period });
     };
     await comp('1403-01', true, 100, true);
     await comp('1403-02', true, 104, true);

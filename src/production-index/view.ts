@@ -8,12 +8,12 @@ import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
 import { periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
-import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
-import { visibleIndexRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
+import { publishedCells, latestPublication, valueAddedPublished, computationsOf, publishedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
+import { visibleIndexPublication, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 import { fixedBaseContribution } from './chain.ts';
 
-// The «شاخص تولید» page and its files: released figures only (index_published), the last 24
+// The «شاخص تولید» page and its files: published figures only (index_published), the last 24
 // months by section and division, changes over the month and the year from the published values
 // themselves, and the revision triangle of one month.
 
@@ -24,15 +24,15 @@ export interface IndexRow {
   node: string;
   level: IndexLevel;
   title: string;
-  cells: (PublishedCell | null)[]; // one per month shown; null = not released
-  adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest release, one per month shown
+  cells: (PublishedCell | null)[]; // one per month shown; null = not published
+  adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest publication, one per month shown
   latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null; contribution: number | null } | null;
 }
 
-/** The released computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
+/** The published computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
 export type PublishedReport = Omit<IndexReport, 'uncoveredShare'> & { uncoveredShare: number | null };
 
-export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; released: boolean; models: Map<string, PublishedAdjustment['model']> }
+export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; published: boolean; models: Map<string, PublishedAdjustment['model']> }
 
 async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, string>> {
   const rows: { code: string; title_fa: string }[] = await k('isic_codes').whereIn('code', [...nodes]).select('code', 'title_fa');
@@ -47,7 +47,7 @@ function contributionOf(now: PublishedCell | undefined, before: PublishedCell | 
   return fixedBaseContribution(now.weight_share, now.value, before.value, totalBefore.value);
 }
 
-/** Changes from published values only: both ends released and not suppressed. */
+/** Changes from published values only: both ends published and not suppressed. */
 const change = (now: number | null | undefined, before: number | null | undefined): number | null => (now == null || before == null || before === 0 ? null : now / before - 1);
 
 /** The index by total, section and division (or deeper) for the months ending at `last`. */
@@ -78,14 +78,14 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
       } : null,
     };
   });
-  const release = await latestRelease(last, k);
+  const publication = await latestPublication(last, k);
   const models = new Map([...adjusted].map(([node, a]) => [node, a.model]));
-  return { periods, rows, last, report: release ? await publishedReport(release, k) : null, released: Boolean(release), models };
+  return { periods, rows, last, report: publication ? await publishedReport(publication, k) : null, published: Boolean(publication), models };
 }
 
-async function publishedReport(release: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
-  const r = release.report;
-  return { ...r, uncoveredShare: (await valueAddedPublished(release.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
+async function publishedReport(publication: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
+  const r = publication.report;
+  return { ...r, uncoveredShare: (await valueAddedPublished(publication.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
 }
 
 /** Total first, then each section followed by its divisions (and deeper codes under them). */
@@ -94,9 +94,9 @@ function nodeOrder(a: string, b: string): number {
   return key(a).localeCompare(key(b));
 }
 
-/** The latest month with a released index, if any. */
-export async function lastReleasedPeriod(k: Knex = db()): Promise<Period | null> {
-  const row = await k('index_releases').where(visibleIndexRelease(PUBLIC)).max('period as p').first();
+/** The latest month with a published index, if any. */
+export async function lastPublishedPeriod(k: Knex = db()): Promise<Period | null> {
+  const row = await k('index_publications').where(visibleIndexPublication(PUBLIC)).max('period as p').first();
   return (row?.p as Period | null) ?? null;
 }
 
@@ -131,15 +131,15 @@ export function indexChartSvg(table: IndexTable): string {
   return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
 }
 
-export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; released: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
+export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; published: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
 
 export const TRIANGLE_NODES = ['T', 'B', 'C'] as const;
 
-/** Every computation of `period`, oldest first; values only of released ones. */
+/** Every computation of `period`, oldest first; values only of published ones. */
 export async function revisionTriangle(period: Period, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<TriangleRow[]> {
   const list = await computationsOf(period, k, viewer);
-  const values = await releasedCellsOf(list.filter((c) => c.release_id !== null).map((c) => c.id), TRIANGLE_NODES, k, viewer);
-  return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, released: c.release_id !== null, values: values.get(c.id) ?? new Map() }));
+  const values = await publishedCellsOf(list.filter((c) => c.publication_id !== null).map((c) => c.id), TRIANGLE_NODES, k, viewer);
+  return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, published: c.publication_id !== null, values: values.get(c.id) ?? new Map() }));
 }
 
 const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)'];
@@ -166,14 +166,14 @@ export const indexCsv = (t: IndexTable): string => csvText([HEADER, ...fileRows(
 export const indexXlsx = (t: IndexTable): Promise<Buffer> =>
   simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
 
-/** The API's answer: one month's released cells down to a level. */
+/** The API's answer: one month's published cells down to a level. */
 export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = db()): Promise<unknown | null> {
-  const release = await latestRelease(period, k);
-  if (!release) return null;
+  const publication = await latestPublication(period, k);
+  if (!publication) return null;
   const t = await indexTable(period, deepest, 1, k);
   return {
     period,
-    release: { id: release.id, released_at: new Date(release.released_at).toISOString(), cut_off: new Date(release.cut_off).toISOString() },
+    publication: { id: publication.id, published_at: new Date(publication.published_at).toISOString(), cut_off: new Date(publication.cut_off).toISOString() },
     base: 100,
     cells: t.rows.map((r) => ({
       node: r.node, level: r.node === 'T' ? 'total' : r.level, title: r.title,
@@ -183,6 +183,6 @@ export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = d
       calendar_adjusted: r.latest?.suppressed ? null : r.latest?.ca ?? null, seasonally_adjusted: r.latest?.suppressed ? null : r.latest?.sa ?? null,
       change_month_sa: r.latest?.suppressed ? null : r.latest?.saMom ?? null,
     })),
-    not_covered: { classes: release.report.uncovered, weight_share: (await publishedReport(release, k)).uncoveredShare },
+    not_covered: { classes: publication.report.uncovered, weight_share: (await publishedReport(publication, k)).uncoveredShare },
   };
 }
