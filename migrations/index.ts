@@ -34,6 +34,7 @@ import * as m160 from './160_release_proofs.ts';
 import * as m220 from './220_index_holidays.ts';
 import * as m221 from './221_index_adjusted.ts';
 import * as m240 from './240_index_publications.ts';
+import * as m241 from './241_index_cache.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -72,6 +73,7 @@ const migrations: Record<string, Knex.Migration> = {
   '220_index_holidays': m220,
   '221_index_adjusted': m221,
   '240_index_publications': m240,
+  '241_index_cache': m241,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
