@@ -3,7 +3,7 @@ import { apiRole, apiError } from '../api/auth.ts';
 import { auditFrom } from '../audit.ts';
 import { parseForm } from '../forms.ts';
 import { heavy } from '../ops/heavy.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import { apiQuery } from './forms.ts';
 import { indexJson } from './view.ts';
 import { requestIndexComputation } from '../stats/jobs/requests.ts';

@@ -4,7 +4,7 @@ import { auditFrom } from '../audit.ts';
 import { parseForm, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { latestDuePeriod, addMonths } from '../calendar.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy } from '../ops/heavy.ts';
 import { LEGEND } from '../stats/releases/view.ts';

@@ -5,8 +5,8 @@ import { csvText, type CsvValue } from '../export.ts';
 import { simpleXlsx } from '../stats/export.ts';
 import { lineChartSvg } from '../stats/chart.ts';
 import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
-import { periodLabel } from '../views.ts';
-import { persianDigits } from '../text.ts';
+import { periodLabel } from '../calendar.ts';
+import { fa, faFixed } from '../numbers.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
 import { publishedCells, latestPublication, valueAddedPublished, computationsOf, publishedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
 import { visibleIndexPublication, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
@@ -100,8 +100,8 @@ export async function lastPublishedPeriod(k: Knex = db()): Promise<Period | null
   return (row?.p as Period | null) ?? null;
 }
 
-export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : persianDigits(v.toFixed(1)).replace('.', '٫'));
-export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${persianDigits(Math.abs(v * 100).toFixed(1)).replace('.', '٫')}٪`);
+export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : faFixed(v, 1));
+export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${faFixed(Math.abs(v * 100), 1)}٪`);
 
 /** The nation's index: raw (NSA), calendar adjusted (CA) and seasonally adjusted (SA); the sections' raw index when no adjusted series is published yet. */
 export function indexChartSvg(table: IndexTable): string {
@@ -128,7 +128,7 @@ export function indexChartSvg(table: IndexTable): string {
   const ticks: number[] = [];
   for (let v = lo; v <= hi; v += step) ticks.push(v);
   const what = adjusted ? `${TOTAL_LABEL}: خام، تعدیل تقویمی و فصلی‌زدایی‌شده` : 'شاخص تولید صنعت و معدن';
-  return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
+  return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${fa(MONTHS_SHOWN)} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
 }
 
 export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; published: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
@@ -164,7 +164,7 @@ function fileRows(t: IndexTable): CsvValue[][] {
 export const indexCsv = (t: IndexTable): string => csvText([HEADER, ...fileRows(t)]);
 
 export const indexXlsx = (t: IndexTable): Promise<Buffer> =>
-  simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
+  simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${fa(MONTHS_SHOWN)} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
 
 /** The API's answer: one month's published cells down to a level. */
 export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = db()): Promise<unknown | null> {
