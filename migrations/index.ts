@@ -35,6 +35,7 @@ import * as m220 from './220_index_holidays.ts';
 import * as m221 from './221_index_adjusted.ts';
 import * as m240 from './240_index_publications.ts';
 import * as m241 from './241_index_cache.ts';
+import * as m242 from './242_index_chain.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -74,6 +75,7 @@ const migrations: Record<string, Knex.Migration> = {
   '221_index_adjusted': m221,
   '240_index_publications': m240,
   '241_index_cache': m241,
+  '242_index_chain': m242,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -97,7 +97,8 @@ describe('the adjusted series of a computation', () => {
     await agent.post('/stats/index/publications').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
     const csv = await agent.get('/stats/index?format=csv').expect(200);
     const line = csv.text.split('\n').find((l) => l.startsWith(`${PERIOD},T,`))!;
-    expect(line.split(',').slice(10).join(',').trim()).toBe(',,');
+    // No CA, SA, SA change, nor contribution to growth for a suppressed cell.
+    expect(line.split(',').slice(10).join(',').trim()).toBe(',,,');
     expect((await agent.get('/stats/index').expect(200)).text).not.toContain('id="adjustment-model"');
   });
 });

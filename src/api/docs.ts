@@ -412,6 +412,7 @@ export const openApiDocument: Json = {
                   calendar_adjusted: { type: ['number', 'null'], description: 'شاخص تعدیل تقویمی (روزهای کاری، تعطیلات رسمی و رمضان)؛ null برای خانه محرمانه یا سری کوتاه‌تر از ۳۶ ماه' },
                   seasonally_adjusted: { type: ['number', 'null'], description: 'شاخص فصلی‌زدایی‌شده و تعدیل تقویمی' },
                   change_month_sa: { type: ['number', 'null'], description: 'تغییر شاخص فصلی‌زدایی‌شده نسبت به ماه قبل' },
+                  contribution: { type: ['number', 'null'], description: 'سهم این گره در رشد ماهانه کل صنعت و معدن (۰٫۰۱ = یک واحد درصد)؛ جمع سهم‌های گره‌های یک سطح برابر رشد کل است. null برای خانه محرمانه، گره‌ای که وزنش منتشر نمی‌شود، یا وقتی ماه قبل (یا ماه‌های سال پیوند) منتشر نشده است' },
                 } } },
                 not_covered: { type: 'object', properties: { classes: { type: 'array', items: { type: 'string' } }, weight_share: { type: ['number', 'null'], description: 'null وقتی ارزش افزوده همه این طبقه‌ها در انتشار نهایی سال پایه منتشر نشده است' } } },
               },

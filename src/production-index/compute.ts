@@ -4,6 +4,7 @@ import { loadSettings } from '../settings.ts';
 import { auditInsert } from '../audit.ts';
 import { addMonths, deadlineOf, periodOfParts, periodRange, type Period } from '../calendar.ts';
 import { refreshIndexCache, baseProducts } from './cache.ts';
+import { chainBasis, chainCells, chosenComputations, contributionsOf, linkable, linkTerms, referenceOf, storedValues, type ChainBasis } from './linking.ts';
 import { isicNodesOf, type DisclosureRules } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
 import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
@@ -44,6 +45,31 @@ export interface IndexReport {
   audit?: IndexProtection['audit'] & { interval: number };
   headlineHidden?: string[];
   adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
+  /** Issue 25 §2: the year whose value added weights this month (chain-linked); absent before: the base year. */
+  weightYear?: number;
+  /** Classes with base-year products and value added in the weight year but no annual mean to link to (not in the index this year). */
+  unlinked?: string[];
+}
+
+/**
+ * Each node's contribution to the nation's growth from the previous month (linking.ts), against
+ * the previous month's stored figures (its latest published computation, else its latest); none
+ * when that month was never computed.
+ */
+async function monthContributions(period: Period, baseYear: number, cells: readonly IndexNode[], basis: ChainBasis, weightsOf: (year: number) => Promise<Map<string, number>>, k: Knex): Promise<Map<string, number>> {
+  const previous = addMonths(period, -1);
+  const chosen = await chosenComputations(previous, previous, baseYear, k);
+  const id = chosen.get(previous);
+  if (id === undefined) return new Map();
+  const before = (await storedValues([id], k)).get(id) ?? new Map<string, number>();
+  const prevRef = referenceOf(previous, baseYear);
+  let previousBasis = basis;
+  if (prevRef !== basis.year) {
+    const other = await chainBasis(prevRef, baseYear, weightsOf, k);
+    if (!other.ok) return new Map();
+    previousBasis = other.basis;
+  }
+  return contributionsOf({ now: new Map(cells.map((c) => [c.node, c.value])), before, basis, previousBasis });
 }
 
 
@@ -219,24 +245,38 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const cutOff = first ? firstAt : at;
     // The base year's products and the 13 months' terms, made again only where filings changed.
     const cache = await refreshIndexCache(baseYearValue, periodRange(addMonths(req.period, -12), req.period), trx);
-    const base = { products: await baseProducts(baseYearValue, trx), weights: await classWeights(baseYearValue, trx) };
+    const products = await baseProducts(baseYearValue, trx);
+    // Chain-linking (linking.ts): the class weights of the reference year, and its annual means.
+    const weightsOf = (year: number) => classWeights(year, trx);
+    const ref = referenceOf(req.period, baseYearValue);
+    const linked = await chainBasis(ref, baseYearValue, weightsOf, trx);
+    if (!linked.ok) return { ok: false as const, reason: linked.reason };
+    const basis = linked.basis;
+    const weights = basis.weights;
     const tBase = clock();
-    const coded = new Set(base.products.map((p) => p.isic_class));
-    const covered = new Set([...coded].filter((c) => base.weights.has(c)));
-    const { rows, respondents } = await panel(req.period, cutOff, baseYearValue, covered, trx);
+    const coded = new Set(products.map((p) => p.isic_class));
+    const covered = new Set([...coded].filter((c) => weights.has(c) && linkable(basis, c)));
+    const panelOut = await panel(req.period, cutOff, baseYearValue, covered, trx);
+    const respondents = panelOut.respondents;
+    const rows = linkTerms(panelOut.rows, basis);
     const tPanel = clock();
-    const cells = aggregate(rows, base.weights, covered);
-    const protection = await protectIndex(cells, rows, base.weights, covered, rules, settings.get('headline_cells'));
+    const cells = aggregate(rows, weights, covered);
+    const protection = await protectIndex(cells, rows, weights, covered, rules, settings.get('headline_cells'));
     const tProtect = clock();
-    const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
-    const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
+    chainCells(cells, basis);
+    const contributions = await monthContributions(req.period, baseYearValue, cells, basis, weightsOf, trx);
+    for (const c of cells) c.contribution = contributions.get(c.node) ?? null;
+    const allWeight = [...weights.values()].reduce((s, w) => s + w, 0);
+    const uncovered = [...weights.keys()].filter((c) => !covered.has(c)).sort();
     const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
-      unweighted: [...coded].filter((c) => !base.weights.has(c)).sort(),
+      unweighted: [...coded].filter((c) => !weights.has(c)).sort(),
       uncovered,
-      uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (base.weights.get(c) ?? 0), 0) / allWeight : 0,
+      uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (weights.get(c) ?? 0), 0) / allWeight : 0,
+      weightYear: ref,
+      unlinked: [...coded].filter((c) => weights.has(c) && !linkable(basis, c)).sort(),
       seconds: { base: tBase, panel: tPanel, protect: tProtect, store: 0 },
       cache: { base: cache.base, months: cache.months },
       audit: { ...protection.audit, interval: rules.interval },
@@ -244,10 +284,10 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
       adjustment: adjustments.report,
     };
     const [row] = await trx('index_computations').insert({
-      period: req.period, base_year: baseYearValue, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
+      period: req.period, base_year: baseYearValue, weight_year: ref, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
     }).returning('id');
     const id = Number(row.id);
-    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed }));
+    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed, contribution: c.contribution ?? null }));
     for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
     await storeAdjustments(id, adjustments, trx);
     await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);

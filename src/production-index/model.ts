@@ -19,6 +19,11 @@ export interface PublishedCell {
   imputed_share: number | null;
   weight_share: number | null;
   suppressed: boolean;
+  /** Issue 25 §2: contribution to the nation's growth from the previous month (null: hidden or not computed). */
+  contribution: number | null;
+  /** The year whose value added weights the month (chain-linking; null before it: the base year). */
+  weight_year: number | null;
+  base_year: number;
 }
 
 export interface ComputationRow {
@@ -41,7 +46,7 @@ export const levelsDownTo = (deepest: IndexLevel): IndexLevel[] => LEVEL_ORDER.s
 export async function publishedCells(periods: readonly Period[], levels: readonly IndexLevel[], k: Knex = db()): Promise<PublishedCell[]> {
   const rows = await k('index_published')
     .whereIn('period', [...periods]).whereIn('level', [...levels])
-    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed')
+    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed', 'contribution', 'weight_year', 'base_year')
     .orderBy(['period', 'node']);
   return (rows as Record<string, unknown>[]).map((r) => ({
     period: String(r.period),
@@ -51,6 +56,9 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
     imputed_share: r.imputed_share === null ? null : Number(r.imputed_share),
     weight_share: r.weight_share === null ? null : Number(r.weight_share),
     suppressed: Boolean(r.suppressed),
+    contribution: r.contribution === null || r.contribution === undefined ? null : Number(r.contribution),
+    weight_year: r.weight_year === null || r.weight_year === undefined ? null : Number(r.weight_year),
+    base_year: Number(r.base_year),
   }));
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { addMonths, periodRange, type Period } from '../calendar.ts';
+import { addMonths, periodOfParts, periodRange, splitPeriod, type Period } from '../calendar.ts';
 import { csvText, type CsvValue } from '../export.ts';
 import { simpleXlsx } from '../stats/export.ts';
 import { lineChartSvg } from '../stats/chart.ts';
@@ -26,6 +26,7 @@ export interface IndexRow {
   title: string;
   cells: (PublishedCell | null)[]; // one per month shown; null = not published
   adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest publication, one per month shown
+  contributions: (number | null)[]; // issue 25: contribution to the nation's growth from the month before, one per month shown
   latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null; contribution: number | null } | null;
 }
 
@@ -41,10 +42,32 @@ async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, st
   return out;
 }
 
-/** A node's contribution to the nation's monthly growth, from published values and weight share only. */
-function contributionOf(now: PublishedCell | undefined, before: PublishedCell | undefined, totalBefore: PublishedCell | undefined): number | null {
-  if (now?.value == null || now.weight_share == null || before?.value == null || !totalBefore?.value) return null;
-  return fixedBaseContribution(now.weight_share, now.value, before.value, totalBefore.value);
+type Published = ReadonlyMap<string, PublishedCell>;
+const shown = (at: Published, period: Period, node: string) => { const c = at.get(`${period}|${node}`); return c !== undefined && c.value !== null; };
+
+/**
+ * A node's contribution to the nation's growth from the previous month, as published: the one its
+ * computation stored (chain-linked, linking.ts), shown only when everything it is made of is
+ * published — the node's weight share (index_published), the node and the nation in the previous
+ * month, and, for months linked to a year after the base year, in every month of the years whose
+ * annual means link them (else it would give away a hidden month through those means). A
+ * computation from before chain-linking stored none: its fixed-base contribution is made from
+ * published values and the weight share only.
+ */
+function contributionOf(period: Period, node: string, at: Published): number | null {
+  const now = at.get(`${period}|${node}`);
+  const previous = addMonths(period, -1);
+  if (now?.value == null || now.weight_share == null || !shown(at, previous, node) || !shown(at, previous, 'T')) return null;
+  if (now.weight_year === null) {
+    const before = at.get(`${previous}|${node}`)!;
+    const totalBefore = at.get(`${previous}|T`)!;
+    return totalBefore.value ? fixedBaseContribution(now.weight_share, now.value, before.value!, totalBefore.value) : null;
+  }
+  const years = new Set([now.weight_year, at.get(`${previous}|T`)?.weight_year ?? now.base_year].filter((y) => y !== now.base_year));
+  for (const y of years) {
+    for (let m = 1; m <= 12; m++) if (!shown(at, periodOfParts(y, m), node) || !shown(at, periodOfParts(y, m), 'T')) return null;
+  }
+  return now.contribution;
 }
 
 /** Changes from published values only: both ends published and not suppressed. */
@@ -53,7 +76,10 @@ const change = (now: number | null | undefined, before: number | null | undefine
 /** The index by total, section and division (or deeper) for the months ending at `last`. */
 export async function indexTable(last: Period, deepest: IndexLevel = 'division', months = MONTHS_SHOWN, k: Knex = db()): Promise<IndexTable> {
   const periods = periodRange(addMonths(last, -(months - 1)), last);
-  const wanted = [...new Set([...periods, addMonths(periods[0], -1), ...periods.slice(0, 12).map((p) => addMonths(p, -12))])];
+  // The months shown, the month before, the year before each (changes over the year), and the
+  // years that link them (contributions: every month of the two years before the first one shown).
+  const linkFrom = periodOfParts(splitPeriod(periods[0]).jy - 2, 1);
+  const wanted = [...new Set([...periodRange(linkFrom, last), ...periods])];
   const cells = await publishedCells(wanted, levelsDownTo(deepest), k);
   const at = new Map(cells.map((c) => [`${c.period}|${c.node}`, c]));
   const nodes = [...new Set(cells.filter((c) => periods.includes(c.period)).map((c) => c.node))].sort(nodeOrder);
@@ -70,11 +96,12 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
       title: names.get(node) ?? node,
       cells: own,
       adjusted: periods.map((p) => adj?.get(p) ?? null),
+      contributions: periods.map((p) => contributionOf(p, node, at)),
       latest: now ? {
         value: now.value, imputed: now.imputed_share, weight: now.weight_share, suppressed: now.suppressed,
         mom: change(now.value, at.get(`${addMonths(last, -1)}|${node}`)?.value), yoy: change(now.value, at.get(`${addMonths(last, -12)}|${node}`)?.value),
         ca: adj?.get(last)?.ca ?? null, sa, saMom: change(sa, adj?.get(addMonths(last, -1))?.sa),
-        contribution: contributionOf(now, at.get(`${addMonths(last, -1)}|${node}`), at.get(`${addMonths(last, -1)}|T`)),
+        contribution: contributionOf(last, node, at),
       } : null,
     };
   });
@@ -85,7 +112,8 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
 
 async function publishedReport(publication: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
   const r = publication.report;
-  return { ...r, uncoveredShare: (await valueAddedPublished(publication.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
+  // The uncovered classes' share is of the weight year's value added (chain-linking), the base year's before it.
+  return { ...r, uncoveredShare: (await valueAddedPublished(r.weightYear ?? publication.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
 }
 
 /** Total first, then each section followed by its divisions (and deeper codes under them). */
@@ -142,7 +170,7 @@ export async function revisionTriangle(period: Period, k: Knex = db(), viewer: V
   return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, published: c.publication_id !== null, values: values.get(c.id) ?? new Map() }));
 }
 
-const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)'];
+const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)', 'سهم در رشد ماهانه کل (واحد درصد)'];
 
 const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
 
@@ -155,7 +183,7 @@ function fileRows(t: IndexTable): CsvValue[][] {
       const prev = i > 0 ? r.cells[i - 1]?.value : null;
       const a = c.suppressed ? null : r.adjusted[i];
       const prevSa = i > 0 ? r.adjusted[i - 1]?.sa : null;
-      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '', a?.ca ?? null, a?.sa ?? null, a ? pct(change(a.sa, prevSa)) : null]);
+      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '', a?.ca ?? null, a?.sa ?? null, a ? pct(change(a.sa, prevSa)) : null, pct(r.contributions[i])]);
     });
   }
   return lines;
@@ -182,6 +210,7 @@ export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = d
       change_month: r.latest?.mom ?? null, change_year: r.latest?.yoy ?? null,
       calendar_adjusted: r.latest?.suppressed ? null : r.latest?.ca ?? null, seasonally_adjusted: r.latest?.suppressed ? null : r.latest?.sa ?? null,
       change_month_sa: r.latest?.suppressed ? null : r.latest?.saMom ?? null,
+      contribution: r.latest?.contribution ?? null,
     })),
     not_covered: { classes: publication.report.uncovered, weight_share: (await publishedReport(publication, k)).uncoveredShare },
   };
