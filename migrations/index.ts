@@ -34,6 +34,9 @@ import * as m160 from './160_release_proofs.ts';
 import * as m220 from './220_index_holidays.ts';
 import * as m221 from './221_index_adjusted.ts';
 import * as m230 from './230_one_release_cells.ts';
+import * as m240 from './240_index_publications.ts';
+import * as m241 from './241_index_cache.ts';
+import * as m242 from './242_index_chain.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -72,6 +75,9 @@ const migrations: Record<string, Knex.Migration> = {
   '220_index_holidays': m220,
   '221_index_adjusted': m221,
   '230_one_release_cells': m230,
+  '240_index_publications': m240,
+  '241_index_cache': m241,
+  '242_index_chain': m242,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

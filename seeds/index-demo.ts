@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { addMonths, deadlineOf, jalaliDateOf, latestDuePeriod, periodOfParts, periodRange } from '../src/calendar.ts';
 import { saveSetting, loadSettings } from '../src/settings.ts';
 import { computeIndex, firstComputationAt } from '../src/production-index/compute.ts';
-import { releaseComputation } from '../src/production-index/model.ts';
+import { publishComputation } from '../src/production-index/model.ts';
 
 /**
  * DEMO DATA — the production index (issue 16) of the demo register: the last closed Jalali year
@@ -20,6 +20,6 @@ export async function seedDemoIndex(trx: Knex.Transaction, now: Date): Promise<v
   for (const period of periodRange(periodOfParts(base, 1), last).slice(-24)) {
     if ((await firstComputationAt(period, trx)) > now || period < addMonths(last, -23)) continue;
     const out = await computeIndex({ period, at: now, userId: office?.id ?? null }, trx);
-    if (out.ok) await releaseComputation(out.computationId, office?.id ?? null, trx);
+    if (out.ok) await publishComputation(out.computationId, office?.id ?? null, trx);
   }
 }

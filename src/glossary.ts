@@ -86,7 +86,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'stats.job_cancelled': 'انتشار یا محاسبه شاخص لغو شد',
   'stats.api': 'دریافت آمار از API',
   'stats.index_compute': 'محاسبه شاخص تولید',
-  'stats.index_release': 'انتشار شاخص تولید',
+  'stats.index_release': 'نشر شاخص تولید', // audit rows before issue 20's naming (migration 240)
+  'stats.index_publish': 'نشر شاخص تولید',
   'stats.index_holidays': 'ثبت تعطیلات رسمی سال برای تعدیل تقویمی شاخص',
   'stats.index_view': 'مشاهده شاخص تولید',
   'stats.index_export': 'دریافت فایل شاخص تولید',
@@ -130,6 +131,8 @@ export const OBJECT_LABELS: Record<string, string> = {
   user: 'حساب کاربری',
   unit: 'واحد',
   release: 'انتشار آمار',
+  index_computation: 'محاسبه شاخص تولید',
+  index_publication: 'نشر شاخص تولید',
   period: 'دوره',
   setting: 'تنظیم',
   catalogue: 'کد فهرست ملی محصولات',

@@ -75,6 +75,16 @@ export function faExact(v: bigint | string): string {
 /** A ratio as a Persian percentage with one decimal: 0.875 → ۸۷٫۵٪; no ratio → — */
 export const faPct = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '—' : faPercent.format(ratio));
 
+const fixedFormats = new Map<number, Intl.NumberFormat>();
+
+/** A number with exactly `digits` decimals, Persian: faFixed(110, 1) → ۱۱۰٫۰, faFixed(-2.345, 2) → ‎−۲٫۳۵; null → — */
+export function faFixed(n: number | null | undefined, digits: number): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  let f = fixedFormats.get(digits);
+  if (!f) fixedFormats.set(digits, f = new Intl.NumberFormat('fa-IR', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  return f.format(n);
+}
+
 /** Digits only, no grouping: codes, years, identifiers. */
 export const faDigits = (s: string | number | null | undefined): string => (s === null || s === undefined ? '' : persianDigits(String(s)));
 

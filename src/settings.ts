@@ -67,7 +67,7 @@ export const defaultSettings: { [K in SettingKey]: SettingValue<K> } = {
   reminder_days_before: 3,
   certificate_valid_days: 30,
   index_base_year: 1404,
-  index_first_computation_days: 10,
+  index_first_computation_days: 2, // with deadline_day 8: the flash at T+10 (issue 25 §3)
   index_thursday_weight: 0.5,
   jobs_per_period_per_day: 5,
   headline_cells: [],

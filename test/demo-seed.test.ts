@@ -219,7 +219,7 @@ describe('the demo data of a fresh installation', () => {
   });
 
   it('shows a released production index: the base year\'s months and the months since, by section and division', async () => {
-    const released = await count(`select count(*) as n from index_releases`);
+    const released = await count(`select count(*) as n from index_publications`);
     expect(released).toBeGreaterThanOrEqual(6);
     expect(await count(`select count(*) as n from index_published where node = 'T' and value is not null`)).toBe(released);
     const office = summary!.accounts.find((a) => a.role === 'stats_office')!;

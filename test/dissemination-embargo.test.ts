@@ -40,7 +40,7 @@ async function indexRelease(period: string, total: string): Promise<number> {
     { computation_id: c.id, node: 'T', level: 'total', value: total, imputed_share: 0.1, weight_share: 1, contributors: 10, suppressed: false },
     { computation_id: c.id, node: 'C', level: 'section', value: total, imputed_share: 0.1, weight_share: 1, contributors: 10, suppressed: false },
   ]);
-  await t.knex('index_releases').insert({ computation_id: c.id, period });
+  await t.knex('index_publications').insert({ computation_id: c.id, period });
   return c.id;
 }
 
@@ -78,7 +78,7 @@ describe('a release under embargo', () => {
     const hiddenSdmx = await sdmx(deputyToken);
     expect(hiddenSdmx.status).toBe(404);
     expect(hiddenSdmx.body.errors[0].code).toBe(100);
-    expect((await indexApi(deputyToken)).body).toMatchObject({ release: null, cells: [] });
+    expect((await indexApi(deputyToken)).body).toMatchObject({ publication: null, cells: [] });
     expect((await indexSdmx(deputyToken)).status).toBe(404);
     const deputyIndexPage = await deputy.agent.get('/stats/index').query({ month: '1404-07' });
     expect(deputyIndexPage.text).not.toContain('۱۱۲٫۵');

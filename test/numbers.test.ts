@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { groupDigits, numberWords, rialWords, normalizeNumberInput, normalizePeriodInput, sortFa, compareFa } from '../src/text.ts';
 import { digitsBefore, caretAfterDigits } from '../public/numbers.js';
 import { parseFiling } from '../src/filings/forms.ts';
+import { faFixed } from '../src/numbers.ts';
+import { faIndex, faChange } from '../src/production-index/view.ts';
 
 describe('amounts in Persian words', () => {
   it.each([
@@ -81,5 +83,23 @@ describe('Persian alphabetical order', () => {
     expect(sortFa(names, (n) => n)).toEqual(['آذربایجان شرقی', 'ایلام', 'جنوب', 'چهارمحال و بختیاری', 'زنجان', 'کرمان', 'گیلان', 'همدان', 'یزد']);
     expect(compareFa('کرمان', 'همدان')).toBeLessThan(0);
     expect([...names].sort()).not.toEqual(sortFa(names, (n) => n));
+  });
+});
+
+describe('a fixed number of decimals (the index: src/production-index/view.ts)', () => {
+  it.each([
+    [110, 1, '۱۱۰٫۰'],
+    [99.96, 1, '۱۰۰٫۰'],
+    [1234.56, 1, '۱٬۲۳۴٫۶'],
+    [0.05, 2, '۰٫۰۵'],
+  ])('faFixed(%s, %s) = %s', (n, digits, text) => {
+    expect(faFixed(n, digits)).toBe(text);
+  });
+  it('— for no number; the index and its changes through it', () => {
+    expect(faFixed(null, 1)).toBe('—');
+    expect(faFixed(Number.NaN, 1)).toBe('—');
+    expect(faIndex(112.34)).toBe('۱۱۲٫۳');
+    expect(faChange(-0.0234)).toBe('−۲٫۳٪');
+    expect(faChange(0.1)).toBe('+۱۰٫۰٪');
   });
 });

@@ -34,7 +34,7 @@ async function publishHistory(): Promise<void> {
       { node: '10', level: 'division', value: period === '1404-06' ? null : v, suppressed: period === '1404-06' },
     ];
     await t.knex('index_cells').insert(cells.map((x) => ({ computation_id: c.id, ...x, imputed_share: 0, weight_share: 1, contributors: 3 })));
-    await t.knex('index_releases').insert({ computation_id: c.id, period });
+    await t.knex('index_publications').insert({ computation_id: c.id, period });
   }
 }
 
@@ -66,7 +66,7 @@ describe('the adjusted series of a computation', () => {
 
     // Not published before the release; published with it, on the page, in the files and the API.
     expect((await agent.get('/stats/index').expect(200)).text).not.toContain('id="adjustment-model"');
-    await agent.post('/stats/index/releases').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
+    await agent.post('/stats/index/publications').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
     const page = await agent.get('/stats/index').expect(200);
     expect(page.text).toContain('id="adjustment-model"');
     expect(page.text).toContain('id="total-series-table"');
@@ -94,10 +94,11 @@ describe('the adjusted series of a computation', () => {
     const suppressed = await t.knex('index_cells').where({ computation_id: c.id, suppressed: true }).pluck('node');
     expect(suppressed).toEqual(expect.arrayContaining(['T', 'C', '10']));
     expect(await t.knex('index_adjusted').where({ computation_id: c.id }).count('* as n').first()).toMatchObject({ n: 0 });
-    await agent.post('/stats/index/releases').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
+    await agent.post('/stats/index/publications').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
     const csv = await agent.get('/stats/index?format=csv').expect(200);
     const line = csv.text.split('\n').find((l) => l.startsWith(`${PERIOD},T,`))!;
-    expect(line.split(',').slice(10).join(',').trim()).toBe(',,');
+    // No CA, SA, SA change, nor contribution to growth for a suppressed cell.
+    expect(line.split(',').slice(10).join(',').trim()).toBe(',,,');
     expect((await agent.get('/stats/index').expect(200)).text).not.toContain('id="adjustment-model"');
   });
 });

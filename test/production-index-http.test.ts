@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('the «شاخص تولید» page', () => {
-  it('the statistics office computes a month, releases it, and sees it with its triangle and files', async () => {
+  it('the statistics office computes a month, publishes it, and sees it with its triangle and files', async () => {
     const office = await createUser({ role: 'stats_office' });
     const { agent, csrf } = await signIn(app, office.email);
     const empty = await agent.get('/stats/index').expect(200);
@@ -39,11 +39,11 @@ describe('the «شاخص تولید» page', () => {
     expect(c).toMatchObject({ first: true, created_by: office.id });
     // Computed, not released: nothing published yet, the triangle shows an unreleased row.
     const before = await agent.get(`/stats/index?month=${PERIOD}`).expect(200);
-    expect(before.text).toContain('منتشرنشده');
+    expect(before.text).toContain('نشرنیافته');
     expect(before.text).not.toContain('۱۱۰٫۰');
 
-    await agent.post('/stats/index/releases').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
-    expect(await t.knex('index_releases').where({ computation_id: c.id }).first()).toMatchObject({ released_by: office.id });
+    await agent.post('/stats/index/publications').type('form').send({ _csrf: csrf, computation_id: c.id }).expect(303);
+    expect(await t.knex('index_publications').where({ computation_id: c.id }).first()).toMatchObject({ published_by: office.id });
     const page = await agent.get(`/stats/index?month=${PERIOD}`).expect(200);
     expect(page.text).toContain('۱۱۰٫۰');
     expect(page.text).toContain('<svg');
@@ -63,7 +63,7 @@ describe('the «شاخص تولید» page', () => {
     expect(wb.worksheets[0].rowCount).toBeGreaterThan(3);
 
     const actions = (await t.knex('audit_log').where({ user_id: office.id }).pluck('action')) as string[];
-    for (const a of ['stats.index_compute', 'stats.index_release', 'stats.index_view', 'stats.index_export']) expect(actions).toContain(a);
+    for (const a of ['stats.index_compute', 'stats.index_publish', 'stats.index_view', 'stats.index_export']) expect(actions).toContain(a);
   });
 
   it('a month before its first computation time is refused with a Persian reason, storing nothing', async () => {
@@ -79,7 +79,7 @@ describe('the «شاخص تولید» page', () => {
     expect(await t.knex('stats_jobs').where({ period: future }).first()).toBeUndefined();
   });
 
-  it('the planning deputy reads the same page but cannot compute or release', async () => {
+  it('the planning deputy reads the same page but cannot compute or publish', async () => {
     const deputy = await createUser({ role: 'planning_deputy' });
     const { agent, csrf } = await signIn(app, deputy.email);
     const page = await agent.get('/stats/index').expect(200);
@@ -95,7 +95,7 @@ describe('the «شاخص تولید» page', () => {
     const officer = await createUser({ role: 'province_officer', province_code: '23' });
     const o = await signIn(app, officer.email);
     await o.agent.get('/stats/index').expect(404);
-    await o.agent.post('/stats/index/releases').type('form').send({ _csrf: o.csrf, computation_id: 1 }).expect(404);
+    await o.agent.post('/stats/index/publications').type('form').send({ _csrf: o.csrf, computation_id: 1 }).expect(404);
   });
 });
 
@@ -112,7 +112,7 @@ describe('GET /api/v1/stats/index', () => {
     expect(deeper.body.cells.map((c: { node: string }) => c.node)).toContain('1050');
     await request(app).get('/api/v1/stats/index?period=1404-13').set('Authorization', `Bearer ${token}`).expect(422);
     const none = await request(app).get('/api/v1/stats/index?period=1404-03').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(none.body).toMatchObject({ release: null, cells: [] });
+    expect(none.body).toMatchObject({ publication: null, cells: [] });
     expect(await t.knex('audit_log').where({ user_id: office.id, action: 'stats.index_api' }).count('* as n').first()).toMatchObject({ n: 3 });
   });
 

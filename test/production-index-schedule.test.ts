@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { setSetting } from './support/stats-fixtures.ts';
 import { runNightly } from '../src/jobs/nightly.ts';
-import { parseJalaliDate, startOfJalaliDay } from '../src/calendar.ts';
+import { addMonths, parseJalaliDate, startOfJalaliDay, startOfPeriod } from '../src/calendar.ts';
+import { firstComputationAt, DAY_MS } from '../src/production-index/compute.ts';
 import { clearSettingsCache } from '../src/settings.ts';
 import { revisionStats, revisionAnalysis } from '../src/production-index/revisions.ts';
 
@@ -29,22 +30,30 @@ describe('the nightly job and the index', () => {
     expect(await t.knex('stats_jobs').where({ kind: 'index' }).count('* as n').first()).toMatchObject({ n: 0 });
   });
 
-  it('queues the flash of Farvardin 1405 only after deadline + 10 days, once, then T+30 and T+60, each once', async () => {
+  it('with the shipped settings the flash of a month is due at T+10: ten days after its end', async () => {
+    for (const period of ['1405-01', '1405-07', '1405-12']) {
+      const end = startOfPeriod(addMonths(period, 1)).getTime();
+      expect((await firstComputationAt(period, t.knex)).getTime() - end).toBe(10 * DAY_MS - 1);
+    }
+  });
+
+  it('queues the flash of Farvardin 1405 only after T+10, once, then T+30 and T+60, each once', async () => {
     // The office computed an earlier month once by hand: from now on the nightly job takes over.
     await t.knex('index_computations').insert({ period: '1404-09', base_year: 1404, cut_off: day('1404-10-18'), computed_at: day('1404-10-18'), first: true, report: REPORT });
-    expect((await run('1405-02-17')).indexQueued).not.toContain('1405-01 flash');
+    // T+10 is the end of 1405-02-10 (deadline the 8th + 2 days): the night of the 10th is too early.
+    expect((await run('1405-02-10')).indexQueued).not.toContain('1405-01 flash');
     expect(await jobsOf('1405-01')).toHaveLength(0);
-    const flash = await run('1405-02-19');
+    const flash = await run('1405-02-11');
     expect(flash.indexQueued).toContain('1405-01 flash');
     expect(await jobsOf('1405-01')).toEqual([expect.objectContaining({ state: 'queued', created_by: null })]);
     // Idempotent: the job is still open.
-    expect((await run('1405-02-19')).indexQueued).not.toContain('1405-01 flash');
+    expect((await run('1405-02-11')).indexQueued).not.toContain('1405-01 flash');
     expect(await jobsOf('1405-01')).toHaveLength(1);
 
-    // The worker made the flash computation on 1405-02-19 (written here as it would have).
+    // The worker made the flash computation on 1405-02-11 (written here as it would have).
     const [job] = await jobsOf('1405-01');
-    const [flashRow] = await t.knex('index_computations').insert({ period: '1405-01', base_year: 1404, cut_off: day('1405-02-19'), computed_at: day('1405-02-19'), first: true, report: REPORT }).returning('id');
-    await t.knex('stats_jobs').where({ id: job.id }).update({ state: 'done', finished_at: day('1405-02-19'), computation_id: flashRow.id });
+    const [flashRow] = await t.knex('index_computations').insert({ period: '1405-01', base_year: 1404, cut_off: day('1405-02-11'), computed_at: day('1405-02-11'), first: true, report: REPORT }).returning('id');
+    await t.knex('stats_jobs').where({ id: job.id }).update({ state: 'done', finished_at: day('1405-02-11'), computation_id: flashRow.id });
     expect((await run('1405-02-28')).indexQueued.filter((q) => q.startsWith('1405-01'))).toEqual([]);
     // T is the end of Farvardin (1405-02-01 00:00); T+30 is 1405-02-31.
     expect((await run('1405-02-30')).indexQueued.filter((q) => q.startsWith('1405-01'))).toEqual([]);
@@ -77,7 +86,7 @@ describe('revision analysis of the flash estimate', () => {
     const comp = async (period: string, first: boolean, value: number, release: boolean, suppressed = false) => {
       const [c] = await t.knex('index_computations').insert({ period, base_year: 1404, cut_off: new Date(), computed_at: new Date(), first, report: REPORT }).returning('id');
       await t.knex('index_cells').insert({ computation_id: c.id, node: 'T', level: 'total', value, imputed_share: 0, weight_share: 1, contributors: 3, suppressed });
-      if (release) await t.knex('index_releases').insert({ computation_id: c.id, period });
+      if (release) await t.knex('index_publications').insert({ computation_id: c.id, period });
     };
     await comp('1403-01', true, 100, true);
     await comp('1403-02', true, 104, true);

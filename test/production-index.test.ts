@@ -5,7 +5,7 @@ import { createUnit, createFiling, setSetting } from './support/stats-fixtures.t
 import { periodRange } from '../src/calendar.ts';
 import { insertRelease } from './support/releases.ts';
 import { computeIndex } from '../src/production-index/compute.ts';
-import { releaseComputation, publishedCells, computationsOf } from '../src/production-index/model.ts';
+import { publishComputation, publishedCells, computationsOf } from '../src/production-index/model.ts';
 
 // Issue 16: the index computed by hand on crafted panels (base year 1404, every base month the
 // same quantity, so each class's base-year index is 100), imputation, revision and suppression.
@@ -98,7 +98,7 @@ describe('non-response and revisions', () => {
     expect(cell(out.cells, '1040')!.imputedShare).toBeCloseTo(0.25, 10);
     expect(cell(out.cells, '1040')!.contributors).toBe(3); // the imputed mill is no contributor
     expect(out.report.imputedUnits).toBeGreaterThanOrEqual(1);
-    const released = await releaseComputation(out.computationId, null);
+    const released = await publishComputation(out.computationId, null);
     expect(released.ok).toBe(true);
   });
 
@@ -115,11 +115,11 @@ describe('non-response and revisions', () => {
     expect(await computationsOf('1405-02')).toHaveLength(2);
     expect((await published()).value).toBe(120);
 
-    expect((await releaseComputation(again.computationId, null)).ok).toBe(true);
+    expect((await publishComputation(again.computationId, null)).ok).toBe(true);
     expect((await published()).value).toBe(130);
     // The first computation cannot be released over the newer one, and nothing stored can change.
     const first = (await computationsOf('1405-02'))[0];
-    expect(await releaseComputation(first.id, null)).toMatchObject({ ok: false });
+    expect(await publishComputation(first.id, null)).toMatchObject({ ok: false });
     await expect(t.knex('index_cells').where({ computation_id: first.id }).update({ value: 1 })).rejects.toThrow();
   });
 });
@@ -145,7 +145,7 @@ describe('confidentiality', () => {
       if (!kids.length || !/^\d+$/.test(parent.node)) continue;
       expect([parent, ...kids].filter((c) => c.suppressed).length).not.toBe(1);
     }
-    expect((await releaseComputation(out.computationId, null)).ok).toBe(true);
+    expect((await publishComputation(out.computationId, null)).ok).toBe(true);
     const published = await publishedCells(['1405-03'], ['class', 'group']);
     expect(published.find((c) => c.node === '1030')).toMatchObject({ value: null, weight_share: null, imputed_share: null, suppressed: true });
     // Group 103 hidden with it; the protection LP hides the dairies (105 and its only class 1050,

@@ -6,23 +6,24 @@ import { computeForm } from '../production-index/forms.ts';
 import { requestIndexComputation } from '../stats/jobs/requests.ts';
 import { waitForJob } from './stats-jobs.ts';
 import type { IndexReport } from '../production-index/compute.ts';
-import { releaseComputation } from '../production-index/model.ts';
+import { publishComputation } from '../production-index/model.ts';
 
-// `npm run stats:index -- --period 1405-07 [--release] [--email OFFICE_USER]`: queues the
+// `npm run stats:index -- --period 1405-07 [--publish] [--email OFFICE_USER]`: queues the
 // computation of the production index of one month (issue 16; a job, DESIGN §7) as the page's
 // «محاسبه» does, works the queue until it ends — the first computation at
 // its fixed time after the deadline, a revision after that — stores it, and prints it. With
-// --release the computation is also published.
-const usage = 'usage: npm run stats:index -- --period 1405-07 [--release] [--email USER_EMAIL]';
+// --publish the computation is also published («نشر شاخص»; issue 20 keeps «release» for the
+// office's releases of values and products).
+const usage = 'usage: npm run stats:index -- --period 1405-07 [--publish] [--email USER_EMAIL]';
 let args;
 try {
-  args = parseArgs({ options: { period: { type: 'string' }, release: { type: 'boolean', default: false }, email: { type: 'string' } }, strict: true }).values;
+  args = parseArgs({ options: { period: { type: 'string' }, publish: { type: 'boolean', default: false }, email: { type: 'string' } }, strict: true }).values;
 } catch (e) {
   console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
 }
 
-async function main(values: { period?: string; release?: boolean; email?: string }): Promise<number> {
+async function main(values: { period?: string; publish?: boolean; email?: string }): Promise<number> {
   const parsed = parseForm(computeForm, { period: values.period ?? '' });
   if (!parsed.ok) {
     console.error(`${parsed.errors.period}\n${usage}`);
@@ -53,13 +54,13 @@ async function main(values: { period?: string; release?: boolean; email?: string
     console.log(`${c.node.padEnd(5)} ${c.level.padEnd(9)} ${Number(c.value).toFixed(4).padStart(9)} ${(c.imputed_share * 100).toFixed(1).padStart(7)} % ${(c.weight_share * 100).toFixed(1).padStart(5)} % ${String(c.contributors).padStart(6)}  ${c.suppressed ? 'no (×)' : 'yes'}`);
   }
   console.log(`cells ${cells.length}, suppressed ${cells.filter((c) => c.suppressed).length}`);
-  if (values.release) {
-    const rel = await releaseComputation(computation.id, userId);
-    if (!rel.ok) {
-      console.error(`not released: ${rel.reason}`);
+  if (values.publish) {
+    const pub = await publishComputation(computation.id, userId);
+    if (!pub.ok) {
+      console.error(`not published: ${pub.reason}`);
       return 1;
     }
-    console.log(`released as index release ${rel.releaseId}`);
+    console.log(`published as index publication ${pub.publicationId}`);
   }
   return 0;
 }

@@ -3,7 +3,7 @@ import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
 import { parseReferencePeriod, referencePeriodLabel } from '../stats/releases/period.ts';
 import { periodLabel } from '../calendar.ts';
-import { releasePublicFromSql, indexReleasePublicFromSql, releaseVisibleSql, indexReleaseVisibleSql, type Viewer } from './embargo.ts';
+import { releasePublicFromSql, indexPublicationPublicFromSql, releaseVisibleSql, indexPublicationVisibleSql, type Viewer } from './embargo.ts';
 
 // Issue 27 §1: the advance release calendar. The statistics office announces the instant of each
 // release (period and kind) ahead; a moved date keeps its history with a reason; the punctuality
@@ -109,8 +109,8 @@ export async function publishedReleases(viewer: Viewer, k: Knex = db()): Promise
     `select 'release' as source, r.id, r.period, release_slot(r.preliminary, r.revision) as kind, r.revision, r.created_at as stored_at, ${releasePublicFromSql('r')} as public_from
        from releases r where ${releaseVisibleSql(viewer, 'r')}
      union all
-     select 'index', i.id, i.period, 'index', (select count(*) from index_releases i2 where i2.period = i.period and i2.id <= i.id)::int, i.released_at, ${indexReleasePublicFromSql('i')}
-       from index_releases i where ${indexReleaseVisibleSql(viewer, 'i')}
+     select 'index', i.id, i.period, 'index', (select count(*) from index_publications i2 where i2.period = i.period and i2.id <= i.id)::int, i.published_at, ${indexPublicationPublicFromSql('i')}
+       from index_publications i where ${indexPublicationVisibleSql(viewer, 'i')}
      order by public_from, id`,
   )) as { rows: PublishedRelease[] };
   return rows.map((r) => ({ ...r, stored_at: new Date(r.stored_at), public_from: new Date(r.public_from), revision: Number(r.revision) }));

@@ -22,18 +22,18 @@ export function viewerOf(user: Pick<CurrentUser, 'role' | 'role_pending'> | null
 export const releasePublicFromSql = (alias: string): string =>
   `announced_public_from(${alias}.period, release_slot(${alias}.preliminary, ${alias}.revision), ${alias}.created_at)`;
 
-/** The instant a release of the index (table `index_releases` under `alias`) is public from. */
-export const indexReleasePublicFromSql = (alias: string): string =>
-  `announced_public_from(${alias}.period, 'index', ${alias}.released_at)`;
+/** The instant a publication of the index (table `index_publications` under `alias`; issue 20 §4 keeps «release» for the office's releases) is public from. */
+export const indexPublicationPublicFromSql = (alias: string): string =>
+  `announced_public_from(${alias}.period, 'index', ${alias}.published_at)`;
 
 /** SQL that is true for a release (`releases` as `alias`) the viewer may see now. */
 export function releaseVisibleSql(viewer: Viewer, alias = 'releases'): string {
   return viewer.office ? 'true' : `${releasePublicFromSql(alias)} <= now()`;
 }
 
-/** SQL that is true for a release of the index (`index_releases` as `alias`) the viewer may see now. */
-export function indexReleaseVisibleSql(viewer: Viewer, alias = 'index_releases'): string {
-  return viewer.office ? 'true' : `${indexReleasePublicFromSql(alias)} <= now()`;
+/** SQL that is true for a publication of the index (`index_publications` as `alias`) the viewer may see now. */
+export function indexPublicationVisibleSql(viewer: Viewer, alias = 'index_publications'): string {
+  return viewer.office ? 'true' : `${indexPublicationPublicFromSql(alias)} <= now()`;
 }
 
 /** A knex where-callback form of releaseVisibleSql: `.where(visibleRelease(viewer, 'r'))`. */
@@ -41,7 +41,7 @@ export function visibleRelease(viewer: Viewer, alias = 'releases') {
   return (q: Knex.QueryBuilder): void => { q.whereRaw(releaseVisibleSql(viewer, alias)); };
 }
 
-/** A knex where-callback form of indexReleaseVisibleSql. */
-export function visibleIndexRelease(viewer: Viewer, alias = 'index_releases') {
-  return (q: Knex.QueryBuilder): void => { q.whereRaw(indexReleaseVisibleSql(viewer, alias)); };
+/** A knex where-callback form of indexPublicationVisibleSql. */
+export function visibleIndexPublication(viewer: Viewer, alias = 'index_publications') {
+  return (q: Knex.QueryBuilder): void => { q.whereRaw(indexPublicationVisibleSql(viewer, alias)); };
 }

@@ -5,7 +5,7 @@ import { obligatedFor } from '../eligibility/record.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
 import type { ProtectionReport } from '../stats/releases/types.ts';
 import type { IndexReport } from '../production-index/compute.ts';
-import { releasePublicFromSql, releaseVisibleSql, indexReleasePublicFromSql, indexReleaseVisibleSql, type Viewer } from './embargo.ts';
+import { releasePublicFromSql, releaseVisibleSql, indexPublicationPublicFromSql, indexPublicationVisibleSql, type Viewer } from './embargo.ts';
 import { announcements, movesOf, publishedReleases, punctuality, periodText } from './calendar.ts';
 import { levelRevisions, growthRevisions, type RevisionStats, type Vintage } from './revisions.ts';
 
@@ -138,11 +138,11 @@ export async function metadataPage(kind: MetadataKind, viewer: Viewer, k: Knex =
 
 async function indexFields(viewer: Viewer, k: Knex): Promise<Omit<MetadataPage, 'kind' | 'title' | 'punctuality'>> {
   const { rows } = (await k.raw(
-    `select i.id, i.period, ${indexReleasePublicFromSql('i')} as public_from, c.report,
+    `select i.id, i.period, ${indexPublicationPublicFromSql('i')} as public_from, c.report,
             (select case when x.suppressed then null else x.value::text end from index_cells x where x.computation_id = i.computation_id and x.node = 'T') as total,
             (select case when x.suppressed then null else x.imputed_share end from index_cells x where x.computation_id = i.computation_id and x.node = 'T') as imputed
-       from index_releases i join index_computations c on c.id = i.computation_id
-      where ${indexReleaseVisibleSql(viewer, 'i')}
+       from index_publications i join index_computations c on c.id = i.computation_id
+      where ${indexPublicationVisibleSql(viewer, 'i')}
       order by public_from, i.id`,
   )) as { rows: { id: number; period: string; public_from: Date; report: IndexReport | string; total: string | null; imputed: number | null }[] };
   const list = rows.map((r) => ({ ...r, public_from: new Date(r.public_from), report: (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as IndexReport }));

@@ -3,7 +3,7 @@ import { db } from '../db.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
 import { csvLine, type CsvValue } from '../export.ts';
 import { canonicalDecimal } from '../numbers.ts';
-import { releaseVisibleSql, indexReleaseVisibleSql, type Viewer } from './embargo.ts';
+import { releaseVisibleSql, indexPublicationVisibleSql, type Viewer } from './embargo.ts';
 
 // Issue 27 §2: SDMX for the releases and the index. There is no maintained SDMX writer on npm, so
 // this is the small one needed: the data structure definitions, and data messages in SDMX-CSV 2.0
@@ -218,8 +218,8 @@ function observation(r: ChosenRelease, dims: Record<string, string>, value: bigi
 async function indexObservations(ok: (dim: string, code: string) => boolean, inRange: (code: string) => boolean, viewer: Viewer, k: Knex): Promise<Observation[]> {
   if (!ok('FREQ', 'M') || !ok('REF_AREA', 'IR') || !ok('MEASURE', 'INDEX') || !ok('UNIT_MEASURE', 'IX') || !ok('UNIT_MULT', '0')) return [];
   const { rows } = (await k.raw(
-    `select distinct on (i.period) i.period, i.computation_id from index_releases i
-      where ${indexReleaseVisibleSql(viewer, 'i')} order by i.period, i.id desc`,
+    `select distinct on (i.period) i.period, i.computation_id from index_publications i
+      where ${indexPublicationVisibleSql(viewer, 'i')} order by i.period, i.id desc`,
   )) as { rows: { period: string; computation_id: number }[] };
   const chosen = rows.filter((r) => inRange(r.period));
   if (chosen.length > 36) throw new SdmxError(413, 413, 'Results too large', 'هر درخواست شاخص حداکثر ۳۶ ماه؛ startPeriod و endPeriod را نزدیک‌تر کنید.');

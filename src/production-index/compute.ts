@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { loadSettings } from '../settings.ts';
 import { auditInsert } from '../audit.ts';
-import { addMonths, deadlineOf, periodOfParts, type Period } from '../calendar.ts';
+import { addMonths, deadlineOf, periodOfParts, periodRange, type Period } from '../calendar.ts';
+import { refreshIndexCache, baseProducts } from './cache.ts';
+import { chainBasis, chainCells, chosenComputations, contributionsOf, linkable, linkTerms, referenceOf, storedValues, type ChainBasis } from './linking.ts';
 import { isicNodesOf, type DisclosureRules } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
 import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
@@ -17,9 +19,10 @@ import { prepareAdjustments, storeAdjustments, type AdjustmentReport } from './a
 const IN_PROCESS_CLASSES = 60;
 
 // Issue 16: one computation of the index of industrial and mining production for one month
-// (method and its simplifications: docs/index.md). Two set-based statements read the filings —
-// the base year's (weights and base quantities) and the month's panel with its imputations — and
-// the ISIC aggregation, the disclosure rule and the storage follow in this process.
+// (method and its simplifications: docs/index.md). The filings' lines are read through kept
+// aggregates (cache.ts: the base year's products, each filing's term), made again only where
+// filings changed; one set-based statement makes the month's panel with its imputations from
+// them, and the ISIC aggregation, the disclosure rule and the storage follow in this process.
 
 export const DAY_MS = 86_400_000;
 
@@ -36,10 +39,37 @@ export interface IndexReport {
   uncovered: string[]; // classes with value added but no coded quantities: not covered
   uncoveredShare: number; // their share of the base year's value added
   seconds: { base: number; panel: number; protect?: number; store: number };
+  /** What the computation had to make again of the kept aggregates (issue 25 §5; absent before). */
+  cache?: { base: boolean; months: Period[] };
   /** The protection's audit (absent in computations made before issue 20 put the index under it). */
   audit?: IndexProtection['audit'] & { interval: number };
   headlineHidden?: string[];
   adjustment?: AdjustmentReport; // issue 25: absent in computations made before it
+  /** Issue 25 §2: the year whose value added weights this month (chain-linked); absent before: the base year. */
+  weightYear?: number;
+  /** Classes with base-year products and value added in the weight year but no annual mean to link to (not in the index this year). */
+  unlinked?: string[];
+}
+
+/**
+ * Each node's contribution to the nation's growth from the previous month (linking.ts), against
+ * the previous month's stored figures (its latest published computation, else its latest); none
+ * when that month was never computed.
+ */
+async function monthContributions(period: Period, baseYear: number, cells: readonly IndexNode[], basis: ChainBasis, weightsOf: (year: number) => Promise<Map<string, number>>, k: Knex): Promise<Map<string, number>> {
+  const previous = addMonths(period, -1);
+  const chosen = await chosenComputations(previous, previous, baseYear, k);
+  const id = chosen.get(previous);
+  if (id === undefined) return new Map();
+  const before = (await storedValues([id], k)).get(id) ?? new Map<string, number>();
+  const prevRef = referenceOf(previous, baseYear);
+  let previousBasis = basis;
+  if (prevRef !== basis.year) {
+    const other = await chainBasis(prevRef, baseYear, weightsOf, k);
+    if (!other.ok) return new Map();
+    previousBasis = other.basis;
+  }
+  return contributionsOf({ now: new Map(cells.map((c) => [c.node, c.value])), before, basis, previousBasis });
 }
 
 
@@ -50,54 +80,16 @@ export async function firstComputationAt(period: Period, k: Knex = db()): Promis
 }
 
 
-// Each coded product's factor from its declared unit to its code's unit (exact, numeric), once per
-// product rather than once per line; a product declared in a unit of another dimension is left out.
-const RATIOS = `ratios as (
-       select p.id as product_id, p.catalogue_code as code, pm.factor / cm.factor as ratio
-         from products p
-         join catalogue c on c.code = p.catalogue_code
-         join units_of_measure pm on pm.code = p.unit_of_measure_code
-         join units_of_measure cm on cm.code = c.unit_of_measure_code and cm.dimension = pm.dimension
-     )`;
-
-interface BaseProduct { isic_class: string; code: string; coef: number }
-
-/**
- * The base year: per class, the value added of its verified filings (the class's weight); per
- * class and product code, the monthly average quantity in the code's unit and the production
- * value (quantity × the code's base-year unit value, sales ÷ quantity sold).
- */
-async function baseYear(year: number, k: Knex): Promise<{ products: BaseProduct[]; weights: Map<string, number> }> {
-  const from = periodOfParts(year, 1);
-  const to = periodOfParts(year, 12);
-  const res = await k.raw(
-    `with ${RATIOS}, lines as (
-       select u.isic_class, r.code, fl.produced * r.ratio as q,
-              case when fl.sold > 0 and fl.sales_value is not null then fl.sold * r.ratio end as sold_q,
-              case when fl.sold > 0 then fl.sales_value end as sales
-         from filings f join units u on u.id = f.unit_id
-         join filing_lines fl on fl.filing_id = f.id and fl.produced is not null
-         join ratios r on r.product_id = fl.product_id
-        where f.period between :from and :to and f.state in ('submitted', 'verified')
-     ), products as (
-       select isic_class, code, sum(q) / 12 as q_month, sum(q) * sum(sales) / nullif(sum(sold_q), 0) as value
-         from lines group by isic_class, code
-     )
-     select isic_class, code, (value / sum(value) over (partition by isic_class) / q_month)::float8 as coef
-       from products where q_month > 0 and value > 0`,
-    { from, to },
-  );
+/** Each class's value added in `year` (verified filings): its weight for the months that year's weights serve. */
+async function classWeights(year: number, k: Knex): Promise<Map<string, number>> {
   const weights = await k.raw(
     `select u.isic_class, sum(f.value_added)::float8 as va
        from filings f join units u on u.id = f.unit_id
       where f.period between :from and :to and f.state = 'verified'
       group by u.isic_class having sum(f.value_added) > 0`,
-    { from, to },
+    { from: periodOfParts(year, 1), to: periodOfParts(year, 12) },
   );
-  return {
-    products: res.rows as BaseProduct[],
-    weights: new Map((weights.rows as { isic_class: string; va: number }[]).map((r) => [r.isic_class, Number(r.va)])),
-  };
+  return new Map((weights.rows as { isic_class: string; va: number }[]).map((r) => [r.isic_class, Number(r.va)]));
 }
 
 /** A unit's term of the month; `owner_id` its legal entity, the contributor (DESIGN §7, issue 22). */
@@ -110,38 +102,18 @@ interface PanelRow { unit_id: number; owner_id?: number; isic_class: string; ter
  * respondents from s to the month (units that filed both). A unit inactive for a year by the
  * cut-off has left the panel.
  */
-async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[], k: Knex): Promise<{ rows: PanelRow[]; respondents: number }> {
-  // Per product of a covered class: its within-class share ÷ base quantity, in its own declared
-  // unit. A temporary table with statistics, so that the planner joins a year of filing lines by
-  // hash instead of product by product.
-  // (Dropped first: inside an outer transaction, as the demo seed's, «on commit» comes later.)
-  await k.raw('drop table if exists pg_temp.index_coded');
-  await k.raw(
-    `create temporary table index_coded on commit drop as
-     with ${RATIOS}, base as (
-       select * from jsonb_to_recordset(:base::jsonb) as b(isic_class text, code text, coef float8)
-     )
-     select r.product_id, r.ratio::float8 * b.coef as coef
-       from ratios r join products p on p.id = r.product_id join units u on u.id = p.unit_id
-       join base b on b.isic_class = u.isic_class and b.code = r.code`,
-    { base: JSON.stringify(base) },
-  );
-  await k.raw('analyze index_coded');
+async function panel(period: Period, cutOff: Date, baseYear: number, covered: ReadonlySet<string>, k: Knex): Promise<{ rows: PanelRow[]; respondents: number }> {
+  // Each filing's term is kept (cache.ts, made once per month): 13 months of filings are read,
+  // not their lines. A filing of a class not covered counts as a respondent, with no volume.
   const res = await k.raw(
     `with resp as materialized (
-       select f.id, f.unit_id, f.period, u.isic_class
+       select f.id, f.unit_id, f.period, u.isic_class,
+              coalesce(t.term, 0) as term
          from filings f join units u on u.id = f.unit_id
+         left join index_filing_terms t on t.base_year = :base and t.filing_id = f.id
         where f.period between :from and :p and f.state in ('submitted', 'verified') and f.first_submitted_at <= :cut
-     ), terms as (
-       select r.unit_id, r.period, sum(fl.produced::float8 * c.coef) as term
-         from resp r
-         join filing_lines fl on fl.filing_id = r.id
-         join index_coded c on c.product_id = fl.product_id
-        where fl.produced is not null
-        group by r.unit_id, r.period
      ), tu as (
-       select r.unit_id, r.period, r.isic_class, coalesce(t.term, 0) as term
-         from resp r left join terms t on t.unit_id = r.unit_id and t.period = r.period
+       select unit_id, period, isic_class, term from resp
      ), cur as (
        select * from tu where period = :p
      ), gone as (
@@ -168,15 +140,15 @@ async function panel(period: Period, cutOff: Date, base: readonly BaseProduct[],
      select l.unit_id, u.legal_entity_id, l.isic_class, l.term * coalesce(case when m.ts > 0 then m.tp / m.ts end, 1), true, 0
        from last l join units u on u.id = l.unit_id left join matched m on m.isic_class = l.isic_class and m.s = l.s
       where l.term > 0`,
-    { from: addMonths(period, -12), p: period, cut: cutOff },
+    { from: addMonths(period, -12), p: period, cut: cutOff, base: baseYear },
   );
-  const rows = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), owner_id: Number(r.owner_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
-  let respondents = rows.find((r) => !r.imputed)?.respondents ?? 0;
+  const all = (res.rows as (PanelRow & { respondents: number })[]).map((r) => ({ unit_id: Number(r.unit_id), owner_id: Number(r.owner_id), isic_class: r.isic_class, term: Number(r.term), imputed: r.imputed, respondents: Number(r.respondents) }));
+  let respondents = all.find((r) => !r.imputed)?.respondents ?? 0;
   if (respondents === 0) {
     const n = await k('filings').where({ period }).whereIn('state', ['submitted', 'verified']).andWhere('first_submitted_at', '<=', cutOff).count('* as n').first();
     respondents = Number(n?.n ?? 0);
   }
-  return { rows, respondents };
+  return { rows: all.filter((r) => covered.has(r.isic_class)), respondents };
 }
 
 /**
@@ -271,34 +243,51 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const hasFirst = await trx('index_computations').where({ period: req.period, base_year: baseYearValue, first: true }).first('id');
     const first = !hasFirst;
     const cutOff = first ? firstAt : at;
-    const base = await baseYear(baseYearValue, trx);
+    // The base year's products and the 13 months' terms, made again only where filings changed.
+    const cache = await refreshIndexCache(baseYearValue, periodRange(addMonths(req.period, -12), req.period), trx);
+    const products = await baseProducts(baseYearValue, trx);
+    // Chain-linking (linking.ts): the class weights of the reference year, and its annual means.
+    const weightsOf = (year: number) => classWeights(year, trx);
+    const ref = referenceOf(req.period, baseYearValue);
+    const linked = await chainBasis(ref, baseYearValue, weightsOf, trx);
+    if (!linked.ok) return { ok: false as const, reason: linked.reason };
+    const basis = linked.basis;
+    const weights = basis.weights;
     const tBase = clock();
-    const coded = new Set(base.products.map((p) => p.isic_class));
-    const covered = new Set([...coded].filter((c) => base.weights.has(c)));
-    const { rows, respondents } = await panel(req.period, cutOff, base.products.filter((p) => covered.has(p.isic_class)), trx);
+    const coded = new Set(products.map((p) => p.isic_class));
+    const covered = new Set([...coded].filter((c) => weights.has(c) && linkable(basis, c)));
+    const panelOut = await panel(req.period, cutOff, baseYearValue, covered, trx);
+    const respondents = panelOut.respondents;
+    const rows = linkTerms(panelOut.rows, basis);
     const tPanel = clock();
-    const cells = aggregate(rows, base.weights, covered);
-    const protection = await protectIndex(cells, rows, base.weights, covered, rules, settings.get('headline_cells'));
+    const cells = aggregate(rows, weights, covered);
+    const protection = await protectIndex(cells, rows, weights, covered, rules, settings.get('headline_cells'));
     const tProtect = clock();
-    const allWeight = [...base.weights.values()].reduce((s, w) => s + w, 0);
-    const uncovered = [...base.weights.keys()].filter((c) => !covered.has(c)).sort();
+    chainCells(cells, basis);
+    const contributions = await monthContributions(req.period, baseYearValue, cells, basis, weightsOf, trx);
+    for (const c of cells) c.contribution = contributions.get(c.node) ?? null;
+    const allWeight = [...weights.values()].reduce((s, w) => s + w, 0);
+    const uncovered = [...weights.keys()].filter((c) => !covered.has(c)).sort();
     const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
-      unweighted: [...coded].filter((c) => !base.weights.has(c)).sort(),
+      unweighted: [...coded].filter((c) => !weights.has(c)).sort(),
       uncovered,
-      uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (base.weights.get(c) ?? 0), 0) / allWeight : 0,
+      uncoveredShare: allWeight > 0 ? uncovered.reduce((s, c) => s + (weights.get(c) ?? 0), 0) / allWeight : 0,
+      weightYear: ref,
+      unlinked: [...coded].filter((c) => weights.has(c) && !linkable(basis, c)).sort(),
       seconds: { base: tBase, panel: tPanel, protect: tProtect, store: 0 },
+      cache: { base: cache.base, months: cache.months },
       audit: { ...protection.audit, interval: rules.interval },
       headlineHidden: protection.headlineHidden,
       adjustment: adjustments.report,
     };
     const [row] = await trx('index_computations').insert({
-      period: req.period, base_year: baseYearValue, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
+      period: req.period, base_year: baseYearValue, weight_year: ref, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
     }).returning('id');
     const id = Number(row.id);
-    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed }));
+    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed, contribution: c.contribution ?? null }));
     for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
     await storeAdjustments(id, adjustments, trx);
     await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);

@@ -3,7 +3,7 @@ import { isPeriod } from '../calendar.ts';
 import { isSystemYear } from '../forms.ts';
 import { normalizePeriodInput } from '../text.ts';
 
-// The index's forms and queries: a month (any digits), a computation to release, a level for the API.
+// The index's forms and queries: a month (any digits), a computation to publish, a level for the API.
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -15,7 +15,7 @@ export const optionalIndexMonth = z.preprocess((v) => (v === undefined || v === 
 
 export const computeForm = z.object({ period: indexMonth });
 
-export const releaseForm = z.object({ computation_id: z.coerce.number({ error: 'محاسبه را انتخاب کنید.' }).int().positive('محاسبه را انتخاب کنید.') });
+export const publicationForm = z.object({ computation_id: z.coerce.number({ error: 'محاسبه را انتخاب کنید.' }).int().positive('محاسبه را انتخاب کنید.') });
 
 export const pageQuery = z.object({
   month: optionalIndexMonth,

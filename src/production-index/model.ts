@@ -3,12 +3,13 @@ import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
 import type { Period } from '../calendar.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
-import { visibleIndexRelease, indexReleaseVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
+import { visibleIndexPublication, indexPublicationVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { StoredModel } from './adjustment.ts';
 
-// What the statistics office sees of the index: released figures only, read through the
+// What the statistics office sees of the index: published figures only (a computation is made
+// public by its *publication*, «نشر شاخص»: issue 20 keeps «release» for the office's releases), read through the
 // index_published view (suppressed cells carry no value and no weight), and the computations of
-// one month (the revision triangle), whose values show only once released.
+// one month (the revision triangle), whose values show only once published.
 
 export interface PublishedCell {
   period: Period;
@@ -18,6 +19,11 @@ export interface PublishedCell {
   imputed_share: number | null;
   weight_share: number | null;
   suppressed: boolean;
+  /** Issue 25 §2: contribution to the nation's growth from the previous month (null: hidden or not computed). */
+  contribution: number | null;
+  /** The year whose value added weights the month (chain-linking; null before it: the base year). */
+  weight_year: number | null;
+  base_year: number;
 }
 
 export interface ComputationRow {
@@ -28,8 +34,8 @@ export interface ComputationRow {
   computed_at: Date;
   first: boolean;
   report: IndexReport;
-  release_id: number | null;
-  released_at: Date | null;
+  publication_id: number | null;
+  published_at: Date | null;
 }
 
 const LEVEL_ORDER: IndexLevel[] = ['total', 'section', 'division', 'group', 'class'];
@@ -40,7 +46,7 @@ export const levelsDownTo = (deepest: IndexLevel): IndexLevel[] => LEVEL_ORDER.s
 export async function publishedCells(periods: readonly Period[], levels: readonly IndexLevel[], k: Knex = db()): Promise<PublishedCell[]> {
   const rows = await k('index_published')
     .whereIn('period', [...periods]).whereIn('level', [...levels])
-    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed')
+    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed', 'contribution', 'weight_year', 'base_year')
     .orderBy(['period', 'node']);
   return (rows as Record<string, unknown>[]).map((r) => ({
     period: String(r.period),
@@ -50,14 +56,17 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
     imputed_share: r.imputed_share === null ? null : Number(r.imputed_share),
     weight_share: r.weight_share === null ? null : Number(r.weight_share),
     suppressed: Boolean(r.suppressed),
+    contribution: r.contribution === null || r.contribution === undefined ? null : Number(r.contribution),
+    weight_year: r.weight_year === null || r.weight_year === undefined ? null : Number(r.weight_year),
+    base_year: Number(r.base_year),
   }));
 }
 
-/** The release a month's published figures come from (as index_published: out of embargo, issue 27). */
-export async function latestRelease(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; released_at: Date; cut_off: Date; base_year: number; report: IndexReport } | null> {
-  const row = await k('index_releases as r').join('index_computations as c', 'c.id', 'r.computation_id')
-    .where('r.period', period).where(visibleIndexRelease(PUBLIC, 'r')).orderBy('r.id', 'desc')
-    .first('r.id', 'r.computation_id', 'r.released_at', 'c.cut_off', 'c.base_year', 'c.report');
+/** The publication a month's published figures come from (as index_published: out of embargo, issue 27). */
+export async function latestPublication(period: Period, k: Knex = db()): Promise<{ id: number; computation_id: number; published_at: Date; cut_off: Date; base_year: number; report: IndexReport } | null> {
+  const row = await k('index_publications as r').join('index_computations as c', 'c.id', 'r.computation_id')
+    .where('r.period', period).where(visibleIndexPublication(PUBLIC, 'r')).orderBy('r.id', 'desc')
+    .first('r.id', 'r.computation_id', 'r.published_at', 'c.cut_off', 'c.base_year', 'c.report');
   return row ?? null;
 }
 
@@ -75,19 +84,19 @@ export async function valueAddedPublished(baseYear: number, nodes: readonly stri
   return Number(rows?.n ?? 0) === new Set(nodes).size;
 }
 
-/** A month's computations; a release under embargo is shown as released to the statistics office only (issue 27). */
+/** A month's computations; a publication under embargo is shown as published to the statistics office only (issue 27). */
 export async function computationsOf(period: Period, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<ComputationRow[]> {
-  return k('index_computations as c').leftJoin('index_releases as r', (j) => { j.on('r.computation_id', 'c.id').andOn(k.raw(indexReleaseVisibleSql(viewer, 'r'))); })
+  return k('index_computations as c').leftJoin('index_publications as r', (j) => { j.on('r.computation_id', 'c.id').andOn(k.raw(indexPublicationVisibleSql(viewer, 'r'))); })
     .where('c.period', period).orderBy('c.id')
-    .select('c.id', 'c.period', 'c.base_year', 'c.cut_off', 'c.computed_at', 'c.first', 'c.report', 'r.id as release_id', 'r.released_at');
+    .select('c.id', 'c.period', 'c.base_year', 'c.cut_off', 'c.computed_at', 'c.first', 'c.report', 'r.id as publication_id', 'r.published_at');
 }
 
-/** Released cells of the given computations (the triangle's rows), by computation and node. */
-export async function releasedCellsOf(computationIds: readonly number[], nodes: readonly string[], k: Knex = db(), viewer: Viewer = PUBLIC): Promise<Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>> {
+/** Published cells of the given computations (the triangle's rows), by computation and node. */
+export async function publishedCellsOf(computationIds: readonly number[], nodes: readonly string[], k: Knex = db(), viewer: Viewer = PUBLIC): Promise<Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>> {
   const out = new Map<number, Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }>>();
   if (computationIds.length === 0) return out;
-  const rows = await k('index_cells as x').join('index_releases as r', 'r.computation_id', 'x.computation_id')
-    .whereIn('x.computation_id', [...computationIds]).whereIn('x.node', [...nodes]).where(visibleIndexRelease(viewer, 'r'))
+  const rows = await k('index_cells as x').join('index_publications as r', 'r.computation_id', 'x.computation_id')
+    .whereIn('x.computation_id', [...computationIds]).whereIn('x.node', [...nodes]).where(visibleIndexPublication(viewer, 'r'))
     .select('x.computation_id', 'x.node', 'x.suppressed', k.raw('case when x.suppressed then null else x.value end as value'), k.raw('case when x.suppressed then null else x.imputed_share end as imputed_share'));
   for (const r of rows as { computation_id: number; node: string; suppressed: boolean; value: string | null; imputed_share: number | null }[]) {
     const m = out.get(r.computation_id) ?? new Map();
@@ -97,24 +106,24 @@ export async function releasedCellsOf(computationIds: readonly number[], nodes: 
   return out;
 }
 
-export type ReleaseOutcome = { ok: true; releaseId: number; period: Period } | { ok: false; reason: string };
+export type PublicationOutcome = { ok: true; publicationId: number; period: Period } | { ok: false; reason: string };
 
 /**
  * Publishes a stored computation: from now on it is its month's published figures. A computation
- * older than the one already released for its month is refused (figures never move backwards).
+ * older than the one already published for its month is refused (figures never move backwards).
  */
-export async function releaseComputation(computationId: number, userId: number | null, k: Knex = db()): Promise<ReleaseOutcome> {
+export async function publishComputation(computationId: number, userId: number | null, k: Knex = db()): Promise<PublicationOutcome> {
   return k.transaction(async (trx) => {
     const c = await trx('index_computations').where({ id: computationId }).first('id', 'period');
     if (!c) return { ok: false as const, reason: 'این محاسبه یافت نشد.' };
     await trx.raw('select pg_advisory_xact_lock(?::int, hashtext(?))', [1387, `index:${c.period}`]);
-    const done = await trx('index_releases').where({ computation_id: computationId }).first('id');
-    if (done) return { ok: false as const, reason: 'این محاسبه پیش‌تر منتشر شده است.' };
-    const newer = await trx('index_releases').where({ period: c.period }).andWhere('computation_id', '>', computationId).first('id');
-    if (newer) return { ok: false as const, reason: 'محاسبه‌ای تازه‌تر از این ماه منتشر شده است؛ انتشار محاسبه قدیمی‌تر ممکن نیست.' };
-    const [row] = await trx('index_releases').insert({ computation_id: computationId, period: c.period, released_by: userId }).returning('id');
-    await auditInsert({ action: 'stats.index_release', userId, target: `index_release:${row.id}`, details: { period: c.period, computation_id: computationId } }, trx);
-    return { ok: true as const, releaseId: Number(row.id), period: String(c.period) };
+    const done = await trx('index_publications').where({ computation_id: computationId }).first('id');
+    if (done) return { ok: false as const, reason: 'این محاسبه پیش‌تر نشر یافته است.' };
+    const newer = await trx('index_publications').where({ period: c.period }).andWhere('computation_id', '>', computationId).first('id');
+    if (newer) return { ok: false as const, reason: 'محاسبه‌ای تازه‌تر از این ماه نشر یافته است؛ نشر محاسبه قدیمی‌تر ممکن نیست.' };
+    const [row] = await trx('index_publications').insert({ computation_id: computationId, period: c.period, published_by: userId }).returning('id');
+    await auditInsert({ action: 'stats.index_publish', userId, target: `index_publication:${row.id}`, details: { period: c.period, computation_id: computationId } }, trx);
+    return { ok: true as const, publicationId: Number(row.id), period: String(c.period) };
   });
 }
 
@@ -122,20 +131,20 @@ export interface AdjustedPoint { nsa: number; ca: number; sa: number }
 export interface PublishedAdjustment { model: StoredModel; points: Map<Period, AdjustedPoint> }
 
 /**
- * Issue 25: the adjusted series published with the latest release of `period` (the current
+ * Issue 25: the adjusted series published with the latest publication of `period` (the current
  * vintage: the whole span as adjusted with that computation), for nodes that computation does not
  * suppress.
  */
 export async function publishedAdjusted(period: Period, k: Knex = db()): Promise<Map<string, PublishedAdjustment>> {
   const out = new Map<string, PublishedAdjustment>();
-  const release = await latestRelease(period, k);
-  if (!release) return out;
+  const publication = await latestPublication(period, k);
+  if (!publication) return out;
   const models: { node: string; model: StoredModel }[] = await k('index_adjustments as a')
     .join('index_cells as x', function () { this.on('x.computation_id', 'a.computation_id').andOn('x.node', 'a.node'); })
-    .where('a.computation_id', release.computation_id).andWhere('x.suppressed', false).select('a.node', 'a.model');
+    .where('a.computation_id', publication.computation_id).andWhere('x.suppressed', false).select('a.node', 'a.model');
   for (const m of models) out.set(m.node, { model: m.model, points: new Map() });
   const rows: { node: string; period: Period; nsa: string; ca: string; sa: string }[] = await k('index_adjusted')
-    .where({ computation_id: release.computation_id }).whereIn('node', [...out.keys()]).orderBy(['node', 'period']).select('node', 'period', 'nsa', 'ca', 'sa');
+    .where({ computation_id: publication.computation_id }).whereIn('node', [...out.keys()]).orderBy(['node', 'period']).select('node', 'period', 'nsa', 'ca', 'sa');
   for (const r of rows) out.get(r.node)?.points.set(r.period, { nsa: Number(r.nsa), ca: Number(r.ca), sa: Number(r.sa) });
   return out;
 }

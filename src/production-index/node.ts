@@ -15,4 +15,6 @@ export interface IndexNode {
   contributors: number; // owners of the units that filed the month (imputed units are none: see protection.ts)
   primary: boolean; // fails the primary rule
   suppressed: boolean;
+  /** Issue 25 §2: its contribution to the nation's growth from the previous month (a ratio; null when that month was not computed). */
+  contribution?: number | null;
 }

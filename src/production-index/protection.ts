@@ -16,6 +16,11 @@ import type { AuditSummary } from '../stats/releases/types.ts';
 // protection interval against every published node of the computation. Assuming the attacker
 // knows every weight is the cautious side (a suppressed node's weight is in fact not published).
 //
+// Chain-linked (issue 25 §2, linking.ts): within one reference year the link is the same sum with
+// each unit's term divided by its class's annual mean in that year (compute.ts passes those
+// terms), and a published chained value is its link × a constant of its node; so the audit of the
+// links is the audit of the chained values.
+//
 // Contributors are the owners (legal entities, issue 22) of the units that filed the month: an
 // imputed unit's term is made from its class's respondents (ratio imputation), so its part is
 // spread over them — counting it as a contributor would let two respondents pass for three. A

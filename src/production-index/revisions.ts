@@ -27,7 +27,7 @@ export function revisionStats(rows: readonly RevisionRow[]): RevisionStats {
 /** The revision analysis of `node` over the `months` months ending at `last`. */
 export async function revisionAnalysis(last: Period, node = 'T', months = 24, k: Knex = db()): Promise<RevisionStats> {
   const periods = periodRange(addMonths(last, -(months - 1)), last);
-  const released: { period: Period; id: number; first: boolean; value: string | null; suppressed: boolean }[] = await k('index_releases as r')
+  const released: { period: Period; id: number; first: boolean; value: string | null; suppressed: boolean }[] = await k('index_publications as r')
     .join('index_computations as c', 'c.id', 'r.computation_id')
     .join('index_cells as x', function () { this.on('x.computation_id', 'c.id').andOnVal('x.node', '=', node); })
     .whereIn('r.period', periods).orderBy(['r.period', 'c.id'])

@@ -4,7 +4,7 @@ import { auditFrom } from '../audit.ts';
 import { parseForm, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { latestDuePeriod, addMonths } from '../calendar.ts';
-import { periodLabel } from '../views.ts';
+import { periodLabel } from '../calendar.ts';
 import { sendDownload, CSV_TYPE, XLSX_TYPE } from '../export.ts';
 import { heavy } from '../ops/heavy.ts';
 import { LEGEND } from '../stats/releases/view.ts';
@@ -13,18 +13,18 @@ import { recentJobs } from '../stats/jobs/model.ts';
 import { jobLocals } from '../stats/jobs/view.ts';
 import { persianDigits } from '../text.ts';
 import { viewerOf } from '../dissemination/embargo.ts';
-import { releaseComputation } from './model.ts';
+import { publishComputation } from './model.ts';
 import { revisionAnalysis } from './revisions.ts';
-import { releaseForm, pageQuery } from './forms.ts';
-import { indexTable, indexChartSvg, revisionTriangle, lastReleasedPeriod, indexCsv, indexXlsx, faIndex, faChange, TRIANGLE_NODES, MONTHS_SHOWN } from './view.ts';
+import { publicationForm, pageQuery } from './forms.ts';
+import { indexTable, indexChartSvg, revisionTriangle, lastPublishedPeriod, indexCsv, indexXlsx, faIndex, faChange, TRIANGLE_NODES, MONTHS_SHOWN } from './view.ts';
 
-// «شاخص تولید» (issue 16): the statistics office and the planning deputy read the released
-// index; only the statistics office computes a month again and releases a computation.
+// «شاخص تولید» (issue 16): the statistics office and the planning deputy read the published
+// index; only the statistics office computes a month again and publishes a computation («نشر»).
 export function productionIndexRouter(): Router {
   const router = Router();
   router.get('/stats/index', ...requireRole('stats_office', 'planning_deputy'), heavy(show));
   router.post('/stats/index/computations', ...requireRole('stats_office'), createComputation);
-  router.post('/stats/index/releases', ...requireRole('stats_office'), heavy(createRelease, { perUser: 1 }));
+  router.post('/stats/index/publications', ...requireRole('stats_office'), heavy(createPublication, { perUser: 1 }));
   return router;
 }
 
@@ -33,7 +33,7 @@ async function show(req: Request, res: Response, status = 200, errors: FieldErro
   const parsed = parseForm(pageQuery, req.query);
   const { rules } = await loadSettings();
   const latestDue = latestDuePeriod(new Date(), rules);
-  const last = (await lastReleasedPeriod()) ?? latestDue;
+  const last = (await lastPublishedPeriod()) ?? latestDue;
   const month = parsed.ok ? parsed.data.month ?? last : last;
   const table = await indexTable(last);
   if (parsed.ok && parsed.data.format !== 'html') {
@@ -60,11 +60,11 @@ async function createComputation(req: Request, res: Response) {
   res.redirect(303, `/stats/index?month=${out.job.period}#jobs`);
 }
 
-async function createRelease(req: Request, res: Response) {
-  const parsed = parseForm(releaseForm, req.body ?? {});
-  if (!parsed.ok) return show(req, res, 422, { release: parsed.errors.computation_id });
-  const out = await releaseComputation(parsed.data.computation_id, currentUser(req).id);
-  if (!out.ok) return show(req, res, 422, { release: out.reason });
-  flash(req, 'success', `شاخص ${periodLabel(out.period)} منتشر شد.`);
+async function createPublication(req: Request, res: Response) {
+  const parsed = parseForm(publicationForm, req.body ?? {});
+  if (!parsed.ok) return show(req, res, 422, { publication: parsed.errors.computation_id });
+  const out = await publishComputation(parsed.data.computation_id, currentUser(req).id);
+  if (!out.ok) return show(req, res, 422, { publication: out.reason });
+  flash(req, 'success', `شاخص ${periodLabel(out.period)} نشر یافت.`);
   res.redirect(303, `/stats/index?month=${out.period}#triangle`);
 }

@@ -6,10 +6,10 @@ import { computeRefusal, firstComputationAt, DAY_MS } from './compute.ts';
 
 // Issue 25 §3–4: the index's vintages of a month t, counted from the end of t (T): the flash
 // estimate is the first computation, at deadline(t) + `index_first_computation_days` (T+10 with
-// the circular's deadline on the 8th and 2 days; the default 10 makes it T+18), from the filings in
+// the shipped settings: the circular's deadline on the 8th and 2 days), from the filings in
 // by then with the rest imputed; revisions at T+30 and T+60 with the late filings. The nightly job
 // queues each due vintage as an index job (at most one per month per night); the office reviews
-// and releases computations on its own calendar: nothing here publishes.
+// and publishes computations on its own calendar: nothing here publishes.
 
 export const REVISION_DAYS = [30, 60] as const;
 

@@ -1,19 +1,19 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { addMonths, periodRange, type Period } from '../calendar.ts';
+import { addMonths, periodOfParts, periodRange, splitPeriod, type Period } from '../calendar.ts';
 import { csvText, type CsvValue } from '../export.ts';
 import { simpleXlsx } from '../stats/export.ts';
 import { lineChartSvg } from '../stats/chart.ts';
 import { SUPPRESSED_FLAG, LEGEND } from '../stats/releases/view.ts';
 import { periodLabel } from '../calendar.ts';
-import { persianDigits } from '../text.ts';
+import { fa, faFixed } from '../numbers.ts';
 import { ISIC_LEVEL_LABELS } from '../glossary.ts';
-import { publishedCells, latestRelease, valueAddedPublished, computationsOf, releasedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
-import { visibleIndexRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
+import { publishedCells, latestPublication, valueAddedPublished, computationsOf, publishedCellsOf, levelsDownTo, publishedAdjusted, type PublishedCell, type AdjustedPoint, type PublishedAdjustment } from './model.ts';
+import { visibleIndexPublication, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 import { fixedBaseContribution } from './chain.ts';
 
-// The «شاخص تولید» page and its files: released figures only (index_published), the last 24
+// The «شاخص تولید» page and its files: published figures only (index_published), the last 24
 // months by section and division, changes over the month and the year from the published values
 // themselves, and the revision triangle of one month.
 
@@ -24,15 +24,16 @@ export interface IndexRow {
   node: string;
   level: IndexLevel;
   title: string;
-  cells: (PublishedCell | null)[]; // one per month shown; null = not released
-  adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest release, one per month shown
+  cells: (PublishedCell | null)[]; // one per month shown; null = not published
+  adjusted: (AdjustedPoint | null)[]; // issue 25: CA and SA of the latest publication, one per month shown
+  contributions: (number | null)[]; // issue 25: contribution to the nation's growth from the month before, one per month shown
   latest: { value: number | null; mom: number | null; yoy: number | null; imputed: number | null; weight: number | null; suppressed: boolean; ca: number | null; sa: number | null; saMom: number | null; contribution: number | null } | null;
 }
 
-/** The released computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
+/** The published computation's report as published: the uncovered classes' share only when their value added is published (null otherwise). */
 export type PublishedReport = Omit<IndexReport, 'uncoveredShare'> & { uncoveredShare: number | null };
 
-export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; released: boolean; models: Map<string, PublishedAdjustment['model']> }
+export interface IndexTable { periods: Period[]; rows: IndexRow[]; last: Period; report: PublishedReport | null; published: boolean; models: Map<string, PublishedAdjustment['model']> }
 
 async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, string>> {
   const rows: { code: string; title_fa: string }[] = await k('isic_codes').whereIn('code', [...nodes]).select('code', 'title_fa');
@@ -41,19 +42,44 @@ async function titles(nodes: readonly string[], k: Knex): Promise<Map<string, st
   return out;
 }
 
-/** A node's contribution to the nation's monthly growth, from published values and weight share only. */
-function contributionOf(now: PublishedCell | undefined, before: PublishedCell | undefined, totalBefore: PublishedCell | undefined): number | null {
-  if (now?.value == null || now.weight_share == null || before?.value == null || !totalBefore?.value) return null;
-  return fixedBaseContribution(now.weight_share, now.value, before.value, totalBefore.value);
+type Published = ReadonlyMap<string, PublishedCell>;
+const shown = (at: Published, period: Period, node: string) => { const c = at.get(`${period}|${node}`); return c !== undefined && c.value !== null; };
+
+/**
+ * A node's contribution to the nation's growth from the previous month, as published: the one its
+ * computation stored (chain-linked, linking.ts), shown only when everything it is made of is
+ * published — the node's weight share (index_published), the node and the nation in the previous
+ * month, and, for months linked to a year after the base year, in every month of the years whose
+ * annual means link them (else it would give away a hidden month through those means). A
+ * computation from before chain-linking stored none: its fixed-base contribution is made from
+ * published values and the weight share only.
+ */
+function contributionOf(period: Period, node: string, at: Published): number | null {
+  const now = at.get(`${period}|${node}`);
+  const previous = addMonths(period, -1);
+  if (now?.value == null || now.weight_share == null || !shown(at, previous, node) || !shown(at, previous, 'T')) return null;
+  if (now.weight_year === null) {
+    const before = at.get(`${previous}|${node}`)!;
+    const totalBefore = at.get(`${previous}|T`)!;
+    return totalBefore.value ? fixedBaseContribution(now.weight_share, now.value, before.value!, totalBefore.value) : null;
+  }
+  const years = new Set([now.weight_year, at.get(`${previous}|T`)?.weight_year ?? now.base_year].filter((y) => y !== now.base_year));
+  for (const y of years) {
+    for (let m = 1; m <= 12; m++) if (!shown(at, periodOfParts(y, m), node) || !shown(at, periodOfParts(y, m), 'T')) return null;
+  }
+  return now.contribution;
 }
 
-/** Changes from published values only: both ends released and not suppressed. */
+/** Changes from published values only: both ends published and not suppressed. */
 const change = (now: number | null | undefined, before: number | null | undefined): number | null => (now == null || before == null || before === 0 ? null : now / before - 1);
 
 /** The index by total, section and division (or deeper) for the months ending at `last`. */
 export async function indexTable(last: Period, deepest: IndexLevel = 'division', months = MONTHS_SHOWN, k: Knex = db()): Promise<IndexTable> {
   const periods = periodRange(addMonths(last, -(months - 1)), last);
-  const wanted = [...new Set([...periods, addMonths(periods[0], -1), ...periods.slice(0, 12).map((p) => addMonths(p, -12))])];
+  // The months shown, the month before, the year before each (changes over the year), and the
+  // years that link them (contributions: every month of the two years before the first one shown).
+  const linkFrom = periodOfParts(splitPeriod(periods[0]).jy - 2, 1);
+  const wanted = [...new Set([...periodRange(linkFrom, last), ...periods])];
   const cells = await publishedCells(wanted, levelsDownTo(deepest), k);
   const at = new Map(cells.map((c) => [`${c.period}|${c.node}`, c]));
   const nodes = [...new Set(cells.filter((c) => periods.includes(c.period)).map((c) => c.node))].sort(nodeOrder);
@@ -70,22 +96,24 @@ export async function indexTable(last: Period, deepest: IndexLevel = 'division',
       title: names.get(node) ?? node,
       cells: own,
       adjusted: periods.map((p) => adj?.get(p) ?? null),
+      contributions: periods.map((p) => contributionOf(p, node, at)),
       latest: now ? {
         value: now.value, imputed: now.imputed_share, weight: now.weight_share, suppressed: now.suppressed,
         mom: change(now.value, at.get(`${addMonths(last, -1)}|${node}`)?.value), yoy: change(now.value, at.get(`${addMonths(last, -12)}|${node}`)?.value),
         ca: adj?.get(last)?.ca ?? null, sa, saMom: change(sa, adj?.get(addMonths(last, -1))?.sa),
-        contribution: contributionOf(now, at.get(`${addMonths(last, -1)}|${node}`), at.get(`${addMonths(last, -1)}|T`)),
+        contribution: contributionOf(last, node, at),
       } : null,
     };
   });
-  const release = await latestRelease(last, k);
+  const publication = await latestPublication(last, k);
   const models = new Map([...adjusted].map(([node, a]) => [node, a.model]));
-  return { periods, rows, last, report: release ? await publishedReport(release, k) : null, released: Boolean(release), models };
+  return { periods, rows, last, report: publication ? await publishedReport(publication, k) : null, published: Boolean(publication), models };
 }
 
-async function publishedReport(release: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
-  const r = release.report;
-  return { ...r, uncoveredShare: (await valueAddedPublished(release.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
+async function publishedReport(publication: { base_year: number; report: IndexReport }, k: Knex): Promise<PublishedReport> {
+  const r = publication.report;
+  // The uncovered classes' share is of the weight year's value added (chain-linking), the base year's before it.
+  return { ...r, uncoveredShare: (await valueAddedPublished(r.weightYear ?? publication.base_year, r.uncovered, k)) ? r.uncoveredShare : null };
 }
 
 /** Total first, then each section followed by its divisions (and deeper codes under them). */
@@ -94,14 +122,14 @@ function nodeOrder(a: string, b: string): number {
   return key(a).localeCompare(key(b));
 }
 
-/** The latest month with a released index, if any. */
-export async function lastReleasedPeriod(k: Knex = db()): Promise<Period | null> {
-  const row = await k('index_releases').where(visibleIndexRelease(PUBLIC)).max('period as p').first();
+/** The latest month with a published index, if any. */
+export async function lastPublishedPeriod(k: Knex = db()): Promise<Period | null> {
+  const row = await k('index_publications').where(visibleIndexPublication(PUBLIC)).max('period as p').first();
   return (row?.p as Period | null) ?? null;
 }
 
-export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : persianDigits(v.toFixed(1)).replace('.', '٫'));
-export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${persianDigits(Math.abs(v * 100).toFixed(1)).replace('.', '٫')}٪`);
+export const faIndex = (v: number | null | undefined): string => (v == null ? '—' : faFixed(v, 1));
+export const faChange = (v: number | null | undefined): string => (v == null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : ''}${faFixed(Math.abs(v * 100), 1)}٪`);
 
 /** The nation's index: raw (NSA), calendar adjusted (CA) and seasonally adjusted (SA); the sections' raw index when no adjusted series is published yet. */
 export function indexChartSvg(table: IndexTable): string {
@@ -128,21 +156,21 @@ export function indexChartSvg(table: IndexTable): string {
   const ticks: number[] = [];
   for (let v = lo; v <= hi; v += step) ticks.push(v);
   const what = adjusted ? `${TOTAL_LABEL}: خام، تعدیل تقویمی و فصلی‌زدایی‌شده` : 'شاخص تولید صنعت و معدن';
-  return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
+  return lineChartSvg(table.periods, series, `${what} (سال پایه = ۱۰۰)، ${fa(MONTHS_SHOWN)} ماه تا ${periodLabel(table.last)}`, { id: 'index', min: lo, max: hi, ticks, format: faIndex });
 }
 
-export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; released: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
+export interface TriangleRow { id: number; computed_at: Date; cut_off: Date; first: boolean; published: boolean; values: Map<string, { value: number | null; imputed_share: number | null; suppressed: boolean }> }
 
 export const TRIANGLE_NODES = ['T', 'B', 'C'] as const;
 
-/** Every computation of `period`, oldest first; values only of released ones. */
+/** Every computation of `period`, oldest first; values only of published ones. */
 export async function revisionTriangle(period: Period, k: Knex = db(), viewer: Viewer = PUBLIC): Promise<TriangleRow[]> {
   const list = await computationsOf(period, k, viewer);
-  const values = await releasedCellsOf(list.filter((c) => c.release_id !== null).map((c) => c.id), TRIANGLE_NODES, k, viewer);
-  return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, released: c.release_id !== null, values: values.get(c.id) ?? new Map() }));
+  const values = await publishedCellsOf(list.filter((c) => c.publication_id !== null).map((c) => c.id), TRIANGLE_NODES, k, viewer);
+  return list.map((c) => ({ id: c.id, computed_at: c.computed_at, cut_off: c.cut_off, first: c.first, published: c.publication_id !== null, values: values.get(c.id) ?? new Map() }));
 }
 
-const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)'];
+const HEADER = ['ماه', 'کد', 'عنوان', 'سطح', 'شاخص (سال پایه = ۱۰۰)', 'تغییر نسبت به ماه قبل (٪)', 'تغییر نسبت به ماه مشابه سال قبل (٪)', 'سهم جانهی (٪)', 'سهم وزن (٪)', 'محرمانه', 'شاخص تعدیل تقویمی', 'شاخص فصلی‌زدایی‌شده', 'تغییر فصلی‌زدایی‌شده نسبت به ماه قبل (٪)', 'سهم در رشد ماهانه کل (واحد درصد)'];
 
 const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
 
@@ -155,7 +183,7 @@ function fileRows(t: IndexTable): CsvValue[][] {
       const prev = i > 0 ? r.cells[i - 1]?.value : null;
       const a = c.suppressed ? null : r.adjusted[i];
       const prevSa = i > 0 ? r.adjusted[i - 1]?.sa : null;
-      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '', a?.ca ?? null, a?.sa ?? null, a ? pct(change(a.sa, prevSa)) : null]);
+      lines.push([p, r.node, r.title, r.node === 'T' ? 'کل' : ISIC_LEVEL_LABELS[r.level as keyof typeof ISIC_LEVEL_LABELS], c.value, pct(change(c.value, prev)), p === t.last ? pct(r.latest?.yoy) : null, pct(c.imputed_share), pct(c.weight_share), c.suppressed ? SUPPRESSED_FLAG : '', a?.ca ?? null, a?.sa ?? null, a ? pct(change(a.sa, prevSa)) : null, pct(r.contributions[i])]);
     });
   }
   return lines;
@@ -164,16 +192,16 @@ function fileRows(t: IndexTable): CsvValue[][] {
 export const indexCsv = (t: IndexTable): string => csvText([HEADER, ...fileRows(t)]);
 
 export const indexXlsx = (t: IndexTable): Promise<Buffer> =>
-  simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${MONTHS_SHOWN.toLocaleString('fa-IR')} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
+  simpleXlsx('شاخص تولید', `شاخص تولید صنعت و معدن — ${fa(MONTHS_SHOWN)} ماه تا ${periodLabel(t.last)}`, HEADER, fileRows(t), LEGEND);
 
-/** The API's answer: one month's released cells down to a level. */
+/** The API's answer: one month's published cells down to a level. */
 export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = db()): Promise<unknown | null> {
-  const release = await latestRelease(period, k);
-  if (!release) return null;
+  const publication = await latestPublication(period, k);
+  if (!publication) return null;
   const t = await indexTable(period, deepest, 1, k);
   return {
     period,
-    release: { id: release.id, released_at: new Date(release.released_at).toISOString(), cut_off: new Date(release.cut_off).toISOString() },
+    publication: { id: publication.id, published_at: new Date(publication.published_at).toISOString(), cut_off: new Date(publication.cut_off).toISOString() },
     base: 100,
     cells: t.rows.map((r) => ({
       node: r.node, level: r.node === 'T' ? 'total' : r.level, title: r.title,
@@ -182,7 +210,8 @@ export async function indexJson(period: Period, deepest: IndexLevel, k: Knex = d
       change_month: r.latest?.mom ?? null, change_year: r.latest?.yoy ?? null,
       calendar_adjusted: r.latest?.suppressed ? null : r.latest?.ca ?? null, seasonally_adjusted: r.latest?.suppressed ? null : r.latest?.sa ?? null,
       change_month_sa: r.latest?.suppressed ? null : r.latest?.saMom ?? null,
+      contribution: r.latest?.contribution ?? null,
     })),
-    not_covered: { classes: release.report.uncovered, weight_share: (await publishedReport(release, k)).uncoveredShare },
+    not_covered: { classes: publication.report.uncovered, weight_share: (await publishedReport(publication, k)).uncoveredShare },
   };
 }

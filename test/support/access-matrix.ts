@@ -154,7 +154,7 @@ GET    /stats/jobs/:id                               login 404   404   404   404
 POST   /stats/jobs/:id/cancellation                  login 404   404   404   404   ok    404   404
 GET    /stats/index                                  login 404   404   404   404   ok    ok    404
 POST   /stats/index/computations                     login 404   404   404   404   ok    404   404
-POST   /stats/index/releases                         login 404   404   404   404   ok    404   404
+POST   /stats/index/publications                         login 404   404   404   404   ok    404   404
 GET    /stats/performance                            login 404   404   ok    ok    ok    404   404
 GET    /nominations/weights                          login 404   404   404   404   404   ok    404
 POST   /nominations/weights                          login 404   404   404   404   404   ok    404
