@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { seedDemoStaff, DEMO_PASSWORD, demoStaff, provinceOfficerEmail } from './accounts.ts';
 import { hashPassword } from '../src/auth/passwords.ts';
+import { auditMany, type AuditEntry } from '../src/audit.ts';
 import { addMonths, deadlineOf, jalaliDateOf, latestDuePeriod, periodOf, periodRange, startOfJalaliDay } from '../src/calendar.ts';
 import { loadSettings, saveSetting, type Settings } from '../src/settings.ts';
 import { recomputeStatuses } from '../src/eligibility/record.ts';
@@ -126,6 +127,7 @@ async function seedNominations(trx: Knex.Transaction, now: Date, settings: Setti
   const sizes = new Map((await trx('units').where({ registration: 'approved' }).groupBy('province_code').select('province_code', trx.raw('count(*) as n')))
     .map((r: { province_code: string; n: unknown }) => [r.province_code, Number(r.n)]));
   const rows: Record<string, unknown>[] = [];
+  const audited: AuditEntry[] = [];
   for (const [province, size] of [...sizes].sort()) {
     if (size < 6 && rng.chance(0.5)) continue;
     const at = new Date(from + rng.next() * (to - from));
@@ -136,13 +138,11 @@ async function seedNominations(trx: Knex.Transaction, now: Date, settings: Setti
         year, unit_id: c.unit_id, province_code: province, nominated_by: officers.get(province), at, score: c.score,
         indicators: JSON.stringify({ completeness: c.completeness, timeliness: c.timeliness, quality: c.quality, due: c.due, weights: settings.get('exemplary_weights') }),
       });
+      audited.push({ at, action: 'nominations.create', userId: officers.get(province), unitId: c.unit_id, provinceCode: province, target: `nomination:${year}:${c.unit_id}`, details: { score: c.score } });
     }
   }
   await insertMany(trx, 'nominations', rows);
-  await insertMany(trx, 'audit_log', rows.map((r) => ({
-    at: r.at, action: 'nominations.create', user_id: r.nominated_by, unit_id: r.unit_id, province_code: r.province_code,
-    target: `nomination:${year}:${r.unit_id}`, details: JSON.stringify({ score: r.score }),
-  })));
+  await auditMany(audited, trx);
 }
 
 /** An officer account for every province; Tehran's and Isfahan's demo staff review their own provinces. */

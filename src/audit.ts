@@ -3,6 +3,8 @@ import type { Request } from 'express';
 import { db } from './db.ts';
 
 export interface AuditEntry {
+  /** When it happened: now, unless history is being written (the demo seed replays past years). */
+  at?: Date;
   action: string;
   userId?: number | null;
   unitId?: number | null;
@@ -13,12 +15,15 @@ export interface AuditEntry {
 }
 
 // The one writer of the audit log: audit() for an entry, auditMany() for a batch (an import),
-// auditFrom() for a request's own entry. The only other insert is the set-based one of the
-// province's bulk verification (verifications/model.ts), a single statement with its decisions.
+// auditFrom() for a request's own entry, auditInsert() for a statement that folds the entry in
+// (a filing's submission). The only other inserts are set-based: the province's bulk verification
+// (verifications/model.ts, one statement with its decisions) and the demo seed's replay of the
+// history it writes (seeds/demo.ts).
 
 /** An entry as its row of `audit_log`. */
 function auditRow(entry: AuditEntry) {
   return {
+    ...(entry.at ? { at: entry.at } : {}),
     action: entry.action,
     user_id: entry.userId ?? null,
     unit_id: entry.unitId ?? null,

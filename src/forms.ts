@@ -126,6 +126,18 @@ export class FormError extends Error {
   }
 }
 
+/**
+ * The model's refusal with the route's options: the model knows the rule and the field, the route
+ * what was typed and how the form answers (its status, the values shown back).
+ */
+export async function refusedWith<T>(work: Promise<T>, options: FormErrorOptions): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    throw e instanceof FormError ? new FormError(e.errors, { ...e.options, ...options }) : e;
+  }
+}
+
 /** The locals a form view needs besides values and errors (the page's data), for the error handler. */
 export type ViewLocals = (req: Request, res: Response, err: FormError) => Promise<Record<string, unknown>> | Record<string, unknown>;
 

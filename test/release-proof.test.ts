@@ -120,9 +120,9 @@ describe('the stored proof of every release (issue 21)', () => {
     }
   });
 
-  it('npm run stats:audit -- --verify checks every release and exits 0', async () => {
-    if (!t.url) return; // the CLI needs a database it can open from another process: the server one
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/stats-audit.ts', '--verify'], { env: { ...process.env, DATABASE_URL: t.url }, timeout: 60_000 });
+  // The CLI needs a database it can open from another process: the server one (skipped, not passed, on PGlite).
+  it.skipIf(!process.env.DATABASE_URL)('npm run stats:audit -- --verify checks every release and exits 0', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/stats-audit.ts', '--verify'], { env: { ...process.env, DATABASE_URL: t.url! }, timeout: 60_000 });
     expect(stdout).toMatch(/every one verified/);
   }, 90_000);
 });

@@ -1,9 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { db } from '../db.ts';
 import { requireUser, currentUser, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
-import { text, parseForm, type FieldErrors } from '../forms.ts';
+import { text, parseForm, formView, FormError, str } from '../forms.ts';
 import { createApiToken, revokeApiToken } from '../api/auth.ts';
 import { auditFrom } from '../audit.ts';
 
@@ -12,23 +12,25 @@ import { auditFrom } from '../audit.ts';
 
 const tokenForm = z.object({ name: text('نام کلید', 100) });
 
-async function renderTokens(req: Request, res: Response, status: number, extra: { values?: Record<string, unknown>; errors?: FieldErrors; newToken?: string } = {}) {
+async function tokensPage(req: Request): Promise<Record<string, unknown>> {
   const tokens = await db()('api_tokens').where({ user_id: currentUser(req).id }).orderBy('created_at', 'desc')
     .select('id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at', 'expires_at');
-  res.status(status).render('account/tokens', { title: 'کلیدهای دسترسی API', tokens, values: extra.values ?? {}, errors: extra.errors ?? {}, newToken: extra.newToken });
+  return { title: 'کلیدهای دسترسی API', tokens, values: {}, errors: {}, newToken: undefined };
 }
+
+const tokensView = formView('account/tokens', tokensPage);
 
 export function accountTokensRouter(): Router {
   const router = Router();
-  router.get('/account/tokens', requireUser, (req, res) => renderTokens(req, res, 200));
-  router.post('/account/tokens', requireUser, async (req, res) => {
+  router.get('/account/tokens', requireUser, async (req, res) => res.render('account/tokens', await tokensPage(req)));
+  router.post('/account/tokens', requireUser, tokensView, async (req, res) => {
     const parsed = parseForm(tokenForm, req.body);
-    if (!parsed.ok) return renderTokens(req, res, 422, { values: { name: String(req.body?.name ?? '').slice(0, 100) }, errors: parsed.errors });
+    if (!parsed.ok) throw new FormError(parsed.errors, { values: { name: str(req.body?.name, 100) } });
     const { id, token } = await createApiToken(currentUser(req).id, parsed.data.name);
     await auditFrom(req, { action: 'api_token.create', target: `api_token:${id}` });
     // Not a redirect: the token exists in clear only in this response.
     res.setHeader('Cache-Control', 'no-store');
-    await renderTokens(req, res, 201, { newToken: token });
+    res.status(201).render('account/tokens', { ...(await tokensPage(req)), newToken: token });
   });
   // The revocation is a resource of the token (STYLE: a workflow step is a resource, not a verb).
   router.post('/account/tokens/:id/revocation', requireUser, async (req, res) => {

@@ -17,9 +17,14 @@ const forgotForm = z.object({ email: email() });
 
 const INVALID_LINK = { title: 'پیوند نامعتبر', message: 'این پیوند نامعتبر است، پیش‌تر به کار رفته یا منقضی شده است.' };
 
-function renderSignIn(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
-  res.status(status).render('auth/login', { title: 'ورود', values, errors, next: localPath(values.next) ?? '' });
+function renderSignIn(res: Response, values: Record<string, unknown>) {
+  res.render('auth/login', { title: 'ورود', values, errors: {}, next: localPath(values.next) ?? '' });
 }
+
+const signInView = formView('auth/login', (_req, _res, err) => ({ title: 'ورود', next: localPath(err.options.values?.next) ?? '' }));
+const forgotView = formView('auth/forgot', () => ({ title: 'فراموشی گذرواژه', sent: false, mail: mailConfigured() }));
+const activateView = formView('auth/activate', () => ({ title: 'تعیین گذرواژه' }));
+const confirmEmailView = formView('auth/confirm-email', () => ({ title: 'تأیید پست الکترونیکی' }));
 
 function homeFor(role: string): string {
   switch (role) {
@@ -39,11 +44,11 @@ function homeFor(role: string): string {
 function signIn(req: Request, res: Response, next: NextFunction) {
   const parsed = parseForm(signInForm, req.body);
   const typed = { email: str(req.body?.email, 200), next: localPath(req.body?.next) ?? '' };
-  if (!parsed.ok) return renderSignIn(res, 422, typed, parsed.errors);
+  if (!parsed.ok) throw new FormError(parsed.errors, { values: typed });
   const returnTo = localPath(req.body?.next);
   passport.authenticate('local', (err: unknown, user: Express.User | false, refusal?: SignInRefusal) => {
     if (err) return next(err);
-    if (!user) return renderSignIn(res, refusal?.status ?? 401, typed, { _form: refusal?.message ?? 'ورود انجام نشد.' });
+    if (!user) return next(new FormError({ _form: refusal?.message ?? 'ورود انجام نشد.' }, { status: refusal?.status ?? 401, values: typed }));
     req.login(user, (loginErr: unknown) => {
       if (loginErr) return res.status(500).render('error', { title: 'خطا', message: 'ورود انجام نشد. دوباره تلاش کنید.' });
       audit({ action: 'auth.sign_in', userId: user.id, target: `user:${user.id}`, ip: req.ip ?? null }).catch(() => undefined)
@@ -56,7 +61,7 @@ function signIn(req: Request, res: Response, next: NextFunction) {
 async function requestReset(req: Request, res: Response) {
   const parsed = parseForm(forgotForm, req.body);
   const typed = { email: str(req.body?.email, 200) };
-  if (!parsed.ok) return res.status(422).render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: parsed.errors, sent: false, mail: mailConfigured() });
+  if (!parsed.ok) throw new FormError(parsed.errors, { values: typed });
   // Looked up, made and mailed after the answer: its time says nothing about the address (issue 23 F6).
   if (mailConfigured()) afterAnswer(res, () => mailResetLink(parsed.data.email, req.ip ?? null), 'password reset mail');
   res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: typed, errors: {}, sent: true, mail: mailConfigured() });
@@ -89,13 +94,13 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
     limit: opts.loginLimit ?? 50,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, res) => renderSignIn(res, 429, {}, { _form: 'تعداد تلاش‌های ورود از این نشانی زیاد است. چند دقیقه بعد دوباره تلاش کنید.' }),
+    handler: (_req, _res, next) => next(new FormError({ _form: 'تعداد تلاش‌های ورود از این نشانی زیاد است. چند دقیقه بعد دوباره تلاش کنید.' }, { status: 429, values: {} })),
   });
 
-  router.get('/login', (req, res) => (req.user ? res.redirect(303, homeFor(req.user.role)) : renderSignIn(res, 200, { next: req.query.next }, {})));
-  router.post('/login', loginLimiter, signIn);
+  router.get('/login', (req, res) => (req.user ? res.redirect(303, homeFor(req.user.role)) : renderSignIn(res, { next: req.query.next })));
+  router.post('/login', signInView, loginLimiter, signIn);
   router.get('/password-reset', (_req, res) => res.render('auth/forgot', { title: 'فراموشی گذرواژه', values: {}, errors: {}, sent: false, mail: mailConfigured() }));
-  router.post('/password-reset', loginLimiter, requestReset);
+  router.post('/password-reset', forgotView, loginLimiter, requestReset);
   router.post('/logout', signOut);
   router.get('/home', requireUser, (req, res) => res.redirect(303, homeFor(currentUser(req).role)));
 
@@ -107,12 +112,12 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
     if (!token) return res.status(404).render('error', INVALID_LINK);
     res.render('auth/activate', { title: 'تعیین گذرواژه', email: token.email, values: {}, errors: {} });
   });
-  router.post('/activate/:token', async (req, res) => {
+  router.post('/activate/:token', activateView, async (req, res) => {
     const token = await findActivationToken(String(req.params.token));
     if (!token) return res.status(404).render('error', INVALID_LINK);
     const parsed = parseForm(activationForm, req.body);
     const weak = parsed.ok ? weakPasswordReason(parsed.data.password, token.email) : null;
-    if (!parsed.ok || weak) return res.status(422).render('auth/activate', { title: 'تعیین گذرواژه', email: token.email, values: {}, errors: parsed.ok ? { password: weak! } : parsed.errors });
+    if (!parsed.ok || weak) throw new FormError(parsed.ok ? { password: weak! } : parsed.errors, { values: {}, locals: { email: token.email } });
     if (!(await consumeActivationToken(token.id, token.user_id, parsed.data.password))) return res.status(404).render('error', INVALID_LINK);
     await audit({ action: token.purpose === 'reset' ? 'user.password_reset_done' : 'user.activated', userId: token.user_id, target: `user:${token.user_id}`, ip: req.ip ?? null });
     flash(req, 'success', 'گذرواژه ثبت شد. اکنون می‌توانید وارد شوید.');
@@ -124,10 +129,10 @@ export function authRouter(opts: { loginLimit?: number } = {}): Router {
     if (!token) return res.status(404).render('error', INVALID_LINK);
     res.render('auth/confirm-email', { title: 'تأیید پست الکترونیکی', email: token.email });
   });
-  router.post('/email-confirmations/:token', async (req, res) => {
+  router.post('/email-confirmations/:token', confirmEmailView, async (req, res) => {
     const token = await findActivationToken(String(req.params.token), ['email']);
     if (!token) return res.status(404).render('error', INVALID_LINK);
-    if (req.body?.confirm !== '1') return res.status(422).render('auth/confirm-email', { title: 'تأیید پست الکترونیکی', email: token.email, errors: { _form: 'برای تأیید، دکمه «تأیید پست الکترونیکی» را بزنید.' } });
+    if (req.body?.confirm !== '1') throw new FormError({ _form: 'برای تأیید، دکمه «تأیید پست الکترونیکی» را بزنید.' }, { values: {}, locals: { email: token.email } });
     if (!(await consumeEmailProof(token.id, token.user_id))) return res.status(404).render('error', INVALID_LINK);
     await audit({ action: 'user.email_proven', userId: token.user_id, target: `user:${token.user_id}`, ip: req.ip ?? null });
     flash(req, 'success', 'پست الکترونیکی شما تأیید شد. اکنون با گذرواژه خود وارد شوید.');

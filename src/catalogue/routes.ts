@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
-import { FormError, parseForm, str, type FieldErrors } from '../forms.ts';
+import { FormError, formView, refusedWith, parseForm, str, type FieldErrors } from '../forms.ts';
 import { persianDigits } from '../text.ts';
 import { pageNumber, pageLink } from '../paging.ts';
 import { heavy, withStatementTimeout } from '../ops/heavy.ts';
@@ -17,14 +17,14 @@ export function catalogueRouter(): Router {
   // Public: the registration form's product picker asks it as the visitor types (issue 23 F12).
   router.get('/catalogue/search', rateLimit({ windowMs: 60_000, limit: 300, standardHeaders: 'draft-7', legacyHeaders: false }), searchJson);
   router.get('/catalogue', ...requireRole('stats_office'), showIndex);
-  router.post('/catalogue', ...requireRole('stats_office'), create);
+  router.post('/catalogue', ...requireRole('stats_office'), indexView, create);
   // Heavy: the queue and its ranking grow with the country (issue 23 F4).
   router.get('/catalogue/mapping', ...requireRole('stats_office', 'province_officer'), heavy(showQueue));
   router.post('/catalogue/mapping/:id/link', ...requireRole('stats_office', 'province_officer'), heavy(link));
   router.get('/catalogue/:code', ...requireRole('stats_office'), showEntry);
-  router.post('/catalogue/:code', ...requireRole('stats_office'), update);
-  router.post('/catalogue/:code/retirement', ...requireRole('stats_office'), retire);
-  router.post('/catalogue/:code/deletion', ...requireRole('stats_office'), remove);
+  router.post('/catalogue/:code', ...requireRole('stats_office'), entryView, update);
+  router.post('/catalogue/:code/retirement', ...requireRole('stats_office'), entryView, retire);
+  router.post('/catalogue/:code/deletion', ...requireRole('stats_office'), entryView, remove);
   return router;
 }
 
@@ -54,59 +54,50 @@ const actorOf = (req: Request) => ({ id: currentUser(req).id, ip: req.ip });
 const scopeOf = (req: Request): Scope => (currentUser(req).role === 'province_officer' ? officerProvince(req) : null);
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
-async function renderIndex(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+async function indexPage(req: Request): Promise<Record<string, unknown>> {
   const q = str(req.query.q, 100);
   const entries = await searchCatalogue({ q });
   const usage = await usageOf(entries.map((e) => e.code));
-  res.status(status).render('catalogue/index', {
-    title: 'فهرست ملی محصولات', q, entries, usage, values, errors, units: await listUnitsOfMeasure(), dimensionName, now: currentPeriod(),
-  });
+  return { title: 'فهرست ملی محصولات', q, entries, usage, values: {}, errors: {}, units: await listUnitsOfMeasure(), dimensionName, now: currentPeriod() };
 }
 
+const indexView = formView('catalogue/index', indexPage);
+
 async function showIndex(req: Request, res: Response) {
-  await renderIndex(req, res, 200, { active_from: currentPeriod() }, {});
+  res.render('catalogue/index', { ...(await indexPage(req)), values: { active_from: currentPeriod() } });
 }
 
 async function create(req: Request, res: Response) {
   const values = typedEntry(body(req));
   const parsed = parseForm(entryForm, body(req));
-  if (!parsed.ok) return renderIndex(req, res, 422, values, parsed.errors);
-  try {
-    await createEntry(parsed.data, actorOf(req));
-  } catch (e) {
-    if (e instanceof FormError) return renderIndex(req, res, 422, values, e.errors);
-    throw e;
-  }
+  if (!parsed.ok) throw new FormError(parsed.errors, { values });
+  await refusedWith(createEntry(parsed.data, actorOf(req)), { values });
   flash(req, 'success', `کد ${persianDigits(parsed.data.code)} به فهرست ملی محصولات افزوده شد.`);
   res.redirect(303, `/catalogue?q=${encodeURIComponent(parsed.data.code)}`);
 }
 
-async function renderEntry(req: Request, res: Response, status: number, values: Record<string, string> | null, errors: FieldErrors) {
+type Entry = NonNullable<Awaited<ReturnType<typeof findEntry>>>;
+const entryValues = (entry: Entry) => ({ ...entry, name_en: entry.name_en ?? '', retired_from: entry.retired_from ?? '' });
+
+async function entryPage(req: Request): Promise<Record<string, unknown>> {
   const entry = await findEntry(codeParam(req));
   if (!entry) throw new NotFoundError();
   const usage = (await usageOf([entry.code])).get(entry.code) ?? 0;
-  res.status(status).render('catalogue/entry', {
-    title: `کد ${persianDigits(entry.code)}`, entry, usage, errors, units: await listUnitsOfMeasure(), dimensionName,
-    values: values ?? { ...entry, name_en: entry.name_en ?? '', retired_from: entry.retired_from ?? '' },
-  });
+  return { title: `کد ${persianDigits(entry.code)}`, entry, usage, errors: {}, units: await listUnitsOfMeasure(), dimensionName, values: entryValues(entry) };
 }
 
+const entryView = formView('catalogue/entry', entryPage);
+
 async function showEntry(req: Request, res: Response) {
-  await renderEntry(req, res, 200, null, {});
+  res.render('catalogue/entry', await entryPage(req));
 }
 
 async function update(req: Request, res: Response) {
   const code = codeParam(req);
   const values = { ...typedEntry(body(req)), code };
   const parsed = parseForm(entryForm, { ...body(req), code });
-  if (!parsed.ok) return renderEntry(req, res, 422, values, parsed.errors);
-  let result;
-  try {
-    result = await updateEntry(code, parsed.data, actorOf(req));
-  } catch (e) {
-    if (e instanceof FormError) return renderEntry(req, res, 422, values, e.errors);
-    throw e;
-  }
+  if (!parsed.ok) throw new FormError(parsed.errors, { values });
+  const result = await refusedWith(updateEntry(code, parsed.data, actorOf(req)), { values });
   if (result === 'not_found') throw new NotFoundError();
   flash(req, 'success', 'تغییرات کد ذخیره شد.');
   res.redirect(303, `/catalogue/${code}`);
@@ -117,27 +108,18 @@ async function retire(req: Request, res: Response) {
   const parsed = parseForm(retireForm, body(req));
   const entry = await findEntry(code);
   if (!entry) throw new NotFoundError();
-  const values = { ...entry, name_en: entry.name_en ?? '', retired_from: String(body(req).retired_from ?? '').slice(0, 20) };
-  if (!parsed.ok) return renderEntry(req, res, 422, values, parsed.errors);
-  try {
-    await retireEntry(code, parsed.data.retired_from, actorOf(req));
-  } catch (e) {
-    if (e instanceof FormError) return renderEntry(req, res, 422, values, e.errors);
-    throw e;
-  }
+  const values = { ...entryValues(entry), retired_from: str(body(req).retired_from, 20) };
+  if (!parsed.ok) throw new FormError(parsed.errors, { values });
+  await refusedWith(retireEntry(code, parsed.data.retired_from, actorOf(req)), { values });
   flash(req, 'success', 'کد بازنشسته شد؛ محصولات و اظهارنامه‌هایی که آن را دارند همان کد را نگه می‌دارند.');
   res.redirect(303, `/catalogue/${code}`);
 }
 
 async function remove(req: Request, res: Response) {
   const code = codeParam(req);
-  let result;
-  try {
-    result = await deleteEntry(code, actorOf(req));
-  } catch (e) {
-    if (e instanceof FormError) return renderEntry(req, res, 409, null, e.errors);
-    throw e;
-  }
+  const entry = await findEntry(code);
+  // A code still in use or not retired stays: its page again, as stored, saying why.
+  const result = await refusedWith(deleteEntry(code, actorOf(req)), { status: 409, values: entry && entryValues(entry) });
   if (result === 'not_found') throw new NotFoundError();
   flash(req, 'success', `کد ${persianDigits(code)} حذف شد.`);
   res.redirect(303, '/catalogue');

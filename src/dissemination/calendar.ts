@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
-import { auditInsert } from '../audit.ts';
+import { audit } from '../audit.ts';
 import { parseReferencePeriod, referencePeriodLabel } from '../stats/releases/period.ts';
 import { periodLabel } from '../calendar.ts';
 import { releasePublicFromSql, indexPublicationPublicFromSql, releaseVisibleSql, indexPublicationVisibleSql, type Viewer } from './embargo.ts';
@@ -69,7 +69,7 @@ export async function announce(input: { period: string; kind: AnnouncementKind; 
       if (other) return { ok: false as const, errors: { period: 'این انتشار پیش‌تر اعلام شده است؛ برای تغییر زمان آن «جابه‌جایی» را با ذکر دلیل به کار ببرید.' } };
     }
     const [row] = (await trx('release_announcements').insert({ period: input.period, kind: input.kind, release_at: input.releaseAt, first_release_at: input.releaseAt, created_by: userId }).returning('*')) as AnnouncementRow[];
-    await auditInsert({ action: 'stats.calendar_announce', userId, target: `announcement:${row.id}`, details: { period: row.period, kind: row.kind, release_at: input.releaseAt.toISOString() } }, trx);
+    await audit({ action: 'stats.calendar_announce', userId, target: `announcement:${row.id}`, details: { period: row.period, kind: row.kind, release_at: input.releaseAt.toISOString() } }, trx);
     return { ok: true as const, announcement: row };
   });
 }
@@ -87,7 +87,7 @@ export async function moveAnnouncement(id: number, to: Date, reason: string, use
     if (to.getTime() === new Date(a.release_at).getTime()) return { ok: false as const, errors: { release_at: 'زمان تازه با زمان کنونی یکی است.' } };
     await trx('release_announcement_moves').insert({ announcement_id: id, from_at: a.release_at, to_at: to, reason, moved_by: userId });
     const [row] = (await trx('release_announcements').where({ id }).update({ release_at: to }).returning('*')) as AnnouncementRow[];
-    await auditInsert({ action: 'stats.calendar_move', userId, target: `announcement:${id}`, details: { from: new Date(a.release_at).toISOString(), to: to.toISOString(), reason } }, trx);
+    await audit({ action: 'stats.calendar_move', userId, target: `announcement:${id}`, details: { from: new Date(a.release_at).toISOString(), to: to.toISOString(), reason } }, trx);
     return { ok: true as const, announcement: row };
   });
 }

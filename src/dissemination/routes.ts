@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash } from '../auth/guards.ts';
-import { parseForm, idParam, type FieldErrors } from '../forms.ts';
+import { parseForm, idParam, formView, FormError } from '../forms.ts';
 import { env } from '../env.ts';
 import { viewerOf } from './embargo.ts';
 import { announce, moveAnnouncement, slotLabel, ANNOUNCEMENT_KINDS } from './calendar.ts';
@@ -13,23 +13,24 @@ import { metadataPage, METADATA_KINDS, type MetadataKind } from './metadata.ts';
 // metadata page of each kind of release (public: methodology and quality, no cell of a release).
 export function disseminationRouter(): Router {
   const router = Router();
-  router.get('/stats/calendar', (req, res) => showCalendar(req, res));
+  router.get('/stats/calendar', async (req, res) => res.render('dissemination/calendar', await calendarLocals(req)));
   router.get('/stats/calendar.ics', showIcs);
-  router.post('/stats/calendar/announcements', ...requireRole('stats_office'), createAnnouncement);
-  router.post('/stats/calendar/announcements/:id/moves', ...requireRole('stats_office'), createMove);
+  router.post('/stats/calendar/announcements', ...requireRole('stats_office'), calendarView, createAnnouncement);
+  router.post('/stats/calendar/announcements/:id/moves', ...requireRole('stats_office'), calendarView, createMove);
   router.get('/stats/metadata/:kind', showMetadata);
   return router;
 }
 
 const KIND_CHOICES = ANNOUNCEMENT_KINDS.map((k) => ({ code: k, label: k === 'final' ? 'نهایی (ماه، فصل یا سال)' : k === 'preliminary' ? 'مقدماتی' : k === 'revision' ? 'بازنگری زمان‌بندی‌شده' : 'شاخص تولید' }));
 
-async function showCalendar(req: Request, res: Response, status = 200, form: { values: Record<string, unknown>; errors: FieldErrors; moveOf?: number } = { values: {}, errors: {} }) {
+async function calendarLocals(req: Request): Promise<Record<string, unknown>> {
   const viewer = viewerOf(req.user);
   const page = await calendarPage(viewer);
-  res.status(status).render('dissemination/calendar', {
-    title: 'تقویم انتشار', page, office: viewer.office, values: form.values, errors: form.errors, moveOf: form.moveOf ?? null, KIND_CHOICES, slotLabel, METADATA_KINDS,
-  });
+  return { title: 'تقویم انتشار', page, office: viewer.office, values: {}, errors: {}, moveOf: null, KIND_CHOICES, slotLabel, METADATA_KINDS };
 }
+
+/** A refused announcement or move: the calendar again, the move's form open on its announcement (FormError's locals.moveOf). */
+const calendarView = formView('dissemination/calendar', calendarLocals);
 
 async function showIcs(_req: Request, res: Response) {
   const page = await calendarPage(viewerOf(null));
@@ -41,9 +42,9 @@ async function showIcs(_req: Request, res: Response) {
 
 async function createAnnouncement(req: Request, res: Response) {
   const parsed = parseForm(announceForm, req.body ?? {});
-  if (!parsed.ok) return showCalendar(req, res, 422, { values: req.body ?? {}, errors: parsed.errors });
+  if (!parsed.ok) throw new FormError(parsed.errors);
   const out = await announce(parsed.data, currentUser(req).id);
-  if (!out.ok) return showCalendar(req, res, 422, { values: req.body ?? {}, errors: out.errors });
+  if (!out.ok) throw new FormError(out.errors);
   flash(req, 'success', 'زمان انتشار اعلام شد و در تقویم عمومی دیده می‌شود.');
   res.redirect(303, `/stats/calendar#announcement-${out.announcement.id}`);
 }
@@ -51,10 +52,10 @@ async function createAnnouncement(req: Request, res: Response) {
 async function createMove(req: Request, res: Response) {
   const id = idParam(req);
   const parsed = parseForm(moveForm, req.body ?? {});
-  if (!parsed.ok) return showCalendar(req, res, 422, { values: req.body ?? {}, errors: parsed.errors, moveOf: id });
+  if (!parsed.ok) throw new FormError(parsed.errors, { locals: { moveOf: id } });
   const out = await moveAnnouncement(id, parsed.data.releaseAt, parsed.data.reason, currentUser(req).id);
   if (!out) return res.status(404).render('error', { title: 'یافت نشد', message: 'این اعلام در تقویم یافت نشد.' });
-  if (!out.ok) return showCalendar(req, res, 422, { values: req.body ?? {}, errors: out.errors, moveOf: id });
+  if (!out.ok) throw new FormError(out.errors, { locals: { moveOf: id } });
   flash(req, 'success', 'زمان انتشار جابه‌جا شد؛ زمان پیشین و دلیل آن در تقویم می‌ماند.');
   res.redirect(303, `/stats/calendar#announcement-${id}`);
 }

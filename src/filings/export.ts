@@ -1,5 +1,5 @@
 import { csvText } from '../export.ts';
-import ExcelJS from 'exceljs';
+import { plainXlsx, QUANTITY } from '../spreadsheet.ts';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import type { Rules } from '../calendar.ts';
@@ -9,9 +9,10 @@ import { FILING_STATE_LABELS as STATE_LABELS, TIMELINESS_LABELS } from '../gloss
 import type { UnitRow } from '../units/row.ts';
 
 // The unit's own history as a table (one row per period, one column group per product), for
-// CSV (UTF-8 with BOM, so Excel reads Persian) and XLSX (right-to-left sheet).
+// CSV (UTF-8 with BOM, so Excel reads Persian) and XLSX (right-to-left sheet). Amounts stay as the
+// database gives them (a number, or a BigInt past 2^53): never through Number(), which rounds.
 
-type Cell = string | number | null;
+type Cell = string | number | bigint | null;
 export interface HistoryTable { headers: string[]; rows: Cell[][] }
 
 function jalaliText(at: Date | null): string {
@@ -33,7 +34,7 @@ export async function historyTable(unit: Pick<UnitRow, 'id' | 'obligation_start'
     'شمار کارکنان', 'ارزش تولید (ریال)', 'مصرف واسطه (ریال)', 'ارزش افزوده (ریال)',
     ...products.flatMap((p) => [`تولید ${p.name} (${p.unit_of_measure})`, `فروش ${p.name} (${p.unit_of_measure})`, `ارزش فروش ${p.name} (ریال)`]),
   ];
-  const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const n = (v: number | bigint | null | undefined): number | bigint | null => v ?? null;
   const rows = [...periods].reverse().map((r): Cell[] => {
     const f = fByPeriod.get(r.period);
     return [
@@ -53,12 +54,6 @@ export function toCsv(t: HistoryTable): string {
   return csvText([t.headers, ...t.rows]);
 }
 
-export async function toXlsx(t: HistoryTable, sheetName = 'سابقه آمار'): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'سامانه آمار تولید';
-  const ws = wb.addWorksheet(sheetName, { views: [{ rightToLeft: true, state: 'frozen', ySplit: 1 }] });
-  ws.addRow(t.headers).font = { bold: true };
-  for (const r of t.rows) ws.addRow(r);
-  ws.columns.forEach((c, i) => { c.width = i < 8 ? 18 : 16; });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function toXlsx(t: HistoryTable): Promise<Buffer> {
+  return plainXlsx('سابقه آمار', null, t.headers, t.rows, undefined, QUANTITY);
 }

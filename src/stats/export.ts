@@ -1,6 +1,6 @@
-import ExcelJS from 'exceljs';
 import { csvText, csvCode, type CsvValue } from '../export.ts';
-import { addNotes, type ReleaseTable } from './table.ts';
+import type { ReleaseTable } from './table.ts';
+import { GROUPED, plainXlsx as simpleXlsx } from '../spreadsheet.ts';
 import { periodLabel } from '../calendar.ts';
 import type { PerformanceReport, PerformanceCounts } from './performance.ts';
 import { persianDigits } from '../text.ts';
@@ -72,29 +72,8 @@ export function viewJson(v: ReleaseView): unknown {
   };
 }
 
-const GROUPED = '#,##0';
-const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.ceil(n)));
-
-/** A plain table (title, header, rows) as an XLSX workbook with a right-to-left sheet: numbers grouped, headers wrapped. */
-export async function simpleXlsx(sheet: string, title: string, header: string[], rows: CsvValue[][], note?: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'سامانه آمار تولید';
-  const ws = wb.addWorksheet(sheet, { views: [{ rightToLeft: true, state: 'frozen', ySplit: 3 }] });
-  ws.addRow([title]).font = { bold: true };
-  ws.addRow([]);
-  const head = ws.addRow(header);
-  head.font = { bold: true };
-  head.eachCell((c) => { c.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; });
-  for (const r of rows) {
-    const row = ws.addRow(r.map((v) => (v === undefined ? null : typeof v === 'object' && v !== null ? v.code : v)));
-    row.eachCell((c) => { if (typeof c.value === 'number') c.numFmt = Number.isInteger(c.value) ? GROUPED : '#,##0.0'; });
-  }
-  header.forEach((h, i) => { ws.getColumn(i + 1).width = i === 0 ? clamp(h.length + 4, 8, 28) : clamp((h.length * 1.1) / 2 + 2, 10, 24); });
-  ws.getColumn(2).width = Math.max(ws.getColumn(2).width ?? 10, 28);
-  head.height = 32;
-  if (note) { ws.addRow([]); addNotes(ws, [note], header.length * 14, header.length); }
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
+/** A plain table (title, header, rows) as an XLSX workbook: the portal's one writer (src/spreadsheet.ts). */
+export { simpleXlsx };
 
 const PERFORMANCE_HEADER = ['رتبه', 'استان / دفتر', 'مشمول', 'به‌موقع', 'با تأخیر', 'ثبت‌نشده', 'نرخ پاسخ‌دهی (٪)', 'به‌موقع بودن (٪)', 'تأییدشده', 'عودت‌شده', 'در انتظار بررسی', 'میانه روز تا تأیید'];
 

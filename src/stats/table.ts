@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { addNotes, rtlWorkbook, xlsxBuffer } from '../spreadsheet.ts';
 import { csvText, type CsvValue } from '../export.ts';
 import type { ReleaseRow } from './releases/types.ts';
 import { SUPPRESSED_FLAG, type ViewCell, type ViewHeader } from './releases/view.ts';
@@ -69,23 +69,11 @@ const shownLength = (digits: string) => {
   return int.length + Math.floor((int.length - 1) / 3) + (frac ? frac.length + 1 : 0);
 };
 
-/** Notes under a sheet's table: each its own row, merged across the table and wrapped. */
-export function addNotes(ws: ExcelJS.Worksheet, notes: readonly string[], width: number, columns: number): void {
-  for (const note of notes) {
-    const row = ws.addRow([note]);
-    ws.mergeCells(row.number, 1, row.number, Math.max(1, columns));
-    row.getCell(1).alignment = { wrapText: true, vertical: 'top', horizontal: 'right' };
-    row.height = 15 * Math.max(1, Math.ceil((note.length * 1.1) / Math.max(20, width)));
-  }
-}
-
 /** The table as on the page on a right-to-left sheet: codes as text, numbers as numbers with grouping. */
 export async function tableXlsx(t: ReleaseTable, sheet = 'جدول'): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'سامانه آمار تولید';
   const HEADER_ROW = 4;
   const lead = t.leadHeaders.length;
-  const ws = wb.addWorksheet(sheet, { views: [{ rightToLeft: true, state: 'frozen', ySplit: HEADER_ROW, xSplit: lead }] });
+  const { wb, ws } = rtlWorkbook(sheet, { rows: HEADER_ROW, columns: lead });
   const columns = t.cols.length + lead;
   ws.addRow([t.heading]).font = { bold: true, size: 12 };
   ws.addRow([`${t.releaseTitle}${t.unit ? ` — واحد: ${t.unit}` : ''}`]);
@@ -123,5 +111,5 @@ export async function tableXlsx(t: ReleaseTable, sheet = 'جدول'): Promise<Bu
   header.height = 16 * Math.min(4, headerLines);
   const tableWidth = [...Array(columns).keys()].reduce((s, i) => s + (ws.getColumn(i + 1).width ?? 10), 0);
   addNotes(ws, t.notes, tableWidth, columns);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return xlsxBuffer(wb);
 }

@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { requireRole, currentUser, officerProvince, flash } from '../auth/guards.ts';
 import { NotFoundError } from '../errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { FormError, parseForm, idParam, str, type FieldErrors } from '../forms.ts';
+import { FormError, formView, parseForm, idParam, str, type FieldErrors } from '../forms.ts';
 import { loadSettings } from '../settings.ts';
 import { gregorianIsoToJalali, jalaliDateText } from '../calendar.ts';
 import { mailConfigured, sendMail } from '../mail.ts';
@@ -32,11 +32,8 @@ export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit
     legacyHeaders: false,
     skipFailedRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode === 303,
-    handler: (req: Request, res: Response, next: NextFunction) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      renderRegistrationForm(res, 429, typedValues(body), productRowsOf(body), {
-        _form: 'از این نشانی اینترنتی در یک ساعت گذشته واحدهای زیادی ثبت‌نام شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.',
-      }).catch(next);
+    handler: (req: Request, _res: Response, next: NextFunction) => {
+      next(new FormError({ _form: 'از این نشانی اینترنتی در یک ساعت گذشته واحدهای زیادی ثبت‌نام شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.' }, { status: 429, values: typedValues((req.body ?? {}) as Record<string, unknown>) }));
     },
   });
   // Every attempt counts here, refused ones too (issue 12 §8): a form is cheap to refuse, not free.
@@ -45,25 +42,22 @@ export function unitsRouter(opts: { registerLimit?: number; registerAttemptLimit
     limit: opts.registerAttemptLimit ?? REGISTRATION_ATTEMPTS_PER_HOUR,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (req: Request, res: Response, next: NextFunction) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      renderRegistrationForm(res, 429, typedValues(body), productRowsOf(body), {
-        _form: 'از این نشانی اینترنتی در یک ساعت گذشته فرم ثبت‌نام بارها فرستاده شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.',
-      }).catch(next);
+    handler: (req: Request, _res: Response, next: NextFunction) => {
+      next(new FormError({ _form: 'از این نشانی اینترنتی در یک ساعت گذشته فرم ثبت‌نام بارها فرستاده شده است. اطلاعات شما در فرم مانده است؛ کمی بعد دوباره بفرستید.' }, { status: 429, values: typedValues((req.body ?? {}) as Record<string, unknown>) }));
     },
   });
   router.get('/register', showRegistrationForm);
-  router.post('/register', attemptLimiter, registrationLimiter, register);
+  router.post('/register', registrationView, attemptLimiter, registrationLimiter, register);
   router.get('/register/sent', showRegistrationSent);
   router.get('/my-units', ...requireRole('unit_user'), showMyUnits);
   router.get('/province/registrations', ...requireRole('province_officer'), listRegistrations);
   router.get('/province/registrations/:id', ...requireRole('province_officer'), showRegistration);
   router.post('/province/registrations/:id/approval', ...requireRole('province_officer'), approve);
-  router.post('/province/registrations/:id/rejection', ...requireRole('province_officer'), reject);
+  router.post('/province/registrations/:id/rejection', ...requireRole('province_officer'), registrationDecisionView, reject);
   router.post('/province/unit-accounts/:id/activation-link', ...requireRole('province_officer'), issueActivationLink);
   router.get('/province/claims/:id', ...requireRole('province_officer'), showClaim);
   router.post('/province/claims/:id/approval', ...requireRole('province_officer'), approveClaim);
-  router.post('/province/claims/:id/rejection', ...requireRole('province_officer'), rejectClaim);
+  router.post('/province/claims/:id/rejection', ...requireRole('province_officer'), claimView, rejectClaim);
   return router;
 }
 
@@ -76,22 +70,25 @@ async function typedCodes(rows: ProductRowValues[]) {
 /** A `date` column read as ISO text → ۱۴۰۴/۰۲/۱۵ */
 const licenceDate = (iso: string) => jalaliDateText(gregorianIsoToJalali(iso));
 
-async function renderRegistrationForm(res: Response, status: number, values: Record<string, string>, rows: ProductRowValues[], errors: FieldErrors): Promise<void> {
+/** The registration form's page with these product rows (padded to the empty rows it always offers). */
+async function registrationFormPage(rows: ProductRowValues[]): Promise<Record<string, unknown>> {
   const blank = { name: '', unit_of_measure: '', annual_capacity: '', product_code: '' };
   const padded = [...rows];
   while (padded.length < EMPTY_PRODUCT_ROWS) padded.push({ ...blank });
-  res.status(status).render('units/register', {
+  return {
     title: 'ثبت‌نام واحد صنعتی یا معدنی',
-    values, errors, rows: padded.slice(0, MAX_PRODUCTS), maxProducts: MAX_PRODUCTS,
+    values: {}, errors: {}, rows: padded.slice(0, MAX_PRODUCTS), maxProducts: MAX_PRODUCTS,
     provinces: await listProvinces(), divisions: await isicDivisions(),
     // Not the catalogue (60,000 codes): the codes already typed, so the form shows them back; the
     // picker asks /catalogue/search as the visitor types (issue 23 F12).
     catalogue: await typedCodes(rows), unitsOfMeasure: await listUnitsOfMeasure(),
-  });
+  };
 }
 
+const registrationView = formView('units/register', (req) => registrationFormPage(productRowsOf((req.body ?? {}) as Record<string, unknown>)));
+
 async function showRegistrationForm(_req: Request, res: Response) {
-  await renderRegistrationForm(res, 200, { kind: 'industrial' }, [], {});
+  res.render('units/register', { ...(await registrationFormPage([])), values: { kind: 'industrial' } });
 }
 
 async function register(req: Request, res: Response) {
@@ -103,16 +100,17 @@ async function register(req: Request, res: Response) {
     const blank = { name: '', unit_of_measure: '', annual_capacity: '', product_code: '' };
     const shown = Math.min(MAX_PRODUCTS, Math.max(rows.length, EMPTY_PRODUCT_ROWS) + EMPTY_PRODUCT_ROWS);
     const more = [...rows, ...Array.from({ length: shown - rows.length }, () => ({ ...blank }))];
-    return renderRegistrationForm(res, 200, values, more, {});
+    return res.render('units/register', { ...(await registrationFormPage(more)), values });
   }
+  const refused = (errors: FieldErrors) => new FormError(errors, { values });
   const parsed = parseRegistration(body);
-  if (!parsed.ok) return renderRegistrationForm(res, 422, values, rows, parsed.errors);
+  if (!parsed.ok) throw refused(parsed.errors);
   const input = parsed.data;
   const weak = weakPasswordReason(input.password, input.email);
-  if (weak) return renderRegistrationForm(res, 422, values, rows, { password: weak });
+  if (weak) throw refused({ password: weak });
   // Everything that can refuse the form is checked before the argon2 hash (issue 12 §8).
   const pre = await checkRegistration(input);
-  if (Object.keys(pre.errors).length) return renderRegistrationForm(res, 422, values, rows, pre.errors);
+  if (Object.keys(pre.errors).length) throw refused(pre.errors);
   if (pre.emailTaken) {
     // Not a word about it on the page (issue 12 §5): the owner of the address is told instead,
     // and the answer — and its time, a hash — is that of a registration.
@@ -129,7 +127,7 @@ async function register(req: Request, res: Response) {
     if (e instanceof FormError) {
       // A race lost on the email: answered like any taken address.
       if (e.errors.email && Object.keys(e.errors).length === 1) return res.redirect(303, '/register/sent');
-      return renderRegistrationForm(res, 422, values, rows, e.errors);
+      throw refused(e.errors);
     }
     throw e;
   }
@@ -162,14 +160,16 @@ async function listRegistrations(req: Request, res: Response) {
   });
 }
 
-async function renderRegistration(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+async function registrationPage(req: Request): Promise<Record<string, unknown>> {
   const unit = await registrationDetail(idParam(req), officerProvince(req));
   if (!unit) throw new NotFoundError();
-  res.status(status).render('units/registration', { title: `ثبت‌نام ${unit.entity_name}`, unit, values, errors, licenceDate });
+  return { title: `ثبت‌نام ${unit.entity_name}`, unit, values: {}, errors: {}, licenceDate };
 }
 
+const registrationDecisionView = formView('units/registration', registrationPage);
+
 async function showRegistration(req: Request, res: Response) {
-  await renderRegistration(req, res, 200, {}, {});
+  res.render('units/registration', await registrationPage(req));
 }
 
 async function approve(req: Request, res: Response) {
@@ -191,8 +191,7 @@ async function reject(req: Request, res: Response) {
       flash(req, 'warning', 'درباره این ثبت‌نام پیش‌تر تصمیم گرفته شده است.');
       return res.redirect(303, `/province/registrations/${id}`);
     }
-    const typed = str(req.body?.reason, 2000);
-    return renderRegistration(req, res, 422, { reason: typed }, parsed.errors);
+    throw new FormError(parsed.errors, { values: { reason: str(req.body?.reason, 2000) } });
   }
   const result = await decideRegistration(id, province, { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
   if (result === 'not_found') throw new NotFoundError();
@@ -220,14 +219,16 @@ function claimId(req: Request): number {
   return idParam(req);
 }
 
-async function renderClaim(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
+async function claimPage(req: Request): Promise<Record<string, unknown>> {
   const claim = await claimDetail(claimId(req), officerProvince(req));
   if (!claim) throw new NotFoundError();
-  res.status(status).render('units/claim', { title: `درخواست پیوند به ${claim.unit.entity_name}`, claim, values, errors, licenceDate });
+  return { title: `درخواست پیوند به ${claim.unit.entity_name}`, claim, values: {}, errors: {}, licenceDate };
 }
 
+const claimView = formView('units/claim', claimPage);
+
 async function showClaim(req: Request, res: Response) {
-  await renderClaim(req, res, 200, {}, {});
+  res.render('units/claim', await claimPage(req));
 }
 
 const CLAIM_MESSAGES = {
@@ -247,10 +248,7 @@ async function approveClaim(req: Request, res: Response) {
 async function rejectClaim(req: Request, res: Response) {
   const id = claimId(req);
   const parsed = parseForm(rejectionForm, req.body);
-  if (!parsed.ok) {
-    const typed = str(req.body?.reason, 2000);
-    return renderClaim(req, res, 422, { reason: typed }, parsed.errors);
-  }
+  if (!parsed.ok) throw new FormError(parsed.errors, { values: { reason: str(req.body?.reason, 2000) } });
   const result = await decideClaim(id, officerProvince(req), { kind: 'rejected', reason: parsed.data.reason }, { id: currentUser(req).id, ip: req.ip });
   if (result === 'not_found') throw new NotFoundError();
   flash(req, result === 'done' ? 'success' : 'warning', CLAIM_MESSAGES[result]);
