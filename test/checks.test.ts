@@ -5,7 +5,8 @@ import { freshApp, type App } from './support/app.ts';
 import { createUnit, unitWithToken } from './support/factories.ts';
 import { period, NOW_PERIOD } from './filings-helpers.ts';
 import { submittedNow } from './support/filings.ts';
-import { periodRange } from '../src/calendar.ts';
+import { addMonths, periodRange } from '../src/calendar.ts';
+import { keepCommonPriceMedians } from '../src/filings/warnings.ts';
 
 // Issue 24 §2: the new checks through a real submission, so that the SQL that finds the unit's
 // class peers and the prices of the same catalogue code at other units is exercised too.
@@ -89,5 +90,27 @@ describe('the issue-24 checks at submission', () => {
     expect(r.status).toBe(422);
     expect(codes(r)).toEqual(['price_history', 'price_class']);
     expect(r.body.error.warnings[1].message).toContain('میانه ۱٬۰۰۰ ریال');
+  });
+
+  it('a common code\'s median is kept by the nightly job (migration 260) and read by the save instead of every producer\'s lines', async () => {
+    // The code now has four producers (the test above); kept with a threshold of four, its median is the oracle's.
+    const kept = await keepCommonPriceMedians(t.knex, [NOW_PERIOD], 4);
+    expect(kept).toBe(1);
+    const lines = (await t.knex('filing_lines as l').join('products as p', 'p.id', 'l.product_id').join('filings as f', 'f.id', 'l.filing_id')
+      .where('p.catalogue_code', '2394000001').whereNotNull('f.first_submitted_at').where('f.period', '>=', addMonths(NOW_PERIOD, -12)).where('f.period', '<', NOW_PERIOD)
+      .where('l.sold', '>', 0).select('l.sales_value', 'l.sold')) as { sales_value: string; sold: string }[];
+    const prices = lines.map((l) => Number(l.sales_value) / Number(l.sold)).sort((a, b) => a - b);
+    const mid = prices.length / 2;
+    const oracle = prices.length % 2 ? prices[Math.floor(mid)] : (prices[mid - 1] + prices[mid]) / 2;
+    const row = await t.knex('catalogue_price_medians').where({ catalogue_code: '2394000001', unit_of_measure_code: 't', period: NOW_PERIOD }).first();
+    expect(row).toMatchObject({ units: 4 });
+    expect(row.median).toBeCloseTo(oracle, 9);
+    // The save reads the kept row: a median set apart from what the lines give changes the verdict.
+    await t.knex('catalogue_price_medians').where({ catalogue_code: '2394000001', period: NOW_PERIOD }).update({ median: 100, units: 40 });
+    const { unit, auth } = await unitWithToken({ isic_class: CLASS });
+    await coded(unit.id, unit.productIds[0]);
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 10 }));
+    expect(codes(r)).toEqual(['price_class']);
+    expect(r.body.error.warnings[0].message).toContain('میانه ۱۰۰ ریال');
   });
 });

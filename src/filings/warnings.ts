@@ -228,20 +228,61 @@ export function employeePeersSql(period: Period): { sql: string; bindings: strin
   };
 }
 
-/** Median price of each of the unit's coded products at other units over the 12 months before `period`. */
+/** A catalogue code with at least this many producers is common: its price median is kept by the nightly job (migration 260). */
+export const COMMON_CODE_PRODUCERS = 30;
+
+/** One price per line sold (Rials per unit of measure), the measure every class-price median is taken over. */
+const LINE_PRICE = 'l.sales_value::float8 / l.sold::float8';
+
+/** The lines of `op` products sold in the 12 months before the bound period (`?` twice: from, to). */
+const PRICED_LINES = `join filing_lines l on l.product_id = op.id and l.sold > 0 and l.sales_value > 0
+             join filings f on f.id = l.filing_id and f.first_submitted_at is not null and f.period >= ? and f.period < ?`;
+
+/**
+ * Median price of each of the unit's coded products at other units over the 12 months before
+ * `period`. A common code's median is read from catalogue_price_medians (kept nightly, every
+ * producer counted: among 30 or more, the unit's own lines barely move it); a rare code's is
+ * computed here, the unit's own lines left out.
+ */
 export function classPricesSql(period: Period): { sql: string; bindings: string[] } {
   return {
-    sql: `select p.id as product_id, percentile_cont(0.5) within group (order by l.sales_value::float8 / l.sold::float8) as median,
-                 count(distinct op.unit_id) as units
+    sql: `select p.id as product_id, m.median, m.units
             from products p
-            join products op on op.catalogue_code = p.catalogue_code and op.unit_of_measure_code = p.unit_of_measure_code and op.unit_id <> p.unit_id
-            join filing_lines l on l.product_id = op.id and l.sold > 0 and l.sales_value > 0
-            join filings f on f.id = l.filing_id and f.first_submitted_at is not null and f.period >= ? and f.period < ?
-           where p.unit_id = u.id and p.catalogue_code is not null
-           group by p.id
-          having count(distinct op.unit_id) >= ${MIN_HISTORY}`,
-    bindings: [addMonths(period, -12), period],
+            left join catalogue_price_medians c on c.catalogue_code = p.catalogue_code and c.unit_of_measure_code = p.unit_of_measure_code and c.period = ?
+            cross join lateral (
+              select c.median, c.units - 1 as units where c.catalogue_code is not null
+              union all
+              select percentile_cont(0.5) within group (order by ${LINE_PRICE}), count(distinct op.unit_id)
+                from products op
+                ${PRICED_LINES}
+               where c.catalogue_code is null and op.catalogue_code = p.catalogue_code and op.unit_of_measure_code = p.unit_of_measure_code and op.unit_id <> p.unit_id
+            ) m
+           where p.unit_id = u.id and p.catalogue_code is not null and m.units >= ${MIN_HISTORY}`,
+    bindings: [period, addMonths(period, -12), period],
   };
+}
+
+/**
+ * The nightly job's part (migration 260): the price median of every common catalogue code over
+ * the 12 months before each period, replacing what was kept for those periods.
+ */
+export async function keepCommonPriceMedians(trx: Knex, periods: readonly Period[], producers = COMMON_CODE_PRODUCERS): Promise<number> {
+  let kept = 0;
+  for (const period of periods) {
+    await trx('catalogue_price_medians').where({ period }).delete();
+    const res = await trx.raw(
+      `insert into catalogue_price_medians (catalogue_code, unit_of_measure_code, period, median, units)
+       select op.catalogue_code, op.unit_of_measure_code, ?, percentile_cont(0.5) within group (order by ${LINE_PRICE}), count(distinct op.unit_id)
+         from products op
+         ${PRICED_LINES}
+        where op.catalogue_code is not null
+        group by op.catalogue_code, op.unit_of_measure_code
+       having count(distinct op.unit_id) >= ?`,
+      [period, addMonths(period, -12), period, producers],
+    );
+    kept += res.rowCount ?? 0;
+  }
+  return kept;
 }
 
 /** The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. */

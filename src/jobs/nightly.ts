@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import { db, num } from '../db.ts';
 import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
-import { currentFilingPeriod, deadlineOf, inactivityWindow, type Rules, periodLabel, jdatetime } from '../calendar.ts';
+import { currentFilingPeriod, previousPeriod, deadlineOf, inactivityWindow, type Rules, periodLabel, jdatetime } from '../calendar.ts';
 import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
 import { LOCKS } from '../locks.ts';
 import { queueDueIndexComputations } from '../production-index/schedule.ts';
+import { keepCommonPriceMedians } from '../filings/warnings.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
@@ -52,6 +53,9 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       const sessionsPurged = await purgeExpiredSessions(trx);
       // Issue 25: a month's index computations (flash, then T+30 and T+60) are queued as jobs once due.
       const indexQueued = (await queueDueIndexComputations(at, trx)).map((q) => `${q.period} ${q.vintage}`);
+      // The class-price check's medians of common codes, for the periods units file now (migration 260).
+      const filing = currentFilingPeriod(at, settings.rules);
+      await keepCommonPriceMedians(trx, [previousPeriod(filing), filing]);
       await trx('job_runs').where({ id: run.id }).update({ finished_at: trx.fn.now(), units_scanned: scanned, units_changed: changed.length, reminders_queued: reminders });
       return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed: 0, sessionsPurged, indexQueued };
     });
