@@ -264,25 +264,31 @@ export function classPricesSql(period: Period): { sql: string; bindings: string[
 
 /**
  * The nightly job's part (migration 260): the price median of every common catalogue code over
- * the 12 months before each period, replacing what was kept for those periods.
+ * the 12 months before each period, replacing what was kept for those periods. One pass over the
+ * lines of all the periods' windows (they overlap in all but a month each), one sort.
  */
 export async function keepCommonPriceMedians(trx: Knex, periods: readonly Period[], producers = COMMON_CODE_PRODUCERS): Promise<number> {
-  let kept = 0;
-  for (const period of periods) {
-    await trx('catalogue_price_medians').where({ period }).delete();
-    const res = await trx.raw(
-      `insert into catalogue_price_medians (catalogue_code, unit_of_measure_code, period, median, units)
-       select op.catalogue_code, op.unit_of_measure_code, ?, percentile_cont(0.5) within group (order by ${LINE_PRICE}), count(distinct op.unit_id)
-         from products op
-         ${PRICED_LINES}
-        where op.catalogue_code is not null
-        group by op.catalogue_code, op.unit_of_measure_code
-       having count(distinct op.unit_id) >= ?`,
-      [period, addMonths(period, -12), period, producers],
-    );
-    kept += res.rowCount ?? 0;
-  }
-  return kept;
+  if (periods.length === 0) return 0;
+  const windows = periods.map((p) => ({ period: p, from: addMonths(p, -12) }));
+  const earliest = windows.map((w) => w.from).sort()[0];
+  const latest = [...periods].sort().at(-1)!;
+  const inWindow = 'f.period >= ? and f.period < ?';
+  await trx('catalogue_price_medians').whereIn('period', [...periods]).delete();
+  const res = await trx.raw(
+    `insert into catalogue_price_medians (catalogue_code, unit_of_measure_code, period, median, units)
+     select code, uom, w.period, w.median, w.units
+       from (select op.catalogue_code as code, op.unit_of_measure_code as uom,
+                    ${windows.map((_, i) => `percentile_cont(0.5) within group (order by ${LINE_PRICE}) filter (where ${inWindow}) as median_${i},
+                    count(distinct op.unit_id) filter (where ${inWindow}) as units_${i}`).join(', ')}
+               from products op
+               ${PRICED_LINES}
+              where op.catalogue_code is not null
+              group by op.catalogue_code, op.unit_of_measure_code) m
+       cross join lateral (values ${windows.map((_, i) => `(?, m.median_${i}, m.units_${i})`).join(', ')}) as w(period, median, units)
+      where w.units >= ?`,
+    [...windows.flatMap((w) => [w.from, w.period, w.from, w.period]), earliest, latest, ...windows.map((w) => w.period), producers],
+  );
+  return res.rowCount ?? 0;
 }
 
 /** The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. */

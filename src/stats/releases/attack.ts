@@ -323,7 +323,11 @@ export class Attacker {
             const terms = targetTerms(t);
             terms.indices.forEach((b, k) => { costs[b] += terms.values[k]; });
             for (const sense of ['max', 'min'] as const) {
-              optimise(h, model, costs, sense, 'insider');
+              try {
+                optimise(h, model, costs, sense, 'insider');
+              } catch (e) {
+                throw new Error(`${(e as Error).message} (insider ${insider}, ${t.kind} ${t.cell} of release ${t.release}, ${m}: ${this.truthOutside(pattern, m, scale, known).join('; ') || 'the true table is inside every bound'})`);
+              }
               lps++;
               const v = model.getObjectiveValue() * scale - mine; // the insider's bound on the other's share
               if (sense === 'max') hi = v; else lo = v;
@@ -343,6 +347,19 @@ export class Attacker {
     summary.exact = exactTargets.size;
     summary.inside = insideTargets.size;
     return { exposures, lps, summary, exactTargets, checked };
+  }
+
+  /** Where the true table breaks a bound of the model (a diagnosis for an LP that says infeasible): published rows and the insider's columns. */
+  private truthOutside(pattern: Pattern, m: LpMeasure, scale: number, known: ReadonlyMap<number, [number, number | undefined]>): string[] {
+    const { lower, upper } = this.bounds(pattern, m, scale);
+    const truth = this.problem.bases.map((b) => Number(b.total[m]) / scale);
+    const out: string[] = [];
+    this.universe.forEach((row, r) => {
+      const x = row.bases.reduce((sum, b) => sum + truth[b], 0);
+      if (x < lower[r] - 1e-9 * Math.max(1, Math.abs(x)) || x > upper[r] + 1e-9 * Math.max(1, Math.abs(x))) out.push(`row ${row.cells.map((c) => `${c.release}:${c.key}`).join(',')} true ${x * scale} outside [${lower[r] * scale}, ${upper[r] * scale}]`);
+    });
+    for (const [b, [lo, hi]] of known) if (truth[b] < lo - 1e-12 || (hi !== undefined && truth[b] > hi + 1e-12)) out.push(`base ${b} true ${truth[b] * scale} outside the insider's [${lo * scale}, ${hi === undefined ? '∞' : hi * scale}]`);
+    return out.slice(0, 5);
   }
 
   private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
