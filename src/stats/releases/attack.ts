@@ -436,9 +436,22 @@ export class Attacker {
 function optimise(h: Highs, model: Model, costs: Float64Array, sense: 'max' | 'min', who: string): void {
   model.changeObjectiveSense(sense === 'max' ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize);
   model.changeColsCost({ kind: 'range', from: 0, to: costs.length - 1 }, costs);
+  const status = runConfirmed(h, model);
+  if (status !== h.constants.modelStatus.optimal) throw new Error(`the ${who}'s linear programme ended with status ${status}`);
+}
+
+/**
+ * Runs a model and returns its status; anything but an optimum is confirmed by a second run from
+ * scratch. A solve that starts from the last basis after bounds changed can declare a feasible
+ * model infeasible (seen: an insider's LP on a 2,000-unit month whose true table met every bound).
+ */
+export function runConfirmed(h: Highs, model: Model): number {
   model.run();
   const status = model.getModelStatus();
-  if (status !== h.constants.modelStatus.optimal) throw new Error(`the ${who}'s linear programme ended with status ${status}`);
+  if (status === h.constants.modelStatus.optimal) return status;
+  model.clearSolver();
+  model.run();
+  return model.getModelStatus();
 }
 
 /**

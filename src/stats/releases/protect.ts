@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { allowanceKey, isSensitive, totalOf, type LpMeasure, type Problem, type Side } from './cube.ts';
-import { Attacker, highs, insiderLevel, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, insiderLevel, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -354,8 +354,7 @@ class RepairModel {
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     this.model.changeColsCost({ kind: 'range', from: 0, to: this.costs.length - 1 }, objective);
     try {
-      this.model.run();
-      const status = this.model.getModelStatus();
+      const status = runConfirmed(this.h, this.model);
       if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the reach linear programme ended with status ${status}`);
       return Math.max(0, -this.model.getObjectiveValue() * this.scale);
     } finally {
@@ -386,8 +385,7 @@ class RepairModel {
     this.model.addRow(lo, hi, targetTerms(target));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     try {
-      this.model.run();
-      const status = this.model.getModelStatus();
+      const status = runConfirmed(this.h, this.model);
       if (status === this.h.constants.modelStatus.infeasible) return 'infeasible';
       if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the protection linear programme ended with status ${status}`);
       const sol = this.model.getSolution().colValue;
