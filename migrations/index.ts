@@ -34,6 +34,7 @@ import * as m160 from './160_release_proofs.ts';
 import * as m220 from './220_index_holidays.ts';
 import * as m221 from './221_index_adjusted.ts';
 import * as m250 from './250_unit_year_records.ts';
+import * as m251 from './251_mapping_suggestions.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -72,6 +73,7 @@ const migrations: Record<string, Knex.Migration> = {
   '220_index_holidays': m220,
   '221_index_adjusted': m221,
   '250_unit_year_records': m250,
+  '251_mapping_suggestions': m251,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
