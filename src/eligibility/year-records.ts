@@ -70,6 +70,9 @@ export async function refreshYearRecords(k: Knex, s: YearScope): Promise<number>
   const ids = (rows as { unit_id: number }[]).map((r) => Number(r.unit_id));
   if (ids.length === 0) return 0;
   const units = "u.id = any(:judge) and u.registration = 'approved'";
+  // Its estimates (a JSON calendar) look large: JIT compiling it cost more than running it (14 s of
+  // 22 for a province at national size). Only inside a transaction (a page's, the nightly job's).
+  if (k.isTransaction) await k.raw('set local jit = off');
   await k.raw(
     `with ${CALENDAR}, ${unitFilings(units)}, ${judgedPeriods('u.id = any(:judge)', { filings: 'uf' })}, ${RECORDS}, ${QUALITY},
        fresh as (
