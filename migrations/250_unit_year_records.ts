@@ -10,7 +10,8 @@ import type { Knex } from 'knex';
 // unit's later submissions (`valid_until`), and nothing it reads changed since (`dirty`). The
 // triggers below mark a row dirty in the same transaction as the write that changes what it reads:
 // a filing (added, submitted, its state or period changed, removed), a review, or the unit itself
-// (approval, obligation start, province). Any stale row is judged again by the rule before a page
+// (approval, obligation start, province), and count it in `touched`: a judgement begun before such a
+// write (its snapshot did not see it) does not overwrite the row. Any stale row is judged again by the rule before a page
 // reads it (eligibility/year-records.ts), and the nightly job judges them all after a deadline.
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -28,6 +29,7 @@ export async function up(knex: Knex): Promise<void> {
       judged_at timestamptz not null,
       valid_until timestamptz,
       dirty boolean not null default false,
+      touched bigint not null default 0,
       primary key (unit_id, year)
     )`);
   // A province's year, ranked: completeness then timeliness (the priority list) are read in this order.
@@ -38,12 +40,12 @@ export async function up(knex: Knex): Promise<void> {
     create function unit_year_records_touch_filing() returns trigger language plpgsql as $$
     begin
       if tg_op in ('UPDATE', 'DELETE') then
-        update unit_year_records set dirty = true
-         where unit_id = old.unit_id and year = substr(old.period, 1, 4)::int and not dirty;
+        update unit_year_records set dirty = true, touched = touched + 1
+         where unit_id = old.unit_id and year = substr(old.period, 1, 4)::int;
       end if;
       if tg_op in ('INSERT', 'UPDATE') then
-        update unit_year_records set dirty = true
-         where unit_id = new.unit_id and year = substr(new.period, 1, 4)::int and not dirty;
+        update unit_year_records set dirty = true, touched = touched + 1
+         where unit_id = new.unit_id and year = substr(new.period, 1, 4)::int;
       end if;
       return null;
     end $$`);
@@ -57,9 +59,9 @@ export async function up(knex: Knex): Promise<void> {
     declare r record;
     begin
       if tg_op = 'DELETE' then r := old; else r := new; end if;
-      update unit_year_records y set dirty = true
+      update unit_year_records y set dirty = true, touched = y.touched + 1
         from filings f
-       where f.id = r.filing_id and y.unit_id = f.unit_id and y.year = substr(f.period, 1, 4)::int and not y.dirty;
+       where f.id = r.filing_id and y.unit_id = f.unit_id and y.year = substr(f.period, 1, 4)::int;
       return null;
     end $$`);
   await knex.raw(`create trigger unit_year_records_reviews after insert or update or delete on filing_reviews
@@ -67,7 +69,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function unit_year_records_touch_unit() returns trigger language plpgsql as $$
     begin
-      update unit_year_records set dirty = true where unit_id = new.id and not dirty;
+      update unit_year_records set dirty = true, touched = touched + 1 where unit_id = new.id;
       return null;
     end $$`);
   await knex.raw(`create trigger unit_year_records_units after update of registration, obligation_start, province_code on units

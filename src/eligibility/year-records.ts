@@ -79,18 +79,21 @@ export async function refreshYearRecords(k: Knex, s: YearScope): Promise<number>
          select u.id as unit_id, u.province_code, coalesce(rec.due, 0) as due, coalesce(rec.filed, 0) as filed,
                 coalesce(rec.on_time, 0) as on_time, coalesce(rec.missing_periods, '{}') as missing_periods,
                 coalesce(q.submitted, 0) as submitted, coalesce(q.clean, 0) as clean,
-                (select min(f.first_submitted_at) from uf f where f.unit_id = u.id and f.first_submitted_at > :at) as valid_until
+                (select min(f.first_submitted_at) from uf f where f.unit_id = u.id and f.first_submitted_at > :at) as valid_until,
+                coalesce((select y.touched from unit_year_records y where y.unit_id = u.id and y.year = :year), 0) as touched
            from units u left join rec on rec.unit_id = u.id left join quality q on q.unit_id = u.id
           where ${units}),
        gone as (
          delete from unit_year_records y where y.year = :year and y.unit_id = any(:judge)
             and not exists (select 1 from fresh where fresh.unit_id = y.unit_id))
-     insert into unit_year_records (unit_id, year, province_code, due, filed, on_time, missing_periods, submitted, clean, cal_key, judged_at, valid_until, dirty)
-     select unit_id, :year, province_code, due, filed, on_time, missing_periods, submitted, clean, :cal_key, :at, valid_until, false from fresh order by unit_id
+     insert into unit_year_records (unit_id, year, province_code, due, filed, on_time, missing_periods, submitted, clean, cal_key, judged_at, valid_until, dirty, touched)
+     select unit_id, :year, province_code, due, filed, on_time, missing_periods, submitted, clean, :cal_key, :at, valid_until, false, touched from fresh order by unit_id
      on conflict (unit_id, year) do update set
        province_code = excluded.province_code, due = excluded.due, filed = excluded.filed, on_time = excluded.on_time,
        missing_periods = excluded.missing_periods, submitted = excluded.submitted, clean = excluded.clean,
-       cal_key = excluded.cal_key, judged_at = excluded.judged_at, valid_until = excluded.valid_until, dirty = false`,
+       cal_key = excluded.cal_key, judged_at = excluded.judged_at, valid_until = excluded.valid_until, dirty = false
+     -- A write committed since this statement's snapshot (a trigger counted it): the row stays stale.
+     where unit_year_records.touched = excluded.touched`,
     { ...b, judge: ids },
   );
   return ids.length;
