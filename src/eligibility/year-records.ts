@@ -75,13 +75,15 @@ export async function refreshYearRecords(k: Knex, s: YearScope): Promise<number>
   if (k.isTransaction) await k.raw('set local jit = off');
   await k.raw(
     `with ${CALENDAR}, ${unitFilings(units)}, ${judgedPeriods('u.id = any(:judge)', { filings: 'uf' })}, ${RECORDS}, ${QUALITY},
+       -- The unit's first submission after the instant judged, when the row stops being valid (grouped: a subquery per unit scanned all of uf).
+       later as (select uf.unit_id, min(uf.first_submitted_at) as valid_until from uf where uf.first_submitted_at > :at group by uf.unit_id),
        fresh as (
          select u.id as unit_id, u.province_code, coalesce(rec.due, 0) as due, coalesce(rec.filed, 0) as filed,
                 coalesce(rec.on_time, 0) as on_time, coalesce(rec.missing_periods, '{}') as missing_periods,
                 coalesce(q.submitted, 0) as submitted, coalesce(q.clean, 0) as clean,
-                (select min(f.first_submitted_at) from uf f where f.unit_id = u.id and f.first_submitted_at > :at) as valid_until,
+                later.valid_until,
                 coalesce((select y.touched from unit_year_records y where y.unit_id = u.id and y.year = :year), 0) as touched
-           from units u left join rec on rec.unit_id = u.id left join quality q on q.unit_id = u.id
+           from units u left join rec on rec.unit_id = u.id left join quality q on q.unit_id = u.id left join later on later.unit_id = u.id
           where ${units}),
        gone as (
          delete from unit_year_records y where y.year = :year and y.unit_id = any(:judge)

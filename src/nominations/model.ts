@@ -130,15 +130,17 @@ export async function candidatePage(year: number, provinceCode: string, at: Date
   const { cte, bindings } = await rankingSql(year, provinceCode, at, settings, {}, k);
   const { rows } = await k.raw(
     `with ${cte},
-       found as (select r.unit_id, row_number() over (order by r.pos) as fpos from ranked r
-                  where :q = '' or strpos(r.name, :q) > 0 or strpos(r.city, :q) > 0),
-       counts as (select (select count(*) from found)::int as total, (select count(*) from ranked)::int as all_count,
-                         (select count(*) from ranked where nominated)::int as taken),
+       -- A match's place among the matches, counted along the ranking (no join of the ranking with
+       -- itself: planned as a nested loop it cost 15 s for Tehran's 16,582 units).
+       counted as materialized (
+         select r.*, case when m.hit then count(*) filter (where m.hit) over (order by r.pos) end as fpos
+           from ranked r cross join lateral (select :q = '' or strpos(r.name, :q) > 0 or strpos(r.city, :q) > 0 as hit) m),
+       counts as (select count(fpos)::int as total, count(*)::int as all_count, count(*) filter (where nominated)::int as taken from counted),
        bounds as (select c.*, greatest(1, least(:page, ceil(c.total::numeric / :size)::int)) as page from counts c),
        shown as (
-         select r.*, f.fpos is not null and f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size as on_page
-           from ranked r cross join bounds b left join found f on f.unit_id = r.unit_id
-          where r.nominated or (f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size))
+         select c.*, c.fpos is not null and c.fpos > (b.page - 1) * :size and c.fpos <= b.page * :size as on_page
+           from counted c cross join bounds b
+          where c.nominated or (c.fpos > (b.page - 1) * :size and c.fpos <= b.page * :size))
      select b.total, b.all_count, b.taken, b.page as shown_page, s.*
        from bounds b left join shown s on true
       order by s.pos`,
