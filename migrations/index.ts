@@ -37,6 +37,8 @@ import * as m230 from './230_one_release_cells.ts';
 import * as m240 from './240_index_publications.ts';
 import * as m241 from './241_index_cache.ts';
 import * as m242 from './242_index_chain.ts';
+import * as m250 from './250_unit_year_records.ts';
+import * as m251 from './251_mapping_suggestions.ts';
 import * as m260 from './260_catalogue_price_medians.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
@@ -79,6 +81,8 @@ const migrations: Record<string, Knex.Migration> = {
   '240_index_publications': m240,
   '241_index_cache': m241,
   '242_index_chain': m242,
+  '250_unit_year_records': m250,
+  '251_mapping_suggestions': m251,
   '260_catalogue_price_medians': m260,
 };
 

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
-import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod, periodRange } from '../calendar.ts';
+import { type Period, type Rules, latestDuePeriod, splitPeriod, periodOfParts, maxPeriod } from '../calendar.ts';
 import { normalizeIdentifier, normalizeText, latinDigits } from '../text.ts';
-import { filingRecords, eligibilityVerdict, filingRecordOf, CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, type FilingRecord, type Verdict } from './record.ts';
+import { filingRecords, eligibilityVerdict, filingRecordOf, type FilingRecord, type Verdict } from './record.ts';
+import { refreshYearRecords } from './year-records.ts';
 import { unitRows, type UnitRow } from '../units/row.ts';
 
 // DESIGN §4 as the officer and the unit see it: verdict, missing periods, completeness and
@@ -68,17 +69,15 @@ export interface PriorityPage { from: Period; rows: PriorityRow[]; page: number;
 export async function priorityPage(province: string, at: Date, rules: Rules, opts: { q: string; page: number; size: number }, k: Knex = db()): Promise<PriorityPage> {
   const from = priorityYearStart(at, rules);
   const digits = latinDigits(opts.q);
-  // As the nominations' ranking: no JIT for a statement whose estimates look large (only inside a transaction, the route's).
-  if (k.isTransaction) await k.raw('set local jit = off');
+  // Each unit's record of this year is read from its cache, made fresh for `at` first (year-records.ts).
+  await refreshYearRecords(k, { year: Number(from.slice(0, 4)), at, rules, provinceCode: province });
   const { rows } = await k.raw(
-    `with ${CALENDAR}, ${unitFilings("u.province_code = :province and u.registration = 'approved'")}, ${judgedPeriods('u.province_code = :province', { filings: 'uf' })}, ${RECORDS},
-       base as (
-         select u.id as unit_id, le.name, le.national_id, coalesce(rec.due, 0) as due, coalesce(rec.filed, 0) as filed,
-                coalesce(rec.on_time, 0) as on_time, coalesce(rec.missing_periods, '{}') as missing_periods,
-                case when rec.due is null then 1::float8 else rec.filed::float8 / rec.due end as completeness,
-                case when rec.due is null then 1::float8 else rec.on_time::float8 / rec.due end as timeliness
-           from units u join legal_entities le on le.id = u.legal_entity_id left join rec on rec.unit_id = u.id
-          where u.province_code = :province and u.registration = 'approved'),
+    `with base as (
+         select y.unit_id, le.name, le.national_id, y.due, y.filed, y.on_time, y.missing_periods,
+                case when y.due = 0 then 1::float8 else y.filed::float8 / y.due end as completeness,
+                case when y.due = 0 then 1::float8 else y.on_time::float8 / y.due end as timeliness
+           from unit_year_records y join units u on u.id = y.unit_id join legal_entities le on le.id = u.legal_entity_id
+          where y.province_code = :province and y.year = :year),
        ranked as materialized (
          select b.*, rank() over (order by b.completeness desc, b.timeliness desc) as rank,
                 row_number() over (order by b.completeness desc, b.timeliness desc, b.name collate fa, b.unit_id) as pos
@@ -90,7 +89,7 @@ export async function priorityPage(province: string, at: Date, rules: Rules, opt
      select b.total, b.all_count, b.page as shown_page, f.*
        from bounds b left join found f on f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size
       order by f.fpos`,
-    { at, province, q: opts.q, digits, page: opts.page, size: opts.size, uf_from: from, uf_to: latestDuePeriod(at, rules), ...calendarBindings(periodRange(from, latestDuePeriod(at, rules)), rules) },
+    { province, year: Number(from.slice(0, 4)), q: opts.q, digits, page: opts.page, size: opts.size },
   );
   const list = rows as Record<string, unknown>[];
   const head = list[0]!;

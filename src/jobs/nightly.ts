@@ -5,6 +5,7 @@ import { log as defaultLog } from '../log.ts';
 import { loadSettings } from '../settings.ts';
 import { currentFilingPeriod, previousPeriod, deadlineOf, inactivityWindow, type Rules, periodLabel, jdatetime } from '../calendar.ts';
 import { recomputeStatuses, calendarBindings, judgedPeriods, timelinessClass, type StatusChange } from '../eligibility/record.ts';
+import { refreshAllYearRecords } from '../eligibility/year-records.ts';
 import { purgeExpiredSessions } from '../auth/session.ts';
 import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
@@ -56,6 +57,9 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       // The class-price check's medians of common codes, for the periods units file now (migration 260).
       const filing = currentFilingPeriod(at, settings.rules);
       await keepCommonPriceMedians(trx, [previousPeriod(filing), filing]);
+      // Issue 23: the yearly records the officers' rankings read, judged again after a deadline (as of now, like the statuses).
+      const recordsJudged = await refreshAllYearRecords(trx, now, settings.rules);
+      log.info({ recordsJudged }, 'nightly job: yearly records refreshed');
       await trx('job_runs').where({ id: run.id }).update({ finished_at: trx.fn.now(), units_scanned: scanned, units_changed: changed.length, reminders_queued: reminders });
       return { runId: run.id as number, skipped: false, scanned, changed, reminders, emailed: 0, sessionsPurged, indexQueued };
     });

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { db, num } from '../db.ts';
 import { loadSettings, type Settings } from '../settings.ts';
-import { startOfJalaliDay, jalaliDateOf, latestDuePeriod, periodRange } from '../calendar.ts';
-import { CALENDAR, RECORDS, judgedPeriods, unitFilings, calendarBindings, submittedBy, filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
+import { startOfJalaliDay, jalaliDateOf } from '../calendar.ts';
+import { filingRecordOf, eligibilityVerdict } from '../eligibility/record.ts';
+import { refreshYearRecords } from '../eligibility/year-records.ts';
 import { FormError } from '../forms.ts';
 import { NotFoundError } from '../errors.ts';
 import { persianDigits } from '../text.ts';
@@ -63,43 +64,29 @@ interface RankingOptions { unitIds?: number[]; settings?: Settings }
 /**
  * The statement that ranks a province's candidates for `year` as of `at`, in SQL (issue 23: at
  * national size the ranking of Tehran's 16,582 units in JavaScript cost 2–4 s a page): per unit
- * its filing record over the year's due periods (judgedPeriods, DESIGN §4), the share of its
- * submitted filings verified without a return, the score with the weights in float8 (the same
- * IEEE arithmetic, in the same order, as score() above), and its rank over the whole province.
- * `ranked` is a CTE the caller selects from; `pos` is the order of the list.
+ * its filing record over the year's due periods and the share of its submitted filings verified
+ * without a return, read from unit_year_records (the rule's cache, made fresh for `at` first:
+ * eligibility/year-records.ts), the score with the weights in float8 (the same IEEE arithmetic,
+ * in the same order, as score() above), and its rank over the whole province. `ranked` is a CTE
+ * the caller selects from; `pos` is the order of the list.
  */
-function rankingSql(year: number, provinceCode: string, at: Date, settings: Settings, opts: RankingOptions): { cte: string; bindings: Record<string, Knex.Value> } {
+async function rankingSql(year: number, provinceCode: string, at: Date, settings: Settings, opts: RankingOptions, k: Knex): Promise<{ cte: string; bindings: Record<string, Knex.Value> }> {
   const weights = settings.get('exemplary_weights');
-  const last = latestDuePeriod(at, settings.rules);
-  const to = `${year}-12` < last ? `${year}-12` : last;
-  const scope = `u.province_code = :province${opts.unitIds ? ' and u.id = any(:ids)' : ''}`;
-  const units = `${scope} and u.registration = 'approved'`;
-  const cte = `${CALENDAR}, ${unitFilings(units)}, ${judgedPeriods(scope, { filings: 'uf' })},
-    ${RECORDS},
-    quality as (
-      select uf.unit_id, count(*)::int as submitted,
-             count(*) filter (where uf.state = 'verified'
-                                and not exists (select 1 from filing_reviews r where r.filing_id = uf.id and r.action = 'return'))::int as clean
-        from uf where ${submittedBy('uf')}
-       group by uf.unit_id),
-    scored as (
-      select rec.*, le.name, u.isic_class, u.city, u.status,
-             rec.filed::float8 / rec.due as completeness, rec.on_time::float8 / rec.due as timeliness,
-             case when coalesce(q.submitted, 0) = 0 then 0::float8 else q.clean::float8 / q.submitted end as quality,
+  await refreshYearRecords(k, { year, at, rules: settings.rules, provinceCode, unitIds: opts.unitIds });
+  const cte = `scored as (
+      select y.unit_id, y.due, y.filed, y.on_time, y.missing_periods, le.name, u.isic_class, u.city, u.status,
+             y.filed::float8 / y.due as completeness, y.on_time::float8 / y.due as timeliness,
+             case when y.submitted = 0 then 0::float8 else y.clean::float8 / y.submitted end as quality,
              exists (select 1 from nominations n where n.unit_id = u.id and n.year = :year) as nominated
-        from rec join units u on u.id = rec.unit_id join legal_entities le on le.id = u.legal_entity_id
-        left join quality q on q.unit_id = rec.unit_id),
+        from unit_year_records y join units u on u.id = y.unit_id join legal_entities le on le.id = u.legal_entity_id
+       where y.province_code = :province and y.year = :year and y.due > 0${opts.unitIds ? ' and y.unit_id = any(:ids)' : ''}),
     ranked as materialized (
       select s.*, rank() over (order by s.score desc) as rank,
              row_number() over (order by s.score desc, s.completeness desc, s.timeliness desc, s.unit_id) as pos
         from (select scored.*, :wc::float8 * completeness + :wt::float8 * timeliness + :wq::float8 * quality as score from scored) s)`;
   return {
     cte,
-    bindings: {
-      at, year, province: provinceCode, ids: opts.unitIds ?? [], uf_from: `${year}-01`, uf_to: `${year}-12`,
-      wc: weights.completeness, wt: weights.timeliness, wq: weights.quality,
-      ...calendarBindings(periodRange(`${year}-01`, to), settings.rules),
-    },
+    bindings: { year, province: provinceCode, ids: opts.unitIds ?? [], wc: weights.completeness, wt: weights.timeliness, wq: weights.quality },
   };
 }
 
@@ -117,7 +104,7 @@ function candidateOf(r: Record<string, unknown>): Candidate {
 /** Ranked candidates of a province for `year`, as of `at` (units with nothing due in the year are left out). */
 export async function candidates(year: number, provinceCode: string, at: Date, opts: RankingOptions = {}, k: Knex = db()): Promise<Candidate[]> {
   const settings = opts.settings ?? await loadSettings(k);
-  const { cte, bindings } = rankingSql(year, provinceCode, at, settings, opts);
+  const { cte, bindings } = await rankingSql(year, provinceCode, at, settings, opts, k);
   const { rows } = await k.raw(`with ${cte} select * from ranked order by pos`, bindings);
   return (rows as Record<string, unknown>[]).map(candidateOf);
 }
@@ -140,21 +127,20 @@ export interface CandidatePage {
  */
 export async function candidatePage(year: number, provinceCode: string, at: Date, opts: { q: string; page: number; size: number; settings?: Settings }, k: Knex = db()): Promise<CandidatePage> {
   const settings = opts.settings ?? await loadSettings(k);
-  const { cte, bindings } = rankingSql(year, provinceCode, at, settings, {});
-  // Its estimates (a JSON calendar) look large: JIT compiling it cost more than running it (14 s
-  // of 22 at national size). Only inside a transaction (the route's).
-  if (k.isTransaction) await k.raw('set local jit = off');
+  const { cte, bindings } = await rankingSql(year, provinceCode, at, settings, {}, k);
   const { rows } = await k.raw(
     `with ${cte},
-       found as (select r.unit_id, row_number() over (order by r.pos) as fpos from ranked r
-                  where :q = '' or strpos(r.name, :q) > 0 or strpos(r.city, :q) > 0),
-       counts as (select (select count(*) from found)::int as total, (select count(*) from ranked)::int as all_count,
-                         (select count(*) from ranked where nominated)::int as taken),
+       -- A match's place among the matches, counted along the ranking (no join of the ranking with
+       -- itself: planned as a nested loop it cost 15 s for Tehran's 16,582 units).
+       counted as materialized (
+         select r.*, case when m.hit then count(*) filter (where m.hit) over (order by r.pos) end as fpos
+           from ranked r cross join lateral (select :q = '' or strpos(r.name, :q) > 0 or strpos(r.city, :q) > 0 as hit) m),
+       counts as (select count(fpos)::int as total, count(*)::int as all_count, count(*) filter (where nominated)::int as taken from counted),
        bounds as (select c.*, greatest(1, least(:page, ceil(c.total::numeric / :size)::int)) as page from counts c),
        shown as (
-         select r.*, f.fpos is not null and f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size as on_page
-           from ranked r cross join bounds b left join found f on f.unit_id = r.unit_id
-          where r.nominated or (f.fpos > (b.page - 1) * :size and f.fpos <= b.page * :size))
+         select c.*, c.fpos is not null and c.fpos > (b.page - 1) * :size and c.fpos <= b.page * :size as on_page
+           from counted c cross join bounds b
+          where c.nominated or (c.fpos > (b.page - 1) * :size and c.fpos <= b.page * :size))
      select b.total, b.all_count, b.taken, b.page as shown_page, s.*
        from bounds b left join shown s on true
       order by s.pos`,
