@@ -142,8 +142,9 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   };
 
   try {
-    // The rounds audit without proving (see Attacker.run): what the joint rounds leave unproven goes
-    // straight to the protection LP, which proves it or suppresses what it takes.
+    // The first round audits without proving (see Attacker.run): what the joint rounds leave
+    // unproven goes straight to the protection LP, which proves it or suppresses what it takes.
+    // Later rounds, and later measures within a round, are proved by the attacker first (below).
     let audit = await audited(patternWith(published));
     let proving = false;
     const initial = Math.max(1, audit.exposures.length);
