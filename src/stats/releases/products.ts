@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
-import { protectRelease } from './protect.ts';
+import { protectRelease, type Protection } from './protect.ts';
 import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
 import type { AuditSummary, ProductProtectionReport } from './types.ts';
 import type { StoredSpace } from './store.ts';
@@ -148,7 +148,7 @@ export interface ProductCellRow { release_id: number; geo: string; product: stri
  * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
  * protected; an audit that still finds a cell inside its interval is the caller's refusal.
  */
-export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { countOf: (members: readonly BaseCell[]) => number; log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void }): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { countOf: (members: readonly BaseCell[]) => number; log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void; onProtected?: (problem: Problem, protection: Protection) => void }): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
   const started = performance.now();
   const rows: ProductCellRow[] = [];
   const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() };
@@ -162,6 +162,7 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
     opts.onFamily?.();
     if (!mine || mine.size === 0) continue;
     const protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
+    opts.onProtected?.(problem, protection);
     audit.sensitive += problem.targets.filter((t) => !t.foresight).length;
     audit.exact += protection.audit.exact;
     audit.inside += protection.audit.inside;

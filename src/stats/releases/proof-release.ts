@@ -13,6 +13,9 @@ import type { Pattern } from './attack.ts';
 
 export interface ProofRow { space: string; proof: StoredProof }
 
+/** The stored proof's space of a product family (`products:<family>`; the values' is `values`). */
+export const familySpace = (family: Problem): string => `products:${familyOf(family.bases[0].category)}`;
+
 export const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
 
 /** The rows and releases of a job as the store will leave them: foresight ids out of every signature. */
@@ -43,7 +46,7 @@ export async function proveRelease(
   const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
   for (const family of productProblems(products.rows, products.releases, inputs.rules)) {
     if (!family.cells.get(BUILDING)?.size) continue;
-    const space = `products:${familyOf(family.bases[0].category)}`;
+    const space = familySpace(family);
     const r = await buildProof(family, patternOf(family), BUILDING, { allowed: allowed.get(space) });
     rows.push({ space, proof: r.proof });
     total.expressions += r.summary.expressions;

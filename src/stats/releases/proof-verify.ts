@@ -3,8 +3,8 @@ import { db } from '../../db.ts';
 import { roundedAverage, totalOf, unitsOf, type BaseCell, type Problem } from './cube.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import { checkProof, type StoredProof } from './proof.ts';
-import { patternOf } from './proof-release.ts';
-import { familyOf, QUANTITY_STORE, toMicro } from './products.ts';
+import { familySpace, patternOf } from './proof-release.ts';
+import { QUANTITY_STORE, toMicro } from './products.ts';
 import { storedCells, storedProblems, VALUE_STORE } from './store.ts';
 import { countSecretOf } from './publish.ts';
 import { parseReferencePeriod } from './period.ts';
@@ -104,7 +104,7 @@ export async function verifyStoredReleases(k: Knex = db(), ids?: readonly number
     result.failures.push(...await checkValueCells(valueProblem, r.id, months, countOf, k));
     const families = await storedProblems(QUANTITY_STORE, group, rules, k);
     result.failures.push(...await checkProductCells(families, r.id, countOf, k));
-    const familyOfKey = new Map(families.map((f) => [`products:${familyOf(f.bases[0].category)}`, f]));
+    const familyOfKey = new Map(families.map((f) => [familySpace(f), f]));
     const spaces = new Map(proofs.map((p) => [p.space, typeof p.proof === 'string' ? JSON.parse(p.proof) as StoredProof : p.proof]));
     const check = (space: string, problem: Problem) => {
       const proof = spaces.get(space);

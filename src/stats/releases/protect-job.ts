@@ -1,7 +1,7 @@
-import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type LpMeasure, type Problem, type ReleaseInProblem, type Side } from './cube.ts';
+import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
-import { familyOf, productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
-import { proveRelease, type ProofRow } from './proof-release.ts';
+import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { familySpace, proveRelease, type ProofRow } from './proof-release.ts';
 import { storedAllowances, type StoredAllowance } from './proof.ts';
 import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
@@ -73,7 +73,7 @@ const HELD_SHOWN = 50;
 
 const share = (x: bigint, truth: bigint): number | null => (truth === 0n ? null : Math.round((Number(x) / Math.abs(Number(truth))) * 10_000) / 10_000);
 
-/** A side of the values held at what the earlier releases allow, as the release report states it. */
+/** A side held at what the earlier releases allow, as the release report states it. */
 function heldSide(problem: Problem, a: Allowance, space: string): HeldSide {
   const t = problem.targets[a.target];
   return { space, cell: t.cell, release: t.release, kind: t.kind, measure: a.measure, side: a.side, insider: a.insider !== undefined, levelShare: share(BigInt(Math.ceil(a.level)), t.truth[a.measure]), allowedShare: share(a.allowed, t.truth[a.measure]), blockers: a.blockers };
@@ -130,6 +130,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     countOf,
     seedOf: inputs.seedFromGroup ? (p) => sharedSuppressions(p, samePeriod) : undefined,
     onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.length)),
+    onProtected: (family, p) => held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family)))),
   });
   if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
@@ -157,15 +158,8 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   // The sides held at what the earlier releases allow (protect.ts), for the proof to answer for.
   const allowed = new Map<string, StoredAllowance[]>([['values', storedAllowances(problem, BUILDING)]]);
   for (const family of families) {
-    const space = `products:${familyOf(family.bases[0].category)}`;
     const list = storedAllowances(family, BUILDING);
-    if (list.length) allowed.set(space, list);
-    for (const t of family.targets) {
-      for (const [key, shift] of t.allowed ?? []) {
-        const [measure, side, insider] = key.split('|');
-        held.push({ space, cell: t.cell, release: t.release, kind: t.kind, measure, side: side as Side, insider: insider !== undefined, levelShare: share(t.level[measure as LpMeasure], t.truth[measure as LpMeasure]), allowedShare: share(shift, t.truth[measure as LpMeasure]), blockers: [] });
-      }
-    }
+    if (list.length) allowed.set(familySpace(family), list);
   }
   const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log, allowed);
   const real = problem.targets.filter((t) => !t.foresight).length;
