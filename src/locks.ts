@@ -10,6 +10,8 @@ export const LOCKS = {
   releaseStore: 1387_0011,
   /** Storing an index computation: one at a time (the month's first computation is decided inside it). */
   indexStore: 1387_0016,
+  /** Publishing an index computation: one at a time (a month's publications never go backwards, read inside it). */
+  indexPublish: 1387_0017,
   /** Claiming a background job of the statistics office: claims are serialised so one job runs per linked group. */
   statsJobClaim: 1387_0020,
 } as const;

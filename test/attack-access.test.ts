@@ -17,7 +17,7 @@ import { fingerprint, describe as show } from './support/hostile.ts';
 // another province's data; a request that is refused changes nothing.
 
 // Hundreds of requests per test: generous limits for a machine shared with other test runs.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let t: TestDatabase;
 let app: Express;

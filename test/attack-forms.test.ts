@@ -13,7 +13,7 @@ import { HOSTILE, SCRIPT, parseForms, attackable, encodeForm, describe as show, 
 // shown escaped; never a 500, and the raw <script> never appears in any page afterwards.
 
 // Hundreds of requests per test: generous limits for a machine shared with other test runs.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let t: TestDatabase;
 let app: Express;

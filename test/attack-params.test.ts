@@ -12,7 +12,7 @@ import { HOSTILE, SCRIPT, fingerprint, describe as show } from './support/hostil
 // in Persian what is wrong (HTML) or carries a Persian message (JSON).
 
 // Hundreds of requests per test: generous limits for a machine shared with other test runs.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let t: TestDatabase;
 let app: Express;

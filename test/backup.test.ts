@@ -101,7 +101,7 @@ describe('database backups', () => {
     const again = await run('restore', file, { DATABASE_URL: t.url! });
     expect(again.code, again.out).toBe(0);
     expect(await contents(t.knex)).toEqual(before);
-  }, 60_000);
+  }, 120_000);
 
   it.skipIf(!!process.env.DATABASE_URL)('on the embedded database: the data folder as .tar.gz → restored into a new DATA_DIR holds the same filings; the old folder is kept aside', async () => {
     const source = path.join(tmp, 'source');
@@ -152,5 +152,5 @@ describe('database backups', () => {
     const wrong = await run('restore', path.join(tmp, 'fake.dump'), { DATA_DIR: target });
     expect(wrong.code).toBe(1);
     expect(wrong.out).toContain('not a backup of the embedded database');
-  }, 90_000);
+  }, 180_000);
 });

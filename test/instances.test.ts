@@ -28,7 +28,7 @@ beforeAll(async () => {
   name = `psp_t_${process.ppid}_inst_${crypto.randomBytes(3).toString('hex')}`;
   await t.knex.raw(`create database ${name}`);
   url = withDatabase(t.url, name);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
@@ -54,7 +54,7 @@ describe('many instances on one database', () => {
         await t.knex.raw(`drop database if exists ${db} with (force)`);
       }
     }
-  }, 60_000);
+  }, 120_000);
 
   it.skipIf(!process.env.DATABASE_URL)('two instances start together on an empty database: both migrate safely, and a sign-in on one is a sign-in on the other', async () => {
     const env = { DATABASE_URL: url, SESSION_SECRET: 'one-secret-shared-by-all-instances' };
@@ -96,5 +96,5 @@ describe('many instances on one database', () => {
     expect((await a.exited).code).toBe(0);
     expect((await b.exited).code).toBe(0);
     expect(ea).not.toBe(eb);
-  }, 90_000);
+  }, 180_000);
 });

@@ -275,5 +275,5 @@ describe('two job processes started together on the real server', () => {
     const runs = await t.knex('job_runs').where({ as_of: day('1404-10-09') });
     expect(runs).toHaveLength(1);
     expect(await statusOf(u.id)).toBe('inactive');
-  }, 60_000);
+  }, 120_000);
 });

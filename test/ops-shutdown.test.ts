@@ -58,7 +58,7 @@ beforeAll(async () => {
     units = [await createUnit({}, t.knex), await createUnit({}, t.knex)];
     filer = await makeFiler(t.knex);
   }
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await t.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -145,7 +145,7 @@ describe('graceful shutdown', () => {
       expect(await k('filing_lines').where({ filing_id: f.id })).toHaveLength(filer.unit.productIds.length);
       expect(await k('filing_revisions').where({ filing_id: f.id })).toHaveLength(1);
     });
-  }, 60_000);
+  }, 120_000);
 
 });
 
@@ -199,5 +199,5 @@ describe('a submission in flight is stored completely or not at all', () => {
       expect(await rows(cut.id)).toEqual({ filings: 0, lines: 0, revisions: 0 });
       expect(await rows(done.id)).toEqual({ filings: 1, lines: 1, revisions: 1 });
     });
-  }, 60_000);
+  }, 120_000);
 });

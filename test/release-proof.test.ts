@@ -124,5 +124,5 @@ describe('the stored proof of every release (issue 21)', () => {
   it.skipIf(!process.env.DATABASE_URL)('npm run stats:audit -- --verify checks every release and exits 0', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/stats-audit.ts', '--verify'], { env: { ...process.env, DATABASE_URL: t.url! }, timeout: 60_000 });
     expect(stdout).toMatch(/every one verified/);
-  }, 90_000);
+  }, 180_000);
 });

@@ -155,11 +155,11 @@ describe('releases', () => {
     expect(cell.suppressed).toBe(true); // four units: enough under n = 3, not under n = 5
     await saveSetting('suppression_min_units', 3, null);
     clearSettingsCache();
-  }, 60_000);
+  }, 120_000);
 
   // The CLI needs a database it can open from another process: the server one (skipped, not passed, on PGlite).
   it.skipIf(!process.env.DATABASE_URL)('npm run stats:audit prints every release and exits 0', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/stats-audit.ts'], { env: { ...process.env, DATABASE_URL: t.url! }, timeout: 60_000 });
     expect(stdout).toMatch(/nothing exact, nothing inside/);
-  }, 90_000);
+  }, 180_000);
 });

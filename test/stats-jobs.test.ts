@@ -136,7 +136,7 @@ describe('the worker', () => {
     expect(end.state).toBe('cancelled');
     expect(await t.knex('releases').where({ period: '1404-03', preliminary: false }).first()).toBeUndefined();
     expect(await jobById(queued.job.id)).toMatchObject({ state: 'cancelled', release_id: null });
-  }, 60_000);
+  }, 120_000);
 
   it('the portal answers while a release builds: /healthz and the statistics page come back before the job ends', async () => {
     const { agent } = await signIn(app, office.email);

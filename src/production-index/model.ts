@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
+import { LOCKS } from '../locks.ts';
 import type { Period } from '../calendar.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 import { visibleIndexPublication, indexPublicationVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
@@ -116,7 +117,7 @@ export async function publishComputation(computationId: number, userId: number |
   return k.transaction(async (trx) => {
     const c = await trx('index_computations').where({ id: computationId }).first('id', 'period');
     if (!c) return { ok: false as const, reason: 'این محاسبه یافت نشد.' };
-    await trx.raw('select pg_advisory_xact_lock(?::int, hashtext(?))', [1387, `index:${c.period}`]);
+    await trx.raw('select pg_advisory_xact_lock(?)', [LOCKS.indexPublish]);
     const done = await trx('index_publications').where({ computation_id: computationId }).first('id');
     if (done) return { ok: false as const, reason: 'این محاسبه پیش‌تر نشر یافته است.' };
     const newer = await trx('index_publications').where({ period: c.period }).andWhere('computation_id', '>', computationId).first('id');
