@@ -6,7 +6,7 @@ import { createUnit, unitWithToken } from './support/factories.ts';
 import { period, NOW_PERIOD } from './filings-helpers.ts';
 import { submittedNow } from './support/filings.ts';
 import { addMonths, periodRange } from '../src/calendar.ts';
-import { keepCommonPriceMedians } from '../src/filings/warnings.ts';
+import { keepCommonPriceMedians, keepMissingPriceMedians } from '../src/filings/warnings.ts';
 
 // Issue 24 §2: the new checks through a real submission, so that the SQL that finds the unit's
 // class peers and the prices of the same catalogue code at other units is exercised too.
@@ -112,5 +112,17 @@ describe('the issue-24 checks at submission', () => {
     const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 10 }));
     expect(codes(r)).toEqual(['price_class']);
     expect(r.body.error.warnings[0].message).toContain('میانه ۱۰۰ ریال');
+  });
+
+  it('the nightly job keeps a period\'s medians once, the first night it is filed (migration 261)', async () => {
+    // NOW_PERIOD was kept by the test above: the nightly's call leaves it (and its edited median) alone.
+    const before = await t.knex('catalogue_price_median_periods').where({ period: NOW_PERIOD }).first();
+    expect(before).toMatchObject({ codes: 1 });
+    const next = addMonths(NOW_PERIOD, 1);
+    expect(await keepMissingPriceMedians(t.knex, [NOW_PERIOD, next])).toEqual([next]);
+    expect((await t.knex('catalogue_price_medians').where({ catalogue_code: '2394000001', period: NOW_PERIOD }).first()).median).toBe(100);
+    // The next period is marked kept even with no common code (threshold 30 here), and not read again.
+    expect(await t.knex('catalogue_price_median_periods').where({ period: next }).first()).toMatchObject({ codes: 0 });
+    expect(await keepMissingPriceMedians(t.knex, [NOW_PERIOD, next])).toEqual([]);
   });
 });

@@ -288,7 +288,24 @@ export async function keepCommonPriceMedians(trx: Knex, periods: readonly Period
       where w.units >= ?`,
     [...windows.flatMap((w) => [w.from, w.period, w.from, w.period]), earliest, latest, ...windows.map((w) => w.period), producers],
   );
-  return res.rowCount ?? 0;
+  const kept = res.rowCount ?? 0;
+  const perPeriod = await trx('catalogue_price_medians').whereIn('period', [...periods]).groupBy('period').select('period', trx.raw('count(*) as codes'));
+  const codes = new Map(perPeriod.map((r: { period: string; codes: number | string }) => [r.period, Number(r.codes)]));
+  await trx('catalogue_price_median_periods')
+    .insert(periods.map((period) => ({ period, codes: codes.get(period) ?? 0, computed_at: trx.fn.now() })))
+    .onConflict('period').merge();
+  return kept;
+}
+
+/**
+ * The nightly job's call: the medians of those of `periods` not kept yet (each period once, the
+ * first night it is filed; see migration 261). Returns the periods it kept.
+ */
+export async function keepMissingPriceMedians(trx: Knex, periods: readonly Period[]): Promise<Period[]> {
+  const done = new Set((await trx('catalogue_price_median_periods').whereIn('period', [...periods]).pluck('period')) as string[]);
+  const missing = [...new Set(periods)].filter((p) => !done.has(p));
+  if (missing.length) await keepCommonPriceMedians(trx, missing);
+  return missing;
 }
 
 /** The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. */
