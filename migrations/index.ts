@@ -40,7 +40,7 @@ import * as m242 from './242_index_chain.ts';
 import * as m250 from './250_unit_year_records.ts';
 import * as m251 from './251_mapping_suggestions.ts';
 import * as m260 from './260_catalogue_price_medians.ts';
-import * as m261 from './261_price_median_periods.ts';
+import * as m261 from './261_peer_checks_kept.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -85,7 +85,7 @@ const migrations: Record<string, Knex.Migration> = {
   '250_unit_year_records': m250,
   '251_mapping_suggestions': m251,
   '260_catalogue_price_medians': m260,
-  '261_price_median_periods': m261,
+  '261_peer_checks_kept': m261,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

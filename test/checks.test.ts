@@ -6,7 +6,8 @@ import { createUnit, unitWithToken } from './support/factories.ts';
 import { period, NOW_PERIOD } from './filings-helpers.ts';
 import { submittedNow } from './support/filings.ts';
 import { addMonths, periodRange } from '../src/calendar.ts';
-import { keepCommonPriceMedians, keepMissingPriceMedians } from '../src/filings/warnings.ts';
+import { keepCommonPriceMedians, keepMissingPeerChecks, keepClassEmployeeFits } from '../src/filings/warnings.ts';
+import { hbFit } from '../src/filings/hidiroglou-berthelot.ts';
 
 // Issue 24 §2: the new checks through a real submission, so that the SQL that finds the unit's
 // class peers and the prices of the same catalogue code at other units is exercised too.
@@ -66,6 +67,27 @@ describe('the issue-24 checks at submission', () => {
     expect(fine.status).toBe(200);
   });
 
+  it('the nightly job keeps each class\'s fit (migration 261), and a save reads the kept fit instead of its peers\' filings', async () => {
+    // Kept with a threshold of five pairs: class 2395 of the test above, in province 20 and in the nation.
+    await keepClassEmployeeFits(t.knex, [NOW_PERIOD], 5);
+    const kept = await t.knex('class_employee_fits').where({ isic_class: '2395', period: NOW_PERIOD }).orderBy('province_code');
+    expect(kept.map((k) => [k.province_code, k.n])).toEqual([['', 5], ['20', 5]]);
+    const oracle = hbFit([0, 1, 2, 3, 4].map((i) => [51 + i * 10, 50 + i * 10]))!;
+    expect(kept[1].r_med).toBeCloseTo(oracle.rMed, 12);
+    expect(kept[1].d_high).toBeCloseTo(oracle.dHigh, 12);
+    // A kept province fit of tenfold growth: the jump is now inside it, so the save read the kept row.
+    await t.knex('class_employee_fits').where({ isic_class: '2395', period: NOW_PERIOD, province_code: '20' }).update({ r_med: 10 });
+    const { unit, auth } = await unitWithToken({ isic_class: '2395', province_code: '20' });
+    await submittedNow({ unitId: unit.id, period: period(-1), employees: 165 });
+    expect(codes(await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 1650 })))).toEqual([]);
+    // Without it, the province's peers are read live again (the national kept fit is only the fallback).
+    await t.knex('class_employee_fits').where({ isic_class: '2395', period: NOW_PERIOD, province_code: '20' }).delete();
+    const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { employees: 1650 }));
+    expect(codes(r)).toEqual(['employees_peers']);
+    expect(r.body.error.warnings[0].message).toContain('هم‌رشته استان');
+    await t.knex('class_employee_fits').where({ period: NOW_PERIOD }).delete();
+  });
+
   it('value added below zero warns on intermediate consumption', async () => {
     const { unit, auth } = await unitWithToken({ isic_class: CLASS });
     const r = await request(app).put(`/api/v1/filings/${NOW_PERIOD}`).set(auth).send(body(unit.productIds, { intermediate_consumption: 1_300_000 }));
@@ -114,15 +136,14 @@ describe('the issue-24 checks at submission', () => {
     expect(r.body.error.warnings[0].message).toContain('میانه ۱۰۰ ریال');
   });
 
-  it('the nightly job keeps a period\'s medians once, the first night it is filed (migration 261)', async () => {
-    // NOW_PERIOD was kept by the test above: the nightly's call leaves it (and its edited median) alone.
-    const before = await t.knex('catalogue_price_median_periods').where({ period: NOW_PERIOD }).first();
-    expect(before).toMatchObject({ codes: 1 });
+  it('the nightly job keeps a period\'s class checks once, the first night it is filed (migration 261)', async () => {
+    // NOW_PERIOD's medians were kept by the test above: the nightly's call leaves them (and the edited median) alone.
+    expect(await t.knex('peer_checks_kept').where({ period: NOW_PERIOD, kind: 'prices' }).first()).toMatchObject({ rows_kept: 1 });
     const next = addMonths(NOW_PERIOD, 1);
-    expect(await keepMissingPriceMedians(t.knex, [NOW_PERIOD, next])).toEqual([next]);
+    expect(await keepMissingPeerChecks(t.knex, [NOW_PERIOD, next])).toEqual({ prices: [next], employees: [next] }); // NOW_PERIOD's fits were kept above
     expect((await t.knex('catalogue_price_medians').where({ catalogue_code: '2394000001', period: NOW_PERIOD }).first()).median).toBe(100);
-    // The next period is marked kept even with no common code (threshold 30 here), and not read again.
-    expect(await t.knex('catalogue_price_median_periods').where({ period: next }).first()).toMatchObject({ codes: 0 });
-    expect(await keepMissingPriceMedians(t.knex, [NOW_PERIOD, next])).toEqual([]);
+    // A period is marked kept even with nothing common enough (30 producers or pairs here), and not read again.
+    expect(await t.knex('peer_checks_kept').where({ period: next }).orderBy('kind').select('kind', 'rows_kept')).toEqual([{ kind: 'employees', rows_kept: 0 }, { kind: 'prices', rows_kept: 0 }]);
+    expect(await keepMissingPeerChecks(t.knex, [NOW_PERIOD, next])).toEqual({ prices: [], employees: [] });
   });
 });

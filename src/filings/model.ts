@@ -8,7 +8,7 @@ import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { rulesInForce, brokenRules, type RuleRow } from '../validation-rules/model.ts';
 import type { Figures } from '../validation-rules/expression.ts';
-import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, classPricesSql, type HistoryRow, type PeerRow, type ClassPriceRow, type Warning } from './warnings.ts';
+import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, keptEmployeeFitsSql, classPricesSql, type HistoryRow, type PeerRow, type KeptFitRow, type ClassPriceRow, type Warning } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import type { UnitRow } from '../units/row.ts';
@@ -236,7 +236,7 @@ export interface Loaded {
   products: ProductRow[];
   history: HistoryRow[];
   /** The class peers' employees and prices the issue-24 checks compare with. */
-  peers?: { employees: PeerRow[]; classPrices: ClassPriceRow[] };
+  peers?: { employees: PeerRow[]; employeeFits: KeptFitRow[]; classPrices: ClassPriceRow[] };
   /** The statistics office's validation rules in force for the period (issue 24 §3). */
   rules?: RuleRow[];
   filing: LockedFiling;
@@ -251,6 +251,7 @@ export interface Loaded {
 async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
   const history = warningHistory(trx, req.unitId, req.period).toSQL();
   const peers = employeePeersSql(req.period);
+  const fits = keptEmployeeFitsSql(req.period);
   const prices = classPricesSql(req.period);
   const rules = rulesInForce(trx, req.period).toSQL();
   const first = await trx.raw(
@@ -265,16 +266,17 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
                from products p where p.unit_id = u.id) as products,
             (select coalesce(json_agg(h), '[]') from (${history.sql}) h) as history,
             (select coalesce(json_agg(pe), '[]') from (${peers.sql}) pe) as employee_peers,
+            (select coalesce(json_agg(kf), '[]') from (${fits.sql}) kf) as employee_fits,
             (select coalesce(json_agg(cp), '[]') from (${prices.sql}) cp) as class_prices,
             (select coalesce(json_agg(vr), '[]') from (${rules.sql}) vr) as rules,
             (select row_to_json(locked) from locked) as filing,
             (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous
        from units u where u.id = ?`,
-    [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...prices.bindings, ...rules.bindings, req.unitId],
+    [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...fits.bindings, ...prices.bindings, ...rules.bindings, req.unitId],
   );
   const row = first.rows[0] as {
     registration: string; obligation_start: Period; products: ProductRow[]; history: HistoryRow[];
-    employee_peers: PeerRow[]; class_prices: ClassPriceRow[]; rules: RuleRow[]; filing: unknown; previous: Snapshot | null;
+    employee_peers: PeerRow[]; employee_fits: KeptFitRow[]; class_prices: ClassPriceRow[]; rules: RuleRow[]; filing: unknown; previous: Snapshot | null;
   } | undefined;
   if (!row) return undefined;
   const filing = (typeof row.filing === 'string' ? JSON.parse(row.filing) : row.filing) as LockedFiling;
@@ -288,7 +290,7 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
     unit: { registration: row.registration, obligation_start: row.obligation_start },
     products: row.products.map((p) => ({ ...p, annual_capacity: Number(p.annual_capacity) })),
     history: row.history,
-    peers: { employees: row.employee_peers, classPrices: row.class_prices },
+    peers: { employees: row.employee_peers, employeeFits: row.employee_fits, classPrices: row.class_prices },
     rules: row.rules,
     filing,
     previous,

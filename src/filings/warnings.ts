@@ -210,21 +210,42 @@ export function warningHistory(k: Knex, unitId: number, period: Period): Knex.Qu
 }
 
 export interface PeerRow { same_province: boolean; current: number | string | null; previous: number | string | null }
+/** A class's fit kept by the nightly job (migration 261): the province's, or the nation's. */
+export interface KeptFitRow { nation: boolean; r_med: number | string; e_med: number | string; d_low: number | string; d_high: number | string; n: number | string }
 export interface ClassPriceRow { product_id: number; median: number | string; units: number | string }
+
+/** A class with at least this many usable pairs in a province (or the nation) has its fit kept nightly (migration 261). */
+export const KEPT_FIT_PAIRS = 30;
 
 /**
  * Employees of the other units of the unit's class in the two months before `period` (those that
  * filed both): the peers of employees_peers. A subquery of saveFiling's first statement, where
- * `u` is the unit.
+ * `u` is the unit. Only the groups whose fit is not kept (keptEmployeeFitsSql) are read: the
+ * province's peers without a kept province fit, the other provinces' without a kept national one.
  */
 export function employeePeersSql(period: Period): { sql: string; bindings: string[] } {
-  return {
-    sql: `select pu.province_code = u.province_code as same_province, a.employees as current, b.employees as previous
+  const pairs = `select pu.province_code = u.province_code as same_province, a.employees as current, b.employees as previous
             from units pu
             join filings a on a.unit_id = pu.id and a.period = ? and a.first_submitted_at is not null
             join filings b on b.unit_id = pu.id and b.period = ? and b.first_submitted_at is not null
-           where pu.isic_class = u.isic_class and pu.id <> u.id`,
-    bindings: [previousPeriod(period), addMonths(period, -2)],
+           where pu.isic_class = u.isic_class and pu.id <> u.id`;
+  const kept = (province: string) => `exists (select 1 from class_employee_fits k where k.isic_class = u.isic_class and k.period = ? and k.province_code = ${province})`;
+  const window = [previousPeriod(period), addMonths(period, -2)];
+  return {
+    sql: `${pairs} and pu.province_code = u.province_code and not ${kept('u.province_code')}
+          union all
+          ${pairs} and pu.province_code <> u.province_code and not ${kept("''")}`,
+    bindings: [...window, period, ...window, period],
+  };
+}
+
+/** The kept fits of the unit's class for `period`: its province's and the nation's, where kept. A subquery like employeePeersSql's. */
+export function keptEmployeeFitsSql(period: Period): { sql: string; bindings: string[] } {
+  return {
+    sql: `select k.province_code = '' as nation, k.r_med, k.e_med, k.d_low, k.d_high, k.n
+            from class_employee_fits k
+           where k.isic_class = u.isic_class and k.period = ? and k.province_code in (u.province_code, '')`,
+    bindings: [period],
   };
 }
 
@@ -291,30 +312,75 @@ export async function keepCommonPriceMedians(trx: Knex, periods: readonly Period
   const kept = res.rowCount ?? 0;
   const perPeriod = await trx('catalogue_price_medians').whereIn('period', [...periods]).groupBy('period').select('period', trx.raw('count(*) as codes'));
   const codes = new Map(perPeriod.map((r: { period: string; codes: number | string }) => [r.period, Number(r.codes)]));
-  await trx('catalogue_price_median_periods')
-    .insert(periods.map((period) => ({ period, codes: codes.get(period) ?? 0, computed_at: trx.fn.now() })))
-    .onConflict('period').merge();
+  await trx('peer_checks_kept')
+    .insert(periods.map((period) => ({ period, kind: 'prices', rows_kept: codes.get(period) ?? 0, computed_at: trx.fn.now() })))
+    .onConflict(['period', 'kind']).merge();
   return kept;
 }
 
 /**
- * The nightly job's call: the medians of those of `periods` not kept yet (each period once, the
- * first night it is filed; see migration 261). Returns the periods it kept.
+ * The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. A
+ * kept fit (30 pairs or more, the unit's own among them, which barely moves it) stands for the
+ * live pairs of its group.
  */
-export async function keepMissingPriceMedians(trx: Knex, periods: readonly Period[]): Promise<Period[]> {
-  const done = new Set((await trx('catalogue_price_median_periods').whereIn('period', [...periods]).pluck('period')) as string[]);
-  const missing = [...new Set(periods)].filter((p) => !done.has(p));
-  if (missing.length) await keepCommonPriceMedians(trx, missing);
-  return missing;
+export function employeePeersOf(rows: PeerRow[], kept: KeptFitRow[] = []): { fit: HbFit; scope: 'province' | 'nation' } | null {
+  const pairs = (rs: PeerRow[]) => rs.filter((r) => r.current !== null && r.previous !== null).map((r) => [Number(r.current), Number(r.previous)] as [number, number]);
+  const fitOf = (k: KeptFitRow | undefined): HbFit | null => (k ? { rMed: Number(k.r_med), eMed: Number(k.e_med), dLow: Number(k.d_low), dHigh: Number(k.d_high), n: Number(k.n) } : null);
+  const province = fitOf(kept.find((k) => !k.nation)) ?? hbFit(pairs(rows.filter((r) => r.same_province)));
+  if (province) return { fit: province, scope: 'province' };
+  const nation = fitOf(kept.find((k) => k.nation)) ?? hbFit(pairs(rows));
+  return nation ? { fit: nation, scope: 'nation' } : null;
 }
 
-/** The class peers' HB fit: the province's when at least HB.MIN_PEERS filed, else the nation's. */
-export function employeePeersOf(rows: PeerRow[]): { fit: HbFit; scope: 'province' | 'nation' } | null {
-  const pairs = (rs: PeerRow[]) => rs.filter((r) => r.current !== null && r.previous !== null).map((r) => [Number(r.current), Number(r.previous)] as [number, number]);
-  const province = hbFit(pairs(rows.filter((r) => r.same_province)));
-  if (province) return { fit: province, scope: 'province' };
-  const nation = hbFit(pairs(rows));
-  return nation ? { fit: nation, scope: 'nation' } : null;
+/**
+ * The nightly job's part (migration 261): the HB fit of every class, per province and for the
+ * nation, from the units that filed both months before each period, kept where it has at least
+ * KEPT_FIT_PAIRS usable pairs. One read of the two months' filings per period.
+ */
+export async function keepClassEmployeeFits(trx: Knex, periods: readonly Period[], minPairs = KEPT_FIT_PAIRS): Promise<number> {
+  let kept = 0;
+  for (const period of periods) {
+    const rows = (await trx.raw(
+      `select u.isic_class, u.province_code, a.employees as current, b.employees as previous
+         from filings a
+         join filings b on b.unit_id = a.unit_id and b.period = ? and b.first_submitted_at is not null and b.employees is not null
+         join units u on u.id = a.unit_id
+        where a.period = ? and a.first_submitted_at is not null and a.employees is not null`,
+      [addMonths(period, -2), previousPeriod(period)],
+    )).rows as { isic_class: string; province_code: string; current: number | string; previous: number | string }[];
+    const groups = new Map<string, [number, number][]>();
+    for (const r of rows) {
+      const pair: [number, number] = [Number(r.current), Number(r.previous)];
+      for (const key of [`${r.isic_class}|${r.province_code}`, `${r.isic_class}|`]) {
+        const list = groups.get(key);
+        if (list) list.push(pair); else groups.set(key, [pair]);
+      }
+    }
+    const fits = [...groups].flatMap(([key, pairs]) => {
+      const fit = hbFit(pairs);
+      if (!fit || fit.n < minPairs) return [];
+      const [isic_class, province_code] = key.split('|');
+      return [{ isic_class, province_code, period, r_med: fit.rMed, e_med: fit.eMed, d_low: fit.dLow, d_high: fit.dHigh, n: fit.n }];
+    });
+    await trx('class_employee_fits').where({ period }).delete();
+    for (let i = 0; i < fits.length; i += 1000) await trx('class_employee_fits').insert(fits.slice(i, i + 1000));
+    await trx('peer_checks_kept').insert({ period, kind: 'employees', rows_kept: fits.length, computed_at: trx.fn.now() }).onConflict(['period', 'kind']).merge();
+    kept += fits.length;
+  }
+  return kept;
+}
+
+/**
+ * The nightly job's call: the price medians and employee fits of those of `periods` not kept yet
+ * (each period's once, the first night it is filed; see migration 261). Returns what it kept.
+ */
+export async function keepMissingPeerChecks(trx: Knex, periods: readonly Period[]): Promise<{ prices: Period[]; employees: Period[] }> {
+  const done = (await trx('peer_checks_kept').whereIn('period', [...periods]).select('period', 'kind')) as { period: string; kind: string }[];
+  const missing = (kind: string) => [...new Set(periods)].filter((p) => !done.some((d) => d.period === p && d.kind === kind));
+  const out = { prices: missing('prices'), employees: missing('employees') };
+  if (out.prices.length) await keepCommonPriceMedians(trx, out.prices);
+  if (out.employees.length) await keepClassEmployeeFits(trx, out.employees);
+  return out;
 }
 
 /** The comparison context from the history rows: the last 12 months' figures and each product's stock. */
@@ -323,7 +389,7 @@ export function warningContextOf(
   period: Period,
   factors: { capacityFactor: number; medianFactor: number; employeeTolerance?: number; priceFactor?: number; classPriceFactor?: number },
   products: WarningProduct[],
-  peers: { employees?: PeerRow[]; classPrices?: ClassPriceRow[] } = {},
+  peers: { employees?: PeerRow[]; employeeFits?: KeptFitRow[]; classPrices?: ClassPriceRow[] } = {},
 ): WarningContext {
   const from = addMonths(period, -12);
   const to = previousPeriod(period);
@@ -355,7 +421,7 @@ export function warningContextOf(
     stock,
     employees,
     previousEmployees,
-    employeePeers: employeePeersOf(peers.employees ?? []),
+    employeePeers: employeePeersOf(peers.employees ?? [], peers.employeeFits ?? []),
     prices,
     classPrices: new Map((peers.classPrices ?? []).map((r) => [Number(r.product_id), Number(r.median)])),
   };

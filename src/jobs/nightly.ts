@@ -11,7 +11,7 @@ import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
 import { LOCKS } from '../locks.ts';
 import { queueDueIndexComputations } from '../production-index/schedule.ts';
-import { keepMissingPriceMedians } from '../filings/warnings.ts';
+import { keepMissingPeerChecks } from '../filings/warnings.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
@@ -54,11 +54,11 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       const sessionsPurged = await purgeExpiredSessions(trx);
       // Issue 25: a month's index computations (flash, then T+30 and T+60) are queued as jobs once due.
       const indexQueued = (await queueDueIndexComputations(at, trx)).map((q) => `${q.period} ${q.vintage}`);
-      // The class-price check's medians of common codes, for the periods units file now (migrations
-      // 260, 261): each period's once, the first night it is filed.
+      // The class checks' price medians and employee fits, for the periods units file now
+      // (migrations 260, 261): each period's once, the first night it is filed.
       const filing = currentFilingPeriod(at, settings.rules);
-      const mediansKept = await keepMissingPriceMedians(trx, [previousPeriod(filing), filing]);
-      if (mediansKept.length) log.info({ mediansKept }, 'nightly job: price medians kept');
+      const peerChecks = await keepMissingPeerChecks(trx, [previousPeriod(filing), filing]);
+      if (peerChecks.prices.length || peerChecks.employees.length) log.info(peerChecks, 'nightly job: class checks kept');
       // Issue 23: the yearly records the officers' rankings read, judged again after a deadline (as of now, like the statuses).
       const recordsJudged = await refreshAllYearRecords(trx, now, settings.rules);
       log.info({ recordsJudged }, 'nightly job: yearly records refreshed');
