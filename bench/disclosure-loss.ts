@@ -10,8 +10,12 @@ import { isHeadline } from '../src/stats/releases/routine.ts';
 // rule-derived levels, insiders), then a revision correcting 2 % of the units protected jointly
 // with the month (changes as sensitive expressions). Prints loss (share of production value in
 // suppressed cells), suppressed cells, wall and CPU seconds, and the load average.
+//
+// `DATABASE_URL=… npx tsx bench/disclosure-loss.ts --period 1405-08`: the same before/after on a
+// real month of the database (a final release of it, alone: its verified filings as the release
+// would read them), e.g. the national month of `db:synth`.
 
-const { values } = parseArgs({ options: { units: { type: 'string', default: '2000' }, seed: { type: 'string', default: '7' }, 'revision-before': { type: 'boolean', default: false }, log: { type: 'boolean', default: false }, 'month-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { period: { type: 'string' }, units: { type: 'string', default: '2000' }, seed: { type: 'string', default: '7' }, 'revision-before': { type: 'boolean', default: false }, log: { type: 'boolean', default: false }, 'month-only': { type: 'boolean', default: false } } });
 const N = Number(values.units);
 let state = Number(values.seed);
 const rand = () => { state = (state * 1103515245 + 12345) % 2 ** 31; return state / 2 ** 31; };
@@ -70,6 +74,26 @@ async function measure(label: string, rows: BaseRow[], releases: Parameters<type
   for (const t of problem.targets) { kinds[t.kind]++; if (t.pair) kinds.pairs++; }
   console.log(`| ${label} | ${problem.cells.get(release)!.size} | ${p.primary.size} | ${p.secondary.size} | ${(Number((hidden * 100000n) / (all || 1n)) / 1000).toFixed(2)} % | ${kinds.cell}/${kinds.part}/${kinds.change}/${kinds.pairs} | ${p.audit.exposures.length} | ${wall.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} |`);
   return p;
+}
+
+if (values.period) {
+  const { db, closeDb } = await import('../src/db.ts');
+  const { baseRowsOf, VALUE_STORE } = await import('../src/stats/releases/store.ts');
+  const { sourceContributions } = await import('../src/stats/releases/sources.ts');
+  const { rulesNow } = await import('../src/stats/releases/publish.ts');
+  const period = values.period;
+  const k = db();
+  const rules = await rulesNow(k);
+  const rows = await baseRowsOf(VALUE_STORE, [], sourceContributions([{ id: 1, code: period, months: [period], preliminary: false }], new Date()), k);
+  await closeDb();
+  const releases = [{ id: 1, months: 1, published: null, period }];
+  const before: DisclosureRules = { minUnits: rules.minUnits, dominance: rules.dominance, interval: rules.interval };
+  console.log(`${period} from the database: ${rows.length} units, ${new Set(rows.map((r) => r.owner)).size} owners; rules now ${JSON.stringify(rules)}`);
+  console.log('| run | cells | primary | secondary | information loss | expressions cell/part/change/pairs | exposures left | wall | CPU | load average |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |');
+  if (!values['month-only']) await measure('before (licences, (n, k), ±10 %, no insiders)', rows.map((r) => ({ ...r, owner: undefined })), releases, before, 1, false);
+  await measure('after (owners, (n, k) and p %, rule levels, insiders)', rows, releases, rules, 1, true);
+  process.exit(0);
 }
 
 const only = process.argv.includes('--revision-before');
