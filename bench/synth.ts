@@ -333,6 +333,9 @@ async function filePeriod({ p, index, due }: { p: Period; index: number; due: bo
     lineRows += rowCount(r);
     return rowCount(r);
   });
+  // Fresh statistics for the next periods' statements: planned on an empty filings table's, a
+  // period's insert once ran for more than 20 minutes instead of 15 s (autovacuum had not run yet).
+  await k.raw('analyze filings, filing_lines');
   await step(`reviews ${p}`, async () => {
     // Every verified or returned filing has its officer's review; one in twenty verified filings
     // was returned once before (the quality indicator of DESIGN §8 counts those).
