@@ -11,6 +11,7 @@ import { sendMail, mailConfigured } from '../mail.ts';
 import { env } from '../env.ts';
 import { LOCKS } from '../locks.ts';
 import { queueDueIndexComputations } from '../production-index/schedule.ts';
+import { compactIndexChanges } from '../production-index/cache.ts';
 import { keepCommonPriceMedians } from '../filings/warnings.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
@@ -54,6 +55,9 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       const sessionsPurged = await purgeExpiredSessions(trx);
       // Issue 25: a month's index computations (flash, then T+30 and T+60) are queued as jobs once due.
       const indexQueued = (await queueDueIndexComputations(at, trx)).map((q) => `${q.period} ${q.vintage}`);
+      // The index's change log, compacted to a row per period and kind (it grows by a few rows a submission).
+      const indexChanges = await compactIndexChanges(trx);
+      log.info({ indexChanges }, 'nightly job: index change log compacted');
       // The class-price check's medians of common codes, for the periods units file now (migration 260).
       const filing = currentFilingPeriod(at, settings.rules);
       await keepCommonPriceMedians(trx, [previousPeriod(filing), filing]);
