@@ -263,7 +263,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     for (const c of cells) c.contribution = contributions.get(c.node) ?? null;
     const allWeight = [...weights.values()].reduce((s, w) => s + w, 0);
     const uncovered = [...weights.keys()].filter((c) => !covered.has(c)).sort();
-    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
+    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx, Boolean(basis.productLink));
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
