@@ -58,13 +58,22 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
     imputed_share: r.imputed_share === null ? null : Number(r.imputed_share),
     weight_share: r.weight_share === null ? null : Number(r.weight_share),
     suppressed: Boolean(r.suppressed),
-    // Published under the same rule as the weight share (index_published): made from the stored
-    // levels of this month and the previous month's published figures; a computation made before
-    // ref_mean keeps the contribution it stored.
-    contribution: r.weight_share === null ? null : made.get(String(r.period))?.get(String(r.node)) ?? (made.has(String(r.period)) || r.contribution === null || r.contribution === undefined ? null : Number(r.contribution)),
+    contribution: publishedContribution(r, made),
     weight_year: r.weight_year === null || r.weight_year === undefined ? null : Number(r.weight_year),
     base_year: Number(r.base_year),
   }));
+}
+
+/**
+ * A cell's contribution as published: under the weight share's rule (index_published hides both
+ * alike), made from the stored levels of its month and the previous month's published figures, or
+ * — for a computation made before ref_mean (migration 271) — the one it stored.
+ */
+function publishedContribution(r: Record<string, unknown>, made: ReadonlyMap<Period, Map<string, number>>): number | null {
+  if (r.weight_share === null) return null;
+  const month = made.get(String(r.period));
+  if (month) return month.get(String(r.node)) ?? null;
+  return r.contribution === null || r.contribution === undefined ? null : Number(r.contribution);
 }
 
 /**

@@ -46,9 +46,9 @@ type Published = ReadonlyMap<string, PublishedCell>;
 const shown = (at: Published, period: Period, node: string) => { const c = at.get(`${period}|${node}`); return c !== undefined && c.value !== null; };
 
 /**
- * A node's contribution to the nation's growth from the previous month, as published: made from the
- * stored levels of the month and the previous month's published figures (model.ts, linking.ts), shown only when everything it is made of is
- * published — the node's weight share (index_published), the node and the nation in the previous
+ * A node's contribution to the nation's growth from the previous month, as published: made from
+ * the stored levels of the month and the previous month's published figures (model.ts,
+ * linking.ts), shown only when everything it is made of is published — the node's weight share (index_published), the node and the nation in the previous
  * month, and, for months linked to a year after the base year, in every month of the years whose
  * annual means link them (else it would give away a hidden month through those means). A
  * computation from before chain-linking stored none: its fixed-base contribution is made from
