@@ -17,7 +17,8 @@ import type { Knex } from 'knex';
 // logs '*'. A cache remembers how many log rows of its periods it was made after (index_cache_state):
 // the log is read before the cache is filled, so a change that commits meanwhile always leaves
 // the count higher than remembered, and the cache is made again the next time. The log is
-// append-only: never delete from it while a cache remembers its count.
+// append-only: never delete from it while a cache remembers its count (migration 270 makes it
+// compactable by merging rows, which keeps every count).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create table index_changes (
     id bigserial primary key,

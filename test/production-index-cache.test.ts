@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { milkPlants } from './support/index-fixtures.ts';
 import { computeIndex } from '../src/production-index/compute.ts';
-import { convertedSql } from '../src/production-index/cache.ts';
+import { compactIndexChanges, convertedSql } from '../src/production-index/cache.ts';
+import { runNightly } from '../src/jobs/nightly.ts';
 import { convertQuantity, type MeasureUnit } from '../src/catalogue/quantity.ts';
 
 // Issue 25 §5: the computation reads kept aggregates (the base year's products, each filing's
@@ -76,6 +77,96 @@ describe('the kept aggregates of the index', () => {
     const after = await t.knex('index_changes').count('* as n').first();
     expect(Number(after!.n)).toBeGreaterThan(Number(before!.n));
     await t.knex('products').where({ id: p.id }).update({ unit_of_measure_code: p.unit_of_measure_code });
+  });
+});
+
+describe('the change log compacted (nightly)', () => {
+  let at = AT.getTime() + 10_000;
+  const computeNow = async () => {
+    const out = await computeIndex({ period: PERIOD, at: new Date((at += 1000)), userId: null });
+    if (!out.ok) throw new Error(out.reason);
+    return out;
+  };
+  const plantLines = () => t.knex('filing_lines as fl').join('filings as f', 'f.id', 'fl.filing_id').where('f.period', PERIOD).orderBy('fl.filing_id').select('fl.filing_id', 'fl.product_id');
+  const setProduced = async (line: { filing_id: number; product_id: number }, produced: number, k = t.knex) => {
+    await k('filing_lines').where({ filing_id: line.filing_id, product_id: line.product_id }).update({ produced });
+  };
+  const duplicates = async () => Number((await t.knex.raw('select count(*)::int as n from (select 1 from index_changes group by period, kind having count(*) > 1) d')).rows[0].n);
+  /** The figures of a computation that makes every aggregate anew (rolled back: the kept state stays). */
+  const fresh = async () => {
+    let cells: [string, number][] = [];
+    await t.knex.transaction(async (trx) => {
+      await trx('index_cache_state').delete();
+      const out = await computeIndex({ period: PERIOD, at: new Date((at += 1000)), userId: null }, trx);
+      if (!out.ok) throw new Error(out.reason);
+      cells = out.cells.map((c) => [c.node, c.value]);
+      await trx.rollback();
+    }).catch(() => undefined); // the rollback rejects; a failed computation leaves no cells and fails the comparison
+    return cells;
+  };
+
+  it('leaves a row per period and kind, reuses a cache made before it, and makes one again after a change made before or after it', async () => {
+    await computeNow();
+    const [a, b] = await plantLines();
+    await setProduced(a, 12);
+    await setProduced(b, 13);
+    await setProduced(a, 11);
+    expect(await duplicates()).toBeGreaterThan(0);
+    const remade = await computeNow();
+    expect(remade.report.cache!.months).toEqual([PERIOD]);
+
+    // Compaction: nothing changed since the cache was made, so it is reused.
+    const compacted = await compactIndexChanges(t.knex);
+    expect(compacted.deleted).toBeGreaterThan(compacted.kept);
+    expect(await duplicates()).toBe(0);
+    const reused = await computeNow();
+    expect(reused.report.cache).toEqual({ base: false, months: [] });
+    expect(reused.cells.map((c) => [c.node, c.value])).toEqual(remade.cells.map((c) => [c.node, c.value]));
+
+    // A change, then the nightly job's compaction, then the computation: the merged row still counts it.
+    await setProduced(b, 20);
+    await runNightly(t.knex, { at: new Date(at), now: new Date(at) });
+    expect(await duplicates()).toBe(0);
+    const after = await computeNow();
+    expect(after.report.cache!.months).toEqual([PERIOD]);
+    expect(after.cells.map((c) => [c.node, c.value])).toEqual(await fresh());
+    expect(after.cells.find((c) => c.node === 'T')!.value).not.toBe(reused.cells.find((c) => c.node === 'T')!.value);
+    // And a change after a compaction.
+    await compactIndexChanges(t.knex);
+    await setProduced(b, 21);
+    const again = await computeNow();
+    expect(again.report.cache!.months).toEqual([PERIOD]);
+    expect(again.cells.map((c) => [c.node, c.value])).toEqual(await fresh());
+  });
+
+  // Needs two sessions at once: on the server only.
+  it.runIf(Boolean(process.env.DATABASE_URL))('a change committed between reading the log and filling the cache makes it again next time, across a compaction', async () => {
+    await computeNow();
+    const [a, b] = await plantLines();
+    await setProduced(a, 15); // the cache of the month is stale
+    // Another session holds the month's kept terms (so the computation waits after reading the log,
+    // where it deletes them to fill them again) and changes a line, not yet committed.
+    const other = await t.knex.transaction();
+    await other.raw('select 1 from index_filing_terms where base_year = 1404 and period = ? for update', [PERIOD]);
+    await setProduced(b, 25, other);
+    const computing = computeNow();
+    for (let i = 0; ; i++) {
+      const waiting = await t.knex.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%index_filing_terms%'");
+      if (waiting.rows[0].n > 0) break;
+      if (i > 600) throw new Error('the computation never waited for the kept terms');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await compactIndexChanges(t.knex);
+    await other.commit(); // the change commits after the computation read the log, before it fills the terms
+    const during = await computing;
+    expect(during.report.cache!.months).toEqual([PERIOD]);
+    // The count it remembered does not include the change: the next computation makes the month again.
+    await compactIndexChanges(t.knex);
+    const next = await computeNow();
+    expect(next.report.cache!.months).toEqual([PERIOD]);
+    expect(next.cells.map((c) => [c.node, c.value])).toEqual(await fresh());
+    const settled = await computeNow();
+    expect(settled.report.cache).toEqual({ base: false, months: [] });
   });
 });
 

@@ -12,6 +12,7 @@ import { env } from '../env.ts';
 import { LOCKS } from '../locks.ts';
 import { queueDueIndexComputations } from '../production-index/schedule.ts';
 import { keepMissingPeerChecks } from '../filings/warnings.ts';
+import { compactIndexChanges } from '../production-index/cache.ts';
 
 // DESIGN §11: once a day, in whichever instance gets the advisory lock first. The whole run is
 // one transaction holding pg_try_advisory_xact_lock, so the lock ends with the work on any
@@ -54,6 +55,9 @@ export async function runNightly(k: Knex, opts: { at: Date; now?: Date; log?: Pi
       const sessionsPurged = await purgeExpiredSessions(trx);
       // Issue 25: a month's index computations (flash, then T+30 and T+60) are queued as jobs once due.
       const indexQueued = (await queueDueIndexComputations(at, trx)).map((q) => `${q.period} ${q.vintage}`);
+      // The index's change log, compacted to a row per period and kind (it grows by a few rows a submission).
+      const indexChanges = await compactIndexChanges(trx);
+      log.info({ indexChanges }, 'nightly job: index change log compacted');
       // The class checks' price medians and employee fits, for the periods units file now
       // (migrations 260, 261): each period's once, the first night it is filed.
       const filing = currentFilingPeriod(at, settings.rules);

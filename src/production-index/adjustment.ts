@@ -8,7 +8,8 @@ import type { IndexNode } from './node.ts';
 // Issue 25: with each computation of month t, the calendar- and seasonally-adjusted series of every
 // node the index publishes at the levels the page shows (the nation, sections, divisions) and that
 // this computation does not suppress. The input is what is published: the released values of the
-// earlier months of the same base year (index_published) and this computation's value for t. A
+// earlier months of the same product base, and of the bases before it when it is linked to them
+// (index_published), and this computation's value for t. A
 // node's series is its run of consecutive published months ending at t (a month suppressed or not
 // released cuts it); under MIN_MONTHS no adjusted series is stored, and the report says why.
 
@@ -32,14 +33,15 @@ function runOf(period: Period, current: number, history: ReadonlyMap<Period, num
 export interface PreparedAdjustments { report: AdjustmentReport; series: { node: string; model: StoredModel; periods: Period[]; nsa: number[]; ca: number[]; sa: number[] }[] }
 
 /** Adjusts the series (reads the published history; stores nothing). */
-export async function prepareAdjustments(period: Period, baseYear: number, cells: readonly IndexNode[], k: Knex): Promise<PreparedAdjustments> {
+export async function prepareAdjustments(period: Period, baseYear: number, cells: readonly IndexNode[], k: Knex, linkedToEarlierBase = false): Promise<PreparedAdjustments> {
   const began = performance.now();
   const series: PreparedAdjustments['series'] = [];
   const nodes = cells.filter((c) => ADJUSTED_LEVELS.includes(c.level) && !c.suppressed && c.value > 0);
   const report: AdjustmentReport = { adjusted: 0, tooShort: [], residualSeasonality: [], seconds: 0 };
   if (nodes.length === 0) return { report, series };
   const rows: { period: Period; node: string; value: string | number | null }[] = await k('index_published')
-    .where({ base_year: baseYear }).where('period', '<', period).whereIn('node', nodes.map((n) => n.node)).whereNotNull('value')
+    // A product base linked to the series before it (linking.ts) goes on from it: the earlier bases' published months are the same series.
+    .where((q) => (linkedToEarlierBase ? q.where('base_year', '<=', baseYear) : q.where('base_year', baseYear))).where('period', '<', period).whereIn('node', nodes.map((n) => n.node)).whereNotNull('value')
     .select('period', 'node', 'value');
   const history = new Map<string, Map<Period, number>>();
   for (const r of rows) {

@@ -28,10 +28,37 @@ const RATIOS = `ratios as (
 
 const monthsOf = (year: number): Period[] => Array.from({ length: 12 }, (_, i) => periodOfParts(year, i + 1));
 
-/** Rows of the change log for these periods (and '*'), of the given kinds. */
+/**
+ * Changes logged for these periods (and '*'), of the given kinds: Σ merged, in one statement (one
+ * snapshot), so that a compaction committing meanwhile is seen wholly or not at all.
+ */
 async function changes(periods: readonly Period[], kinds: readonly ('lines' | 'state')[], k: Knex): Promise<number> {
-  const row = await k('index_changes').whereIn('period', [...periods, '*']).whereIn('kind', [...kinds]).count('* as n').first();
-  return num(row?.n);
+  const row = await k('index_changes').whereIn('period', [...periods, '*']).whereIn('kind', [...kinds]).sum('merged as n').first();
+  return num(row?.n ?? 0);
+}
+
+/**
+ * Compacts the change log: the rows of each (period, kind) become one row standing for all of
+ * them, in one statement. Every count a cache compares with (`changes`) is the same in every
+ * snapshot before and after, so no cache is made again for it and none is kept stale by it. A
+ * change committing meanwhile is not in the statement's snapshot: its row is not deleted and still
+ * counts. Two compactions at once: the second skips the rows the first deleted and merges only
+ * what it deleted (`returning`). Cheap: it reads the log, a few rows per period once compacted.
+ */
+export async function compactIndexChanges(k: Knex): Promise<{ deleted: number; kept: number }> {
+  const { rows } = await k.raw(
+    `with gone as (
+       delete from index_changes
+        where (period, kind) in (select period, kind from index_changes group by period, kind having count(*) > 1)
+       returning period, kind, merged
+     ), kept as (
+       insert into index_changes (period, kind, merged)
+       select period, kind, sum(merged) from gone group by period, kind
+       returning 1
+     )
+     select (select count(*) from gone)::int as deleted, (select count(*) from kept)::int as kept`,
+  ) as { rows: { deleted: number; kept: number }[] };
+  return { deleted: Number(rows[0].deleted), kept: Number(rows[0].kept) };
 }
 
 async function remembered(baseYear: number, what: string, k: Knex): Promise<number | null> {

@@ -4,7 +4,7 @@ import { loadSettings } from '../settings.ts';
 import { auditInsert } from '../audit.ts';
 import { addMonths, deadlineOf, periodOfParts, periodRange, type Period } from '../calendar.ts';
 import { refreshIndexCache, baseProducts } from './cache.ts';
-import { chainBasis, chainCells, chosenComputations, contributionsOf, linkable, linkTerms, referenceOf, storedValues, type ChainBasis } from './linking.ts';
+import { chainBasis, chainCells, chosenComputations, contributionsBetween, linkable, linkedMonths, linkTerms, referenceOf } from './linking.ts';
 import { isicNodesOf, type DisclosureRules } from '../stats/releases/cube.ts';
 import { rulesNow } from '../stats/releases/publish.ts';
 import { indexBaseRows, protectIndexCells, protectIndexInThread, type IndexProtection } from './protection.ts';
@@ -53,25 +53,20 @@ export interface IndexReport {
 
 /**
  * Each node's contribution to the nation's growth from the previous month (linking.ts), against
- * the previous month's stored figures (its latest published computation, else its latest); none
- * when that month was never computed.
+ * the previous month's stored figures as they are now (its latest published computation, else its
+ * latest; of any product base, as published); none when that month was never computed. Stored
+ * with the computation as it found them; the published contributions are made again from stored
+ * levels when read (model.ts), so they follow a later revision of the previous month.
  */
-async function monthContributions(period: Period, baseYear: number, cells: readonly IndexNode[], basis: ChainBasis, weightsOf: (year: number) => Promise<Map<string, number>>, k: Knex): Promise<Map<string, number>> {
+async function monthContributions(period: Period, baseYear: number, weightYear: number, cells: readonly IndexNode[], k: Knex): Promise<Map<string, number>> {
   const previous = addMonths(period, -1);
-  const chosen = await chosenComputations(previous, previous, baseYear, k);
-  const id = chosen.get(previous);
+  const id = (await chosenComputations(previous, previous, null, k)).get(previous);
   if (id === undefined) return new Map();
-  const before = (await storedValues([id], k)).get(id) ?? new Map<string, number>();
-  const prevRef = referenceOf(previous, baseYear);
-  let previousBasis = basis;
-  if (prevRef !== basis.year) {
-    const other = await chainBasis(prevRef, baseYear, weightsOf, k);
-    if (!other.ok) return new Map();
-    previousBasis = other.basis;
-  }
-  return contributionsOf({ now: new Map(cells.map((c) => [c.node, c.value])), before, basis, previousBasis });
+  const before = (await linkedMonths([id], k)).get(id);
+  if (before === undefined) return new Map();
+  const now = new Map(cells.filter((c) => c.node === 'T' || c.level === 'class').map((c) => [c.node, { value: c.value, refMean: c.refMean ?? 100, weightShare: c.weightShare }]));
+  return contributionsBetween({ baseYear, weightYear, cells: now }, before);
 }
-
 
 /** The first computation of a month is made this long after its deadline, with the filings in by then. */
 export async function firstComputationAt(period: Period, k: Knex = db()): Promise<Date> {
@@ -264,11 +259,11 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
     const protection = await protectIndex(cells, rows, weights, covered, rules, settings.get('headline_cells'));
     const tProtect = clock();
     chainCells(cells, basis);
-    const contributions = await monthContributions(req.period, baseYearValue, cells, basis, weightsOf, trx);
+    const contributions = await monthContributions(req.period, baseYearValue, ref, cells, trx);
     for (const c of cells) c.contribution = contributions.get(c.node) ?? null;
     const allWeight = [...weights.values()].reduce((s, w) => s + w, 0);
     const uncovered = [...weights.keys()].filter((c) => !covered.has(c)).sort();
-    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx);
+    const adjustments = await prepareAdjustments(req.period, baseYearValue, cells, trx, Boolean(basis.productLink));
     const report: IndexReport = {
       respondents,
       imputedUnits: rows.filter((r) => r.imputed).length,
@@ -287,7 +282,7 @@ export async function computeIndex(req: ComputeRequest, k: Knex = db()): Promise
       period: req.period, base_year: baseYearValue, weight_year: ref, cut_off: cutOff, computed_at: at, first, created_by: req.userId, report: JSON.stringify(report),
     }).returning('id');
     const id = Number(row.id);
-    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed, contribution: c.contribution ?? null }));
+    const lines = cells.map((c) => ({ computation_id: id, node: c.node, level: c.level, value: c.value, imputed_share: Math.min(1, Math.max(0, c.imputedShare)), weight_share: Math.min(1, c.weightShare), contributors: c.contributors, suppressed: c.suppressed, contribution: c.contribution ?? null, ref_mean: c.refMean ?? null }));
     for (let i = 0; i < lines.length; i += 1000) await trx('index_cells').insert(lines.slice(i, i + 1000));
     await storeAdjustments(id, adjustments, trx);
     await auditInsert({ action: 'stats.index_compute', userId: req.userId, target: `index_computation:${id}`, details: { period: req.period, first, cut_off: cutOff.toISOString(), base_year: baseYearValue } }, trx);

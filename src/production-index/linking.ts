@@ -16,6 +16,14 @@ import type { IndexNode } from './node.ts';
 // ref's twelve months (Ī = C̄ = 100 for ref = B). Within one ref year the link is additive in
 // weighted volumes — W_k × a unit's term ÷ Ī_k(ref) — and that is what the protection is given
 // (protection.ts): a published chained value is its link × a constant of its node.
+//
+// The product base B moves too (at least every five years): the series of the new base is linked
+// to the old one at the same annual overlap, the year B itself. For ref = B, when months of B were
+// computed on an earlier product base, C̄_N(B) is the old series' annual mean over B, and each
+// class's own index on the new base (100 on average over B by definition of its base quantities)
+// is carried at the old series' level: I_k × f_k with f_k = C̄_k^old(B) ÷ 100 (1 for a class the
+// old series did not have: it starts from 100, like a node new since ref). f_k multiplies every
+// term of the new base, so later years link exactly as before.
 
 /** The year whose value added weights (and whose annual means link) the months of `year`. */
 export const referenceYear = (year: number, baseYear: number): number => (year <= baseYear + 1 ? baseYear : year - 1);
@@ -25,18 +33,23 @@ export interface ChainBasis {
   weights: Map<string, number>; // W_k(ref)
   classMeans: Map<string, number> | null; // Ī_k(ref) ÷ 100 per class; null: every class 1 (ref = B)
   nodeMeans: Map<string, number> | null; // C̄_N(ref); null: every node 100
+  /** f_k: each class's level in the previous product base's series over B ÷ 100; null: B is the first product base. */
+  productLink?: Map<string, number> | null;
 }
 
 export type BasisOutcome = { ok: true; basis: ChainBasis } | { ok: false; reason: string };
 
-/** The computation each month's figures are taken from: the latest published, else the latest made. */
-export async function chosenComputations(from: Period, to: Period, baseYear: number, k: Knex): Promise<Map<Period, number>> {
+/**
+ * The computation each month's figures are taken from: the latest published, else the latest made;
+ * of one product base, or (`baseYear` null) of any, as the published figures are.
+ */
+export async function chosenComputations(from: Period, to: Period, baseYear: number | null, k: Knex): Promise<Map<Period, number>> {
   const { rows } = await k.raw(
     `select distinct on (c.period) c.period, c.id from index_computations c
        left join index_publications p on p.computation_id = c.id
-      where c.period between ? and ? and c.base_year = ?
+      where c.period between ? and ? and (c.base_year = ? or ?::integer is null)
       order by c.period, (p.id is not null) desc, c.id desc`,
-    [from, to, baseYear],
+    [from, to, baseYear, baseYear],
   ) as { rows: { period: Period; id: number }[] };
   return new Map(rows.map((r) => [r.period, Number(r.id)]));
 }
@@ -62,12 +75,51 @@ export async function storedValues(ids: readonly number[], k: Knex): Promise<Map
  */
 export async function chainBasis(ref: number, baseYear: number, weightsOf: (year: number) => Promise<Map<string, number>>, k: Knex): Promise<BasisOutcome> {
   const weights = await weightsOf(ref);
-  if (ref === baseYear) return { ok: true, basis: { year: ref, weights, classMeans: null, nodeMeans: null } };
-  const months = Array.from({ length: 12 }, (_, i) => periodOfParts(ref, i + 1));
+  const link = await productBaseLink(baseYear, k);
+  if (!link.ok) return link;
+  if (ref === baseYear) {
+    if (link.means === null) return { ok: true, basis: { year: ref, weights, classMeans: null, nodeMeans: null, productLink: null } };
+    // Linked at B to the previous product base's series: its annual means over B.
+    const productLink = classLinks(link.means, weights.keys());
+    return { ok: true, basis: { year: ref, weights, classMeans: productLink, nodeMeans: link.means, productLink } };
+  }
+  const means = await annualMeans(ref, baseYear, k);
+  if (!means.ok) return means;
+  const nodeMeans = means.means;
+  const classMeans = new Map<string, number>();
+  for (const [node, mean] of nodeMeans) if (node.length === 4 && /^\d+$/.test(node) && mean > 0) classMeans.set(node, mean / 100);
+  return { ok: true, basis: { year: ref, weights, classMeans, nodeMeans, productLink: link.means === null ? null : classLinks(link.means, weights.keys()) } };
+}
+
+/** f_k = C̄_k^old(B) ÷ 100 for each class (1 for a class the old series did not have). */
+function classLinks(oldMeans: ReadonlyMap<string, number>, classes: Iterable<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const k of classes) {
+    const mean = oldMeans.get(k);
+    out.set(k, mean !== undefined && mean > 0 ? mean / 100 : 1);
+  }
+  return out;
+}
+
+/**
+ * The annual means over the product base year B of the series of the product base before it (the
+ * latest base of B's months' computations before B), or null when no month of B was computed on an
+ * earlier base: B is then the first product base and the series starts at 100.
+ */
+export async function productBaseLink(baseYear: number, k: Knex): Promise<{ ok: true; means: Map<string, number> | null } | { ok: false; reason: string }> {
+  const row = await k('index_computations').whereBetween('period', [periodOfParts(baseYear, 1), periodOfParts(baseYear, 12)]).where('base_year', '<', baseYear).max('base_year as base').first();
+  if (row?.base === null || row?.base === undefined) return { ok: true, means: null };
+  const means = await annualMeans(baseYear, Number(row.base), k);
+  return means.ok ? { ok: true, means: means.means } : means;
+}
+
+/** Each node's mean over the twelve months of `year` of the series of product base `baseYear` (nodes present in every month only). */
+async function annualMeans(year: number, baseYear: number, k: Knex): Promise<{ ok: true; means: Map<string, number> } | { ok: false; reason: string }> {
+  const months = Array.from({ length: 12 }, (_, i) => periodOfParts(year, i + 1));
   const chosen = await chosenComputations(months[0], months[11], baseYear, k);
   const missing = months.filter((m) => !chosen.has(m));
   if (missing.length) {
-    return { ok: false, reason: `شاخص زنجیره‌ای هر ماه به میانگین سال ${ref} پیوند می‌خورد؛ نخست شاخص این ماه‌های آن سال را محاسبه کنید: ${missing.join('، ')}.` };
+    return { ok: false, reason: `شاخص زنجیره‌ای هر ماه به میانگین سال ${year} پیوند می‌خورد؛ نخست شاخص این ماه‌های آن سال را محاسبه کنید: ${missing.join('، ')}.` };
   }
   const values = await storedValues([...chosen.values()], k);
   const sums = new Map<string, { sum: number; n: number }>();
@@ -79,14 +131,9 @@ export async function chainBasis(ref: number, baseYear: number, weightsOf: (year
       sums.set(node, s);
     }
   }
-  const nodeMeans = new Map<string, number>();
-  const classMeans = new Map<string, number>();
-  for (const [node, s] of sums) {
-    if (s.n !== 12) continue; // a node missing from a month of ref is not linked
-    nodeMeans.set(node, s.sum / 12);
-    if (node.length === 4 && /^\d+$/.test(node) && s.sum > 0) classMeans.set(node, s.sum / 12 / 100);
-  }
-  return { ok: true, basis: { year: ref, weights, classMeans, nodeMeans } };
+  const means = new Map<string, number>();
+  for (const [node, s] of sums) if (s.n === 12) means.set(node, s.sum / 12); // a node missing from a month is not linked
+  return { ok: true, means };
 }
 
 /** Whether class `k` can be linked to `basis` (it has a positive annual mean in ref, or ref = B). */
@@ -96,57 +143,86 @@ export const linkable = (basis: ChainBasis, k: string): boolean => basis.classMe
 export function linkTerms<T extends { isic_class: string; term: number }>(rows: readonly T[], basis: ChainBasis): T[] {
   if (basis.classMeans === null) return [...rows];
   const means = basis.classMeans;
-  return rows.map((r) => ({ ...r, term: r.term / (means.get(r.isic_class) ?? 1) }));
+  const link = basis.productLink ?? null;
+  return rows.map((r) => ({ ...r, term: (r.term * (link?.get(r.isic_class) ?? 1)) / (means.get(r.isic_class) ?? 1) }));
 }
 
-/** The chained values: each node's link (aggregate's value, ×100) times its ref annual mean ÷ 100. */
+/**
+ * The chained values: each node's link (aggregate's value, ×100) times its ref annual mean ÷ 100.
+ * Each cell keeps that mean (`refMean`, stored as index_cells.ref_mean): with the weight shares it
+ * is what its contributions to growth are made of (contributionsBetween).
+ */
 export function chainCells(cells: IndexNode[], basis: ChainBasis): void {
-  if (basis.nodeMeans === null) return;
   for (const c of cells) {
-    const mean = basis.nodeMeans.get(c.node) ?? 100; // a node new since ref starts from 100
-    c.value = Math.round(c.value * mean * 100) / 10_000;
+    const mean = basis.nodeMeans?.get(c.node) ?? 100; // a node new since ref starts from 100
+    c.refMean = mean;
+    if (basis.nodeMeans !== null) c.value = Math.round(c.value * mean * 100) / 10_000;
   }
 }
 
 const yearOf = (p: Period) => splitPeriod(p).jy;
 
-export interface ContributionInput {
-  /** This computation's class values C_k(t) (= 100 × the class's volume) and the nation's C_T(t). */
-  now: ReadonlyMap<string, number>;
-  /** The previous month's stored values (its latest published computation, else its latest). */
-  before: ReadonlyMap<string, number>;
-  basis: ChainBasis; // ref(y)
-  previousBasis: ChainBasis; // ref(year of t − 1): the same unless t is the first month of a linked year
+/** What a month's contributions are made of, per class and for 'T': its stored chained value, ref annual mean and weight share. */
+export interface LinkedMonth {
+  /** The product base and the reference year: two months with both the same share one basis. */
+  baseYear: number;
+  weightYear: number;
+  cells: ReadonlyMap<string, { value: number; refMean: number; weightShare: number }>;
 }
 
 /**
  * Each node's contribution to the nation's growth C_T(t) ÷ C_T(t−1) − 1, in the form that adds up
- * (Ribarsky's, as chain.ts): per class k, within one ref year
- *   s_k (C_k(t) − C_k(t−1)) ÷ C̄_k(ref) × C̄_T(ref) ÷ C_T(t−1);
- * across the link (t the first month of y, t − 1 in y − 1 linked to ref′)
- *   [C̄_T(ref) s_k(ref) (C_k(t) ÷ C̄_k(ref) − 1) + C̄_T(ref′) s_k(ref′) (C̄_k(ref) − C_k(t−1)) ÷ C̄_k(ref′)] ÷ C_T(t−1);
- * a node's contribution is the sum of its classes'. Only classes in both months' computations count.
+ * (Ribarsky's, as chain.ts), from the two months' stored figures. A class's chained value is
+ * C_T ≈ Σ a_k C_k with a_k = s_k C̄_T(ref) ÷ C̄_k(ref) (s its weight share, C̄ the ref means); per
+ * class, within one basis (same ref year and product base)
+ *   a_k (C_k(t) − C_k(t−1)) ÷ C_T(t−1),
+ * across a link (a new ref year, or a new product base linked at its base year)
+ *   [a_k(t) (C_k(t) − C̄_k(ref)) + a_k(t−1) (C̄_k(ref) − C_k(t−1))] ÷ C_T(t−1),
+ * with a_k(t−1) the coefficient t − 1 was computed with, so the sum is C_T(t) − C̄_T(ref) +
+ * C̄_T(ref) − C_T(t−1) over C_T(t−1). A node's contribution is the sum of its classes'. Only
+ * classes in both months count. Made from stored levels, it follows a later revision of t − 1.
  */
-export function contributionsOf(input: ContributionInput): Map<string, number> {
+export function contributionsBetween(now: LinkedMonth, before: LinkedMonth): Map<string, number> {
   const out = new Map<string, number>();
-  const totalBefore = input.before.get('T');
-  if (!totalBefore) return out;
-  const mean = (b: ChainBasis, node: string) => (node === 'T' || !/^\d{4}$/.test(node) ? (b.nodeMeans?.get(node) ?? 100) : 100 * (b.classMeans?.get(node) ?? 1));
-  const shares = (b: ChainBasis) => {
-    const total = [...b.weights].filter(([k]) => linkable(b, k) && input.now.has(k)).reduce((s, [, w]) => s + w, 0);
-    return (k: string) => (total > 0 && linkable(b, k) ? (b.weights.get(k) ?? 0) / total : 0);
-  };
-  const s = shares(input.basis);
-  const crossing = input.basis.year !== input.previousBasis.year;
-  const sPrev = shares(input.previousBasis);
-  for (const [k, now] of input.now) {
+  const totalBefore = before.cells.get('T')?.value;
+  const totalNow = now.cells.get('T');
+  const totalThen = before.cells.get('T');
+  if (!totalBefore || !totalNow || !totalThen) return out;
+  const crossing = now.baseYear !== before.baseYear || now.weightYear !== before.weightYear;
+  for (const [k, c] of now.cells) {
     if (!/^\d{4}$/.test(k)) continue;
-    const before = input.before.get(k);
-    if (before === undefined) continue;
-    const c = crossing
-      ? (mean(input.basis, 'T') * s(k) * (now / mean(input.basis, k) - 1) + mean(input.previousBasis, 'T') * sPrev(k) * (mean(input.basis, k) - before) / mean(input.previousBasis, k)) / totalBefore
-      : (s(k) * (now - before) / mean(input.basis, k) * mean(input.basis, 'T')) / totalBefore;
-    for (const node of isicNodesOf(k)) out.set(node, (out.get(node) ?? 0) + c);
+    const b = before.cells.get(k);
+    if (b === undefined) continue;
+    const a = (c.weightShare * totalNow.refMean) / c.refMean;
+    const value = crossing
+      ? (a * (c.value - c.refMean) + ((b.weightShare * totalThen.refMean) / b.refMean) * (c.refMean - b.value)) / totalBefore
+      : (a * (c.value - b.value)) / totalBefore;
+    for (const node of isicNodesOf(k)) out.set(node, (out.get(node) ?? 0) + value);
+  }
+  return out;
+}
+
+/** Stored figures of the given computations as contributionsBetween reads them (computations stored before ref_mean existed are left out). */
+export async function linkedMonths(ids: readonly number[], k: Knex): Promise<Map<number, LinkedMonth>> {
+  const out = new Map<number, LinkedMonth>();
+  if (ids.length === 0) return out;
+  const rows: { id: number; base_year: number; weight_year: number | null; node: string; value: string | number; ref_mean: string | number | null; weight_share: string | number }[] = await k('index_cells as x')
+    .join('index_computations as c', 'c.id', 'x.computation_id')
+    .whereIn('x.computation_id', [...new Set(ids)]).where((q) => q.where('x.level', 'class').orWhere('x.node', 'T'))
+    .select('c.id', 'c.base_year', 'c.weight_year', 'x.node', 'x.value', 'x.ref_mean', 'x.weight_share');
+  const broken = new Set<number>();
+  const cells = new Map<number, Map<string, { value: number; refMean: number; weightShare: number }>>();
+  for (const r of rows) {
+    const id = Number(r.id);
+    if (r.ref_mean === null) { broken.add(id); continue; }
+    if (!out.has(id)) out.set(id, { baseYear: Number(r.base_year), weightYear: Number(r.weight_year ?? r.base_year), cells: new Map() });
+    const m = cells.get(id) ?? new Map();
+    m.set(r.node, { value: Number(r.value), refMean: Number(r.ref_mean), weightShare: Number(r.weight_share) });
+    cells.set(id, m);
+  }
+  for (const [id, month] of out) {
+    if (broken.has(id)) out.delete(id);
+    else out.set(id, { ...month, cells: cells.get(id)! });
   }
   return out;
 }

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { auditInsert } from '../audit.ts';
 import { LOCKS } from '../locks.ts';
-import type { Period } from '../calendar.ts';
+import { addMonths, type Period } from '../calendar.ts';
+import { contributionsBetween, linkedMonths } from './linking.ts';
 import type { IndexLevel, IndexReport } from './compute.ts';
 import { visibleIndexPublication, indexPublicationVisibleSql, visibleRelease, PUBLIC, type Viewer } from '../dissemination/embargo.ts';
 import type { StoredModel } from './adjustment.ts';
@@ -47,8 +48,9 @@ export const levelsDownTo = (deepest: IndexLevel): IndexLevel[] => LEVEL_ORDER.s
 export async function publishedCells(periods: readonly Period[], levels: readonly IndexLevel[], k: Knex = db()): Promise<PublishedCell[]> {
   const rows = await k('index_published')
     .whereIn('period', [...periods]).whereIn('level', [...levels])
-    .select('period', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed', 'contribution', 'weight_year', 'base_year')
+    .select('period', 'computation_id', 'node', 'level', 'value', 'imputed_share', 'weight_share', 'suppressed', 'contribution', 'weight_year', 'base_year')
     .orderBy(['period', 'node']);
+  const made = await publishedContributions(new Map((rows as { period: Period; computation_id: number }[]).map((r) => [r.period, Number(r.computation_id)])), k);
   return (rows as Record<string, unknown>[]).map((r) => ({
     period: String(r.period),
     node: String(r.node),
@@ -57,10 +59,43 @@ export async function publishedCells(periods: readonly Period[], levels: readonl
     imputed_share: r.imputed_share === null ? null : Number(r.imputed_share),
     weight_share: r.weight_share === null ? null : Number(r.weight_share),
     suppressed: Boolean(r.suppressed),
-    contribution: r.contribution === null || r.contribution === undefined ? null : Number(r.contribution),
+    contribution: publishedContribution(r, made),
     weight_year: r.weight_year === null || r.weight_year === undefined ? null : Number(r.weight_year),
     base_year: Number(r.base_year),
   }));
+}
+
+/**
+ * A cell's contribution as published: under the weight share's rule (index_published hides both
+ * alike), made from the stored levels of its month and the previous month's published figures, or
+ * — for a computation made before ref_mean (migration 271) — the one it stored.
+ */
+function publishedContribution(r: Record<string, unknown>, made: ReadonlyMap<Period, Map<string, number>>): number | null {
+  if (r.weight_share === null) return null;
+  const month = made.get(String(r.period));
+  if (month) return month.get(String(r.node)) ?? null;
+  return r.contribution === null || r.contribution === undefined ? null : Number(r.contribution);
+}
+
+/**
+ * Each month's contributions to growth made from its published computation's stored levels and the
+ * previous month's published ones (linking.ts, contributionsBetween): a revision of the previous
+ * month, once published, moves them. A month is absent when either computation predates ref_mean
+ * (migration 271) or the previous month is not published.
+ */
+async function publishedContributions(computations: ReadonlyMap<Period, number>, k: Knex): Promise<Map<Period, Map<string, number>>> {
+  const out = new Map<Period, Map<string, number>>();
+  if (computations.size === 0) return out;
+  const previous = new Map([...computations.keys()].map((p) => [p, addMonths(p, -1)]));
+  const before: { period: Period; computation_id: number }[] = await k('index_published').whereIn('period', [...new Set(previous.values())]).distinct('period', 'computation_id');
+  const beforeOf = new Map(before.map((r) => [r.period, Number(r.computation_id)]));
+  const months = await linkedMonths([...computations.values(), ...beforeOf.values()], k);
+  for (const [period, id] of computations) {
+    const now = months.get(id);
+    const then = months.get(beforeOf.get(previous.get(period)!) ?? -1);
+    if (now && then) out.set(period, contributionsBetween(now, then));
+  }
+  return out;
 }
 
 /** The publication a month's published figures come from (as index_published: out of embargo, issue 27). */

@@ -17,4 +17,6 @@ export interface IndexNode {
   suppressed: boolean;
   /** Issue 25 §2: its contribution to the nation's growth from the previous month (a ratio; null when that month was not computed). */
   contribution?: number | null;
+  /** Issue 25 §2: the node's annual mean in the year its link is chained to (100 in the base year), set by chainCells. */
+  refMean?: number;
 }

@@ -46,9 +46,9 @@ type Published = ReadonlyMap<string, PublishedCell>;
 const shown = (at: Published, period: Period, node: string) => { const c = at.get(`${period}|${node}`); return c !== undefined && c.value !== null; };
 
 /**
- * A node's contribution to the nation's growth from the previous month, as published: the one its
- * computation stored (chain-linked, linking.ts), shown only when everything it is made of is
- * published — the node's weight share (index_published), the node and the nation in the previous
+ * A node's contribution to the nation's growth from the previous month, as published: made from
+ * the stored levels of the month and the previous month's published figures (model.ts,
+ * linking.ts), shown only when everything it is made of is published — the node's weight share (index_published), the node and the nation in the previous
  * month, and, for months linked to a year after the base year, in every month of the years whose
  * annual means link them (else it would give away a hidden month through those means). A
  * computation from before chain-linking stored none: its fixed-base contribution is made from
@@ -63,7 +63,13 @@ function contributionOf(period: Period, node: string, at: Published): number | n
     const totalBefore = at.get(`${previous}|T`)!;
     return totalBefore.value ? fixedBaseContribution(now.weight_share, now.value, before.value!, totalBefore.value) : null;
   }
-  const years = new Set([now.weight_year, at.get(`${previous}|T`)?.weight_year ?? now.base_year].filter((y) => y !== now.base_year));
+  // The years whose annual means link t and t − 1: a product base year is 100 by definition (no
+  // mean of stored values) unless months of it were published on an earlier product base, to
+  // whose means over it the new base is linked.
+  const totalBefore = at.get(`${previous}|T`)!;
+  const earlierBase = (y: number) => Array.from({ length: 12 }, (_, i) => at.get(`${periodOfParts(y, i + 1)}|T`)).some((c) => c !== undefined && c.base_year < y);
+  const years = new Set([[now.weight_year, now.base_year], [totalBefore.weight_year ?? totalBefore.base_year, totalBefore.base_year]]
+    .filter(([y, base]) => y !== base || earlierBase(y)).map(([y]) => y));
   for (const y of years) {
     for (let m = 1; m <= 12; m++) if (!shown(at, periodOfParts(y, m), node) || !shown(at, periodOfParts(y, m), 'T')) return null;
   }
