@@ -41,6 +41,7 @@ import * as m250 from './250_unit_year_records.ts';
 import * as m251 from './251_mapping_suggestions.ts';
 import * as m260 from './260_catalogue_price_medians.ts';
 import * as m261 from './261_peer_checks_kept.ts';
+import * as m262 from './262_filing_triggers_when.ts';
 import * as m270 from './270_index_changes_merged.ts';
 import * as m271 from './271_index_cells_ref_mean.ts';
 
@@ -88,6 +89,7 @@ const migrations: Record<string, Knex.Migration> = {
   '251_mapping_suggestions': m251,
   '260_catalogue_price_medians': m260,
   '261_peer_checks_kept': m261,
+  '262_filing_triggers_when': m262,
   '270_index_changes_merged': m270,
   '271_index_cells_ref_mean': m271,
 };

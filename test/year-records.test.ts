@@ -143,3 +143,24 @@ describe('the yearly records table follows the rule', () => {
     }
   });
 });
+
+describe('the triggers behind the kept records and the index log (migration 262)', () => {
+  it('an update that changes none of their columns (a save locking its filing) marks no record and logs nothing; a state change does both', async () => {
+    const f = await t.knex('filings').whereIn('unit_id', units).where({ state: 'submitted' }).first('id', 'unit_id', 'period');
+    const year = Number(String(f.period).slice(0, 4));
+    await refreshYearRecords(t.knex, { year, at: new Date(), rules: (await loadSettings(t.knex)).rules, unitIds: [f.unit_id] });
+    const record = () => t.knex('unit_year_records').where({ unit_id: f.unit_id, year }).first('dirty', 'touched');
+    const logged = async () => Number((await t.knex('index_changes').sum({ n: 'merged' }))[0].n ?? 0);
+    const [before, log0] = [await record(), await logged()];
+    expect(before.dirty).toBe(false);
+    // The save's lock: insert … on conflict do update of the same unit.
+    await t.knex.raw(`insert into filings (unit_id, period) values (?, ?) on conflict (unit_id, period) do update set unit_id = excluded.unit_id`, [f.unit_id, f.period]);
+    await t.knex('filings').where({ id: f.id }).update({ production_value: 123 });
+    expect(await record()).toEqual(before);
+    expect(await logged()).toBe(log0);
+    await t.knex('filings').where({ id: f.id }).update({ state: 'verified' });
+    expect(await record()).toMatchObject({ dirty: true });
+    expect(Number((await record()).touched)).toBeGreaterThan(Number(before.touched));
+    expect(await logged()).toBe(log0 + 1);
+  });
+});
