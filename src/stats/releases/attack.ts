@@ -48,7 +48,8 @@ export interface AuditResult {
   byAttacker: Record<AttackerKind, AttackerSummary>;
   /** Per target, what each attacker found (the outsider's LP covers cells, parts and changes alike). */
   outsideExactTargets: Set<number>;
-  insiders: { checked: number[]; exact: Set<number>; inside: Set<number> };
+  /** `swept`: insider sides a witness proved without their own LP (InsiderWitnesses). */
+  insiders: { checked: number[]; exact: Set<number>; inside: Set<number>; swept: number };
 }
 
 /**
@@ -171,9 +172,16 @@ export class Attacker {
   private readonly universe: UniverseRow[];
   private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
   private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in the model of a measure
+  private readonly basesOfOwner = new Map<number, number[]>();
 
   constructor(private readonly h: Highs, private readonly problem: Problem) {
     this.universe = rowUniverse(problem);
+    for (const b of problem.bases) {
+      for (const owner of b.owners.keys()) {
+        const list = this.basesOfOwner.get(owner);
+        if (list) list.push(b.index); else this.basesOfOwner.set(owner, [b.index]);
+      }
+    }
   }
 
   private bounds(pattern: Pattern, m: LpMeasure, scale: number): { lower: Float64Array; upper: Float64Array } {
@@ -231,16 +239,19 @@ export class Attacker {
    * protected as exposed — the protection LP, which protection solves next for each exposure,
    * settles those at the same cost (a protected expression costs it nothing).
    */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean; deferInsiders?: boolean } = {}): Promise<AuditResult> {
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean; deferInsiders?: boolean; insiderWitnesses?: boolean } = {}): Promise<AuditResult> {
     const intervals: Partial<Record<LpMeasure, Interval[]>> = {};
     const exposures: Exposure[] = [];
     let lps = 0;
+    // Every table the outsider's LPs return is checked as a witness for the insiders too (cheap):
+    // most insiders' sides are then proven before their own LPs would run.
+    const insiderWitnesses = opts.insiders === false ? null : new InsiderWitnesses(this.problem, this.basesOfOwner, opts.insiderWitnesses ?? true);
     for (const m of this.problem.measures) {
       if (!measures.includes(m) || this.problem.targets.length === 0) {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
       }
-      const r = await this.runMeasure(pattern, m, opts.prove ?? true);
+      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses);
       intervals[m] = r.intervals;
       exposures.push(...r.exposures);
       lps += r.lps;
@@ -262,18 +273,19 @@ export class Attacker {
       if (outsideInside.has(i)) s.inside++;
     });
     const outsideExactTargets = new Set(exactTargets);
-    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>() };
+    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>(), swept: 0 };
     // Insiders only once the outsider is answered (or when proving, unless `deferInsiders`: the
     // protection's rounds): while outsider exposures are left, protection suppresses more anyway,
     // and every insider costs two LPs per measure.
     if (opts.insiders !== false && (exposures.length === 0 || (opts.prove !== false && !opts.deferInsiders))) {
-      const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)));
+      const ins = await this.runInsiders(pattern, measures.filter((m) => this.problem.measures.includes(m)), insiderWitnesses ?? new InsiderWitnesses(this.problem, this.basesOfOwner));
       exposures.push(...ins.exposures);
       lps += ins.lps;
       byAttacker.insider = ins.summary;
       insiders.checked = ins.checked;
       insiders.exact = ins.exactTargets;
       insiders.inside = new Set(ins.exposures.map((e) => e.target));
+      insiders.swept = ins.swept;
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));
@@ -289,64 +301,68 @@ export class Attacker {
    * One-contributor expressions have no other contributor to protect from; larger ones are
    * covered by the p % rule's levels.
    */
-  async runInsiders(pattern: Pattern, measures: readonly LpMeasure[]): Promise<{ exposures: Exposure[]; lps: number; summary: AttackerSummary; exactTargets: Set<number>; checked: number[] }> {
+  async runInsiders(pattern: Pattern, measures: readonly LpMeasure[], witnesses: InsiderWitnesses): Promise<{ exposures: Exposure[]; lps: number; summary: AttackerSummary; exactTargets: Set<number>; checked: number[]; swept: number }> {
     const summary: AttackerSummary = { sensitive: 0, exact: 0, inside: 0 };
     const exposures: Exposure[] = [];
     const exactTargets = new Set<number>();
     const insideTargets = new Set<number>();
     let lps = 0;
+    let swept = 0;
     const targets = this.problem.targets.map((t, i) => ({ t, i })).filter(({ t }) => t.pair && !t.foresight);
     summary.sensitive = targets.length;
     const checked = targets.map(({ i }) => i);
-    if (targets.length === 0 || measures.length === 0) return { exposures, lps, summary, exactTargets, checked };
+    if (targets.length === 0 || measures.length === 0) return { exposures, lps, summary, exactTargets, checked, swept };
     const h = this.h;
     const pause = yielder();
     for (const m of measures) {
       const { model, scale } = this.modelFor(pattern, m);
       const n = this.problem.bases.length;
-      for (const { t, i } of targets) {
-        const shares = ownerShares(this.problem, t, m);
-        for (const [insider, other] of [t.pair!, [t.pair![1], t.pair![0]] as [number, number]]) {
-          const theirs = shares.get(other) ?? 0;
-          const levelUp = insiderLevel(this.problem, t, m, insider, 'up', theirs);
-          const levelDown = insiderLevel(this.problem, t, m, insider, 'down', theirs);
-          if (theirs === 0) continue;
-          const known = insiderBounds(this.problem, insider, m, scale);
-          const cols = [...known.keys()].sort((a, b) => a - b);
-          const saved = { lower: cols.map(() => 0), upper: cols.map(() => this.colCap.get(m)!) };
-          model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((c) => known.get(c)![0]), cols.map((c) => known.get(c)![1] ?? this.colCap.get(m)!));
-          const mine = (shares.get(insider) ?? 0);
-          let lo = Infinity;
-          let hi = -Infinity;
+      for (const side of witnesses.sidesOf(m, scale)) {
+        const t = this.problem.targets[side.target];
+        const i = side.target;
+        const tol = tolerance(side.theirs);
+        // The insider's bounds on the other's share, as far as an LP settled them (null: a witness proved that side).
+        let hi: number | null = null;
+        let lo: number | null = null;
+        const senses = (['max', 'min'] as const).filter((sense) => !witnesses.proven(side, sense === 'max' ? 'up' : 'down'));
+        swept += 2 - senses.length;
+        if (senses.length > 0) {
+          const known = new Map(side.cells.map((c) => [c.b, [c.floor, c.sole ? c.floor : undefined] as [number, number | undefined]]));
+          const cols = [...known.keys()];
+          const cap = this.colCap.get(m)!;
+          model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((c) => known.get(c)![0]), cols.map((c) => known.get(c)![1] ?? cap));
           try {
             const costs = new Float64Array(n);
             const terms = targetTerms(t);
             terms.indices.forEach((b, k) => { costs[b] += terms.values[k]; });
-            for (const sense of ['max', 'min'] as const) {
+            for (const sense of senses) {
               try {
                 optimise(h, model, costs, sense, 'insider');
               } catch (e) {
-                throw new Error(`${(e as Error).message} (insider ${insider}, ${t.kind} ${t.cell} of release ${t.release}, ${m}: ${this.truthOutside(pattern, m, scale, known).join('; ') || 'the true table is inside every bound'})`);
+                throw new Error(`${(e as Error).message} (insider ${side.insider}, ${t.kind} ${t.cell} of release ${t.release}, ${m}: ${this.truthOutside(pattern, m, scale, known).join('; ') || 'the true table is inside every bound'})`);
               }
               lps++;
-              const v = model.getObjectiveValue() * scale - mine; // the insider's bound on the other's share
+              const v = model.getObjectiveValue() * scale - side.mine; // the insider's bound on the other's share
               if (sense === 'max') hi = v; else lo = v;
+              // This insider's table is a table of the outsider's model too: a witness for the other insiders.
+              witnesses.sweep(m, scale, model.getSolution().colValue);
               await pause();
             }
           } finally {
-            model.changeColsBounds({ kind: 'set', indices: cols }, saved.lower, saved.upper);
+            model.changeColsBounds({ kind: 'set', indices: cols }, cols.map(() => 0), cols.map(() => cap));
           }
-          const tol = tolerance(theirs);
-          if (hi < theirs + levelUp - tol) exposures.push({ target: i, measure: m, direction: 'up', bound: hi + mine, insider });
-          if (lo > theirs - levelDown + tol) exposures.push({ target: i, measure: m, direction: 'down', bound: lo + mine, insider });
-          if (hi < theirs + levelUp - tol || lo > theirs - levelDown + tol) insideTargets.add(i);
-          if (hi - lo <= tol) exactTargets.add(i);
         }
+        const upExposed = hi !== null && hi < side.theirs + side.levelUp - tol;
+        const downExposed = lo !== null && lo > side.theirs - side.levelDown + tol;
+        if (upExposed) exposures.push({ target: i, measure: m, direction: 'up', bound: hi! + side.mine, insider: side.insider });
+        if (downExposed) exposures.push({ target: i, measure: m, direction: 'down', bound: lo! + side.mine, insider: side.insider });
+        if (upExposed || downExposed) insideTargets.add(i);
+        if (hi !== null && lo !== null && hi - lo <= tol) exactTargets.add(i);
       }
     }
     summary.exact = exactTargets.size;
     summary.inside = insideTargets.size;
-    return { exposures, lps, summary, exactTargets, checked };
+    return { exposures, lps, summary, exactTargets, checked, swept };
   }
 
   /** Where the true table breaks a bound of the model (a diagnosis for an LP that says infeasible): published rows and the insider's columns. */
@@ -362,7 +378,7 @@ export class Attacker {
     return out.slice(0, 5);
   }
 
-  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
+  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean, insiders: InsiderWitnesses | null): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
     const h = this.h;
     const targets = this.problem.targets;
     const truth = targets.map((t) => Number(t.truth[m]));
@@ -387,7 +403,9 @@ export class Attacker {
     const solve = (costs: Float64Array, sense: 'max' | 'min'): number => {
       optimise(h, model, costs, sense, 'attacker');
       lps++;
-      sweep(model.getSolution().colValue);
+      const x = model.getSolution().colValue;
+      sweep(x);
+      insiders?.sweep(m, scale, x);
       return model.getObjectiveValue() * scale;
     };
     for (const sense of ['max', 'min'] as const) {
@@ -454,19 +472,86 @@ export function runConfirmed(h: Highs, model: Model): number {
   return model.getModelStatus();
 }
 
+/** One insider's side of a two-contributor expression in one measure (Attacker.runInsiders). */
+export interface InsiderSide {
+  target: number;
+  insider: number;
+  theirs: number; // the other contributor's share (the figure to protect), in the measure's units
+  mine: number; // the insider's own share
+  levelUp: number;
+  levelDown: number;
+  /** The base cells the insider contributes to, scaled: the true total, its own amount (a floor), and whether it is the only contributor (then the cell is known exactly). */
+  cells: { b: number; truth: number; floor: number; sole: boolean }[];
+  up: number; // the largest shift of the expression up (≥ 0) a witness showed the insider cannot rule out
+  down: number; // the same downwards (≥ 0)
+}
+
 /**
- * What an insider knows of each base cell it contributes to, scaled: its own amount as a floor,
- * and as the value itself where it is the cell's only contributor (upper bound then set).
+ * Witnesses for the insider audit without its own LPs. A table x the outsider's model allows is a
+ * table the insider cannot rule out once it agrees with what the insider knows. The true table x*
+ * is allowed too, and so is every table between them (the model is convex): x* + λ(x − x*) keeps
+ * every insider's sole cell when x does, and keeps its own amount as a floor for λ up to the first
+ * of its shared cells x lowers to that amount. The expression then moves by λ·(T(x) − T(x*)).
+ * Every LP solution of an audit (outsider and insider alike) is swept over the insiders' sides;
+ * only the sides no solution proves get their own LP.
  */
-function insiderBounds(problem: Problem, owner: number, m: LpMeasure, scale: number): Map<number, [number, number | undefined]> {
-  const out = new Map<number, [number, number | undefined]>();
-  for (const b of problem.bases) {
-    const own = b.owners.get(owner);
-    if (!own) continue;
-    const v = Number(own[m]) / scale;
-    out.set(b.index, [v, b.owners.size === 1 ? v : undefined]);
+export class InsiderWitnesses {
+  private readonly sides = new Map<LpMeasure, InsiderSide[]>();
+
+  /** `enabled: false` proves nothing without an LP (the plain insider audit, which the tests compare it with). */
+  constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, private readonly enabled = true) {}
+
+  /** Every insider side of measure m (scaled as the attacker's model of m), made on first use. */
+  sidesOf(m: LpMeasure, scale: number): InsiderSide[] {
+    const existing = this.sides.get(m);
+    if (existing) return existing;
+    const list: InsiderSide[] = [];
+    this.problem.targets.forEach((t, i) => {
+      if (!t.pair || t.foresight) return;
+      const shares = ownerShares(this.problem, t, m);
+      for (const [insider, other] of [t.pair, [t.pair[1], t.pair[0]] as [number, number]]) {
+        const theirs = shares.get(other) ?? 0;
+        if (theirs === 0) continue;
+        const cells = (this.basesOfOwner.get(insider) ?? []).map((b) => {
+          const base = this.problem.bases[b];
+          return { b, truth: Number(base.total[m]) / scale, floor: Number(base.owners.get(insider)![m]) / scale, sole: base.owners.size === 1 };
+        });
+        list.push({ target: i, insider, theirs, mine: shares.get(insider) ?? 0, levelUp: insiderLevel(this.problem, t, m, insider, 'up', theirs), levelDown: insiderLevel(this.problem, t, m, insider, 'down', theirs), cells, up: 0, down: 0 });
+      }
+    });
+    this.sides.set(m, list);
+    return list;
   }
-  return out;
+
+  /** Whether a witness moved the expression past the insider's level on `side` (a level of 0 — a side held where the earlier releases pin it — always gets its LP: the audit reports it exact). */
+  proven(s: InsiderSide, side: Side): boolean {
+    const tol = tolerance(s.theirs);
+    const level = side === 'up' ? s.levelUp : s.levelDown;
+    return level > tol && (side === 'up' ? s.up : s.down) >= level - tol;
+  }
+
+  /** A solution x (scaled) of the outsider's model of m, checked as a witness for every insider side not proven yet. */
+  sweep(m: LpMeasure, scale: number, x: ArrayLike<number>): void {
+    if (!this.enabled) return;
+    for (const s of this.sidesOf(m, scale)) {
+      if (this.proven(s, 'up') && this.proven(s, 'down')) continue;
+      let lambda = 1;
+      for (const c of s.cells) {
+        const d = x[c.b] - c.truth;
+        if (c.sole) {
+          if (Math.abs(d) > 1e-9 * Math.max(1, Math.abs(c.truth))) { lambda = 0; break; }
+        } else if (d < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -d);
+      }
+      if (lambda <= 0) continue;
+      const t = this.problem.targets[s.target];
+      let v = 0;
+      for (const b of t.bases) v += x[b];
+      for (const b of t.minus) v -= x[b];
+      const shift = lambda * (v * scale - Number(t.truth[m]));
+      if (shift > s.up) s.up = shift;
+      else if (-shift > s.down) s.down = -shift;
+    }
+  }
 }
 
 /** Gives the event loop a turn every 20 ms (the protection thread's messages, a stats:audit run's other work). */
