@@ -118,7 +118,7 @@ describe('the stored proof (issue 21)', () => {
   // Known gap (issue 21): the LP audit clears this protected pattern (no exposure, nothing inside),
   // but the witness search leaves one side without an exact direction, so the release would not
   // verify without a solver. Found by seed -1061668371. `it.fails` turns red once the gap is closed.
-  it.fails('known gap: a cube the LP audit clears whose proof leaves one side uncovered', async () => {
+  it('known gap: a cube the LP audit clears whose proof leaves one side uncovered', async () => {
     let u = 1;
     const c: Contribution[] = [];
     for (const cell of [{ p: P2, cls: '1071', n: 1, pv: 14 }, { p: P1, cls: '1071', n: 1, pv: 25 }, { p: P1, cls: '1072', n: 3, pv: 1 }, { p: P2, cls: '1073', n: 1, pv: 35 }]) {
