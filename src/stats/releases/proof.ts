@@ -22,7 +22,10 @@ import { allowanceKey, levelOn, type BaseCell, type LpMeasure, type Problem, typ
 // witness found so far covers, a small LP asks for the least total movement (L1, so the direction
 // is sparse) that keeps every published cell and pushes the expression past its level; the float
 // solution is made exact by integer Gaussian elimination on its support (the free cells rounded,
-// the others solved for exactly), and checked exactly before it is kept.
+// the others solved for exactly), and checked exactly before it is kept. A side the attacker
+// reaches exactly at its level, no further, has no direction past it: a second LP asks for the
+// level itself, and its solution is solved for exactly with the cells it empties and the
+// expression's shift as right-hand sides (`exactDirectionAtLevel`).
 
 export interface Witness { bases: number[]; steps: bigint[] }
 
