@@ -22,7 +22,10 @@ import { allowanceKey, levelOn, type BaseCell, type LpMeasure, type Problem, typ
 // witness found so far covers, a small LP asks for the least total movement (L1, so the direction
 // is sparse) that keeps every published cell and pushes the expression past its level; the float
 // solution is made exact by integer Gaussian elimination on its support (the free cells rounded,
-// the others solved for exactly), and checked exactly before it is kept.
+// the others solved for exactly), and checked exactly before it is kept. A side the attacker
+// reaches exactly at its level, no further, has no direction past it: a second LP asks for the
+// level itself, and its solution is solved for exactly with the cells it empties and the
+// expression's shift as right-hand sides (`exactDirectionAtLevel`).
 
 export interface Witness { bases: number[]; steps: bigint[] }
 
@@ -321,15 +324,21 @@ class WitnessModel {
     this.model.options.set({ output_flag: false });
   }
 
-  /** The least movement pushing target `t` past its level on `side` (with a small margin), or null when none exists. */
-  solve(t: number, side: Side): Map<number, number> | null {
+  /**
+   * The least movement pushing target `t` past its level on `side`, or null when none exists: with
+   * a small margin (`margin`), or to the level exactly (`atLevel`, made exact by
+   * `exactDirectionAtLevel`). Scaled: the measure's unit divided by `scale`.
+   */
+  solve(t: number, side: Side, reach: 'margin' | 'atLevel' = 'margin'): Map<number, number> | null {
     const target = this.problem.targets[t];
     const terms = [...target.bases.map((b) => [b, 1] as const), ...target.minus.map((b) => [b, -1] as const)].filter(([b]) => this.col.has(b));
     if (terms.length === 0) return null;
     const x = Number(target.truth[this.measure]);
     const levels = targetLevels(target, this.measure);
     // A margin over the level: the exact direction is the float one rounded, and must still reach it.
-    const need = ((side === 'up' ? levels.up - x : x - levels.down) * 1.00005 + 1e-9 * Math.max(1, Math.abs(x))) / this.scale;
+    const need = reach === 'atLevel'
+      ? Number(shiftNeeded(target, this.measure, side)) / this.scale
+      : ((side === 'up' ? levels.up - x : x - levels.down) * 1.00005 + 1e-9 * Math.max(1, Math.abs(x))) / this.scale;
     const nf = this.free.length;
     const inf = this.h.infinity;
     const [lo, hi] = side === 'up' ? [need, inf] : [-inf, -need];
@@ -361,6 +370,21 @@ class WitnessModel {
     return out;
   }
 
+  /**
+   * The exact integer direction of a float solution asked to reach the level exactly: the cells it
+   * drove to zero pinned at −truth, the expression moved by exactly its needed shift.
+   */
+  exactAtLevel(t: number, side: Side, d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][]): Witness | null {
+    const target = this.problem.targets[t];
+    const pinned = new Map<number, bigint>();
+    for (const b of this.atBound(d)) pinned.set(b, -this.problem.bases[b].total[this.measure]);
+    const unscaled = new Map<number, number>();
+    for (const [b, v] of d) unscaled.set(b, v * this.scale);
+    const terms = [...target.bases.map((b) => [b, 1n] as const), ...target.minus.map((b) => [b, -1n] as const)];
+    const needed = shiftNeeded(target, this.measure, side);
+    return exactDirectionAtLevel(unscaled, rowsOfBase, rows, pinned, { terms, shift: side === 'up' ? needed : -needed });
+  }
+
   dispose(): void { this.model.dispose(); }
 }
 
@@ -371,55 +395,54 @@ const gcd = (a: bigint, b: bigint): bigint => {
   return a;
 };
 
+/** One linear equation over the columns of a support: Σ coef_c · y_c = rhs, in integers. */
+interface Equation { coef: Map<number, bigint>; rhs: bigint }
+
 /**
- * An integer direction that keeps every published set exactly, close to the float `d`: Gaussian
- * elimination in integers over the sets that touch d's support (restricted to it), the free cells
- * set to d rounded (on a 2^-40 grid of its largest entry), the pivots solved for exactly.
+ * Gauss–Jordan elimination in integers, fraction-free: each equation is reduced by the pivots so
+ * far and, when anything is left, becomes the pivot of its least column and is eliminated from the
+ * earlier pivots. Null when an equation reduces to 0 = c ≠ 0: the system has no solution.
  */
-export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][], last: ReadonlySet<number> = new Set()): Witness | null {
-  let max = 0;
-  for (const v of d.values()) max = Math.max(max, Math.abs(v));
-  if (max === 0) return null;
-  const support = [...d.keys()].filter((b) => Math.abs(d.get(b)!) > 1e-9 * max);
-  // Pivots are taken in this order: cells driven to zero last, so that their (exact) share stays as rounded.
-  support.sort((a, b) => Number(last.has(a)) - Number(last.has(b)) || a - b);
-  const order = new Map(support.map((b, i) => [b, i]));
-  const touched = new Set<number>();
-  for (const b of support) for (const r of rowsOfBase[b]) touched.add(r);
-  const pivots: { col: number; row: Map<number, bigint> }[] = [];
-  const seen = new Set<string>();
-  for (const r of touched) {
-    const cols = rows[r].filter((b) => order.has(b)).map((b) => order.get(b)!).sort((a, b) => a - b);
-    const key = cols.join(',');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let row = new Map<number, bigint>(cols.map((c) => [c, 1n]));
+function eliminate(equations: Iterable<Equation>): { col: number; eq: Equation }[] | null {
+  const pivots: { col: number; eq: Equation }[] = [];
+  for (let eq of equations) {
     for (const p of pivots) {
-      const b = row.get(p.col);
-      if (!b) continue;
-      row = combine(p.row.get(p.col)!, row, b, p.row);
+      const b = eq.coef.get(p.col);
+      if (b) eq = combine(p.eq.coef.get(p.col)!, eq, b, p.eq);
     }
-    if (row.size === 0) continue;
-    const col = Math.min(...row.keys());
-    const a = row.get(col)!;
+    if (eq.coef.size === 0) {
+      if (eq.rhs !== 0n) return null;
+      continue;
+    }
+    const col = Math.min(...eq.coef.keys());
+    const a = eq.coef.get(col)!;
     for (const p of pivots) {
-      const b = p.row.get(col);
-      if (b) p.row = combine(a, p.row, b, row);
+      const b = p.eq.coef.get(col);
+      if (b) p.eq = combine(a, p.eq, b, eq);
     }
-    pivots.push({ col, row });
+    pivots.push({ col, eq });
   }
+  return pivots;
+}
+
+/**
+ * The integer direction over `support` (column c is base cell support[c]) that gives every
+ * non-pivot column `free(c)` and solves the pivots exactly: multiplied by the least common
+ * multiple of the pivots' coefficients, then divided by the gcd of its entries (a witness's step
+ * is relative: the checker's k scales inversely). Null when every entry is 0.
+ */
+function solvedDirection(support: readonly number[], pivots: readonly { col: number; eq: Equation }[], free: (c: number) => bigint): Witness | null {
   const pivotCols = new Set(pivots.map((p) => p.col));
-  const grid = 2 ** 40;
   const value = new Map<number, bigint>();
-  for (let c = 0; c < support.length; c++) if (!pivotCols.has(c)) value.set(c, BigInt(Math.round((d.get(support[c])! / max) * grid)));
+  for (let c = 0; c < support.length; c++) if (!pivotCols.has(c)) value.set(c, free(c));
   let l = 1n;
-  for (const p of pivots) { const a = p.row.get(p.col)!; l = (l * (a < 0n ? -a : a)) / gcd(l, a); }
+  for (const p of pivots) { const a = p.eq.coef.get(p.col)!; l = (l * (a < 0n ? -a : a)) / gcd(l, a); }
   const out = new Map<number, bigint>();
   for (const [c, v] of value) out.set(c, v * l);
   for (const p of pivots) {
     let s = 0n;
-    for (const [c, coef] of p.row) if (c !== p.col) s += coef * (value.get(c) ?? 0n);
-    out.set(p.col, (-s * l) / p.row.get(p.col)!);
+    for (const [c, coef] of p.eq.coef) if (c !== p.col) s += coef * (value.get(c) ?? 0n);
+    out.set(p.col, ((p.eq.rhs - s) * l) / p.eq.coef.get(p.col)!);
   }
   let g = 0n;
   for (const v of out.values()) g = gcd(g, v);
@@ -434,18 +457,97 @@ export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: reado
   return { bases, steps };
 }
 
-/** a·row − b·pivot, divided by the gcd of its entries (fraction-free elimination). */
-function combine(a: bigint, row: ReadonlyMap<number, bigint>, b: bigint, pivot: ReadonlyMap<number, bigint>): Map<number, bigint> {
-  const out = new Map<number, bigint>();
-  for (const [c, v] of row) out.set(c, a * v);
-  for (const [c, v] of pivot) {
-    const s = (out.get(c) ?? 0n) - b * v;
-    if (s === 0n) out.delete(c); else out.set(c, s);
+/** The published sets that touch `order`'s cells, restricted to them, each once: Σ y = 0. */
+function keptSets(order: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][]): Equation[] {
+  const touched = new Set<number>();
+  for (const b of order.keys()) for (const r of rowsOfBase[b]) touched.add(r);
+  const out: Equation[] = [];
+  const seen = new Set<string>();
+  for (const r of touched) {
+    const cols = rows[r].filter((b) => order.has(b)).map((b) => order.get(b)!).sort((a, b) => a - b);
+    const key = cols.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ coef: new Map(cols.map((c) => [c, 1n])), rhs: 0n });
   }
-  let g = 0n;
-  for (const v of out.values()) g = gcd(g, v);
-  if (g > 1n) for (const [c, v] of out) out.set(c, v / g);
   return out;
+}
+
+/**
+ * An integer direction that keeps every published set exactly, close to the float `d`: Gaussian
+ * elimination in integers over the sets that touch d's support (restricted to it), the free cells
+ * set to d rounded (on a 2^-40 grid of its largest entry), the pivots solved for exactly.
+ */
+export function exactDirection(d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][], last: ReadonlySet<number> = new Set()): Witness | null {
+  let max = 0;
+  for (const v of d.values()) max = Math.max(max, Math.abs(v));
+  if (max === 0) return null;
+  const support = [...d.keys()].filter((b) => Math.abs(d.get(b)!) > 1e-9 * max);
+  // Pivots are taken in this order: cells driven to zero last, so that their (exact) share stays as rounded.
+  support.sort((a, b) => Number(last.has(a)) - Number(last.has(b)) || a - b);
+  const order = new Map(support.map((b, i) => [b, i]));
+  const pivots = eliminate(keptSets(order, rowsOfBase, rows))!; // homogeneous: never inconsistent
+  const grid = 2 ** 40;
+  return solvedDirection(support, pivots, (c) => BigInt(Math.round((d.get(support[c])! / max) * grid)));
+}
+
+/**
+ * An integer direction that moves an expression by exactly its needed shift, for a side whose
+ * attacker reaches exactly its level and no further (the margin `exactDirection`'s LP asks for is
+ * then out of reach; employees are small integers, so this is common). `d` is the float direction
+ * in the measure's own units; `pinned` the cells it drives to zero, with their exact values (−truth);
+ * `expression` the expression's terms (+1, or −1 for a cell a change subtracts) and the signed
+ * shift Σ_T d must make. Solved in integers with these as right-hand sides — the published sets
+ * sum to 0, each pinned cell equals its value, the expression moves by the shift — the free cells
+ * set to d rounded (on a grid 2^40 times finer than its largest entry), the pivots solved exactly.
+ * At step k = 1 the pinned cells reach 0 and the expression its level exactly, which the checker's
+ * k·|Σ_T d| ≥ needed allows. Null when the equations have no common solution (d was not at a
+ * vertex of them); the caller checks what the direction covers exactly.
+ */
+export function exactDirectionAtLevel(d: ReadonlyMap<number, number>, rowsOfBase: readonly number[][], rows: readonly number[][], pinned: ReadonlyMap<number, bigint>, expression: { terms: readonly (readonly [number, bigint])[]; shift: bigint }): Witness | null {
+  let max = 0;
+  for (const v of d.values()) max = Math.max(max, Math.abs(v));
+  if (max === 0) return null;
+  const support = [...d.keys()].filter((b) => pinned.has(b) || Math.abs(d.get(b)!) > 1e-9 * max);
+  // The pinned cells last, so that a published set pivots on a cell the float solution left inside its bounds.
+  support.sort((a, b) => Number(pinned.has(a)) - Number(pinned.has(b)) || a - b);
+  const order = new Map(support.map((b, i) => [b, i]));
+  // Everything in units of 1/grid of the measure's unit, so that the rounded free cells are integers.
+  const exponent = Math.max(0, 40 - Math.ceil(Math.log2(max)));
+  const grid = 2n ** BigInt(exponent);
+  const equations = keptSets(order, rowsOfBase, rows);
+  for (const [b, v] of pinned) {
+    const c = order.get(b);
+    if (c !== undefined) equations.push({ coef: new Map([[c, 1n]]), rhs: v * grid });
+  }
+  const own = new Map<number, bigint>();
+  for (const [b, coef] of expression.terms) {
+    const c = order.get(b);
+    if (c !== undefined) own.set(c, (own.get(c) ?? 0n) + coef);
+  }
+  for (const [c, v] of own) if (v === 0n) own.delete(c);
+  equations.push({ coef: own, rhs: expression.shift * grid });
+  const pivots = eliminate(equations);
+  if (!pivots) return null;
+  return solvedDirection(support, pivots, (c) => BigInt(Math.round(d.get(support[c])! * 2 ** exponent)));
+}
+
+/** a·eq − b·pivot, divided by the gcd of its coefficients and right-hand side (fraction-free elimination). */
+function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation {
+  const coef = new Map<number, bigint>();
+  for (const [c, v] of eq.coef) coef.set(c, a * v);
+  for (const [c, v] of pivot.coef) {
+    const s = (coef.get(c) ?? 0n) - b * v;
+    if (s === 0n) coef.delete(c); else coef.set(c, s);
+  }
+  let rhs = a * eq.rhs - b * pivot.rhs;
+  let g = rhs;
+  for (const v of coef.values()) g = gcd(g, v);
+  if (g > 1n) {
+    for (const [c, v] of coef) coef.set(c, v / g);
+    rhs /= g;
+  }
+  return { coef, rhs };
 }
 
 /**
@@ -481,7 +583,16 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
           const d = model.solve(t, side);
           lps++;
           const w = d && exactDirection(d, rowsOfBase, rows, model.atBound(d));
-          if (w) { coverage.apply(w); witnesses.push(w); }
+          if (w && coverage.apply(w) > 0) witnesses.push(w);
+          if (coverage.slot(mi, side)[t]) {
+            // The attacker may reach the level exactly and no further (small integers: employees,
+            // a sum whose level takes it to 0), where the margin is out of reach or its rounding
+            // falls short: ask for the level itself and solve for it exactly.
+            const at = model.solve(t, side, 'atLevel');
+            lps++;
+            const exact = at && model.exactAtLevel(t, side, at, rowsOfBase, rows);
+            if (exact && coverage.apply(exact) > 0) witnesses.push(exact);
+          }
           if (coverage.slot(mi, side)[t]) { uncovered++; coverage.slot(mi, side)[t] = 0; }
           if (lps % 50 === 0) await pause();
         }
