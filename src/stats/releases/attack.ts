@@ -21,6 +21,15 @@ export function highs(): Promise<Highs> {
   return loading;
 }
 
+/**
+ * A direction over base cells (sparse, any scale): when it keeps every published cell (each sums it
+ * to zero), the true table moved by k·d is a table the attacker cannot rule out, for every k up to
+ * the first cell it empties — in every measure at once. Protection's repair LPs find such moves;
+ * the audits that follow check them first (Attacker.run `directions`) and solve an LP only for the
+ * sides none of them settles.
+ */
+export interface Direction { bases: number[]; steps: number[] }
+
 /** Which cells each release of the problem publishes (key `geo|node`). */
 export type Pattern = ReadonlyMap<number, ReadonlySet<string>>;
 
@@ -44,6 +53,7 @@ export interface AuditResult {
   exactTargets: Set<number>;
   insideTargets: Set<number>;
   lps: number;
+  directionsKept: number; // of the `directions` given, those that kept the pattern (tried before any LP)
   /** Per attacker: outsiders over cells and parts, insiders over two-contributor expressions, revisions over changes. */
   byAttacker: Record<AttackerKind, AttackerSummary>;
   /** Per target, what each attacker found (the outsider's LP covers cells, parts and changes alike). */
@@ -173,6 +183,8 @@ export class Attacker {
   private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
   private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in the model of a measure
   private readonly basesOfOwner = new Map<number, number[]>();
+  private rowsOfBase: number[][] | null = null; // universe rows of each base cell
+  private targetsOfBase: number[][] | null = null; // targets each base cell is in (added or subtracted)
 
   constructor(private readonly h: Highs, private readonly problem: Problem) {
     this.universe = rowUniverse(problem);
@@ -237,21 +249,24 @@ export class Attacker {
    * The audit of `measures` (all by default: the result counts only what it audited). With
    * `prove: false` it stops after the joint rounds and reports every expression they did not prove
    * protected as exposed — the protection LP, which protection solves next for each exposure,
-   * settles those at the same cost (a protected expression costs it nothing).
+   * settles those at the same cost (a protected expression costs it nothing). `skip`: expressions
+   * left out (no LP, no exposure; protection's foresight expressions once the first round moved them).
+   * `directions`: moves to try before any LP (those that keep every cell `pattern` publishes).
    */
-  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean; deferInsiders?: boolean; insiderWitnesses?: boolean } = {}): Promise<AuditResult> {
+  async run(pattern: Pattern, measures: readonly LpMeasure[] = this.problem.measures, opts: { prove?: boolean; insiders?: boolean; deferInsiders?: boolean; insiderWitnesses?: boolean; skip?: ReadonlySet<number>; directions?: readonly Direction[] } = {}): Promise<AuditResult> {
     const intervals: Partial<Record<LpMeasure, Interval[]>> = {};
     const exposures: Exposure[] = [];
     let lps = 0;
     // Every table the outsider's LPs return is checked as a witness for the insiders too (cheap):
     // most insiders' sides are then proven before their own LPs would run.
     const insiderWitnesses = opts.insiders === false ? null : new InsiderWitnesses(this.problem, this.basesOfOwner, opts.insiderWitnesses ?? true);
+    const directions = opts.directions?.length ? this.keptDirections(pattern, opts.directions) : [];
     for (const m of this.problem.measures) {
       if (!measures.includes(m) || this.problem.targets.length === 0) {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
       }
-      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses);
+      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses, opts.skip, directions);
       intervals[m] = r.intervals;
       exposures.push(...r.exposures);
       lps += r.lps;
@@ -289,7 +304,7 @@ export class Attacker {
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));
-    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, byAttacker, outsideExactTargets, insiders };
+    return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, directionsKept: directions.length, byAttacker, outsideExactTargets, insiders };
   }
 
   /**
@@ -378,7 +393,44 @@ export class Attacker {
     return out.slice(0, 5);
   }
 
-  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean, insiders: InsiderWitnesses | null): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
+  /** Base cell → the targets it is in. */
+  private baseTargets(): number[][] {
+    if (this.targetsOfBase) return this.targetsOfBase;
+    const out: number[][] = this.problem.bases.map(() => []);
+    this.problem.targets.forEach((t, i) => { for (const b of [...t.bases, ...t.minus]) out[b].push(i); });
+    this.targetsOfBase = out;
+    return out;
+  }
+
+  /**
+   * The directions that keep every cell `pattern` publishes: each published set of base cells sums
+   * them to zero (to 1e-9 of the amounts moved in it; a repair LP's solution holds its rows to its
+   * feasibility tolerance). A direction found under another pattern may move a cell published since.
+   */
+  private keptDirections(pattern: Pattern, directions: readonly Direction[]): Direction[] {
+    if (!this.rowsOfBase) {
+      const rows: number[][] = this.problem.bases.map(() => []);
+      this.universe.forEach((row, r) => { for (const b of row.bases) rows[b].push(r); });
+      this.rowsOfBase = rows;
+    }
+    const rowsOfBase = this.rowsOfBase;
+    const published = this.universe.map((row) => row.cells.some((c) => pattern.get(c.release)?.has(c.key)));
+    return directions.filter((d) => {
+      const sum = new Map<number, number>();
+      const moved = new Map<number, number>();
+      d.bases.forEach((b, j) => {
+        for (const r of rowsOfBase[b]) {
+          if (!published[r]) continue;
+          sum.set(r, (sum.get(r) ?? 0) + d.steps[j]);
+          moved.set(r, (moved.get(r) ?? 0) + Math.abs(d.steps[j]));
+        }
+      });
+      for (const [r, v] of sum) if (Math.abs(v) > 1e-9 * moved.get(r)!) return false;
+      return true;
+    });
+  }
+
+  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean, insiders: InsiderWitnesses | null, skip: ReadonlySet<number> | undefined, directions: readonly Direction[]): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
     const h = this.h;
     const targets = this.problem.targets;
     const truth = targets.map((t) => Number(t.truth[m]));
@@ -400,6 +452,34 @@ export class Attacker {
       });
     };
     const pause = yielder();
+    // The directions first: each, both ways, as far as the measure's figures allow.
+    const targetsOf = this.baseTargets();
+    const baseTruth = this.problem.bases.map((b) => Number(b.total[m]) / scale);
+    const cap = this.colCap.get(m)!;
+    for (const d of directions) {
+      const touched = new Set<number>();
+      for (const b of d.bases) for (const t of targetsOf[b]) touched.add(t);
+      for (const sign of [1, -1]) {
+        let k = Infinity;
+        d.bases.forEach((b, j) => {
+          const step = sign * d.steps[j];
+          k = Math.min(k, step < 0 ? baseTruth[b] / -step : (cap - baseTruth[b]) / step);
+        });
+        if (!(k > 0 && Number.isFinite(k))) continue;
+        const move = new Map<number, number>();
+        d.bases.forEach((b, j) => move.set(b, k * sign * d.steps[j]));
+        for (const i of touched) {
+          let v = 0;
+          for (const b of targets[i].bases) v += move.get(b) ?? 0;
+          for (const b of targets[i].minus) v -= move.get(b) ?? 0;
+          v = truth[i] + v * scale;
+          if (v > intervals[i].hi) intervals[i].hi = v;
+          if (v < intervals[i].lo) intervals[i].lo = v;
+        }
+        insiders?.sweepMove(m, scale, move, touched);
+      }
+      await pause();
+    }
     const solve = (costs: Float64Array, sense: 'max' | 'min'): number => {
       optimise(h, model, costs, sense, 'attacker');
       lps++;
@@ -413,7 +493,7 @@ export class Attacker {
       // Together first: every pending expression pushed at once, weighted by its size, while that
       // still proves a good share of them.
       for (let round = 0; round < 6; round++) {
-        const pending = targets.map((_, i) => i).filter((i) => !done(i));
+        const pending = targets.map((_, i) => i).filter((i) => !done(i) && !skip?.has(i));
         if (pending.length < 2) break;
         const costs = new Float64Array(n);
         for (const i of pending) {
@@ -423,11 +503,11 @@ export class Attacker {
         }
         solve(costs, sense);
         await pause();
-        if (targets.filter((_, i) => !done(i)).length > 0.9 * pending.length) break;
+        if (pending.filter((i) => !done(i)).length > 0.9 * pending.length) break;
       }
       // Then one by one, each solution a witness for the others.
       for (let i = 0; prove && i < targets.length; i++) {
-        if (done(i)) continue;
+        if (done(i) || skip?.has(i)) continue;
         const costs = new Float64Array(n);
         for (const b of targets[i].bases) costs[b] += 1;
         for (const b of targets[i].minus) costs[b] -= 1;
@@ -438,6 +518,7 @@ export class Attacker {
     }
     const exposures: Exposure[] = [];
     intervals.forEach((iv, i) => {
+      if (skip?.has(i)) return;
       if (!upDone(i)) exposures.push({ target: i, measure: m, direction: 'up', bound: iv.hi });
       if (!downDone(i)) exposures.push({ target: i, measure: m, direction: 'down', bound: iv.lo });
     });
@@ -497,6 +578,7 @@ export interface InsiderSide {
  */
 export class InsiderWitnesses {
   private readonly sides = new Map<LpMeasure, InsiderSide[]>();
+  private readonly sidesByTarget = new Map<LpMeasure, Map<number, InsiderSide[]>>();
 
   /** `enabled: false` proves nothing without an LP (the plain insider audit, which the tests compare it with). */
   constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, private readonly enabled = true) {}
@@ -528,6 +610,47 @@ export class InsiderWitnesses {
     const tol = tolerance(s.theirs);
     const level = side === 'up' ? s.levelUp : s.levelDown;
     return level > tol && (side === 'up' ? s.up : s.down) >= level - tol;
+  }
+
+  /**
+   * A move of the truth (scaled, sparse: base cell → change) that the outsider's model of m allows,
+   * checked for the insider sides of the targets it touches (`touched`; the others it leaves as they are).
+   */
+  sweepMove(m: LpMeasure, scale: number, move: ReadonlyMap<number, number>, touched: Iterable<number>): void {
+    if (!this.enabled) return;
+    const byTarget = this.byTarget(m, scale);
+    for (const i of touched) {
+      for (const s of byTarget.get(i) ?? []) {
+        if (this.proven(s, 'up') && this.proven(s, 'down')) continue;
+        let lambda = 1;
+        for (const c of s.cells) {
+          const d = move.get(c.b);
+          if (!d) continue;
+          if (c.sole) { lambda = 0; break; }
+          if (d < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -d);
+        }
+        if (lambda <= 0) continue;
+        const t = this.problem.targets[i];
+        let v = 0;
+        for (const b of t.bases) v += move.get(b) ?? 0;
+        for (const b of t.minus) v -= move.get(b) ?? 0;
+        const shift = lambda * v * scale;
+        if (shift > s.up) s.up = shift;
+        else if (-shift > s.down) s.down = -shift;
+      }
+    }
+  }
+
+  private byTarget(m: LpMeasure, scale: number): Map<number, InsiderSide[]> {
+    const existing = this.sidesByTarget.get(m);
+    if (existing) return existing;
+    const out = new Map<number, InsiderSide[]>();
+    for (const s of this.sidesOf(m, scale)) {
+      const list = out.get(s.target);
+      if (list) list.push(s); else out.set(s.target, [s]);
+    }
+    this.sidesByTarget.set(m, out);
+    return out;
   }
 
   /** A solution x (scaled) of the outsider's model of m, checked as a witness for every insider side not proven yet. */

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { allowanceKey, isSensitive, totalOf, type LpMeasure, type Problem, type Side } from './cube.ts';
-import { Attacker, highs, insiderLevel, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, type Direction, insiderLevel, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -132,12 +132,14 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   let auditSeconds = 0;
   const attacker = new Attacker(h, problem);
   let lastAudit = 0;
+  // Every move a repair LP found keeps the cells published after it: the audits try them first.
+  const directions: Direction[] = [];
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
-    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders, deferInsiders: true }), givenUp);
+    const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders, deferInsiders: true, skip: givenUp, directions }), givenUp);
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
-    opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs (${r.insiders.swept} insider sides by witness), ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs (${r.directionsKept} of ${directions.length} repair moves tried first, ${r.insiders.swept} insider sides by witness), ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return r;
   };
 
@@ -198,6 +200,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             }
             const { delta, pay } = solved;
             witnesses.push(delta);
+            const direction = sparseDirection(delta);
+            if (direction) directions.push(direction);
             const opposite = model.reversed(delta);
             if (opposite) witnesses.push(opposite);
             for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
@@ -241,6 +245,16 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   } finally {
     attacker.dispose();
   }
+}
+
+/** A repair LP's move as a sparse direction (entries below 1e-12 of its largest are solver noise). */
+function sparseDirection(delta: Float64Array): Direction | null {
+  let max = 0;
+  for (const v of delta) max = Math.max(max, Math.abs(v));
+  if (max === 0) return null;
+  const out: Direction = { bases: [], steps: [] };
+  delta.forEach((v, b) => { if (Math.abs(v) > 1e-12 * max) { out.bases.push(b); out.steps.push(v); } });
+  return out;
 }
 
 /**

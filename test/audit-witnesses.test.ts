@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildProblem, type Problem } from '../src/stats/releases/cube.ts';
-import { Attacker, highs, type AuditResult, type Pattern } from '../src/stats/releases/attack.ts';
+import { Attacker, highs, type AuditResult, type Direction, type Pattern } from '../src/stats/releases/attack.ts';
+import { buildProof } from '../src/stats/releases/proof.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseRows, RULES, type Contribution } from './support/cubes.ts';
 
@@ -15,18 +16,19 @@ const P2 = '10';
 
 const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
 
-async function audit(problem: Problem, witnesses: boolean): Promise<AuditResult> {
+async function audit(problem: Problem, witnesses: boolean, directions: readonly Direction[] = []): Promise<AuditResult> {
   const attacker = new Attacker(await highs(), problem);
   try {
-    return await attacker.run(patternOf(problem), problem.measures, { insiderWitnesses: witnesses });
+    return await attacker.run(patternOf(problem), problem.measures, { insiderWitnesses: witnesses, directions });
   } finally {
     attacker.dispose();
   }
 }
 
 const sides = (r: AuditResult) => r.exposures.filter((e) => e.insider !== undefined).map((e) => `${e.target}|${e.measure}|${e.direction}|${e.insider}`).sort();
+const allSides = (r: AuditResult) => r.exposures.map((e) => `${e.target}|${e.measure}|${e.direction}|${e.insider ?? ''}`).sort();
 
-describe('the insider audit with witnesses (issue 21)', () => {
+describe('the audit with witnesses (issue 21)', () => {
   it('random cubes with shared owners, random patterns: the same exposures and exact expressions as an LP for every side', async () => {
     let swept = 0;
     let lpSides = 0;
@@ -61,5 +63,40 @@ describe('the insider audit with witnesses (issue 21)', () => {
     expect(swept).toBeGreaterThan(0);
     expect(lpSides).toBeGreaterThan(0);
     expect(exposed).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('directions tried before the LPs: those that keep the pattern prove sides, those that move a published cell are left out, and the verdict is the LPs\' alone', async () => {
+    let kept = 0;
+    let saved = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 }),
+      fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+      fc.array(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 12, maxLength: 12 }), { maxLength: 4 }),
+      fc.boolean(),
+      async (cells, hidden, junk, outsiderProtected) => {
+        let u = 1;
+        const c: Contribution[] = [];
+        for (const cell of cells) {
+          for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
+        }
+        const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+        const keys = [...open.cells.get(1)!.keys()].sort();
+        const published = outsiderProtected ? (await protectRelease(open, 1, { insiders: false, cleanupSeconds: 1 })).published : new Set(keys.filter((_, i) => !hidden[i % hidden.length]));
+        const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published }], RULES);
+        // Moves that keep every published cell exactly: the stored proof's witnesses. And random
+        // moves, which almost never do: were they tried, they would "prove" sides no table reaches.
+        const { witnesses } = await buildProof(problem, patternOf(problem), 1);
+        const valid: Direction[] = witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(Number) }));
+        const random: Direction[] = junk.map((steps) => ({ bases: steps.map((_, b) => b).filter((b) => b < problem.bases.length && steps[b] !== 0), steps: steps.filter((v, b) => b < problem.bases.length && v !== 0) })).filter((d) => d.bases.length > 0);
+        const plain = await audit(problem, true);
+        const withMoves = await audit(problem, true, [...valid, ...random]);
+        expect(allSides(withMoves)).toEqual(allSides(plain));
+        expect(withMoves.directionsKept).toBeGreaterThanOrEqual(valid.length);
+        kept += withMoves.directionsKept;
+        saved += plain.lps - withMoves.lps;
+      },
+    ), { numRuns: 150 });
+    expect(kept).toBeGreaterThan(0);
+    expect(saved).toBeGreaterThan(0);
   }, 180_000);
 });
