@@ -118,6 +118,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     return p;
   };
   const weight = cellWeights(problem, releaseId);
+  const targetsOfBase: number[][] = problem.bases.map(() => []);
+  problem.targets.forEach((t, i) => { for (const b of [...t.bases, ...t.minus]) targetsOfBase[b].push(i); });
   const headline = opts.headline ?? (() => false);
   for (const [key, w] of weight) if (headline(key)) weight.set(key, w * HEADLINE_COST);
   // Foresight expressions out of the audit's way: those the earlier releases already pin (nothing
@@ -166,12 +168,26 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           if (pending.length === 0) continue;
           let model = models.get(m);
           if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
-          const witnesses: Float64Array[] = [];
+          // Exposures a move found for another already settles (RepairModel.covers), found through the
+          // targets the move touches: comparing every exposure with every move was quadratic (a
+          // revision's 18,000 exposures) and kept every move dense in memory.
+          const covered = new Set<Exposure>();
+          const waiting = new Map<number, Exposure[]>();
+          for (const e of pending) {
+            if (e.insider !== undefined) continue; // another exposure's move may move the insider's own figures
+            const list = waiting.get(e.target);
+            if (list) list.push(e); else waiting.set(e.target, [e]);
+          }
+          const settle = (move: Float64Array, support: readonly number[]) => {
+            const touched = new Set<number>();
+            for (const b of support) for (const t of targetsOfBase[b]) touched.add(t);
+            for (const t of touched) for (const other of waiting.get(t) ?? []) if (!covered.has(other) && model.covers(move, other)) covered.add(other);
+          };
           const started = performance.now();
           let solves = 0;
           for (const e of pending) {
             settled++;
-            if (givenUp.has(e.target) || witnesses.some((d) => model.covers(d, e))) continue;
+            if (givenUp.has(e.target) || covered.has(e)) continue;
             solves++;
             let solved = model.solve(e, published);
             const target = problem.targets[e.target];
@@ -199,11 +215,13 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
               throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید: یکی از خانه‌های محرمانه حتی با پنهان کردن همه خانه‌های این انتشار در حد مجاز انتشارهای پیشین نمی‌ماند.', target.cell, blockersOf(problem, e.target, releaseId));
             }
             const { delta, pay } = solved;
-            witnesses.push(delta);
             const direction = sparseDirection(delta);
-            if (direction) directions.push(direction);
-            const opposite = model.reversed(delta);
-            if (opposite) witnesses.push(opposite);
+            if (direction) {
+              directions.push(direction);
+              settle(delta, direction.bases);
+              const opposite = model.reversed(delta);
+              if (opposite) settle(opposite, direction.bases);
+            }
             for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
             await new Promise((resolve) => setImmediate(resolve));
           }
