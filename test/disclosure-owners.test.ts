@@ -117,6 +117,29 @@ describe('changes between releases of one period are figures (DESIGN §7 "inside
     expect(naiveAudit.exactTargets.has(problem.targets.indexOf(change!))).toBe(true);
   });
 
+  it('a cell whose change since the published earlier release is sensitive is a primary suppression of the revision; a cell the earlier release hid is not', async () => {
+    const c = revised();
+    const { published, problem } = await publishInOrder(c, [{ id: 1, months: 1, period: '1404-07' }, { id: 2, months: 1, period: '1404-07' }]);
+    const first = published[0].protection;
+    const revision = published[1].protection;
+    // Release 1 publishes every cell (each has 3+ units); the cells holding unit 1 change by unit 1's correction alone.
+    const holding = [...problem.cells.get(2)!.values()].filter((cell) => problem.targets.some((t) => t.kind === 'change' && t.release === 2 && t.minus.length > 0 && cell.bases.some((b) => t.bases.includes(b))));
+    expect(holding.length).toBeGreaterThan(0);
+    for (const cell of holding) {
+      expect(first.published.has(cell.key)).toBe(true);
+      expect(revision.primary.has(cell.key)).toBe(true);
+      expect(revision.published.has(cell.key)).toBe(false);
+    }
+    // Those of the revision that do not hold unit 1 fail no rule: none is primary.
+    const others = [...problem.cells.get(2)!.keys()].filter((key) => !holding.some((cell) => cell.key === key));
+    expect(others.filter((key) => revision.primary.has(key))).toEqual([]);
+    // With the cell hidden in release 1, its change is no longer given by publishing it in release 2: not primary.
+    const hidden = holding.find((cell) => cell.geo !== 'IR')!;
+    const problem2 = buildProblem(baseRows(c), [{ id: 1, months: 1, period: '1404-07', published: new Set([...first.published].filter((k) => k !== hidden.key)) }, { id: 2, months: 1, period: '1404-07', published: null }], RULES);
+    const again = await protectRelease(problem2, 2);
+    expect(again.primary.has(hidden.key)).toBe(false);
+  });
+
   it('the sum of two units\' preliminary − final changes over two months is an expression of two contributors, protected from each of them', async () => {
     // Months 1404-01 and 1404-02, preliminary (1, 2) then final (3, 4). Unit 1 changes in month 1, unit 2 in month 2.
     const c: Contribution[] = [];

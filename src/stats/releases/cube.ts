@@ -389,6 +389,13 @@ const publicationOrder = (a: number, b: number): number => (a === 0 ? 1 : b === 
 
 interface Change { plus: number[]; minus: number[]; release: number; cell: string; published: boolean }
 
+/** The change of a cell from one release to a later one: the later one's base cells not in the earlier one's, and the earlier one's not in the later one's. */
+export function cellChange(before: readonly number[], after: readonly number[]): { plus: number[]; minus: number[] } {
+  const was = new Set(before);
+  const is = new Set(after);
+  return { plus: after.filter((i) => !was.has(i)), minus: before.filter((i) => !is.has(i)) };
+}
+
 /**
  * The changes of each cell between two releases of the same period (every pair: an attacker can
  * difference any two), and, per cell, the sum of its changes from a month's first release to its
@@ -404,11 +411,7 @@ function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<num
     if (list) list.push(rel); else byPeriod.set(rel.period, [rel]);
   }
   const out: Change[] = [];
-  const diff = (a: ReleaseInProblem, b: ReleaseInProblem, key: string): { plus: number[]; minus: number[] } => {
-    const before = new Set(cells.get(a.id)?.get(key)?.bases ?? []);
-    const after = new Set(cells.get(b.id)?.get(key)?.bases ?? []);
-    return { plus: [...after].filter((i) => !before.has(i)), minus: [...before].filter((i) => !after.has(i)) };
-  };
+  const diff = (a: ReleaseInProblem, b: ReleaseInProblem, key: string) => cellChange(cells.get(a.id)?.get(key)?.bases ?? [], cells.get(b.id)?.get(key)?.bases ?? []);
   const keysOf = (a: ReleaseInProblem, b: ReleaseInProblem) => new Set([...(cells.get(a.id)?.keys() ?? []), ...(cells.get(b.id)?.keys() ?? [])]);
   // Per month, its first and last release (for the sums across months).
   const monthSpan = new Map<string, [ReleaseInProblem, ReleaseInProblem]>();
