@@ -99,4 +99,44 @@ describe('the audit with witnesses (issue 21)', () => {
     expect(kept).toBeGreaterThan(0);
     expect(saved).toBeGreaterThan(0);
   }, 180_000);
+
+  it('one attacker over patterns that hide more and more (protection\'s rounds), then one that publishes again: each verdict is a fresh attacker\'s', async () => {
+    let carried = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 }),
+      fc.array(fc.nat({ max: 40 }), { minLength: 8, maxLength: 12 }),
+      async (cells, hideOrder) => {
+        let u = 1;
+        const c: Contribution[] = [];
+        for (const cell of cells) {
+          for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
+        }
+        const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+        const keys = [...problem.cells.get(1)!.keys()].sort();
+        const published = new Set(keys);
+        const steps: Set<string>[] = [];
+        for (const [i, h] of hideOrder.entries()) { published.delete(keys[h % keys.length]); if (i >= 4) steps.push(new Set(published)); }
+        steps.push(new Set([...published, keys[hideOrder[0] % keys.length]])); // publishes a hidden cell again: nothing carried
+        const reused = new Attacker(await highs(), problem);
+        try {
+          for (const step of steps) {
+            const pattern: Pattern = new Map([[1, step]]);
+            const mine = await reused.run(pattern, problem.measures);
+            const fresh = new Attacker(await highs(), problem);
+            try {
+              const theirs = await fresh.run(pattern, problem.measures);
+              expect(allSides(mine)).toEqual(allSides(theirs));
+              expect([...mine.exactTargets].sort()).toEqual([...theirs.exactTargets].sort());
+              carried += theirs.lps - mine.lps;
+            } finally {
+              fresh.dispose();
+            }
+          }
+        } finally {
+          reused.dispose();
+        }
+      },
+    ), { numRuns: 60 });
+    expect(carried).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -183,6 +183,13 @@ export class Attacker {
   private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
   private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in the model of a measure
   private readonly basesOfOwner = new Map<number, number[]>();
+  /**
+   * What earlier runs witnessed (the extremes some allowed table gives each target, per measure; each
+   * insider side's shifts) and under which pattern. A pattern that publishes no cell the remembered
+   * one did not allows every table that one allowed, so what was witnessed holds: protection's audits
+   * after each repair round (which only suppresses more) start from it instead of proving it again.
+   */
+  private witnessed: { pattern: Pattern; intervals: Map<LpMeasure, { lo: number; hi: number }[]>; insiders: Map<string, { up: number; down: number }> } | null = null;
   private rowsOfBase: number[][] | null = null; // universe rows of each base cell
   private targetsOfBase: number[][] | null = null; // targets each base cell is in (added or subtracted)
 
@@ -259,14 +266,15 @@ export class Attacker {
     let lps = 0;
     // Every table the outsider's LPs return is checked as a witness for the insiders too (cheap):
     // most insiders' sides are then proven before their own LPs would run.
-    const insiderWitnesses = opts.insiders === false ? null : new InsiderWitnesses(this.problem, this.basesOfOwner, opts.insiderWitnesses ?? true);
+    const carried = this.witnessed && publishesNoMore(pattern, this.witnessed.pattern) && opts.insiderWitnesses !== false ? this.witnessed : null;
+    const insiderWitnesses = opts.insiders === false ? null : new InsiderWitnesses(this.problem, this.basesOfOwner, opts.insiderWitnesses ?? true, carried?.insiders);
     const directions = opts.directions?.length ? this.keptDirections(pattern, opts.directions) : [];
     for (const m of this.problem.measures) {
       if (!measures.includes(m) || this.problem.targets.length === 0) {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
       }
-      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses, opts.skip, directions);
+      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses, opts.skip, directions, carried?.intervals.get(m));
       intervals[m] = r.intervals;
       exposures.push(...r.exposures);
       lps += r.lps;
@@ -304,6 +312,7 @@ export class Attacker {
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));
+    this.remember(pattern, intervals, measures, carried, insiderWitnesses);
     return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, directionsKept: directions.length, byAttacker, outsideExactTargets, insiders };
   }
 
@@ -393,6 +402,18 @@ export class Attacker {
     return out.slice(0, 5);
   }
 
+  /** Keeps what this run witnessed (with what it carried over) for the next run under a pattern that publishes no more. */
+  private remember(pattern: Pattern, intervals: Partial<Record<LpMeasure, Interval[]>>, measures: readonly LpMeasure[], carried: Attacker['witnessed'], insiders: InsiderWitnesses | null): void {
+    const kept = new Map(carried?.intervals ?? []);
+    for (const m of measures) {
+      const iv = intervals[m];
+      if (iv && this.problem.measures.includes(m)) kept.set(m, iv.map(({ lo, hi }) => ({ lo, hi })));
+    }
+    const ins = new Map(carried?.insiders ?? []);
+    insiders?.witnessedInto(ins);
+    this.witnessed = { pattern, intervals: kept, insiders: ins };
+  }
+
   /** Base cell → the targets it is in. */
   private baseTargets(): number[][] {
     if (this.targetsOfBase) return this.targetsOfBase;
@@ -430,11 +451,11 @@ export class Attacker {
     });
   }
 
-  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean, insiders: InsiderWitnesses | null, skip: ReadonlySet<number> | undefined, directions: readonly Direction[]): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
+  private async runMeasure(pattern: Pattern, m: LpMeasure, prove: boolean, insiders: InsiderWitnesses | null, skip: ReadonlySet<number> | undefined, directions: readonly Direction[], seen?: readonly { lo: number; hi: number }[]): Promise<{ intervals: Interval[]; exposures: Exposure[]; lps: number }> {
     const h = this.h;
     const targets = this.problem.targets;
     const truth = targets.map((t) => Number(t.truth[m]));
-    const intervals: Interval[] = truth.map((x) => ({ lo: x, hi: x, loSolved: false, hiSolved: false }));
+    const intervals: Interval[] = truth.map((x, i) => ({ lo: Math.min(x, seen?.[i].lo ?? x), hi: Math.max(x, seen?.[i].hi ?? x), loSolved: false, hiSolved: false }));
     const { model, scale } = this.modelFor(pattern, m);
     const n = this.problem.bases.length;
     let lps = 0;
@@ -553,6 +574,16 @@ export function runConfirmed(h: Highs, model: Model): number {
   return model.getModelStatus();
 }
 
+/** Whether `pattern` publishes no cell that `before` did not (every table `before` allows, it allows). */
+function publishesNoMore(pattern: Pattern, before: Pattern): boolean {
+  for (const [release, cells] of pattern) {
+    const was = before.get(release);
+    if (!was) { if (cells.size) return false; continue; }
+    for (const key of cells) if (!was.has(key)) return false;
+  }
+  return true;
+}
+
 /** One insider's side of a two-contributor expression in one measure (Attacker.runInsiders). */
 export interface InsiderSide {
   target: number;
@@ -581,7 +612,13 @@ export class InsiderWitnesses {
   private readonly sidesByTarget = new Map<LpMeasure, Map<number, InsiderSide[]>>();
 
   /** `enabled: false` proves nothing without an LP (the plain insider audit, which the tests compare it with). */
-  constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, private readonly enabled = true) {}
+  constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, private readonly enabled = true, private readonly carried?: ReadonlyMap<string, { up: number; down: number }>) {}
+
+  /** Adds the shifts witnessed so far, keyed by target, insider and measure. */
+  witnessedInto(out: Map<string, { up: number; down: number }>): void {
+    if (!this.enabled) return;
+    for (const [m, list] of this.sides) for (const s of list) out.set(`${s.target}|${s.insider}|${m}`, { up: s.up, down: s.down });
+  }
 
   /** Every insider side of measure m (scaled as the attacker's model of m), made on first use. */
   sidesOf(m: LpMeasure, scale: number): InsiderSide[] {
@@ -598,7 +635,8 @@ export class InsiderWitnesses {
           const base = this.problem.bases[b];
           return { b, truth: Number(base.total[m]) / scale, floor: Number(base.owners.get(insider)![m]) / scale, sole: base.owners.size === 1 };
         });
-        list.push({ target: i, insider, theirs, mine: shares.get(insider) ?? 0, levelUp: insiderLevel(this.problem, t, m, insider, 'up', theirs), levelDown: insiderLevel(this.problem, t, m, insider, 'down', theirs), cells, up: 0, down: 0 });
+        const seen = this.enabled ? this.carried?.get(`${i}|${insider}|${m}`) : undefined;
+        list.push({ target: i, insider, theirs, mine: shares.get(insider) ?? 0, levelUp: insiderLevel(this.problem, t, m, insider, 'up', theirs), levelDown: insiderLevel(this.problem, t, m, insider, 'down', theirs), cells, up: seen?.up ?? 0, down: seen?.down ?? 0 });
       }
     });
     this.sides.set(m, list);
