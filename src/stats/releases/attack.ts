@@ -59,7 +59,7 @@ export interface AuditResult {
   /** Per target, what each attacker found (the outsider's LP covers cells, parts and changes alike). */
   outsideExactTargets: Set<number>;
   /** `swept`: insider sides a witness proved without their own LP (InsiderWitnesses). */
-  insiders: { checked: number[]; exact: Set<number>; inside: Set<number>; swept: number };
+  insiders: { checked: number[]; exact: Set<number>; inside: Set<number>; swept: number; lps: number };
 }
 
 /**
@@ -296,7 +296,7 @@ export class Attacker {
       if (outsideInside.has(i)) s.inside++;
     });
     const outsideExactTargets = new Set(exactTargets);
-    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>(), swept: 0 };
+    const insiders = { checked: [] as number[], exact: new Set<number>(), inside: new Set<number>(), swept: 0, lps: 0 };
     // Insiders only once the outsider is answered (or when proving, unless `deferInsiders`: the
     // protection's rounds): while outsider exposures are left, protection suppresses more anyway,
     // and every insider costs two LPs per measure.
@@ -309,6 +309,7 @@ export class Attacker {
       insiders.exact = ins.exactTargets;
       insiders.inside = new Set(ins.exposures.map((e) => e.target));
       insiders.swept = ins.swept;
+      insiders.lps = ins.lps;
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));

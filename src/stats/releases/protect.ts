@@ -146,7 +146,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders, deferInsiders: true, skip: givenUp, directions }), givenUp);
     lastAudit = (performance.now() - t) / 1000;
     auditSeconds += (performance.now() - t) / 1000;
-    opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs (${r.directionsKept} of ${directions.length} repair moves tried first, ${r.insiders.swept} insider sides by witness), ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    opts.log?.(`audit ${measures?.join(',') ?? 'all'}${prove ? ', proved' : ''}: ${r.lps} LPs (${r.directionsKept} of ${directions.length} repair moves tried first, ${r.insiders.swept} insider sides by witness, ${r.insiders.lps} insider LPs), ${r.exposures.length} exposures, ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return r;
   };
 
