@@ -189,7 +189,13 @@ export class Attacker {
    * one did not allows every table that one allowed, so what was witnessed holds: protection's audits
    * after each repair round (which only suppresses more) start from it instead of proving it again.
    */
-  private witnessed: { pattern: Pattern; intervals: Map<LpMeasure, { lo: number; hi: number }[]>; insiders: Map<string, { up: number; down: number }> } | null = null;
+  private witnessed: {
+    pattern: Pattern;
+    intervals: Map<LpMeasure, { lo: number; hi: number }[]>;
+    insiders: Map<string, { up: number; down: number }>;
+    kept: Set<Direction>; // directions that kept that pattern (so they keep one that publishes no more)
+    swept: Map<LpMeasure, Set<Direction>>; // directions whose tables the remembered intervals include
+  } | null = null;
   private rowsOfBase: number[][] | null = null; // universe rows of each base cell
   private targetsOfBase: number[][] | null = null; // targets each base cell is in (added or subtracted)
 
@@ -268,13 +274,17 @@ export class Attacker {
     // most insiders' sides are then proven before their own LPs would run.
     const carried = this.witnessed && publishesNoMore(pattern, this.witnessed.pattern) && opts.insiderWitnesses !== false ? this.witnessed : null;
     const insiderWitnesses = opts.insiders === false ? null : new InsiderWitnesses(this.problem, this.basesOfOwner, opts.insiderWitnesses ?? true, carried?.insiders);
-    const directions = opts.directions?.length ? this.keptDirections(pattern, opts.directions) : [];
+    const directions = opts.directions?.length ? this.keptDirections(pattern, opts.directions, carried?.kept) : [];
+    const swept = new Map<LpMeasure, Set<Direction>>();
     for (const m of this.problem.measures) {
       if (!measures.includes(m) || this.problem.targets.length === 0) {
         intervals[m] = this.problem.targets.map((t) => ({ lo: Number(t.truth[m]), hi: Number(t.truth[m]), loSolved: false, hiSolved: false }));
         continue;
       }
-      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses, opts.skip, directions, carried?.intervals.get(m));
+      // Directions an earlier run swept are in what it witnessed: only the new ones are swept.
+      const before = carried?.intervals.has(m) ? carried.swept.get(m) : undefined;
+      const r = await this.runMeasure(pattern, m, opts.prove ?? true, insiderWitnesses, opts.skip, before ? directions.filter((d) => !before.has(d)) : directions, carried?.intervals.get(m));
+      swept.set(m, new Set([...(before ?? []), ...directions]));
       intervals[m] = r.intervals;
       exposures.push(...r.exposures);
       lps += r.lps;
@@ -313,7 +323,7 @@ export class Attacker {
       for (const i of ins.exactTargets) exactTargets.add(i);
     }
     const insideTargets = new Set(exposures.map((e) => e.target));
-    this.remember(pattern, intervals, measures, carried, insiderWitnesses);
+    this.remember(pattern, intervals, measures, carried, insiderWitnesses, new Set(directions), swept);
     return { intervals, exposures, exact: exactTargets.size, inside: insideTargets.size, exactTargets, insideTargets, lps, directionsKept: directions.length, byAttacker, outsideExactTargets, insiders };
   }
 
@@ -404,22 +414,27 @@ export class Attacker {
   }
 
   /** Keeps what this run witnessed (with what it carried over) for the next run under a pattern that publishes no more. */
-  private remember(pattern: Pattern, intervals: Partial<Record<LpMeasure, Interval[]>>, measures: readonly LpMeasure[], carried: Attacker['witnessed'], insiders: InsiderWitnesses | null): void {
-    const kept = new Map(carried?.intervals ?? []);
+  private remember(pattern: Pattern, intervals: Partial<Record<LpMeasure, Interval[]>>, measures: readonly LpMeasure[], carried: Attacker['witnessed'], insiders: InsiderWitnesses | null, kept: Set<Direction>, swept: Map<LpMeasure, Set<Direction>>): void {
+    const keptIntervals = new Map(carried?.intervals ?? []);
     for (const m of measures) {
       const iv = intervals[m];
-      if (iv && this.problem.measures.includes(m)) kept.set(m, iv.map(({ lo, hi }) => ({ lo, hi })));
+      if (iv && this.problem.measures.includes(m)) keptIntervals.set(m, iv.map(({ lo, hi }) => ({ lo, hi })));
     }
     const ins = new Map(carried?.insiders ?? []);
     insiders?.witnessedInto(ins);
-    this.witnessed = { pattern, intervals: kept, insiders: ins };
+    const sweptAll = new Map(carried?.swept ?? []);
+    for (const [m, set] of swept) sweptAll.set(m, set);
+    this.witnessed = { pattern, intervals: keptIntervals, insiders: ins, kept: new Set([...(carried?.kept ?? []), ...kept]), swept: sweptAll };
   }
 
-  /** Base cell → the targets it is in. */
+  /** Base cell → the targets it is in: i where it is added, −(i + 1) where it is subtracted (a change). */
   private baseTargets(): number[][] {
     if (this.targetsOfBase) return this.targetsOfBase;
     const out: number[][] = this.problem.bases.map(() => []);
-    this.problem.targets.forEach((t, i) => { for (const b of [...t.bases, ...t.minus]) out[b].push(i); });
+    this.problem.targets.forEach((t, i) => {
+      for (const b of t.bases) out[b].push(i);
+      for (const b of t.minus) out[b].push(-1 - i); // subtracted: −(i + 1)
+    });
     this.targetsOfBase = out;
     return out;
   }
@@ -429,7 +444,7 @@ export class Attacker {
    * them to zero (to 1e-9 of the amounts moved in it; a repair LP's solution holds its rows to its
    * feasibility tolerance). A direction found under another pattern may move a cell published since.
    */
-  private keptDirections(pattern: Pattern, directions: readonly Direction[]): Direction[] {
+  private keptDirections(pattern: Pattern, directions: readonly Direction[], known?: ReadonlySet<Direction>): Direction[] {
     if (!this.rowsOfBase) {
       const rows: number[][] = this.problem.bases.map(() => []);
       this.universe.forEach((row, r) => { for (const b of row.bases) rows[b].push(r); });
@@ -438,6 +453,7 @@ export class Attacker {
     const rowsOfBase = this.rowsOfBase;
     const published = this.universe.map((row) => row.cells.some((c) => pattern.get(c.release)?.has(c.key)));
     return directions.filter((d) => {
+      if (known?.has(d)) return true;
       const sum = new Map<number, number>();
       const moved = new Map<number, number>();
       d.bases.forEach((b, j) => {
@@ -479,8 +495,6 @@ export class Attacker {
     const baseTruth = this.problem.bases.map((b) => Number(b.total[m]) / scale);
     const cap = this.colCap.get(m)!;
     for (const d of directions) {
-      const touched = new Set<number>();
-      for (const b of d.bases) for (const t of targetsOf[b]) touched.add(t);
       for (const sign of [1, -1]) {
         let k = Infinity;
         d.bases.forEach((b, j) => {
@@ -488,17 +502,21 @@ export class Attacker {
           k = Math.min(k, step < 0 ? baseTruth[b] / -step : (cap - baseTruth[b]) / step);
         });
         if (!(k > 0 && Number.isFinite(k))) continue;
-        const move = new Map<number, number>();
-        d.bases.forEach((b, j) => move.set(b, k * sign * d.steps[j]));
-        for (const i of touched) {
-          let v = 0;
-          for (const b of targets[i].bases) v += move.get(b) ?? 0;
-          for (const b of targets[i].minus) v -= move.get(b) ?? 0;
-          v = truth[i] + v * scale;
+        // Each touched target's shift, summed over the move's cells (never over a large target's own).
+        const shifts = new Map<number, number>();
+        d.bases.forEach((b, j) => {
+          const step = k * sign * d.steps[j];
+          for (const e of targetsOf[b]) {
+            const [i, c] = e >= 0 ? [e, step] : [-1 - e, -step];
+            if (!skip?.has(i)) shifts.set(i, (shifts.get(i) ?? 0) + c);
+          }
+        });
+        for (const [i, v0] of shifts) {
+          const v = truth[i] + v0 * scale;
           if (v > intervals[i].hi) intervals[i].hi = v;
           if (v < intervals[i].lo) intervals[i].lo = v;
         }
-        insiders?.sweepMove(m, scale, move, touched);
+        insiders?.sweepMove(m, scale, d, k * sign, shifts);
       }
       await pause();
     }
@@ -652,27 +670,25 @@ export class InsiderWitnesses {
   }
 
   /**
-   * A move of the truth (scaled, sparse: base cell → change) that the outsider's model of m allows,
-   * checked for the insider sides of the targets it touches (`touched`; the others it leaves as they are).
+   * A move of the truth (factor · d, scaled) that the outsider's model of m allows, checked for the
+   * insider sides of the targets it touches (`shifts`: each one's shift, scaled; the others it leaves as they are).
    */
-  sweepMove(m: LpMeasure, scale: number, move: ReadonlyMap<number, number>, touched: Iterable<number>): void {
+  sweepMove(m: LpMeasure, scale: number, d: Direction, factor: number, shifts: ReadonlyMap<number, number>): void {
     if (!this.enabled) return;
     const byTarget = this.byTarget(m, scale);
-    for (const i of touched) {
+    let move: Map<number, number> | null = null;
+    for (const [i, v] of shifts) {
       for (const s of byTarget.get(i) ?? []) {
         if (this.proven(s, 'up') && this.proven(s, 'down')) continue;
+        move ??= new Map(d.bases.map((b, j) => [b, factor * d.steps[j]]));
         let lambda = 1;
         for (const c of s.cells) {
-          const d = move.get(c.b);
-          if (!d) continue;
+          const step = move.get(c.b);
+          if (!step) continue;
           if (c.sole) { lambda = 0; break; }
-          if (d < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -d);
+          if (step < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -step);
         }
         if (lambda <= 0) continue;
-        const t = this.problem.targets[i];
-        let v = 0;
-        for (const b of t.bases) v += move.get(b) ?? 0;
-        for (const b of t.minus) v -= move.get(b) ?? 0;
         const shift = lambda * v * scale;
         if (shift > s.up) s.up = shift;
         else if (-shift > s.down) s.down = -shift;
