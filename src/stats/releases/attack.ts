@@ -352,6 +352,7 @@ export class Attacker {
     for (const m of measures) {
       const { model, scale } = this.modelFor(pattern, m);
       const n = this.problem.bases.length;
+      lps += await this.jointInsiderRounds(model, m, scale, witnesses);
       for (const side of witnesses.sidesOf(m, scale)) {
         const t = this.problem.targets[side.target];
         const i = side.target;
@@ -363,7 +364,7 @@ export class Attacker {
         swept += 2 - senses.length;
         if (senses.length > 0) {
           const known = new Map(side.cells.map((c) => [c.b, [c.floor, c.sole ? c.floor : undefined] as [number, number | undefined]]));
-          const cols = [...known.keys()];
+          const cols = [...known.keys()].sort((a, b) => a - b);
           const cap = this.colCap.get(m)!;
           model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((c) => known.get(c)![0]), cols.map((c) => known.get(c)![1] ?? cap));
           try {
@@ -398,6 +399,58 @@ export class Attacker {
     summary.exact = exactTargets.size;
     summary.inside = insideTargets.size;
     return { exposures, lps, summary, exactTargets, checked, swept };
+  }
+
+  /**
+   * Before any insider's own LPs: a table allowed when every pending insider's knowledge holds at
+   * once (each one's sole cells unchanged, the largest of their own amounts a floor in a shared
+   * cell) is allowed for each of them alone. So the pending insiders' expressions are pushed up (then
+   * down) together under all their bounds at once, as the outsider's joint rounds do, and each
+   * solution is swept over their sides. Returns the LPs solved.
+   */
+  private async jointInsiderRounds(model: Model, m: LpMeasure, scale: number, witnesses: InsiderWitnesses): Promise<number> {
+    let lps = 0;
+    if (!witnesses.enabled) return lps;
+    const cap = this.colCap.get(m)!;
+    const pause = yielder();
+    for (const sense of ['max', 'min'] as const) {
+      const side: Side = sense === 'max' ? 'up' : 'down';
+      for (let round = 0; round < 4; round++) {
+        const pending = witnesses.sidesOf(m, scale).filter((s) => !witnesses.proven(s, side));
+        if (pending.length < 2) break;
+        const bounds = new Map<number, [number, number]>(); // column → [lower, upper]
+        for (const s of pending) {
+          for (const c of s.cells) {
+            const [lo, hi] = bounds.get(c.b) ?? [0, cap];
+            bounds.set(c.b, c.sole ? [c.truth, c.truth] : [Math.max(lo, c.floor), hi]);
+          }
+        }
+        // A sole cell of one insider shared by another is still fixed: the first bound set wins only where looser.
+        for (const s of pending) for (const c of s.cells) if (c.sole) bounds.set(c.b, [c.truth, c.truth]);
+        const cols = [...bounds.keys()].sort((a, b) => a - b);
+        const costs = new Float64Array(this.problem.bases.length);
+        for (const s of pending) {
+          const t = this.problem.targets[s.target];
+          const w = 1 / Math.max(s.theirs / scale, 1);
+          for (const b of t.bases) costs[b] += w;
+          for (const b of t.minus) costs[b] -= w;
+        }
+        model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((c) => bounds.get(c)![0]), cols.map((c) => bounds.get(c)![1]));
+        let solved = false;
+        try {
+          model.changeObjectiveSense(sense === 'max' ? this.h.constants.objectiveSense.maximize : this.h.constants.objectiveSense.minimize);
+          model.changeColsCost({ kind: 'range', from: 0, to: costs.length - 1 }, costs);
+          solved = runConfirmed(this.h, model) === this.h.constants.modelStatus.optimal;
+          lps++;
+          if (solved) witnesses.sweep(m, scale, model.getSolution().colValue);
+        } finally {
+          model.changeColsBounds({ kind: 'set', indices: cols }, cols.map(() => 0), cols.map(() => cap));
+        }
+        await pause();
+        if (!solved || pending.filter((s) => !witnesses.proven(s, side)).length > 0.9 * pending.length) break;
+      }
+    }
+    return lps;
   }
 
   /** Where the true table breaks a bound of the model (a diagnosis for an LP that says infeasible): published rows and the insider's columns. */
@@ -631,7 +684,7 @@ export class InsiderWitnesses {
   private readonly sidesByTarget = new Map<LpMeasure, Map<number, InsiderSide[]>>();
 
   /** `enabled: false` proves nothing without an LP (the plain insider audit, which the tests compare it with). */
-  constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, private readonly enabled = true, private readonly carried?: ReadonlyMap<string, { up: number; down: number }>) {}
+  constructor(private readonly problem: Problem, private readonly basesOfOwner: ReadonlyMap<number, readonly number[]>, readonly enabled = true, private readonly carried?: ReadonlyMap<string, { up: number; down: number }>) {}
 
   /** Adds the shifts witnessed so far, keyed by target, insider and measure. */
   witnessedInto(out: Map<string, { up: number; down: number }>): void {
