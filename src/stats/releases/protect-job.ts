@@ -92,6 +92,7 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     const first = problem;
     problem = buildProblem(inputs.valueRows, inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r)), inputs.rules);
   }
+  hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
   hooks.progress?.('values', 0);
   const seedOf = (p: Problem): Set<string> | undefined => {
     const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
