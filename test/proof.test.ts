@@ -4,6 +4,7 @@ import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { buildProof, checkProof, exactDirection, exactDirectionAtLevel, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
+import { proveRelease } from '../src/stats/releases/proof-release.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 
 // Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
@@ -176,4 +177,33 @@ describe('the stored proof (issue 21)', () => {
       },
     ), { numRuns: Number(process.env.PROOF_RUNS ?? 25) }); // PROOF_RUNS=200 (and FC_SEED) to hunt further
   });
+
+  it('a proof split between two threads (a large release) covers every side and is accepted like one built in one', async () => {
+    const c: Contribution[] = [];
+    let u = 1;
+    const sizes = [1, 3, 2, 4, 1, 3, 2, 1, 5, 2, 3, 1];
+    for (const [i, p] of [P1, P2, '11'].entries()) {
+      for (const [j, cls] of ['1071', '1072', '1073', '1074'].entries()) {
+        const n = sizes[(i * 4 + j) % sizes.length];
+        c.push(...units(0, u, n, p, cls, 10 + 7 * i + 3 * j));
+        u += n;
+      }
+    }
+    const rows = baseRows(c);
+    const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
+    const p = await protectRelease(open, 0, { cleanupSeconds: 1 });
+    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: [] };
+    const lines: string[] = [];
+    const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
+    const split = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: 1 });
+    // Both threads found witnesses: the second thread's half is in the proof.
+    const fromSecond = lines.map((l) => /\((\d+) from the second thread\).*in two threads/.exec(l)).find((m) => m);
+    expect(Number(fromSecond?.[1])).toBeGreaterThan(0);
+    const problem = buildProblem(rows, [{ id: 0, months: 1, published: p.published }], RULES);
+    for (const r of [alone, split]) {
+      expect(r.summary.uncovered).toBe(0);
+      expect(r.summary.expressions).toBe(alone.summary.expressions);
+      expect(checkProof(problem, patternOf(problem), r.rows[0].proof, 0).failures).toEqual([]);
+    }
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { buildProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
+import { buildProof, joinProofs, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
+import { inProtectionThread } from './thread.ts';
 import { familyOf, productProblems } from './products.ts';
 import { bulkInsert } from './bulk.ts';
 import { BUILDING } from './sources.ts';
@@ -37,10 +38,14 @@ export async function proveRelease(
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
   allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
+  opts: { splitAt?: number } = {},
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
   const values = storedView(inputs.valueRows, inputs.releases, valuePublished);
   const valueProblem = buildProblem(values.rows, values.releases, inputs.rules);
-  const first = await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values') });
+  const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
+  const first = expressions >= (opts.splitAt ?? SPLIT_AT)
+    ? await proveInTwo(valueProblem, values, inputs.rules, allowed.get('values') ?? [], log)
+    : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values') });
   const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
   const total = { ...first.summary };
   const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
@@ -59,6 +64,33 @@ export async function proveRelease(
   total.seconds = Math.round(total.seconds * 1000) / 1000;
   log?.(`proof with products: ${total.expressions} expressions, ${total.witnesses} witnesses, ${total.lps} LPs, ${total.uncovered} uncovered, ${total.seconds} s`);
   return { rows, summary: total };
+}
+
+/**
+ * Sensitive expressions from which the values' proof is split in two: one half here, the other in a
+ * second thread on the same problem rebuilt from the same rows (the proof of a national final after
+ * its preliminary: 3,800 expressions, 3,000 witness LPs, 180 s in one thread; the machine's other
+ * core idle). Each half's witness LPs are the same as alone; a witness one half finds may cover a
+ * side of the other, which it then solves for again.
+ */
+const SPLIT_AT = 1000;
+
+/** What the second thread is given (proof-thread.ts): the stored view's rows and releases, and which half of the expressions is its own. */
+export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; rules: DisclosureRules; allowed: StoredAllowance[]; half: 0 | 1 }
+export interface ProofHalfOutput { summary: ProofSummary; witnesses: { bases: number[]; steps: string[] }[] }
+
+async function proveInTwo(problem: Problem, view: { rows: BaseRow[]; releases: ReleaseInProblem[] }, rules: DisclosureRules, allowed: readonly StoredAllowance[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
+  const started = performance.now();
+  const input: ProofHalfInput = { rows: view.rows, releases: view.releases, rules, allowed: [...allowed], half: 1 };
+  const [theirs, mine] = await Promise.all([
+    inProtectionThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input),
+    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => t % 2 === 0 }),
+  ]);
+  const other = { summary: theirs.summary, witnesses: theirs.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((x) => BigInt(x)) })) };
+  const joined = joinProofs(problem, BUILDING, [mine, other], allowed, Math.round(performance.now() - started) / 1000);
+  const s = joined.summary;
+  log?.(`proof: ${s.expressions} expressions, ${s.sides} sides, ${s.witnesses} witnesses (${other.witnesses.length} from the second thread), ${s.lps} LPs in two threads, ${s.uncovered} uncovered, ${s.seconds} s`);
+  return joined;
 }
 
 /** Stores the proofs of a release (inside the transaction that stores it). */

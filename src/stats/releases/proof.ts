@@ -555,7 +555,7 @@ function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation 
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
-export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
+export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
   const allowed = opts.allowed ?? [];
   applyAllowances(problem, allowed, self);
@@ -565,7 +565,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   rows.forEach((r, i) => { for (const b of r) rowsOfBase[b].push(i); });
   const fixed = new Set<number>();
   for (const r of rows) if (r.length === 1) fixed.add(r[0]);
-  const targets = provedTargets(problem);
+  const targets = provedTargets(problem).filter((t) => !opts.only || opts.only(t));
   const coverage = new Coverage(problem, targets);
   let sides = 0;
   for (const need of coverage.need) for (const v of need) sides += v;
@@ -601,7 +601,30 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
       model?.dispose();
     }
   }
-  // Stored compactly: only the base cells some witness moves, by identity.
+  const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
+  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses, ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
+  return { proof: storedProof(problem, witnesses, self, allowed), summary, witnesses };
+}
+
+/**
+ * Witnesses found apart (proof-release.ts: halves of the expressions, in two threads) joined into
+ * one proof: each half's summary added up, and the sides still uncovered counted over every
+ * witness (one half's witness may cover the other's side).
+ */
+export function joinProofs(problem: Problem, self: number, parts: readonly { summary: ProofSummary; witnesses: Witness[] }[], allowed: readonly StoredAllowance[], seconds: number): { proof: StoredProof; summary: ProofSummary } {
+  applyAllowances(problem, allowed, self);
+  const targets = provedTargets(problem);
+  const coverage = new Coverage(problem, targets);
+  let sides = 0;
+  for (const need of coverage.need) for (const v of need) sides += v;
+  const witnesses = parts.flatMap((p) => p.witnesses);
+  for (const w of witnesses) coverage.apply(w);
+  const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps: parts.reduce((n, p) => n + p.summary.lps, 0), uncovered: coverage.left().length, seconds };
+  return { proof: storedProof(problem, witnesses, self, allowed), summary };
+}
+
+/** A proof as stored: only the base cells some witness moves, by identity, and integer steps as text. */
+function storedProof(problem: Problem, witnesses: readonly Witness[], self: number, allowed: readonly StoredAllowance[]): StoredProof {
   const keyIndex = new Map<number, number>();
   const keys: string[] = [];
   const stored = witnesses.map((w) => ({
@@ -612,7 +635,5 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
     }),
     s: w.steps.map(String),
   }));
-  const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
-  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses, ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
-  return { proof: { version: 1, keys, witnesses: stored, ...(allowed.length ? { allowed: [...allowed] } : {}) }, summary, witnesses };
+  return { version: 1, keys, witnesses: stored, ...(allowed.length ? { allowed: [...allowed] } : {}) };
 }
