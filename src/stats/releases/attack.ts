@@ -477,7 +477,9 @@ export class Attacker {
     insiders?.witnessedInto(ins);
     const sweptAll = new Map(carried?.swept ?? []);
     for (const [m, set] of swept) sweptAll.set(m, set);
-    this.witnessed = { pattern, intervals: keptIntervals, insiders: ins, kept: new Set([...(carried?.kept ?? []), ...kept]), swept: sweptAll };
+    // A copy: the caller's sets may change after the run (protection shrinks and grows its published set).
+    const snapshot: Pattern = new Map([...pattern].map(([id, cells]) => [id, new Set(cells)]));
+    this.witnessed = { pattern: snapshot, intervals: keptIntervals, insiders: ins, kept: new Set([...(carried?.kept ?? []), ...kept]), swept: sweptAll };
   }
 
   /** Base cell → the targets it is in: i where it is added, −(i + 1) where it is subtracted (a change). */
