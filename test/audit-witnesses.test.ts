@@ -28,21 +28,29 @@ async function audit(problem: Problem, witnesses: boolean, directions: readonly 
 const sides = (r: AuditResult) => r.exposures.filter((e) => e.insider !== undefined).map((e) => `${e.target}|${e.measure}|${e.direction}|${e.insider}`).sort();
 const allSides = (r: AuditResult) => r.exposures.map((e) => `${e.target}|${e.measure}|${e.direction}|${e.insider ?? ''}`).sort();
 
+/** Random cells of one release: a province, a class, the owners of its units (shared across cells), a production value. */
+const cellsArbitrary = fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 });
+
+function contributionsOf(cells: readonly { p: string; cls: string; owners: number[]; pv: number }[]): Contribution[] {
+  let u = 1;
+  const c: Contribution[] = [];
+  for (const cell of cells) {
+    for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
+  }
+  return c;
+}
+
 describe('the audit with witnesses (issue 21)', () => {
   it('random cubes with shared owners, random patterns: the same exposures and exact expressions as an LP for every side', async () => {
     let swept = 0;
     let lpSides = 0;
     let exposed = 0;
     await fc.assert(fc.asyncProperty(
-      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 }),
+      cellsArbitrary,
       fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
       fc.boolean(),
       async (cells, hidden, outsiderProtected) => {
-        let u = 1;
-        const c: Contribution[] = [];
-        for (const cell of cells) {
-          for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
-        }
+        const c = contributionsOf(cells);
         const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
         // A random pattern, or one protected against the outsider only: there the insiders' sides lie
         // near their levels, where a witness that ignored what the insider knows would be wrong.
@@ -69,16 +77,12 @@ describe('the audit with witnesses (issue 21)', () => {
     let kept = 0;
     let saved = 0;
     await fc.assert(fc.asyncProperty(
-      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 }),
+      cellsArbitrary,
       fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
       fc.array(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 12, maxLength: 12 }), { maxLength: 4 }),
       fc.boolean(),
       async (cells, hidden, junk, outsiderProtected) => {
-        let u = 1;
-        const c: Contribution[] = [];
-        for (const cell of cells) {
-          for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
-        }
+        const c = contributionsOf(cells);
         const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
         const keys = [...open.cells.get(1)!.keys()].sort();
         const published = outsiderProtected ? (await protectRelease(open, 1, { insiders: false, cleanupSeconds: 1 })).published : new Set(keys.filter((_, i) => !hidden[i % hidden.length]));
@@ -103,14 +107,10 @@ describe('the audit with witnesses (issue 21)', () => {
   it('one attacker over patterns that hide more and more (protection\'s rounds), then one that publishes again: each verdict is a fresh attacker\'s', async () => {
     let carried = 0;
     await fc.assert(fc.asyncProperty(
-      fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073', '1074'), owners: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), pv: fc.integer({ min: 1, max: 60 }) }), { minLength: 2, maxLength: 8 }),
+      cellsArbitrary,
       fc.array(fc.nat({ max: 40 }), { minLength: 8, maxLength: 12 }),
       async (cells, hideOrder) => {
-        let u = 1;
-        const c: Contribution[] = [];
-        for (const cell of cells) {
-          for (const [k, owner] of cell.owners.entries()) c.push({ release: 1, unit: u++, owner, month: '1404-01', province: cell.p, cls: cell.cls, pv: cell.pv + 7 * k });
-        }
+        const c = contributionsOf(cells);
         const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
         const keys = [...problem.cells.get(1)!.keys()].sort();
         const published = new Set(keys);

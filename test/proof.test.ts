@@ -29,6 +29,23 @@ async function protectedTable(): Promise<{ problem: Problem; pattern: Pattern }>
   return { problem, pattern: patternOf(problem) };
 }
 
+/** Cells of one release (n units each) protected, audited by the LP attacker and proved: the proof must cover every side and be accepted. */
+async function protectAndProve(cells: readonly { p: string; cls: string; n: number; pv: number }[]): Promise<{ problem: Problem; pattern: Pattern; proof: StoredProof }> {
+  let u = 1;
+  const c: Contribution[] = [];
+  for (const cell of cells) { c.push(...units(1, u, cell.n, cell.p, cell.cls, cell.pv)); u += cell.n; }
+  const p = await protectRelease(buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES), 1, { cleanupSeconds: 2 });
+  const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: p.published }], RULES);
+  const pattern = patternOf(problem);
+  expect((await attack(problem, pattern)).exposures).toEqual([]);
+  const { proof, summary } = await buildProof(problem, pattern, 1);
+  expect(summary.uncovered).toBe(0);
+  const check = checkProof(problem, pattern, proof, 1);
+  expect(check.failures).toEqual([]);
+  expect(check.ok).toBe(true);
+  return { problem, pattern, proof };
+}
+
 describe('the stored proof (issue 21)', () => {
   it('the 2×3 table: one witness per side, each keeping every published cell, and the checker accepts them', async () => {
     const { problem, pattern } = await protectedTable();
@@ -135,21 +152,7 @@ describe('the stored proof (issue 21)', () => {
   // with a margin, had no solution, and the side was left without a witness although the LP audit
   // clears the pattern.
   it('a side the attacker reaches exactly at its level has a witness, the checker accepts it, and refuses it tampered', async () => {
-    let u = 1;
-    const c: Contribution[] = [];
-    for (const cell of [{ p: P2, cls: '1071', n: 1, pv: 14 }, { p: P1, cls: '1071', n: 1, pv: 25 }, { p: P1, cls: '1072', n: 3, pv: 1 }, { p: P2, cls: '1073', n: 1, pv: 35 }]) {
-      c.push(...units(1, u, cell.n, cell.p, cell.cls, cell.pv));
-      u += cell.n;
-    }
-    const p = await protectRelease(buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES), 1, { cleanupSeconds: 2 });
-    const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: p.published }], RULES);
-    const pattern = patternOf(problem);
-    expect((await attack(problem, pattern)).exposures).toEqual([]);
-    const { proof, summary } = await buildProof(problem, pattern, 1);
-    expect(summary.uncovered).toBe(0);
-    const check = checkProof(problem, pattern, proof, 1);
-    expect(check.failures).toEqual([]);
-    expect(check.ok).toBe(true);
+    const { problem, pattern, proof } = await protectAndProve([{ p: P2, cls: '1071', n: 1, pv: 14 }, { p: P1, cls: '1071', n: 1, pv: 25 }, { p: P1, cls: '1072', n: 3, pv: 1 }, { p: P2, cls: '1073', n: 1, pv: 35 }]);
     proof.witnesses.forEach((w, wi) => {
       const tampered: StoredProof = structuredClone(proof);
       tampered.witnesses[wi].s[0] = String(BigInt(w.s[0]) * 2n);
@@ -160,21 +163,7 @@ describe('the stored proof (issue 21)', () => {
   it('random small cubes: the LP audit clears every protected pattern, and its proof covers every side and is accepted', async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.record({ p: fc.constantFrom(P1, P2), cls: fc.constantFrom('1071', '1072', '1073'), n: fc.integer({ min: 1, max: 3 }), pv: fc.integer({ min: 1, max: 40 }) }), { minLength: 2, maxLength: 6 }),
-      async (cells) => {
-        let u = 1;
-        const c: Contribution[] = [];
-        for (const cell of cells) { c.push(...units(1, u, cell.n, cell.p, cell.cls, cell.pv)); u += cell.n; }
-        const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
-        const p = await protectRelease(open, 1, { cleanupSeconds: 2 });
-        const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: p.published }], RULES);
-        const pattern = patternOf(problem);
-        expect((await attack(problem, pattern)).exposures).toEqual([]);
-        const { proof, summary } = await buildProof(problem, pattern, 1);
-        expect(summary.uncovered).toBe(0);
-        const check = checkProof(problem, pattern, proof, 1);
-        expect(check.failures).toEqual([]);
-        expect(check.ok).toBe(true);
-      },
+      async (cells) => { await protectAndProve(cells); },
     ), { numRuns: Number(process.env.PROOF_RUNS ?? 25) }); // PROOF_RUNS=200 (and FC_SEED) to hunt further
   });
 
