@@ -197,7 +197,7 @@ export class Attacker {
     swept: Map<LpMeasure, Set<Direction>>; // directions whose tables the remembered intervals include
   } | null = null;
   private rowsOfBase: number[][] | null = null; // universe rows of each base cell
-  private targetsOfBase: number[][] | null = null; // targets each base cell is in (added or subtracted)
+  private targetsOfBase: readonly number[][] | null = null; // targets each base cell is in (added or subtracted)
 
   constructor(private readonly h: Highs, private readonly problem: Problem) {
     this.universe = rowUniverse(problem);
@@ -421,12 +421,11 @@ export class Attacker {
         const bounds = new Map<number, [number, number]>(); // column → [lower, upper]
         for (const s of pending) {
           for (const c of s.cells) {
+            // A sole cell is fixed at its truth, and a floor (≤ truth) never loosens that.
             const [lo, hi] = bounds.get(c.b) ?? [0, cap];
             bounds.set(c.b, c.sole ? [c.truth, c.truth] : [Math.max(lo, c.floor), hi]);
           }
         }
-        // A sole cell of one insider shared by another is still fixed: the first bound set wins only where looser.
-        for (const s of pending) for (const c of s.cells) if (c.sole) bounds.set(c.b, [c.truth, c.truth]);
         const cols = [...bounds.keys()].sort((a, b) => a - b);
         const costs = new Float64Array(this.problem.bases.length);
         for (const s of pending) {
@@ -483,7 +482,7 @@ export class Attacker {
   }
 
   /** Base cell → the targets it is in: i where it is added, −(i + 1) where it is subtracted (a change). */
-  private baseTargets(): number[][] {
+  baseTargets(): readonly number[][] {
     if (this.targetsOfBase) return this.targetsOfBase;
     const out: number[][] = this.problem.bases.map(() => []);
     this.problem.targets.forEach((t, i) => {
@@ -736,17 +735,8 @@ export class InsiderWitnesses {
       for (const s of byTarget.get(i) ?? []) {
         if (this.proven(s, 'up') && this.proven(s, 'down')) continue;
         move ??= new Map(d.bases.map((b, j) => [b, factor * d.steps[j]]));
-        let lambda = 1;
-        for (const c of s.cells) {
-          const step = move.get(c.b);
-          if (!step) continue;
-          if (c.sole) { lambda = 0; break; }
-          if (step < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -step);
-        }
-        if (lambda <= 0) continue;
-        const shift = lambda * v * scale;
-        if (shift > s.up) s.up = shift;
-        else if (-shift > s.down) s.down = -shift;
+        const changes = move;
+        this.record(s, (c) => changes.get(c.b) ?? 0, 0, () => v * scale);
       }
     }
   }
@@ -768,22 +758,37 @@ export class InsiderWitnesses {
     if (!this.enabled) return;
     for (const s of this.sidesOf(m, scale)) {
       if (this.proven(s, 'up') && this.proven(s, 'down')) continue;
-      let lambda = 1;
-      for (const c of s.cells) {
-        const d = x[c.b] - c.truth;
-        if (c.sole) {
-          if (Math.abs(d) > 1e-9 * Math.max(1, Math.abs(c.truth))) { lambda = 0; break; }
-        } else if (d < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -d);
-      }
-      if (lambda <= 0) continue;
       const t = this.problem.targets[s.target];
-      let v = 0;
-      for (const b of t.bases) v += x[b];
-      for (const b of t.minus) v -= x[b];
-      const shift = lambda * (v * scale - Number(t.truth[m]));
-      if (shift > s.up) s.up = shift;
-      else if (-shift > s.down) s.down = -shift;
+      const shift = () => {
+        let v = 0;
+        for (const b of t.bases) v += x[b];
+        for (const b of t.minus) v -= x[b];
+        return v * scale - Number(t.truth[m]);
+      };
+      // A solver's table meets a fixed cell to within its tolerance: a sole cell counts as kept within 1e-9 of it.
+      this.record(s, (c) => x[c.b] - c.truth, 1e-9, shift);
     }
+  }
+
+  /**
+   * The table truth + change (scaled), which moves the side's expression by `shift` (in the
+   * measure's units; asked only when needed), moved back towards the truth until it keeps what the insider knows: none of
+   * it when it changes a sole cell (by more than `soleTolerance` of its value), else up to the first
+   * shared cell it lowers to the insider's own amount. Records the shift λ·shift when it is the
+   * side's largest so far.
+   */
+  private record(s: InsiderSide, change: (c: InsiderSide['cells'][number]) => number, soleTolerance: number, shiftOf: () => number): void {
+    let lambda = 1;
+    for (const c of s.cells) {
+      const d = change(c);
+      if (c.sole) {
+        if (Math.abs(d) > soleTolerance * Math.max(1, Math.abs(c.truth))) return;
+      } else if (d < 0) lambda = Math.min(lambda, (c.truth - c.floor) / -d);
+    }
+    if (lambda <= 0) return;
+    const shift = lambda * shiftOf();
+    if (shift > s.up) s.up = shift;
+    else if (-shift > s.down) s.down = -shift;
   }
 }
 

@@ -123,8 +123,6 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     return p;
   };
   const weight = cellWeights(problem, releaseId);
-  const targetsOfBase: number[][] = problem.bases.map(() => []);
-  problem.targets.forEach((t, i) => { for (const b of [...t.bases, ...t.minus]) targetsOfBase[b].push(i); });
   const headline = opts.headline ?? (() => false);
   for (const [key, w] of weight) if (headline(key)) weight.set(key, w * HEADLINE_COST);
   // Foresight expressions out of the audit's way: those the earlier releases already pin (nothing
@@ -185,7 +183,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           }
           const settle = (move: Float64Array, support: readonly number[]) => {
             const touched = new Set<number>();
-            for (const b of support) for (const t of targetsOfBase[b]) touched.add(t);
+            const targetsOf = attacker.baseTargets(); // i, or −(i + 1) where the cell is subtracted
+            for (const b of support) for (const e of targetsOf[b]) touched.add(e >= 0 ? e : -1 - e);
             for (const t of touched) for (const other of waiting.get(t) ?? []) if (!covered.has(other) && model.covers(move, other)) covered.add(other);
           };
           const started = performance.now();
