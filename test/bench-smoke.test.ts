@@ -64,7 +64,9 @@ describe.skipIf(!onServer)('db:synth and bench, small', () => {
     expect(h.dashboard.distinct).toBeGreaterThan(1);
     // The rush-rate run offers its rate (40 a second for 2 s), not as many requests as the server answers.
     expect(h.dashboardAtRush.requests).toBe(80);
-    expect(h.dashboardAtRush.rps).toBeLessThan(h.dashboard.rps);
+    // Its last request leaves at 2 s, so it can never answer faster than it offers (whatever the machine's load).
+    expect(h.dashboardAtRush.durationS).toBeGreaterThanOrEqual(2);
+    expect(h.dashboardAtRush.rps).toBeLessThanOrEqual(40);
     expect(h.stored).toBeGreaterThanOrEqual(h.put.ok);
     expect(h.memory.peakRssMb).toBeGreaterThan(0);
     // The officer's long lists (issue 23) answer, and the codes added for them are gone again.
