@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
+import { faFixed } from '../numbers.ts';
 import { addMonths, startOfPeriod } from '../calendar.ts';
 import { obligatedFor } from '../eligibility/record.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
@@ -53,7 +54,7 @@ const DAY = 86400_000;
 /** The protection report of a release in plain Persian (DESIGN §7: never which rule, nor which cell). */
 export function protectionText(r: ProtectionReport): string {
   const share = r.cells ? (r.suppressed / r.cells) * 100 : 0;
-  const fa = (n: number, d = 0) => n.toLocaleString('fa-IR', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const fa = (n: number, d = 0) => faFixed(n, d);
   const parts = [
     `از ${fa(r.cells)} خانه جدول هر سنجه، ${fa(r.suppressed)} خانه (${fa(share, 1)}٪) برای حفظ محرمانگی منتشر نشده و با «×» نشان داده شده است.`,
     `سهم ارزش تولیدِ پنهان در خانه‌های محرمانه درونی: ${fa(r.informationLoss * 100, 2)}٪.`,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { parseReferencePeriod } from '../stats/releases/period.ts';
 import { csvLine, type CsvValue } from '../export.ts';
-import { canonicalDecimal } from '../numbers.ts';
+import { canonicalDecimal, fa } from '../numbers.ts';
 import { releaseVisibleSql, indexPublicationVisibleSql, type Viewer } from './embargo.ts';
 
 // Issue 27 §2: SDMX for the releases and the index. There is no maintained SDMX writer on npm, so
@@ -123,7 +123,7 @@ export function parseKey(key: string | undefined, flow: Flow): KeyFilter {
   if (!key || key === 'all' || key === '*') return dims.map(() => null);
   const parts = key.split('.');
   if (parts.length !== dims.length) {
-    throw new SdmxError(400, 140, 'Syntax error', `کلید باید ${dims.length.toLocaleString('fa-IR')} بخش جداشده با نقطه داشته باشد (${dims.map((d) => d.id).join('.')})؛ کلید فرستاده‌شده ${parts.length.toLocaleString('fa-IR')} بخش دارد.`);
+    throw new SdmxError(400, 140, 'Syntax error', `کلید باید ${fa(dims.length)} بخش جداشده با نقطه داشته باشد (${dims.map((d) => d.id).join('.')})؛ کلید فرستاده‌شده ${fa(parts.length)} بخش دارد.`);
   }
   return parts.map((p, i) => {
     if (p === '' || p === '*') return null;
@@ -162,7 +162,7 @@ export async function observations(flow: Flow, filter: KeyFilter, range: { start
       order by r.period, r.preliminary, r.revision desc`,
   )).rows as ChosenRelease[];
   const chosen = rows.filter((r) => ok('FREQ', FREQ_OF[r.kind]) && inRange(r.period)).sort((a, b) => (a.period < b.period ? -1 : 1));
-  if (chosen.length > MAX_PERIODS) throw new SdmxError(413, 413, 'Results too large', `این درخواست ${chosen.length.toLocaleString('fa-IR')} دوره را در بر می‌گیرد؛ هر درخواست حداکثر ${MAX_PERIODS.toLocaleString('fa-IR')} دوره. startPeriod و endPeriod را نزدیک‌تر کنید یا FREQ را در کلید بدهید.`);
+  if (chosen.length > MAX_PERIODS) throw new SdmxError(413, 413, 'Results too large', `این درخواست ${fa(chosen.length)} دوره را در بر می‌گیرد؛ هر درخواست حداکثر ${fa(MAX_PERIODS)} دوره. startPeriod و endPeriod را نزدیک‌تر کنید یا FREQ را در کلید بدهید.`);
   const out: Observation[] = [];
   const byId = new Map(chosen.map((r) => [r.id, r]));
   if (!chosen.length) return out;

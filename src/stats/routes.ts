@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireRole, currentUser, flash, NotFoundError } from '../auth/guards.ts';
 import { auditFrom } from '../audit.ts';
 import { loadSettings } from '../settings.ts';
-import { parseForm, idParam, type FieldErrors } from '../forms.ts';
+import { parseForm, idParam, FormError, formView, type FieldErrors } from '../forms.ts';
 import { deadlineDayOf, latestDuePeriod } from '../calendar.ts';
 import { dayLabel, periodLabel } from '../views.ts';
 import { persianDigits } from '../text.ts';
@@ -32,13 +32,13 @@ export function statsRouter(): Router {
   router.get('/stats', ...requireRole('stats_office'), (req, res) => showIndex(req, res));
   // Views of stored releases are cheap reads (issue 20): not behind the heavy guard. The planning
   // deputy reads published releases too; one under embargo only the office sees (issue 27).
-  router.get('/stats/aggregates', ...requireRole('stats_office', 'planning_deputy'), showView);
-  router.get('/stats/products', ...requireRole('stats_office', 'planning_deputy'), showProducts);
+  router.get('/stats/aggregates', ...requireRole('stats_office', 'planning_deputy'), formView('stats/aggregates', aggregatesLocals), showView);
+  router.get('/stats/products', ...requireRole('stats_office', 'planning_deputy'), formView('stats/products', productsLocals), showProducts);
   // A release is a job (DESIGN §7): the request only queues it; the page follows its progress.
   router.post('/stats/releases', ...requireRole('stats_office'), createRelease);
   router.get('/stats/jobs/:id', ...requireRole('stats_office'), showJob);
   router.post('/stats/jobs/:id/cancellation', ...requireRole('stats_office'), cancelJobRequest);
-  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), heavy(showPerformance));
+  router.get('/stats/performance', ...requireRole('stats_office', 'province_officer'), formView('stats/performance', performanceLocals), heavy(showPerformance));
   return router;
 }
 
@@ -65,13 +65,28 @@ async function showIndex(req: Request, res: Response, status = 200, publish?: Pu
   });
 }
 
+/** What the table pages show around their form (a refused query shows the form alone: no view). */
+async function aggregatesLocals(req: Request) {
+  const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
+  return { title: 'جدول آماری', ...formLocals, periodGroups, notice: null, view: null };
+}
+
+async function productsLocals(req: Request) {
+  const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
+  return { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faExact, notice: null, view: null };
+}
+
+/** A query off the grid (a dimension or format that does not exist) is 400; a wrong value the form can show is 422. */
+function refusedQuery(parsed: { values: QueryValues; errors: FieldErrors; offGrid?: boolean }): FormError {
+  return new FormError(parsed.errors, { status: parsed.offGrid ? 400 : 422, values: parsed.values });
+}
+
 async function showView(req: Request, res: Response) {
   const parsed = parseViewQuery(req.query as Record<string, unknown>);
   const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ReleaseView | null } & Record<string, unknown>) => {
-    const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
-    res.status(status).render('stats/aggregates', { title: 'جدول آماری', ...formLocals, periodGroups, notice: null, ...locals });
+    res.status(status).render('stats/aggregates', { ...(await aggregatesLocals(req)), ...locals });
   };
-  if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
+  if (!parsed.ok) throw refusedQuery(parsed);
   const q = parsed.data;
   const stored = await releaseView({ period: q.period.code, preliminary: q.preliminary, rows: q.rows, cols: q.cols, measure: q.measure }, undefined, viewerOf(req.user));
   if (!stored) {
@@ -94,10 +109,9 @@ async function showView(req: Request, res: Response) {
 async function showProducts(req: Request, res: Response) {
   const parsed = parseProductQuery(req.query as Record<string, unknown>);
   const render = async (status: number, locals: { values: QueryValues; errors: FieldErrors; view: ProductView | null } & Record<string, unknown>) => {
-    const { periodGroups } = await releaseLocals(new Date(), viewerOf(req.user));
-    res.status(status).render('stats/products', { title: 'جدول محصولات', periodGroups, PRODUCT_GEOS, PRODUCT_GEO_LABELS, PRODUCT_KIND_LABELS, faExact, notice: null, ...locals });
+    res.status(status).render('stats/products', { ...(await productsLocals(req)), ...locals });
   };
-  if (!parsed.ok) return render(parsed.offGrid ? 400 : 422, { values: parsed.values, errors: parsed.errors, view: null });
+  if (!parsed.ok) throw refusedQuery(parsed);
   const q = parsed.data;
   const view = await productView({ period: q.period.code, preliminary: q.preliminary, geo: q.geo, isic: q.isic }, undefined, viewerOf(req.user));
   if (!view) return render(404, { values: parsed.values, errors: {}, view: null, notice: noReleaseMessage(q) });
@@ -142,17 +156,22 @@ async function cancelJobRequest(req: Request, res: Response) {
   res.redirect(303, back);
 }
 
+async function performanceLocals(req: Request) {
+  const settings = await loadSettings();
+  return { title: 'گزارش عملکرد ماهانه', user: currentUser(req), requested: req.query.period ?? '', latest: defaultReportPeriod(new Date(), settings.rules), report: null };
+}
+
 async function showPerformance(req: Request, res: Response) {
   const user = currentUser(req);
   const settings = await loadSettings();
   const now = new Date();
   const parsed = parseForm(performancePeriod, req.query.period);
   const fallback = defaultReportPeriod(now, settings.rules);
-  const render = (status: number, locals: Record<string, unknown>) => res.status(status).render('stats/performance', { title: 'گزارش عملکرد ماهانه', user, requested: req.query.period ?? '', latest: fallback, ...locals });
-  if (!parsed.ok) return render(422, { errors: { period: parsed.errors._form }, report: null });
+  const render = async (status: number, locals: Record<string, unknown>) => res.status(status).render('stats/performance', { ...(await performanceLocals(req)), ...locals });
+  if (!parsed.ok) throw new FormError({ period: parsed.errors._form ?? '' });
   const period = parsed.data || fallback;
   if (!isReportable(period, now, settings.rules)) {
-    return render(422, { errors: { period: `مهلت ثبت آمار ${periodLabel(period)} تا پایان ${dayLabel(deadlineDayOf(period, settings.rules))} است؛ گزارش عملکرد هر ماه پس از پایان مهلت آن تهیه می‌شود. آخرین ماه قابل گزارش: ${periodLabel(fallback)}.` }, report: null });
+    throw new FormError({ period: `مهلت ثبت آمار ${periodLabel(period)} تا پایان ${dayLabel(deadlineDayOf(period, settings.rules))} است؛ گزارش عملکرد هر ماه پس از پایان مهلت آن تهیه می‌شود. آخرین ماه قابل گزارش: ${periodLabel(fallback)}.` });
   }
   const provinceCode = user.role === 'province_officer' ? user.province_code ?? '__' : undefined;
   const report = await withStatementTimeout((k) => performanceReport(period, { at: now, rules: settings.rules, provinceCode }, k));
@@ -160,5 +179,5 @@ async function showPerformance(req: Request, res: Response) {
   if (format === 'csv') return sendDownload(res, performanceCsv(report), CSV_TYPE, `performance_${period}.csv`);
   if (format === 'xlsx') return sendDownload(res, await performanceXlsx(report), XLSX_TYPE, `performance_${period}.xlsx`);
   const scope = provinceCode ? ` — ${report.provinces[0]?.name ?? ''}` : ' — کل کشور';
-  render(200, { errors: {}, report, chart: trendChartSvg(report.trend, `روند ۱۲ ماهه نرخ پاسخ‌دهی و به‌موقع بودن${scope}`) });
+  await render(200, { errors: {}, report, chart: trendChartSvg(report.trend, `روند ۱۲ ماهه نرخ پاسخ‌دهی و به‌موقع بودن${scope}`) });
 }
