@@ -2,8 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit, createUser } from './support/factories.ts';
 import { saveFiling, decideSave, type Loaded, type SaveRequest } from '../src/filings/model.ts';
+import { warningHistory } from '../src/filings/warnings.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
-import { latestDuePeriod } from '../src/calendar.ts';
+import { latestDuePeriod, addMonths } from '../src/calendar.ts';
 
 // saveFiling in three steps: load and lock (one statement), a pure decision, the write (one
 // statement), then the unit's status (one statement).
@@ -48,6 +49,32 @@ describe('saving a filing', () => {
     const out = await saveFiling({ unitId: u.id, period: latestDuePeriod(new Date()), userId: user.id, via: 'api', input: input(u.productIds[0]), submit: true, confirmWarnings: true, baseRevision: 3, settings });
     expect(out).toMatchObject({ ok: false, code: 'stale_revision', current_revision: 0 });
     expect(await t.knex('filings').where({ unit_id: u.id })).toHaveLength(0);
+  });
+  it('sold over stock counts every earlier month, though only the last 12 travel row by row', async () => {
+    const u = await createUnit({ obligation_start: '1402-01' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+    const period = latestDuePeriod(new Date());
+    const product = u.productIds[0];
+    // 100 made and none sold 20 months ago; every month since, 10 made and 10 sold.
+    const months = Array.from({ length: 20 }, (_, i) => addMonths(period, -20 + i));
+    for (const [i, p] of months.entries()) {
+      const [f] = await t.knex('filings').insert({ unit_id: u.id, period: p, state: 'submitted', revision: 1, employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, first_submitted_at: new Date(), submitted_at: new Date() }).returning('id');
+      await t.knex('filing_lines').insert({ filing_id: f.id, product_id: product, produced: i === 0 ? 100 : 10, sold: i === 0 ? 0 : 10, sales_value: i === 0 ? 0 : 100_000 });
+    }
+    const sale = (sold: number): SaveRequest => ({ unitId: u.id, period, userId: user.id, via: 'form', input: { ...input(product, 10), lines: [{ product_id: product, produced: 10, sold, sales_value: 100_000 }] }, submit: false, confirmWarnings: false, settings });
+    // Stock 100 from month −20, plus this month's 10: selling 110 is possible, 111 is not.
+    const codes = async (sold: number) => {
+      const out = await saveFiling(sale(sold));
+      if (!out.ok) throw new Error(out.message);
+      return out.warnings.map((w) => w.code);
+    };
+    expect(await codes(110)).not.toContain('sold_over_stock');
+    expect(await codes(111)).toContain('sold_over_stock');
+    // What the first statement brings back: the 12 months' lines, and one summed row for the 8 before.
+    const history = warningHistory(u.id, period);
+    const rows = (await t.knex.raw(history.sql, history.bindings)).rows as { period: string; produced: string | number }[];
+    expect(rows.filter((r) => r.period >= addMonths(period, -12))).toHaveLength(12);
+    expect(rows.filter((r) => r.period < addMonths(period, -12)).map((r) => [r.period, Number(r.produced)])).toEqual([[months[0], 100 + 7 * 10]]);
   });
 });
 

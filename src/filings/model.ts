@@ -249,7 +249,7 @@ export interface Loaded {
  * latest revision's content. Undefined when there is no such unit.
  */
 async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
-  const history = warningHistory(trx, req.unitId, req.period).toSQL();
+  const history = warningHistory(req.unitId, req.period as Period);
   const peers = employeePeersSql(req.period);
   const fits = keptEmployeeFitsSql(req.period);
   const prices = classPricesSql(req.period);

@@ -199,14 +199,25 @@ export interface HistoryRow {
 }
 
 /**
- * The unit's own history a filing of `period` is compared with: each earlier submitted filing with
- * its lines, in one query whatever its size (saveFiling folds it into its first statement).
+ * The unit's own history a filing of `period` is compared with, in one query whatever its age
+ * (saveFiling folds it into its first statement): each submitted filing of the 12 periods before,
+ * with its lines, and before those one row per product with its quantities summed — all the stock
+ * needs (sold_over_stock counts every earlier month). So a unit with ten years of filings ships
+ * its last year, not its decade, at every save.
  */
-export function warningHistory(k: Knex, unitId: number, period: Period): Knex.QueryBuilder {
-  return k('filings as f')
-    .leftJoin('filing_lines as l', 'l.filing_id', 'f.id')
-    .where('f.unit_id', unitId).whereNotNull('f.first_submitted_at').where('f.period', '<', period)
-    .select('f.id', 'f.period', 'f.production_value', 'f.employees', 'l.product_id', 'l.produced', 'l.sold', 'l.sales_value');
+export function warningHistory(unitId: number, period: Period): { sql: string; bindings: (number | string)[] } {
+  const from = addMonths(period, -12);
+  return {
+    sql: `select f.id, f.period, f.production_value, f.employees, l.product_id, l.produced, l.sold, l.sales_value
+            from filings f left join filing_lines l on l.filing_id = f.id
+           where f.unit_id = ? and f.first_submitted_at is not null and f.period >= ? and f.period < ?
+          union all
+          select 0, min(f.period), null, null, l.product_id, sum(l.produced), sum(l.sold), null
+            from filings f join filing_lines l on l.filing_id = f.id
+           where f.unit_id = ? and f.first_submitted_at is not null and f.period < ?
+           group by l.product_id`,
+    bindings: [unitId, from, period, unitId, from],
+  };
 }
 
 export interface PeerRow { same_province: boolean; current: number | string | null; previous: number | string | null }
