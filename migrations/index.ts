@@ -44,6 +44,7 @@ import * as m261 from './261_peer_checks_kept.ts';
 import * as m262 from './262_filing_triggers_when.ts';
 import * as m270 from './270_index_changes_merged.ts';
 import * as m271 from './271_index_cells_ref_mean.ts';
+import * as m280 from './280_expectations_given.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -92,6 +93,7 @@ const migrations: Record<string, Knex.Migration> = {
   '262_filing_triggers_when': m262,
   '270_index_changes_merged': m270,
   '271_index_cells_ref_mean': m271,
+  '280_expectations_given': m280,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -78,6 +78,52 @@ describe('saving a filing', () => {
   });
 });
 
+describe('what the figures were expected to be (migration 150)', () => {
+  it('the save computes them as the triggers do for every other writer, and leaves the triggers on for those', async () => {
+    const u = await createUnit({ obligation_start: '1402-01', products: [{ name: 'شیر', unit_of_measure: 'تن', annual_capacity: 1200 }, { name: 'پنیر', unit_of_measure: 'تن', annual_capacity: 120 }] });
+    const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+    const period = latestDuePeriod(new Date());
+    const [p1, p2] = u.productIds;
+    expect(p2).toBeDefined();
+    // 14 months with gaps: no employees in two, no production value in one, p2 unsold in most.
+    for (let i = 0; i < 14; i++) {
+      const p = addMonths(period, -14 + i);
+      const [f] = await t.knex('filings').insert({ unit_id: u.id, period: p, state: 'submitted', revision: 1, employees: i % 5 === 2 ? null : 10 + (i * 7) % 9, production_value: i === 6 ? null : 1_000_000 + i * 37_913, intermediate_consumption: 400_000, first_submitted_at: new Date(), submitted_at: new Date() }).returning('id');
+      await t.knex('filing_lines').insert([
+        { filing_id: f.id, product_id: p1, produced: 50, sold: 40 + (i % 4), sales_value: 900_000 + i * 1_231 },
+        ...(p2 ? [{ filing_id: f.id, product_id: p2, produced: 5, sold: i > 11 ? 3 : 0, sales_value: i > 11 ? 70_001 * i : 0 }] : []),
+      ]);
+    }
+    const lines = [p1, ...(p2 ? [p2] : [])].map((id) => ({ product_id: id, produced: 45, sold: 40, sales_value: 880_000 }));
+    const save = (submit: boolean) => saveFiling({ unitId: u.id, period, userId: user.id, via: 'form', input: { ...input(p1), lines }, submit, confirmWarnings: true, settings });
+    const kept = async () => {
+      const f = await t.knex('filings').where({ unit_id: u.id, period }).first('id', 'production_value_expected', 'employees_expected');
+      const l = await t.knex('filing_lines').where({ filing_id: f.id }).orderBy('product_id').select('product_id', 'price_expected');
+      return { f, l };
+    };
+    /** The triggers' answer for the same rows: each touched by a writer that computes nothing. */
+    const byTriggers = async () => {
+      const { f } = await kept();
+      await t.knex('filings').where({ id: f.id }).update({ production_value: t.knex.raw('production_value') });
+      await t.knex('filing_lines').where({ filing_id: f.id }).update({ sold: t.knex.raw('sold') });
+      return kept();
+    };
+    expect((await save(false)).ok).toBe(true);
+    const draft = await kept();
+    expect(draft.f).toMatchObject({ production_value_expected: null, employees_expected: null });
+    expect(await byTriggers()).toEqual(draft);
+    expect((await save(true)).ok).toBe(true);
+    const submitted = await kept();
+    expect(submitted.f.production_value_expected).not.toBeNull();
+    expect(submitted.f.employees_expected).not.toBeNull();
+    expect(submitted.l[0].price_expected).not.toBeNull();
+    if (p2) expect(submitted.l[1].price_expected).toBeNull(); // sold in 2 of the 12 months: fewer than 3
+    // Spoil them, then let the triggers write theirs: the same numbers.
+    await t.knex('filings').where({ id: submitted.f.id }).update({ production_value_expected: -1, employees_expected: -1 });
+    expect(await byTriggers()).toEqual(submitted);
+  });
+});
+
 describe('the decision, without a database', () => {
   const loaded = (over: Partial<Loaded['filing']> = {}, previous: Loaded['previous'] = null): Loaded => ({
     unit: { registration: 'approved', obligation_start: '1404-01' },

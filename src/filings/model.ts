@@ -8,7 +8,7 @@ import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { rulesInForce, brokenRules, type RuleRow } from '../validation-rules/model.ts';
 import type { Figures } from '../validation-rules/expression.ts';
-import { computeWarnings, warningHistory, warningContextOf, employeePeersSql, keptEmployeeFitsSql, classPricesSql, type HistoryRow, type PeerRow, type KeptFitRow, type ClassPriceRow, type Warning } from './warnings.ts';
+import { computeWarnings, expectationsOf, warningHistory, warningContextOf, employeePeersSql, keptEmployeeFitsSql, classPricesSql, type HistoryRow, type PeerRow, type KeptFitRow, type ClassPriceRow, type Warning, type Expectations } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import type { UnitRow } from '../units/row.ts';
@@ -270,7 +270,9 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
             (select coalesce(json_agg(cp), '[]') from (${prices.sql}) cp) as class_prices,
             (select coalesce(json_agg(vr), '[]') from (${rules.sql}) vr) as rules,
             (select row_to_json(locked) from locked) as filing,
-            (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous
+            (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous,
+            -- The write computes the expectations itself (expectationsOf): migration 280's triggers leave them to it until the commit.
+            set_config('psp.expectations', 'given', true) as expectations_given
        from units u where u.id = ?`,
     [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...fits.bindings, ...prices.bindings, ...rules.bindings, req.unitId],
   );
@@ -301,7 +303,7 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
 export type SaveDecision =
   | { kind: 'refused'; failure: SaveFailure }
   | { kind: 'unchanged'; warnings: Warning[] }
-  | { kind: 'write'; warnings: Warning[]; snapshot: Snapshot; changes: Change[] };
+  | { kind: 'write'; warnings: Warning[]; snapshot: Snapshot; changes: Change[]; expected: Expectations };
 
 export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Date, settings: Settings): SaveDecision {
   const refuse = (failure: SaveFailure): SaveDecision => ({ kind: 'refused', failure });
@@ -345,7 +347,7 @@ export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Dat
   const snapshot = snapshotOf(req.input, loaded.products, warnings);
   const changes = loaded.previous ? diffSnapshots(loaded.previous, snapshot) : [];
   if (req.submit && f.state === 'submitted' && loaded.previous && changes.length === 0) return { kind: 'unchanged', warnings };
-  return { kind: 'write', warnings, snapshot, changes };
+  return { kind: 'write', warnings, snapshot, changes, expected: expectationsOf(ctx, req.input.lines.map((l) => l.product_id)) };
 }
 
 /**
@@ -361,6 +363,13 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
     intermediate_consumption: req.input.intermediate_consumption,
     warnings: JSON.stringify(d.warnings),
     updated_at: at,
+    // Migration 150's rule: a submitted filing's expectations (a draft never submitted keeps none).
+    ...(req.submit
+      ? { production_value_expected: d.expected.productionValue, employees_expected: d.expected.employees }
+      : {
+          production_value_expected: trx.raw('case when first_submitted_at is null then production_value_expected else ?::float8 end', [d.expected.productionValue]),
+          employees_expected: trx.raw('case when first_submitted_at is null then employees_expected else ?::float8 end', [d.expected.employees]),
+        }),
   };
   const statement: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
   const part = (name: string, q: Knex.QueryBuilder | Knex.Raw) => {
@@ -370,8 +379,8 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
   if (!f.inserted) part('gone', trx('filing_lines').where({ filing_id: f.id }).whereNotIn('product_id', req.input.lines.map((l) => l.product_id)).del());
   if (req.input.lines.length) {
     part('stored', trx('filing_lines')
-      .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value })))
-      .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value'])
+      .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value, price_expected: d.expected.prices.get(l.product_id) ?? null })))
+      .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value', 'price_expected'])
       .returning(['product_id', 'produced', 'sold', 'sales_value']));
   }
   const revision = f.revision + 1;
@@ -414,6 +423,8 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
 /** The one way a unit's figures are stored (form and API): load and lock, decide, write; then the status. */
 export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
   const at = req.at ?? new Date();
+  // The expectations flag set by the first statement lasts until the commit: the save owns its transaction.
+  if (k.isTransaction) throw new Error('saveFiling opens its own transaction; call it outside one');
   const settings = req.settings ?? (await loadSettings(k));
   try {
     // One transaction, one commit: the filing, its revision, the unit's status and the audit entry.

@@ -74,6 +74,23 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * What a filing's figures are expected to be, as kept on its rows for the officer's score
+ * (migration 150: the unit's own medians over the 12 months before, from MIN_HISTORY months or
+ * none). The save computes them from the history it read for its warnings; the triggers of
+ * migration 150 compute the same for every other writer (test/filings-save.test.ts compares them).
+ */
+export interface Expectations { productionValue: number | null; employees: number | null; prices: Map<number, number | null> }
+
+export function expectationsOf(ctx: WarningContext, productIds: readonly number[]): Expectations {
+  const med = (xs: number[] | undefined) => (xs && xs.length >= MIN_HISTORY ? median(xs) : null);
+  return {
+    productionValue: med(ctx.productionValues),
+    employees: med(ctx.employees),
+    prices: new Map(productIds.map((id) => [id, med(ctx.prices?.get(id))])),
+  };
+}
+
 function againstMedian(value: number, history: number[], factor: number, field: string, what: string, unit: string): Warning | null {
   if (history.length < MIN_HISTORY) return null;
   const med = median(history);
