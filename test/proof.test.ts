@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
-import { buildProof, checkProof, exactDirection, exactDirectionAtLevel, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
+import { baseIdentity, buildProof, checkProof, exactDirection, exactDirectionAtLevel, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { proveRelease } from '../src/stats/releases/proof-release.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
@@ -168,17 +168,7 @@ describe('the stored proof (issue 21)', () => {
   });
 
   it('a proof split between two threads (a large release) covers every side and is accepted like one built in one', async () => {
-    const c: Contribution[] = [];
-    let u = 1;
-    const sizes = [1, 3, 2, 4, 1, 3, 2, 1, 5, 2, 3, 1];
-    for (const [i, p] of [P1, P2, '11'].entries()) {
-      for (const [j, cls] of ['1071', '1072', '1073', '1074'].entries()) {
-        const n = sizes[(i * 4 + j) % sizes.length];
-        c.push(...units(0, u, n, p, cls, 10 + 7 * i + 3 * j));
-        u += n;
-      }
-    }
-    const rows = baseRows(c);
+    const rows = twelveCellRows();
     const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
     const p = await protectRelease(open, 0, { cleanupSeconds: 1 });
     const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: [] };
@@ -195,4 +185,40 @@ describe('the stored proof (issue 21)', () => {
       expect(checkProof(problem, patternOf(problem), r.rows[0].proof, 0).failures).toEqual([]);
     }
   }, 120_000);
+
+  it('the protection\'s repair moves, given to the proof, stand in for witness LPs; the proof still covers every side and is accepted', async () => {
+    const rows = twelveCellRows();
+    const p = await protectRelease(buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES), 0, { cleanupSeconds: 1 });
+    expect(p.moves.length).toBeGreaterThan(0);
+    const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
+    const moves = p.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(open.bases[b], 0)), steps: d.steps }));
+    // A move that keeps nothing (one cell alone) is made exact by elimination or dropped, never trusted as it is.
+    const noise = { keys: [baseIdentity(open.bases[0], 0)], steps: [1] };
+    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: [] };
+    const lines: string[] = [];
+    const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
+    const seeded = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: Infinity, moves: [noise, ...moves] });
+    const given = lines.map((l) => /\((\d+) of (\d+) moves given\)/.exec(l)).find((m) => m);
+    expect(Number(given?.[2])).toBe(moves.length + 1);
+    expect(Number(given?.[1])).toBeGreaterThan(0);
+    expect(seeded.summary.lps).toBeLessThan(alone.summary.lps);
+    const problem = buildProblem(rows, [{ id: 0, months: 1, published: p.published }], RULES);
+    expect(seeded.summary.uncovered).toBe(0);
+    expect(checkProof(problem, patternOf(problem), seeded.rows[0].proof, 0).failures).toEqual([]);
+  }, 120_000);
 });
+
+/** Twelve cells over three provinces and four classes, of one to five units each: a release with many sensitive expressions. */
+function twelveCellRows() {
+  const c: Contribution[] = [];
+  let u = 1;
+  const sizes = [1, 3, 2, 4, 1, 3, 2, 1, 5, 2, 3, 1];
+  for (const [i, p] of [P1, P2, '11'].entries()) {
+    for (const [j, cls] of ['1071', '1072', '1073', '1074'].entries()) {
+      const n = sizes[(i * 4 + j) % sizes.length];
+      c.push(...units(0, u, n, p, cls, 10 + 7 * i + 3 * j));
+      u += n;
+    }
+  }
+  return baseRows(c);
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { buildProof, joinProofs, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
+import { baseIdentity, buildProof, joinProofs, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { inProtectionThread } from './thread.ts';
 import { familyOf, productProblems } from './products.ts';
 import { bulkInsert } from './bulk.ts';
@@ -28,9 +28,30 @@ function storedView(rows: readonly BaseRow[], releases: readonly ReleaseInProble
   };
 }
 
+/** A move of the protection's problem over base cells by identity (baseIdentity: foresight releases left out), for the proof's problem. */
+export interface IdentifiedMove { keys: string[]; steps: number[] }
+
+/** The moves on `problem`'s base cells: cells that merge in it add up; a move through a cell it lacks is dropped. */
+export function movesOn(problem: Problem, moves: readonly IdentifiedMove[]): Map<number, number>[] {
+  const index = new Map(problem.bases.map((b, i) => [baseIdentity(b, BUILDING), i]));
+  const out: Map<number, number>[] = [];
+  for (const m of moves) {
+    const d = new Map<number, number>();
+    let whole = true;
+    m.keys.forEach((key, j) => {
+      const b = index.get(key);
+      if (b === undefined) whole = false;
+      else d.set(b, (d.get(b) ?? 0) + m.steps[j]);
+    });
+    if (whole && d.size) out.push(d);
+  }
+  return out;
+}
+
 /**
  * The proofs of the release being built: its values, and each product family in which it has cells.
- * `productPublished` is the set of product cells it publishes (key `geo|product~uom`).
+ * `productPublished` is the set of product cells it publishes (key `geo|product~uom`). `moves` are
+ * the values' protection moves, tried as witnesses before any LP.
  */
 export async function proveRelease(
   inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[] },
@@ -38,14 +59,15 @@ export async function proveRelease(
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
   allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
-  opts: { splitAt?: number } = {},
+  opts: { splitAt?: number; moves?: readonly IdentifiedMove[] } = {},
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
   const values = storedView(inputs.valueRows, inputs.releases, valuePublished);
   const valueProblem = buildProblem(values.rows, values.releases, inputs.rules);
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
+  const moves = opts.moves ?? [];
   const first = expressions >= (opts.splitAt ?? SPLIT_AT)
-    ? await proveInTwo(valueProblem, values, inputs.rules, allowed.get('values') ?? [], log)
-    : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values') });
+    ? await proveInTwo(valueProblem, values, inputs.rules, allowed.get('values') ?? [], moves, log)
+    : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves) });
   const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
   const total = { ...first.summary };
   const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
@@ -96,16 +118,16 @@ export function proofHalves(problem: Problem): (target: number) => 0 | 1 {
 }
 
 /** What the second thread is given (proof-thread.ts): the stored view's rows and releases, and which half of the expressions is its own. */
-export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; rules: DisclosureRules; allowed: StoredAllowance[]; half: 0 | 1 }
+export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; half: 0 | 1 }
 export interface ProofHalfOutput { summary: ProofSummary; witnesses: { bases: number[]; steps: string[] }[] }
 
-async function proveInTwo(problem: Problem, view: { rows: BaseRow[]; releases: ReleaseInProblem[] }, rules: DisclosureRules, allowed: readonly StoredAllowance[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
+async function proveInTwo(problem: Problem, view: { rows: BaseRow[]; releases: ReleaseInProblem[] }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
   const started = performance.now();
-  const input: ProofHalfInput = { rows: view.rows, releases: view.releases, rules, allowed: [...allowed], half: 1 };
+  const input: ProofHalfInput = { rows: view.rows, releases: view.releases, rules, allowed: [...allowed], moves: [...moves], half: 1 };
   const halfOf = proofHalves(problem);
   const [theirs, mine] = await Promise.all([
     inProtectionThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input),
-    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0 }),
+    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves) }),
   ]);
   const other = { summary: theirs.summary, witnesses: theirs.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((x) => BigInt(x)) })) };
   const joined = joinProofs(problem, BUILDING, [mine, other], allowed, Math.round(performance.now() - started) / 1000);

@@ -1,6 +1,6 @@
 import { buildProblem } from './cube.ts';
 import { buildProof } from './proof.ts';
-import { patternOf, proofHalves, type ProofHalfInput, type ProofHalfOutput } from './proof-release.ts';
+import { movesOn, patternOf, proofHalves, type ProofHalfInput, type ProofHalfOutput } from './proof-release.ts';
 import { BUILDING } from './sources.ts';
 import { answerInThread } from './thread.ts';
 
@@ -10,6 +10,6 @@ import { answerInThread } from './thread.ts';
 await answerInThread(async (input: ProofHalfInput): Promise<ProofHalfOutput> => {
   const problem = buildProblem(input.rows, input.releases, input.rules);
   const halfOf = proofHalves(problem);
-  const r = await buildProof(problem, patternOf(problem), BUILDING, { allowed: input.allowed, only: (t) => halfOf(t) === input.half });
+  const r = await buildProof(problem, patternOf(problem), BUILDING, { allowed: input.allowed, only: (t) => halfOf(t) === input.half, seeds: movesOn(problem, input.moves) });
   return { summary: r.summary, witnesses: r.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(String) })) };
 });

@@ -555,7 +555,7 @@ function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation 
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
-export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
+export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
   const allowed = opts.allowed ?? [];
   applyAllowances(problem, allowed, self);
@@ -573,6 +573,15 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   let lps = 0;
   let uncovered = 0;
   const pause = async () => new Promise((resolve) => setImmediate(resolve));
+  // Moves found before the proof (the protection's repair LPs, as the caller maps them onto this
+  // problem) are made exact and kept where they cover a side: each one an LP saved. A move that no
+  // longer keeps every published set has no exact form and is dropped by exactDirection.
+  let seeded = 0;
+  for (const [i, d] of (opts.seeds ?? []).entries()) {
+    const w = exactDirection(d, rowsOfBase, rows);
+    if (w && coverage.apply(w) > 0) { witnesses.push(w); seeded++; }
+    if (i % 50 === 49) await pause();
+  }
   for (const [mi, m] of problem.measures.entries()) {
     let model: WitnessModel | null = null;
     try {
@@ -602,7 +611,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
     }
   }
   const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
-  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses, ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
+  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${opts.seeds?.length ?? 0} moves given), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
   return { proof: storedProof(problem, witnesses, self, allowed), summary, witnesses };
 }
 

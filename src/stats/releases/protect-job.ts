@@ -2,7 +2,7 @@ import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseC
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
 import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { familySpace, proveRelease, type ProofRow } from './proof-release.ts';
-import { storedAllowances, type StoredAllowance } from './proof.ts';
+import { baseIdentity, storedAllowances, type StoredAllowance } from './proof.ts';
 import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
@@ -162,7 +162,9 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     const list = storedAllowances(family, BUILDING);
     if (list.length) allowed.set(familySpace(family), list);
   }
-  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log, allowed);
+  // The protection's repair moves, by base identity: the proof's problem has no foresight releases.
+  const moves = protection.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(problem.bases[b], BUILDING)), steps: d.steps }));
+  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log, allowed, { moves });
   const real = problem.targets.filter((t) => !t.foresight).length;
   const seconds = (performance.now() - started) / 1000 - products.report.seconds - proof.summary.seconds;
   return {

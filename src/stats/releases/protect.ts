@@ -29,6 +29,7 @@ export interface Protection {
   headlineHidden: string[]; // headline cells of the release left suppressed: primary ones, or a last resort
   foresightLeft: number; // expressions of later releases that the earlier ones already pin (nothing this release can do)
   allowances: Allowance[]; // sides the earlier releases already pin closer than their level: held there, not narrowed further
+  moves: Direction[]; // every repair LP's move: each keeps what the release publishes (the proof tries them before its own LPs)
 }
 
 /**
@@ -263,7 +264,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
     const foresightLeft = pinnedAhead.size;
     if (allowances.length) opts.log?.(`${allowances.length} sides held at what the earlier releases allow`);
-    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, allowances };
+    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, allowances, moves: directions };
   } finally {
     attacker.dispose();
   }
