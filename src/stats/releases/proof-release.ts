@@ -31,19 +31,21 @@ function storedView(rows: readonly BaseRow[], releases: readonly ReleaseInProble
 /** A move of the protection's problem over base cells by identity (baseIdentity: foresight releases left out), for the proof's problem. */
 export interface IdentifiedMove { keys: string[]; steps: number[] }
 
-/** The moves on `problem`'s base cells: cells that merge in it add up; a move through a cell it lacks is dropped. */
+/**
+ * The moves on `problem`'s base cells: cells that merge in it add up, and a cell it lacks is left
+ * out — a cell only foresight releases counted is in no stored published set, so a move that kept
+ * every published set still keeps the stored ones without it.
+ */
 export function movesOn(problem: Problem, moves: readonly IdentifiedMove[]): Map<number, number>[] {
   const index = new Map(problem.bases.map((b, i) => [baseIdentity(b, BUILDING), i]));
   const out: Map<number, number>[] = [];
   for (const m of moves) {
     const d = new Map<number, number>();
-    let whole = true;
     m.keys.forEach((key, j) => {
       const b = index.get(key);
-      if (b === undefined) whole = false;
-      else d.set(b, (d.get(b) ?? 0) + m.steps[j]);
+      if (b !== undefined) d.set(b, (d.get(b) ?? 0) + m.steps[j]);
     });
-    if (whole && d.size) out.push(d);
+    if (d.size) out.push(d);
   }
   return out;
 }
@@ -127,7 +129,7 @@ async function proveInTwo(problem: Problem, view: { rows: BaseRow[]; releases: R
   const halfOf = proofHalves(problem);
   const [theirs, mine] = await Promise.all([
     inProtectionThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input),
-    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves) }),
+    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves), log: log && ((line) => log(`first half's ${line}`)) }),
   ]);
   const other = { summary: theirs.summary, witnesses: theirs.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((x) => BigInt(x)) })) };
   const joined = joinProofs(problem, BUILDING, [mine, other], allowed, Math.round(performance.now() - started) / 1000);

@@ -555,6 +555,9 @@ function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation 
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
+/** The widest protection move (in base cells) the proof tries as a witness before its own LPs. */
+export const SEED_CELLS = 120;
+
 export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
   const allowed = opts.allowed ?? [];
@@ -577,11 +580,18 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   // problem) are made exact and kept where they cover a side: each one an LP saved. A move that no
   // longer keeps every published set has no exact form and is dropped by exactDirection.
   let seeded = 0;
-  for (const [i, d] of (opts.seeds ?? []).entries()) {
+  let tried = 0;
+  const seeding = performance.now();
+  for (const d of opts.seeds ?? []) {
+    // A wide move costs its exact form more than an LP costs a witness (fraction-free elimination
+    // over every set it touches): only the narrow ones are tried.
+    if (d.size > SEED_CELLS) continue;
+    tried++;
     const w = exactDirection(d, rowsOfBase, rows);
     if (w && coverage.apply(w) > 0) { witnesses.push(w); seeded++; }
-    if (i % 50 === 49) await pause();
+    if (tried % 20 === 0) await pause();
   }
+  const seedSeconds = (performance.now() - seeding) / 1000;
   for (const [mi, m] of problem.measures.entries()) {
     let model: WitnessModel | null = null;
     try {
@@ -611,7 +621,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
     }
   }
   const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
-  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${opts.seeds?.length ?? 0} moves given), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
+  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${tried} moves tried, ${opts.seeds?.length ?? 0} given, ${seedSeconds.toFixed(1)} s), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
   return { proof: storedProof(problem, witnesses, self, allowed), summary, witnesses };
 }
 
