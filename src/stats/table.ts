@@ -73,7 +73,7 @@ const shownLength = (digits: string) => {
 export async function tableXlsx(t: ReleaseTable, sheet = 'جدول'): Promise<Buffer> {
   const HEADER_ROW = 4;
   const lead = t.leadHeaders.length;
-  const { wb, ws } = rtlWorkbook(sheet, { rows: HEADER_ROW, columns: lead });
+  const { wb, ws } = await rtlWorkbook(sheet, { rows: HEADER_ROW, columns: lead });
   const columns = t.cols.length + lead;
   ws.addRow([t.heading]).font = { bold: true, size: 12 };
   ws.addRow([`${t.releaseTitle}${t.unit ? ` — واحد: ${t.unit}` : ''}`]);

@@ -555,8 +555,8 @@ function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation 
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
-/** The widest protection move (in base cells) the proof tries as a witness before its own LPs. */
-export const SEED_CELLS = 120;
+/** What a protection move's exact form may cost before the proof stops trying wider ones: about a witness LP's time at national scale. */
+const SEED_MS = 50;
 
 export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
@@ -582,13 +582,15 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   let seeded = 0;
   let tried = 0;
   const seeding = performance.now();
-  for (const d of opts.seeds ?? []) {
-    // A wide move costs its exact form more than an LP costs a witness (fraction-free elimination
-    // over every set it touches): only the narrow ones are tried.
-    if (d.size > SEED_CELLS) continue;
+  // Narrowest first: a wide move's exact form (fraction-free elimination over every set it touches)
+  // can cost far more than the LP of a witness (a national final: 607 moves, 250 s), so the moves
+  // are tried until one costs more than an LP would.
+  for (const d of [...(opts.seeds ?? [])].sort((x, y) => x.size - y.size)) {
     tried++;
+    const t0 = performance.now();
     const w = exactDirection(d, rowsOfBase, rows);
     if (w && coverage.apply(w) > 0) { witnesses.push(w); seeded++; }
+    if (performance.now() - t0 > SEED_MS) break;
     if (tried % 20 === 0) await pause();
   }
   const seedSeconds = (performance.now() - seeding) / 1000;
