@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 // `set_config('psp.expectations', 'given', true)`. At 100,000 units the per-line trigger's query was
 // a fifth of a submission's database time. Every other writer (imports, the demo seed, db:synth, a
 // hand-written update) still gets them from the triggers.
-const GIVEN = `current_setting('psp.expectations', true) is distinct from 'given'`;
+const GIVEN = `coalesce(current_setting('psp.expectations', true), '') <> 'given'`;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('drop trigger filings_expected on filings');
