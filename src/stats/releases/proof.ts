@@ -577,8 +577,10 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   let uncovered = 0;
   const pause = async () => new Promise((resolve) => setImmediate(resolve));
   // Moves found before the proof (the protection's repair LPs, as the caller maps them onto this
-  // problem) are made exact and kept where they cover a side: each one an LP saved. A move that no
-  // longer keeps every published set has no exact form and is dropped by exactDirection.
+  // problem) are made exact and kept where they cover a side: each one an LP saved. exactDirection
+  // solves the pivots so that every published set sums to zero whatever the move was, and the
+  // coverage is counted exactly, so a move is never trusted as it is. How many are tried depends on
+  // time (below), so two proofs of one release may differ; each is checked the same way.
   let seeded = 0;
   let tried = 0;
   const seeding = performance.now();
