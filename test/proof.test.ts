@@ -4,7 +4,7 @@ import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseIdentity, buildProof, checkProof, exactDirection, exactDirectionAtLevel, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
-import { proveRelease } from '../src/stats/releases/proof-release.ts';
+import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 
 // Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
@@ -34,11 +34,14 @@ async function protectAndProve(cells: readonly { p: string; cls: string; n: numb
   let u = 1;
   const c: Contribution[] = [];
   for (const cell of cells) { c.push(...units(1, u, cell.n, cell.p, cell.cls, cell.pv)); u += cell.n; }
-  const p = await protectRelease(buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES), 1, { cleanupSeconds: 2 });
+  const open = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+  const p = await protectRelease(open, 1, { cleanupSeconds: 2 });
   const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: p.published }], RULES);
   const pattern = patternOf(problem);
   expect((await attack(problem, pattern)).exposures).toEqual([]);
-  const { proof, summary } = await buildProof(problem, pattern, 1);
+  // As a release is proved: the protection's repair moves tried first (protect-job.ts).
+  const moves = p.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(open.bases[b], 1)), steps: d.steps }));
+  const { proof, summary } = await buildProof(problem, pattern, 1, { seeds: movesOn(problem, moves, 1) });
   expect(summary.uncovered).toBe(0);
   const check = checkProof(problem, pattern, proof, 1);
   expect(check.failures).toEqual([]);

@@ -36,8 +36,8 @@ export interface IdentifiedMove { keys: string[]; steps: number[] }
  * out — a cell only foresight releases counted is in no stored published set, so a move that kept
  * every published set still keeps the stored ones without it.
  */
-export function movesOn(problem: Problem, moves: readonly IdentifiedMove[]): Map<number, number>[] {
-  const index = new Map(problem.bases.map((b, i) => [baseIdentity(b, BUILDING), i]));
+export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self = BUILDING): Map<number, number>[] {
+  const index = new Map(problem.bases.map((b, i) => [baseIdentity(b, self), i]));
   const out: Map<number, number>[] = [];
   for (const m of moves) {
     const d = new Map<number, number>();
