@@ -399,9 +399,12 @@ const gcd = (a: bigint, b: bigint): bigint => {
 interface Equation { coef: Map<number, bigint>; rhs: bigint }
 
 /**
- * Gauss–Jordan elimination in integers, fraction-free: each equation is reduced by the pivots so
- * far and, when anything is left, becomes the pivot of its least column and is eliminated from the
- * earlier pivots. Null when an equation reduces to 0 = c ≠ 0: the system has no solution.
+ * Gaussian elimination in integers, fraction-free, to row echelon form: each equation is reduced
+ * by the pivots so far, in the order they were made, and, when anything is left, becomes the pivot
+ * of its least column. A pivot keeps the columns of the pivots made after it (no Jordan step: that
+ * made every pivot dense, and a national release's widest moves took seconds each); reducing by
+ * the pivots in order still clears them all, since each pivot holds none of the earlier ones'.
+ * Null when an equation reduces to 0 = c ≠ 0: the system has no solution.
  */
 function eliminate(equations: Iterable<Equation>): { col: number; eq: Equation }[] | null {
   const pivots: { col: number; eq: Equation }[] = [];
@@ -414,42 +417,43 @@ function eliminate(equations: Iterable<Equation>): { col: number; eq: Equation }
       if (eq.rhs !== 0n) return null;
       continue;
     }
-    const col = Math.min(...eq.coef.keys());
-    const a = eq.coef.get(col)!;
-    for (const p of pivots) {
-      const b = p.eq.coef.get(col);
-      if (b) p.eq = combine(a, p.eq, b, eq);
-    }
-    pivots.push({ col, eq });
+    pivots.push({ col: Math.min(...eq.coef.keys()), eq });
   }
   return pivots;
 }
 
 /**
  * The integer direction over `support` (column c is base cell support[c]) that gives every
- * non-pivot column `free(c)` and solves the pivots exactly: multiplied by the least common
- * multiple of the pivots' coefficients, then divided by the gcd of its entries (a witness's step
- * is relative: the checker's k scales inversely). Null when every entry is 0.
+ * non-pivot column `free(c)` and solves the pivots exactly, by back substitution from the last
+ * pivot (whose equation holds no other pivot's column) to the first: every value is kept as an
+ * integer multiple of a common scale, raised whenever a pivot's coefficient does not divide, then
+ * the whole divided by the gcd of its entries (a witness's step is relative: the checker's k
+ * scales inversely). Null when every entry is 0.
  */
 function solvedDirection(support: readonly number[], pivots: readonly { col: number; eq: Equation }[], free: (c: number) => bigint): Witness | null {
   const pivotCols = new Set(pivots.map((p) => p.col));
   const value = new Map<number, bigint>();
   for (let c = 0; c < support.length; c++) if (!pivotCols.has(c)) value.set(c, free(c));
-  let l = 1n;
-  for (const p of pivots) { const a = p.eq.coef.get(p.col)!; l = (l * (a < 0n ? -a : a)) / gcd(l, a); }
-  const out = new Map<number, bigint>();
-  for (const [c, v] of value) out.set(c, v * l);
-  for (const p of pivots) {
-    let s = 0n;
-    for (const [c, coef] of p.eq.coef) if (c !== p.col) s += coef * (value.get(c) ?? 0n);
-    out.set(p.col, ((p.eq.rhs - s) * l) / p.eq.coef.get(p.col)!);
+  let scale = 1n;
+  for (let i = pivots.length - 1; i >= 0; i--) {
+    const { col, eq } = pivots[i];
+    const a = eq.coef.get(col)!;
+    let num = eq.rhs * scale;
+    for (const [c, coef] of eq.coef) if (c !== col) num -= coef * value.get(c)!;
+    const f = (a < 0n ? -a : a) / gcd(num, a);
+    if (f > 1n) {
+      for (const [c, v] of value) value.set(c, v * f);
+      scale *= f;
+      num *= f;
+    }
+    value.set(col, num / a);
   }
   let g = 0n;
-  for (const v of out.values()) g = gcd(g, v);
+  for (const v of value.values()) g = gcd(g, v);
   if (g === 0n) return null;
   const bases: number[] = [];
   const steps: bigint[] = [];
-  for (const [c, v] of [...out].sort((a, b) => support[a[0]] - support[b[0]])) {
+  for (const [c, v] of [...value].sort((x, y) => support[x[0]] - support[y[0]])) {
     if (v === 0n) continue;
     bases.push(support[c]);
     steps.push(v / g);
