@@ -401,9 +401,10 @@ interface Equation { coef: Map<number, bigint>; rhs: bigint }
 /**
  * Gaussian elimination in integers, fraction-free, to row echelon form: each equation is reduced
  * by the pivots so far, in the order they were made, and, when anything is left, becomes the pivot
- * of its least column. A pivot keeps the columns of the pivots made after it (no Jordan step: that
- * made every pivot dense, and a national release's widest moves took seconds each); reducing by
- * the pivots in order still clears them all, since each pivot holds none of the earlier ones'.
+ * of its least column. A pivot keeps the columns of the pivots made after it (no Jordan step: back
+ * substitution needs none, and the pivots stay sparser); reducing by the pivots in order still
+ * clears them all, since each pivot holds none of the earlier ones'. It did not make a national
+ * release's widest moves cheaper (measured: the same 494 of 607 moves within 50 ms each).
  * Null when an equation reduces to 0 = c ≠ 0: the system has no solution.
  */
 function eliminate(equations: Iterable<Equation>): { col: number; eq: Equation }[] | null {
