@@ -51,7 +51,8 @@ const poll = (async () => {
   }
 })();
 let peak = 0;
-const memory = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 200);
+let releasePeak = 0; // of the release being built
+const memory = setInterval(() => { const rss = process.memoryUsage().rss; peak = Math.max(peak, rss); releasePeak = Math.max(releasePeak, rss); }, 200);
 
 const rows: string[] = [];
 let stored = 0;
@@ -61,7 +62,8 @@ const measured: Measured[] = [];
 for (const s of steps) {
   const began = performance.now();
   const cpu = process.cpuUsage();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${l}`) });
+  releasePeak = 0;
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`) });
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
   const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;
@@ -69,7 +71,7 @@ for (const s of steps) {
   const r = out.ok ? out.release.report : null;
   measured.push({ name, wall, cpu: (used.user + used.system) / 1e6 });
   const proof = r?.proof ? `${r.proof.seconds.toFixed(1)} (${r.proof.witnesses} w., ${r.proof.uncovered} left)` : '—';
-  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(peak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r ? (100 * r.informationLoss).toFixed(2) : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${proof} | ${os.loadavg()[0].toFixed(2)} |`;
+  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(releasePeak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r ? (100 * r.informationLoss).toFixed(2) : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${proof} | ${os.loadavg()[0].toFixed(2)} |`;
   console.log(line);
   rows.push(line);
 }
@@ -113,7 +115,7 @@ if (values.out !== '-') {
   fs.appendFileSync(values.out, [
     '', `## The office's routine (issue 20): year ${y} at ${units.toLocaleString('en')} units, ${new Date().toISOString().slice(0, 16)}Z`, '',
     '`npm run bench:routine`: every release built as the worker builds it while the same process answers /healthz every 50 ms. CPU is this process\'s (the protection thread included); load = 1-minute load average after each release.', '',
-    '| release | outcome | wall s | CPU s | peak RSS GB | suppressed/cells | info loss % | headline hidden | foresight releases | proof s (witnesses, sides left) | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| release | outcome | wall s | CPU s | its peak RSS GB | suppressed/cells | info loss % | headline hidden | foresight releases | proof s (witnesses, sides left) | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows, '', summary, '', ...targets, '',
   ].join('\n'));
 }

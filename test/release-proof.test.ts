@@ -127,3 +127,18 @@ describe('the stored proof of every release (issue 21)', () => {
     expect(stdout).toMatch(/every one verified/);
   }, 180_000);
 });
+
+describe('a release whose protection thread runs out of its heap', () => {
+  it('reads its inputs again for a thread with twice the heap, and stores a release whose proof verifies', async () => {
+    const lines: string[] = [];
+    const r = await publishRelease({ period: period('1404-03'), preliminary: false, userId: null, heapMb: 4, log: (l) => lines.push(l) });
+    if (!r.ok) throw new Error(r.reason);
+    // The instance keeps no copy of the rows while the thread works: each larger thread is given them read afresh.
+    const ranOut = lines.filter((l) => /ran out of its \d+ MB heap: read again for one with \d+/.test(l));
+    expect(ranOut.length).toBeGreaterThan(0);
+    expect(ranOut[0]).toMatch(/its 4 MB heap: read again for one with 8/);
+    expect(lines.filter((l) => l.startsWith('read ')).length).toBe(ranOut.length + 1);
+    const [v] = await verifyStoredReleases(db(), [r.release.id]);
+    expect(v.proved).toBe(true);
+  }, 300_000);
+});

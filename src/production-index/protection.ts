@@ -1,7 +1,7 @@
 import { NATIONAL, buildProblem, isicNodesOf, type BaseRow, type DisclosureRules, type Space } from '../stats/releases/cube.ts';
 import { protectRelease } from '../stats/releases/protect.ts';
 import { isHeadline } from '../stats/releases/routine.ts';
-import { inProtectionThread, type ProtectionHooks } from '../stats/releases/thread.ts';
+import { runInThread, type ProtectionHooks } from '../stats/releases/thread.ts';
 import type { AuditSummary } from '../stats/releases/types.ts';
 
 // Which index cells are published (DESIGN §7; issue 20 §4): the same engine, rule and audit as
@@ -102,5 +102,5 @@ export async function protectIndexCells(input: IndexProtectionInput, hooks: Prot
 
 /** protectIndexCells in a worker thread, off the event loop of the instance that runs the job. */
 export function protectIndexInThread(input: IndexProtectionInput, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}): Promise<IndexProtection> {
-  return inProtectionThread<IndexProtection>(new URL('./protection-thread.ts', import.meta.url), input, hooks);
+  return runInThread<IndexProtection>(new URL('./protection-thread.ts', import.meta.url), input, hooks);
 }

@@ -296,15 +296,25 @@ export function unitCount(bases: readonly BaseCell[]): number {
   return set.size;
 }
 
+export interface ProblemOptions {
+  /** false: the cells alone, no sensitive expressions (what a release will publish, not what it must protect). */
+  targets?: boolean;
+  /** Releases left out of every row's signature (rows counted by none of the others are left out): the problem as the store will keep it, without copying the rows. */
+  without?: ReadonlySet<number>;
+}
+
 /** Groups the rows into base cells and every release's cells, and lists the sensitive expressions. */
-export function buildProblem(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, space: Space = VALUE_SPACE): Problem {
+export function buildProblem(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, space: Space = VALUE_SPACE, opts: ProblemOptions = {}): Problem {
   const byKey = new Map<string, BaseCell>();
   const bases: BaseCell[] = [];
+  const without = opts.without?.size ? opts.without : null;
   for (const r of rows) {
-    const key = `${r.province}|${r.category}|${r.sig.join(',')}`;
+    const sig = without ? r.sig.filter((id) => !without.has(id)) : r.sig;
+    if (sig.length === 0) continue;
+    const key = `${r.province}|${r.category}|${sig.join(',')}`;
     let b = byKey.get(key);
     if (!b) {
-      b = { index: bases.length, province: r.province, category: r.category, sig: r.sig, units: new Map(), owners: new Map(), total: zero() };
+      b = { index: bases.length, province: r.province, category: r.category, sig, units: new Map(), owners: new Map(), total: zero() };
       byKey.set(key, b);
       bases.push(b);
     }
@@ -346,6 +356,7 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
 
   const targets = new Map<string, Target>();
   let publishedEarlier = 0;
+  if (opts.targets === false) return { rules, measures: space.measures, nodeCost: space.nodeCost, releases: [...releases], bases, cells, targets: [], publishedEarlier };
   const foresight = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
   const consider = (ids: number[], release: number, cell: string, kind: TargetKind, minus: number[] = [], alreadyPublished = false) => {
     const plus = [...ids].sort((a, b) => a - b);

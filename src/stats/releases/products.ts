@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem, type Space } from './cube.ts';
+import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ProblemOptions, type ReleaseInProblem, type Space } from './cube.ts';
 import { protectRelease, type Protection } from './protect.ts';
 import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
 import type { AuditSummary, ProductProtectionReport } from './types.ts';
@@ -118,13 +118,29 @@ export async function storeProductContributions(releaseId: number, k: Knex): Pro
 
 /** The product problems of a set of releases (published patterns per release): one per family. */
 export function productProblems(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem[] {
+  return [...productFamilies(rows, releases, rules).problems];
+}
+
+/**
+ * The product families' problems, each built when the iteration reaches it (once: a national
+ * release's 450 families need not all be in memory at once), and how many there are.
+ */
+export function productFamilies(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, opts: ProblemOptions = {}): { count: number; problems: Iterable<Problem> } {
   const families = new Map<string, BaseRow[]>();
   for (const row of rows) {
     const f = familyOf(row.category);
     const list = families.get(f);
     if (list) list.push(row); else families.set(f, [row]);
   }
-  return [...families.keys()].sort().map((f) => buildProblem(families.get(f)!, releases, rules, QUANTITY_SPACE));
+  const keys = [...families.keys()].sort();
+  function* problems(): Generator<Problem> {
+    for (const f of keys) {
+      const own = families.get(f)!;
+      families.delete(f);
+      yield buildProblem(own, releases, rules, QUANTITY_SPACE, opts);
+    }
+  }
+  return { count: keys.length, problems: problems() };
 }
 
 /** The quantities as a stored space (store.ts): their contributions, in release_product_contributions or read from the filings. */
@@ -148,7 +164,7 @@ export interface ProductCellRow { release_id: number; geo: string; product: stri
  * to store with the report. Throws ProtectionFailure (from protect.ts) when a family cannot be
  * protected; an audit that still finds a cell inside its interval is the caller's refusal.
  */
-export async function protectProducts(problems: readonly Problem[], releaseId: number, opts: { countOf: (members: readonly BaseCell[]) => number; log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void; onProtected?: (problem: Problem, protection: Protection) => void }): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
+export async function protectProducts(families: { count: number; problems: Iterable<Problem> }, releaseId: number, opts: { countOf: (members: readonly BaseCell[]) => number; log?: (line: string) => void; cleanupSeconds?: number; seedOf?: (problem: Problem) => ReadonlySet<string>; onFamily?: () => void; onProtected?: (problem: Problem, protection: Protection) => void }): Promise<{ rows: ProductCellRow[]; report: ProductProtectionReport }> {
   const started = performance.now();
   const rows: ProductCellRow[] = [];
   const audit: AuditSummary = { sensitive: 0, exact: 0, inside: 0, lps: 0, byAttacker: emptyByAttacker() };
@@ -156,8 +172,8 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
   let suppressedCount = 0;
   // No clean-up by default: at 100,000 units it gave back 3 of 19,223 suppressed product cells for
   // 3–6 s (families are small, and their secondary cells are rarely redundant).
-  const cleanupSeconds = (opts.cleanupSeconds ?? 0) / Math.max(1, problems.length);
-  for (const problem of problems) {
+  const cleanupSeconds = (opts.cleanupSeconds ?? 0) / Math.max(1, families.count);
+  for (const problem of families.problems) {
     const mine = problem.cells.get(releaseId);
     opts.onFamily?.();
     if (!mine || mine.size === 0) continue;
@@ -181,8 +197,8 @@ export async function protectProducts(problems: readonly Problem[], releaseId: n
     }
   }
   const seconds = Math.round(performance.now() - started) / 1000;
-  opts.log?.(`products: ${problems.length} families, ${cells} cells, ${suppressedCount} suppressed, ${audit.sensitive} sensitive, ${seconds.toFixed(1)} s`);
-  return { rows, report: { cells, suppressed: suppressedCount, families: problems.length, lines: 0, uncounted: 0, audit, seconds } }; // lines and uncounted: filled by the store
+  opts.log?.(`products: ${families.count} families, ${cells} cells, ${suppressedCount} suppressed, ${audit.sensitive} sensitive, ${seconds.toFixed(1)} s`);
+  return { rows, report: { cells, suppressed: suppressedCount, families: families.count, lines: 0, uncounted: 0, audit, seconds } }; // lines and uncounted: filled by the store
 }
 
 export const emptyByAttacker = (): Record<AttackerKind, AttackerSummary> => ({ outsider: { sensitive: 0, exact: 0, inside: 0 }, insider: { sensitive: 0, exact: 0, inside: 0 }, revision: { sensitive: 0, exact: 0, inside: 0 } });

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { baseIdentity, buildProof, joinProofs, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
-import { inProtectionThread } from './thread.ts';
-import { familyOf, productProblems } from './products.ts';
+import { runInThread } from './thread.ts';
+import { familyOf, productFamilies } from './products.ts';
 import { bulkInsert } from './bulk.ts';
 import { BUILDING } from './sources.ts';
 import type { Pattern } from './attack.ts';
@@ -19,12 +19,11 @@ export const familySpace = (family: Problem): string => `products:${familyOf(fam
 
 export const patternOf = (problem: Problem): Pattern => new Map(problem.releases.map((r) => [r.id, r.published ?? new Set<string>()]));
 
-/** The rows and releases of a job as the store will leave them: foresight ids out of every signature. */
-function storedView(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], published: ReadonlySet<string>): { rows: BaseRow[]; releases: ReleaseInProblem[] } {
-  const later = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
+/** The releases of a job as the store will leave them, and the foresight releases to leave out of every signature (buildProblem `without`). */
+function storedView(releases: readonly ReleaseInProblem[], published: ReadonlySet<string>): { releases: ReleaseInProblem[]; without: Set<number> } {
   return {
-    rows: rows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0),
     releases: releases.filter((r) => !r.foresight).map((r) => (r.id === BUILDING ? { ...r, published } : r)),
+    without: new Set(releases.filter((r) => r.foresight).map((r) => r.id)),
   };
 }
 
@@ -63,17 +62,17 @@ export async function proveRelease(
   allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
   opts: { splitAt?: number; moves?: readonly IdentifiedMove[] } = {},
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
-  const values = storedView(inputs.valueRows, inputs.releases, valuePublished);
-  const valueProblem = buildProblem(values.rows, values.releases, inputs.rules);
+  const values = storedView(inputs.releases, valuePublished);
+  const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
   const moves = opts.moves ?? [];
   const first = expressions >= (opts.splitAt ?? SPLIT_AT)
-    ? await proveInTwo(valueProblem, values, inputs.rules, allowed.get('values') ?? [], moves, log)
+    ? await proveInTwo(valueProblem, { rows: inputs.valueRows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, log)
     : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves) });
   const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
   const total = { ...first.summary };
-  const products = storedView(inputs.productRows, inputs.productReleases, productPublished);
-  for (const family of productProblems(products.rows, products.releases, inputs.rules)) {
+  const products = storedView(inputs.productReleases, productPublished);
+  for (const family of productFamilies(inputs.productRows, products.releases, inputs.rules, { without: products.without }).problems) {
     if (!family.cells.get(BUILDING)?.size) continue;
     const space = familySpace(family);
     const r = await buildProof(family, patternOf(family), BUILDING, { allowed: allowed.get(space) });
@@ -119,16 +118,16 @@ export function proofHalves(problem: Problem): (target: number) => 0 | 1 {
   return (t) => half.get(geoOf(t))!;
 }
 
-/** What the second thread is given (proof-thread.ts): the stored view's rows and releases, and which half of the expressions is its own. */
-export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; half: 0 | 1 }
+/** What the second thread is given (proof-thread.ts): the job's rows, the stored view's releases and the foresight releases to leave out of the rows, and which half of the expressions is its own. */
+export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; without: number[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; half: 0 | 1 }
 export interface ProofHalfOutput { summary: ProofSummary; witnesses: { bases: number[]; steps: string[] }[] }
 
-async function proveInTwo(problem: Problem, view: { rows: BaseRow[]; releases: ReleaseInProblem[] }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
+async function proveInTwo(problem: Problem, view: { rows: readonly BaseRow[]; releases: ReleaseInProblem[]; without: ReadonlySet<number> }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
   const started = performance.now();
-  const input: ProofHalfInput = { rows: view.rows, releases: view.releases, rules, allowed: [...allowed], moves: [...moves], half: 1 };
+  const input: ProofHalfInput = { rows: view.rows as BaseRow[], releases: view.releases, without: [...view.without], rules, allowed: [...allowed], moves: [...moves], half: 1 };
   const halfOf = proofHalves(problem);
   const [theirs, mine] = await Promise.all([
-    inProtectionThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input),
+    runInThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input, { log }),
     buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves), log: log && ((line) => log(`first half's ${line}`)) }),
   ]);
   const other = { summary: theirs.summary, witnesses: theirs.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((x) => BigInt(x)) })) };

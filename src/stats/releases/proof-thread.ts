@@ -8,7 +8,8 @@ import { answerInThread } from './thread.ts';
 // same rows, witnesses for the sensitive expressions of its half (proofHalves).
 
 await answerInThread(async (input: ProofHalfInput): Promise<ProofHalfOutput> => {
-  const problem = buildProblem(input.rows, input.releases, input.rules);
+  const problem = buildProblem(input.rows, input.releases, input.rules, undefined, { without: new Set(input.without) });
+  input.rows = []; // the problem holds what the proof needs
   const halfOf = proofHalves(problem);
   const r = await buildProof(problem, patternOf(problem), BUILDING, { allowed: input.allowed, only: (t) => halfOf(t) === input.half, seeds: movesOn(problem, input.moves) });
   return { summary: r.summary, witnesses: r.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(String) })) };

@@ -1,14 +1,14 @@
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
-import { productCategory, productProblems, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
-import { familySpace, proveRelease, type ProofRow } from './proof-release.ts';
+import { productCategory, productFamilies, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
+import { familySpace, proveRelease, type IdentifiedMove, type ProofRow } from './proof-release.ts';
 import { baseIdentity, storedAllowances, type StoredAllowance } from './proof.ts';
 import { gaussPattern } from './gauss.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import type { HeldSide, ProtectionReport } from './types.ts';
-import { inProtectionThread, type ProtectionHooks } from './thread.ts';
+import { inProtectionThread, THREAD_HEAP_MB, type ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
 // snapshot to the cells to store. It runs in a worker thread (protectInThread, thread.ts).
@@ -66,6 +66,12 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
   return out;
 }
 
+/** The releases, each foresight release publishing the headline cells it will publish (from the cells alone: no expressions). */
+function withForesightHeadlines(inputs: ProtectionInputs, headline: (key: string) => boolean): ReleaseInProblem[] {
+  const cells = buildProblem(inputs.valueRows, inputs.releases, inputs.rules, undefined, { targets: false });
+  return inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(cells, r.id, headline) } : r));
+}
+
 export { Cancelled, type Phase } from './thread.ts';
 
 /** How many held sides a release report lists (their count is always whole). */
@@ -79,19 +85,44 @@ function heldSide(problem: Problem, a: Allowance, space: string): HeldSide {
   return { space, cell: t.cell, release: t.release, kind: t.kind, measure: a.measure, side: a.side, insider: a.insider !== undefined, levelShare: share(BigInt(Math.ceil(a.level)), t.truth[a.measure]), allowedShare: share(a.allowed, t.truth[a.measure]), blockers: a.blockers };
 }
 
-/** Protects the values, then the product families, of the release being built. Throws ProtectionFailure. */
+/** What the protection leaves for the proof and the store: no problem, no model (their memory is free before the proof builds its own). */
+interface Protected {
+  cells: ValueCellRow[];
+  products: Omit<ProductCellRow, 'release_id'>[];
+  valuePublished: ReadonlySet<string>;
+  productPublished: ReadonlySet<string>;
+  allowed: Map<string, StoredAllowance[]>;
+  moves: IdentifiedMove[];
+  productSeconds: number;
+  report: Omit<ProtectionOutput['report'], 'proof' | 'seconds'> & { auditSeconds: number };
+}
+
+/** Protects the values, then the product families, of the release being built, and proves the result. Throws ProtectionFailure. */
 export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionHooks = {}): Promise<ProtectionOutput> {
+  const started = performance.now();
+  const done = await protectCells(inputs, hooks);
+  hooks.progress?.('proof', 0);
+  const proof = await proveRelease(inputs, done.valuePublished, done.productPublished, hooks.log, done.allowed, { moves: done.moves });
+  const seconds = (performance.now() - started) / 1000 - done.productSeconds - proof.summary.seconds;
+  const { auditSeconds, ...report } = done.report;
+  return {
+    cells: done.cells,
+    products: done.products,
+    proofs: proof.rows,
+    report: { ...report, proof: proof.summary, seconds: { protect: Math.round((seconds - auditSeconds) * 1000) / 1000, audit: auditSeconds } },
+  };
+}
+
+/** The values, then the product families, protected: the cells to store and what the proof needs. */
+async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): Promise<Protected> {
   const started = performance.now();
   const extra = new Set(inputs.headlineExtra);
   const headline = (key: string) => isHeadline(key, extra);
   const samePeriod = new Set(inputs.samePeriod);
   // The later releases will publish their headline cells (those that pass the primary rule): with
   // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
-  let problem = buildProblem(inputs.valueRows, inputs.releases, inputs.rules);
-  if (inputs.releases.some((r) => r.foresight)) {
-    const first = problem;
-    problem = buildProblem(inputs.valueRows, inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(first, r.id, headline) } : r)), inputs.rules);
-  }
+  const releases = inputs.releases.some((r) => r.foresight) ? withForesightHeadlines(inputs, headline) : inputs.releases;
+  let problem = buildProblem(inputs.valueRows, releases, inputs.rules);
   hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
   hooks.progress?.('values', 0);
   const seedOf = (p: Problem): Set<string> | undefined => {
@@ -123,15 +154,21 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
 
   hooks.progress?.('products', 0);
-  const families = productProblems(inputs.productRows, inputs.productReleases, inputs.rules);
+  const families = productFamilies(inputs.productRows, inputs.productReleases, inputs.rules);
   const held: HeldSide[] = protection.allowances.map((a) => heldSide(problem, a, 'values'));
+  // The sides held at what the earlier releases allow (protect.ts), for the proof to answer for.
+  const allowed = new Map<string, StoredAllowance[]>([['values', storedAllowances(problem, BUILDING)]]);
   let done = 0;
   const products = await protectProducts(families, BUILDING, {
     log: hooks.log,
     countOf,
     seedOf: inputs.seedFromGroup ? (p) => sharedSuppressions(p, samePeriod) : undefined,
-    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.length)),
-    onProtected: (family, p) => held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family)))),
+    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
+    onProtected: (family, p) => {
+      held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));
+      const list = storedAllowances(family, BUILDING);
+      if (list.length) allowed.set(familySpace(family), list);
+    },
   });
   if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
@@ -154,25 +191,19 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
     };
     for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed, primary: protection.primary.has(c.key) });
   }
-  hooks.progress?.('proof', 0);
   const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
-  // The sides held at what the earlier releases allow (protect.ts), for the proof to answer for.
-  const allowed = new Map<string, StoredAllowance[]>([['values', storedAllowances(problem, BUILDING)]]);
-  for (const family of families) {
-    const list = storedAllowances(family, BUILDING);
-    if (list.length) allowed.set(familySpace(family), list);
-  }
   // The protection's repair moves, by base identity: the proof's problem has no foresight releases.
   const moves = protection.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(problem.bases[b], BUILDING)), steps: d.steps }));
-  const proof = await proveRelease(inputs, protection.published, productPublished, hooks.log, allowed, { moves });
   const real = problem.targets.filter((t) => !t.foresight).length;
-  const seconds = (performance.now() - started) / 1000 - products.report.seconds - proof.summary.seconds;
   return {
     cells,
     products: products.rows.map(({ release_id: _id, ...row }) => row),
-    proofs: proof.rows,
+    valuePublished: protection.published,
+    productPublished,
+    allowed,
+    moves,
+    productSeconds: products.report.seconds,
     report: {
-      proof: proof.summary,
       cells: mine.length,
       suppressed: mine.length - protection.published.size,
       informationLoss: pvAll > 0n ? Number((pvHidden * 1_000_000n) / pvAll) / 1_000_000 : 0,
@@ -180,13 +211,13 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
       foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
       ...(held.length ? { held: { sides: held.length, expressions: new Set(held.map((h) => `${h.space}|${h.release}|${h.cell}|${h.kind}`)).size, cells: held.slice(0, HELD_SHOWN) } } : {}),
-      seconds: { protect: Math.round((seconds - protection.auditSeconds) * 1000) / 1000, audit: protection.auditSeconds },
+      auditSeconds: protection.auditSeconds,
       products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },
   };
 }
 
-/** protectInputs in a worker thread (thread.ts). */
-export function protectInThread(inputs: ProtectionInputs, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}): Promise<ProtectionOutput> {
-  return inProtectionThread<ProtectionOutput>(new URL('./protect-thread.ts', import.meta.url), inputs, hooks);
+/** protectInputs in a worker thread with `heapMb` of heap (thread.ts; ThreadOutOfMemory when it needs more). */
+export function protectInThread(inputs: ProtectionInputs, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<ProtectionOutput> {
+  return inProtectionThread<ProtectionOutput>(new URL('./protect-thread.ts', import.meta.url), inputs, hooks, heapMb);
 }

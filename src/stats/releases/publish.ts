@@ -11,6 +11,7 @@ import { baseRowsOf, publishedPatterns, storeCells, VALUE_STORE, type StoredRele
 import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
 import { storeProofs } from './proof-release.ts';
+import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap } from './thread.ts';
 import { BUILDING, inputsNow, sourceContributions, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -44,6 +45,8 @@ export interface PublishRequest {
   foresight?: boolean;
   /** The LP repair's first pattern (issue 21): 'primary' (the default) or 'gauss' (gauss.ts), to measure one against the other. */
   firstPattern?: 'primary' | 'gauss';
+  /** The protection thread's first heap in MB (default THREAD_HEAP_MB; doubled each time it runs out). */
+  heapMb?: number;
 }
 
 /** The releases of `year` linked to `seed` through shared months (seed included when stored). */
@@ -78,7 +81,7 @@ export async function refusalOf(period: ReferencePeriod, preliminary: boolean, k
   return null;
 }
 
-interface ReadInputs { inputs: ProtectionInputs; fingerprint: string; group: StoredRelease[]; contributors: number }
+interface ReadInputs { inputs?: ProtectionInputs; fingerprint: string; group: StoredRelease[]; contributors: number }
 
 /** Everything the protection needs, read in one snapshot (a read-only, repeatable-read transaction). */
 async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRules, k: Knex): Promise<ReadInputs> {
@@ -121,6 +124,13 @@ export async function countSecretOf(k: Knex): Promise<string> {
   const row = (await k('disclosure_secrets').where({ name: 'count_cell_key' }).first('value')) as { value: string } | undefined;
   if (!row) throw new Error('disclosure_secrets has no count_cell_key: run the migrations');
   return row.value;
+}
+
+/** The inputs, taken out of `read` (the thread is given a copy; the instance keeps none while it waits). */
+function handOver(read: ReadInputs): ProtectionInputs {
+  const inputs = read.inputs!;
+  read.inputs = undefined;
+  return inputs;
 }
 
 class NothingToPublish extends Error {}
@@ -177,17 +187,28 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
   const rules = await rulesNow(k);
   const cutOff = req.at ?? new Date();
   const began = performance.now();
+  let heap: number | null = req.heapMb ?? THREAD_HEAP_MB;
   try {
-    for (let attempt = 1; ; attempt++) {
+    for (let changed = 0; ;) {
       if (req.cancelled?.()) throw new Cancelled();
       const t0 = performance.now();
       req.progress?.('reading', 0);
       const read = await readInputs(req, cutOff, rules, k);
       if (read.contributors === 0) throw new NothingToPublish();
       const load = Math.round(performance.now() - t0) / 1000;
-      req.log?.(`read ${read.inputs.valueRows.length} value rows, ${read.inputs.productRows.length} product rows, ${read.group.length} linked releases, ${read.inputs.releases.filter((r) => r.foresight).length} foresight releases in ${load} s`);
+      req.log?.(`read ${read.inputs!.valueRows.length} value rows, ${read.inputs!.productRows.length} product rows, ${read.group.length} linked releases, ${read.inputs!.releases.filter((r) => r.foresight).length} foresight releases in ${load} s`);
       const t1 = performance.now();
-      const out = await protectInThread(read.inputs, { log: req.log, progress: req.progress, cancelled: req.cancelled });
+      // The thread gets its own copy of the rows: this one would only weigh on the instance while it works.
+      let out: ProtectionOutput;
+      try {
+        out = await protectInThread(handOver(read), { log: req.log, progress: req.progress, cancelled: req.cancelled }, heap);
+      } catch (e) {
+        // The instance kept no copy of the inputs: they are read again for a thread with more heap.
+        if (!(e instanceof ThreadOutOfMemory)) throw e;
+        heap = moreHeap(heap);
+        req.log?.(`${e.message}: read again for one with ${heap ?? 'no limit'}`);
+        continue;
+      }
       const protect = Math.round(performance.now() - t1) / 1000;
       req.progress?.('storing', 0);
       try {
@@ -196,7 +217,7 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
         return { ok: true, release };
       } catch (e) {
         // Filings changed (or a release of the group was stored) while protecting: protect the data as it is now.
-        if (e instanceof InputsChanged && attempt < 3) { req.log?.('inputs changed while protecting: again'); continue; }
+        if (e instanceof InputsChanged && ++changed < 3) { req.log?.('inputs changed while protecting: again'); continue; }
         if (e instanceof InputsChanged) return { ok: false, reason: 'اظهارنامه‌های این دوره در حین ساخت انتشار پیاپی تغییر کردند؛ کمی بعد دوباره تلاش کنید.' };
         throw e;
       }

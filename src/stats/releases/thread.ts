@@ -20,12 +20,32 @@ type ThreadMessage =
   | { type: 'error'; message: string; stack?: string };
 
 /**
- * Runs `module` (a TypeScript module that calls `answerInThread`) in a worker thread on `input`.
- * `cancelled()` is asked every 250 ms; when it says yes the thread is stopped and the promise
- * rejects with Cancelled. A ProtectionFailure in the thread rejects with a ProtectionFailure.
+ * The old-space heap a protection thread starts with, in MB. A national release's live data is
+ * 0.4–0.6 GB; with no limit V8 let the garbage of its problem builds grow the heap to 1.4–1.9 GB
+ * before collecting it (100,000 units, bench/RESULTS.md, session 9). A thread that needs more runs
+ * out of memory and is started again with twice as much (runInThread), up to no limit at all.
  */
-export function inProtectionThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}): Promise<O> {
-  const worker = new Worker(new URL('../../thread-boot.mjs', import.meta.url), { workerData: { module: module.href, input } });
+export const THREAD_HEAP_MB = 1024;
+const HEAP_STEPS = 3; // 1, 2, 4 GB, then no limit
+
+/** A thread ran out of the heap it was given (ERR_WORKER_OUT_OF_MEMORY): the caller may start it again with more. */
+export class ThreadOutOfMemory extends Error {
+  constructor(readonly heapMb: number) { super(`the protection thread ran out of its ${heapMb} MB heap`); }
+}
+
+/** The heap after `heapMb`, or null (no limit) past the last step. */
+export function moreHeap(heapMb: number | null): number | null {
+  return heapMb === null || heapMb >= THREAD_HEAP_MB * 2 ** (HEAP_STEPS - 1) ? null : heapMb * 2;
+}
+
+/**
+ * Runs `module` (a TypeScript module that calls `answerInThread`) in a worker thread on `input`,
+ * with `heapMb` of old space (null: V8's own limit). `cancelled()` is asked every 250 ms; when it
+ * says yes the thread is stopped and the promise rejects with Cancelled. A ProtectionFailure in the
+ * thread rejects with a ProtectionFailure; running out of the heap with ThreadOutOfMemory.
+ */
+export function inProtectionThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<O> {
+  const worker = new Worker(new URL('../../thread-boot.mjs', import.meta.url), { workerData: { module: module.href, input }, ...(heapMb === null ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }) });
   return new Promise<O>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
@@ -43,16 +63,39 @@ export function inProtectionThread<O>(module: URL, input: unknown, hooks: Protec
       else if (m.type === 'failure') finish(() => reject(new ProtectionFailure(m.message, m.cell, m.blockers)));
       else finish(() => reject(Object.assign(new Error(m.message), { stack: m.stack })));
     });
-    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('error', (e: Error & { code?: string }) => finish(() => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb !== null ? new ThreadOutOfMemory(heapMb) : e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`the protection thread stopped (exit code ${code})`))));
   });
+}
+
+/**
+ * inProtectionThread, started again with twice the heap each time it runs out (the caller keeps
+ * `input` for that: publish.ts, which does not, reads its inputs again instead).
+ */
+export async function runInThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, firstHeapMb = THREAD_HEAP_MB): Promise<O> {
+  for (let heap: number | null = firstHeapMb; ; heap = moreHeap(heap)) {
+    try {
+      return await inProtectionThread<O>(module, input, hooks, heap);
+    } catch (e) {
+      if (!(e instanceof ThreadOutOfMemory)) throw e;
+      hooks.log?.(`${e.message}: again with ${moreHeap(heap) ?? 'no limit'}`);
+    }
+  }
+}
+
+/** The thread's input, taken out of workerData (reachable for the thread's life): the work alone holds it, so what it drops is freed. */
+function takeInput<I>(): I {
+  const data = workerData as { input?: I };
+  const input = data.input as I;
+  delete data.input;
+  return input;
 }
 
 /** The thread's side: runs `work` on the thread's input and posts its result, its failure or its error. */
 export async function answerInThread<I, O>(work: (input: I, hooks: ProtectionHooks) => Promise<O>): Promise<void> {
   const port = parentPort!;
   try {
-    const output = await work((workerData as { input: I }).input, {
+    const output = await work(takeInput<I>(), {
       log: (line) => port.postMessage({ type: 'log', line }),
       progress: (phase, share) => port.postMessage({ type: 'progress', phase, share }),
     });

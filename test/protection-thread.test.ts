@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { inProtectionThread, moreHeap, runInThread, ThreadOutOfMemory, THREAD_HEAP_MB } from '../src/stats/releases/thread.ts';
+
+// A protection thread runs with a heap limit (V8 otherwise lets a national release's garbage grow
+// its heap to 2 GB before collecting it); a thread that needs more is started again with twice as
+// much, and past the last step with no limit at all.
+
+const heapThread = new URL('./support/heap-thread.ts', import.meta.url);
+
+describe("a protection thread's heap", () => {
+  it('a thread that needs more than its heap rejects with ThreadOutOfMemory, naming the heap', async () => {
+    const e = await inProtectionThread(heapThread, { mb: 120 }, {}, 48).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ThreadOutOfMemory);
+    expect((e as ThreadOutOfMemory).heapMb).toBe(48);
+  }, 120_000);
+
+  it('runInThread starts it again with twice the heap until it fits, and says so', async () => {
+    const lines: string[] = [];
+    const out = await runInThread<{ chunks: number }>(heapThread, { mb: 120 }, { log: (l) => lines.push(l) }, 48);
+    expect(out.chunks).toBe(120);
+    expect(lines).toEqual(['the protection thread ran out of its 48 MB heap: again with 96', 'the protection thread ran out of its 96 MB heap: again with 192']);
+  }, 120_000);
+
+  it('the heap doubles from the default up to four times it, then has no limit', () => {
+    expect(moreHeap(THREAD_HEAP_MB)).toBe(2 * THREAD_HEAP_MB);
+    expect(moreHeap(2 * THREAD_HEAP_MB)).toBe(4 * THREAD_HEAP_MB);
+    expect(moreHeap(4 * THREAD_HEAP_MB)).toBeNull();
+    expect(moreHeap(null)).toBeNull();
+  });
+});
