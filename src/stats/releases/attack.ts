@@ -22,6 +22,15 @@ export function highs(): Promise<Highs> {
 }
 
 /**
+ * Lets go of the solver: the next highs() loads a new one. A WebAssembly memory only grows, so the
+ * solver that protected a national release keeps the 0.45 GB its largest models took; the proof
+ * that follows needs less, and the old memory is freed once no model holds the old solver.
+ */
+export function releaseHighs(): void {
+  loading = null;
+}
+
+/**
  * A direction over base cells (sparse, any scale): when it keeps every published cell (each sums it
  * to zero), the true table moved by k·d is a table the attacker cannot rule out, for every k up to
  * the first cell it empties — in every measure at once. Protection's repair LPs find such moves;

@@ -4,6 +4,7 @@ import { productCategory, productFamilies, protectProducts, type ProductCellRow,
 import { familySpace, proveRelease, type IdentifiedMove, type ProofRow } from './proof-release.ts';
 import { baseIdentity, storedAllowances, type StoredAllowance } from './proof.ts';
 import { gaussPattern } from './gauss.ts';
+import { releaseHighs } from './attack.ts';
 import { isHeadline } from './routine.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
@@ -101,6 +102,7 @@ interface Protected {
 export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionHooks = {}): Promise<ProtectionOutput> {
   const started = performance.now();
   const done = await protectCells(inputs, hooks);
+  releaseHighs(); // the protection's models are gone: the proof starts from a solver of its own size
   hooks.progress?.('proof', 0);
   const proof = await proveRelease(inputs, done.valuePublished, done.productPublished, hooks.log, done.allowed, { moves: done.moves });
   const seconds = (performance.now() - started) / 1000 - done.productSeconds - proof.summary.seconds;
