@@ -52,7 +52,14 @@ const poll = (async () => {
 })();
 let peak = 0;
 let releasePeak = 0; // of the release being built
-const memory = setInterval(() => { const rss = process.memoryUsage().rss; peak = Math.max(peak, rss); releasePeak = Math.max(releasePeak, rss); }, 200);
+let phase = 'reading';
+const phasePeaks = new Map<string, number>(); // of the release being built, by the phase it was in
+const memory = setInterval(() => {
+  const rss = process.memoryUsage().rss;
+  peak = Math.max(peak, rss);
+  releasePeak = Math.max(releasePeak, rss);
+  phasePeaks.set(phase, Math.max(phasePeaks.get(phase) ?? 0, rss));
+}, 200);
 
 const rows: string[] = [];
 let stored = 0;
@@ -63,7 +70,9 @@ for (const s of steps) {
   const began = performance.now();
   const cpu = process.cpuUsage();
   releasePeak = 0;
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`) });
+  phasePeaks.clear();
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p) => { phase = p; } });
+  console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
   const name = `${s.code}${s.preliminary ? ' prelim' : ''}`;
