@@ -69,14 +69,30 @@ export async function baseRowsOf(space: StoredSpace, ids: readonly number[], sou
       group by s.province_code, s.category, s.sig, s.unit_id, u.legal_entity_id`,
     { ids: [...ids], ...(sources?.bindings ?? {}) },
   );
-  return (res.rows as Record<string, string | number>[]).map((r) => ({
-    unit: Number(r.unit_id),
-    owner: Number(r.owner_id),
-    province: String(r.province_code),
-    category: String(r.category),
-    sig: String(r.sig).split(',').map(Number),
-    amounts: Object.fromEntries(space.amounts.map((a) => [a.measure, a.exact(String(r[a.column]))])),
-  }));
+  // A national release reads 0.5 million rows with a few hundred signatures, 31 provinces and a few
+  // thousand categories: rows share one array or string for each (less memory here, in the copy the
+  // protection thread is given, and in its problem).
+  const sigs = new Map<string, readonly number[]>();
+  const names = new Map<string, string>();
+  const shared = (text: string): string => {
+    const known = names.get(text);
+    if (known !== undefined) return known;
+    names.set(text, text);
+    return text;
+  };
+  return (res.rows as Record<string, string | number>[]).map((r) => {
+    const sigText = String(r.sig);
+    let sig = sigs.get(sigText);
+    if (!sig) { sig = sigText.split(',').map(Number); sigs.set(sigText, sig); }
+    return {
+      unit: Number(r.unit_id),
+      owner: Number(r.owner_id),
+      province: shared(String(r.province_code)),
+      category: shared(String(r.category)),
+      sig,
+      amounts: Object.fromEntries(space.amounts.map((a) => [a.measure, a.exact(String(r[a.column]))])),
+    };
+  });
 }
 
 /** Per release of `ids`, the cells (key `geo|node`) it publishes in `space`: a cell is published in every measure or none, so its first measure says it. */
