@@ -53,6 +53,7 @@ const poll = (async () => {
 let peak = 0;
 let releasePeak = 0; // of the release being built
 let phase = 'reading';
+let tenth = 0; // of the phase's progress, last printed
 const phasePeaks = new Map<string, number>(); // of the release being built, by the phase it was in
 const memory = setInterval(() => {
   const rss = process.memoryUsage().rss;
@@ -71,7 +72,7 @@ for (const s of steps) {
   const cpu = process.cpuUsage();
   releasePeak = 0;
   phasePeaks.clear();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p) => { phase = p; } });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
   console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
