@@ -39,6 +39,20 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     }
   });
 
+  it('protection reports its progress exposure by exposure, never backwards, and ends at 1', async () => {
+    const c: Contribution[] = [
+      ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
+      ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
+    ];
+    const shares: number[] = [];
+    const p = await protectRelease(buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES), 1, { progress: (share) => shares.push(share) });
+    expect(p.secondary.size).toBeGreaterThan(0);
+    expect(shares.at(-1)).toBe(1);
+    expect(shares.slice(1).every((x, i) => x >= shares[i])).toBe(true);
+    // One report for each exposure the repair settles (a measure's whole list gave one report before).
+    expect(shares.filter((x) => x < 0.9).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('a bridge pattern passes "no line with exactly one suppressed cell" yet gives the bridge cell away; the audit says so and protection does not stop there', async () => {
     // 4 provinces × 4 classes; two suppressed rectangles joined by one cell (P2, 1073), which is sensitive.
     const provinces = [P1, P2, P3, P4];

@@ -191,7 +191,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           const started = performance.now();
           let solves = 0;
           for (const e of pending) {
-            settled++;
+            // Exposure by exposure: a national quarter's repair takes minutes, and the office's progress bar follows it.
+            opts.progress?.(Math.min(0.9, settled++ / initial));
             if (givenUp.has(e.target) || covered.has(e)) continue;
             solves++;
             let solved = model.solve(e, published);
