@@ -52,7 +52,8 @@ export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self
 /**
  * The proofs of the release being built: its values, and each product family in which it has cells.
  * `productPublished` is the set of product cells it publishes (key `geo|product~uom`). `moves` are
- * the values' protection moves, tried as witnesses before any LP.
+ * the values' protection moves, tried as witnesses before any LP. It takes the product rows out of
+ * `inputs` (the job's own, which nothing needs after the proof).
  */
 export async function proveRelease(
   inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[] },
@@ -62,6 +63,20 @@ export async function proveRelease(
   allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
   opts: { splitAt?: number; moves?: readonly IdentifiedMove[] } = {},
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
+  // The product families first, each built when its turn comes and the product rows taken out of
+  // `inputs`: they are free before the values' proof, the largest part (a national final's).
+  const productRows: ProofRow[] = [];
+  const summaries: ProofSummary[] = [];
+  const products = storedView(inputs.productReleases, productPublished);
+  const families = productFamilies(inputs.productRows, products.releases, inputs.rules, { without: products.without });
+  inputs.productRows = [];
+  for (const family of families.problems) {
+    if (!family.cells.get(BUILDING)?.size) continue;
+    const space = familySpace(family);
+    const r = await buildProof(family, patternOf(family), BUILDING, { allowed: allowed.get(space) });
+    productRows.push({ space, proof: r.proof });
+    summaries.push(r.summary);
+  }
   const values = storedView(inputs.releases, valuePublished);
   const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
@@ -69,24 +84,18 @@ export async function proveRelease(
   const first = expressions >= (opts.splitAt ?? SPLIT_AT)
     ? await proveInTwo(valueProblem, { rows: inputs.valueRows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, log)
     : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves) });
-  const rows: ProofRow[] = [{ space: 'values', proof: first.proof }];
   const total = { ...first.summary };
-  const products = storedView(inputs.productReleases, productPublished);
-  for (const family of productFamilies(inputs.productRows, products.releases, inputs.rules, { without: products.without }).problems) {
-    if (!family.cells.get(BUILDING)?.size) continue;
-    const space = familySpace(family);
-    const r = await buildProof(family, patternOf(family), BUILDING, { allowed: allowed.get(space) });
-    rows.push({ space, proof: r.proof });
-    total.expressions += r.summary.expressions;
-    total.sides += r.summary.sides;
-    total.witnesses += r.summary.witnesses;
-    total.lps += r.summary.lps;
-    total.uncovered += r.summary.uncovered;
-    total.seconds += r.summary.seconds;
+  for (const r of summaries) {
+    total.expressions += r.expressions;
+    total.sides += r.sides;
+    total.witnesses += r.witnesses;
+    total.lps += r.lps;
+    total.uncovered += r.uncovered;
+    total.seconds += r.seconds;
   }
   total.seconds = Math.round(total.seconds * 1000) / 1000;
   log?.(`proof with products: ${total.expressions} expressions, ${total.witnesses} witnesses, ${total.lps} LPs, ${total.uncovered} uncovered, ${total.seconds} s`);
-  return { rows, summary: total };
+  return { rows: [{ space: 'values', proof: first.proof }, ...productRows], summary: total };
 }
 
 /**
