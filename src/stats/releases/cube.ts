@@ -344,6 +344,8 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     }
   }
 
+  if (opts.targets === false) return { rules, measures: space.measures, nodeCost: space.nodeCost, releases: [...releases], bases, cells, targets: [], publishedEarlier: 0 };
+
   // Base-cell sets already published by an earlier release: a sensitive one cannot be protected now.
   const publishedSets = new Set<string>();
   for (const rel of releases) {
@@ -356,7 +358,6 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
 
   const targets = new Map<string, Target>();
   let publishedEarlier = 0;
-  if (opts.targets === false) return { rules, measures: space.measures, nodeCost: space.nodeCost, releases: [...releases], bases, cells, targets: [], publishedEarlier };
   const foresight = new Set(releases.filter((r) => r.foresight).map((r) => r.id));
   const consider = (ids: number[], release: number, cell: string, kind: TargetKind, minus: number[] = [], alreadyPublished = false) => {
     const plus = [...ids].sort((a, b) => a - b);

@@ -555,13 +555,14 @@ function combine(a: bigint, eq: Equation, b: bigint, pivot: Equation): Equation 
   return { coef, rhs };
 }
 
+/** What a protection move's exact form may cost before the proof stops trying wider ones: about a witness LP's time at national scale. */
+const SEED_MS = 50;
+
 /**
  * Finds witnesses for every sensitive expression, measure and side of `problem` under `pattern`.
  * Returns the stored form (`self`: the id the release has in the problem, 0 while it is built)
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
-/** What a protection move's exact form may cost before the proof stops trying wider ones: about a witness LP's time at national scale. */
-const SEED_MS = 50;
 
 export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
