@@ -7,6 +7,7 @@ import { env } from '../src/env.ts';
 import { db, closeDb } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 import { publishRelease } from '../src/stats/releases/publish.ts';
+import type { FirstPattern } from '../src/stats/releases/protect-job.ts';
 import { parseReferencePeriod } from '../src/stats/releases/period.ts';
 import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 
@@ -16,9 +17,15 @@ import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
 // p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
-// releases; --order takes a list of releases instead; --first-pattern gauss starts the LP repair from gauss.ts; --no-foresight measures the same without foresight.
+// releases; --order takes a list of releases instead; --first-pattern gauss starts the LP repair from gauss.ts, --first-pattern inherited from what a quarter's or year's stored parts hide; --no-foresight measures the same without foresight.
 
 const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'primary' }, 'no-foresight': { type: 'boolean', default: false } } });
+const FIRST_PATTERNS: readonly FirstPattern[] = ['primary', 'gauss', 'inherited'];
+function firstPatternOf(name: string | undefined): FirstPattern {
+  const found = FIRST_PATTERNS.find((p) => p === name);
+  if (!found) throw new Error(`--first-pattern takes ${FIRST_PATTERNS.join(', ')}, not ${name}`);
+  return found;
+}
 if (!env.DATABASE_URL) {
   console.error('npm run bench:routine needs DATABASE_URL (a PostgreSQL server filled by npm run db:synth).');
   process.exit(2);
@@ -72,7 +79,7 @@ for (const s of steps) {
   const cpu = process.cpuUsage();
   releasePeak = 0;
   phasePeaks.clear();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: values['first-pattern'] === 'gauss' ? 'gauss' : 'primary', log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
   console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);

@@ -6,6 +6,7 @@ import { baseIdentity, storedAllowances, type StoredAllowance } from './proof.ts
 import { gaussPattern } from './gauss.ts';
 import { releaseHighs } from './attack.ts';
 import { isHeadline } from './routine.ts';
+import { parseReferencePeriod } from './period.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import type { HeldSide, ProtectionReport } from './types.ts';
@@ -21,13 +22,19 @@ export interface ProtectionInputs {
   productReleases: ReleaseInProblem[]; // the same releases with their published product cells
   samePeriod: number[]; // stored releases of the same period and flag or its counterpart: the seed of a revision
   seedFromGroup: boolean;
-  /** The LP repair's starting pattern: the primary cells (and the group's seed) only, or those and the Gaussian elimination's (gauss.ts). */
-  firstPattern?: 'primary' | 'gauss';
+  /**
+   * The LP repair's starting pattern: the primary cells (and the group's seed) only, or those and
+   * the Gaussian elimination's (gauss.ts), or those and what the stored releases of its months or
+   * quarters hide (inheritedSuppressions).
+   */
+  firstPattern?: FirstPattern;
   valueRows: BaseRow[];
   productRows: BaseRow[];
   headlineExtra: string[];
   countSecret: string; // the cell-key method's secret (counts.ts; migration 170)
 }
+
+export type FirstPattern = 'primary' | 'gauss' | 'inherited';
 
 export interface ValueCellRow { geo: string; isic: string; measure: string; value: string | null; suppressed: boolean; primary: boolean }
 
@@ -56,6 +63,32 @@ export function sharedSuppressions(problem: Problem, samePeriod: ReadonlySet<num
     shared = shared === null ? hidden : new Set([...shared].filter((key: string) => hidden.has(key)));
   }
   return shared ?? new Set();
+}
+
+/**
+ * The cells of a quarter or year that the latest stored release of one of its months or quarters
+ * hides. Published after them, such a cell would give the hidden one away with the other parts
+ * (a quarter cell less two published months is the third): the repair would find them one
+ * exposure at a time (a national quarter after its six months: 20,777 exposures in its first audit).
+ */
+export function inheritedSuppressions(problem: Problem, releaseId: number): Set<string> {
+  const self = problem.releases.find((r) => r.id === releaseId);
+  const mine = problem.cells.get(releaseId);
+  const span = self?.period ? parseReferencePeriod(self.period) : null;
+  const out = new Set<string>();
+  if (!span || span.kind === 'month' || !mine) return out;
+  const latest = new Map<string, ReleaseInProblem>();
+  for (const r of problem.releases) {
+    if (r.id === releaseId || r.foresight || !r.published || !r.period || r.period === span.code) continue;
+    const part = parseReferencePeriod(r.period);
+    if (!part || !part.months.every((m) => span.months.includes(m))) continue;
+    const before = latest.get(r.period);
+    if (!before || r.id > before.id) latest.set(r.period, r);
+  }
+  for (const r of latest.values()) {
+    for (const key of problem.cells.get(r.id)?.keys() ?? []) if (!r.published!.has(key) && mine.has(key)) out.add(key);
+  }
+  return out;
 }
 
 /** The headline cells of a later release that pass the primary rule: the ones it will publish. */
@@ -129,6 +162,11 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   hooks.progress?.('values', 0);
   const seedOf = (p: Problem): Set<string> | undefined => {
     const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
+    if (inputs.firstPattern === 'inherited') {
+      const inherited = inheritedSuppressions(p, BUILDING);
+      hooks.log?.(`inherited first pattern: ${inherited.size} cells its months or quarters hide`);
+      return new Set([...(shared ?? []), ...inherited]);
+    }
     if (inputs.firstPattern !== 'gauss') return shared;
     const t = performance.now();
     const gauss = gaussPattern(p, BUILDING, { headline });

@@ -8,7 +8,7 @@ import type { DisclosureRules, ReleaseInProblem } from './cube.ts';
 import { ProtectionFailure } from './protect.ts';
 import { productCategory, QUANTITY_STORE, storeProductContributions } from './products.ts';
 import { baseRowsOf, publishedPatterns, storeCells, VALUE_STORE, type StoredRelease } from './store.ts';
-import { protectInThread, Cancelled, type Phase, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
+import { protectInThread, Cancelled, type Phase, type FirstPattern, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
 import { storeProofs } from './proof-release.ts';
 import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap } from './thread.ts';
@@ -43,8 +43,8 @@ export interface PublishRequest {
   seedFromGroup?: boolean;
   /** Protect ahead of the later releases of the period (default true; false measures what foresight costs). */
   foresight?: boolean;
-  /** The LP repair's first pattern (issue 21): 'primary' (the default) or 'gauss' (gauss.ts), to measure one against the other. */
-  firstPattern?: 'primary' | 'gauss';
+  /** The LP repair's first pattern (issue 21): 'primary' (the default), 'gauss' (gauss.ts) or 'inherited', to measure one against the other. */
+  firstPattern?: FirstPattern;
   /** The protection thread's first heap in MB (default THREAD_HEAP_MB; doubled each time it runs out). */
   heapMb?: number;
 }
