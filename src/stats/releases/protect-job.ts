@@ -66,10 +66,12 @@ export function sharedSuppressions(problem: Problem, samePeriod: ReadonlySet<num
 }
 
 /**
- * The cells of a quarter or year that the latest stored release of one of its months or quarters
- * hides. Published after them, such a cell would give the hidden one away with the other parts
- * (a quarter cell less two published months is the third): the repair would find them one
- * exposure at a time (a national quarter after its six months: 20,777 exposures in its first audit).
+ * The cells of a quarter or year, published after all its months, that the latest stored release
+ * of one of its months or quarters hides. Published, such a cell would give the hidden one away
+ * with the other parts (a quarter cell less two published months is the third): the repair would
+ * find them one exposure at a time (a national quarter after its six months: 20,777 exposures in
+ * its first audit). Nothing while a month is still to come: its cells are not known yet, and a
+ * quarter seeded with its first month alone hid 3,676 cells instead of 1,497 (bench/RESULTS.md).
  */
 export function inheritedSuppressions(problem: Problem, releaseId: number): Set<string> {
   const self = problem.releases.find((r) => r.id === releaseId);
@@ -85,6 +87,7 @@ export function inheritedSuppressions(problem: Problem, releaseId: number): Set<
     const before = latest.get(r.period);
     if (!before || r.id > before.id) latest.set(r.period, r);
   }
+  if (!span.months.every((m) => latest.has(m))) return out;
   for (const r of latest.values()) {
     for (const key of problem.cells.get(r.id)?.keys() ?? []) if (!r.published!.has(key) && mine.has(key)) out.add(key);
   }
