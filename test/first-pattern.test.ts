@@ -1,10 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { buildProblem, type BaseRow, type ReleaseInProblem } from '../src/stats/releases/cube.ts';
 import { inheritedSuppressions } from '../src/stats/releases/protect-job.ts';
+import { earlierWitnessDirections } from '../src/stats/releases/proof.ts';
 
-// The inherited first pattern (issue 21): a quarter or year published after its parts starts from
-// the cells the latest stored release of each part hides, which it could not publish without
-// giving them away; never from a superseded release, another period or a foresight release.
+// The first pattern of a release after its parts (issue 21): a quarter or year published after its
+// months starts from the cells the latest stored release of each part hides, which it could not
+// publish without giving them away (never from a superseded release, another period or a foresight
+// release), and its audits try the stored proofs' witnesses of the linked releases before any LP.
 
 const RULES = { minUnits: 3, dominance: 0.85, interval: 0.1 };
 const BUILDING = 20;
@@ -46,5 +48,34 @@ describe('inheritedSuppressions', () => {
     expect(inheritedSuppressions(problemWith('1404-Q1', [1, 2]), BUILDING).size).toBe(0);
     expect(inheritedSuppressions(problemWith('1404', [1, 2, 3, 4]), BUILDING).size).toBe(0);
     expect(inheritedSuppressions(problemWith('1404-03'), BUILDING).size).toBe(0);
+  });
+});
+
+describe('earlierWitnessDirections', () => {
+  const at = (unit: number, province: string, sig: number[]): BaseRow => ({ unit, province, category: '1050', sig, amounts: { production_value: 100n, intermediate_consumption: 40n, employees: 5n } });
+  const problemOf = (rows: BaseRow[]) => buildProblem(rows, [
+    { id: 1, months: 1, period: '1404-01', published: new Set(['IR|T']) },
+    { id: 2, months: 1, period: '1404-01', published: new Set(['IR|T']) },
+    { id: BUILDING, months: 3, period: '1404-Q1', published: null },
+  ], RULES);
+  const base = (p: ReturnType<typeof buildProblem>, province: string, sig: number[]) => p.bases.find((b) => b.province === province && b.sig.join(',') === sig.join(','))!.index;
+  // Release 1 was built first (alone), release 2 with release 1 linked: each stored itself as 0.
+  const proofOf1 = { keys: ['23|1050|0', '10|1050|0', '11|1050|0'], witnesses: [{ b: [0, 1], s: ['3', '-3'] }, { b: [0, 2], s: ['1', '-1'] }] };
+  const proofOf2 = { keys: ['23|1050|0,1', '10|1050|0,1'], witnesses: [{ b: [1, 0], s: ['2', '-2'] }] };
+
+  it('maps each stored cell to the cell of the problem with its signature among the releases it knew', () => {
+    const p = problemOf([at(1, '23', [1, 2, BUILDING]), at(2, '10', [1, 2, BUILDING])]);
+    const { directions, dropped } = earlierWitnessDirections(p, [{ release: 1, linked: [], proof: proofOf1 }, { release: 2, linked: [1], proof: proofOf2 }]);
+    const [b23, b10] = [base(p, '23', [1, 2, BUILDING]), base(p, '10', [1, 2, BUILDING])];
+    expect(directions).toEqual([{ bases: [b23, b10], steps: [3, -3] }, { bases: [b10, b23], steps: [2, -2] }]);
+    expect(dropped).toBe(1); // the witness that moved a cell of province 11, which this problem lacks
+  });
+
+  it('leaves out a witness on a cell a later release split in two', () => {
+    // Unit 3 was counted by release 1 but not by the quarter: release 1's cell of province 23 is now two.
+    const p = problemOf([at(1, '23', [1, 2, BUILDING]), at(2, '10', [1, 2, BUILDING]), at(3, '23', [1])]);
+    const { directions, dropped } = earlierWitnessDirections(p, [{ release: 1, linked: [], proof: proofOf1 }]);
+    expect(directions).toEqual([]);
+    expect(dropped).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { Highs, Model } from 'highs';
-import { highs, measureScale, publishedCellsOf, targetLevels, type Pattern } from './attack.ts';
+import { highs, measureScale, publishedCellsOf, targetLevels, type Direction, type Pattern } from './attack.ts';
 import { allowanceKey, levelOn, type BaseCell, type LpMeasure, type Problem, type Side, type Target } from './cube.ts';
 
 // The stored proof of a release (issue 21): for every sensitive expression, measure and side, a
@@ -665,4 +665,36 @@ function storedProof(problem: Problem, witnesses: readonly Witness[], self: numb
     s: w.steps.map(String),
   }));
   return { version: 1, keys, witnesses: stored, ...(allowed.length ? { allowed: [...allowed] } : {}) };
+}
+
+/** A stored release's proof as a later release reads it: its id, the releases it was protected with, its witnesses. */
+export interface EarlierProof { release: number; linked: readonly number[]; proof: Pick<StoredProof, 'keys' | 'witnesses'> }
+
+/**
+ * The witnesses of earlier releases' proofs as moves over `problem`'s base cells. A base cell of
+ * the problem is the stored one whose signature it has once the releases the earlier one did not
+ * know are left out (the earlier release written as 0, as stored). A witness that moves a cell the
+ * problem now splits in two, or lacks, is left out. Every move kept what the earlier releases
+ * published; whether it keeps what this problem publishes is the attacker's to check
+ * (`keptDirections`) before it counts for anything.
+ */
+export function earlierWitnessDirections(problem: Problem, earlier: readonly EarlierProof[]): { directions: Direction[]; dropped: number } {
+  const directions: Direction[] = [];
+  let dropped = 0;
+  for (const e of earlier) {
+    const known = new Set([e.release, ...e.linked]);
+    const byKey = new Map<string, number | null>(); // null: two cells of the problem have the key
+    for (const b of problem.bases) {
+      const sig = b.sig.filter((id) => known.has(id)).map((id) => (id === e.release ? 0 : id)).sort((x, y) => x - y);
+      if (sig.length === 0) continue;
+      const key = `${b.province}|${b.category}|${sig.join(',')}`;
+      byKey.set(key, byKey.has(key) ? null : b.index);
+    }
+    for (const w of e.proof.witnesses) {
+      const bases = w.b.map((i) => byKey.get(e.proof.keys[i]));
+      if (bases.some((b) => b === undefined || b === null)) { dropped++; continue; }
+      directions.push({ bases: bases as number[], steps: w.s.map(Number) });
+    }
+  }
+  return { directions, dropped };
 }

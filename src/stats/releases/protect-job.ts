@@ -2,9 +2,9 @@ import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseC
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
 import { productCategory, productFamilies, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { familySpace, proveRelease, type IdentifiedMove, type ProofRow } from './proof-release.ts';
-import { baseIdentity, storedAllowances, type StoredAllowance } from './proof.ts';
+import { baseIdentity, earlierWitnessDirections, storedAllowances, type EarlierProof, type StoredAllowance } from './proof.ts';
+import { releaseHighs, type Direction } from './attack.ts';
 import { gaussPattern } from './gauss.ts';
-import { releaseHighs } from './attack.ts';
 import { isHeadline } from './routine.ts';
 import { parseReferencePeriod } from './period.ts';
 import { BUILDING } from './sources.ts';
@@ -30,6 +30,8 @@ export interface ProtectionInputs {
   firstPattern?: FirstPattern;
   valueRows: BaseRow[];
   productRows: BaseRow[];
+  /** The stored proofs of the linked releases' values: their witnesses are the protection's first moves. */
+  earlierProofs?: EarlierProof[];
   headlineExtra: string[];
   countSecret: string; // the cell-key method's secret (counts.ts; migration 170)
 }
@@ -176,7 +178,13 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
     hooks.log?.(`gauss first pattern: ${gauss.size} cells in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return new Set([...(shared ?? []), ...gauss]);
   };
-  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
+  const directionsOf = (p: Problem): Direction[] => {
+    if (!inputs.earlierProofs?.length) return [];
+    const { directions, dropped } = earlierWitnessDirections(p, inputs.earlierProofs);
+    hooks.log?.(`earlier proofs: ${directions.length} witnesses as first moves (${dropped} on cells this problem splits or lacks)`);
+    return directions;
+  };
+  const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), directions: directionsOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
   const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));

@@ -71,6 +71,11 @@ export interface ProtectOptions {
   progress?: (share: number) => void;
   /** false leaves the insider audit out (only to measure what it costs: bench/disclosure-loss.ts). */
   insiders?: boolean;
+  /**
+   * Moves known to keep what the earlier releases publish (their stored proofs' witnesses): the
+   * audits try them before any LP, like the repair's own moves, and drop those the pattern breaks.
+   */
+  directions?: readonly Direction[];
 }
 
 /** The audit restricted to the expressions of published releases and of the one being built. */
@@ -139,7 +144,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
   const attacker = new Attacker(h, problem);
   let lastAudit = 0;
   // Every move a repair LP found keeps the cells published after it: the audits try them first.
-  const directions: Direction[] = [];
+  const directions: Direction[] = [...(opts.directions ?? [])];
   const audited = async (pattern: Pattern, measures?: readonly LpMeasure[], prove = false) => {
     const t = performance.now();
     const r = verdictOf(problem, await attacker.run(pattern, measures, { prove, insiders: opts.insiders, deferInsiders: true, skip: givenUp, directions }), givenUp);

@@ -11,6 +11,7 @@ import { baseRowsOf, publishedPatterns, storeCells, VALUE_STORE, type StoredRele
 import { protectInThread, Cancelled, type Phase, type FirstPattern, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { foresightOf } from './routine.ts';
 import { storeProofs } from './proof-release.ts';
+import type { EarlierProof, StoredProof } from './proof.ts';
 import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap } from './thread.ts';
 import { BUILDING, inputsNow, sourceContributions, type UnstoredRelease } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
@@ -96,6 +97,7 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
     const sources = sourceContributions([building, ...foresight], cutOff);
     const ids = group.map((g) => g.id);
     const [patterns, productPatterns] = [await publishedPatterns(VALUE_STORE, ids, trx), await publishedPatterns(QUANTITY_STORE, ids, trx)];
+    const earlierProofs = await earlierProofsOf(ids, trx);
     const valueRows = await baseRowsOf(VALUE_STORE, ids, sources, trx);
     const productRows = await baseRowsOf(QUANTITY_STORE, ids, sources, trx);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
@@ -113,10 +115,20 @@ async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRu
       fingerprint, group, contributors,
       inputs: {
         rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false, firstPattern: req.firstPattern,
-        valueRows, productRows, headlineExtra: settings.get('headline_cells'), countSecret: await countSecretOf(trx),
+        valueRows, productRows, earlierProofs, headlineExtra: settings.get('headline_cells'), countSecret: await countSecretOf(trx),
       },
     };
   });
+}
+
+/** The stored proofs of the values of `ids`, each with the releases it was protected with: their witnesses are the protection's first moves. */
+async function earlierProofsOf(ids: readonly number[], k: Knex): Promise<EarlierProof[]> {
+  if (ids.length === 0) return [];
+  const rows = (await k('release_proofs as p').join('releases as r', 'r.id', 'p.release_id')
+    .whereIn('p.release_id', [...ids]).andWhere('p.space', 'values')
+    .select('p.release_id', 'p.proof', k.raw("r.report -> 'linked' as linked"))) as { release_id: number; proof: StoredProof | string; linked: number[] | string | null }[];
+  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+  return rows.map((r) => ({ release: Number(r.release_id), linked: (json(r.linked) ?? []).map(Number), proof: json(r.proof) }));
 }
 
 /** The cell-key method's secret (migration 170): read with the inputs, never shown. */
