@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
-import { baseIdentity, buildProof, checkProof, exactDirection, exactDirectionAtLevel, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
+import { baseIdentity, buildProof, checkProof, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
@@ -208,6 +208,34 @@ describe('the stored proof (issue 21)', () => {
     const problem = buildProblem(rows, [{ id: 0, months: 1, published: p.published }], RULES);
     expect(seeded.summary.uncovered).toBe(0);
     expect(checkProof(problem, patternOf(problem), seeded.rows[0].proof, 0).failures).toEqual([]);
+  }, 120_000);
+
+  it('an earlier release\'s witnesses, exact as stored, stand in for LPs once checked exactly; one that breaks a published cell is not kept', async () => {
+    // Release 1 (a month) stored with its proof; the same cells in release 0 (its quarter, say) built after it.
+    const rows = baseRows(contributions2x3());
+    const p1 = await protectRelease(buildProblem(rows, [{ id: 1, months: 1, published: null }], RULES), 1, { cleanupSeconds: 1 });
+    const month = buildProblem(rows.map((r) => ({ ...r, sig: [0] })), [{ id: 0, months: 1, published: p1.published }], RULES);
+    const stored = await buildProof(month, patternOf(month), 0);
+    const both = rows.map((r) => ({ ...r, sig: [0, 1] }));
+    const later = buildProblem(both, [{ id: 1, months: 1, published: p1.published, period: '1404-01' }, { id: 0, months: 1, published: p1.published, period: '1404-Q1' }], RULES);
+    const { witnesses, dropped } = earlierWitnesses(later, [{ release: 1, linked: [], proof: stored.proof }]);
+    expect(dropped).toBe(0);
+    expect(witnesses).toHaveLength(stored.proof.witnesses.length);
+    expect(publishedSets(later, patternOf(later)).length).toBeGreaterThan(1);
+    const alone = await buildProof(later, patternOf(later), 0);
+    const reused = await buildProof(later, patternOf(later), 0, { exact: witnesses });
+    expect(reused.summary.uncovered).toBe(0);
+    expect(reused.summary.lps).toBeLessThan(alone.summary.lps);
+    expect(checkProof(later, patternOf(later), reused.proof, 0).failures).toEqual([]);
+    // One step changed: a published cell would move. It is not kept; its sides cost LPs again.
+    const rowsOfBase: number[][] = later.bases.map(() => []);
+    publishedSets(later, patternOf(later)).forEach((r, i) => { for (const b of r) rowsOfBase[b].push(i); });
+    const tampered = witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((s, j) => (j === 0 ? s + 1n : s)) }));
+    expect(witnesses.every((w) => keepsAll(w, rowsOfBase))).toBe(true);
+    expect(tampered.some((w) => !keepsAll(w, rowsOfBase))).toBe(true);
+    const broken = await buildProof(later, patternOf(later), 0, { exact: tampered });
+    expect(broken.summary.lps).toBeGreaterThan(reused.summary.lps);
+    expect(checkProof(later, patternOf(later), broken.proof, 0).failures).toEqual([]);
   }, 120_000);
 });
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { baseIdentity, buildProof, joinProofs, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
+import { baseIdentity, buildProof, earlierWitnesses, joinProofs, type EarlierProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { runInThread } from './thread.ts';
 import { familyOf, productFamilies } from './products.ts';
 import { bulkInsert } from './bulk.ts';
@@ -56,7 +56,7 @@ export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self
  * `inputs` (the job's own, which nothing needs after the proof).
  */
 export async function proveRelease(
-  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[] },
+  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[]; earlierProofs?: EarlierProof[] },
   valuePublished: ReadonlySet<string>,
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
@@ -81,9 +81,10 @@ export async function proveRelease(
   const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
   const moves = opts.moves ?? [];
+  const earlier = inputs.earlierProofs ?? [];
   const first = expressions >= (opts.splitAt ?? SPLIT_AT)
-    ? await proveInTwo(valueProblem, { rows: inputs.valueRows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, log)
-    : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves) });
+    ? await proveInTwo(valueProblem, { rows: inputs.valueRows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, earlier, log)
+    : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves), exact: earlierWitnesses(valueProblem, earlier).witnesses });
   const total = { ...first.summary };
   for (const r of summaries) {
     total.expressions += r.expressions;
@@ -128,16 +129,16 @@ export function proofHalves(problem: Problem): (target: number) => 0 | 1 {
 }
 
 /** What the second thread is given (proof-thread.ts): the job's rows, the stored view's releases and the foresight releases to leave out of the rows, and which half of the expressions is its own. */
-export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; without: number[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; half: 0 | 1 }
+export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; without: number[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; earlier: EarlierProof[]; half: 0 | 1 }
 export interface ProofHalfOutput { summary: ProofSummary; witnesses: { bases: number[]; steps: string[] }[] }
 
-async function proveInTwo(problem: Problem, view: { rows: readonly BaseRow[]; releases: ReleaseInProblem[]; without: ReadonlySet<number> }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
+async function proveInTwo(problem: Problem, view: { rows: readonly BaseRow[]; releases: ReleaseInProblem[]; without: ReadonlySet<number> }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], earlier: EarlierProof[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
   const started = performance.now();
-  const input: ProofHalfInput = { rows: view.rows as BaseRow[], releases: view.releases, without: [...view.without], rules, allowed: [...allowed], moves: [...moves], half: 1 };
+  const input: ProofHalfInput = { rows: view.rows as BaseRow[], releases: view.releases, without: [...view.without], rules, allowed: [...allowed], moves: [...moves], earlier, half: 1 };
   const halfOf = proofHalves(problem);
   const [theirs, mine] = await Promise.all([
     runInThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input, { log }),
-    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves), log: log && ((line) => log(`first half's ${line}`)) }),
+    buildProof(problem, patternOf(problem), BUILDING, { allowed, only: (t) => halfOf(t) === 0, seeds: movesOn(problem, moves), exact: earlierWitnesses(problem, earlier).witnesses, log: log && ((line) => log(`first half's ${line}`)) }),
   ]);
   const other = { summary: theirs.summary, witnesses: theirs.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map((x) => BigInt(x)) })) };
   const joined = joinProofs(problem, BUILDING, [mine, other], allowed, Math.round(performance.now() - started) / 1000);

@@ -1,5 +1,5 @@
 import { buildProblem } from './cube.ts';
-import { buildProof } from './proof.ts';
+import { buildProof, earlierWitnesses } from './proof.ts';
 import { movesOn, patternOf, proofHalves, type ProofHalfInput, type ProofHalfOutput } from './proof-release.ts';
 import { BUILDING } from './sources.ts';
 import { answerInThread } from './thread.ts';
@@ -11,6 +11,6 @@ await answerInThread(async (input: ProofHalfInput): Promise<ProofHalfOutput> => 
   const problem = buildProblem(input.rows, input.releases, input.rules, undefined, { without: new Set(input.without) });
   input.rows = []; // the problem holds what the proof needs
   const halfOf = proofHalves(problem);
-  const r = await buildProof(problem, patternOf(problem), BUILDING, { allowed: input.allowed, only: (t) => halfOf(t) === input.half, seeds: movesOn(problem, input.moves) });
+  const r = await buildProof(problem, patternOf(problem), BUILDING, { allowed: input.allowed, only: (t) => halfOf(t) === input.half, seeds: movesOn(problem, input.moves), exact: earlierWitnesses(problem, input.earlier).witnesses });
   return { summary: r.summary, witnesses: r.witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(String) })) };
 });

@@ -564,7 +564,7 @@ const SEED_MS = 50;
  * and what it cost; `uncovered` counts sides no witness was found for (0 for a protected release).
  */
 
-export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
+export async function buildProof(problem: Problem, pattern: Pattern, self: number, opts: { log?: (line: string) => void; allowed?: readonly StoredAllowance[]; only?: (target: number) => boolean; seeds?: readonly ReadonlyMap<number, number>[]; exact?: readonly Witness[] } = {}): Promise<{ proof: StoredProof; summary: ProofSummary; witnesses: Witness[] }> {
   const started = performance.now();
   const allowed = opts.allowed ?? [];
   applyAllowances(problem, allowed, self);
@@ -587,6 +587,13 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   // solves the pivots so that every published set sums to zero whatever the move was, and the
   // coverage is counted exactly, so a move is never trusted as it is. How many are tried depends on
   // time (below), so two proofs of one release may differ; each is checked the same way.
+  // Exact witnesses found before (the linked releases' stored proofs, earlierWitnesses): checked
+  // exactly against this pattern's published sets and kept where they cover a side, no elimination.
+  let earlier = 0;
+  for (const [i, w] of (opts.exact ?? []).entries()) {
+    if (keepsAll(w, rowsOfBase) && coverage.apply(w) > 0) { witnesses.push(w); earlier++; }
+    if (i % 200 === 199) await pause();
+  }
   let seeded = 0;
   let tried = 0;
   const seeding = performance.now();
@@ -631,7 +638,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
     }
   }
   const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
-  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${tried} moves tried, ${opts.seeds?.length ?? 0} given, ${seedSeconds.toFixed(1)} s), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
+  opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${tried} moves tried, ${opts.seeds?.length ?? 0} given, ${seedSeconds.toFixed(1)} s; ${earlier} of ${opts.exact?.length ?? 0} earlier releases' witnesses kept), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
   return { proof: storedProof(problem, witnesses, self, allowed), summary, witnesses };
 }
 
@@ -671,15 +678,15 @@ function storedProof(problem: Problem, witnesses: readonly Witness[], self: numb
 export interface EarlierProof { release: number; linked: readonly number[]; proof: Pick<StoredProof, 'keys' | 'witnesses'> }
 
 /**
- * The witnesses of earlier releases' proofs as moves over `problem`'s base cells. A base cell of
- * the problem is the stored one whose signature it has once the releases the earlier one did not
- * know are left out (the earlier release written as 0, as stored). A witness that moves a cell the
- * problem now splits in two, or lacks, is left out. Every move kept what the earlier releases
- * published; whether it keeps what this problem publishes is the attacker's to check
- * (`keptDirections`) before it counts for anything.
+ * The witnesses of earlier releases' proofs over `problem`'s base cells, exact as stored. A base
+ * cell of the problem is the stored one whose signature it has once the releases the earlier one
+ * did not know are left out (the earlier release written as 0, as stored). A witness that moves a
+ * cell the problem now splits in two, or lacks, is left out. Every witness kept what the earlier
+ * releases published; whether it keeps what this problem publishes is checked where it is used
+ * (the attacker's `keptDirections`, the proof's `keepsAll`) before it counts for anything.
  */
-export function earlierWitnessDirections(problem: Problem, earlier: readonly EarlierProof[]): { directions: Direction[]; dropped: number } {
-  const directions: Direction[] = [];
+export function earlierWitnesses(problem: Problem, earlier: readonly EarlierProof[]): { witnesses: Witness[]; dropped: number } {
+  const witnesses: Witness[] = [];
   let dropped = 0;
   for (const e of earlier) {
     const known = new Set([e.release, ...e.linked]);
@@ -693,8 +700,22 @@ export function earlierWitnessDirections(problem: Problem, earlier: readonly Ear
     for (const w of e.proof.witnesses) {
       const bases = w.b.map((i) => byKey.get(e.proof.keys[i]));
       if (bases.some((b) => b === undefined || b === null)) { dropped++; continue; }
-      directions.push({ bases: bases as number[], steps: w.s.map(Number) });
+      witnesses.push({ bases: bases as number[], steps: w.s.map(BigInt) });
     }
   }
-  return { directions, dropped };
+  return { witnesses, dropped };
+}
+
+/** The same as moves for the attacker and the repair (float steps). */
+export function earlierWitnessDirections(problem: Problem, earlier: readonly EarlierProof[]): { directions: Direction[]; dropped: number } {
+  const { witnesses, dropped } = earlierWitnesses(problem, earlier);
+  return { directions: witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(Number) })), dropped };
+}
+
+/** Whether a direction sums to exactly zero over every published set it touches (integer arithmetic). */
+export function keepsAll(w: Witness, rowsOfBase: readonly number[][]): boolean {
+  const sum = new Map<number, bigint>();
+  w.bases.forEach((b, j) => { for (const r of rowsOfBase[b]) sum.set(r, (sum.get(r) ?? 0n) + w.steps[j]); });
+  for (const v of sum.values()) if (v !== 0n) return false;
+  return true;
 }

@@ -270,7 +270,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
     const foresightLeft = pinnedAhead.size;
     if (allowances.length) opts.log?.(`${allowances.length} sides held at what the earlier releases allow`);
-    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, allowances, moves: directions };
+    return { published, primary, secondary, audit: provedAudit, auditSeconds: Math.round(auditSeconds * 1000) / 1000, headlineHidden, foresightLeft, allowances, moves: directions.slice(opts.directions?.length ?? 0) };
   } finally {
     attacker.dispose();
   }
