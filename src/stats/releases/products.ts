@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ProblemOptions, type ReleaseInProblem, type Space } from './cube.ts';
-import { protectRelease, type Protection } from './protect.ts';
+import { protectRelease, ProtectionFailure, type Protection } from './protect.ts';
 import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
 import type { AuditSummary, ProductProtectionReport } from './types.ts';
 import type { StoredSpace } from './store.ts';
@@ -133,15 +133,24 @@ export function productFamilies(rows: readonly BaseRow[], releases: readonly Rel
     if (list) list.push(row); else families.set(f, [row]);
   }
   const keys = [...families.keys()].sort();
+  const foresight = releases.filter((r) => r.foresight);
   function* problems(): Generator<Problem> {
     for (const f of keys) {
       const own = families.get(f)!;
       families.delete(f);
-      yield buildProblem(own, releases, rules, QUANTITY_SPACE, opts);
+      const problem = buildProblem(own, releases, rules, QUANTITY_SPACE, opts);
+      if (foresight.length) {
+        const without = new Set([...(opts.without ?? []), ...foresight.map((r) => r.id)]);
+        plainOf.set(problem, () => buildProblem(own, releases.filter((r) => !r.foresight), rules, QUANTITY_SPACE, { ...opts, without }));
+      }
+      yield problem;
     }
   }
   return { count: keys.length, problems: problems() };
 }
+
+/** Each family problem with foresight releases, and how to build it without them (while the problem lives). */
+const plainOf = new WeakMap<Problem, () => Problem>();
 
 /** The quantities as a stored space (store.ts): their contributions, in release_product_contributions or read from the filings. */
 export const QUANTITY_STORE: StoredSpace = {
@@ -173,11 +182,23 @@ export async function protectProducts(families: { count: number; problems: Itera
   // No clean-up by default: at 100,000 units it gave back 3 of 19,223 suppressed product cells for
   // 3–6 s (families are small, and their secondary cells are rarely redundant).
   const cleanupSeconds = (opts.cleanupSeconds ?? 0) / Math.max(1, families.count);
-  for (const problem of families.problems) {
-    const mine = problem.cells.get(releaseId);
+  for (let problem of families.problems) {
+    let mine = problem.cells.get(releaseId);
     opts.onFamily?.();
     if (!mine || mine.size === 0) continue;
-    const protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
+    let protection: Protection;
+    try {
+      protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
+    } catch (e) {
+      // Foresight is a help, never a new dead end (as for the values, protect-job.ts): without it
+      // the family is protected against what is published.
+      const plain = e instanceof ProtectionFailure ? plainOf.get(problem) : undefined;
+      if (!plain) throw e;
+      problem = plain();
+      mine = problem.cells.get(releaseId)!;
+      opts.log?.(`family ${familyOf(problem.bases[0].category)}: foresight left out: ${(e as Error).message}`);
+      protection = await protectRelease(problem, releaseId, { cleanupSeconds, seed: opts.seedOf?.(problem) });
+    }
     opts.onProtected?.(problem, protection);
     audit.sensitive += problem.targets.filter((t) => !t.foresight).length;
     audit.exact += protection.audit.exact;
