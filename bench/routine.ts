@@ -17,9 +17,9 @@ import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
 // p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
-// releases; --order takes a list of releases instead; --first-pattern gauss starts the LP repair from gauss.ts, --first-pattern inherited from what a quarter's or year's stored parts hide; --no-foresight measures the same without foresight.
+// releases; --order takes a list of releases instead; --first-pattern primary starts the LP repair from the primary cells alone, gauss from gauss.ts (the default, inherited: a quarter or year from what its stored parts hide); --no-foresight measures the same without foresight.
 
-const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'primary' }, 'no-foresight': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'inherited' }, 'no-foresight': { type: 'boolean', default: false } } });
 const FIRST_PATTERNS: readonly FirstPattern[] = ['primary', 'gauss', 'inherited'];
 function firstPatternOf(name: string | undefined): FirstPattern {
   const found = FIRST_PATTERNS.find((p) => p === name);

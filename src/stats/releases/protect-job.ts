@@ -25,7 +25,8 @@ export interface ProtectionInputs {
   /**
    * The LP repair's starting pattern: the primary cells (and the group's seed) only, or those and
    * the Gaussian elimination's (gauss.ts), or those and what the stored releases of its months or
-   * quarters hide (inheritedSuppressions).
+   * quarters hide (inheritedSuppressions; the default: for a month, or a quarter whose months are
+   * not all stored, it is the primary cells').
    */
   firstPattern?: FirstPattern;
   valueRows: BaseRow[];
@@ -165,11 +166,12 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   let problem = buildProblem(inputs.valueRows, releases, inputs.rules);
   hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
   hooks.progress?.('values', 0);
+  const inheriting = (inputs.firstPattern ?? 'inherited') === 'inherited';
   const seedOf = (p: Problem): Set<string> | undefined => {
     const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
-    if (inputs.firstPattern === 'inherited') {
+    if (inheriting) {
       const inherited = inheritedSuppressions(p, BUILDING);
-      hooks.log?.(`inherited first pattern: ${inherited.size} cells its months or quarters hide`);
+      if (inherited.size) hooks.log?.(`inherited first pattern: ${inherited.size} cells its months or quarters hide`);
       return new Set([...(shared ?? []), ...inherited]);
     }
     if (inputs.firstPattern !== 'gauss') return shared;
@@ -213,7 +215,7 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   const products = await protectProducts(families, BUILDING, {
     log: hooks.log,
     countOf,
-    seedOf: inputs.seedFromGroup ? (p) => sharedSuppressions(p, samePeriod) : undefined,
+    seedOf: (p) => new Set([...(inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : []), ...(inheriting ? inheritedSuppressions(p, BUILDING) : [])]),
     onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
     onProtected: (family, p) => {
       held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));

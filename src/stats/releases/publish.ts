@@ -44,7 +44,7 @@ export interface PublishRequest {
   seedFromGroup?: boolean;
   /** Protect ahead of the later releases of the period (default true; false measures what foresight costs). */
   foresight?: boolean;
-  /** The LP repair's first pattern (issue 21): 'primary' (the default), 'gauss' (gauss.ts) or 'inherited', to measure one against the other. */
+  /** The LP repair's first pattern (issue 21): 'inherited' (the default), 'primary' or 'gauss' (gauss.ts), to measure one against another. */
   firstPattern?: FirstPattern;
   /** The protection thread's first heap in MB (default THREAD_HEAP_MB; doubled each time it runs out). */
   heapMb?: number;
