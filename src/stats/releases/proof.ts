@@ -582,11 +582,6 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   let lps = 0;
   let uncovered = 0;
   const pause = async () => new Promise((resolve) => setImmediate(resolve));
-  // Moves found before the proof (the protection's repair LPs, as the caller maps them onto this
-  // problem) are made exact and kept where they cover a side: each one an LP saved. exactDirection
-  // solves the pivots so that every published set sums to zero whatever the move was, and the
-  // coverage is counted exactly, so a move is never trusted as it is. How many are tried depends on
-  // time (below), so two proofs of one release may differ; each is checked the same way.
   // Exact witnesses found before (the linked releases' stored proofs, earlierWitnesses): checked
   // exactly against this pattern's published sets and kept where they cover a side, no elimination.
   let earlier = 0;
@@ -594,6 +589,11 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
     if (keepsAll(w, rowsOfBase) && coverage.apply(w) > 0) { witnesses.push(w); earlier++; }
     if (i % 200 === 199) await pause();
   }
+  // Moves found before the proof (the protection's repair LPs, as the caller maps them onto this
+  // problem) are made exact and kept where they cover a side: each one an LP saved. exactDirection
+  // solves the pivots so that every published set sums to zero whatever the move was, and the
+  // coverage is counted exactly, so a move is never trusted as it is. How many are tried depends on
+  // time (below), so two proofs of one release may differ; each is checked the same way.
   let seeded = 0;
   let tried = 0;
   const seeding = performance.now();
