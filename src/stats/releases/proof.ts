@@ -248,15 +248,8 @@ export function checkProof(problem: Problem, pattern: Pattern, proof: StoredProo
       bases.push(b);
       steps.push(s);
     }
-    const step = new Map<number, bigint>();
-    bases.forEach((b, i) => step.set(b, steps[i]));
-    const touched = new Set<number>();
-    for (const b of bases) for (const r of rowsOfBase[b]) touched.add(r);
-    for (const r of touched) {
-      let sum = 0n;
-      for (const b of rows[r]) sum += step.get(b) ?? 0n;
-      if (sum !== 0n) { failures.push(`witness ${wi} changes a published cell (base cells ${rows[r].slice(0, 5).map((b) => baseIdentity(problem.bases[b], self)).join(' + ')}${rows[r].length > 5 ? ' …' : ''}) by ${sum}`); return; }
-    }
+    const changed = changedSet({ bases, steps }, rowsOfBase);
+    if (changed) { const r = changed.row; failures.push(`witness ${wi} changes a published cell (base cells ${rows[r].slice(0, 5).map((b) => baseIdentity(problem.bases[b], self)).join(' + ')}${rows[r].length > 5 ? ' …' : ''}) by ${changed.sum}`); return; }
     witnesses.push({ bases, steps });
   });
   const targets = provedTargets(problem);
@@ -692,9 +685,9 @@ export function earlierWitnesses(problem: Problem, earlier: readonly EarlierProo
     const known = new Set([e.release, ...e.linked]);
     const byKey = new Map<string, number | null>(); // null: two cells of the problem have the key
     for (const b of problem.bases) {
-      const sig = b.sig.filter((id) => known.has(id)).map((id) => (id === e.release ? 0 : id)).sort((x, y) => x - y);
+      const sig = b.sig.filter((id) => known.has(id));
       if (sig.length === 0) continue;
-      const key = `${b.province}|${b.category}|${sig.join(',')}`;
+      const key = baseIdentity({ province: b.province, category: b.category, sig }, e.release);
       byKey.set(key, byKey.has(key) ? null : b.index);
     }
     for (const w of e.proof.witnesses) {
@@ -712,10 +705,13 @@ export function earlierWitnessDirections(problem: Problem, earlier: readonly Ear
   return { directions: witnesses.map((w) => ({ bases: w.bases, steps: w.steps.map(Number) })), dropped };
 }
 
-/** Whether a direction sums to exactly zero over every published set it touches (integer arithmetic). */
-export function keepsAll(w: Witness, rowsOfBase: readonly number[][]): boolean {
+/** The first published set (`rowsOfBase`: the sets each base cell is in) a direction does not sum to exactly zero over, with its sum; null when it keeps them all. */
+function changedSet(w: Witness, rowsOfBase: readonly number[][]): { row: number; sum: bigint } | null {
   const sum = new Map<number, bigint>();
   w.bases.forEach((b, j) => { for (const r of rowsOfBase[b]) sum.set(r, (sum.get(r) ?? 0n) + w.steps[j]); });
-  for (const v of sum.values()) if (v !== 0n) return false;
-  return true;
+  for (const [row, v] of sum) if (v !== 0n) return { row, sum: v };
+  return null;
 }
+
+/** Whether a direction sums to exactly zero over every published set it touches (integer arithmetic; the checker's own test). */
+export const keepsAll = (w: Witness, rowsOfBase: readonly number[][]): boolean => changedSet(w, rowsOfBase) === null;
