@@ -190,14 +190,13 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   let protection: Awaited<ReturnType<typeof protectRelease>>;
   let foresightDropped = false;
   const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
-  const publishedOnly = () => inputs.valueRows.map((r) => ({ ...r, sig: r.sig.filter((id) => !later.has(id)) })).filter((r) => r.sig.length > 0);
   try {
     protection = await protect(problem);
   } catch (e) {
     // Foresight is a help, never a new dead end: without it the release is protected against what is published.
     if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
     hooks.log?.(`foresight left out: ${e.message}`);
-    problem = buildProblem(publishedOnly(), inputs.releases.filter((r) => !r.foresight), inputs.rules);
+    problem = buildProblem(inputs.valueRows, inputs.releases.filter((r) => !r.foresight), inputs.rules, undefined, { without: later });
     protection = await protect(problem);
     foresightDropped = true;
   }
