@@ -236,6 +236,20 @@ describe('the stored proof (issue 21)', () => {
     const broken = await buildProof(later, patternOf(later), 0, { exact: tampered });
     expect(broken.summary.lps).toBeGreaterThan(reused.summary.lps);
     expect(checkProof(later, patternOf(later), broken.proof, 0).failures).toEqual([]);
+    // A stored proof is data: a witness with a step that is not an integer, steps that do not match its cells,
+    // or a cell index the keys do not have is left out, not thrown on.
+    const malformed: StoredProof = {
+      ...stored.proof,
+      witnesses: [
+        { ...stored.proof.witnesses[0], s: stored.proof.witnesses[0].s.map((x, j) => (j === 0 ? '1.5' : x)) },
+        { ...stored.proof.witnesses[0], s: stored.proof.witnesses[0].s.slice(1) },
+        { ...stored.proof.witnesses[0], b: stored.proof.witnesses[0].b.map((i, j) => (j === 0 ? stored.proof.keys.length + 5 : i)) },
+        ...stored.proof.witnesses.slice(1),
+      ],
+    };
+    const read = earlierWitnesses(later, [{ release: 1, linked: [], proof: malformed }]);
+    expect(read.dropped).toBe(3);
+    expect(read.witnesses).toHaveLength(stored.proof.witnesses.length - 1);
   }, 120_000);
 });
 

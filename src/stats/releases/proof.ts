@@ -691,12 +691,25 @@ export function earlierWitnesses(problem: Problem, earlier: readonly EarlierProo
       byKey.set(key, byKey.has(key) ? null : b.index);
     }
     for (const w of e.proof.witnesses) {
-      const bases = w.b.map((i) => byKey.get(e.proof.keys[i]));
-      if (bases.some((b) => b === undefined || b === null)) { dropped++; continue; }
-      witnesses.push({ bases: bases as number[], steps: w.s.map(BigInt) });
+      // A stored proof is data: a witness this problem cannot read is left out, never trusted or thrown on.
+      const steps = stepsOf(w);
+      const bases = Array.isArray(w.b) ? w.b.map((i) => byKey.get(e.proof.keys[i])) : [];
+      if (!steps || steps.length !== bases.length || bases.length === 0 || bases.some((b) => b === undefined || b === null)) { dropped++; continue; }
+      witnesses.push({ bases: bases as number[], steps });
     }
   }
   return { witnesses, dropped };
+}
+
+/** A stored witness's steps as integers, or null when one is not an integer. */
+function stepsOf(w: { s: unknown }): bigint[] | null {
+  if (!Array.isArray(w.s)) return null;
+  const steps: bigint[] = [];
+  for (const x of w.s) {
+    if ((typeof x !== 'string' || !/^-?\d+$/.test(x)) && !(typeof x === 'number' && Number.isSafeInteger(x))) return null;
+    steps.push(BigInt(x));
+  }
+  return steps;
 }
 
 /** The same as moves for the attacker and the repair (float steps). */
