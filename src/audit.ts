@@ -15,7 +15,7 @@ export interface AuditEntry {
 }
 
 // The one writer of the audit log: audit() for an entry, auditMany() for a batch (an import),
-// auditFrom() for a request's own entry, auditInsert() for a statement that folds the entry in
+// auditFrom() for a request's own entry, auditStatement() for a statement that folds the entry in
 // (a filing's submission). The only other inserts are set-based: the province's bulk verification
 // (verifications/model.ts, one statement with its decisions) and the demo seed's replay of the
 // history it writes (seeds/demo.ts).
@@ -34,9 +34,23 @@ function auditRow(entry: AuditEntry) {
   };
 }
 
-/** The insert of one audit entry, for a caller that folds it into a statement of its own. */
-export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.QueryBuilder {
-  return k('audit_log').insert(auditRow(entry));
+/**
+ * The insert of one audit entry as SQL text and its bindings, for a statement that folds it in (a
+ * filing's submission). The text is the same for every entry, so it is prepared once per connection.
+ */
+export function auditStatement(entry: AuditEntry): { sql: string; bindings: (string | number | Date | null)[] } {
+  const r = auditRow(entry);
+  return {
+    sql: `insert into audit_log (at, action, user_id, unit_id, province_code, target, details, ip)
+          values (coalesce(?::timestamptz, current_timestamp), ?, ?::int, ?::int, ?, ?, ?::jsonb, ?)`,
+    bindings: [entry.at ?? null, r.action, r.user_id, r.unit_id, r.province_code, r.target, r.details, r.ip],
+  };
+}
+
+/** The insert of one audit entry (inside the caller's transaction). */
+export function auditInsert(entry: AuditEntry, k: Knex = db()): Knex.Raw {
+  const { sql, bindings } = auditStatement(entry);
+  return k.raw(sql, bindings);
 }
 
 /** Appends many entries, a thousand rows a statement (inside the caller's transaction). */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { db } from '../db.ts';
 import { persianDigits } from '../text.ts';
-import { auditInsert } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { recomputeStatusesNow } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
@@ -350,63 +350,81 @@ export function decideSave(req: SaveRequest, loaded: Loaded | undefined, at: Dat
   return { kind: 'write', warnings, snapshot, changes, expected: expectationsOf(ctx, req.input.lines.map((l) => l.product_id)) };
 }
 
+/** Numbers as a PostgreSQL array literal (`{1,2.5,NULL}`), the same on both databases' drivers. */
+function numberArray(values: readonly (number | null)[]): string {
+  return `{${values.map((v) => {
+    if (v === null) return 'NULL';
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }).join(',')}}`;
+}
+
 /**
  * Step 3, one statement: the lines and the filing (with, on submission, its revision row and
  * audit entry). Lines no longer in the input are deleted and the others inserted or overwritten,
- * so the statement's parts touch different rows. Returns the stored filing as findFiling() reads it.
+ * so the statement's parts touch different rows. The lines travel as arrays, so the statement's
+ * text is one of two (draft, submission) whatever the number of lines: PostgreSQL prepares it once
+ * per connection. Returns the stored filing as findFiling() reads it.
  */
 async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extract<SaveDecision, { kind: 'write' }>, at: Date): Promise<Filing> {
   const f = loaded.filing;
-  const values = {
-    employees: req.input.employees,
-    production_value: req.input.production_value,
-    intermediate_consumption: req.input.intermediate_consumption,
-    warnings: JSON.stringify(d.warnings),
-    updated_at: at,
-    // Migration 150's rule: a submitted filing's expectations (a draft never submitted keeps none).
-    ...(req.submit
-      ? { production_value_expected: d.expected.productionValue, employees_expected: d.expected.employees }
-      : {
-          production_value_expected: trx.raw('case when first_submitted_at is null then production_value_expected else ?::float8 end', [d.expected.productionValue]),
-          employees_expected: trx.raw('case when first_submitted_at is null then employees_expected else ?::float8 end', [d.expected.employees]),
-        }),
+  const lines = req.input.lines;
+  const linesPart: { sql: string; bindings: readonly Knex.RawBinding[] } = {
+    sql: `gone as (delete from filing_lines where filing_id = ? and product_id <> all(?::int[])),
+          stored as (
+            insert into filing_lines (filing_id, product_id, produced, sold, sales_value, price_expected)
+            select ?, l.* from unnest(?::int[], ?::numeric[], ?::numeric[], ?::bigint[], ?::float8[]) as l
+            on conflict (filing_id, product_id) do update
+              set produced = excluded.produced, sold = excluded.sold, sales_value = excluded.sales_value, price_expected = excluded.price_expected
+            returning product_id, produced, sold, sales_value
+          )`,
+    bindings: [
+      f.id, numberArray(lines.map((l) => l.product_id)),
+      f.id, numberArray(lines.map((l) => l.product_id)), numberArray(lines.map((l) => l.produced)), numberArray(lines.map((l) => l.sold)),
+      numberArray(lines.map((l) => l.sales_value)), numberArray(lines.map((l) => d.expected.prices.get(l.product_id) ?? null)),
+    ],
   };
-  const statement: { sql: string; bindings: readonly Knex.RawBinding[] }[] = [];
-  const part = (name: string, q: Knex.QueryBuilder | Knex.Raw) => {
-    const s = q.toSQL();
-    statement.push({ sql: `${name} as (${s.sql})`, bindings: s.bindings });
-  };
-  if (!f.inserted) part('gone', trx('filing_lines').where({ filing_id: f.id }).whereNotIn('product_id', req.input.lines.map((l) => l.product_id)).del());
-  if (req.input.lines.length) {
-    part('stored', trx('filing_lines')
-      .insert(req.input.lines.map((l) => ({ filing_id: f.id, product_id: l.product_id, produced: l.produced, sold: l.sold, sales_value: l.sales_value, price_expected: d.expected.prices.get(l.product_id) ?? null })))
-      .onConflict(['filing_id', 'product_id']).merge(['produced', 'sold', 'sales_value', 'price_expected'])
-      .returning(['product_id', 'produced', 'sold', 'sales_value']));
-  }
-  const revision = f.revision + 1;
+  const figures: Knex.RawBinding[] = [req.input.employees, req.input.production_value, req.input.intermediate_consumption, JSON.stringify(d.warnings), at];
+  const parts = [linesPart];
   if (!req.submit) {
-    part('updated', trx('filings').where({ id: f.id }).update(values).returning('*'));
+    // Migration 150's rule: a draft never submitted keeps no expectations.
+    parts.push({
+      sql: `updated as (
+              update filings set employees = ?, production_value = ?, intermediate_consumption = ?, warnings = ?::jsonb, updated_at = ?,
+                production_value_expected = case when first_submitted_at is null then production_value_expected else ?::float8 end,
+                employees_expected = case when first_submitted_at is null then employees_expected else ?::float8 end
+               where id = ? returning *)`,
+      bindings: [...figures, d.expected.productionValue, d.expected.employees, f.id],
+    });
   } else {
-    part('updated', trx('filings').where({ id: f.id }).update({
-      ...values,
-      state: 'submitted',
-      first_submitted_at: trx.raw('coalesce(first_submitted_at, ?)', [at]),
-      submitted_at: at,
-      tracking_code: f.tracking_code ?? newTrackingCode(),
-      revision,
-      return_reason: null,
-    }).returning('*'));
-    part('revised', trx('filing_revisions').insert({ filing_id: f.id, revision, user_id: req.userId, at, via: req.via, changes: JSON.stringify(d.changes), snapshot: JSON.stringify(d.snapshot) }));
-    part('audited', auditInsert({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } }, trx));
+    const revision = f.revision + 1;
+    const audit = auditStatement({ action: revision === 1 ? 'filing.submit' : 'filing.correct', userId: req.userId, unitId: req.unitId, target: `filing:${f.id}`, details: { period: req.period, revision, via: req.via } });
+    parts.push(
+      {
+        sql: `updated as (
+                update filings set employees = ?, production_value = ?, intermediate_consumption = ?, warnings = ?::jsonb, updated_at = ?,
+                  production_value_expected = ?::float8, employees_expected = ?::float8,
+                  state = 'submitted', first_submitted_at = coalesce(first_submitted_at, ?::timestamptz), submitted_at = ?::timestamptz,
+                  tracking_code = ?, revision = ?::int, return_reason = null
+                 where id = ? returning *)`,
+        bindings: [...figures, d.expected.productionValue, d.expected.employees, at, at, f.tracking_code ?? newTrackingCode(), revision, f.id],
+      },
+      {
+        sql: `revised as (insert into filing_revisions (filing_id, revision, user_id, at, via, changes, snapshot) values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb))`,
+        bindings: [f.id, revision, req.userId, at, req.via, JSON.stringify(d.changes), JSON.stringify(d.snapshot)],
+      },
+      { sql: `audited as (${audit.sql})`, bindings: audit.bindings },
+    );
   }
-  const lines = req.input.lines.length
-    ? "(select json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)) from stored)"
-    : "'[]'::json";
   const written = await trx.raw(
-    `with ${statement.map((x) => x.sql).join(',\n')} select updated.*, ${lines} as stored_lines from updated`,
-    statement.flatMap((x) => x.bindings),
+    `with ${parts.map((x) => x.sql).join(',\n')}
+     select updated.*,
+            (select coalesce(json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)), '[]') from stored) as stored_lines
+       from updated`,
+    parts.flatMap((x) => x.bindings),
   );
-  const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] };
+  const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] | string };
+  const storedLines = (typeof stored === 'string' ? JSON.parse(stored) : stored) as FilingLine[];
   const position = new Map(loaded.products.map((p, i) => [p.id, i]));
   return {
     ...row,
@@ -414,7 +432,7 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
     production_value: numOrNull(row.production_value),
     intermediate_consumption: numOrNull(row.intermediate_consumption),
     value_added: numOrNull(row.value_added),
-    lines: [...stored]
+    lines: [...storedLines]
       .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
       .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
   };
