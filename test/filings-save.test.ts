@@ -5,9 +5,10 @@ import { saveFiling, decideSave, type Loaded, type SaveRequest } from '../src/fi
 import { warningHistory } from '../src/filings/warnings.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
 import { latestDuePeriod, addMonths } from '../src/calendar.ts';
+import { recomputeStatusesNow } from '../src/eligibility/record.ts';
 
-// saveFiling in three steps: load and lock (one statement), a pure decision, the write (one
-// statement), then the unit's status (one statement).
+// saveFiling in three steps: load and lock (one statement), a pure decision, the write with the
+// unit's status (one statement).
 
 let t: TestDatabase;
 let settings: Settings;
@@ -33,14 +34,36 @@ async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe('saving a filing', () => {
-  it('a submission and a correction are each one read, one write and one status statement', async () => {
+  it('a submission and a correction are each one read and one write (the filing, its revision, the audit entry and the unit\'s status)', async () => {
     const u = await createUnit({ obligation_start: '1404-01' });
     const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
     const period = latestDuePeriod(new Date());
     const req = (produced: number, baseRevision: number): SaveRequest => ({ unitId: u.id, period, userId: user.id, via: 'form', input: input(u.productIds[0], produced), submit: true, confirmWarnings: true, baseRevision, settings });
-    expect(await statementsOf(() => saveFiling(req(50, 0)))).toHaveLength(3);
-    expect(await statementsOf(() => saveFiling(req(60, 1)))).toHaveLength(3);
+    expect(await statementsOf(() => saveFiling(req(50, 0)))).toHaveLength(2);
+    expect(await statementsOf(() => saveFiling(req(60, 1)))).toHaveLength(2);
     expect((await t.knex('filings').where({ unit_id: u.id, period }).first()).revision).toBe(2);
+  });
+
+  it('the status judged inside the write is the one a judgement run after it gives: inside the window, before it, and a stale status', async () => {
+    const due = latestDuePeriod(new Date(), settings.rules);
+    const cases = [
+      // Inactive, submits the latest due month: active at once, with its change record.
+      { status: 'inactive', period: due, expected: 'active', records: 1 },
+      // Inactive, submits a month before the window: still inactive, nothing recorded.
+      { status: 'inactive', period: addMonths(due, -10), expected: 'inactive', records: 0 },
+      // Shown active though it filed nothing in the window (stale): the submission of an old month judges it inactive.
+      { status: 'active', period: addMonths(due, -10), expected: 'inactive', records: 1 },
+    ] as const;
+    for (const c of cases) {
+      const u = await createUnit({ obligation_start: addMonths(due, -14), status: c.status });
+      const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+      const out = await saveFiling({ unitId: u.id, period: c.period, userId: user.id, via: 'api', input: input(u.productIds[0]), submit: true, confirmWarnings: true, settings });
+      expect(out).toMatchObject({ ok: true, statusChanged: c.records > 0 });
+      expect((await t.knex('units').where({ id: u.id }).first()).status).toBe(c.expected);
+      expect(await t.knex('unit_status_changes').where({ unit_id: u.id })).toHaveLength(c.records);
+      // The same rule run afterwards finds nothing to change.
+      expect(await recomputeStatusesNow(t.knex, [u.id], { rules: settings.rules })).toEqual([]);
+    }
   });
 
   it('a refusal writes nothing, and the new row it locked is rolled back', async () => {

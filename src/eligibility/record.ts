@@ -15,8 +15,8 @@ export interface StatusChange { unit_id: number; old_status: string; new_status:
 /** SQL: unit `u` is approved and obligated for the period `period` (an SQL expression). */
 export const obligatedFor = (period: string, u = 'u'): string => `${u}.registration = 'approved' and ${u}.obligation_start <= ${period}`;
 
-/** SQL: the filing `f` counts as submitted at the instant bound as `:at` (a later submission does not count yet). */
-export const submittedBy = (f = 'f'): string => `${f}.first_submitted_at <= :at`;
+/** SQL: the filing `f` counts as submitted at the instant `at` (default: bound as `:at`; a later submission does not count yet). */
+export const submittedBy = (f = 'f', at = ':at'): string => `${f}.first_submitted_at <= ${at}`;
 
 /** SQL: the class of a period with filing `f` and deadline `deadline` at `:at`: on_time, late or missing. */
 export const timelinessClass = (f: string, deadline: string): string =>
@@ -100,6 +100,46 @@ function unitScope(unitIds: number[]): { sql: string; bindings: Record<string, K
   return unitIds.length === 1 ? { sql: 'u.id = :id', bindings: { id: unitIds[0] } } : { sql: 'u.id = any(:ids)', bindings: { ids: unitIds } };
 }
 
+/** The inactivity window at `at` and the reasons a change records, in Persian. */
+function statusWindow(at: Date, rules: Rules) {
+  const w = inactivityWindow(at, rules);
+  return {
+    from: w.from,
+    to: w.to,
+    inactive: `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`,
+    active: 'ثبت آمار دست‌کم یکی از ماه‌های اخیر',
+  };
+}
+
+/**
+ * DESIGN §4's status as SQL over unit `u`: inactive when it filed none of the window's periods.
+ * `p` names SQL expressions for the window's bounds and the instant; `filed`, a period the
+ * statement itself submits (a submission's own filing, which its statement does not see yet).
+ */
+function judgedStatus(p: { from: string; to: string; at: string; filed?: string }): string {
+  // The statement's own submission sets first_submitted_at to the instant where it was null.
+  const counted = p.filed ? `(${submittedBy('f', p.at)} or (f.period = ${p.filed} and f.first_submitted_at is null))` : submittedBy('f', p.at);
+  return `case when ${obligatedFor(p.from)} and not exists (
+                 select 1 from filings f
+                  where f.unit_id = u.id and f.period between ${p.from} and ${p.to} and ${counted})
+               then 'inactive' else 'active' end`;
+}
+
+/** The update of the judged units' status and its change record, over CTE `judged (id, old_status, new_status)`; `v` names SQL expressions for the instant, the two reasons and the job run. */
+function statusWrites(v: { at: string; inactive: string; active: string; job: string }): string {
+  return `changed as (
+       update units set status = judged.new_status, status_changed_at = ${v.at}
+         from judged
+        where units.id = judged.id and units.status <> judged.new_status
+       returning units.id as unit_id, judged.old_status, judged.new_status
+     ), logged as (
+       insert into unit_status_changes (unit_id, old_status, new_status, changed_at, reason, job_run_id)
+       select unit_id, old_status, new_status, ${v.at}, case when new_status = 'inactive' then ${v.inactive} else ${v.active} end, ${v.job}
+         from changed
+       returning unit_id
+     )`;
+}
+
 /**
  * Recomputes `status` of every approved unit (or of `unitIds`) as of `at`: inactive when the N
  * most recent due periods (N in force for the latest) are all missing. Records each change.
@@ -110,36 +150,20 @@ export async function recomputeStatuses(
   rules: Rules,
   opts: { unitIds?: number[]; jobRunId?: number | null; onlyHistoryBefore?: boolean } = {},
 ): Promise<{ scanned: number; changes: StatusChange[] }> {
-  const w = inactivityWindow(at, rules);
-  const reasonInactive = `آمار ${persianDigits(w.months)} ماه اخیر (${periodLabel(w.from)} تا ${periodLabel(w.to)}) ثبت نشده است`;
-  const reasonActive = 'ثبت آمار دست‌کم یکی از ماه‌های اخیر';
+  const w = statusWindow(at, rules);
   const units = opts.unitIds ? unitScope(opts.unitIds) : null;
   const scope = units ? `and ${units.sql}` : '';
   // A judgement of a past instant is history: it may only be appended after the unit's last change.
   const inOrder = opts.onlyHistoryBefore ? 'and (u.status_changed_at is null or u.status_changed_at <= :at)' : '';
-  const bindings = { from: w.from, to: w.to, at, inactive: reasonInactive, active: reasonActive, job: opts.jobRunId ?? null, ...units?.bindings };
+  const bindings = { from: w.from, to: w.to, at, inactive: w.inactive, active: w.active, job: opts.jobRunId ?? null, ...units?.bindings };
   // One statement: the count of units judged rides along on every row (and on one row of nulls
-  // when nothing changed), so a single unit's recompute on submission needs nothing more.
+  // when nothing changed), so a single unit's recompute needs nothing more.
   const result = await k.raw(
     `with judged as (
-       select u.id, u.status as old_status,
-              case when ${obligatedFor(':from')} and not exists (
-                     select 1 from filings f
-                      where f.unit_id = u.id and f.period between :from and :to and ${submittedBy('f')})
-                   then 'inactive' else 'active' end as new_status
+       select u.id, u.status as old_status, ${judgedStatus({ from: ':from', to: ':to', at: ':at' })} as new_status
          from units u
         where u.registration = 'approved' ${scope} ${inOrder}
-     ), changed as (
-       update units set status = judged.new_status, status_changed_at = :at
-         from judged
-        where units.id = judged.id and units.status <> judged.new_status
-       returning units.id as unit_id, judged.old_status, judged.new_status
-     ), logged as (
-       insert into unit_status_changes (unit_id, old_status, new_status, changed_at, reason, job_run_id)
-       select unit_id, old_status, new_status, :at, case when new_status = 'inactive' then :inactive else :active end, :job
-         from changed
-       returning unit_id
-     )
+     ), ${statusWrites({ at: ':at', inactive: ':inactive', active: ':active', job: ':job' })}
      select (select count(*) from units u where u.registration = 'approved' ${scope}) as scanned,
             c.unit_id, c.old_status, c.new_status
        from (values (1)) as one (x) left join changed c on true
@@ -150,6 +174,28 @@ export async function recomputeStatuses(
   return {
     scanned: num(rows[0].scanned),
     changes: rows.filter((r) => r.unit_id !== null).map((r) => ({ unit_id: r.unit_id, old_status: r.old_status, new_status: r.new_status })),
+  };
+}
+
+/**
+ * The status of a unit judged as its filing of `period` is submitted, as CTEs (`status_window`,
+ * `judged`, `changed`, `logged`) for the submission's own statement to fold in: one statement
+ * writes the filing and the status, so a submission costs one round trip less. Its filing counts
+ * as filed (first submitted at or before `at`), as the same judgement run after the write would
+ * count it (its row, created earlier in the transaction, is there to read). `changed` returns the unit when its status changed.
+ */
+export function statusOnSubmission(unitId: number, period: Period, at: Date, rules: Rules): { sql: string; bindings: (string | number | Date)[] } {
+  const w = statusWindow(at, rules);
+  return {
+    sql: `status_window as (
+            select ?::int as unit_id, ?::varchar as from_period, ?::varchar as to_period, ?::timestamptz as at, ?::varchar as filed, ?::text as inactive, ?::text as active
+          ), judged as (
+            select u.id, u.status as old_status,
+                   ${judgedStatus({ from: 'sw.from_period', to: 'sw.to_period', at: 'sw.at', filed: 'sw.filed' })} as new_status
+              from units u join status_window sw on u.id = sw.unit_id
+             where u.registration = 'approved'
+          ), ${statusWrites({ at: '(select at from status_window)', inactive: '(select inactive from status_window)', active: '(select active from status_window)', job: 'null::int' })}`,
+    bindings: [unitId, w.from, w.to, at, period, w.inactive, w.active],
   };
 }
 

@@ -4,7 +4,7 @@ import { db } from '../db.ts';
 import { persianDigits } from '../text.ts';
 import { auditStatement } from '../audit.ts';
 import { loadSettings, type Settings } from '../settings.ts';
-import { recomputeStatusesNow } from '../eligibility/record.ts';
+import { statusOnSubmission } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { rulesInForce, brokenRules, type RuleRow } from '../validation-rules/model.ts';
 import type { Figures } from '../validation-rules/expression.ts';
@@ -360,13 +360,13 @@ function numberArray(values: readonly (number | null)[]): string {
 }
 
 /**
- * Step 3, one statement: the lines and the filing (with, on submission, its revision row and
- * audit entry). Lines no longer in the input are deleted and the others inserted or overwritten,
+ * Step 3, one statement: the lines and the filing (with, on submission, its revision row, audit
+ * entry and the unit's status). Lines no longer in the input are deleted and the others inserted or overwritten,
  * so the statement's parts touch different rows. The lines travel as arrays, so the statement's
  * text is one of two (draft, submission) whatever the number of lines: PostgreSQL prepares it once
  * per connection. Returns the stored filing as findFiling() reads it.
  */
-async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extract<SaveDecision, { kind: 'write' }>, at: Date): Promise<Filing> {
+async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extract<SaveDecision, { kind: 'write' }>, at: Date, rules: Rules): Promise<{ filing: Filing; statusChanged: boolean }> {
   const f = loaded.filing;
   const lines = req.input.lines;
   const linesPart: { sql: string; bindings: readonly Knex.RawBinding[] } = {
@@ -414,19 +414,22 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
         bindings: [f.id, revision, req.userId, at, req.via, JSON.stringify(d.changes), JSON.stringify(d.snapshot)],
       },
       { sql: `audited as (${audit.sql})`, bindings: audit.bindings },
+      // "Submitting a filing also updates that unit's status at once" (issue 4), in the same statement.
+      statusOnSubmission(req.unitId, req.period as Period, at, rules),
     );
   }
   const written = await trx.raw(
     `with ${parts.map((x) => x.sql).join(',\n')}
      select updated.*,
-            (select coalesce(json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)), '[]') from stored) as stored_lines
+            (select coalesce(json_agg(json_build_object('product_id', product_id, 'produced', produced, 'sold', sold, 'sales_value', sales_value)), '[]') from stored) as stored_lines,
+            ${req.submit ? '(select count(*) from changed)' : '0'} as status_changes
        from updated`,
     parts.flatMap((x) => x.bindings),
   );
-  const { stored_lines: stored, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] | string };
+  const { stored_lines: stored, status_changes: statusChanges, ...row } = written.rows[0] as FilingRow & { stored_lines: FilingLine[] | string; status_changes: number | string };
   const storedLines = (typeof stored === 'string' ? JSON.parse(stored) : stored) as FilingLine[];
   const position = new Map(loaded.products.map((p, i) => [p.id, i]));
-  return {
+  const filing: Filing = {
     ...row,
     employees: numOrNull(row.employees),
     production_value: numOrNull(row.production_value),
@@ -436,6 +439,7 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
       .sort((a, b) => (position.get(a.product_id) ?? 0) - (position.get(b.product_id) ?? 0))
       .map((l) => ({ product_id: l.product_id, produced: numOrNull(l.produced), sold: numOrNull(l.sold), sales_value: numOrNull(l.sales_value) })),
   };
+  return { filing, statusChanged: Number(statusChanges) > 0 };
 }
 
 /** The one way a unit's figures are stored (form and API): load and lock, decide, write; then the status. */
@@ -445,7 +449,7 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
   if (k.isTransaction) throw new Error('saveFiling opens its own transaction; call it outside one');
   const settings = req.settings ?? (await loadSettings(k));
   try {
-    // One transaction, one commit: the filing, its revision, the unit's status and the audit entry.
+    // One transaction, one commit, two statements: read and lock; write the filing, its revision, the unit's status and the audit entry.
     return await k.transaction(async (trx): Promise<SaveOutcome> => {
       const loaded = await loadAndLock(trx, req);
       const d = decideSave(req, loaded, at, settings);
@@ -455,11 +459,8 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
         const filing = await findFiling(req.unitId, req.period, trx);
         return { ok: true, filing: filing as Filing, warnings: d.warnings, submitted: true, unchanged: true, statusChanged: false };
       }
-      const filing = await writeFiling(trx, req, loaded!, d, at);
-      if (!req.submit) return { ok: true, filing, warnings: d.warnings, submitted: false, unchanged: false, statusChanged: false };
-      // "Submitting a filing also updates that unit's status at once" (issue 4), in the same transaction.
-      const statusChanges = await recomputeStatusesNow(trx, [req.unitId], { rules: settings.rules });
-      return { ok: true, filing, warnings: d.warnings, submitted: true, unchanged: false, statusChanged: statusChanges.length > 0 };
+      const { filing, statusChanged } = await writeFiling(trx, req, loaded!, d, at, settings.rules);
+      return { ok: true, filing, warnings: d.warnings, submitted: req.submit, unchanged: false, statusChanged };
     });
   } catch (e) {
     if (e instanceof Refused) return { ok: false, ...e.failure };
