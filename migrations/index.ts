@@ -45,6 +45,7 @@ import * as m262 from './262_filing_triggers_when.ts';
 import * as m270 from './270_index_changes_merged.ts';
 import * as m271 from './271_index_cells_ref_mean.ts';
 import * as m280 from './280_expectations_given.ts';
+import * as m281 from './281_save_logs_given.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -94,6 +95,7 @@ const migrations: Record<string, Knex.Migration> = {
   '270_index_changes_merged': m270,
   '271_index_cells_ref_mean': m271,
   '280_expectations_given': m280,
+  '281_save_logs_given': m281,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,6 +6,7 @@ import { warningHistory } from '../src/filings/warnings.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
 import { latestDuePeriod, addMonths } from '../src/calendar.ts';
 import { recomputeStatusesNow } from '../src/eligibility/record.ts';
+import { refreshYearRecords } from '../src/eligibility/year-records.ts';
 
 // saveFiling in three steps: load and lock (one statement), a pure decision, the write with the
 // unit's status (one statement).
@@ -64,6 +65,46 @@ describe('saving a filing', () => {
       // The same rule run afterwards finds nothing to change.
       expect(await recomputeStatusesNow(t.knex, [u.id], { rules: settings.rules })).toEqual([]);
     }
+  });
+
+  it('logs the month for the index and marks the yearly record itself, as the triggers it skips would (migration 281)', async () => {
+    const u = await createUnit({ obligation_start: '1404-01' });
+    const user = await createUser({ role: 'unit_user', unit_ids: [u.id] });
+    const period = latestDuePeriod(new Date(), settings.rules);
+    const year = Number(period.slice(0, 4));
+    await refreshYearRecords(t.knex, { year, at: new Date(), rules: settings.rules, unitIds: [u.id] });
+    const logged = async () => {
+      const rows = await t.knex('index_changes').where({ period }).groupBy('kind').select('kind', t.knex.raw('sum(merged)::int as n'));
+      return Object.fromEntries(rows.map((r: { kind: string; n: number }) => [r.kind, Number(r.n)]));
+    };
+    const record = async () => t.knex('unit_year_records').where({ unit_id: u.id, year }).first('dirty', 'touched');
+    const save = (submit: boolean, produced: number, baseRevision: number) => saveFiling({ unitId: u.id, period, userId: user.id, via: 'api', input: input(u.productIds[0], produced), submit, confirmWarnings: true, baseRevision, settings });
+    const steps: { submit: boolean; produced: number; base: number; lines: number; state: number; touched: boolean }[] = [
+      { submit: false, produced: 40, base: 0, lines: 1, state: 0, touched: true }, // a new draft: its lines; the record marked by the new row's insert trigger
+      { submit: true, produced: 50, base: 0, lines: 1, state: 1, touched: true }, // submitted: lines, state and the record
+      { submit: true, produced: 60, base: 1, lines: 1, state: 0, touched: false }, // a correction: lines only
+    ];
+    for (const step of steps) {
+      const before = await logged();
+      await t.knex('unit_year_records').where({ unit_id: u.id, year }).update({ dirty: false });
+      const r0 = await record();
+      expect(await save(step.submit, step.produced, step.base)).toMatchObject({ ok: true });
+      const after = await logged();
+      expect((after.lines ?? 0) - (before.lines ?? 0)).toBe(step.lines);
+      expect((after.state ?? 0) - (before.state ?? 0)).toBe(step.state);
+      const r1 = await record();
+      expect(r1.dirty).toBe(step.touched);
+      expect(Number(r1.touched) > Number(r0.touched)).toBe(step.touched);
+    }
+    // The triggers still do it for any other writer.
+    const filing = await t.knex('filings').where({ unit_id: u.id, period }).first('id');
+    const before = await logged();
+    await t.knex('filing_lines').where({ filing_id: filing.id }).update({ produced: 70 });
+    await t.knex('filings').where({ id: filing.id }).update({ state: 'returned', return_reason: 'آزمایشی' });
+    const after = await logged();
+    expect(after.lines - before.lines).toBe(1);
+    expect(after.state - before.state).toBe(1);
+    expect((await record()).dirty).toBe(true);
   });
 
   it('a refusal writes nothing, and the new row it locked is rolled back', async () => {

@@ -272,7 +272,9 @@ async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefi
             (select row_to_json(locked) from locked) as filing,
             (select r.snapshot from filing_revisions r join locked on r.filing_id = locked.id and r.revision = locked.revision) as previous,
             -- The write computes the expectations itself (expectationsOf): migration 280's triggers leave them to it until the commit.
-            set_config('psp.expectations', 'given', true) as expectations_given
+            set_config('psp.expectations', 'given', true) as expectations_given,
+            -- And its index log and yearly record (writeFiling; migration 281).
+            set_config('psp.logs', 'given', true) as logs_given
        from units u where u.id = ?`,
     [req.unitId, req.period, req.unitId, ...history.bindings, ...peers.bindings, ...fits.bindings, ...prices.bindings, ...rules.bindings, req.unitId],
   );
@@ -370,7 +372,7 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
   const f = loaded.filing;
   const lines = req.input.lines;
   const linesPart: { sql: string; bindings: readonly Knex.RawBinding[] } = {
-    sql: `gone as (delete from filing_lines where filing_id = ? and product_id <> all(?::int[])),
+    sql: `gone as (delete from filing_lines where filing_id = ? and product_id <> all(?::int[]) returning product_id),
           stored as (
             insert into filing_lines (filing_id, product_id, produced, sold, sales_value, price_expected)
             select ?, l.* from unnest(?::int[], ?::numeric[], ?::numeric[], ?::bigint[], ?::float8[]) as l
@@ -384,8 +386,22 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
       numberArray(lines.map((l) => l.sales_value)), numberArray(lines.map((l) => d.expected.prices.get(l.product_id) ?? null)),
     ],
   };
+  // Migration 281: the month logged for the index's kept aggregates and the unit's yearly record
+  // marked, as the triggers this statement skips would have done: 'lines' when lines were written,
+  // 'state' and the record when the state changes (a first submission, a returned filing corrected).
+  const stateChanges = req.submit && f.state !== 'submitted';
+  const logsPart = {
+    sql: `index_logged as (
+            insert into index_changes (period, kind)
+            select l.period, l.kind from (values (?::varchar, 'lines'::varchar, exists (select 1 from stored) or exists (select 1 from gone)),
+                                                 (?::varchar, 'state'::varchar, ?::boolean)) as l (period, kind, logged)
+             where l.logged
+          ),
+          year_touched as (update unit_year_records set dirty = true, touched = touched + 1 where unit_id = ? and year = ? and ?::boolean)`,
+    bindings: [req.period, req.period, stateChanges, req.unitId, Number(req.period.slice(0, 4)), stateChanges],
+  };
   const figures: Knex.RawBinding[] = [req.input.employees, req.input.production_value, req.input.intermediate_consumption, JSON.stringify(d.warnings), at];
-  const parts = [linesPart];
+  const parts = [linesPart, logsPart];
   if (!req.submit) {
     // Migration 150's rule: a draft never submitted keeps no expectations.
     parts.push({
