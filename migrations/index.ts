@@ -46,6 +46,7 @@ import * as m270 from './270_index_changes_merged.ts';
 import * as m271 from './271_index_cells_ref_mean.ts';
 import * as m280 from './280_expectations_given.ts';
 import * as m281 from './281_save_logs_given.ts';
+import * as m282 from './282_units_class_province_ids.ts';
 
 // Listed statically: knex's directory loader cannot load .ts files under vitest.
 const migrations: Record<string, Knex.Migration> = {
@@ -96,6 +97,7 @@ const migrations: Record<string, Knex.Migration> = {
   '271_index_cells_ref_mean': m271,
   '280_expectations_given': m280,
   '281_save_logs_given': m281,
+  '282_units_class_province_ids': m282,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
