@@ -458,7 +458,7 @@ async function writeFiling(trx: Knex, req: SaveRequest, loaded: Loaded, d: Extra
   return { filing, statusChanged: Number(statusChanges) > 0 };
 }
 
-/** The one way a unit's figures are stored (form and API): load and lock, decide, write; then the status. */
+/** The one way a unit's figures are stored (form and API): load and lock, decide, write (with the unit's status). */
 export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<SaveOutcome> {
   const at = req.at ?? new Date();
   // The expectations flag set by the first statement lasts until the commit: the save owns its transaction.
