@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { ProtectionFailure } from './protect.ts';
 
@@ -96,7 +97,8 @@ export async function answerInThread<I, O>(work: (input: I, hooks: ProtectionHoo
   const port = parentPort!;
   try {
     const output = await work(takeInput<I>(), {
-      log: (line) => port.postMessage({ type: 'log', line }),
+      // Each line says how much of the thread's own heap is in use: where a release's memory goes.
+      log: (line) => port.postMessage({ type: 'log', line: `${line} [thread heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(0)} MB]` }),
       progress: (phase, share) => port.postMessage({ type: 'progress', phase, share }),
     });
     port.postMessage({ type: 'done', output });
