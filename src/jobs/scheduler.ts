@@ -24,21 +24,30 @@ export function nextRunAt(time: string, now: Date): Date {
 
 export interface Scheduler { stop(): void; next(): Date | null }
 
+/** How the scheduler waits: the process's timers, or a test's own clock. */
+export interface Timers { set(fire: () => void, ms: number): unknown; clear(handle: unknown): void }
+
+/** The process's timers, unref'd so that a pending run never keeps a process alive. */
+const processTimers: Timers = {
+  set: (fire, ms) => setTimeout(fire, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /**
  * Calls `run(at)` at each next Tehran `time`, with `at` the scheduled instant, then reschedules.
- * Timers are unref'd so they never keep a process alive; stop() cancels the next run.
+ * stop() cancels the next run. `now` and `timers` are the process's unless a test gives its own.
  */
-export function startScheduler(opts: { time: string; run: (at: Date) => Promise<unknown>; now?: () => Date }): Scheduler {
+export function startScheduler(opts: { time: string; run: (at: Date) => Promise<unknown>; now?: () => Date; timers?: Timers }): Scheduler {
   const now = opts.now ?? (() => new Date());
-  let timer: NodeJS.Timeout | null = null;
+  const timers = opts.timers ?? processTimers;
+  let timer: unknown = null;
   let nextAt: Date | null = null;
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
     const at = nextRunAt(opts.time, now());
     nextAt = at;
-    timer = setTimeout(fire, Math.max(0, at.getTime() - now().getTime()), at);
-    timer.unref();
+    timer = timers.set(() => void fire(at), Math.max(0, at.getTime() - now().getTime()));
   };
   const fire = async (at: Date) => {
     try {
@@ -53,7 +62,7 @@ export function startScheduler(opts: { time: string; run: (at: Date) => Promise<
   return {
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      if (timer !== null) timers.clear(timer);
       timer = null;
       nextAt = null;
     },
