@@ -39,6 +39,32 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     }
   });
 
+  it('repair moves shift a few base cells, not every hidden one', async () => {
+    // A national-like month in miniature: 31 provinces × 14 classes in four sections, 0 to 6 units a
+    // cell with skewed values, so that most cells are hidden and many exposures need a repair move.
+    let x = 3 * 2654435761 % 4294967296;
+    const rand = () => { x = (x * 1664525 + 1013904223) % 4294967296; return x / 4294967296; };
+    const provinces = Array.from({ length: 31 }, (_, i) => String(i + 1).padStart(2, '0'));
+    const classes = ['1050', '1071', '1072', '1073', '1079', '2410', '2420', '2431', '0710', '0810', '1311', '1312', '2011', '2012'];
+    const c: Contribution[] = [];
+    let u = 1;
+    for (const province of provinces) for (const cls of classes) {
+      const n = [0, 0, 1, 1, 2, 3, 4, 6][Math.floor(rand() * 8)];
+      for (let k = 0; k < n; k++) c.push({ release: 1, unit: u++, month: '1404-01', province, cls, pv: Math.round(1000 * Math.exp(3 * rand())) });
+    }
+    const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
+    const p = await protectRelease(problem, 1);
+    expect(p.audit.exposures).toEqual([]);
+    const hidden = new Set<number>();
+    for (const [key, cell] of problem.cells.get(1)!) if (!p.published.has(key)) for (const b of cell.bases) hidden.add(b);
+    const sizes = p.moves.map((m) => m.bases.length).sort((a, b) => a - b);
+    expect(sizes.length).toBeGreaterThan(20);
+    // 239 hidden base cells; the median move shifts 6 of them. With a base cell's move one column from
+    // −value up, the simplex left what it did not need at that bound (the cell at zero): median 16, and in
+    // a month at 3,000 units about half of all base cells in every move.
+    expect(sizes[sizes.length >> 1]).toBeLessThanOrEqual(hidden.size / 20);
+  });
+
   it('protection reports its progress exposure by exposure, never backwards, and ends at 1', async () => {
     const c: Contribution[] = [
       ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),

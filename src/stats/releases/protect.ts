@@ -331,6 +331,14 @@ function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
  * published cells fixed, every cell of the new release with a pair of slack columns whose cost is
  * the cell's weight while it is published and 0 once suppressed. Each exposure adds its target's
  * row, solves from the last basis, and removes the row again.
+ *
+ * A base cell's move is two columns, its rise (column b) and its fall (column n + b), both at no
+ * cost and starting at 0, so the simplex moves only the base cells it needs. With one column from
+ * −value to the cap, it left every base cell it did not need at that lower bound: each move set
+ * about half the base cells to zero (1,760 of 3,349 in a month at 3,000 units), and the moves kept
+ * for the attacker's first tries were dense (about 30 KB each in that month, 160 KB in a quarter).
+ * A small cost on each unit moved gave moves of 2 to 4 base cells instead of about 60, but made the
+ * repair twice as slow and the held sides' LPs eight times as slow; the split alone is enough.
  */
 class RepairModel {
   private readonly model: Model;
@@ -357,9 +365,13 @@ class RepairModel {
     for (const rel of problem.releases) if (rel.id !== releaseId) earlier.set(rel.id, rel.published ?? new Set());
     const fixed = publishedRows(problem, earlier, m, this.scale);
     this.fixed = fixed;
-    const starts = [...fixed.starts];
-    const indices = [...fixed.indices];
-    const values: number[] = indices.map(() => 1);
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let r = 0; r < fixed.lower.length; r++) {
+      for (let k = fixed.starts[r]; k < fixed.starts[r + 1]; k++) { indices.push(fixed.indices[k], n + fixed.indices[k]); values.push(1, -1); }
+      starts.push(indices.length);
+    }
     const rowLower: number[] = [];
     const rowUpper: number[] = [];
     for (let r = 0; r < fixed.lower.length; r++) {
@@ -373,26 +385,26 @@ class RepairModel {
     const cells = problem.cells.get(releaseId)!;
     this.keys = [...cells.keys()];
     this.keys.forEach((key, j) => {
-      this.slack.set(key, n + 2 * j);
-      for (const b of cells.get(key)!.bases) { indices.push(b); values.push(1); }
-      indices.push(n + 2 * j, n + 2 * j + 1);
+      this.slack.set(key, 2 * n + 2 * j);
+      for (const b of cells.get(key)!.bases) { indices.push(b, n + b); values.push(1, -1); }
+      indices.push(2 * n + 2 * j, 2 * n + 2 * j + 1);
       values.push(-1, 1);
       starts.push(indices.length);
       rowLower.push(0);
       rowUpper.push(0);
     });
     this.rows = rowLower.length;
-    const numCols = n + 2 * this.keys.length;
+    const numCols = 2 * n + 2 * this.keys.length;
     const cap = 10 * truth.reduce((sum, v) => sum + v, 0) + 10;
     this.cap = cap;
     const colCost = new Float64Array(numCols);
     const colLower = new Float64Array(numCols);
     const colUpper = new Float64Array(numCols).fill(cap);
-    for (let b = 0; b < n; b++) colLower[b] = -truth[b];
+    for (let b = 0; b < n; b++) colUpper[n + b] = truth[b]; // a base cell falls at most to zero
     this.keys.forEach((key, j) => {
       const w = published.has(key) ? weight.get(key)! : 0;
-      colCost[n + 2 * j] = w;
-      colCost[n + 2 * j + 1] = w;
+      colCost[2 * n + 2 * j] = w;
+      colCost[2 * n + 2 * j + 1] = w;
     });
     this.costs = colCost;
     this.model = h.createModel({
@@ -420,7 +432,7 @@ class RepairModel {
     const objective = new Float64Array(this.costs.length);
     const terms = targetTerms(target);
     const sign = e.direction === 'up' ? -1 : 1; // minimised: −shift for up, +shift for down
-    terms.indices.forEach((b, k) => { objective[b] += sign * terms.values[k]; });
+    terms.indices.forEach((b, k) => { objective[b] += sign * terms.values[k]; objective[this.n + b] -= sign * terms.values[k]; });
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     this.model.changeColsCost({ kind: 'range', from: 0, to: this.costs.length - 1 }, objective);
     try {
@@ -452,7 +464,7 @@ class RepairModel {
     const { up, down } = this.shiftNeeded(e);
     const inf = this.h.infinity;
     const [lo, hi] = e.direction === 'up' ? [(up * margin) / this.scale, inf] : [-inf, (down * margin) / this.scale];
-    this.model.addRow(lo, hi, targetTerms(target));
+    this.model.addRow(lo, hi, this.moveTerms(targetTerms(target)));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     try {
       const status = runConfirmed(this.h, this.model);
@@ -463,11 +475,18 @@ class RepairModel {
         const col = this.slack.get(key)!;
         return published.has(key) && sol[col] + sol[col + 1] > 1e-7;
       });
-      return { delta: sol.slice(0, this.n), pay };
+      const delta = new Float64Array(this.n);
+      for (let b = 0; b < this.n; b++) delta[b] = sol[b] - sol[this.n + b];
+      return { delta, pay };
     } finally {
       restore?.();
       this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
     }
+  }
+
+  /** Terms over base cells as terms over their rise and fall columns. */
+  private moveTerms(terms: { indices: number[]; values: number[] }): { indices: number[]; values: number[] } {
+    return { indices: [...terms.indices, ...terms.indices.map((b) => this.n + b)], values: [...terms.values, ...terms.values.map((v) => -v)] };
   }
 
   /**
@@ -492,19 +511,18 @@ class RepairModel {
    * it shares cannot fall below its own amount. Returns what puts the columns back.
    */
   private holdInsider(owner: number): () => void {
-    const cols: number[] = [];
-    const lower: number[] = [];
-    const upper: number[] = [];
+    const own: { b: number; rise: number; fall: number }[] = [];
     for (const b of this.problem.bases) {
-      const own = b.owners.get(owner);
-      if (!own) continue;
-      cols.push(b.index);
-      lower.push(b.owners.size === 1 ? 0 : -(this.truth[b.index] - Number(own[this.measure]) / this.scale));
-      upper.push(b.owners.size === 1 ? 0 : this.cap);
+      const amounts = b.owners.get(owner);
+      if (!amounts) continue;
+      own.push(b.owners.size === 1 ? { b: b.index, rise: 0, fall: 0 } : { b: b.index, rise: this.cap, fall: this.truth[b.index] - Number(amounts[this.measure]) / this.scale });
     }
-    if (cols.length === 0) return () => {};
-    this.model.changeColsBounds({ kind: 'set', indices: cols }, lower, upper);
-    return () => this.model.changeColsBounds({ kind: 'set', indices: cols }, cols.map((b) => -this.truth[b]), cols.map(() => this.cap));
+    if (own.length === 0) return () => {};
+    // Rise and fall columns, in increasing order, as HiGHS's index sets expect.
+    const cols = [...own.map((o) => o.b), ...own.map((o) => this.n + o.b)];
+    const zeros = cols.map(() => 0);
+    this.model.changeColsBounds({ kind: 'set', indices: cols }, zeros, [...own.map((o) => o.rise), ...own.map((o) => o.fall)]);
+    return () => this.model.changeColsBounds({ kind: 'set', indices: cols }, zeros, [...own.map(() => this.cap), ...own.map((o) => this.truth[o.b])]);
   }
 
   /**
