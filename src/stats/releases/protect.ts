@@ -236,7 +236,8 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
             await new Promise((resolve) => setImmediate(resolve));
           }
-          opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s; ${secondary.size} secondary so far`);
+          const { spent } = model;
+          opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s (so far in this measure's model: ${spent.solves} solves, ${Math.round(spent.iterations / Math.max(1, spent.solves))} simplex iterations and ${Math.round((1000 * spent.seconds) / Math.max(1, spent.solves))} ms each, ${spent.noMargin} targets without room for the margin); ${secondary.size} secondary so far`);
           opts.progress?.(Math.min(0.9, settled / initial));
         }
         if (added === 0 && allowances.length === heldBefore && proving) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
@@ -353,6 +354,8 @@ class RepairModel {
   private readonly cap: number;
   private readonly costs: Float64Array; // the objective as it stands: each published cell's slack at its weight, a suppressed one's at 0
   readonly scale: number;
+  /** What its LPs cost so far (the repair's log line): solves, simplex iterations, seconds, and targets with no room for MARGIN. */
+  readonly spent = { solves: 0, iterations: 0, seconds: 0, noMargin: 0 };
 
   constructor(private readonly h: Highs, private readonly problem: Problem, releaseId: number, readonly measure: LpMeasure, published: ReadonlySet<string>, weight: ReadonlyMap<string, number>) {
     const m = measure;
@@ -455,6 +458,7 @@ class RepairModel {
     if (e.insider === undefined) {
       const past = this.solveWith(e, published, MARGIN);
       if (past !== 'infeasible') return past;
+      this.spent.noMargin++;
     }
     return this.solveWith(e, published, 1);
   }
@@ -466,8 +470,12 @@ class RepairModel {
     const [lo, hi] = e.direction === 'up' ? [(up * margin) / this.scale, inf] : [-inf, (down * margin) / this.scale];
     this.model.addRow(lo, hi, this.moveTerms(targetTerms(target)));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
+    const started = performance.now();
     try {
       const status = runConfirmed(this.h, this.model);
+      this.spent.solves++;
+      this.spent.iterations += Number(this.model.info.get('simplex_iteration_count'));
+      this.spent.seconds += (performance.now() - started) / 1000;
       if (status === this.h.constants.modelStatus.infeasible) return 'infeasible';
       if (status !== this.h.constants.modelStatus.optimal) throw new Error(`the protection linear programme ended with status ${status}`);
       const sol = this.model.getSolution().colValue;
