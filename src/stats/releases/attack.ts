@@ -113,6 +113,9 @@ export function ownerShares(problem: Problem, t: Target, m: LpMeasure): Map<numb
 
 const tolerance = (x: number) => 1e-6 * Math.max(1, Math.abs(x));
 
+/** HiGHS's primal feasibility tolerance (its default): how far an LP solution may leave a row. */
+const ROW_TOLERANCE = 1e-7;
+
 /** Scale so that a typical base cell is about 1 (values span rials to national totals). */
 export function measureScale(problem: Problem, m: LpMeasure): number {
   const values = problem.bases.map((b) => Number(b.total[m])).filter((v) => v > 0).sort((a, b) => a - b);
@@ -504,8 +507,11 @@ export class Attacker {
 
   /**
    * The directions that keep every cell `pattern` publishes: each published set of base cells sums
-   * them to zero (to 1e-9 of the amounts moved in it; a repair LP's solution holds its rows to its
-   * feasibility tolerance). A direction found under another pattern may move a cell published since.
+   * them to zero, to 1e-9 of the amounts moved in it plus HiGHS's primal feasibility tolerance (a
+   * repair LP's solution holds its rows to that tolerance; in the measure's scaled units, where a
+   * typical base cell is 1). A direction found under another pattern may move a cell published since.
+   * The relative term alone passed dense moves and failed sparse ones: at 100,000 units 1 of 547
+   * repair moves passed it.
    */
   private keptDirections(pattern: Pattern, directions: readonly Direction[], known?: ReadonlySet<Direction>): Direction[] {
     if (!this.rowsOfBase) {
@@ -526,7 +532,7 @@ export class Attacker {
           moved.set(r, (moved.get(r) ?? 0) + Math.abs(d.steps[j]));
         }
       });
-      for (const [r, v] of sum) if (Math.abs(v) > 1e-9 * moved.get(r)!) return false;
+      for (const [r, v] of sum) if (Math.abs(v) > 1e-9 * moved.get(r)! + ROW_TOLERANCE) return false;
       return true;
     });
   }
