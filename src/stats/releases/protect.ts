@@ -257,16 +257,21 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     // unproven one counts as exposed, proving or not): the loop's last is the pattern's audit.
     let provedAudit: AuditResult = audit;
     const deadline = Date.now() + 1000 * (opts.cleanupSeconds ?? 10);
+    const cleanup = { started: performance.now(), candidates: secondary.size, tried: 0, given: 0, weight: 0 };
     for (const key of [...secondary].sort((a, b) => weight.get(b)! - weight.get(a)!)) {
       if (Date.now() + 1000 * lastAudit > deadline) break; // another audit would overrun the budget
       const trial = new Set(published).add(key);
       const result = await audited(patternWith(trial), undefined, true);
+      cleanup.tried++;
       if (result.exposures.length === 0) {
         published.add(key);
         secondary.delete(key);
         provedAudit = result;
+        cleanup.given++;
+        cleanup.weight += weight.get(key)!;
       }
     }
+    if (cleanup.tried) opts.log?.(`clean-up: ${cleanup.given} of ${cleanup.tried} secondary cells tried (of ${cleanup.candidates}) published again, weight ${cleanup.weight.toFixed(1)}, ${((performance.now() - cleanup.started) / 1000).toFixed(1)} s`);
     opts.progress?.(1);
     const headlineHidden = [...primary, ...secondary].filter(headline).sort();
     const foresightLeft = pinnedAhead.size;
