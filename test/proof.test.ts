@@ -5,6 +5,7 @@ import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseIdentity, buildProof, checkProof, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
+import { movesForProof, PROOF_SEED_ENTRIES } from '../src/stats/releases/protect-job.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 
 // Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
@@ -267,3 +268,16 @@ function twelveCellRows() {
   }
   return baseRows(c);
 }
+
+describe('the proof\'s seeds', () => {
+  it('are the repair\'s narrowest moves, as many entries as their budget allows', () => {
+    const move = (width: number, tag: number) => ({ bases: Array.from({ length: width }, (_, i) => i), steps: Array.from({ length: width }, () => tag) });
+    const wide = Math.floor(PROOF_SEED_ENTRIES / 3);
+    const moves = [move(wide, 1), move(4, 2), move(wide, 3), move(2, 4), move(wide, 5), move(6, 6)];
+    const given = movesForProof(moves);
+    // The three narrow ones first, narrowest first, then the wide ones while the budget lasts: two of three.
+    expect(given.map((d) => d.steps[0])).toEqual([4, 2, 6, 1, 3]);
+    expect(given.reduce((n, d) => n + d.bases.length, 0)).toBeLessThanOrEqual(PROOF_SEED_ENTRIES);
+    expect(movesForProof([])).toEqual([]);
+  });
+});

@@ -117,6 +117,26 @@ export { Cancelled, type Phase } from './thread.ts';
 /** How many held sides a release report lists (their count is always whole). */
 const HELD_SHOWN = 50;
 
+/**
+ * How many base-cell entries of the repair's moves the proof is given as seeds. It tries them narrowest first
+ * and stops at the first whose exact form costs more than a witness LP (proof.ts SEED_MS), so wide moves are
+ * rarely tried, yet each is kept by identity in both proof threads: a 3,000-unit quarter's 1,538 moves held
+ * 4.8 million entries (a proof half's heap at 683 MB) and its proof tried one.
+ */
+export const PROOF_SEED_ENTRIES = 200_000;
+
+/** The repair's narrowest moves, as many as PROOF_SEED_ENTRIES entries allow. */
+export function movesForProof(moves: readonly Direction[]): Direction[] {
+  const out: Direction[] = [];
+  let entries = 0;
+  for (const d of [...moves].sort((a, b) => a.bases.length - b.bases.length)) {
+    if (entries + d.bases.length > PROOF_SEED_ENTRIES) break;
+    entries += d.bases.length;
+    out.push(d);
+  }
+  return out;
+}
+
 const share = (x: bigint, truth: bigint): number | null => (truth === 0n ? null : Math.round((Number(x) / Math.abs(Number(truth))) * 10_000) / 10_000);
 
 /** A side held at what the earlier releases allow, as the release report states it. */
@@ -245,7 +265,7 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   }
   const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
   // The protection's repair moves, by base identity: the proof's problem has no foresight releases.
-  const moves = protection.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(problem.bases[b], BUILDING)), steps: d.steps }));
+  const moves = movesForProof(protection.moves).map((d) => ({ keys: d.bases.map((b) => baseIdentity(problem.bases[b], BUILDING)), steps: d.steps }));
   const real = problem.targets.filter((t) => !t.foresight).length;
   return {
     cells,
