@@ -343,11 +343,11 @@ function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
  * −value to the cap, it left every base cell it did not need at that lower bound: each move set
  * about half the base cells to zero (1,760 of 3,349 in a month at 3,000 units), and the moves kept
  * for the attacker's first tries were dense (about 30 KB each in that month, 160 KB in a quarter).
- * Split, a month's moves shift 25 to 75 base cells; a quarter's still about 3,100 of 7,188 (what
- * earlier solves left basic stays where it was: nothing costs). A small cost on each unit moved
- * gave moves of 2 to 4 base cells, but made a month's repair twice as slow and the held sides'
- * LPs eight times as slow, so it is not used; movesForProof (protect-job.ts) bounds what wide
- * moves cost the proof.
+ * Split, a month's moves shift 25 to 75 base cells; a quarter's still about 3,100 of 7,188
+ * (probably what earlier solves left basic stays where it was, as nothing costs). A small cost on
+ * each unit moved gave moves of 2 to 4 base cells, but made a month's repair twice as slow and the
+ * held sides' LPs eight times as slow, so it is not used; movesForProof (protect-job.ts) bounds
+ * what wide moves cost the proof.
  */
 class RepairModel {
   private readonly model: Model;
