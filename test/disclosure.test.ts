@@ -88,6 +88,15 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
     // A repair LP holds its rows to 1e-7: 1e-9 of the amounts moved (4e-9 here) alone refused such a move.
     expect(await kept(5e-8)).toBe(1);
     expect(await kept(1e-3)).toBe(0);
+    // The tolerance scales with the move: the same rectangle a million times shorter, off by 5e-8, is not kept.
+    const attacker = new Attacker(await highs(), problem);
+    try {
+      const tiny = rectangle(0);
+      tiny.steps = [1e-6, -1e-6, -1e-6, 1e-6 + 5e-8];
+      expect((await attacker.run(new Map([[1, p.published]]), problem.measures, { directions: [tiny] })).directionsKept).toBe(0);
+    } finally {
+      attacker.dispose();
+    }
   });
 
   it('protection reports its progress exposure by exposure, never backwards, and ends at 1', async () => {

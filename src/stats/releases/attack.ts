@@ -113,7 +113,10 @@ export function ownerShares(problem: Problem, t: Target, m: LpMeasure): Map<numb
 
 const tolerance = (x: number) => 1e-6 * Math.max(1, Math.abs(x));
 
-/** HiGHS's primal feasibility tolerance (its default): how far an LP solution may leave a row. */
+/**
+ * HiGHS's primal feasibility tolerance (its default): how far an LP solution may leave a row, in
+ * the measure's scaled units (a typical base cell is 1, a repair move's largest step about 1 or more).
+ */
 const ROW_TOLERANCE = 1e-7;
 
 /** Scale so that a typical base cell is about 1 (values span rials to national totals). */
@@ -507,11 +510,11 @@ export class Attacker {
 
   /**
    * The directions that keep every cell `pattern` publishes: each published set of base cells sums
-   * them to zero, to 1e-9 of the amounts moved in it plus HiGHS's primal feasibility tolerance (a
-   * repair LP's solution holds its rows to that tolerance; in the measure's scaled units, where a
-   * typical base cell is 1). A direction found under another pattern may move a cell published since.
-   * The relative term alone passed dense moves and failed sparse ones: at 100,000 units 1 of 547
-   * repair moves passed it.
+   * them to zero, to 1e-9 of the amounts moved in it plus ROW_TOLERANCE of the direction's largest
+   * step (a repair LP's solution holds its rows to that tolerance). Both relative: a direction is
+   * used at any length, so a tiny one must not pass on an absolute tolerance. The first term alone
+   * passed dense moves and failed narrow ones: at 100,000 units 1 of 547 repair moves passed it.
+   * A direction found under another pattern may move a cell published since.
    */
   private keptDirections(pattern: Pattern, directions: readonly Direction[], known?: ReadonlySet<Direction>): Direction[] {
     if (!this.rowsOfBase) {
@@ -523,6 +526,8 @@ export class Attacker {
     const published = this.universe.map((row) => row.cells.some((c) => pattern.get(c.release)?.has(c.key)));
     return directions.filter((d) => {
       if (known?.has(d)) return true;
+      let largest = 0;
+      for (const v of d.steps) largest = Math.max(largest, Math.abs(v));
       const sum = new Map<number, number>();
       const moved = new Map<number, number>();
       d.bases.forEach((b, j) => {
@@ -532,7 +537,7 @@ export class Attacker {
           moved.set(r, (moved.get(r) ?? 0) + Math.abs(d.steps[j]));
         }
       });
-      for (const [r, v] of sum) if (Math.abs(v) > 1e-9 * moved.get(r)! + ROW_TOLERANCE) return false;
+      for (const [r, v] of sum) if (Math.abs(v) > 1e-9 * moved.get(r)! + ROW_TOLERANCE * largest) return false;
       return true;
     });
   }
