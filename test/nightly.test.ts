@@ -213,7 +213,7 @@ describe('the scheduler', () => {
   });
 
   it('runs at that instant, reschedules, and stops', async () => {
-    // Its own clock, not the worker's faked timers: advancing those by days also fires whatever
+    // Its own clock, not the worker's faked timers: advancing those by days may also fire whatever
     // timers the database driver set meanwhile, and took 90 s once on a busy machine.
     const clock = new ManualClock(new Date('2025-10-30T20:00:00Z'));
     const calls: string[] = [];
