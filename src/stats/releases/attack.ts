@@ -102,6 +102,14 @@ export function targetTerms(t: Target): { indices: number[]; values: number[] } 
   return { indices: [...t.bases, ...t.minus], values: [...t.bases.map(() => 1), ...t.minus.map(() => -1)] };
 }
 
+/**
+ * Terms over cells whose move is two columns, its rise (the term's column) and its fall (`offset`
+ * columns on), as LPs that want a move to start at zero write it: d = d⁺ − d⁻.
+ */
+export function riseAndFall(terms: { indices: number[]; values: number[] }, offset: number): { indices: number[]; values: number[] } {
+  return { indices: [...terms.indices, ...terms.indices.map((j) => offset + j)], values: [...terms.values, ...terms.values.map((v) => -v)] };
+}
+
 /** Each owner's share of a target in measure m (its cells less those it subtracts). */
 export function ownerShares(problem: Problem, t: Target, m: LpMeasure): Map<number, number> {
   const out = new Map<number, number>();

@@ -1,5 +1,5 @@
 import type { Highs, Model } from 'highs';
-import { highs, measureScale, publishedCellsOf, targetLevels, type Direction, type Pattern } from './attack.ts';
+import { highs, measureScale, publishedCellsOf, riseAndFall, targetLevels, type Direction, type Pattern } from './attack.ts';
 import { allowanceKey, levelOn, type BaseCell, type LpMeasure, type Problem, type Side, type Target } from './cube.ts';
 
 // The stored proof of a release (issue 21): for every sensitive expression, measure and side, a
@@ -336,7 +336,7 @@ class WitnessModel {
     const inf = this.h.infinity;
     const [lo, hi] = side === 'up' ? [need, inf] : [-inf, -need];
     // d = d⁺ − d⁻ over the free cells: a term's coefficient on both halves.
-    this.model.addRow(lo, hi, { indices: [...terms.map(([b]) => this.col.get(b)!), ...terms.map(([b]) => nf + this.col.get(b)!)], values: [...terms.map(([, c]) => c), ...terms.map(([, c]) => -c)] });
+    this.model.addRow(lo, hi, riseAndFall({ indices: terms.map(([b]) => this.col.get(b)!), values: terms.map(([, c]) => c) }, nf));
     try {
       this.model.run();
       const status = this.model.getModelStatus();

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { allowanceKey, cellChange, isSensitive, sensitivityOf, totalOf, type LpMeasure, type Problem, type Side } from './cube.ts';
-import { Attacker, highs, type Direction, insiderLevel, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, type Direction, insiderLevel, riseAndFall, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -476,7 +476,7 @@ class RepairModel {
     const { up, down } = this.shiftNeeded(e);
     const inf = this.h.infinity;
     const [lo, hi] = e.direction === 'up' ? [(up * margin) / this.scale, inf] : [-inf, (down * margin) / this.scale];
-    this.model.addRow(lo, hi, this.moveTerms(targetTerms(target)));
+    this.model.addRow(lo, hi, riseAndFall(targetTerms(target), this.n));
     const restore = e.insider === undefined ? null : this.holdInsider(e.insider);
     const started = performance.now();
     try {
@@ -498,11 +498,6 @@ class RepairModel {
       restore?.();
       this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
     }
-  }
-
-  /** Terms over base cells as terms over their rise and fall columns. */
-  private moveTerms(terms: { indices: number[]; values: number[] }): { indices: number[]; values: number[] } {
-    return { indices: [...terms.indices, ...terms.indices.map((b) => this.n + b)], values: [...terms.values, ...terms.values.map((v) => -v)] };
   }
 
   /**
