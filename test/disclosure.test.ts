@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildProblem, cellKey, NATIONAL } from '../src/stats/releases/cube.ts';
-import { attack, Attacker, highs } from '../src/stats/releases/attack.ts';
+import { attack, Attacker, highs, type Direction } from '../src/stats/releases/attack.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 import { bruteForce } from './support/brute-force.ts';
@@ -16,12 +16,15 @@ const P4 = '05';
 
 const keysOf = (s: Iterable<string>) => [...s].sort();
 
+/** Two provinces × three classes, the first province's first two classes each one unit alone. */
+const twoByThree = (): Contribution[] => [
+  ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
+  ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
+];
+
 describe('secondary suppression by linear programming (DESIGN §7)', () => {
   it('a 2×3 table with two sensitive cells in one row loses exactly two more cells, the rectangle that protects them', async () => {
-    const c: Contribution[] = [
-      ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
-      ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
-    ];
+    const c = twoByThree();
     const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
     const p = await protectRelease(problem, 1);
     expect(keysOf(p.primary)).toEqual([cellKey(P1, '1071'), cellKey(P1, '1072')]);
@@ -66,44 +69,31 @@ describe('secondary suppression by linear programming (DESIGN §7)', () => {
   });
 
   it('the audit tries a move first when it keeps every published cell to the LP\'s row tolerance, not when it moves one', async () => {
-    const c: Contribution[] = [
-      ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
-      ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
-    ];
+    const c = twoByThree();
     const problem = buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES);
     const p = await protectRelease(problem, 1);
     const cells = problem.cells.get(1)!;
     const base = (province: string, cls: string) => cells.get(cellKey(province, cls))!.bases[0];
-    // The hidden rectangle, +1 −1 / −1 +1 (scaled units), one corner off by `error`.
-    const rectangle = (error: number) => ({ bases: [base(P1, '1071'), base(P1, '1072'), base(P2, '1071'), base(P2, '1072')], steps: [1, -1, -1, 1 + error] });
-    const kept = async (error: number) => {
+    // The hidden rectangle, +length −length / −length +length (scaled units), one corner off by `error`.
+    const rectangle = (length: number, error: number): Direction => ({ bases: [base(P1, '1071'), base(P1, '1072'), base(P2, '1071'), base(P2, '1072')], steps: [length, -length, -length, length + error] });
+    const kept = async (d: Direction) => {
       const attacker = new Attacker(await highs(), problem);
       try {
-        return (await attacker.run(new Map([[1, p.published]]), problem.measures, { directions: [rectangle(error)] })).directionsKept;
+        return (await attacker.run(new Map([[1, p.published]]), problem.measures, { directions: [d] })).directionsKept;
       } finally {
         attacker.dispose();
       }
     };
-    expect(await kept(0)).toBe(1);
+    expect(await kept(rectangle(1, 0))).toBe(1);
     // A repair LP holds its rows to 1e-7: 1e-9 of the amounts moved (4e-9 here) alone refused such a move.
-    expect(await kept(5e-8)).toBe(1);
-    expect(await kept(1e-3)).toBe(0);
+    expect(await kept(rectangle(1, 5e-8))).toBe(1);
+    expect(await kept(rectangle(1, 1e-3))).toBe(0);
     // The tolerance scales with the move: the same rectangle a million times shorter, off by 5e-8, is not kept.
-    const attacker = new Attacker(await highs(), problem);
-    try {
-      const tiny = rectangle(0);
-      tiny.steps = [1e-6, -1e-6, -1e-6, 1e-6 + 5e-8];
-      expect((await attacker.run(new Map([[1, p.published]]), problem.measures, { directions: [tiny] })).directionsKept).toBe(0);
-    } finally {
-      attacker.dispose();
-    }
+    expect(await kept(rectangle(1e-6, 5e-8))).toBe(0);
   });
 
   it('protection reports its progress exposure by exposure, never backwards, and ends at 1', async () => {
-    const c: Contribution[] = [
-      ...units(1, 1, 1, P1, '1071', 5), ...units(1, 2, 1, P1, '1072', 4), ...units(1, 3, 3, P1, '1073', 3),
-      ...units(1, 10, 3, P2, '1071', 2), ...units(1, 20, 3, P2, '1072', 2), ...units(1, 30, 3, P2, '1073', 3),
-    ];
+    const c = twoByThree();
     const shares: number[] = [];
     const p = await protectRelease(buildProblem(baseRows(c), [{ id: 1, months: 1, published: null }], RULES), 1, { progress: (share) => shares.push(share) });
     expect(p.secondary.size).toBeGreaterThan(0);
