@@ -16,9 +16,9 @@ export interface AuditEntry {
 
 // The one writer of the audit log: audit() for an entry, auditMany() for a batch (an import),
 // auditFrom() for a request's own entry, auditInsert() for one inside a caller's transaction, and
-// auditStatement() for a statement that folds the entry in (a filing's submission). The only other inserts are set-based: the province's bulk verification
-// (verifications/model.ts, one statement with its decisions) and the demo seed's replay of the
-// history it writes (seeds/demo.ts).
+// auditStatement() for a statement that folds the entry in (a filing's submission). The only other
+// inserts are set-based: the province's bulk verification (verifications/model.ts, one statement
+// with its decisions) and the demo seed's replay of the history it writes (seeds/demo.ts).
 
 /** An entry as its row of `audit_log`. */
 function auditRow(entry: AuditEntry) {
