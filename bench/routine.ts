@@ -79,7 +79,7 @@ for (const s of steps) {
   const cpu = process.cpuUsage();
   releasePeak = 0;
   phasePeaks.clear();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB (instance heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB)  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
   console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);

@@ -40,8 +40,10 @@ export function createEmbeddedDatabase(dataDir: string | undefined, loadDataDir?
   });
 }
 
+const serverUrls = new WeakMap<Knex, string>();
+
 export function createServerDatabase(url: string, poolMax = env.DATABASE_POOL_MAX): Knex {
-  return knexFactory({
+  const k = knexFactory({
     client: 'pg',
     connection: url,
     pool: {
@@ -54,6 +56,13 @@ export function createServerDatabase(url: string, poolMax = env.DATABASE_POOL_MA
     },
     migrations: { migrationSource },
   });
+  serverUrls.set(k, url);
+  return k;
+}
+
+/** The connection string a server database was made with (createServerDatabase), or null: the embedded database lives in this thread alone. */
+export function serverUrlOf(k: Knex): string | null {
+  return serverUrls.get(k) ?? null;
 }
 
 let instance: Knex | undefined;

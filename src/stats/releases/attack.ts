@@ -16,9 +16,15 @@ import { allowanceKey, levelOn, publishedValue, totalOf, type Amounts, type LpMe
 // CommonJS, while Node loads the ES build, whose default export is the loader itself.
 const loadHighs = highsModule as unknown as () => Promise<Highs>;
 let loading: Promise<Highs> | null = null;
+let loaded: Highs | null = null;
 export function highs(): Promise<Highs> {
-  loading ??= loadHighs();
+  loading ??= loadHighs().then((h) => (loaded = h));
   return loading;
+}
+
+/** The WebAssembly memory of the solver loaded last, in bytes (0 before any): the log lines say where a release's memory goes. */
+export function solverMemoryBytes(): number {
+  return loaded?.memoryBytes ?? 0;
 }
 
 /**
@@ -28,6 +34,7 @@ export function highs(): Promise<Highs> {
  */
 export function releaseHighs(): void {
   loading = null;
+  loaded = null;
 }
 
 /**

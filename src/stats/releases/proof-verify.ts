@@ -6,7 +6,7 @@ import { checkProof, type StoredProof } from './proof.ts';
 import { familySpace, patternOf } from './proof-release.ts';
 import { QUANTITY_STORE, toMicro } from './products.ts';
 import { storedCells, storedProblems, VALUE_STORE } from './store.ts';
-import { countSecretOf } from './publish.ts';
+import { countSecretOf } from './inputs.ts';
 import { parseReferencePeriod } from './period.ts';
 import type { ReleaseRules } from './types.ts';
 

@@ -10,10 +10,10 @@ import { parseReferencePeriod } from './period.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import type { HeldSide, ProtectionReport } from './types.ts';
-import { inProtectionThread, THREAD_HEAP_MB, type ProtectionHooks } from './thread.ts';
+import type { ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
-// snapshot to the cells to store. It runs in a worker thread (protectInThread, thread.ts).
+// snapshot to the cells to store. It runs in a worker thread (protectInThread in inputs.ts, thread.ts).
 
 export interface ProtectionInputs {
   rules: DisclosureRules;
@@ -176,17 +176,61 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
 
 /** The values, then the product families, protected: the cells to store and what the proof needs. */
 async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): Promise<Protected> {
-  const started = performance.now();
   const extra = new Set(inputs.headlineExtra);
   const headline = (key: string) => isHeadline(key, extra);
   const samePeriod = new Set(inputs.samePeriod);
+  const inheriting = (inputs.firstPattern ?? 'inherited') === 'inherited';
+  const keys = recordKeys(inputs.countSecret);
+  const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
+  // The values' problem and solver are let go before the product families: a WebAssembly memory
+  // only grows, and the national values' models had taken 0.45 GB that no family needs.
+  const values = await protectValues(inputs, hooks, { headline, samePeriod, inheriting, countOf });
+  releaseHighs();
+
+  hooks.progress?.('products', 0);
+  const families = productFamilies(inputs.productRows, inputs.productReleases, inputs.rules);
+  const { held, allowed } = values;
+  let done = 0;
+  const products = await protectProducts(families, BUILDING, {
+    log: hooks.log,
+    countOf,
+    seedOf: (p) => new Set([...(inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : []), ...(inheriting ? inheritedSuppressions(p, BUILDING) : [])]),
+    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
+    onProtected: (family, p) => {
+      held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));
+      const list = storedAllowances(family, BUILDING);
+      if (list.length) allowed.set(familySpace(family), list);
+    },
+  });
+  if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
+  const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
+  return {
+    cells: values.cells,
+    products: products.rows.map(({ release_id: _id, ...row }) => row),
+    valuePublished: values.published,
+    productPublished,
+    allowed,
+    moves: values.moves,
+    productSeconds: products.report.seconds,
+    report: {
+      ...values.report,
+      ...(held.length ? { held: { sides: held.length, expressions: new Set(held.map((h) => `${h.space}|${h.release}|${h.cell}|${h.kind}`)).size, cells: held.slice(0, HELD_SHOWN) } } : {}),
+      products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
+    },
+  };
+}
+
+interface ValueContext { headline: (key: string) => boolean; samePeriod: ReadonlySet<number>; inheriting: boolean; countOf: (members: readonly BaseCell[]) => number }
+
+/** The values protected: their cells to store, what the proof and the report need of them, and the sides held (products add theirs). */
+async function protectValues(inputs: ProtectionInputs, hooks: ProtectionHooks, { headline, samePeriod, inheriting, countOf }: ValueContext) {
+  const started = performance.now();
   // The later releases will publish their headline cells (those that pass the primary rule): with
   // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
   const releases = inputs.releases.some((r) => r.foresight) ? withForesightHeadlines(inputs, headline) : inputs.releases;
   let problem = buildProblem(inputs.valueRows, releases, inputs.rules);
   hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
   hooks.progress?.('values', 0);
-  const inheriting = (inputs.firstPattern ?? 'inherited') === 'inherited';
   const seedOf = (p: Problem): Set<string> | undefined => {
     const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
     if (inheriting) {
@@ -222,27 +266,9 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   }
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
-  const keys = recordKeys(inputs.countSecret);
-  const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
-
-  hooks.progress?.('products', 0);
-  const families = productFamilies(inputs.productRows, inputs.productReleases, inputs.rules);
   const held: HeldSide[] = protection.allowances.map((a) => heldSide(problem, a, 'values'));
   // The sides held at what the earlier releases allow (protect.ts), for the proof to answer for.
   const allowed = new Map<string, StoredAllowance[]>([['values', storedAllowances(problem, BUILDING)]]);
-  let done = 0;
-  const products = await protectProducts(families, BUILDING, {
-    log: hooks.log,
-    countOf,
-    seedOf: (p) => new Set([...(inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : []), ...(inheriting ? inheritedSuppressions(p, BUILDING) : [])]),
-    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
-    onProtected: (family, p) => {
-      held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));
-      const list = storedAllowances(family, BUILDING);
-      if (list.length) allowed.set(familySpace(family), list);
-    },
-  });
-  if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
   const cells: ValueCellRow[] = [];
   const mine = [...problem.cells.get(BUILDING)!.values()];
@@ -263,18 +289,15 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
     };
     for (const [measure, v] of Object.entries(values)) cells.push({ geo: c.geo, isic: c.node, measure, value: suppressed ? null : v.toString(), suppressed, primary: protection.primary.has(c.key) });
   }
-  const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
   // The protection's repair moves, by base identity: the proof's problem has no foresight releases.
   const moves = movesForProof(protection.moves).map((d) => ({ keys: d.bases.map((b) => baseIdentity(problem.bases[b], BUILDING)), steps: d.steps }));
   const real = problem.targets.filter((t) => !t.foresight).length;
   return {
     cells,
-    products: products.rows.map(({ release_id: _id, ...row }) => row),
-    valuePublished: protection.published,
-    productPublished,
+    published: protection.published,
+    held,
     allowed,
     moves,
-    productSeconds: products.report.seconds,
     report: {
       cells: mine.length,
       suppressed: mine.length - protection.published.size,
@@ -282,14 +305,7 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
       audit: { sensitive: real, exact: protection.audit.exact, inside: protection.audit.inside, lps: protection.audit.lps, byAttacker: protection.audit.byAttacker },
       headline: { hidden: protection.headlineHidden, primary: protection.headlineHidden.filter((key) => protection.primary.has(key)) },
       foresight: { releases: foresightDropped ? 0 : inputs.releases.filter((r) => r.foresight).length, expressions: problem.targets.length - real, left: protection.foresightLeft },
-      ...(held.length ? { held: { sides: held.length, expressions: new Set(held.map((h) => `${h.space}|${h.release}|${h.cell}|${h.kind}`)).size, cells: held.slice(0, HELD_SHOWN) } } : {}),
       auditSeconds: protection.auditSeconds,
-      products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },
   };
-}
-
-/** protectInputs in a worker thread with `heapMb` of heap (thread.ts; ThreadOutOfMemory when it needs more). */
-export function protectInThread(inputs: ProtectionInputs, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<ProtectionOutput> {
-  return inProtectionThread<ProtectionOutput>(new URL('./protect-thread.ts', import.meta.url), inputs, hooks, heapMb);
 }

@@ -162,21 +162,21 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
     let proving = false;
     const initial = Math.max(1, audit.exposures.length);
     let settled = 0;
-    const models = new Map<LpMeasure, RepairModel>();
-    try {
-      for (let round = 0; audit.exposures.length > 0; round++) {
-        if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
-        let added = 0;
-        const heldBefore = allowances.length;
-        for (const m of problem.measures) {
-          // Suppressions made for the measures before often protect this one too (at 2,000 units the
-          // second and third measures' 392 unproven sides cost 314 protection LPs for 4 more cells):
-          // the attacker proves it again first, and only what it finds exposed is repaired.
-          const exposures = m === problem.measures[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m], true)).exposures;
-          const pending = exposures.filter((e) => e.measure === m);
-          if (pending.length === 0) continue;
-          let model = models.get(m);
-          if (!model) { model = new RepairModel(h, problem, releaseId, m, published, weight); models.set(m, model); }
+    for (let round = 0; audit.exposures.length > 0; round++) {
+      if (round >= (opts.maxRounds ?? 100)) throw new ProtectionFailure('حفاظت جدول پس از دفعات بسیار به نتیجه نرسید.');
+      let added = 0;
+      const heldBefore = allowances.length;
+      for (const m of problem.measures) {
+        // Suppressions made for the measures before often protect this one too (at 2,000 units the
+        // second and third measures' 392 unproven sides cost 314 protection LPs for 4 more cells):
+        // the attacker proves it again first, and only what it finds exposed is repaired.
+        const exposures = m === problem.measures[0] || added === 0 ? audit.exposures : (await audited(patternWith(published), [m], true)).exposures;
+        const pending = exposures.filter((e) => e.measure === m);
+        if (pending.length === 0) continue;
+        // One measure's model at a time, let go after its repair: a WebAssembly memory only grows, so
+        // three national models alive at once set the solver's size (measured: 452 MB against 314 MB).
+        const model = new RepairModel(h, problem, releaseId, m, published, weight);
+        try {
           // Exposures a move found for another already settles (RepairModel.covers), found through the
           // targets the move touches: comparing every exposure with every move was quadratic (a
           // revision's 18,000 exposures) and kept every move dense in memory.
@@ -195,6 +195,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
           };
           const started = performance.now();
           let solves = 0;
+          let entries = 0; // of the moves found: how wide they are
           for (const e of pending) {
             // Exposure by exposure: a national quarter's repair takes minutes, and the office's progress bar follows it.
             opts.progress?.(Math.min(0.9, settled++ / initial));
@@ -228,29 +229,30 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
             const { delta, pay } = solved;
             const direction = sparseDirection(delta);
             if (direction) {
+              entries += direction.bases.length;
               directions.push(direction);
               settle(delta, direction.bases);
               const opposite = model.reversed(delta);
               if (opposite) settle(opposite, direction.bases);
             }
-            for (const key of pay) { published.delete(key); secondary.add(key); added++; for (const other of models.values()) other.suppress(key); }
+            for (const key of pay) { published.delete(key); secondary.add(key); added++; model.suppress(key); }
             await new Promise((resolve) => setImmediate(resolve));
           }
           const { spent } = model;
-          opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s (so far in this measure's model: ${spent.solves} solves, ${Math.round(spent.iterations / Math.max(1, spent.solves))} simplex iterations and ${Math.round((1000 * spent.seconds) / Math.max(1, spent.solves))} ms each, ${spent.noMargin} targets without room for the margin); ${secondary.size} secondary so far`);
+          opts.log?.(`repair ${m}: ${pending.length} exposures, ${solves} LPs, ${((performance.now() - started) / 1000).toFixed(1)} s (${spent.solves} solves, ${Math.round(spent.iterations / Math.max(1, spent.solves))} simplex iterations and ${Math.round((1000 * spent.seconds) / Math.max(1, spent.solves))} ms each, ${spent.noMargin} targets without room for the margin); ${Math.round(entries / Math.max(1, solves))} base cells per move; ${secondary.size} secondary so far`);
           opts.progress?.(Math.min(0.9, settled / initial));
+        } finally {
+          model.dispose();
         }
-        if (added === 0 && allowances.length === heldBefore && proving) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
-        problem.targets.forEach((t, i) => { if (t.foresight) givenUp.add(i); });
-        // After the first round the exposures left are few and most of them protected already: the
-        // attacker proves (its LPs cost a fraction of the protection LP's; measured at 2,000 units,
-        // a second round of protection LPs found nothing new in 480 solves, 20 s) and only what it
-        // finds exposed goes to the protection LP; insiders once the outsiders are answered.
-        proving = true;
-        audit = await audited(patternWith(published), undefined, true);
       }
-    } finally {
-      for (const model of models.values()) model.dispose();
+      if (added === 0 && allowances.length === heldBefore && proving) throw new ProtectionFailure('حفاظت جدول به دقت عددی کافی نرسید؛ هیچ خانه تازه‌ای برای پنهان کردن یافت نشد.');
+      problem.targets.forEach((t, i) => { if (t.foresight) givenUp.add(i); });
+      // After the first round the exposures left are few and most of them protected already: the
+      // attacker proves (its LPs cost a fraction of the protection LP's; measured at 2,000 units,
+      // a second round of protection LPs found nothing new in 480 solves, 20 s) and only what it
+      // finds exposed goes to the protection LP; insiders once the outsiders are answered.
+      proving = true;
+      audit = await audited(patternWith(published), undefined, true);
     }
 
     // An audit that reports no exposure has proved every side of every sensitive expression (an

@@ -1,19 +1,18 @@
 import type { Knex } from 'knex';
-import { db } from '../../db.ts';
+import { db, serverUrlOf } from '../../db.ts';
 import { loadSettings } from '../../settings.ts';
 import { auditInsert } from '../../audit.ts';
 import { LOCKS } from '../../locks.ts';
-import { overlaps, parseReferencePeriod, referencePeriodLabel, type ReferencePeriod } from './period.ts';
-import type { DisclosureRules, ReleaseInProblem } from './cube.ts';
+import { parseReferencePeriod, referencePeriodLabel, type ReferencePeriod } from './period.ts';
+import type { DisclosureRules } from './cube.ts';
 import { ProtectionFailure } from './protect.ts';
-import { productCategory, QUANTITY_STORE, storeProductContributions } from './products.ts';
-import { baseRowsOf, publishedPatterns, storeCells, VALUE_STORE, type StoredRelease } from './store.ts';
-import { protectInThread, Cancelled, type Phase, type FirstPattern, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
-import { foresightOf } from './routine.ts';
+import { productCategory, storeProductContributions } from './products.ts';
+import { storeCells } from './store.ts';
+import { Cancelled, type Phase, type FirstPattern, type ProtectionOutput } from './protect-job.ts';
+import { handOver, protectInThread, readInputs, readLine, type InputRequest, type ReadSummary } from './inputs.ts';
 import { storeProofs } from './proof-release.ts';
-import type { EarlierProof, StoredProof } from './proof.ts';
 import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap } from './thread.ts';
-import { BUILDING, inputsNow, sourceContributions, type UnstoredRelease } from './sources.ts';
+import { BUILDING, inputsNow, sourceContributions } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
 export { sharedSuppressions } from './protect-job.ts';
@@ -50,21 +49,6 @@ export interface PublishRequest {
   heapMb?: number;
 }
 
-/** The releases of `year` linked to `seed` through shared months (seed included when stored). */
-export function linkedGroup(seed: ReferencePeriod, stored: readonly { id: number; period: string }[]): StoredRelease[] {
-  const parsed = stored.map((r) => ({ ...r, ref: parseReferencePeriod(r.period)! }));
-  const group: typeof parsed = [];
-  const frontier: ReferencePeriod[] = [seed];
-  while (frontier.length) {
-    const p = frontier.pop()!;
-    for (const r of parsed) {
-      if (group.includes(r) || !overlaps(p, r.ref)) continue;
-      group.push(r);
-      frontier.push(r.ref);
-    }
-  }
-  return group.map((r) => ({ id: r.id, period: r.period, months: r.ref.months.length }));
-}
 
 export async function rulesNow(k: Knex): Promise<DisclosureRules> {
   const s = await loadSettings(k);
@@ -82,74 +66,16 @@ export async function refusalOf(period: ReferencePeriod, preliminary: boolean, k
   return null;
 }
 
-interface ReadInputs { inputs?: ProtectionInputs; fingerprint: string; group: StoredRelease[]; contributors: number }
 
-/** Everything the protection needs, read in one snapshot (a read-only, repeatable-read transaction). */
-async function readInputs(req: PublishRequest, cutOff: Date, rules: DisclosureRules, k: Knex): Promise<ReadInputs> {
-  const building: UnstoredRelease = { id: BUILDING, code: req.period.code, months: req.period.months, preliminary: req.preliminary };
-  return k.transaction(async (trx) => {
-    await trx.raw('set transaction isolation level repeatable read, read only');
-    const fingerprint = await inputsNow(building, cutOff, trx);
-    const stored = (await trx('releases').where('period', 'like', `${req.period.code.slice(0, 4)}%`).select('id', 'period', 'preliminary')) as { id: number; period: string; preliminary: boolean }[];
-    const group = linkedGroup(req.period, stored);
-    const storedFinals = new Set(stored.filter((r) => !r.preliminary).map((r) => r.period));
-    const foresight = req.foresight === false ? [] : foresightOf(req.period, req.preliminary, storedFinals);
-    const sources = sourceContributions([building, ...foresight], cutOff);
-    const ids = group.map((g) => g.id);
-    const [patterns, productPatterns] = [await publishedPatterns(VALUE_STORE, ids, trx), await publishedPatterns(QUANTITY_STORE, ids, trx)];
-    const earlierProofs = await earlierProofsOf(ids, trx);
-    const valueRows = await baseRowsOf(VALUE_STORE, ids, sources, trx);
-    const productRows = await baseRowsOf(QUANTITY_STORE, ids, sources, trx);
-    const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
-      ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)!, period: g.period })),
-      { id: BUILDING, months: req.period.months.length, published: null, period: req.period.code },
-      ...foresight.map((f) => ({ id: f.id, months: f.months.length, published: new Set<string>(), foresight: true, period: f.code })),
-    ];
-    const samePeriod = group.filter((g) => g.period === req.period.code).map((g) => g.id);
-    const settings = await loadSettings(trx);
-    const contributors = new Set(valueRows.filter((r) => r.sig.includes(BUILDING)).map((r) => r.unit)).size;
-    // The value and the product problems share the releases; their published patterns differ.
-    const releases = releasesOf(patterns);
-    const productReleases = releasesOf(productPatterns);
-    return {
-      fingerprint, group, contributors,
-      inputs: {
-        rules, months: req.period.months.length, releases, productReleases, samePeriod, seedFromGroup: req.seedFromGroup !== false, firstPattern: req.firstPattern,
-        valueRows, productRows, earlierProofs, headlineExtra: settings.get('headline_cells'), countSecret: await countSecretOf(trx),
-      },
-    };
-  });
-}
 
-/** The stored proofs of the values of `ids`, each with the releases it was protected with: their witnesses are the protection's first moves. */
-async function earlierProofsOf(ids: readonly number[], k: Knex): Promise<EarlierProof[]> {
-  if (ids.length === 0) return [];
-  const rows = (await k('release_proofs as p').join('releases as r', 'r.id', 'p.release_id')
-    .whereIn('p.release_id', [...ids]).andWhere('p.space', 'values')
-    .select('p.release_id', 'p.proof', k.raw("r.report -> 'linked' as linked"))) as { release_id: number; proof: StoredProof | string; linked: number[] | string | null }[];
-  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-  return rows.map((r) => ({ release: Number(r.release_id), linked: (json(r.linked) ?? []).map(Number), proof: json(r.proof) }));
-}
 
-/** The cell-key method's secret (migration 170): read with the inputs, never shown. */
-export async function countSecretOf(k: Knex): Promise<string> {
-  const row = (await k('disclosure_secrets').where({ name: 'count_cell_key' }).first('value')) as { value: string } | undefined;
-  if (!row) throw new Error('disclosure_secrets has no count_cell_key: run the migrations');
-  return row.value;
-}
 
-/** The inputs, taken out of `read` (the thread is given a copy; the instance keeps none while it waits). */
-function handOver(read: ReadInputs): ProtectionInputs {
-  const inputs = read.inputs!;
-  read.inputs = undefined;
-  return inputs;
-}
 
 class NothingToPublish extends Error {}
 class InputsChanged extends Error {}
 
 /** Stores the release in one short transaction, unless its inputs changed since they were read. */
-async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, read: ReadInputs, out: ProtectionOutput, seconds: { load: number; protect: number; wall: number }, k: Knex): Promise<number> {
+async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, read: ReadSummary, out: ProtectionOutput, seconds: { load: number; protect: number; wall: number }, k: Knex): Promise<number> {
   const started = performance.now();
   return k.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LOCKS.releaseStore]);
@@ -199,29 +125,41 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
   const rules = await rulesNow(k);
   const cutOff = req.at ?? new Date();
   const began = performance.now();
+  const url = serverUrlOf(k);
   let heap: number | null = req.heapMb ?? THREAD_HEAP_MB;
   try {
     for (let changed = 0; ;) {
       if (req.cancelled?.()) throw new Cancelled();
       const t0 = performance.now();
       req.progress?.('reading', 0);
-      const read = await readInputs(req, cutOff, rules, k);
-      if (read.contributors === 0) throw new NothingToPublish();
-      const load = Math.round(performance.now() - t0) / 1000;
-      req.log?.(`read ${read.inputs!.valueRows.length} value rows, ${read.inputs!.productRows.length} product rows, ${read.group.length} linked releases, ${read.inputs!.releases.filter((r) => r.foresight).length} foresight releases in ${load} s`);
-      const t1 = performance.now();
-      // The thread gets its own copy of the rows: this one would only weigh on the instance while it works.
+      const hooks = { log: req.log, progress: req.progress, cancelled: req.cancelled };
+      let read: ReadSummary;
       let out: ProtectionOutput;
       try {
-        out = await protectInThread(handOver(read), { log: req.log, progress: req.progress, cancelled: req.cancelled }, heap);
+        if (url) {
+          // On a server the thread reads the inputs itself: the instance never holds the rows.
+          const request: InputRequest = { period: req.period, preliminary: req.preliminary, foresight: req.foresight, seedFromGroup: req.seedFromGroup, firstPattern: req.firstPattern };
+          const built = await protectInThread({ read: { url, request, cutOff, rules } }, hooks, heap);
+          if (!built.output || !built.read) throw new NothingToPublish();
+          [read, out] = [built.read, built.output];
+        } else {
+          const whole = await readInputs(req, cutOff, rules, k);
+          if (whole.contributors === 0) throw new NothingToPublish();
+          read = { fingerprint: whole.fingerprint, group: whole.group, contributors: whole.contributors, seconds: Math.round(performance.now() - t0) / 1000 };
+          // The thread gets its own copy of the rows: this one would only weigh on the instance while it works.
+          const inputs = handOver(whole);
+          req.log?.(readLine(whole, inputs, read.seconds));
+          out = (await protectInThread({ inputs }, hooks, heap)).output!;
+        }
       } catch (e) {
-        // The instance kept no copy of the inputs: they are read again for a thread with more heap.
+        // Nothing of the inputs was kept: they are read again for a thread with more heap.
         if (!(e instanceof ThreadOutOfMemory)) throw e;
         heap = moreHeap(heap);
         req.log?.(`${e.message}: read again for one with ${heap ?? 'no limit'}`);
         continue;
       }
-      const protect = Math.round(performance.now() - t1) / 1000;
+      const load = read.seconds;
+      const protect = Math.round(performance.now() - t0) / 1000 - load;
       req.progress?.('storing', 0);
       try {
         const id = await store(req, cutOff, rules, read, out, { load, protect, wall: Math.round(performance.now() - began) / 1000 }, k);

@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { ProtectionFailure } from './protect.ts';
+import { solverMemoryBytes } from './attack.ts';
 
 // Protection runs in a worker thread (DESIGN §7 "releases are jobs"): HiGHS solves on the thread
 // that calls it, so the instance that serves the portal never waits on the solver, and the
@@ -98,7 +99,7 @@ export async function answerInThread<I, O>(work: (input: I, hooks: ProtectionHoo
   try {
     const output = await work(takeInput<I>(), {
       // Each line says how much of the thread's own heap is in use: where a release's memory goes.
-      log: (line) => port.postMessage({ type: 'log', line: `${line} [thread heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(0)} MB]` }),
+      log: (line) => port.postMessage({ type: 'log', line: `${line} [thread heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(0)} MB, solver ${(solverMemoryBytes() / 2 ** 20).toFixed(0)} MB]` }),
       progress: (phase, share) => port.postMessage({ type: 'progress', phase, share }),
     });
     port.postMessage({ type: 'done', output });
