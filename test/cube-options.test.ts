@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { buildProblem, type BaseRow, type Problem, type ReleaseInProblem } from '../src/stats/releases/cube.ts';
 import { productFamilies, productProblems } from '../src/stats/releases/products.ts';
 import { baseRows, monthsAndQuarter, RULES, units } from './support/cubes.ts';
+import { packRows } from '../src/stats/releases/packed-rows.ts';
 
 // The ways a release's build avoids copies of its rows (issue 20's memory): a problem without the
 // foresight releases' ids (`without`) is the problem of the rows with those ids taken out; a problem
@@ -52,7 +53,7 @@ describe('building a release problem without copying its rows', () => {
 
   it('product families built one at a time are the families built at once, `without` included', () => {
     const productRows: BaseRow[] = rows.map((r, i) => ({ ...r, category: `${i % 3 === 0 ? '1071' : '1072'}${i % 2}0001~${i % 2 ? 'kg' : 'l'}`, amounts: { quantity: BigInt(1000 * (i + 1)) } }));
-    const families = productFamilies(productRows, releases, RULES, { without: later });
+    const families = productFamilies(packRows(productRows, ['quantity']), releases, RULES, { without: later });
     const atOnce = productProblems(copiedWithout(productRows, later), releases, RULES);
     const oneByOne = [...families.problems];
     expect(families.count).toBe(atOnce.length);

@@ -8,6 +8,7 @@ import { perturbedCount, recordKeys } from '../src/stats/releases/counts.ts';
 import { baseRows, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 import { bruteForce } from './support/brute-force.ts';
 import { defaultSettings, settingSchemas } from '../src/settings.ts';
+import { packRows } from '../src/stats/releases/packed-rows.ts';
 
 // Issue 22 on crafted cubes: contributors are owners, the p % rule and its levels, changes between
 // releases of one period, insiders, counts; and a property test against a brute force over
@@ -213,7 +214,7 @@ describe('counts (cell-key method)', () => {
     ];
     const rows = baseRows(c);
     const releases = [{ id: 0, months: 1, published: null, period: '1404-01' }];
-    const out = await protectInputs({ rules: RULES, months: 1, releases, productReleases: releases, samePeriod: [], seedFromGroup: false, valueRows: rows, productRows: [], headlineExtra: [], countSecret: 'test secret' });
+    const out = await protectInputs({ rules: RULES, months: 1, releases, productReleases: releases, samePeriod: [], seedFromGroup: false, valueRows: rows, productRows: packRows([], ['quantity']), headlineExtra: [], countSecret: 'test secret' });
     const unitsOf = (geo: string, isic: string) => out.cells.find((x) => x.geo === geo && x.isic === isic && x.measure === 'units')!;
     const lone = unitsOf(P1, '1071');
     expect(lone.suppressed).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { BaseRow, ReleaseInProblem } from '../src/stats/releases/cube.ts';
 import { productFamilies, protectProducts } from '../src/stats/releases/products.ts';
+import { packRows } from '../src/stats/releases/packed-rows.ts';
 
 // Foresight is a help, never a new dead end (DESIGN §7), for the product families as for the
 // values: a family that cannot be protected with the later releases in view is protected against
@@ -18,7 +19,7 @@ const published = (keys: string[]) => new Set(keys);
 
 async function protect(releases: ReleaseInProblem[]) {
   const lines: string[] = [];
-  const out = await protectProducts(productFamilies(rows, releases, RULES), 0, { countOf: (m) => m.length, log: (l) => lines.push(l) });
+  const out = await protectProducts(productFamilies(packRows(rows, ['quantity']), releases, RULES), 0, { countOf: (m) => m.length, log: (l) => lines.push(l) });
   return { out, lines };
 }
 

@@ -7,6 +7,7 @@ import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
 import { movesForProof, PROOF_SEED_ENTRIES } from '../src/stats/releases/protect-job.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
+import { packRows } from '../src/stats/releases/packed-rows.ts';
 
 // Issue 21: the stored proof. Every witness must keep every published cell exactly and push its
 // expressions past their levels; the checker does it in integers and must say no to anything else.
@@ -175,7 +176,7 @@ describe('the stored proof (issue 21)', () => {
     const rows = twelveCellRows();
     const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
     const p = await protectRelease(open, 0, { cleanupSeconds: 1 });
-    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: [] };
+    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) };
     const lines: string[] = [];
     const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
     const split = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: 1 });
@@ -198,7 +199,7 @@ describe('the stored proof (issue 21)', () => {
     const moves = p.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(open.bases[b], 0)), steps: d.steps }));
     // A move that keeps nothing (one cell alone) is made exact by elimination or dropped, never trusted as it is.
     const noise = { keys: [baseIdentity(open.bases[0], 0)], steps: [1] };
-    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: [] };
+    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) };
     const lines: string[] = [];
     const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
     const seeded = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: Infinity, moves: [noise, ...moves] });

@@ -3,6 +3,7 @@ import { loadSettings } from '../../settings.ts';
 import { overlaps, parseReferencePeriod, type ReferencePeriod } from './period.ts';
 import type { DisclosureRules, ReleaseInProblem } from './cube.ts';
 import { QUANTITY_STORE } from './products.ts';
+import { packRows } from './packed-rows.ts';
 import { baseRowsOf, publishedPatterns, VALUE_STORE, type StoredRelease } from './store.ts';
 import type { ProtectionInputs, ProtectionOutput } from './protect-job.ts';
 import { inProtectionThread, THREAD_HEAP_MB, type ProtectionHooks } from './thread.ts';
@@ -52,7 +53,7 @@ export async function readInputs(req: InputRequest, cutOff: Date, rules: Disclos
     const [patterns, productPatterns] = [await publishedPatterns(VALUE_STORE, ids, trx), await publishedPatterns(QUANTITY_STORE, ids, trx)];
     const earlierProofs = await earlierProofsOf(ids, trx);
     const valueRows = await baseRowsOf(VALUE_STORE, ids, sources, trx);
-    const productRows = await baseRowsOf(QUANTITY_STORE, ids, sources, trx);
+    const productRows = packRows(await baseRowsOf(QUANTITY_STORE, ids, sources, trx), QUANTITY_STORE.measures);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
       ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)!, period: g.period })),
       { id: BUILDING, months: req.period.months.length, published: null, period: req.period.code },

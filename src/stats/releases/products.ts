@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ProblemOptions, type ReleaseInProblem, type Space } from './cube.ts';
+import { packRows, unpackRow, type PackedRows } from './packed-rows.ts';
 import { protectRelease, ProtectionFailure, type Protection } from './protect.ts';
 import type { AuditResult, AttackerKind, AttackerSummary } from './attack.ts';
 import type { AuditSummary, ProductProtectionReport } from './types.ts';
@@ -118,25 +119,25 @@ export async function storeProductContributions(releaseId: number, k: Knex): Pro
 
 /** The product problems of a set of releases (published patterns per release): one per family. */
 export function productProblems(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules): Problem[] {
-  return [...productFamilies(rows, releases, rules).problems];
+  return [...productFamilies(packRows(rows, QUANTITY_SPACE.measures), releases, rules).problems];
 }
 
 /**
  * The product families' problems, each built when the iteration reaches it (once: a national
  * release's 450 families need not all be in memory at once), and how many there are.
  */
-export function productFamilies(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, opts: ProblemOptions = {}): { count: number; problems: Iterable<Problem> } {
-  const families = new Map<string, BaseRow[]>();
-  for (const row of rows) {
-    const f = familyOf(row.category);
+export function productFamilies(rows: PackedRows, releases: readonly ReleaseInProblem[], rules: DisclosureRules, opts: ProblemOptions = {}): { count: number; problems: Iterable<Problem> } {
+  const families = new Map<string, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const f = familyOf(rows.names[rows.category[i]]);
     const list = families.get(f);
-    if (list) list.push(row); else families.set(f, [row]);
+    if (list) list.push(i); else families.set(f, [i]);
   }
   const keys = [...families.keys()].sort();
   const foresight = releases.filter((r) => r.foresight);
   function* problems(): Generator<Problem> {
     for (const f of keys) {
-      const own = families.get(f)!;
+      const own = families.get(f)!.map((i) => unpackRow(rows, i));
       families.delete(f);
       const problem = buildProblem(own, releases, rules, QUANTITY_SPACE, opts);
       if (foresight.length) {

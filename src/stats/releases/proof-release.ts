@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { packRows, type PackedRows } from './packed-rows.ts';
 import { baseIdentity, buildProof, earlierWitnesses, joinProofs, type EarlierProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { runInThread } from './thread.ts';
 import { familyOf, productFamilies } from './products.ts';
@@ -56,7 +57,7 @@ export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self
  * `inputs` (the job's own, which nothing needs after the proof).
  */
 export async function proveRelease(
-  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: BaseRow[]; earlierProofs?: EarlierProof[] },
+  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: PackedRows; earlierProofs?: EarlierProof[] },
   valuePublished: ReadonlySet<string>,
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
@@ -69,7 +70,7 @@ export async function proveRelease(
   const summaries: ProofSummary[] = [];
   const products = storedView(inputs.productReleases, productPublished);
   const families = productFamilies(inputs.productRows, products.releases, inputs.rules, { without: products.without });
-  inputs.productRows = [];
+  inputs.productRows = packRows([], inputs.productRows.measures);
   for (const family of families.problems) {
     if (!family.cells.get(BUILDING)?.size) continue;
     const space = familySpace(family);

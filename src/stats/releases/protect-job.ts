@@ -1,4 +1,5 @@
 import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import type { PackedRows } from './packed-rows.ts';
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
 import { productCategory, productFamilies, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { familySpace, proveRelease, type IdentifiedMove, type ProofRow } from './proof-release.ts';
@@ -30,7 +31,7 @@ export interface ProtectionInputs {
    */
   firstPattern?: FirstPattern;
   valueRows: BaseRow[];
-  productRows: BaseRow[];
+  productRows: PackedRows; // needed only once the values are protected: packed until then
   /** The stored proofs of the linked releases' values: their witnesses are the protection's first moves. */
   earlierProofs?: EarlierProof[];
   headlineExtra: string[];
