@@ -5,7 +5,7 @@ import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseIdentity, buildProof, checkProof, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
-import { movesForProof, PROOF_SEED_ENTRIES } from '../src/stats/releases/protect-job.ts';
+import { movesForProof, PROOF_SEED_CELLS, PROOF_SEED_ENTRIES } from '../src/stats/releases/protect-job.ts';
 import { baseRows, monthsAndQuarter, publishInOrder, units, RULES, type Contribution } from './support/cubes.ts';
 import { packRows } from '../src/stats/releases/packed-rows.ts';
 
@@ -271,13 +271,16 @@ function twelveCellRows() {
 }
 
 describe('the proof\'s seeds', () => {
-  it('are the repair\'s narrowest moves, as many entries as their budget allows', () => {
+  it('are the repair\'s narrowest moves, none too wide to make exact, as many entries as their budget allows', () => {
     const move = (width: number, tag: number) => ({ bases: Array.from({ length: width }, (_, i) => i), steps: Array.from({ length: width }, () => tag) });
-    const wide = Math.floor(PROOF_SEED_ENTRIES / 3);
-    const moves = [move(wide, 1), move(4, 2), move(wide, 3), move(2, 4), move(wide, 5), move(6, 6)];
+    const full = Array.from({ length: Math.ceil(PROOF_SEED_ENTRIES / PROOF_SEED_CELLS) + 5 }, (_, i) => move(PROOF_SEED_CELLS, 10 + i));
+    const moves = [move(PROOF_SEED_CELLS + 1, 0), move(4, 2), ...full, move(2, 4), move(6, 6)];
     const given = movesForProof(moves);
-    // The three narrow ones first, narrowest first, then the wide ones while the budget lasts: two of three.
-    expect(given.map((d) => d.steps[0])).toEqual([4, 2, 6, 1, 3]);
+    // The three narrow ones first, narrowest first, then the widest allowed while the budget lasts;
+    // the one wider than that never.
+    expect(given.slice(0, 3).map((d) => d.steps[0])).toEqual([4, 2, 6]);
+    expect(given.length).toBe(3 + Math.floor((PROOF_SEED_ENTRIES - 12) / PROOF_SEED_CELLS));
+    expect(given.some((d) => d.steps[0] === 0)).toBe(false);
     expect(given.reduce((n, d) => n + d.bases.length, 0)).toBeLessThanOrEqual(PROOF_SEED_ENTRIES);
     expect(movesForProof([])).toEqual([]);
   });
