@@ -204,14 +204,17 @@ function rowUniverse(problem: Problem): UniverseRow[] {
 
 /**
  * The attacker of one problem, kept across audits (protection audits the same problem many times
- * with growing suppression): one HiGHS model per measure holds a row for every cell any release
- * could publish; a suppressed cell's row is free (−∞, +∞), so a new pattern only changes row
- * bounds and every solve starts from the last basis.
+ * with growing suppression): one HiGHS model, its bounds set for the measure audited, holds a row
+ * for every cell any release could publish; a suppressed cell's row is free (−∞, +∞), so a new
+ * pattern only changes row bounds and every solve starts from the last basis.
  */
 export class Attacker {
   private readonly universe: UniverseRow[];
-  private readonly models = new Map<LpMeasure, { model: Model; scale: number }>();
-  private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in the model of a measure
+  // One model for every measure: they differ only in bounds, and a national quarter's model takes
+  // 0.2 GB of the solver's memory, which only grows (three of them: 0.65 GB).
+  private shared: { model: Model; measure: LpMeasure } | null = null;
+  private readonly scales = new Map<LpMeasure, number>();
+  private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in a measure's scaled units
   private readonly basesOfOwner = new Map<number, number[]>();
   /**
    * What earlier runs witnessed (the extremes some allowed table gives each target, per measure; each
@@ -255,20 +258,20 @@ export class Attacker {
   }
 
   private modelFor(pattern: Pattern, m: LpMeasure): { model: Model; scale: number } {
-    const existing = this.models.get(m);
-    if (existing) {
-      const { lower, upper } = this.bounds(pattern, m, existing.scale);
-      existing.model.changeRowsBounds({ kind: 'range', from: 0, to: this.universe.length - 1 }, lower, upper);
-      return existing;
-    }
-    const scale = measureScale(this.problem, m);
+    const scale = this.scaleOf(m);
+    const cap = this.colCap.get(m)!;
     const n = this.problem.bases.length;
+    const { lower, upper } = this.bounds(pattern, m, scale);
+    if (this.shared) {
+      // Another measure's last basis is a start as good as any: its columns only take this measure's caps.
+      if (this.shared.measure !== m) this.shared.model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, new Float64Array(n), new Float64Array(n).fill(cap));
+      this.shared.model.changeRowsBounds({ kind: 'range', from: 0, to: this.universe.length - 1 }, lower, upper);
+      this.shared.measure = m;
+      return { model: this.shared.model, scale };
+    }
     const starts = [0];
     const indices: number[] = [];
     for (const row of this.universe) { indices.push(...row.bases); starts.push(indices.length); }
-    const { lower, upper } = this.bounds(pattern, m, scale);
-    const cap = 10 * this.problem.bases.reduce((sum, b) => sum + Number(b.total[m]), 0) / scale + 10;
-    this.colCap.set(m, cap);
     const model = this.h.createModel({
       numCols: n,
       numRows: this.universe.length,
@@ -283,9 +286,19 @@ export class Attacker {
     // Between solves only the objective changes: the last basis stays primal feasible, so the
     // primal simplex goes on from it (the dual simplex would have to start over).
     model.options.set({ output_flag: false, simplex_strategy: 4 });
-    const entry = { model, scale };
-    this.models.set(m, entry);
-    return entry;
+    this.shared = { model, measure: m };
+    return { model, scale };
+  }
+
+  /** A measure's scale, and its columns' cap (ten times the whole table, in scaled units). */
+  private scaleOf(m: LpMeasure): number {
+    let scale = this.scales.get(m);
+    if (scale === undefined) {
+      scale = measureScale(this.problem, m);
+      this.scales.set(m, scale);
+      this.colCap.set(m, 10 * this.problem.bases.reduce((sum, b) => sum + Number(b.total[m]), 0) / scale + 10);
+    }
+    return scale;
   }
 
   /**
@@ -655,8 +668,8 @@ export class Attacker {
   }
 
   dispose(): void {
-    for (const { model } of this.models.values()) model.dispose();
-    this.models.clear();
+    this.shared?.model.dispose();
+    this.shared = null;
   }
 }
 
