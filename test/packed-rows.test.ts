@@ -31,6 +31,10 @@ describe('packed base rows', () => {
     expect(packed.wide.size).toBe(2);
   });
 
+  it('refuses a row with an amount it was not asked to keep, rather than lose it', () => {
+    expect(() => packRows(rows, ['production_value'])).toThrow(/quantity/);
+  });
+
   it('survives the copy a worker thread is given (structured clone)', () => {
     const packed = structuredClone(packRows(rows, ['quantity']));
     expect(rows.map((_, i) => unpackRow(packed, i))).toEqual(rows);

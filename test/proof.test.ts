@@ -176,10 +176,11 @@ describe('the stored proof (issue 21)', () => {
     const rows = twelveCellRows();
     const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
     const p = await protectRelease(open, 0, { cleanupSeconds: 1 });
-    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) };
+    // proveRelease takes the rows out of its inputs: each call is given its own.
+    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) });
     const lines: string[] = [];
-    const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
-    const split = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: 1 });
+    const alone = await proveRelease(inputs(), p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
+    const split = await proveRelease(inputs(), p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: 1 });
     // Both threads found witnesses: the second thread's half is in the proof.
     const fromSecond = lines.map((l) => /\((\d+) from the second thread\).*in two threads/.exec(l)).find((m) => m);
     expect(Number(fromSecond?.[1])).toBeGreaterThan(0);
@@ -199,10 +200,11 @@ describe('the stored proof (issue 21)', () => {
     const moves = p.moves.map((d) => ({ keys: d.bases.map((b) => baseIdentity(open.bases[b], 0)), steps: d.steps }));
     // A move that keeps nothing (one cell alone) is made exact by elimination or dropped, never trusted as it is.
     const noise = { keys: [baseIdentity(open.bases[0], 0)], steps: [1] };
-    const inputs = { rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) };
+    // proveRelease takes the rows out of its inputs: each call is given its own.
+    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) });
     const lines: string[] = [];
-    const alone = await proveRelease(inputs, p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
-    const seeded = await proveRelease(inputs, p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: Infinity, moves: [noise, ...moves] });
+    const alone = await proveRelease(inputs(), p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
+    const seeded = await proveRelease(inputs(), p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: Infinity, moves: [noise, ...moves] });
     const given = lines.map((l) => /\((\d+) of \d+ moves tried, (\d+) given/.exec(l)).find((m) => m);
     expect(Number(given?.[2])).toBe(moves.length + 1);
     expect(Number(given?.[1])).toBeGreaterThan(0);

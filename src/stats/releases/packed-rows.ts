@@ -48,6 +48,7 @@ export function packRows(rows: readonly BaseRow[], measures: readonly LpMeasure[
     let s = sigIndex.get(r.sig);
     if (s === undefined) { s = packed.sigs.push(r.sig) - 1; sigIndex.set(r.sig, s); }
     packed.sig[i] = s;
+    for (const measure of Object.keys(r.amounts)) if (!measures.includes(measure as LpMeasure)) throw new Error(`packRows: a row has ${measure}, not one of ${measures.join(', ')}`);
     measures.forEach((measure, j) => {
       const v = r.amounts[measure];
       if (v === undefined) return;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { buildProblem, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { buildProblem, VALUE_SPACE, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
 import { packRows, type PackedRows } from './packed-rows.ts';
 import { baseIdentity, buildProof, earlierWitnesses, joinProofs, type EarlierProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { runInThread } from './thread.ts';
@@ -53,8 +53,8 @@ export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self
 /**
  * The proofs of the release being built: its values, and each product family in which it has cells.
  * `productPublished` is the set of product cells it publishes (key `geo|product~uom`). `moves` are
- * the values' protection moves, tried as witnesses before any LP. It takes the product rows out of
- * `inputs` (the job's own, which nothing needs after the proof).
+ * the values' protection moves, tried as witnesses before any LP. It takes the product and value
+ * rows out of `inputs` (the job's own, which nothing needs after the proof).
  */
 export async function proveRelease(
   inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: PackedRows; earlierProofs?: EarlierProof[] },
@@ -81,10 +81,15 @@ export async function proveRelease(
   const values = storedView(inputs.releases, valuePublished);
   const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
+  const split = expressions >= (opts.splitAt ?? SPLIT_AT);
+  // The problem holds what this thread's proof needs: the rows go, packed for the second thread
+  // (which rebuilds the problem from them; as objects they were a national quarter's 0.2 GB twice).
+  const rows = split ? packRows(inputs.valueRows, VALUE_SPACE.measures) : null;
+  inputs.valueRows = [];
   const moves = opts.moves ?? [];
   const earlier = inputs.earlierProofs ?? [];
-  const first = expressions >= (opts.splitAt ?? SPLIT_AT)
-    ? await proveInTwo(valueProblem, { rows: inputs.valueRows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, earlier, log)
+  const first = rows
+    ? await proveInTwo(valueProblem, { rows, ...values }, inputs.rules, allowed.get('values') ?? [], moves, earlier, log)
     : await buildProof(valueProblem, patternOf(valueProblem), BUILDING, { log, allowed: allowed.get('values'), seeds: movesOn(valueProblem, moves), exact: earlierWitnesses(valueProblem, earlier).witnesses });
   const total = { ...first.summary };
   for (const r of summaries) {
@@ -130,12 +135,12 @@ export function proofHalves(problem: Problem): (target: number) => 0 | 1 {
 }
 
 /** What the second thread is given (proof-thread.ts): the job's rows, the stored view's releases and the foresight releases to leave out of the rows, and which half of the expressions is its own. */
-export interface ProofHalfInput { rows: BaseRow[]; releases: ReleaseInProblem[]; without: number[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; earlier: EarlierProof[]; half: 0 | 1 }
+export interface ProofHalfInput { rows: PackedRows; releases: ReleaseInProblem[]; without: number[]; rules: DisclosureRules; allowed: StoredAllowance[]; moves: IdentifiedMove[]; earlier: EarlierProof[]; half: 0 | 1 }
 export interface ProofHalfOutput { summary: ProofSummary; witnesses: { bases: number[]; steps: string[] }[] }
 
-async function proveInTwo(problem: Problem, view: { rows: readonly BaseRow[]; releases: ReleaseInProblem[]; without: ReadonlySet<number> }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], earlier: EarlierProof[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
+async function proveInTwo(problem: Problem, view: { rows: PackedRows; releases: ReleaseInProblem[]; without: ReadonlySet<number> }, rules: DisclosureRules, allowed: readonly StoredAllowance[], moves: readonly IdentifiedMove[], earlier: EarlierProof[], log?: (line: string) => void): Promise<{ proof: StoredProof; summary: ProofSummary }> {
   const started = performance.now();
-  const input: ProofHalfInput = { rows: view.rows as BaseRow[], releases: view.releases, without: [...view.without], rules, allowed: [...allowed], moves: [...moves], earlier, half: 1 };
+  const input: ProofHalfInput = { rows: view.rows, releases: view.releases, without: [...view.without], rules, allowed: [...allowed], moves: [...moves], earlier, half: 1 };
   const halfOf = proofHalves(problem);
   const [theirs, mine] = await Promise.all([
     runInThread<ProofHalfOutput>(new URL('./proof-thread.ts', import.meta.url), input, { log }),
