@@ -149,3 +149,33 @@ describe('a release whose protection thread runs out of its heap', () => {
     expect(v.proved).toBe(true);
   }, 300_000);
 });
+
+describe('a release whose filings change while it is protected', () => {
+  // The store checks, in its transaction, that the filings counted are still those read; if not,
+  // the release is read and protected again (on a server all of it in the thread: publish.ts).
+  // (then(): a query builder runs only once asked for its result, and this one must run now)
+  const touchAFiling = (month: string): Promise<number> => db()('filings').where({ id: db()('filings').where({ period: month }).min('id') }).update({ updated_at: db().fn.now() }).then((n) => n);
+
+  it('is read and protected again, then stored from the filings as they are', async () => {
+    const lines: string[] = [];
+    let touched: Promise<unknown> | null = null;
+    const r = await publishRelease({ period: period('1404-03'), preliminary: true, userId: null, log: (l) => { lines.push(l); if (l.startsWith('values problem') && !touched) touched = touchAFiling('1404-03'); } });
+    await touched;
+    if (!r.ok) throw new Error(r.reason);
+    expect(lines.filter((l) => l.startsWith('inputs changed while protecting: again'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('read '))).toHaveLength(2);
+    const [v] = await verifyStoredReleases(db(), [r.release.id]);
+    expect(v.proved).toBe(true);
+  }, 300_000);
+
+  it('gives up after three tries with a Persian reason, storing nothing', async () => {
+    const before = await db()('releases').count({ n: '*' }).first();
+    const touches: Promise<unknown>[] = [];
+    const r = await publishRelease({ period: period('1404-02'), preliminary: false, userId: null, log: (l) => { if (l.startsWith('values problem')) touches.push(touchAFiling('1404-02')); } });
+    await Promise.all(touches);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/پیاپی تغییر کردند/);
+    expect(touches).toHaveLength(3);
+    expect(await db()('releases').count({ n: '*' }).first()).toEqual(before);
+  }, 300_000);
+});

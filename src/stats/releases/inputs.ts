@@ -99,14 +99,17 @@ export function handOver(read: ReadInputs): ProtectionInputs {
   return inputs;
 }
 
-/** What a release's thread is given: the inputs read by the instance, or where to read them itself. */
-export type ThreadInput = { inputs: ProtectionInputs } | { read: { url: string; request: InputRequest; cutOff: Date; rules: DisclosureRules } };
+/**
+ * What a release's thread is given: the inputs the instance read (it protects them), or, on a
+ * PostgreSQL server, the request itself (it reads, protects and stores the release: publish.ts).
+ */
+export type ThreadInput = { inputs: ProtectionInputs } | { publish: { url: string; request: InputRequest; userId: number | null; cutOff: Date; rules: DisclosureRules; began: number } };
 
-/** What the store needs of a reading: the snapshot's fingerprint, the linked group, how many contributed, how long it took. */
-export type ReadSummary = Omit<ReadInputs, 'inputs'> & { seconds: number };
+/** What building a release came to: stored (its id), nobody to publish, or filings that kept changing while it was protected. */
+export type Built = { outcome: 'stored'; id: number } | { outcome: 'nothing' } | { outcome: 'changed' };
 
-/** What the thread answers: its reading (null when it was given the inputs) and the protection (null: nobody to publish). */
-export interface ThreadOutput { read: ReadSummary | null; output: ProtectionOutput | null }
+/** What the thread answers: the protection of the inputs it was given, or what became of the release it built. */
+export interface ThreadOutput { output?: ProtectionOutput; built?: Built }
 
 /** The release built in a worker thread with `heapMb` of heap (protect-thread.ts; ThreadOutOfMemory when it needs more). */
 export function protectInThread(input: ThreadInput, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<ThreadOutput> {

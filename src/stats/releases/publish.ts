@@ -8,10 +8,10 @@ import type { DisclosureRules } from './cube.ts';
 import { ProtectionFailure } from './protect.ts';
 import { productCategory, storeProductContributions } from './products.ts';
 import { storeCells } from './store.ts';
-import { Cancelled, type Phase, type FirstPattern, type ProtectionOutput } from './protect-job.ts';
-import { handOver, protectInThread, readInputs, readLine, type InputRequest, type ReadSummary } from './inputs.ts';
+import { Cancelled, type Phase, type FirstPattern, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
+import { handOver, protectInThread, readInputs, readLine, type Built, type InputRequest, type ReadInputs } from './inputs.ts';
 import { storeProofs } from './proof-release.ts';
-import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap } from './thread.ts';
+import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap, type ProtectionHooks } from './thread.ts';
 import { BUILDING, inputsNow, sourceContributions } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -71,11 +71,10 @@ export async function refusalOf(period: ReferencePeriod, preliminary: boolean, k
 
 
 
-class NothingToPublish extends Error {}
 class InputsChanged extends Error {}
 
 /** Stores the release in one short transaction, unless its inputs changed since they were read. */
-async function store(req: PublishRequest, cutOff: Date, rules: DisclosureRules, read: ReadSummary, out: ProtectionOutput, seconds: { load: number; protect: number; wall: number }, k: Knex): Promise<number> {
+async function store(req: InputRequest & { userId: number | null }, cutOff: Date, rules: DisclosureRules, read: Pick<ReadInputs, 'fingerprint' | 'group'>, out: ProtectionOutput, seconds: { load: number; protect: number; wall: number }, k: Knex): Promise<number> {
   const started = performance.now();
   return k.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LOCKS.releaseStore]);
@@ -124,33 +123,23 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
   if (refusal) return { ok: false, reason: refusal };
   const rules = await rulesNow(k);
   const cutOff = req.at ?? new Date();
-  const began = performance.now();
+  const began = Date.now();
   const url = serverUrlOf(k);
+  const hooks = { log: req.log, progress: req.progress, cancelled: req.cancelled };
+  const request: InputRequest = { period: req.period, preliminary: req.preliminary, foresight: req.foresight, seedFromGroup: req.seedFromGroup, firstPattern: req.firstPattern };
   let heap: number | null = req.heapMb ?? THREAD_HEAP_MB;
   try {
-    for (let changed = 0; ;) {
+    for (;;) {
       if (req.cancelled?.()) throw new Cancelled();
-      const t0 = performance.now();
-      req.progress?.('reading', 0);
-      const hooks = { log: req.log, progress: req.progress, cancelled: req.cancelled };
-      let read: ReadSummary;
-      let out: ProtectionOutput;
+      let built: Built;
       try {
-        if (url) {
-          // On a server the thread reads the inputs itself: the instance never holds the rows.
-          const request: InputRequest = { period: req.period, preliminary: req.preliminary, foresight: req.foresight, seedFromGroup: req.seedFromGroup, firstPattern: req.firstPattern };
-          const built = await protectInThread({ read: { url, request, cutOff, rules } }, hooks, heap);
-          if (!built.output || !built.read) throw new NothingToPublish();
-          [read, out] = [built.read, built.output];
-        } else {
-          const whole = await readInputs(req, cutOff, rules, k);
-          if (whole.contributors === 0) throw new NothingToPublish();
-          read = { fingerprint: whole.fingerprint, group: whole.group, contributors: whole.contributors, seconds: Math.round(performance.now() - t0) / 1000 };
-          // The thread gets its own copy of the rows: this one would only weigh on the instance while it works.
-          const inputs = handOver(whole);
-          req.log?.(readLine(whole, inputs, read.seconds));
-          out = (await protectInThread({ inputs }, hooks, heap)).output!;
-        }
+        // On a server one thread reads, protects and stores the release over a connection of its
+        // own: the instance holds neither the rows nor the result (it kept both as garbage in its
+        // idle heap: 0.2 GB of a national month's peak). On the embedded database, whose data lives
+        // in the instance, the instance reads and stores and the thread protects.
+        built = url
+          ? (await protectInThread({ publish: { url, request, userId: req.userId, cutOff, rules, began } }, hooks, heap)).built!
+          : await readProtectStore(request, req.userId, cutOff, rules, began, k, hooks, async (inputs) => (await protectInThread({ inputs }, hooks, heap)).output!);
       } catch (e) {
         // Nothing of the inputs was kept: they are read again for a thread with more heap.
         if (!(e instanceof ThreadOutOfMemory)) throw e;
@@ -158,24 +147,42 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
         req.log?.(`${e.message}: read again for one with ${heap ?? 'no limit'}`);
         continue;
       }
-      const load = read.seconds;
-      const protect = Math.round(performance.now() - t0) / 1000 - load;
-      req.progress?.('storing', 0);
-      try {
-        const id = await store(req, cutOff, rules, read, out, { load, protect, wall: Math.round(performance.now() - began) / 1000 }, k);
-        const release = (await k('releases').where({ id }).first()) as ReleaseRow;
-        return { ok: true, release };
-      } catch (e) {
-        // Filings changed (or a release of the group was stored) while protecting: protect the data as it is now.
-        if (e instanceof InputsChanged && ++changed < 3) { req.log?.('inputs changed while protecting: again'); continue; }
-        if (e instanceof InputsChanged) return { ok: false, reason: 'اظهارنامه‌های این دوره در حین ساخت انتشار پیاپی تغییر کردند؛ کمی بعد دوباره تلاش کنید.' };
-        throw e;
-      }
+      if (built.outcome === 'nothing') return { ok: false, reason: `برای ${req.preliminary ? 'انتشار مقدماتی' : 'انتشار نهایی'} این دوره هیچ اظهارنامه ${req.preliminary ? 'ارسال‌شده یا تأییدشده‌ای' : 'تأییدشده‌ای'} نیست.` };
+      if (built.outcome === 'changed') return { ok: false, reason: 'اظهارنامه‌های این دوره در حین ساخت انتشار پیاپی تغییر کردند؛ کمی بعد دوباره تلاش کنید.' };
+      const release = (await k('releases').where({ id: built.id }).first()) as ReleaseRow;
+      return { ok: true, release };
     }
   } catch (e) {
-    if (e instanceof NothingToPublish) return { ok: false, reason: `برای ${req.preliminary ? 'انتشار مقدماتی' : 'انتشار نهایی'} این دوره هیچ اظهارنامه ${req.preliminary ? 'ارسال‌شده یا تأییدشده‌ای' : 'تأییدشده‌ای'} نیست.` };
     if (e instanceof ProtectionFailure) return { ok: false, reason: await failureReason(e, k) };
     if (e instanceof Cancelled) return { ok: false, reason: 'ساخت این انتشار به درخواست کاربر لغو شد.', cancelled: true };
     throw e;
+  }
+}
+
+/**
+ * Reads the inputs, has `protect` protect them and stores the release — again from the start when
+ * the filings (or the group) changed meanwhile, at most three times. `began`: when the request
+ * came (Date.now(), so that a thread can count from it too).
+ */
+export async function readProtectStore(request: InputRequest, userId: number | null, cutOff: Date, rules: DisclosureRules, began: number, k: Knex, hooks: ProtectionHooks, protect: (inputs: ProtectionInputs) => Promise<ProtectionOutput>): Promise<Built> {
+  for (let changed = 0; ;) {
+    const t0 = performance.now();
+    hooks.progress?.('reading', 0);
+    const whole = await readInputs(request, cutOff, rules, k);
+    if (whole.contributors === 0) return { outcome: 'nothing' };
+    const load = Math.round(performance.now() - t0) / 1000;
+    const inputs = handOver(whole);
+    hooks.log?.(readLine(whole, inputs, load));
+    const out = await protect(inputs);
+    const protectSeconds = Math.round(performance.now() - t0) / 1000 - load;
+    hooks.progress?.('storing', 0);
+    try {
+      return { outcome: 'stored', id: await store({ ...request, userId }, cutOff, rules, whole, out, { load, protect: protectSeconds, wall: (Date.now() - began) / 1000 }, k) };
+    } catch (e) {
+      // Filings changed (or a release of the group was stored) while protecting: protect the data as it is now.
+      if (e instanceof InputsChanged && ++changed < 3) { hooks.log?.('inputs changed while protecting: again'); continue; }
+      if (e instanceof InputsChanged) return { outcome: 'changed' };
+      throw e;
+    }
   }
 }
