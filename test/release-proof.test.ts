@@ -159,7 +159,7 @@ describe('a release whose filings change while it is protected', () => {
   it('is read and protected again, then stored from the filings as they are', async () => {
     const lines: string[] = [];
     let touched: Promise<unknown> | null = null;
-    const r = await publishRelease({ period: period('1404-03'), preliminary: true, userId: null, log: (l) => { lines.push(l); if (l.startsWith('values problem') && !touched) touched = touchAFiling('1404-03'); } });
+    const r = await publishRelease({ period: period('1404-03'), preliminary: false, userId: null, log: (l) => { lines.push(l); if (l.startsWith('values problem') && !touched) touched = touchAFiling('1404-03'); } });
     await touched;
     if (!r.ok) throw new Error(r.reason);
     expect(lines.filter((l) => l.startsWith('inputs changed while protecting: again'))).toHaveLength(1);
