@@ -13,9 +13,9 @@ import { BUILDING, inputsNow, sourceContributions, type UnstoredRelease } from '
 
 // What a release is built from (DESIGN §7), read in one snapshot: the filings as they stand at the
 // cut-off, the linked releases' published patterns and proofs, the rules and settings. On a
-// PostgreSQL server the protection thread reads them itself (protect-thread.ts), so the instance
-// never holds a national release's rows; on the embedded database the instance reads them and
-// hands them over.
+// PostgreSQL server the release's thread reads them itself, and stores the release too
+// (protect-thread.ts, publish.ts), so the instance never holds a national release's rows; on the
+// embedded database the instance reads them and hands them over.
 
 /** What of a publish request the reading needs (a worker thread is given it as data). */
 export interface InputRequest { period: ReferencePeriod; preliminary: boolean; foresight?: boolean; seedFromGroup?: boolean; firstPattern?: ProtectionInputs['firstPattern'] }
