@@ -66,11 +66,6 @@ export async function refusalOf(period: ReferencePeriod, preliminary: boolean, k
   return null;
 }
 
-
-
-
-
-
 class InputsChanged extends Error {}
 
 /** Stores the release in one short transaction, unless its inputs changed since they were read. */
