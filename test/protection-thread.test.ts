@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { inProtectionThread, moreHeap, runInThread, ThreadOutOfMemory, THREAD_HEAP_MB } from '../src/stats/releases/thread.ts';
+import { Cancelled, inProtectionThread, moreHeap, runInThread, ThreadOutOfMemory, THREAD_HEAP_MB, type Phase } from '../src/stats/releases/thread.ts';
 
 // A protection thread runs with a heap limit (V8 otherwise lets a national release's garbage grow
 // its heap to 2 GB before collecting it); a thread that needs more is started again with twice as
@@ -27,4 +27,31 @@ describe("a protection thread's heap", () => {
     expect(moreHeap(4 * THREAD_HEAP_MB)).toBeNull();
     expect(moreHeap(null)).toBeNull();
   });
+});
+
+// A release's thread on a server stores the release itself: a cancel that comes while it stores
+// must not report as cancelled a release that is committed, nor may a thread cancelled before
+// store at all.
+const storingThread = new URL('./support/storing-thread.ts', import.meta.url);
+
+describe('cancelling a thread that stores its own result', () => {
+  it('a cancel that comes while the thread stores is not honoured: the thread finishes and its result is given', async () => {
+    let cancel = false;
+    const out = await inProtectionThread<{ stored: boolean }>(storingThread, { storeMs: 1500 }, {
+      cancelled: () => cancel,
+      progress: (phase: Phase) => { if (phase === 'storing') cancel = true; },
+    });
+    expect(out).toEqual({ stored: true });
+  }, 60_000);
+
+  it('a cancel that came before the thread asks to store stops it before it stores', async () => {
+    let cancel = false;
+    const phases: Phase[] = [];
+    const e = await inProtectionThread(storingThread, { storeMs: 0 }, {
+      cancelled: () => cancel,
+      progress: (phase: Phase) => { phases.push(phase); if (phase === 'values') cancel = true; },
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(Cancelled);
+    expect(phases).toEqual(['values']);
+  }, 60_000);
 });

@@ -268,6 +268,9 @@ async function protectValues(inputs: ProtectionInputs, hooks: ProtectionHooks, {
     // Foresight is a help, never a new dead end: without it the release is protected against what is published.
     if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
     hooks.log?.(`foresight left out: ${e.message}`);
+    // A solver of its own for the second attempt: the first one's memory only grew (a national
+    // quarter's to 0.75 GB over its held sides' LPs), and its models are garbage now.
+    releaseHighs();
     problem = buildProblem(inputs.valueRows, inputs.releases.filter((r) => !r.foresight), inputs.rules, undefined, { without: later });
     protection = await protect(problem);
     foresightDropped = true;

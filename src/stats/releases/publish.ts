@@ -170,6 +170,7 @@ export async function readProtectStore(request: InputRequest, userId: number | n
     hooks.log?.(readLine(whole, inputs, load));
     const out = await protect(inputs);
     const protectSeconds = Math.round(performance.now() - t0) / 1000 - load;
+    await hooks.storing?.(); // a thread that stores: a cancel is honoured up to here, not after
     hooks.progress?.('storing', 0);
     try {
       return { outcome: 'stored', id: await store({ ...request, userId }, cutOff, rules, whole, out, { load, protect: protectSeconds, wall: (Date.now() - began) / 1000 }, k) };

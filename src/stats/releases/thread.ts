@@ -10,12 +10,23 @@ import { solverMemoryBytes } from './attack.ts';
 
 export type Phase = 'reading' | 'values' | 'products' | 'proof' | 'storing' | 'computing';
 
-export interface ProtectionHooks { log?: (line: string) => void; progress?: (phase: Phase, share: number) => void }
+export interface ProtectionHooks {
+  log?: (line: string) => void;
+  progress?: (phase: Phase, share: number) => void;
+  /**
+   * Asks leave to store the result (a thread that stores its release itself: protect-thread.ts).
+   * Resolves when given: from then on a cancel is not honoured until the thread reports another
+   * phase, so a release the thread commits is never reported as cancelled. When the work was
+   * cancelled before, the thread is stopped instead (its promise never settles).
+   */
+  storing?: () => Promise<void>;
+}
 
 export class Cancelled extends Error {}
 
 type ThreadMessage =
   | { type: 'progress'; phase: Phase; share: number }
+  | { type: 'storing' }
   | { type: 'log'; line: string }
   | { type: 'done'; output: unknown }
   | { type: 'failure'; message: string; cell?: string; blockers: number[] }
@@ -43,7 +54,8 @@ export function moreHeap(heapMb: number | null): number | null {
 /**
  * Runs `module` (a TypeScript module that calls `answerInThread`) in a worker thread on `input`,
  * with `heapMb` of old space (null: V8's own limit). `cancelled()` is asked every 250 ms; when it
- * says yes the thread is stopped and the promise rejects with Cancelled. A ProtectionFailure in the
+ * says yes the thread is stopped and the promise rejects with Cancelled — except while the thread
+ * stores (from its `storing` request, answered only when not cancelled, to its next phase). A ProtectionFailure in the
  * thread rejects with a ProtectionFailure; running out of the heap with ThreadOutOfMemory.
  */
 export function inProtectionThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<O> {
@@ -57,9 +69,17 @@ export function inProtectionThread<O>(module: URL, input: unknown, hooks: Protec
       fn();
       void worker.terminate();
     };
-    const watch = setInterval(() => { if (hooks.cancelled?.()) finish(() => reject(new Cancelled())); }, 250);
+    let storing = false;
+    const watch = setInterval(() => { if (!storing && hooks.cancelled?.()) finish(() => reject(new Cancelled())); }, 250);
     worker.on('message', (m: ThreadMessage) => {
-      if (m.type === 'progress') hooks.progress?.(m.phase, m.share);
+      if (m.type === 'storing') {
+        if (hooks.cancelled?.()) return finish(() => reject(new Cancelled()));
+        storing = true;
+        worker.postMessage({ type: 'store' });
+      } else if (m.type === 'progress') {
+        if (m.phase !== 'storing') storing = false;
+        hooks.progress?.(m.phase, m.share);
+      }
       else if (m.type === 'log') hooks.log?.(m.line);
       else if (m.type === 'done') finish(() => resolve(m.output as O));
       else if (m.type === 'failure') finish(() => reject(new ProtectionFailure(m.message, m.cell, m.blockers)));
@@ -101,6 +121,10 @@ export async function answerInThread<I, O>(work: (input: I, hooks: ProtectionHoo
       // Each line says how much of the thread's own heap is in use: where a release's memory goes.
       log: (line) => port.postMessage({ type: 'log', line: `${line} [thread heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(0)} MB, solver ${(solverMemoryBytes() / 2 ** 20).toFixed(0)} MB]` }),
       progress: (phase, share) => port.postMessage({ type: 'progress', phase, share }),
+      storing: () => new Promise<void>((resolve) => {
+        port.once('message', () => resolve());
+        port.postMessage({ type: 'storing' });
+      }),
     });
     port.postMessage({ type: 'done', output });
   } catch (e) {
