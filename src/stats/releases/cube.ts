@@ -89,8 +89,8 @@ export interface BaseCell {
   province: string;
   category: string;
   sig: readonly number[];
-  units: Map<number, Amounts>;
-  owners: Map<number, Amounts>; // the same figures summed per owner (the contributors)
+  units: Set<number>; // the units it counts (their figures are summed per owner: a national quarter's problem held both, 2 × 0.5 million amounts)
+  owners: Map<number, Amounts>; // the figures summed per owner (the contributors)
   total: Amounts;
 }
 
@@ -286,13 +286,13 @@ export function totalOf(bases: readonly BaseCell[]): Amounts {
 /** The units (plants, licences) a set of base cells counts. */
 export function unitsOf(bases: readonly BaseCell[]): Set<number> {
   const set = new Set<number>();
-  for (const b of bases) for (const u of b.units.keys()) set.add(u);
+  for (const b of bases) for (const u of b.units) set.add(u);
   return set;
 }
 
 export function unitCount(bases: readonly BaseCell[]): number {
   const set = new Set<number>();
-  for (const b of bases) for (const u of b.units.keys()) set.add(u);
+  for (const b of bases) for (const u of b.units) set.add(u);
   return set.size;
 }
 
@@ -314,14 +314,14 @@ export function buildProblem(rows: readonly BaseRow[], releases: readonly Releas
     const key = `${r.province}|${r.category}|${sig.join(',')}`;
     let b = byKey.get(key);
     if (!b) {
-      b = { index: bases.length, province: r.province, category: r.category, sig, units: new Map(), owners: new Map(), total: zero() };
+      b = { index: bases.length, province: r.province, category: r.category, sig, units: new Set(), owners: new Map(), total: zero() };
       byKey.set(key, b);
       bases.push(b);
     }
-    for (const [map, id] of [[b.units, r.unit], [b.owners, r.owner ?? r.unit]] as const) {
-      const prev = map.get(id);
-      if (prev) addInto(prev, r.amounts); else { const own = zero(); addInto(own, r.amounts); map.set(id, own); }
-    }
+    b.units.add(r.unit);
+    const owner = r.owner ?? r.unit;
+    const prev = b.owners.get(owner);
+    if (prev) addInto(prev, r.amounts); else { const own = zero(); addInto(own, r.amounts); b.owners.set(owner, own); }
     addInto(b.total, r.amounts);
   }
 
