@@ -184,8 +184,13 @@ describe('the stored proof (issue 21)', () => {
     // Both threads found witnesses: the second thread's half is in the proof.
     const fromSecond = lines.map((l) => /\((\d+) from the second thread\).*in two threads/.exec(l)).find((m) => m);
     expect(Number(fromSecond?.[1])).toBeGreaterThan(0);
+    // A problem with more base cells than a second copy may take is proved in one thread, and says so.
+    const large: string[] = [];
+    const one = await proveRelease(inputs(), p.published, new Set(), (line) => large.push(line), new Map(), { splitAt: 1, splitMaxBases: open.bases.length - 1 });
+    expect(large.some((l) => l.startsWith(`proof in one thread: ${open.bases.length} base cells`))).toBe(true);
+    expect(large.some((l) => /in two threads/.test(l))).toBe(false);
     const problem = buildProblem(rows, [{ id: 0, months: 1, published: p.published }], RULES);
-    for (const r of [alone, split]) {
+    for (const r of [alone, split, one]) {
       expect(r.summary.uncovered).toBe(0);
       expect(r.summary.expressions).toBe(alone.summary.expressions);
       expect(checkProof(problem, patternOf(problem), r.rows[0].proof, 0).failures).toEqual([]);

@@ -62,7 +62,7 @@ export async function proveRelease(
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
   allowed: ReadonlyMap<string, readonly StoredAllowance[]> = new Map(),
-  opts: { splitAt?: number; moves?: readonly IdentifiedMove[] } = {},
+  opts: { splitAt?: number; splitMaxBases?: number; moves?: readonly IdentifiedMove[] } = {},
 ): Promise<{ rows: ProofRow[]; summary: ProofSummary }> {
   // The product families first, each built when its turn comes and the product rows taken out of
   // `inputs`: they are free before the values' proof, the largest part (a national final's).
@@ -81,7 +81,8 @@ export async function proveRelease(
   const values = storedView(inputs.releases, valuePublished);
   const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
-  const split = expressions >= (opts.splitAt ?? SPLIT_AT);
+  const split = expressions >= (opts.splitAt ?? SPLIT_AT) && valueProblem.bases.length <= (opts.splitMaxBases ?? SPLIT_MAX_BASES);
+  if (expressions >= (opts.splitAt ?? SPLIT_AT) && !split) log?.(`proof in one thread: ${valueProblem.bases.length} base cells, more than a second copy of the problem may take (${SPLIT_MAX_BASES})`);
   // The problem holds what this thread's proof needs: the rows go, packed for the second thread
   // (which rebuilds the problem from them; as objects they were a national quarter's 0.2 GB twice).
   const rows = split ? packRows(inputs.valueRows, VALUE_SPACE.measures) : null;
@@ -113,6 +114,14 @@ export async function proveRelease(
  * side of the other, which it then solves for again.
  */
 const SPLIT_AT = 1000;
+
+/**
+ * Base cells above which the proof stays in one thread: the second thread holds a copy of the
+ * problem and a solver of its own. A national month (12,138 base cells) splits; a national quarter
+ * after its months (27,213) took 1.67 GB in two threads against the 1 GB every release must fit in
+ * (bench/RESULTS.md, sessions 13 and 14), so it proves in one, at the cost of its proof's wall time.
+ */
+const SPLIT_MAX_BASES = 20_000;
 
 /**
  * Which half of the proof each sensitive expression is in: by its cell's geography, the geographies
