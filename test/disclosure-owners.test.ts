@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { buildProblem, cellKey, failsPrimary, ruleLevel, type Problem } from '../src/stats/releases/cube.ts';
+import { buildProblem, cellKey, failsPrimary, ruleLevel, VALUE_SPACE, type Problem } from '../src/stats/releases/cube.ts';
 import { attack, targetLevels } from '../src/stats/releases/attack.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { protectInputs } from '../src/stats/releases/protect-job.ts';
@@ -214,7 +214,7 @@ describe('counts (cell-key method)', () => {
     ];
     const rows = baseRows(c);
     const releases = [{ id: 0, months: 1, published: null, period: '1404-01' }];
-    const out = await protectInputs({ rules: RULES, months: 1, releases, productReleases: releases, samePeriod: [], seedFromGroup: false, valueRows: rows, productRows: packRows([], ['quantity']), headlineExtra: [], countSecret: 'test secret' });
+    const out = await protectInputs({ rules: RULES, months: 1, releases, productReleases: releases, samePeriod: [], seedFromGroup: false, valueRows: packRows(rows, VALUE_SPACE.measures), productRows: packRows([], ['quantity']), headlineExtra: [], countSecret: 'test secret' });
     const unitsOf = (geo: string, isic: string) => out.cells.find((x) => x.geo === geo && x.isic === isic && x.measure === 'units')!;
     const lone = unitsOf(P1, '1071');
     expect(lone.suppressed).toBe(true);

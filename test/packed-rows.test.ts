@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { packRows, unpackRow } from '../src/stats/releases/packed-rows.ts';
+import { packRows, unitsCountedBy, unpackedRows, unpackRow } from '../src/stats/releases/packed-rows.ts';
+import { buildProblem } from '../src/stats/releases/cube.ts';
+import { QUANTITY_SPACE } from '../src/stats/releases/products.ts';
+import { RULES } from './support/cubes.ts';
 import type { BaseRow } from '../src/stats/releases/cube.ts';
 
 // The product rows wait packed while the values are protected (packed-rows.ts): each row must come
@@ -29,6 +32,23 @@ describe('packed base rows', () => {
     expect(packed.sigs).toHaveLength(2);
     expect(unpackRow(packed, 0).sig).toBe(unpackRow(packed, 2).sig);
     expect(packed.wide.size).toBe(2);
+  });
+
+  it('gives the rows one at a time in order, and a problem built from them is the one built from the rows', () => {
+    const packed = packRows(rows, ['quantity']);
+    expect([...unpackedRows(packed)]).toEqual(rows);
+    const releases = [{ id: 1, months: 1, published: null }, { id: 2, months: 1, published: new Set<string>() }];
+    const plain = buildProblem(rows, releases, RULES, QUANTITY_SPACE);
+    const fromPacked = buildProblem(unpackedRows(packed), releases, RULES, QUANTITY_SPACE);
+    expect(fromPacked.bases).toEqual(plain.bases);
+    expect(fromPacked.targets).toEqual(plain.targets);
+  });
+
+  it('counts the units of the rows a release counts (its contributors)', () => {
+    const packed = packRows(rows, ['quantity']);
+    expect([...unitsCountedBy(packed, 1)].sort((a, b) => a - b)).toEqual([7, 9, 11]);
+    expect([...unitsCountedBy(packed, 2)].sort((a, b) => a - b)).toEqual([7, 8, 9, 10, 11]);
+    expect(unitsCountedBy(packed, 3).size).toBe(0);
   });
 
   it('refuses a row with an amount it was not asked to keep, rather than lose it', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { buildProblem, cellKey, type Problem } from '../src/stats/releases/cube.ts';
+import { buildProblem, cellKey, VALUE_SPACE, type Problem } from '../src/stats/releases/cube.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
 import { baseIdentity, buildProof, checkProof, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
@@ -177,7 +177,7 @@ describe('the stored proof (issue 21)', () => {
     const open = buildProblem(rows, [{ id: 0, months: 1, published: null }], RULES);
     const p = await protectRelease(open, 0, { cleanupSeconds: 1 });
     // proveRelease takes the rows out of its inputs: each call is given its own.
-    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) });
+    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: packRows(rows, VALUE_SPACE.measures), productRows: packRows([], ['quantity']) });
     const lines: string[] = [];
     const alone = await proveRelease(inputs(), p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
     const split = await proveRelease(inputs(), p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: 1 });
@@ -206,7 +206,7 @@ describe('the stored proof (issue 21)', () => {
     // A move that keeps nothing (one cell alone) is made exact by elimination or dropped, never trusted as it is.
     const noise = { keys: [baseIdentity(open.bases[0], 0)], steps: [1] };
     // proveRelease takes the rows out of its inputs: each call is given its own.
-    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: rows, productRows: packRows([], ['quantity']) });
+    const inputs = () => ({ rules: RULES, releases: [{ id: 0, months: 1, published: null }], productReleases: [], valueRows: packRows(rows, VALUE_SPACE.measures), productRows: packRows([], ['quantity']) });
     const lines: string[] = [];
     const alone = await proveRelease(inputs(), p.published, new Set(), undefined, new Map(), { splitAt: Infinity });
     const seeded = await proveRelease(inputs(), p.published, new Set(), (line) => lines.push(line), new Map(), { splitAt: Infinity, moves: [noise, ...moves] });

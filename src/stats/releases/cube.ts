@@ -304,7 +304,7 @@ export interface ProblemOptions {
 }
 
 /** Groups the rows into base cells and every release's cells, and lists the sensitive expressions. */
-export function buildProblem(rows: readonly BaseRow[], releases: readonly ReleaseInProblem[], rules: DisclosureRules, space: Space = VALUE_SPACE, opts: ProblemOptions = {}): Problem {
+export function buildProblem(rows: Iterable<BaseRow>, releases: readonly ReleaseInProblem[], rules: DisclosureRules, space: Space = VALUE_SPACE, opts: ProblemOptions = {}): Problem {
   const byKey = new Map<string, BaseCell>();
   const bases: BaseCell[] = [];
   const without = opts.without?.size ? opts.without : null;

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { loadSettings } from '../../settings.ts';
 import { overlaps, parseReferencePeriod, type ReferencePeriod } from './period.ts';
-import type { DisclosureRules, ReleaseInProblem } from './cube.ts';
+import { VALUE_SPACE, type DisclosureRules, type ReleaseInProblem } from './cube.ts';
 import { QUANTITY_STORE } from './products.ts';
-import { packRows } from './packed-rows.ts';
+import { packRows, unitsCountedBy } from './packed-rows.ts';
 import { baseRowsOf, publishedPatterns, VALUE_STORE, type StoredRelease } from './store.ts';
 import type { ProtectionInputs, ProtectionOutput } from './protect-job.ts';
 import { inProtectionThread, THREAD_HEAP_MB, type ProtectionHooks } from './thread.ts';
@@ -52,7 +52,7 @@ export async function readInputs(req: InputRequest, cutOff: Date, rules: Disclos
     const ids = group.map((g) => g.id);
     const [patterns, productPatterns] = [await publishedPatterns(VALUE_STORE, ids, trx), await publishedPatterns(QUANTITY_STORE, ids, trx)];
     const earlierProofs = await earlierProofsOf(ids, trx);
-    const valueRows = await baseRowsOf(VALUE_STORE, ids, sources, trx);
+    const valueRows = packRows(await baseRowsOf(VALUE_STORE, ids, sources, trx), VALUE_SPACE.measures);
     const productRows = packRows(await baseRowsOf(QUANTITY_STORE, ids, sources, trx), QUANTITY_STORE.measures);
     const releasesOf = (p: Map<number, Set<string>>): ReleaseInProblem[] => [
       ...group.map((g) => ({ id: g.id, months: g.months, published: p.get(g.id)!, period: g.period })),
@@ -61,7 +61,7 @@ export async function readInputs(req: InputRequest, cutOff: Date, rules: Disclos
     ];
     const samePeriod = group.filter((g) => g.period === req.period.code).map((g) => g.id);
     const settings = await loadSettings(trx);
-    const contributors = new Set(valueRows.filter((r) => r.sig.includes(BUILDING)).map((r) => r.unit)).size;
+    const contributors = unitsCountedBy(valueRows, BUILDING).size;
     // The value and the product problems share the releases; their published patterns differ.
     const releases = releasesOf(patterns);
     const productReleases = releasesOf(productPatterns);

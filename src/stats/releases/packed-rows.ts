@@ -61,6 +61,19 @@ export function packRows(rows: readonly BaseRow[], measures: readonly LpMeasure[
   return packed;
 }
 
+/** The rows one at a time, as baseRowsOf made them (buildProblem takes them so: no array of them all at once). */
+export function* unpackedRows(p: PackedRows): Generator<BaseRow> {
+  for (let i = 0; i < p.length; i++) yield unpackRow(p, i);
+}
+
+/** The units of the rows that `release` counts. */
+export function unitsCountedBy(p: PackedRows, release: number): Set<number> {
+  const units = new Set<number>();
+  const counts = p.sigs.map((sig) => sig.includes(release));
+  for (let i = 0; i < p.length; i++) if (counts[p.sig[i]]) units.add(p.unit[i]);
+  return units;
+}
+
 /** Row i as baseRowsOf made it. */
 export function unpackRow(p: PackedRows, i: number): BaseRow {
   const amounts: BaseRow['amounts'] = {};

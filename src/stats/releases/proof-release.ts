@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { buildProblem, VALUE_SPACE, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import { packRows, type PackedRows } from './packed-rows.ts';
+import { buildProblem, VALUE_SPACE, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { packRows, unpackedRows, type PackedRows } from './packed-rows.ts';
 import { baseIdentity, buildProof, earlierWitnesses, joinProofs, type EarlierProof, type ProofSummary, type StoredAllowance, type StoredProof } from './proof.ts';
 import { runInThread } from './thread.ts';
 import { familyOf, productFamilies } from './products.ts';
@@ -57,7 +57,7 @@ export function movesOn(problem: Problem, moves: readonly IdentifiedMove[], self
  * rows out of `inputs` (the job's own, which nothing needs after the proof).
  */
 export async function proveRelease(
-  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: BaseRow[]; productRows: PackedRows; earlierProofs?: EarlierProof[] },
+  inputs: { rules: DisclosureRules; releases: ReleaseInProblem[]; productReleases: ReleaseInProblem[]; valueRows: PackedRows; productRows: PackedRows; earlierProofs?: EarlierProof[] },
   valuePublished: ReadonlySet<string>,
   productPublished: ReadonlySet<string>,
   log?: (line: string) => void,
@@ -79,14 +79,14 @@ export async function proveRelease(
     summaries.push(r.summary);
   }
   const values = storedView(inputs.releases, valuePublished);
-  const valueProblem = buildProblem(inputs.valueRows, values.releases, inputs.rules, undefined, { without: values.without });
+  const valueProblem = buildProblem(unpackedRows(inputs.valueRows), values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
   const split = expressions >= (opts.splitAt ?? SPLIT_AT) && valueProblem.bases.length <= (opts.splitMaxBases ?? SPLIT_MAX_BASES);
   if (expressions >= (opts.splitAt ?? SPLIT_AT) && !split) log?.(`proof in one thread: ${valueProblem.bases.length} base cells, more than a second copy of the problem may take (${SPLIT_MAX_BASES})`);
-  // The problem holds what this thread's proof needs: the rows go, packed for the second thread
-  // (which rebuilds the problem from them; as objects they were a national quarter's 0.2 GB twice).
-  const rows = split ? packRows(inputs.valueRows, VALUE_SPACE.measures) : null;
-  inputs.valueRows = [];
+  // The problem holds what this thread's proof needs: the rows go, to the second thread if there is
+  // one (it rebuilds the problem from them).
+  const rows = split ? inputs.valueRows : null;
+  inputs.valueRows = packRows([], VALUE_SPACE.measures);
   const moves = opts.moves ?? [];
   const earlier = inputs.earlierProofs ?? [];
   const first = rows

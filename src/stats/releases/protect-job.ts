@@ -1,5 +1,5 @@
-import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type BaseRow, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
-import type { PackedRows } from './packed-rows.ts';
+import { buildProblem, isSensitive, roundedAverage, totalOf, unitsOf, type BaseCell, type DisclosureRules, type Problem, type ReleaseInProblem } from './cube.ts';
+import { unpackedRows, type PackedRows } from './packed-rows.ts';
 import { protectRelease, ProtectionFailure, type Allowance } from './protect.ts';
 import { productCategory, productFamilies, protectProducts, type ProductCellRow, type ProductProtectionReport } from './products.ts';
 import { familySpace, proveRelease, type IdentifiedMove, type ProofRow } from './proof-release.ts';
@@ -30,7 +30,7 @@ export interface ProtectionInputs {
    * not all stored, it is the primary cells').
    */
   firstPattern?: FirstPattern;
-  valueRows: BaseRow[];
+  valueRows: PackedRows; // packed: each problem is built from them (two in a release that drops foresight, and the proof's), as objects they took a national quarter's 70 MB for the whole protection
   productRows: PackedRows; // needed only once the values are protected: packed until then
   /** The stored proofs of the linked releases' values: their witnesses are the protection's first moves. */
   earlierProofs?: EarlierProof[];
@@ -109,7 +109,7 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
 
 /** The releases, each foresight release publishing the headline cells it will publish (from the cells alone: no expressions). */
 function withForesightHeadlines(inputs: ProtectionInputs, headline: (key: string) => boolean): ReleaseInProblem[] {
-  const cells = buildProblem(inputs.valueRows, inputs.releases, inputs.rules, undefined, { targets: false });
+  const cells = buildProblem(unpackedRows(inputs.valueRows), inputs.releases, inputs.rules, undefined, { targets: false });
   return inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(cells, r.id, headline) } : r));
 }
 
@@ -236,8 +236,6 @@ async function protectValues(inputs: ProtectionInputs, hooks: ProtectionHooks, {
   // The later releases will publish their headline cells (those that pass the primary rule): with
   // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
   const releases = inputs.releases.some((r) => r.foresight) ? withForesightHeadlines(inputs, headline) : inputs.releases;
-  let problem = buildProblem(inputs.valueRows, releases, inputs.rules);
-  hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
   hooks.progress?.('values', 0);
   const seedOf = (p: Problem): Set<string> | undefined => {
     const shared = inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : undefined;
@@ -259,22 +257,31 @@ async function protectValues(inputs: ProtectionInputs, hooks: ProtectionHooks, {
     return directions;
   };
   const protect = (p: Problem) => protectRelease(p, BUILDING, { log: hooks.log, seed: seedOf(p), directions: directionsOf(p), headline, progress: (share) => hooks.progress?.('values', share) });
-  let protection: Awaited<ReturnType<typeof protectRelease>>;
-  let foresightDropped = false;
   const later = new Set(inputs.releases.filter((r) => r.foresight).map((r) => r.id));
+  // Each attempt builds its own problem: the first one's is garbage once it fails, before the
+  // second is built (a national quarter held both at once: 1.05 GB).
+  const attempt = async (foresight: boolean) => {
+    const problem = foresight
+      ? buildProblem(unpackedRows(inputs.valueRows), releases, inputs.rules)
+      : buildProblem(unpackedRows(inputs.valueRows), inputs.releases.filter((r) => !r.foresight), inputs.rules, undefined, { without: later });
+    hooks.log?.(`values problem: ${problem.bases.length} base cells, ${problem.targets.length} sensitive expressions, ${((performance.now() - started) / 1000).toFixed(1)} s in the thread`);
+    return { problem, protection: await protect(problem) };
+  };
+  let foresightDropped = false;
+  let done: Awaited<ReturnType<typeof attempt>>;
   try {
-    protection = await protect(problem);
+    done = await attempt(later.size > 0);
   } catch (e) {
     // Foresight is a help, never a new dead end: without it the release is protected against what is published.
-    if (!(e instanceof ProtectionFailure) || !inputs.releases.some((r) => r.foresight)) throw e;
+    if (!(e instanceof ProtectionFailure) || later.size === 0) throw e;
     hooks.log?.(`foresight left out: ${e.message}`);
-    // A solver of its own for the second attempt: the first one's memory only grew (a national
-    // quarter's to 0.75 GB over its held sides' LPs), and its models are garbage now.
+    // A solver of its own for the second attempt: the first one's memory (0.38 GB in a national
+    // quarter) only grew, and its models are garbage now.
     releaseHighs();
-    problem = buildProblem(inputs.valueRows, inputs.releases.filter((r) => !r.foresight), inputs.rules, undefined, { without: later });
-    protection = await protect(problem);
+    done = await attempt(false);
     foresightDropped = true;
   }
+  const { problem, protection } = done;
   if (protection.audit.inside > 0) throw new ProtectionFailure('ممیزی پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
 
   const held: HeldSide[] = protection.allowances.map((a) => heldSide(problem, a, 'values'));
