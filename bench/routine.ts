@@ -17,9 +17,9 @@ import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
 // every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
 // p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
-// releases; --order takes a list of releases instead; --first-pattern primary starts the LP repair from the primary cells alone, gauss from gauss.ts (the default, inherited: a quarter or year from what its stored parts hide); --no-foresight measures the same without foresight.
+// releases; --order takes a list of releases instead; --first-pattern primary starts the LP repair from the primary cells alone, gauss from gauss.ts (the default, inherited: a quarter or year from what its stored parts hide); --no-foresight measures the same without foresight; --heap-mb N starts each release's thread with N MB of heap (default THREAD_HEAP_MB).
 
-const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'inherited' }, 'no-foresight': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'inherited' }, 'no-foresight': { type: 'boolean', default: false }, 'heap-mb': { type: 'string' } } });
 const FIRST_PATTERNS: readonly FirstPattern[] = ['primary', 'gauss', 'inherited'];
 function firstPatternOf(name: string | undefined): FirstPattern {
   const found = FIRST_PATTERNS.find((p) => p === name);
@@ -79,7 +79,7 @@ for (const s of steps) {
   const cpu = process.cpuUsage();
   releasePeak = 0;
   phasePeaks.clear();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB (instance heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB)  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB (instance heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB)  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
   console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
