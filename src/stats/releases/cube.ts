@@ -89,7 +89,7 @@ export interface BaseCell {
   province: string;
   category: string;
   sig: readonly number[];
-  units: Set<number>; // the units it counts (their figures are summed per owner: a national quarter's problem held both, 2 × 0.5 million amounts)
+  units: Set<number>; // the units it counts (their figures are summed per owner: a national quarter's problem held both, 2 × 0.35 million amounts)
   owners: Map<number, Amounts>; // the figures summed per owner (the contributors)
   total: Amounts;
 }

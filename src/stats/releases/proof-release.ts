@@ -118,7 +118,7 @@ const SPLIT_AT = 1000;
 /**
  * Base cells above which the proof stays in one thread: the second thread holds a copy of the
  * problem and a solver of its own. A national month (12,138 base cells) splits; a national quarter
- * after its months (27,213) took 1.67 GB in two threads against the 1 GB every release must fit in
+ * after its months (22,555 in its proof's problem) took 1.67 GB in two threads against the 1 GB every release must fit in
  * (bench/RESULTS.md, sessions 13 and 14), so it proves in one, at the cost of its proof's wall time.
  */
 const SPLIT_MAX_BASES = 20_000;
