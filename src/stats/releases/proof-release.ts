@@ -81,8 +81,9 @@ export async function proveRelease(
   const values = storedView(inputs.releases, valuePublished);
   const valueProblem = buildProblem(unpackedRows(inputs.valueRows), values.releases, inputs.rules, undefined, { without: values.without });
   const expressions = valueProblem.targets.filter((t) => !t.foresight).length;
-  const split = expressions >= (opts.splitAt ?? SPLIT_AT) && valueProblem.bases.length <= (opts.splitMaxBases ?? SPLIT_MAX_BASES);
-  if (expressions >= (opts.splitAt ?? SPLIT_AT) && !split) log?.(`proof in one thread: ${valueProblem.bases.length} base cells, more than a second copy of the problem may take (${SPLIT_MAX_BASES})`);
+  const large = expressions >= (opts.splitAt ?? SPLIT_AT);
+  const split = large && valueProblem.bases.length <= (opts.splitMaxBases ?? SPLIT_MAX_BASES);
+  if (large && !split) log?.(`proof in one thread: ${valueProblem.bases.length} base cells, more than a second copy of the problem may take (${SPLIT_MAX_BASES})`);
   // The problem holds what this thread's proof needs: the rows go, to the second thread if there is
   // one (it rebuilds the problem from them).
   const rows = split ? inputs.valueRows : null;

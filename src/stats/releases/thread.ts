@@ -55,8 +55,9 @@ export function moreHeap(heapMb: number | null): number | null {
  * Runs `module` (a TypeScript module that calls `answerInThread`) in a worker thread on `input`,
  * with `heapMb` of old space (null: V8's own limit). `cancelled()` is asked every 250 ms; when it
  * says yes the thread is stopped and the promise rejects with Cancelled — except while the thread
- * stores (from its `storing` request, answered only when not cancelled, to its next phase). A ProtectionFailure in the
- * thread rejects with a ProtectionFailure; running out of the heap with ThreadOutOfMemory.
+ * stores (from its `storing` request, answered only when not cancelled, to its next phase). A
+ * ProtectionFailure in the thread rejects with a ProtectionFailure; running out of the heap with
+ * ThreadOutOfMemory.
  */
 export function inProtectionThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<O> {
   const worker = new Worker(new URL('../../thread-boot.mjs', import.meta.url), { workerData: { module: module.href, input }, ...(heapMb === null ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }) });
@@ -79,8 +80,7 @@ export function inProtectionThread<O>(module: URL, input: unknown, hooks: Protec
       } else if (m.type === 'progress') {
         if (m.phase !== 'storing') storing = false;
         hooks.progress?.(m.phase, m.share);
-      }
-      else if (m.type === 'log') hooks.log?.(m.line);
+      } else if (m.type === 'log') hooks.log?.(m.line);
       else if (m.type === 'done') finish(() => resolve(m.output as O));
       else if (m.type === 'failure') finish(() => reject(new ProtectionFailure(m.message, m.cell, m.blockers)));
       else finish(() => reject(Object.assign(new Error(m.message), { stack: m.stack })));
