@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { freshDatabase, type TestDatabase } from './support/db.ts';
 import { createUnit, createUser } from './support/factories.ts';
 import { saveFiling, decideSave, type Loaded, type SaveRequest } from '../src/filings/model.ts';
-import { warningHistory } from '../src/filings/warnings.ts';
+import { productsSellingFromStock, warningHistory } from '../src/filings/warnings.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
 import { latestDuePeriod, addMonths } from '../src/calendar.ts';
 import { recomputeStatusesNow } from '../src/eligibility/record.ts';
@@ -134,11 +134,18 @@ describe('saving a filing', () => {
     };
     expect(await codes(110)).not.toContain('sold_over_stock');
     expect(await codes(111)).toContain('sold_over_stock');
-    // What the first statement brings back: the 12 months' lines, and one summed row for the 8 before.
-    const history = warningHistory(u.id, period);
-    const rows = (await t.knex.raw(history.sql, history.bindings)).rows as { period: string; produced: string | number }[];
+    // What the first statement brings back: the 12 months' lines, and one summed row for the 8 before
+    // when the line sells from stock; none when no line sells more than it makes.
+    const rowsOf = async (stockOf: number[]) => {
+      const history = warningHistory(u.id, period, stockOf);
+      return (await t.knex.raw(history.sql, history.bindings)).rows as { period: string; produced: string | number }[];
+    };
+    const rows = await rowsOf([product]);
     expect(rows.filter((r) => r.period >= addMonths(period, -12))).toHaveLength(12);
     expect(rows.filter((r) => r.period < addMonths(period, -12)).map((r) => [r.period, Number(r.produced)])).toEqual([[months[0], 100 + 7 * 10]]);
+    const lean = await rowsOf(productsSellingFromStock({ lines: [{ product_id: product, produced: 10, sold: 10, sales_value: 100_000 }] }));
+    expect(lean.filter((r) => r.period >= addMonths(period, -12))).toHaveLength(12);
+    expect(lean.filter((r) => r.period < addMonths(period, -12))).toEqual([]);
   });
 });
 

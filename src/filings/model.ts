@@ -8,7 +8,7 @@ import { statusOnSubmission } from '../eligibility/record.ts';
 import { classify, deadlineOf, periodOf, periodRange, isPeriod, type Period, type Rules, type Timeliness } from '../calendar.ts';
 import { rulesInForce, brokenRules, type RuleRow } from '../validation-rules/model.ts';
 import type { Figures } from '../validation-rules/expression.ts';
-import { computeWarnings, expectationsOf, warningHistory, warningContextOf, employeePeersSql, keptEmployeeFitsSql, classPricesSql, type HistoryRow, type PeerRow, type KeptFitRow, type ClassPriceRow, type Warning, type Expectations } from './warnings.ts';
+import { computeWarnings, expectationsOf, productsSellingFromStock, warningHistory, warningContextOf, employeePeersSql, keptEmployeeFitsSql, classPricesSql, type HistoryRow, type PeerRow, type KeptFitRow, type ClassPriceRow, type Warning, type Expectations } from './warnings.ts';
 import type { FilingInput } from './forms.ts';
 import type { FieldErrors } from '../forms.ts';
 import type { UnitRow } from '../units/row.ts';
@@ -249,7 +249,7 @@ export interface Loaded {
  * latest revision's content. Undefined when there is no such unit.
  */
 async function loadAndLock(trx: Knex, req: SaveRequest): Promise<Loaded | undefined> {
-  const history = warningHistory(req.unitId, req.period as Period);
+  const history = warningHistory(req.unitId, req.period as Period, productsSellingFromStock(req.input));
   const peers = employeePeersSql(req.period);
   const fits = keptEmployeeFitsSql(req.period);
   const prices = classPricesSql(req.period);

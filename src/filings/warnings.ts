@@ -43,7 +43,7 @@ export interface WarningContext {
   productionValues: number[];
   /** Per product: quantities produced in those filings. */
   produced: Map<number, number[]>;
-  /** Per product: stock at the start of the period (see above). */
+  /** Per product: stock at the start of the period (see above); whole only for the products warningHistory was given. */
   stock: Map<number, number>;
   /** Employees of earlier submitted filings in the 12 periods before this one. */
   employees?: number[];
@@ -216,14 +216,25 @@ export interface HistoryRow {
 }
 
 /**
+ * The products of a filing whose stock sold_over_stock needs: those it sells more of than it makes
+ * this month. Any other line passes whatever the stock (never below zero), so the unit's older
+ * months are not summed for it.
+ */
+export function productsSellingFromStock(input: Pick<FilingInput, 'lines'>): number[] {
+  return input.lines.filter((l) => l.produced !== null && l.sold !== null && l.sold > l.produced).map((l) => l.product_id);
+}
+
+/**
  * The unit's own history a filing of `period` is compared with, in one query whatever its age
  * (saveFiling folds it into its first statement): each submitted filing of the 12 periods before,
  * with its lines, and before those one row per product with its quantities summed — all the stock
- * needs (sold_over_stock counts every earlier month). So a unit with ten years of filings ships
- * its last year, not its decade, at every save.
+ * needs (sold_over_stock counts every earlier month) — for `stockOf` only (productsSellingFromStock;
+ * with none, that part of the query does not run). So a unit with ten years of filings ships its
+ * last year, not its decade, at every save, and sums its decade only for a line sold from stock.
  */
-export function warningHistory(unitId: number, period: Period): { sql: string; bindings: (number | string)[] } {
+export function warningHistory(unitId: number, period: Period, stockOf: readonly number[]): { sql: string; bindings: (number | string)[] } {
   const from = addMonths(period, -12);
+  const products = `{${stockOf.map((id) => Math.trunc(id)).join(',')}}`; // an array literal: knex would spread a JS array into a list
   return {
     sql: `select f.id, f.period, f.production_value, f.employees, l.product_id, l.produced, l.sold, l.sales_value
             from filings f left join filing_lines l on l.filing_id = f.id
@@ -231,9 +242,9 @@ export function warningHistory(unitId: number, period: Period): { sql: string; b
           union all
           select 0, min(f.period), null, null, l.product_id, sum(l.produced), sum(l.sold), null
             from filings f join filing_lines l on l.filing_id = f.id
-           where f.unit_id = ? and f.first_submitted_at is not null and f.period < ?
+           where cardinality(?::int[]) > 0 and f.unit_id = ? and f.first_submitted_at is not null and f.period < ? and l.product_id = any(?::int[])
            group by l.product_id`,
-    bindings: [unitId, from, period, unitId, from],
+    bindings: [unitId, from, period, products, unitId, from, products],
   };
 }
 
