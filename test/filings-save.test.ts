@@ -21,10 +21,10 @@ afterAll(() => t.close());
 
 const input = (productId: number, produced = 50) => ({ employees: 10, production_value: 1_000_000, intermediate_consumption: 400_000, lines: [{ product_id: productId, produced, sold: 40, sales_value: 900_000 }] });
 
-/** The statements a function sends, without the transaction's own begin/commit. */
+/** The statements a function sends, without the transaction's own begin/commit and its settings (`set local`). */
 async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
-  const listen = (q: { sql: string }) => { if (!/^(begin|commit|rollback|savepoint|release)/i.test(q.sql.trim())) seen.push(q.sql); };
+  const listen = (q: { sql: string }) => { if (!/^(begin|commit|rollback|savepoint|release|set local)/i.test(q.sql.trim())) seen.push(q.sql); };
   t.knex.on('query', listen);
   try {
     await fn();

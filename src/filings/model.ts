@@ -467,6 +467,11 @@ export async function saveFiling(req: SaveRequest, k: Knex = db()): Promise<Save
   try {
     // One transaction, one commit, two statements: read and lock; write the filing, its revision, the unit's status and the audit entry.
     return await k.transaction(async (trx): Promise<SaveOutcome> => {
+      // The first statement is planned once per connection, not per save. Left to choose (plan_cache_mode
+      // auto), PostgreSQL planned it afresh at every save — its plans for one unit and another cost
+      // about what its generic plan does — and planning cost 2.4 ms of its CPU a save against 2.8 ms
+      // of execution (bench/RESULTS.md, session 15).
+      await trx.raw('set local plan_cache_mode = force_generic_plan');
       const loaded = await loadAndLock(trx, req);
       const d = decideSave(req, loaded, at, settings);
       // A refusal rolls back the filing row the first step may have created.
