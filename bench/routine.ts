@@ -1,4 +1,5 @@
 import os from 'node:os';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -10,13 +11,17 @@ import { publishRelease } from '../src/stats/releases/publish.ts';
 import type { FirstPattern } from '../src/stats/releases/protect-job.ts';
 import { parseReferencePeriod } from '../src/stats/releases/period.ts';
 import { verifyStoredReleases } from '../src/stats/releases/proof-verify.ts';
+import { loadSettings } from '../src/settings.ts';
+import { currentFilingPeriod } from '../src/calendar.ts';
+import { pickUnits, createSessions, removeFixtures } from './lib/fixtures.ts';
 
 // `npm run bench:routine -- --year 1404` (after `npm run db:synth`): the statistics office's year in
 // its order (issue 20) — each month preliminary then final, each quarter after its months, the year,
 // then a revision of its first month — built as the worker builds them (inputs, protection in a
 // worker thread, one short store), while this same process serves the portal: /healthz is asked
-// every 50 ms throughout. Prints each release's wall time and the process's peak memory, /healthz
-// p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
+// every 50 ms throughout, and a unit user's dashboard (2 queries on the same database) every 200 ms,
+// 200 signed-in unit users in turn. Prints each release's wall time and the process's peak memory,
+// /healthz's and the dashboard's p50/p99, and appends the table to bench/RESULTS.md (--out - for none). --limit N stops after N
 // releases; --order takes a list of releases instead; --first-pattern primary starts the LP repair from the primary cells alone, gauss from gauss.ts (the default, inherited: a quarter or year from what its stored parts hide); --no-foresight measures the same without foresight; --heap-mb N starts each release's thread with N MB of heap (default THREAD_HEAP_MB).
 
 const { values } = parseArgs({ options: { year: { type: 'string', default: '1404' }, out: { type: 'string', default: path.join(import.meta.dirname, 'RESULTS.md') }, limit: { type: 'string' }, order: { type: 'string' }, 'first-pattern': { type: 'string', default: 'inherited' }, 'no-foresight': { type: 'boolean', default: false }, 'heap-mb': { type: 'string' } } });
@@ -44,19 +49,28 @@ const chosen = values.order ? values.order.split(',').map((c) => ({ code: c.trim
 for (const c of chosen) if (!parseReferencePeriod(c.code)) throw new Error(`--order: ${c.code} is not a reference period`);
 const steps = values.limit ? chosen.slice(0, Number(values.limit)) : chosen;
 
-const server = createApp().listen(0, '127.0.0.1');
+const secret = crypto.randomBytes(32).toString('hex');
+const logins = await pickUnits(db(), currentFilingPeriod(new Date(), (await loadSettings(db())).rules), 200);
+const cookies = await createSessions(db(), logins.map((l) => l.userId), secret);
+const server = createApp({ sessionSecret: secret }).listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const port = (server.address() as AddressInfo).port;
-const latencies: number[] = [];
 let polling = true;
-const poll = (async () => {
-  while (polling) {
-    const t = performance.now();
-    await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer()).catch(() => undefined);
-    latencies.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-})();
+/** Asks `url` every `every` ms while the releases build; the latencies of the answers (a failed or non-2xx answer counts in `failed`). */
+function probe(url: string, every: number, headers: (i: number) => Record<string, string> = () => ({})) {
+  const out = { latencies: [] as number[], failed: 0 };
+  const done = (async () => {
+    for (let i = 0; polling; i++) {
+      const t = performance.now();
+      const ok = await fetch(url, { headers: headers(i), redirect: 'manual' }).then(async (r) => { await r.arrayBuffer(); return r.ok; }).catch(() => false);
+      if (ok) out.latencies.push(performance.now() - t); else out.failed++;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  })();
+  return { out, done };
+}
+const health = probe(`http://127.0.0.1:${port}/healthz`, 50);
+const dashboard = probe(`http://127.0.0.1:${port}/dashboard`, 200, (i) => ({ cookie: cookies[i % cookies.length] }));
 let peak = 0;
 let releasePeak = 0; // of the release being built
 let phase = 'reading';
@@ -93,11 +107,15 @@ for (const s of steps) {
   rows.push(line);
 }
 polling = false;
-await poll;
+await Promise.all([health.done, dashboard.done]);
 clearInterval(memory);
 server.close();
-const sorted = [...latencies].sort((a, b) => a - b);
-const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+await removeFixtures(db());
+const answered = (name: string, p: { latencies: number[]; failed: number }) => {
+  const sorted = [...p.latencies].sort((a, b) => a - b);
+  const q = (x: number) => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
+  return `${name} during the builds: ${sorted.length} answers, p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms${p.failed ? `, ${p.failed} failed` : ''}`;
+};
 // The year's proofs re-checked without a solver (issue 21).
 const verifyStarted = performance.now();
 const verifyCpu = process.cpuUsage();
@@ -125,13 +143,13 @@ const targets = [
   `| every stored release verified from its proof, no solver | ${verifyLine.replace(/^stats:audit --verify over /, '')} | all | ${met(verified.every((v) => v.proved))} |`,
 ];
 console.log(targets.join('\n'));
-const summary = `${stored} of ${steps.length} releases stored; /healthz during the builds: ${sorted.length} requests, p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms; peak RSS ${(peak / 2 ** 30).toFixed(2)} GB`;
+const summary = `${stored} of ${steps.length} releases stored; ${answered('/healthz', health.out)}; ${answered('a unit user\'s /dashboard', dashboard.out)}; peak RSS ${(peak / 2 ** 30).toFixed(2)} GB`;
 console.log(summary);
 const units = Number((await db()('units').count('* as n').first())?.n ?? 0);
 if (values.out !== '-') {
   fs.appendFileSync(values.out, [
     '', `## The office's routine (issue 20): year ${y} at ${units.toLocaleString('en')} units, ${new Date().toISOString().slice(0, 16)}Z`, '',
-    '`npm run bench:routine`: every release built as the worker builds it while the same process answers /healthz every 50 ms. CPU is this process\'s (the protection thread included); load = 1-minute load average after each release.', '',
+    '`npm run bench:routine`: every release built as the worker builds it while the same process answers /healthz every 50 ms and a unit user\'s dashboard every 200 ms. CPU is this process\'s (the protection thread included); load = 1-minute load average after each release.', '',
     '| release | outcome | wall s | CPU s | its peak RSS GB | suppressed/cells | info loss % | headline hidden | foresight releases | proof s (witnesses, sides left) | load |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows, '', summary, '', ...targets, '',
   ].join('\n'));
