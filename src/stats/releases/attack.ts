@@ -1,5 +1,5 @@
 import highsModule, { type Highs, type Model } from 'highs';
-import { allowanceKey, levelOn, publishedValue, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Side, type Target } from './cube.ts';
+import { allowanceKey, levelOn, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Side, type Target } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
 // the least and the greatest value it can take over every non-negative table that agrees with
@@ -143,35 +143,38 @@ export function measureScale(problem: Problem, m: LpMeasure): number {
 export interface PublishedRows { starts: number[]; indices: number[]; lower: number[]; upper: number[] }
 
 /**
- * What a published cell tells of the sum of its base cells: a money sum exactly; employees, a
- * monthly average rounded to whole persons, within ±0.5 × months (exactly, for one month).
+ * What a published cell tells of the sum of its base cells, as the attacker is assumed to know it:
+ * exactly, in every measure. A quarter's or the year's employees are published as a monthly average
+ * rounded to whole persons, which leaves a real attacker ±0.5 × months; this attacker is given the
+ * exact sum all the same. It is the stronger attacker, so a pattern that stands against it stands
+ * against the real one, and it is the attacker the stored proof answers for (its witnesses keep
+ * every published sum exact): with the rounding, a side that only the rounding protected passed
+ * the audit and had no witness, and the release failed `stats:audit --verify` (the national year,
+ * session 15).
  */
-function knownRange(total: Amounts, m: LpMeasure, months: number): [number, number] {
-  const value = Number(publishedValue(total, m, months));
-  return m === 'employees' && months > 1 ? [Math.max(0, (value - 0.5) * months), (value + 0.5) * months] : [value, value];
+function knownRange(total: Amounts, m: LpMeasure): [number, number] {
+  const value = Number(total[m]);
+  return [value, value];
 }
 
-/** Every cell `pattern` publishes, in every release of the problem, with its release's months. */
-export function* publishedCellsOf(problem: Problem, pattern: Pattern): Generator<{ months: number; cell: ReleaseCell }> {
+/** Every cell `pattern` publishes, in every release of the problem. */
+export function* publishedCellsOf(problem: Problem, pattern: Pattern): Generator<{ cell: ReleaseCell }> {
   for (const rel of problem.releases) {
     const published = pattern.get(rel.id);
     const cells = problem.cells.get(rel.id);
     if (!published || !cells) continue;
     for (const key of published) {
       const cell = cells.get(key);
-      if (cell) yield { months: rel.months, cell };
+      if (cell) yield { cell };
     }
   }
 }
 
-/**
- * One row per distinct set of base cells that some release publishes: money exactly, employees
- * within the rounding of a monthly average (±0.5 × months; exact for one month).
- */
+/** One row per distinct set of base cells that some release publishes, its sum known exactly (knownRange). */
 export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, scale: number): PublishedRows {
   const rows = new Map<string, { bases: number[]; lo: number; hi: number }>();
-  for (const { months, cell: c } of publishedCellsOf(problem, pattern)) {
-    const [lo, hi] = knownRange(totalOf(c.bases.map((i) => problem.bases[i])), m, months);
+  for (const { cell: c } of publishedCellsOf(problem, pattern)) {
+    const [lo, hi] = knownRange(totalOf(c.bases.map((i) => problem.bases[i])), m);
     const id = [...c.bases].sort((a, b) => a - b).join(',');
     const prev = rows.get(id);
     if (prev) { prev.lo = Math.max(prev.lo, lo / scale); prev.hi = Math.min(prev.hi, hi / scale); } else rows.set(id, { bases: c.bases, lo: lo / scale, hi: hi / scale });
@@ -187,7 +190,7 @@ export function publishedRows(problem: Problem, pattern: Pattern, m: LpMeasure, 
 }
 
 /** Every distinct set of base cells that any release of the problem could publish, with each release's published value. */
-interface UniverseRow { bases: number[]; cells: { release: number; key: string; months: number; total: Amounts }[] }
+interface UniverseRow { bases: number[]; cells: { release: number; key: string; total: Amounts }[] }
 
 function rowUniverse(problem: Problem): UniverseRow[] {
   const rows = new Map<string, UniverseRow>();
@@ -196,7 +199,7 @@ function rowUniverse(problem: Problem): UniverseRow[] {
       const id = [...c.bases].sort((a, b) => a - b).join(',');
       let row = rows.get(id);
       if (!row) { row = { bases: c.bases, cells: [] }; rows.set(id, row); }
-      row.cells.push({ release: rel.id, key: c.key, months: rel.months, total: totalOf(c.bases.map((i) => problem.bases[i])) });
+      row.cells.push({ release: rel.id, key: c.key, total: totalOf(c.bases.map((i) => problem.bases[i])) });
     }
   }
   return [...rows.values()];
@@ -249,7 +252,7 @@ export class Attacker {
     this.universe.forEach((row, r) => {
       for (const c of row.cells) {
         if (!pattern.get(c.release)?.has(c.key)) continue;
-        const [lo, hi] = knownRange(c.total, m, c.months);
+        const [lo, hi] = knownRange(c.total, m);
         lower[r] = Math.max(lower[r], lo / scale);
         upper[r] = Math.min(upper[r], hi / scale);
       }
