@@ -480,8 +480,9 @@ function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<num
   const out: Change[] = [];
   const diff = (a: ReleaseInProblem, b: ReleaseInProblem, key: string) => cellChange(cells.get(a.id)?.get(key)?.bases ?? [], cells.get(b.id)?.get(key)?.bases ?? []);
   const keysOf = (a: ReleaseInProblem, b: ReleaseInProblem) => new Set([...(cells.get(a.id)?.keys() ?? []), ...(cells.get(b.id)?.keys() ?? [])]);
-  // Per month, its first and last release (for the sums across months).
+  // Per month, its first and last release (for the sums across months), and all of them in order.
   const monthSpan = new Map<string, [ReleaseInProblem, ReleaseInProblem]>();
+  const monthReleases = new Map<string, ReleaseInProblem[]>();
   for (const [period, list] of byPeriod) {
     const sorted = [...list].sort((x, y) => publicationOrder(x.id, y.id));
     for (let i = 0; i < sorted.length; i++) {
@@ -495,8 +496,23 @@ function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<num
         }
       }
     }
-    if (/^\d{4}-\d{2}$/.test(period) && sorted.length > 1) monthSpan.set(period, [sorted[0], sorted[sorted.length - 1]]);
+    if (/^\d{4}-\d{2}$/.test(period) && sorted.length > 1) {
+      monthSpan.set(period, [sorted[0], sorted[sorted.length - 1]]);
+      monthReleases.set(period, sorted);
+    }
   }
+  // The release that brought a month's cell to what its last release publishes: a revision that
+  // changes nothing in the cell carries no change of it (the final before it did). Labelled with the
+  // revision, such a sum was a change "this revision carries" (protect.ts), which waits for the next
+  // revision, so the revision was refused (the national 1404-01 after its quarter, session 15).
+  const carrierOf = (month: string, key: string): ReleaseInProblem => {
+    const list = monthReleases.get(month)!;
+    const basesOf = (r: ReleaseInProblem) => setKey(cells.get(r.id)?.get(key)?.bases ?? []);
+    const last = basesOf(list[list.length - 1]);
+    let i = list.length - 1;
+    while (i > 1 && basesOf(list[i - 1]) === last) i--;
+    return list[i];
+  };
   const spans = (prefixOf: (month: string) => string) => {
     const groups = new Map<string, [string, [ReleaseInProblem, ReleaseInProblem]][]>();
     for (const [month, span] of monthSpan) {
@@ -511,16 +527,17 @@ function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<num
         const plus: number[] = [];
         const minus: number[] = [];
         let months = 0;
-        let last = members[0][1][1].id;
-        for (const [, [a, b]] of members) {
+        let last: number | null = null; // the latest release that carried one of the months' changes
+        for (const [month, [a, b]] of members) {
           const d = diff(a, b, key);
           if (d.plus.length === 0 && d.minus.length === 0) continue;
           months++;
           plus.push(...d.plus);
           minus.push(...d.minus);
-          if (publicationOrder(b.id, last) > 0) last = b.id;
+          const carrier = carrierOf(month, key);
+          if (last === null || publicationOrder(carrier.id, last) > 0) last = carrier.id;
         }
-        if (months < 2) continue;
+        if (months < 2 || last === null) continue;
         out.push({ plus: plus.length ? plus : minus, minus: plus.length ? minus : [], release: last, cell: key, published: false });
       }
     }
