@@ -507,10 +507,12 @@ function changesOf(releases: readonly ReleaseInProblem[], cells: ReadonlyMap<num
   // revision, so the revision was refused (the national 1404-01 after its quarter, session 15).
   const carrierOf = (month: string, key: string): ReleaseInProblem => {
     const list = monthReleases.get(month)!;
-    const basesOf = (r: ReleaseInProblem) => setKey(cells.get(r.id)?.get(key)?.bases ?? []);
-    const last = basesOf(list[list.length - 1]);
     let i = list.length - 1;
-    while (i > 1 && basesOf(list[i - 1]) === last) i--;
+    while (i > 1) {
+      const d = diff(list[i - 1], list[i], key);
+      if (d.plus.length || d.minus.length) break;
+      i--;
+    }
     return list[i];
   };
   const spans = (prefixOf: (month: string) => string) => {
