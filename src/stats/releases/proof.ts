@@ -273,7 +273,7 @@ export function checkProof(problem: Problem, pattern: Pattern, proof: StoredProo
  * that nothing goes negative), every published set of base cells an equality (its sum of d is
  * 0), cost Σ p + n. Base cells published alone are constants and left out; sets that are equal
  * once those are left out are one row. Each request adds the expression's row, solves from the
- * last basis and removes it.
+ * logical basis and removes it.
  */
 class WitnessModel {
   private readonly model: Model;
@@ -314,7 +314,13 @@ class WitnessModel {
       rowLower: new Float64Array(this.rows), rowUpper: new Float64Array(this.rows),
       matrix: { format: 'csr', numRows: this.rows, numCols, starts, indices, values },
     });
-    this.model.options.set({ output_flag: false });
+    // Every witness LP starts from the logical basis (d = 0, every set kept: only the expression's
+    // row to satisfy) with presolve off. Its witness is sparse, so the dual simplex reaches it in
+    // a few pivots on a basis that stays nearly the identity. From the last witness's basis, as
+    // before, it first undid that witness on a dense factor (measured on a national final's
+    // proof: 64 ms and 200 iterations a witness, against 20 ms and 130); from the logical basis
+    // with presolve on, each run presolved the whole model (300 ms).
+    this.model.options.set({ output_flag: false, presolve: 'off' });
   }
 
   /**
@@ -338,6 +344,7 @@ class WitnessModel {
     // d = d⁺ − d⁻ over the free cells: a term's coefficient on both halves.
     this.model.addRow(lo, hi, riseAndFall({ indices: terms.map(([b]) => this.col.get(b)!), values: terms.map(([, c]) => c) }, nf));
     try {
+      this.model.setLogicalBasis();
       this.model.run();
       const status = this.model.getModelStatus();
       if (status !== this.h.constants.modelStatus.optimal) return null;
