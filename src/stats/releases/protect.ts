@@ -338,15 +338,18 @@ function cellWeights(problem: Problem, releaseId: number): Map<string, number> {
  * The protection LP of one measure, kept in memory for the whole protection: the earlier releases'
  * published cells fixed, every cell of the new release with a pair of slack columns whose cost is
  * the cell's weight while it is published and 0 once suppressed. Each exposure adds its target's
- * row, solves from the last basis, and removes the row again.
+ * row, solves from the logical basis (nothing moves: every row holds but the target's), and
+ * removes the row again.
  *
  * A base cell's move is two columns, its rise (column b) and its fall (column n + b), both at no
  * cost and starting at 0, so the simplex moves only the base cells it needs. With one column from
  * −value to the cap, it left every base cell it did not need at that lower bound: each move set
  * about half the base cells to zero (1,760 of 3,349 in a month at 3,000 units), and the moves kept
  * for the attacker's first tries were dense (about 30 KB each in that month, 160 KB in a quarter).
- * Split, a month's moves shift 25 to 75 base cells; a quarter's still about 3,100 of 7,188
- * (probably what earlier solves left basic stays where it was, as nothing costs). A small cost on
+ * Split, a month's moves shifted 25 to 75 base cells when each solve started from the last basis;
+ * a quarter's still about 3,100 of 7,188 (what earlier solves left basic stayed where it was, as
+ * nothing costs). From the logical basis a national month's moves shift 7 (preliminary) to 48
+ * (final) base cells, at half the time a solve (bench/RESULTS.md, session 16). A small cost on
  * each unit moved gave moves of 2 to 4 base cells, but made a month's repair twice as slow and the
  * held sides' LPs eight times as slow, so it is not used; movesForProof (protect-job.ts) bounds
  * what wide moves cost the proof.
