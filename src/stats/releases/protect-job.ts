@@ -11,7 +11,7 @@ import { parseReferencePeriod } from './period.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import type { HeldSide, ProtectionReport } from './types.ts';
-import type { ProtectionHooks } from './thread.ts';
+import { runInThread, type ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
 // snapshot to the cells to store. It runs in a worker thread (protectInThread in inputs.ts, thread.ts).
@@ -36,6 +36,8 @@ export interface ProtectionInputs {
   earlierProofs?: EarlierProof[];
   headlineExtra: string[];
   countSecret: string; // the cell-key method's secret (counts.ts; migration 170)
+  /** Product rows from which the families are protected in a thread of their own (PRODUCTS_THREAD_ROWS; tests set it). */
+  productsThreadRows?: number;
 }
 
 export type FirstPattern = 'primary' | 'gauss' | 'inherited';
@@ -182,6 +184,14 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
   };
 }
 
+/**
+ * Product rows from which the product families are protected in a thread of their own while the
+ * values are (the families never depend on the values' pattern): a national month's 353,561 rows
+ * took 13–17 s after the values, with the machine's other core idle. Below it, in this thread (a
+ * thread's start costs about a second).
+ */
+export const PRODUCTS_THREAD_ROWS = 50_000;
+
 /** The values, then the product families, protected: the cells to store and what the proof needs. */
 async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): Promise<Protected> {
   const extra = new Set(inputs.headlineExtra);
@@ -190,42 +200,73 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   const inheriting = (inputs.firstPattern ?? 'inherited') === 'inherited';
   const keys = recordKeys(inputs.countSecret);
   const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
+  const families: ProductsInput = { productRows: inputs.productRows, productReleases: inputs.productReleases, rules: inputs.rules, samePeriod: inputs.samePeriod, seedFromGroup: inputs.seedFromGroup, inheriting, countSecret: inputs.countSecret };
+  let stopped = false;
+  const aside = inputs.productRows.length >= (inputs.productsThreadRows ?? PRODUCTS_THREAD_ROWS)
+    ? runInThread<ProductsProtected>(new URL('./products-thread.ts', import.meta.url), families, { log: hooks.log, cancelled: () => stopped })
+    : null;
+  aside?.catch(() => {}); // awaited below, or abandoned when the values fail
   // The values' problem and solver are let go before the product families: a WebAssembly memory
   // only grows, and the national values' models had taken 0.45 GB that no family needs.
-  const values = await protectValues(inputs, hooks, { headline, samePeriod, inheriting, countOf });
+  let values: Awaited<ReturnType<typeof protectValues>>;
+  try {
+    values = await protectValues(inputs, hooks, { headline, samePeriod, inheriting, countOf });
+  } catch (e) {
+    stopped = true;
+    throw e;
+  }
   releaseHighs();
 
   hooks.progress?.('products', 0);
-  const families = productFamilies(inputs.productRows, inputs.productReleases, inputs.rules);
+  const products = aside ? await aside : await protectProductFamilies(families, hooks);
+  hooks.progress?.('products', 1);
   const { held, allowed } = values;
-  let done = 0;
-  const products = await protectProducts(families, BUILDING, {
-    log: hooks.log,
-    countOf,
-    seedOf: (p) => new Set([...(inputs.seedFromGroup ? sharedSuppressions(p, samePeriod) : []), ...(inheriting ? inheritedSuppressions(p, BUILDING) : [])]),
-    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
-    onProtected: (family, p) => {
-      held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));
-      const list = storedAllowances(family, BUILDING);
-      if (list.length) allowed.set(familySpace(family), list);
-    },
-  });
-  if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
+  held.push(...products.held);
+  for (const [space, list] of products.allowed) allowed.set(space, list);
   const productPublished = new Set(products.rows.filter((r) => r.measure === 'quantity' && !r.suppressed).map((r) => `${r.geo}|${productCategory(r.product, r.unit_of_measure_code)}`));
   return {
     cells: values.cells,
-    products: products.rows.map(({ release_id: _id, ...row }) => row),
+    products: products.rows,
     valuePublished: values.published,
     productPublished,
     allowed,
     moves: values.moves,
-    productSeconds: products.report.seconds,
+    productSeconds: aside ? 0 : products.report.seconds, // in a thread of its own, its time is not the release's
     report: {
       ...values.report,
       ...(held.length ? { held: { sides: held.length, expressions: new Set(held.map((h) => `${h.space}|${h.release}|${h.cell}|${h.kind}`)).size, cells: held.slice(0, HELD_SHOWN) } } : {}),
       products: (({ lines: _l, uncounted: _u, ...rest }) => rest)(products.report),
     },
   };
+}
+
+/** What the product families' protection is given (in this thread or in products-thread.ts). */
+export interface ProductsInput { productRows: PackedRows; productReleases: ReleaseInProblem[]; rules: DisclosureRules; samePeriod: number[]; seedFromGroup: boolean; inheriting: boolean; countSecret: string }
+
+/** The product families protected: their cells to store, the report, the sides held and each family's allowances for the proof. */
+export interface ProductsProtected { rows: Omit<ProductCellRow, 'release_id'>[]; report: ProductProtectionReport; held: HeldSide[]; allowed: [string, StoredAllowance[]][] }
+
+/** Protects the product families of the release being built (each with the linked releases). Throws ProtectionFailure. */
+export async function protectProductFamilies(input: ProductsInput, hooks: ProtectionHooks): Promise<ProductsProtected> {
+  const keys = recordKeys(input.countSecret);
+  const samePeriod = new Set(input.samePeriod);
+  const families = productFamilies(input.productRows, input.productReleases, input.rules);
+  const held: HeldSide[] = [];
+  const allowed: [string, StoredAllowance[]][] = [];
+  let done = 0;
+  const products = await protectProducts(families, BUILDING, {
+    log: hooks.log,
+    countOf: (members) => perturbedCount(unitsOf(members), keys, input.rules.minUnits),
+    seedOf: (p) => new Set([...(input.seedFromGroup ? sharedSuppressions(p, samePeriod) : []), ...(input.inheriting ? inheritedSuppressions(p, BUILDING) : [])]),
+    onFamily: () => hooks.progress?.('products', ++done / Math.max(1, families.count)),
+    onProtected: (family, p) => {
+      held.push(...p.allowances.map((a) => heldSide(family, a, familySpace(family))));
+      const list = storedAllowances(family, BUILDING);
+      if (list.length) allowed.push([familySpace(family), list]);
+    },
+  });
+  if (products.report.audit.inside > 0) throw new ProtectionFailure('ممیزی جدول محصولات پس از حفاظت هنوز خانه‌ای محرمانه را در بازه حفاظت می‌یابد.');
+  return { rows: products.rows.map(({ release_id: _id, ...row }) => row), report: products.report, held, allowed };
 }
 
 interface ValueContext { headline: (key: string) => boolean; samePeriod: ReadonlySet<number>; inheriting: boolean; countOf: (members: readonly BaseCell[]) => number }
