@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildProblem, cellKey, VALUE_SPACE, type Problem } from '../src/stats/releases/cube.ts';
 import { protectRelease } from '../src/stats/releases/protect.ts';
-import { baseIdentity, buildProof, checkProof, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
+import { baseIdentity, buildProof, checkProof, joinProofs, earlierWitnesses, exactDirection, exactDirectionAtLevel, keepsAll, publishedSets, type StoredProof } from '../src/stats/releases/proof.ts';
 import { attack, type Pattern } from '../src/stats/releases/attack.ts';
 import { movesOn, proveRelease } from '../src/stats/releases/proof-release.ts';
 import { movesForProof, PROOF_SEED_CELLS, PROOF_SEED_ENTRIES } from '../src/stats/releases/protect-job.ts';
@@ -97,8 +97,11 @@ describe('the stored proof (issue 21)', () => {
     const problem = table2x3();
     const all = [...problem.cells.get(1)!.keys()];
     const primaryOnly: Pattern = new Map([[1, new Set(all.filter((k) => k !== cellKey(P1, '1071') && k !== cellKey(P1, '1072')))]]);
-    const { summary, proof } = await buildProof(problem, primaryOnly, 1);
+    const r = await buildProof(problem, primaryOnly, 1);
+    const { summary, proof } = r;
     expect(summary.uncovered).toBeGreaterThan(0);
+    // The sides left are those no witness of the whole proof covers, as a join of its parts counts them.
+    expect(summary.uncovered).toBe(joinProofs(problem, 1, [r], [], 0).summary.uncovered);
     const check = checkProof(problem, primaryOnly, proof, 1);
     expect(check.ok).toBe(false);
     expect(check.failures.join('\n')).toMatch(/no witness moves/);

@@ -580,7 +580,6 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
   for (const need of coverage.need) for (const v of need) sides += v;
   const witnesses: Witness[] = [];
   let lps = 0;
-  let uncovered = 0;
   const pause = async () => new Promise((resolve) => setImmediate(resolve));
   // Exact witnesses found before (the linked releases' stored proofs, earlierWitnesses): checked
   // exactly against this pattern's published sets and kept where they cover a side, no elimination.
@@ -629,7 +628,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
             const exact = at && model.exactAtLevel(t, side, at, rowsOfBase, rows);
             if (exact && coverage.apply(exact) > 0) witnesses.push(exact);
           }
-          if (coverage.slot(mi, side)[t]) { uncovered++; coverage.slot(mi, side)[t] = 0; }
+          // A side still open here may be covered by a later expression's witness: the sides left are counted at the end.
           if (lps % 50 === 0) await pause();
         }
       }
@@ -637,6 +636,7 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
       model?.dispose();
     }
   }
+  const uncovered = coverage.left().length;
   const summary: ProofSummary = { expressions: targets.length, sides, witnesses: witnesses.length, lps, uncovered, seconds: Math.round(performance.now() - started) / 1000 };
   opts.log?.(`proof: ${targets.length} expressions, ${sides} sides, ${witnesses.length} witnesses (${seeded} of ${tried} moves tried, ${opts.seeds?.length ?? 0} given, ${seedSeconds.toFixed(1)} s; ${earlier} of ${opts.exact?.length ?? 0} earlier releases' witnesses kept), ${lps} LPs, ${uncovered} uncovered, ${summary.seconds} s`);
   return { proof: storedProof(problem, witnesses, self, allowed), summary, witnesses };
