@@ -192,6 +192,14 @@ export async function protectInputs(inputs: ProtectionInputs, hooks: ProtectionH
  */
 export const PRODUCTS_THREAD_ROWS = 50_000;
 
+/**
+ * Value rows above which the families wait for the values after all: a quarter or the year, whose
+ * values alone take the release near its 1 GB (their held sides grow the solver to 651 MB). The
+ * national 1404-Q2 with its families beside peaked at 1.12 GB (reading 1.01, values 1.06), against
+ * 1.03 for 1404-Q1 with them after. A national month has 175,000 value rows, a quarter 351,000.
+ */
+export const PRODUCTS_BESIDE_VALUE_ROWS = 250_000;
+
 /** The values, then the product families, protected: the cells to store and what the proof needs. */
 async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): Promise<Protected> {
   const extra = new Set(inputs.headlineExtra);
@@ -202,7 +210,7 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
   const families: ProductsInput = { productRows: inputs.productRows, productReleases: inputs.productReleases, rules: inputs.rules, samePeriod: inputs.samePeriod, seedFromGroup: inputs.seedFromGroup, inheriting, countSecret: inputs.countSecret };
   let stopped = false;
-  const aside = inputs.productRows.length >= (inputs.productsThreadRows ?? PRODUCTS_THREAD_ROWS)
+  const aside = inputs.productRows.length >= (inputs.productsThreadRows ?? PRODUCTS_THREAD_ROWS) && inputs.valueRows.length <= PRODUCTS_BESIDE_VALUE_ROWS
     ? runInThread<ProductsProtected>(new URL('./products-thread.ts', import.meta.url), families, { log: hooks.log, cancelled: () => stopped })
     : null;
   aside?.catch(() => {}); // awaited below, or abandoned when the values fail
