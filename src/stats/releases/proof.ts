@@ -328,7 +328,7 @@ class WitnessModel {
    * a small margin (`margin`), or to the level exactly (`atLevel`, made exact by
    * `exactDirectionAtLevel`). Scaled: the measure's unit divided by `scale`.
    */
-  solve(t: number, side: Side, reach: 'margin' | 'atLevel' = 'margin'): Map<number, number> | null {
+  solve(t: number, side: Side, reach: 'margin' | 'atLevel' = 'margin', fresh = false): Map<number, number> | null {
     const target = this.problem.targets[t];
     const terms = [...target.bases.map((b) => [b, 1] as const), ...target.minus.map((b) => [b, -1] as const)].filter(([b]) => this.col.has(b));
     if (terms.length === 0) return null;
@@ -344,8 +344,13 @@ class WitnessModel {
     // d = d⁺ − d⁻ over the free cells: a term's coefficient on both halves.
     this.model.addRow(lo, hi, riseAndFall({ indices: terms.map(([b]) => this.col.get(b)!), values: terms.map(([, c]) => c) }, nf));
     try {
-      this.model.setLogicalBasis();
+      if (fresh) {
+        // Another path to the same LP (buildProof's last try for a side): from scratch, presolved.
+        this.model.clearSolver();
+        this.model.options.set({ presolve: 'on' });
+      } else this.model.setLogicalBasis();
       this.model.run();
+      if (fresh) this.model.options.set({ presolve: 'off' });
       const status = this.model.getModelStatus();
       if (status !== this.h.constants.modelStatus.optimal) return null;
       const sol = this.model.getSolution().colValue;
@@ -627,6 +632,16 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
             lps++;
             const exact = at && model.exactAtLevel(t, side, at, rowsOfBase, rows);
             if (exact && coverage.apply(exact) > 0) witnesses.push(exact);
+          }
+          // Both from the logical basis and neither found one (seen once in a national product family,
+          // whose side the same LP covered when the proof was built again from the stored data): the
+          // same two LPs from scratch, presolved, before the side is left open.
+          for (const reach of ['margin', 'atLevel'] as const) {
+            if (!coverage.slot(mi, side)[t]) break;
+            const again = model.solve(t, side, reach, true);
+            lps++;
+            const w = again && (reach === 'margin' ? exactDirection(again, rowsOfBase, rows, model.atBound(again)) : model.exactAtLevel(t, side, again, rowsOfBase, rows));
+            if (w && coverage.apply(w) > 0) witnesses.push(w);
           }
           // A side still open here may be covered by a later expression's witness: the sides left are counted at the end.
           if (lps % 50 === 0) await pause();
