@@ -350,7 +350,6 @@ class WitnessModel {
         this.model.options.set({ presolve: 'on' });
       } else this.model.setLogicalBasis();
       this.model.run();
-      if (fresh) this.model.options.set({ presolve: 'off' });
       const status = this.model.getModelStatus();
       if (status !== this.h.constants.modelStatus.optimal) return null;
       const sol = this.model.getSolution().colValue;
@@ -361,6 +360,7 @@ class WitnessModel {
       }
       return d;
     } finally {
+      if (fresh) this.model.options.set({ presolve: 'off' });
       this.model.deleteRows({ kind: 'range', from: this.rows, to: this.rows });
     }
   }
@@ -620,28 +620,20 @@ export async function buildProof(problem: Problem, pattern: Pattern, self: numbe
         for (const side of SIDES) {
           if (!coverage.slot(mi, side)[t]) continue;
           model ??= new WitnessModel(h, problem, m, rows, fixed);
-          const d = model.solve(t, side);
-          lps++;
-          const w = d && exactDirection(d, rowsOfBase, rows, model.atBound(d));
-          if (w && coverage.apply(w) > 0) witnesses.push(w);
-          if (coverage.slot(mi, side)[t]) {
-            // The attacker may reach the level exactly and no further (small integers: employees,
-            // a sum whose level takes it to 0), where the margin is out of reach or its rounding
-            // falls short: ask for the level itself and solve for it exactly.
-            const at = model.solve(t, side, 'atLevel');
-            lps++;
-            const exact = at && model.exactAtLevel(t, side, at, rowsOfBase, rows);
-            if (exact && coverage.apply(exact) > 0) witnesses.push(exact);
-          }
-          // Both from the logical basis and neither found one (seen once in a national product family,
-          // whose side the same LP covered when the proof was built again from the stored data): the
-          // same two LPs from scratch, presolved, before the side is left open.
-          for (const reach of ['margin', 'atLevel'] as const) {
-            if (!coverage.slot(mi, side)[t]) break;
-            const again = model.solve(t, side, reach, true);
-            lps++;
-            const w = again && (reach === 'margin' ? exactDirection(again, rowsOfBase, rows, model.atBound(again)) : model.exactAtLevel(t, side, again, rowsOfBase, rows));
-            if (w && coverage.apply(w) > 0) witnesses.push(w);
+          // The margin first; then the level itself: the attacker may reach the level exactly and no
+          // further (small integers: employees, a sum whose level takes it to 0), where the margin is
+          // out of reach or its rounding falls short, and that is solved for exactly. Both from the
+          // logical basis, then, if neither found one (seen once in a national product family, whose
+          // side the same LP covered when the proof was built again from the stored data), both from
+          // scratch, presolved, before the side is left open.
+          for (const fresh of [false, true]) {
+            for (const reach of ['margin', 'atLevel'] as const) {
+              if (!coverage.slot(mi, side)[t]) break;
+              const d = model.solve(t, side, reach, fresh);
+              lps++;
+              const w = d && (reach === 'margin' ? exactDirection(d, rowsOfBase, rows, model.atBound(d)) : model.exactAtLevel(t, side, d, rowsOfBase, rows));
+              if (w && coverage.apply(w) > 0) witnesses.push(w);
+            }
           }
           // A side still open here may be covered by a later expression's witness: the sides left are counted at the end.
           if (lps % 50 === 0) await pause();
