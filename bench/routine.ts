@@ -96,7 +96,9 @@ for (const s of steps) {
   const cpu = process.cpuUsage();
   releasePeak = 0;
   phasePeaks.clear();
-  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB (instance heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB)  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } });
+  // A release that fails (the solver aborted, an internal error) is a row of the table, as the job
+  // worker makes it a failed job: the routine goes on to the next release.
+  const out = await publishRelease({ period: parseReferencePeriod(s.code)!, preliminary: s.preliminary, userId: null, foresight: !values['no-foresight'], firstPattern: firstPatternOf(values['first-pattern']), ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}), log: (l) => console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB (instance heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB)  ${l}`), progress: (p, share) => { if (p !== phase) tenth = 0; phase = p; if (Math.floor(share * 10) > tenth) { tenth = Math.floor(share * 10); console.log(`    ${((performance.now() - began) / 1000).toFixed(1)} s  ${p} ${tenth * 10} %`); } } }).catch((e: unknown) => ({ ok: false as const, reason: `error: ${(e as Error).message}` }));
   console.log(`    peak RSS by phase: ${[...phasePeaks].map(([p, b]) => `${p} ${(b / 2 ** 30).toFixed(2)} GB`).join(', ')}`);
   const wall = (performance.now() - began) / 1000;
   const used = process.cpuUsage(cpu);
@@ -105,7 +107,7 @@ for (const s of steps) {
   const r = out.ok ? out.release.report : null;
   measured.push({ name, wall, cpu: (used.user + used.system) / 1e6 });
   const proof = r?.proof ? `${r.proof.seconds.toFixed(1)} (${r.proof.witnesses} w., ${r.proof.uncovered} left)` : '—';
-  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `refused: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(releasePeak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r ? (100 * r.informationLoss).toFixed(2) : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${proof} | ${os.loadavg()[0].toFixed(2)} |`;
+  const line = `| ${name} | ${out.ok ? `stored (${out.release.id}, rev ${out.release.revision})` : `${'failed' in out && out.failed ? 'failed' : 'refused'}: ${out.reason.slice(0, 80)}`} | ${wall.toFixed(1)} | ${((used.user + used.system) / 1e6).toFixed(1)} | ${(releasePeak / 2 ** 30).toFixed(2)} | ${r ? `${r.suppressed}/${r.cells}` : '—'} | ${r ? (100 * r.informationLoss).toFixed(2) : '—'} | ${r?.headline?.hidden.length ?? '—'} | ${r?.foresight ? `${r.foresight.releases} (${r.foresight.left} pinned)` : '—'} | ${proof} | ${os.loadavg()[0].toFixed(2)} |`;
   console.log(line);
   rows.push(line);
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Cancelled, inProtectionThread, moreHeap, runInThread, ThreadOutOfMemory, THREAD_HEAP_MB, type Phase } from '../src/stats/releases/thread.ts';
+import { Cancelled, inProtectionThread, moreHeap, runInThread, SolverAborted, ThreadOutOfMemory, THREAD_HEAP_MB, type Phase } from '../src/stats/releases/thread.ts';
 
 // A protection thread runs with a heap limit (V8 otherwise lets a national release's garbage grow
 // its heap to 2 GB before collecting it); a thread that needs more is started again with twice as
@@ -53,5 +53,21 @@ describe('cancelling a thread that stores its own result', () => {
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(Cancelled);
     expect(phases).toEqual(['values']);
+  }, 60_000);
+});
+
+// HiGHS aborts (its WebAssembly memory cannot grow past 2 GB): the thread ends, the instance goes
+// on, and the caller learns it was the solver (publish.ts makes it a failed job with a Persian reason).
+const abortThread = new URL('./support/abort-thread.ts', import.meta.url);
+
+describe('a solver that aborts in a thread', () => {
+  it('rejects with SolverAborted, in the thread itself or in one it started; this process lives on', async () => {
+    for (const nested of [false, true]) {
+      const e = await runInThread(abortThread, { nested }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(SolverAborted);
+      expect((e as Error).message).toContain('Aborted()');
+    }
+    // and a thread started after it works
+    expect((await runInThread<{ chunks: number }>(heapThread, { mb: 2 })).chunks).toBe(2);
   }, 60_000);
 });

@@ -60,7 +60,7 @@ async function runRelease(job: JobRow, k: Knex, report: (p: Phase, share: number
   if (!period) return { state: 'refused', reason: 'دوره این کار در جدول انتشار نیست.' };
   const outcome = await publishRelease({ period, preliminary: job.preliminary, userId: job.created_by, progress: report, cancelled, log: line }, k);
   if (outcome.ok) return { state: 'done', releaseId: outcome.release.id };
-  return { state: outcome.cancelled ? 'cancelled' : 'refused', reason: outcome.reason };
+  return { state: outcome.cancelled ? 'cancelled' : outcome.failed ? 'failed' : 'refused', reason: outcome.reason };
 }
 
 async function runIndex(job: JobRow, k: Knex, report: (p: Phase, share: number) => void): Promise<JobEnd> {

@@ -1,4 +1,4 @@
-import highsModule, { type Highs, type Model } from 'highs';
+import highsModule, { type Basis, type Highs, type Model } from 'highs';
 import { allowanceKey, levelOn, totalOf, type Amounts, type LpMeasure, type Problem, type ReleaseCell, type Side, type Target } from './cube.ts';
 
 // The attacker of DESIGN §7 (sdcTable's attack(), τ-ARGUS's audit): for each sensitive expression,
@@ -216,6 +216,7 @@ export class Attacker {
   // One model for every measure: they differ only in bounds, and a national quarter's model takes
   // 0.2 GB of the solver's memory, which only grows (three of them: 0.65 GB).
   private shared: { model: Model; measure: LpMeasure } | null = null;
+  private keptBasis: Basis | null = null; // the last basis of a model let go (letGo): the next one starts from it
   private readonly scales = new Map<LpMeasure, number>();
   private readonly colCap = new Map<LpMeasure, number>(); // each column's upper bound in a measure's scaled units
   private readonly basesOfOwner = new Map<number, number[]>();
@@ -289,6 +290,8 @@ export class Attacker {
     // Between solves only the objective changes: the last basis stays primal feasible, so the
     // primal simplex goes on from it (the dual simplex would have to start over).
     model.options.set({ output_flag: false, simplex_strategy: 4 });
+    if (this.keptBasis) model.setBasis(this.keptBasis);
+    this.keptBasis = null;
     this.shared = { model, measure: m };
     return { model, scale };
   }
@@ -668,6 +671,23 @@ export class Attacker {
       if (!downDone(i)) exposures.push({ target: i, measure: m, direction: 'down', bound: iv.lo });
     });
     return { intervals, exposures, lps };
+  }
+
+  /**
+   * Lets go of the model between runs, keeping its last basis (the next run builds it again and
+   * starts from there): protection's repair models then have the solver's memory to themselves. The
+   * year after its 28 releases left the audit's model at 826 MB of HiGHS's 2 GB, and the repair's
+   * model beside it aborted the solver (bench/RESULTS.md, session 16).
+   */
+  letGo(): void {
+    if (!this.shared) return;
+    try {
+      this.keptBasis = this.shared.model.getBasis();
+    } catch {
+      this.keptBasis = null; // no basis yet (no LP solved since it was built): the next model starts from the logical one
+    }
+    this.shared.model.dispose();
+    this.shared = null;
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import type { Highs, Model } from 'highs';
 import { allowanceKey, cellChange, isSensitive, sensitivityOf, totalOf, type LpMeasure, type Problem, type Side } from './cube.ts';
-import { Attacker, highs, type Direction, insiderLevel, riseAndFall, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
+import { Attacker, highs, solverMemoryBytes, type Direction, insiderLevel, riseAndFall, runConfirmed, measureScale, ownerShares, publishedRows, targetLevels, targetTerms, type AuditResult, type Exposure, type Pattern, type PublishedRows } from './attack.ts';
 
 // Secondary suppression for the release being built, protected jointly with every earlier release
 // of its group (DESIGN §7). The method, after Fischetti & Salazar's protection-level model as
@@ -52,6 +52,13 @@ export const CHANGE_UNPROTECTABLE = 'تغییر یکی از خانه‌ها نس
  */
 const HEADLINE_COST = 10_000;
 
+/**
+ * A solver this large (its WebAssembly memory, which only grows; HiGHS stops at 2 GB) has the
+ * audit's model let go before each repair model is built (Attacker.letGo). National months stay
+ * under it (0.3–0.45 GB); quarters' held sides took it to 651 MB, the year's first audit to 826 MB.
+ */
+const LARGE_SOLVER_BYTES = 512 * 2 ** 20;
+
 /** How far past its protection level the protection LP moves an expression (issue 21: room for an exact witness). */
 const MARGIN = 1.0001;
 
@@ -76,6 +83,8 @@ export interface ProtectOptions {
    * audits try them before any LP, like the repair's own moves, and drop those the pattern breaks.
    */
   directions?: readonly Direction[];
+  /** The solver's size from which the audit's model is let go before each repair (default LARGE_SOLVER_BYTES; tests: 0). */
+  letGoAbove?: number;
 }
 
 /** The audit restricted to the expressions of published releases and of the one being built. */
@@ -175,6 +184,7 @@ export async function protectRelease(problem: Problem, releaseId: number, opts: 
         if (pending.length === 0) continue;
         // One measure's model at a time, let go after its repair: a WebAssembly memory only grows, so
         // three national models alive at once set the solver's size (measured: 452 MB against 314 MB).
+        if (solverMemoryBytes() >= (opts.letGoAbove ?? LARGE_SOLVER_BYTES)) attacker.letGo();
         const model = new RepairModel(h, problem, releaseId, m, published, weight);
         try {
           // Exposures a move found for another already settles (RepairModel.covers), found through the

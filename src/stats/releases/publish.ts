@@ -11,7 +11,7 @@ import { storeCells } from './store.ts';
 import { Cancelled, type Phase, type FirstPattern, type ProtectionInputs, type ProtectionOutput } from './protect-job.ts';
 import { handOver, protectInThread, readInputs, readLine, type Built, type InputRequest, type ReadInputs } from './inputs.ts';
 import { storeProofs } from './proof-release.ts';
-import { ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap, type ProtectionHooks } from './thread.ts';
+import { SolverAborted, ThreadOutOfMemory, THREAD_HEAP_MB, moreHeap, type ProtectionHooks } from './thread.ts';
 import { BUILDING, inputsNow, sourceContributions } from './sources.ts';
 import type { ProtectionReport, PublishOutcome, ReleaseRow } from './types.ts';
 
@@ -112,6 +112,9 @@ async function failureReason(e: ProtectionFailure, k: Knex): Promise<string> {
     + ' چه می‌توان کرد: پس از رسیدن و تأیید اظهارنامه‌های بیشتر این خانه دوباره تلاش کنید، یا به جای این دوره دوره دربرگیرنده آن (فصل یا سال) را منتشر کنید.';
 }
 
+/** Why a release whose solver aborted (thread.ts SolverAborted) was not stored. */
+export const SOLVER_ABORTED = 'این انتشار ذخیره نشد: حل‌کننده برنامه‌ریزی خطی در ساخت آن متوقف شد، معمولاً چون مسئله این دوره از حافظه مجاز حل‌کننده (۲ گیگابایت) بزرگ‌تر شد. سامانه به کار خود ادامه می‌دهد؛ این رخداد را با نام دوره به پشتیبانی فنی اطلاع دهید.';
+
 /** Builds, protects, audits and stores a release of `period` from the filings as they stand now. */
 export async function publishRelease(req: PublishRequest, k: Knex = db()): Promise<PublishOutcome> {
   const refusal = await refusalOf(req.period, req.preliminary, k);
@@ -150,6 +153,10 @@ export async function publishRelease(req: PublishRequest, k: Knex = db()): Promi
   } catch (e) {
     if (e instanceof ProtectionFailure) return { ok: false, reason: await failureReason(e, k) };
     if (e instanceof Cancelled) return { ok: false, reason: 'ساخت این انتشار به درخواست کاربر لغو شد.', cancelled: true };
+    if (e instanceof SolverAborted) {
+      req.log?.(`the solver aborted: ${e.message}`);
+      return { ok: false, failed: true, reason: SOLVER_ABORTED };
+    }
     throw e;
   }
 }

@@ -24,13 +24,21 @@ export interface ProtectionHooks {
 
 export class Cancelled extends Error {}
 
+/**
+ * HiGHS aborted in the thread (its WebAssembly memory could not grow past its 2 GB, or a C++
+ * exception: highs.mjs turns both into a WebAssembly.RuntimeError «Aborted(…)»). The solver of that
+ * thread is dead; the thread ends and the instance goes on (bench/RESULTS.md, session 16: the year
+ * after its 28 releases).
+ */
+export class SolverAborted extends Error {}
+
 type ThreadMessage =
   | { type: 'progress'; phase: Phase; share: number }
   | { type: 'storing' }
   | { type: 'log'; line: string }
   | { type: 'done'; output: unknown }
   | { type: 'failure'; message: string; cell?: string; blockers: number[] }
-  | { type: 'error'; message: string; stack?: string };
+  | { type: 'error'; message: string; stack?: string; solverAborted?: boolean };
 
 /**
  * The old-space heap a protection thread starts with, in MB. A national release's live data is
@@ -57,7 +65,7 @@ export function moreHeap(heapMb: number | null): number | null {
  * says yes the thread is stopped and the promise rejects with Cancelled — except while the thread
  * stores (from its `storing` request, answered only when not cancelled, to its next phase). A
  * ProtectionFailure in the thread rejects with a ProtectionFailure; running out of the heap with
- * ThreadOutOfMemory.
+ * ThreadOutOfMemory; an abort of the solver with SolverAborted.
  */
 export function inProtectionThread<O>(module: URL, input: unknown, hooks: ProtectionHooks & { cancelled?: () => boolean } = {}, heapMb: number | null = THREAD_HEAP_MB): Promise<O> {
   const worker = new Worker(new URL('../../thread-boot.mjs', import.meta.url), { workerData: { module: module.href, input }, ...(heapMb === null ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }) });
@@ -83,7 +91,7 @@ export function inProtectionThread<O>(module: URL, input: unknown, hooks: Protec
       } else if (m.type === 'log') hooks.log?.(m.line);
       else if (m.type === 'done') finish(() => resolve(m.output as O));
       else if (m.type === 'failure') finish(() => reject(new ProtectionFailure(m.message, m.cell, m.blockers)));
-      else finish(() => reject(Object.assign(new Error(m.message), { stack: m.stack })));
+      else finish(() => reject(Object.assign(m.solverAborted ? new SolverAborted(m.message) : new Error(m.message), { stack: m.stack })));
     });
     worker.on('error', (e: Error & { code?: string }) => finish(() => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb !== null ? new ThreadOutOfMemory(heapMb) : e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`the protection thread stopped (exit code ${code})`))));
@@ -129,6 +137,6 @@ export async function answerInThread<I, O>(work: (input: I, hooks: ProtectionHoo
     port.postMessage({ type: 'done', output });
   } catch (e) {
     if (e instanceof ProtectionFailure) port.postMessage({ type: 'failure', message: e.message, cell: e.cell, blockers: [...e.blockers] });
-    else port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
+    else port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack, solverAborted: e instanceof WebAssembly.RuntimeError || e instanceof SolverAborted });
   }
 }

@@ -74,4 +74,4 @@ export interface ReleaseRow {
 
 export type PublishOutcome =
   | { ok: true; release: ReleaseRow }
-  | { ok: false; reason: string; report?: Partial<ProtectionReport>; cancelled?: true };
+  | { ok: false; reason: string; report?: Partial<ProtectionReport>; cancelled?: true; failed?: true };
