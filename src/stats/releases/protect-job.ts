@@ -38,7 +38,12 @@ export interface ProtectionInputs {
   countSecret: string; // the cell-key method's secret (counts.ts; migration 170)
   /** Product rows from which the families are protected in a thread of their own (PRODUCTS_THREAD_ROWS; tests set it). */
   productsThreadRows?: number;
+  /** Value rows above which the values are protected in a thread of their own (VALUES_THREAD_ROWS; tests set it). */
+  valuesThreadRows?: number;
 }
+
+/** What the values' protection is given (in the release's thread or in values-thread.ts): the inputs but the products'. */
+export type ValuesInput = Omit<ProtectionInputs, 'productRows' | 'productReleases'>;
 
 export type FirstPattern = 'primary' | 'gauss' | 'inherited';
 
@@ -110,7 +115,7 @@ function headlinesOf(problem: Problem, releaseId: number, headline: (key: string
 }
 
 /** The releases, each foresight release publishing the headline cells it will publish (from the cells alone: no expressions). */
-function withForesightHeadlines(inputs: ProtectionInputs, headline: (key: string) => boolean): ReleaseInProblem[] {
+function withForesightHeadlines(inputs: ValuesInput, headline: (key: string) => boolean): ReleaseInProblem[] {
   const cells = buildProblem(unpackedRows(inputs.valueRows), inputs.releases, inputs.rules, undefined, { targets: false });
   return inputs.releases.map((r) => (r.foresight ? { ...r, published: headlinesOf(cells, r.id, headline) } : r));
 }
@@ -200,14 +205,33 @@ export const PRODUCTS_THREAD_ROWS = 50_000;
  */
 export const PRODUCTS_BESIDE_VALUE_ROWS = 250_000;
 
+/**
+ * Value rows above which the values are protected in a thread of their own (values-thread.ts), as
+ * the proof is: a quarter's or the year's. Their problem and solver then go back to the system for
+ * certain when that thread ends, before the product families and the proof build theirs. A solver
+ * let go (releaseHighs) in the same thread is freed only when V8 collects it: a national quarter's
+ * families started with the values' 639 MB still resident (bench/RESULTS.md, session 12).
+ */
+export const VALUES_THREAD_ROWS = PRODUCTS_BESIDE_VALUE_ROWS;
+
+/** The values protected: their cells to store, what the proof and the report need of them, and the sides held. */
+export type ValuesProtected = Awaited<ReturnType<typeof protectValues>>;
+
+/** The values of the release being built protected (in this thread: values-thread.ts calls it in its own). Throws ProtectionFailure. */
+export function protectValuesOf(inputs: ValuesInput, hooks: ProtectionHooks): Promise<ValuesProtected> {
+  const extra = new Set(inputs.headlineExtra);
+  const keys = recordKeys(inputs.countSecret);
+  return protectValues(inputs, hooks, {
+    headline: (key: string) => isHeadline(key, extra),
+    samePeriod: new Set(inputs.samePeriod),
+    inheriting: (inputs.firstPattern ?? 'inherited') === 'inherited',
+    countOf: (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits),
+  });
+}
+
 /** The values, then the product families, protected: the cells to store and what the proof needs. */
 async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): Promise<Protected> {
-  const extra = new Set(inputs.headlineExtra);
-  const headline = (key: string) => isHeadline(key, extra);
-  const samePeriod = new Set(inputs.samePeriod);
   const inheriting = (inputs.firstPattern ?? 'inherited') === 'inherited';
-  const keys = recordKeys(inputs.countSecret);
-  const countOf = (members: readonly BaseCell[]) => perturbedCount(unitsOf(members), keys, inputs.rules.minUnits);
   const families: ProductsInput = { productRows: inputs.productRows, productReleases: inputs.productReleases, rules: inputs.rules, samePeriod: inputs.samePeriod, seedFromGroup: inputs.seedFromGroup, inheriting, countSecret: inputs.countSecret };
   let stopped = false;
   const aside = inputs.productRows.length >= (inputs.productsThreadRows ?? PRODUCTS_THREAD_ROWS) && inputs.valueRows.length <= PRODUCTS_BESIDE_VALUE_ROWS
@@ -216,9 +240,12 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   aside?.catch(() => {}); // awaited below, or abandoned when the values fail
   // The values' problem and solver are let go before the product families: a WebAssembly memory
   // only grows, and the national values' models had taken 0.45 GB that no family needs.
-  let values: Awaited<ReturnType<typeof protectValues>>;
+  let values: ValuesProtected;
   try {
-    values = await protectValues(inputs, hooks, { headline, samePeriod, inheriting, countOf });
+    const { productRows: _rows, productReleases: _releases, ...valuesInput } = inputs;
+    values = inputs.valueRows.length > (inputs.valuesThreadRows ?? VALUES_THREAD_ROWS)
+      ? await runInThread<ValuesProtected>(new URL('./values-thread.ts', import.meta.url), valuesInput, { log: hooks.log, progress: hooks.progress })
+      : await protectValuesOf(valuesInput, hooks);
   } catch (e) {
     stopped = true;
     throw e;
@@ -280,7 +307,7 @@ export async function protectProductFamilies(input: ProductsInput, hooks: Protec
 interface ValueContext { headline: (key: string) => boolean; samePeriod: ReadonlySet<number>; inheriting: boolean; countOf: (members: readonly BaseCell[]) => number }
 
 /** The values protected: their cells to store, what the proof and the report need of them, and the sides held (products add theirs). */
-async function protectValues(inputs: ProtectionInputs, hooks: ProtectionHooks, { headline, samePeriod, inheriting, countOf }: ValueContext) {
+async function protectValues(inputs: ValuesInput, hooks: ProtectionHooks, { headline, samePeriod, inheriting, countOf }: ValueContext) {
   const started = performance.now();
   // The later releases will publish their headline cells (those that pass the primary rule): with
   // foresight, those are known now, so a preliminary is not the one to leave the final no choice.
