@@ -207,12 +207,14 @@ export const PRODUCTS_BESIDE_VALUE_ROWS = 250_000;
 
 /**
  * Value rows above which the values are protected in a thread of their own (values-thread.ts), as
- * the proof is: a quarter's or the year's. Their problem and solver then go back to the system for
- * certain when that thread ends, before the product families and the proof build theirs. A solver
- * let go (releaseHighs) in the same thread is freed only when V8 collects it: a national quarter's
- * families started with the values' 639 MB still resident (bench/RESULTS.md, session 12).
+ * the proof is: the year's (1.03 million national value rows after its 28 releases). Their problem
+ * and solver, near 2 GB, then go back to the system for certain when that thread ends, before the
+ * product families and the proof build theirs; a solver let go (releaseHighs) in the same thread is
+ * freed only when V8 collects it. Not a quarter's (351,000): the national 1404-Q1 with its values in
+ * a thread peaked at 1.11 GB in that phase, against 0.98 in the release's thread, for the thread's
+ * own start and its copy of the inputs (bench/RESULTS.md, session 17).
  */
-export const VALUES_THREAD_ROWS = PRODUCTS_BESIDE_VALUE_ROWS;
+export const VALUES_THREAD_ROWS = 700_000;
 
 /** The values protected: their cells to store, what the proof and the report need of them, and the sides held. */
 export type ValuesProtected = Awaited<ReturnType<typeof protectValues>>;
