@@ -207,14 +207,16 @@ export const PRODUCTS_BESIDE_VALUE_ROWS = 250_000;
 
 /**
  * Value rows above which the values are protected in a thread of their own (values-thread.ts), as
- * the proof is: the year's (1.03 million national value rows after its 28 releases). Their problem
- * and solver, near 2 GB, then go back to the system for certain when that thread ends, before the
- * product families and the proof build theirs; a solver let go (releaseHighs) in the same thread is
- * freed only when V8 collects it. Not a quarter's (351,000): the national 1404-Q1 with its values in
- * a thread peaked at 1.11 GB in that phase, against 0.98 in the release's thread, for the thread's
- * own start and its copy of the inputs (bench/RESULTS.md, session 17).
+ * the proof is: a quarter's or the year's (a national month has 175,000, a quarter 351,000, the
+ * year after its 28 releases 1.03 million). Their problem and solver then go back to the system for
+ * certain when that thread ends, before the product families and the proof build theirs; a solver
+ * let go (releaseHighs) in the same thread is freed only when V8 collects it. Measured in the same
+ * run (bench/RESULTS.md, session 17): the national 1404-Q2 with its values in the release's thread
+ * peaked at 1.19 GB in the values and 1.22 GB in the families, which started with the values' 651 MB
+ * solver still resident; 1404-Q1 with them in a thread at 1.11 GB in the values and 0.61 GB in the
+ * families.
  */
-export const VALUES_THREAD_ROWS = 700_000;
+export const VALUES_THREAD_ROWS = PRODUCTS_BESIDE_VALUE_ROWS;
 
 /** The values protected: their cells to store, what the proof and the report need of them, and the sides held. */
 export type ValuesProtected = Awaited<ReturnType<typeof protectValues>>;
