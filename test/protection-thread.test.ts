@@ -1,5 +1,6 @@
+import v8 from 'node:v8';
 import { describe, it, expect } from 'vitest';
-import { Cancelled, inProtectionThread, moreHeap, runInThread, SolverAborted, ThreadOutOfMemory, THREAD_HEAP_MB, type Phase } from '../src/stats/releases/thread.ts';
+import { Cancelled, collectGarbage, inProtectionThread, moreHeap, runInThread, SolverAborted, ThreadOutOfMemory, THREAD_HEAP_MB, type Phase } from '../src/stats/releases/thread.ts';
 
 // A protection thread runs with a heap limit (V8 otherwise lets a national release's garbage grow
 // its heap to 2 GB before collecting it); a thread that needs more is started again with twice as
@@ -70,4 +71,16 @@ describe('a solver that aborts in a thread', () => {
     // and a thread started after it works
     expect((await runInThread<{ chunks: number }>(heapThread, { mb: 2 })).chunks).toBe(2);
   }, 60_000);
+});
+
+describe('collecting a thread\'s garbage before it waits idle', () => {
+  it('frees what nothing holds any more', () => {
+    const used = () => v8.getHeapStatistics().used_heap_size / 2 ** 20;
+    let junk: number[][] | null = [];
+    for (let i = 0; i < 200; i++) junk.push(new Array<number>(128 * 1024).fill(i + 0.5)); // 200 MB
+    const before = used();
+    junk = null;
+    collectGarbage();
+    expect(before - used()).toBeGreaterThan(150);
+  });
 });

@@ -11,7 +11,7 @@ import { parseReferencePeriod } from './period.ts';
 import { BUILDING } from './sources.ts';
 import { perturbedCount, recordKeys } from './counts.ts';
 import type { HeldSide, ProtectionReport } from './types.ts';
-import { runInThread, type ProtectionHooks } from './thread.ts';
+import { collectGarbage, runInThread, type ProtectionHooks } from './thread.ts';
 
 // The CPU half of building a release (DESIGN §7 "releases are jobs"): from the rows read in one
 // snapshot to the cells to store. It runs in a worker thread (protectInThread in inputs.ts, thread.ts).
@@ -247,7 +247,9 @@ async function protectCells(inputs: ProtectionInputs, hooks: ProtectionHooks): P
   let values: ValuesProtected;
   try {
     const { productRows: _rows, productReleases: _releases, ...valuesInput } = inputs;
-    values = inputs.valueRows.length > (inputs.valuesThreadRows ?? VALUES_THREAD_ROWS)
+    const aThread = inputs.valueRows.length > (inputs.valuesThreadRows ?? VALUES_THREAD_ROWS);
+    if (aThread) collectGarbage(); // this thread waits idle meanwhile: what its reading left goes first
+    values = aThread
       ? await runInThread<ValuesProtected>(new URL('./values-thread.ts', import.meta.url), valuesInput, { log: hooks.log, progress: hooks.progress })
       : await protectValuesOf(valuesInput, hooks);
   } catch (e) {

@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { ProtectionFailure } from './protect.ts';
 import { solverMemoryBytes } from './attack.ts';
@@ -111,6 +112,18 @@ export async function runInThread<O>(module: URL, input: unknown, hooks: Protect
       hooks.log?.(`${e.message}: again with ${moreHeap(heap) ?? 'no limit'}`);
     }
   }
+}
+
+/**
+ * A full garbage collection of this thread's heap now. V8 collects when a thread allocates, so a
+ * thread that goes idle waiting on another keeps its garbage: the national 1404-Q4's release thread
+ * kept 309 MB of what its reading left beside its values' thread, the year's 436 MB
+ * (bench/RESULTS.md, session 17). `gc` is exposed to a new context only (the flag is process-wide;
+ * nothing else reads it).
+ */
+export function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
 }
 
 /** The thread's input, taken out of workerData (reachable for the thread's life): the work alone holds it, so what it drops is freed. */
